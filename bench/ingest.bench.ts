@@ -1,0 +1,122 @@
+/** `npm run bench:ingest`: papers per second for parse-only and parse+store, and peak memory, on real arXiv data. */
+import { spawnSync } from 'node:child_process';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+const shared = process.env.XIVDIGEST_SHARED_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures');
+const ORIGINAL_ENTRIES_PER_SECOND = 3100; // Python feedparser 6.0.10 on the 1,062-item fixture, on this machine.
+const GOAL = 10 * ORIGINAL_ENTRIES_PER_SECOND;
+
+interface Measurement {
+  scenario: string;
+  entries: number;
+  parseOnly: number;
+  parseStore: number;
+  peakRssMb: number;
+}
+
+/** One scenario, run inside a child process so that its peak RSS is its own. */
+async function measure(file: string, mode: 'parse' | 'store', rounds: number): Promise<{ entries: number; perSecond: number; peakRssMb: number }> {
+  const { openLocalFile } = await import('../src/app.js');
+  const { createStore } = await import('../src/store/index.js');
+  const { storeEvents } = await import('../src/jobs/store-events.js');
+  let best = Infinity;
+  let entries = 0;
+  for (let round = 0; round < rounds; round++) {
+    const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-'));
+    const store = mode === 'store' ? await createStore({ url: join(dir, 'bench.db') }) : undefined;
+    const started = process.hrtime.bigint();
+    const { events } = await openLocalFile(file);
+    if (store) {
+      entries = (await store.transaction((tx) => storeEvents(events, tx))).papers;
+    } else {
+      entries = 0;
+      for await (const event of events) if (event.type === 'paper') entries++;
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    best = Math.min(best, seconds);
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { entries, perSecond: entries / best, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+/** Writes an RSS feed of `count` items by repeating the real items of `source` with fresh ids, streaming. */
+async function buildLargeFeed(source: string, count: number, out: string): Promise<void> {
+  const text = readFileSync(source, 'utf8');
+  const firstItem = text.indexOf('<item>');
+  const lastItemEnd = text.lastIndexOf('</item>') + '</item>'.length;
+  const header = text.slice(0, firstItem);
+  const items = text.slice(firstItem, lastItemEnd).split(/(?<=<\/item>)\s*/).filter((item) => item.includes('<item>'));
+  const stream = createWriteStream(out);
+  stream.write(header);
+  for (let index = 0; index < count; index++) {
+    const item = items[index % items.length]!;
+    // Fresh ids: 9YMM.NNNNN never collides with real ones in the fixture.
+    const id = `${9000 + Math.floor(index / 100_000)}.${String(index % 100_000).padStart(5, '0')}`;
+    const fresh = item.replace(/\d{4}\.\d{4,5}/g, id);
+    if (!stream.write(`${fresh}\n`)) await once(stream, 'drain');
+  }
+  stream.end('  </channel>\n</rss>\n');
+  await once(stream, 'finish');
+}
+
+function runChild(file: string, mode: 'parse' | 'store', rounds: number): { entries: number; perSecond: number; peakRssMb: number } {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', file, mode, String(rounds)], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (child.status !== 0) throw new Error(`bench child failed for ${file} (${mode}):\n${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!);
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--child') {
+    const [file, mode, rounds] = process.argv.slice(3);
+    console.log(JSON.stringify(await measure(file!, mode as 'parse' | 'store', Number(rounds))));
+    return;
+  }
+  const rss = join(shared, 'arxiv', 'rss-new-all-archives-2024-11-28.TRUNCATED.xml');
+  const oai = join(shared, 'arxiv', 'oai-listrecords-arXivRaw-full-page-1000-records-2014-01-16.xml');
+  if (!existsSync(rss) || !existsSync(oai)) {
+    console.log(`bench:ingest skipped: the real fixtures are not in ${shared} (clone with ../shared beside the checkout).`);
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'xivdigest-bench-feeds-'));
+  const large = join(work, 'rss-20000.xml');
+  const larger = join(work, 'rss-100000.xml');
+  await buildLargeFeed(rss, 20_000, large);
+  await buildLargeFeed(rss, 100_000, larger);
+
+  const scenarios: Array<[string, string, number]> = [
+    ['RSS 2.0, 1,062 items (real)', rss, 7],
+    ['OAI-PMH arXivRaw, 1,000 records (real)', oai, 7],
+    ['RSS 2.0, 20,000 items (real items, fresh ids)', large, 3],
+    ['RSS 2.0, 100,000 items (memory check)', larger, 1],
+  ];
+  const rows: Measurement[] = [];
+  for (const [scenario, file, rounds] of scenarios) {
+    process.stderr.write(`measuring ${scenario}…\n`);
+    const parse = runChild(file, 'parse', rounds);
+    const store = runChild(file, 'store', rounds);
+    rows.push({ scenario, entries: parse.entries, parseOnly: parse.perSecond, parseStore: store.perSecond, peakRssMb: Math.max(parse.peakRssMb, store.peakRssMb) });
+  }
+  rmSync(work, { recursive: true, force: true });
+
+  const format = (value: number) => Math.round(value).toLocaleString('en-US');
+  console.log('\nbench:ingest (best of several rounds; SQLite file store, one transaction per file)\n');
+  console.log('| input | entries | parse only (entries/s) | parse+store (entries/s) | vs original parser | peak RSS (MB) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of rows) {
+    console.log(`| ${row.scenario} | ${format(row.entries)} | ${format(row.parseOnly)} | ${format(row.parseStore)} | ${(row.parseStore / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)}× | ${row.peakRssMb.toFixed(0)} |`);
+  }
+  const worst = Math.min(...rows.map((row) => row.parseStore));
+  console.log(`\nGoal: parse+store >= ${format(GOAL)} entries/s (10× feedparser's ${format(ORIGINAL_ENTRIES_PER_SECOND)}/s): ${worst >= GOAL ? 'met' : 'NOT met'} (slowest ${format(worst)}/s).`);
+}
+
+await main();

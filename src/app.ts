@@ -1,0 +1,139 @@
+/** The composition root: turns a loaded Config into the store, the HTTP client, the sources and the parsers. */
+import { createGunzip } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import type { LoadedConfig } from './core/config/load.js';
+import type { DocumentInput, DocumentParser, Source, SourceEvent } from './core/source.js';
+import { XivdigestError } from './core/errors.js';
+import { createStore } from './store/index.js';
+import type { Store } from './store/store.js';
+import { createHttpClient, type HttpClient } from './sources/shared/http.js';
+import { parseArxivFeed } from './sources/arxiv-rss/parse.js';
+import { parseArxivApi } from './sources/arxiv-api/parse.js';
+import { parseRecordedApiResponse } from './sources/arxiv-api/recorded.js';
+import { parseOaiPmh } from './sources/oai-pmh/parse.js';
+import { parseKaggle } from './sources/kaggle/parse.js';
+import { createArxivRssSource } from './sources/arxiv-rss/index.js';
+import { createArxivApiSource } from './sources/arxiv-api/index.js';
+import { createOaiPmhSource } from './sources/oai-pmh/index.js';
+import { detectFileFormat, type LocalFormat } from './sources/detect.js';
+import { createMarkdownRenderer } from './render/markdown/index.js';
+import type { Renderer } from './core/render.js';
+
+export { VERSION } from './core/version.js';
+
+export type SourceId = 'rss' | 'atom' | 'api' | 'oai';
+
+/** The parsers `ingest` can use, by detected format. Explicit, so nothing is found by scanning folders. */
+export const parsers: Partial<Record<LocalFormat, DocumentParser>> = {
+  'arxiv-rss': parseArxivFeed,
+  'arxiv-atom': parseArxivFeed,
+  'arxiv-rdf': parseArxivFeed,
+  'arxiv-api': parseArxivApi,
+  'arxiv-api-recorded': parseRecordedApiResponse,
+  'oai-pmh': parseOaiPmh,
+  kaggle: parseKaggle,
+};
+
+/** The renderers `render --format` offers. */
+export const renderers = {
+  md: (): Renderer => createMarkdownRenderer(),
+} as const;
+
+export type RenderFormat = keyof typeof renderers;
+
+/** Formats that hold papers but belong to another command. */
+const otherCommand: Partial<Record<LocalFormat, string>> = {
+  'digest-md': 'import-digest',
+  'seed-cache': 'import-seed-cache',
+};
+
+export interface App {
+  loaded: LoadedConfig;
+  store(): Promise<Store>;
+  http: HttpClient;
+  source(id: SourceId): Source;
+  close(): Promise<void>;
+}
+
+export interface CreateAppOptions {
+  /** Called when the HTTP client waits or retries, for progress output. */
+  onHttpEvent?: (event: { type: string; message?: string }) => void;
+}
+
+export function createApp(loaded: LoadedConfig, options: CreateAppOptions = {}): App {
+  const { config } = loaded;
+  const arxiv = config.arxiv;
+  let store: Promise<Store> | undefined;
+  const http = createHttpClient({
+    ...(arxiv.userAgent ? { userAgent: arxiv.userAgent } : {}),
+    ...(arxiv.contact ? { contact: arxiv.contact } : {}),
+    minIntervalMs: arxiv.minIntervalMs,
+    timeoutMs: arxiv.timeoutMs,
+    maxRetries: arxiv.maxRetries,
+    maxRetryDelayMs: arxiv.maxRetryDelayMs,
+    onEvent: options.onHttpEvent,
+  });
+  const sources: Record<SourceId, () => Source> = {
+    rss: () => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'rss', http }),
+    atom: () => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'atom', http }),
+    api: () => createArxivApiSource({ baseUrl: arxiv.apiBaseUrl, http }),
+    oai: () => createOaiPmhSource({ baseUrl: arxiv.oaiBaseUrl, http }),
+  };
+  return {
+    loaded,
+    http,
+    store: () => (store ??= createStore({ url: config.store.url! })),
+    source: (id) => sources[id](),
+    async close() {
+      if (store) await (await store).close();
+    },
+  };
+}
+
+export interface OpenedFile {
+  format: LocalFormat;
+  events: AsyncIterable<SourceEvent>;
+}
+
+/** Detects a local file's format and returns its events, streamed; `onBytes` reports progress through the file. */
+export async function openLocalFile(path: string, onBytes?: (bytes: number) => void): Promise<OpenedFile> {
+  const detection = await detectFileFormat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new XivdigestError({
+      code: error.code === 'ENOENT' ? 'NOT_FOUND' : 'INPUT_MALFORMED',
+      message: error.code === 'ENOENT' ? `${path} does not exist` : `Cannot read ${path}: ${error.message}`,
+      hint: 'Check the path',
+      cause: error,
+    });
+  });
+  const format = detection.format;
+  if (!format) {
+    throw new XivdigestError({
+      code: 'FORMAT_UNKNOWN',
+      message: `Cannot tell the format of ${path}: it looks like ${detection.seen}`,
+      hint: 'xivdigest ingest reads arXiv RSS/Atom/RDF feeds, API responses, OAI-PMH responses and the Kaggle metadata dump',
+    });
+  }
+  const parser = parsers[format];
+  if (!parser) {
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: `${path} is ${detection.seen}, which ingest does not read`,
+      hint: `Use \`xivdigest ${otherCommand[format]} ${path}\``,
+    });
+  }
+  // Bytes are counted as the parser pulls them: a 'data' listener would start the stream flowing before the parser
+  // reads, and chunks emitted in between would be lost.
+  const counted = countBytes(createReadStream(path, { highWaterMark: 256 * 1024 }), onBytes);
+  const input: DocumentInput = detection.gzip ? Readable.from(counted).pipe(createGunzip()) : counted;
+  return { format, events: parser(input, { origin: path }) };
+}
+
+async function* countBytes(stream: AsyncIterable<Buffer>, onBytes?: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for await (const chunk of stream) {
+    bytes += chunk.length;
+    onBytes?.(bytes);
+    yield chunk;
+  }
+}

@@ -1,0 +1,39 @@
+/** `xivdigest digest NAME`: makes a digest from stored papers and their texts, to render with `xivdigest render NAME`. */
+import type { Command } from 'commander';
+import { parseArxivId } from '../../core/arxiv-id.js';
+import { XivdigestError } from '../../core/errors.js';
+import { buildDigest } from '../../jobs/build-digest.js';
+import type { RunCommand } from '../context.js';
+
+export function registerDigest(program: Command, run: RunCommand): void {
+  program
+    .command('digest')
+    .description('make a digest from stored papers and their translations (render it with `xivdigest render NAME`)')
+    .argument('<name>', 'the digest name, e.g. cs.CL-2026-11-24 (an existing digest of that name is replaced)')
+    .option('--ids <id...>', 'these papers, in this order')
+    .option('-c, --category <cat>', 'papers in this category, newest first')
+    .option('-n, --limit <n>', 'at most this many papers when no ids are given', '100')
+    .option('--lang <code>', 'language of the translations (default: llm.lang, zh)')
+    .addHelpText('after', `
+The digest keeps the original Markdown layout, fills the English TL;DR, prints the full abstract and escapes every
+text. A paper whose translation failed or is not made yet appears with its English text, marked untranslated with
+the reason. Run \`xivdigest enrich\` first to translate.
+
+Example:
+  xivdigest digest cs.CL-today --category cs.CL && xivdigest render cs.CL-today --out cs.CL.md`)
+    .action((name: string, options: { ids?: string[]; category?: string; limit: string; lang?: string }) =>
+      run(async (context) => {
+        const limit = Number(options.limit);
+        if (!Number.isInteger(limit) || limit <= 0) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 50' });
+        const ids = (options.ids ?? []).map((text) => parseArxivId(text)?.id ?? text);
+        const store = await context.app().store();
+        const papers = await store.getPapers(ids.length > 0 ? { ids } : { category: options.category, limit });
+        if (papers.length === 0) throw new XivdigestError({ code: 'NOT_FOUND', message: 'No stored papers match', hint: 'Fetch or ingest papers first, or check --ids/--category' });
+        const lang = options.lang ?? context.config().config.llm.lang;
+        const digest = buildDigest({ name, papers, texts: await store.getTexts(papers.map((paper) => paper.id)), lang });
+        await store.saveDigest(digest);
+        const translated = digest.entries.filter((entry) => entry.textStatus === 'ok').length;
+        context.reporter.info(`digest ${JSON.stringify(name)}: ${digest.entries.length} papers, ${translated} translated into ${lang}, ${digest.entries.length - translated} untranslated`);
+      }),
+    );
+}

@@ -1,0 +1,161 @@
+/** `xivdigest enrich`: translates and summarises stored papers with the configured LLM, cached, validated and resumable. */
+import { Option, type Command } from 'commander';
+import { chooseProvider } from '../../app-llm.js';
+import { parseArxivId } from '../../core/arxiv-id.js';
+import { XivdigestError } from '../../core/errors.js';
+import type { LlmConfig } from '../../core/config/schema.js';
+import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
+import { DEFAULT_PRICES } from '../../llm/pricing.js';
+import type { RunCommand } from '../context.js';
+import { CommandFailed, EXIT } from '../exit.js';
+import { formatCount } from '../output.js';
+
+interface EnrichCliOptions {
+  ids?: string[];
+  category?: string;
+  limit: string;
+  provider?: LlmConfig['provider'];
+  model?: string;
+  baseUrl?: string;
+  lang?: string;
+  concurrency?: string;
+  budget?: string;
+  retryFailed?: boolean;
+  json?: boolean;
+}
+
+export function registerEnrich(program: Command, run: RunCommand): void {
+  program
+    .command('enrich')
+    .description('write the translated title, TL;DR (target language and English) and translated abstract of stored papers')
+    .option('--ids <id...>', 'only these papers')
+    .option('-c, --category <cat>', 'only papers in this category')
+    .option('-n, --limit <n>', 'at most this many papers (newest first) when no ids are given', '200')
+    .addOption(new Option('--provider <provider>', 'LLM provider (default: llm.provider; auto = an API from the environment, else the local model)').choices(['auto', 'openai-compatible', 'azure', 'anthropic', 'llama-cpp']))
+    .option('--model <model>', 'model id, or for llama-cpp a GGUF path or hf:user/repo/file.gguf')
+    .option('--base-url <url>', 'API base URL (overrides OPENAI_API_BASE and llm.baseUrl)')
+    .option('--lang <code>', 'target language, e.g. zh, ja, ko, fr, de, es (default: llm.lang, zh)')
+    .option('--concurrency <n>', 'calls at once (lowered automatically on 429s)')
+    .option('--budget <usd>', 'stop cleanly when this run has spent this many US dollars')
+    .option('--retry-failed', 'call again for papers whose texts failed the quality gate before')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText('after', `
+Providers: the original system's variables work unchanged (OPENAI_API_KEY, OPENAI_API_BASE, OPENAI_API_MODEL,
+OPENAI_AZURE_API_KEY/OPENAI_AZURE_BASE/OPENAI_AZURE_ENGINE/OPENAI_AZURE_VERSION, OPENAI_REQUEST_TIMEOUT), as do
+ANTHROPIC_API_KEY and a keyless OPENAI_API_BASE (Ollama, vLLM, LM Studio). With none of them, a local model runs
+through node-llama-cpp; it is downloaded on first use (resumable, checksummed) unless llm.local.model names a file.
+
+Every answer passes the quality gate (language, lengths, LaTeX, numbers, refusals); a rejected answer is repaired
+up to llm.maxRepairs times, then stored as failed with its reason (the paper still appears, untranslated). Finished
+papers are saved one by one: a rerun makes no call for them, and an interrupted run resumes where it stopped.
+
+Examples:
+  OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest enrich --category cs.CL --budget 0.50
+  xivdigest enrich --ids 2403.10568 --lang ja`)
+    .action((options: EnrichCliOptions) =>
+      run(async (context) => {
+        const loaded = context.config();
+        const llm = loaded.config.llm;
+        const limit = positive('--limit', options.limit);
+        const concurrency = options.concurrency === undefined ? llm.concurrency : positive('--concurrency', options.concurrency);
+        const budget = options.budget === undefined ? llm.budget : Number(options.budget);
+        if (budget !== undefined && !(budget > 0)) throw new XivdigestError({ code: 'USAGE', message: `--budget ${options.budget} is not a positive amount`, hint: 'For example --budget 0.50 (US dollars)' });
+        const ids = (options.ids ?? []).map((text) => {
+          const parsed = parseArxivId(text);
+          if (!parsed) throw new XivdigestError({ code: 'USAGE', message: `${text} is not an arXiv id`, hint: 'Ids look like 2403.10568 or cond-mat/0412498' });
+          return parsed.id;
+        });
+        const store = await context.app().store();
+        const papers = await store.getPapers(ids.length > 0 ? { ids } : { category: options.category, limit });
+        if (papers.length === 0) {
+          context.reporter.info('No stored papers to enrich: run `xivdigest fetch` or `xivdigest ingest FILE` first.');
+          return;
+        }
+        const modelProgress = context.reporter.progress('local model');
+        const chosen = chooseProvider({
+          config: llm,
+          environment: loaded.llmEnvironment,
+          overrides: { provider: options.provider, model: options.model, baseUrl: options.baseUrl },
+          onModelProgress: (event) => {
+            if (event.type === 'download-started') context.reporter.info(`downloading the model to ${event.path}${event.resumeFrom > 0 ? ` (resuming at ${formatCount(event.resumeFrom)} bytes)` : ''}`);
+            else if (event.type === 'download-progressed') modelProgress.update(event.receivedBytes, event.totalBytes);
+            else if (event.type === 'model-downloaded') modelProgress.finish(`saved ${event.path}`);
+            else if (event.type === 'model-loaded') context.reporter.verbose(`loaded ${event.path}`);
+          },
+        });
+        for (const warning of chosen.warnings) context.reporter.warn(warning);
+        context.reporter.verbose(`provider: ${chosen.description}`);
+        const progress = context.reporter.progress('enrich');
+        let finished = 0;
+        // Failures stored by earlier runs are skipped (no call) and reported, but only new ones fail this run.
+        const failedBefore = new Set<string>();
+        try {
+          let result: EnrichResult;
+          try {
+            result = await enrichPapers({
+              store,
+              provider: chosen.provider,
+              papers,
+              lang: options.lang ?? llm.lang,
+              concurrency,
+              ...(llm.rpm ? { rpm: llm.rpm } : {}),
+              ...(llm.tpm ? { tpm: llm.tpm } : {}),
+              ...(llm.timeoutMs ? { timeoutMs: llm.timeoutMs } : {}),
+              maxAttempts: llm.maxAttempts,
+              maxRepairs: llm.maxRepairs,
+              ...(budget !== undefined ? { budget } : {}),
+              // Configured prices override the built-in list key by key.
+              prices: { ...DEFAULT_PRICES, ...llm.prices },
+              retryFailed: options.retryFailed ?? false,
+              onEvent: (event) => {
+                if (event.type === 'run-started') progress.update(0, event.toEnrich);
+                else if (event.type === 'paper-enriched') progress.update(++finished);
+                else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
+                else if (event.type === 'paper-failed') progress.update(++finished);
+                else if (event.type === 'call-retrying') context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
+                else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); finishing ${event.inFlight} call(s) in flight`);
+              },
+            });
+          } catch (error) {
+            // A run that cannot go on (bad key, no model, store failure) still saved what it finished: say how much.
+            const partial = XivdigestError.isInstance(error) ? (error.details.result as EnrichResult | undefined) : undefined;
+            progress.finish(partial ? `stopped: ${describeEnrich(partial)}` : 'stopped');
+            if (partial && options.json) context.print(JSON.stringify(partial, null, 2));
+            throw error;
+          }
+          progress.finish(describeEnrich(result));
+          const newFailures = result.failed.filter((failure) => !failedBefore.has(failure.id));
+          for (const failure of newFailures) context.reporter.warn(`${failure.id}: ${failure.reason}`);
+          if (failedBefore.size > 0) context.reporter.info(`${failedBefore.size} paper(s) failed in an earlier run and were skipped; \`--retry-failed\` tries them again`);
+          if (options.json) context.print(JSON.stringify(result, null, 2));
+          if (result.remaining > 0 && result.stoppedForBudget) {
+            throw new CommandFailed(EXIT.partial, `stopped at the budget: ${result.remaining} paper(s) left; run again with a larger --budget to finish them`);
+          }
+          if (newFailures.length > 0) throw new CommandFailed(EXIT.partial, `${newFailures.length} of ${result.total} paper(s) failed; they appear untranslated with the reason (see above)`);
+        } finally {
+          await chosen.provider.close?.();
+        }
+      }),
+    );
+}
+
+function positive(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new XivdigestError({ code: 'USAGE', message: `${name} ${value} is not a positive whole number`, hint: `For example ${name} 8` });
+  return number;
+}
+
+function describeEnrich(result: EnrichResult): string {
+  const cost = result.cost === null ? 'cost unknown (no price for this model; see llm.prices)' : `$${result.cost.toFixed(4)}`;
+  return [
+    `${formatCount(result.done)} enriched`,
+    `${formatCount(result.cached)} cached`,
+    `${formatCount(result.reused)} reused`,
+    `${formatCount(result.failed.length)} failed`,
+    result.remaining > 0 ? `${formatCount(result.remaining)} left` : '',
+    `${formatCount(result.calls)} calls (${formatCount(result.repairs)} repairs, ${formatCount(result.retries)} retries)`,
+    `${formatCount(result.tokens.total)} tokens`,
+    cost,
+    `${result.provider}/${result.model}, ${result.promptVersion}, ${result.lang}`,
+  ].filter(Boolean).join(', ');
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './load.js';
+import { configJsonSchema } from './schema.js';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'xivdigest-config-'));
+
+describe('loadConfig', () => {
+  it('uses defaults, with the database in the per-user data folder', () => {
+    const cwd = dir();
+    const result = loadConfig({ cwd, env: { HOME: cwd, XDG_DATA_HOME: join(cwd, 'data') } });
+    expect(result.errors).toEqual([]);
+    expect(result.storeFrom).toBe('default');
+    expect(result.config.store.url).toBe(join(cwd, 'data', 'xivdigest', 'xivdigest.db'));
+    expect(result.config.arxiv).toMatchObject({ minIntervalMs: 3000, rssBaseUrl: 'https://rss.arxiv.org' });
+    expect(result.config.llm).toMatchObject({ provider: 'auto', lang: 'zh', concurrency: 4 });
+    expect(result.warnings.map((warning) => warning.path)).toContain('arxiv.contact');
+    expect(Object.isFrozen(result.config.arxiv)).toBe(true);
+  });
+
+  it('ranks --db over XIVDIGEST_DB over the file', () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, 'xivdigest.config.json'), JSON.stringify({ store: { url: 'from-file.db' } }));
+    expect(loadConfig({ cwd, env: {} })).toMatchObject({ storeFrom: 'config', config: { store: { url: 'from-file.db' } } });
+    expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' } })).toMatchObject({ storeFrom: 'XIVDIGEST_DB', config: { store: { url: 'env.db' } } });
+    expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' }, overrides: { dbUrl: 'flag.db' } })).toMatchObject({ storeFrom: '--db', config: { store: { url: 'flag.db' } } });
+  });
+
+  it('reports every problem with its dot path, and still says which database would be used', () => {
+    const cwd = dir();
+    const file = join(cwd, 'bad.json');
+    writeFileSync(file, JSON.stringify({ arxiv: { minIntervalMs: -5 }, llm: { lang: 'Chinese', concurrency: 0 }, typo: 1 }));
+    const result = loadConfig({ cwd, file, env: { XIVDIGEST_DB: 'x.db' } });
+    expect(result.errors.map((error) => error.path).sort()).toEqual(['(root)', 'arxiv.minIntervalMs', 'llm.concurrency', 'llm.lang']);
+    expect(result.config.store.url).toBe('x.db');
+  });
+
+  it('says when the file is missing or not JSON', () => {
+    const cwd = dir();
+    expect(loadConfig({ cwd, file: 'nope.json', env: {} }).errors[0]!.message).toMatch(/does not exist/);
+    writeFileSync(join(cwd, 'broken.json'), '{ "arxiv": ');
+    expect(loadConfig({ cwd, file: 'broken.json', env: {} }).errors[0]!.message).toMatch(/not valid JSON/);
+  });
+
+  it("keeps only the LLM variables of the environment, for the provider choice", () => {
+    const result = loadConfig({ cwd: dir(), env: { OPENAI_API_KEY: 'k', OPENAI_AZURE_BASE: 'https://x', HF_TOKEN: 't', PATH: '/bin', SECRET_THING: 's' } });
+    expect(Object.keys(result.llmEnvironment).sort()).toEqual(['HF_TOKEN', 'OPENAI_API_KEY', 'OPENAI_AZURE_BASE']);
+  });
+
+  it('publishes a JSON Schema with every section', () => {
+    const schema = configJsonSchema() as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['store', 'arxiv', 'llm']));
+  });
+});

@@ -1,0 +1,118 @@
+/** LLM provider for Anthropic's Messages API, with structured output as `@ai-sdk/anthropic` does it for each model. */
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { XivdigestError } from '../../core/errors.js';
+import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
+import { callStructured, maskUrl, saysSchemaOutputUnsupported } from '../shared/structured-call.js';
+
+/**
+ * How the schema is sent. `output-format`: `output_config.format` (native structured outputs, Claude 4.5 and later);
+ * `json-tool`: a forced tool named `json` whose `input_schema` is the schema. `auto` (default): what the SDK picks for
+ * the model, and `json-tool` for good after a 400 saying `output_config` is not accepted (older models, proxies).
+ */
+export type AnthropicStructuredOutputs = 'auto' | 'output-format' | 'json-tool';
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  /** e.g. `claude-haiku-4-5`, `claude-sonnet-4-5`. */
+  model: string;
+  /** Default `https://api.anthropic.com`; `/v1` is appended when missing (ANTHROPIC_BASE_URL is usually without it). */
+  baseUrl?: string;
+  structuredOutputs?: AnthropicStructuredOutputs;
+  headers?: Record<string, string>;
+  fetch?: typeof globalThis.fetch;
+  /** Per-call timeout when the request gives none (default 60 000). */
+  timeoutMs?: number;
+  /** `max_tokens` when the request gives none (default 4096; the API requires one, the SDK would use the model's maximum). */
+  maxOutputTokens?: number;
+}
+
+export interface AnthropicProvider extends LlmProvider {
+  /** The mode in use now. */
+  readonly structuredOutputs: AnthropicStructuredOutputs;
+}
+
+export const metadata: LlmProviderMetadata = {
+  id: 'anthropic',
+  requires: ['ANTHROPIC_API_KEY'],
+  concurrent: true,
+};
+
+export const defaultAnthropicBaseUrl = 'https://api.anthropic.com';
+
+/** Creates the provider; throws CONFIG_INVALID for a missing key or model. */
+export function createAnthropicProvider(options: AnthropicProviderOptions): AnthropicProvider {
+  if (!options.apiKey || !options.model) {
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: `The Anthropic provider is missing ${!options.apiKey ? 'its API key' : 'a model'}`,
+      hint: 'Set ANTHROPIC_API_KEY (and the model in the configuration)',
+    });
+  }
+  const root = messagesRoot(options.baseUrl ?? defaultAnthropicBaseUrl);
+  // baseURL and apiKey are always passed: otherwise the SDK would read ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY from
+  // process.env itself, and only the config loader may read the environment.
+  const model = createAnthropic({
+    baseURL: root,
+    apiKey: options.apiKey,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  }).messages(options.model);
+  const endpoint = maskUrl(`${root}/messages`);
+  const setting = options.structuredOutputs ?? 'auto';
+  let mode: AnthropicStructuredOutputs = setting;
+
+  const call = (request: LlmRequest, callMode: AnthropicStructuredOutputs): Promise<LlmResult> =>
+    callStructured(
+      {
+        label: 'Anthropic API',
+        endpoint,
+        model,
+        mode: 'json-schema',
+        defaultTimeoutMs: options.timeoutMs ?? 60_000,
+        defaultMaxOutputTokens: options.maxOutputTokens ?? 4096,
+        secrets: [options.apiKey],
+        authHint: 'Check ANTHROPIC_API_KEY',
+        providerOptions: {
+          anthropic: { structuredOutputMode: callMode === 'output-format' ? 'outputFormat' : callMode === 'json-tool' ? 'jsonTool' : 'auto' },
+        },
+      },
+      request,
+    );
+
+  return {
+    id: metadata.id,
+    modelId: options.model,
+    get structuredOutputs() {
+      return mode;
+    },
+    async generate(request) {
+      const callMode = mode;
+      try {
+        return await call(request, callMode);
+      } catch (error) {
+        if (setting === 'auto' && callMode === 'auto' && XivdigestError.isInstance(error) && saysSchemaOutputUnsupported(error)) {
+          mode = 'json-tool';
+          return call(request, 'json-tool');
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+/** `https://api.anthropic.com` → `https://api.anthropic.com/v1`; a trailing `/messages` is dropped. */
+export function messagesRoot(baseUrl: string): string {
+  let url: URL;
+  try {
+    url = new URL(baseUrl.trim());
+  } catch {
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: `The Anthropic base URL is not a URL: ${JSON.stringify(maskUrl(baseUrl))}`,
+      hint: 'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com',
+    });
+  }
+  let path = url.pathname.replace(/\/+$/, '').replace(/\/messages$/, '');
+  if (!/\/v\d+$/.test(path)) path = `${path}/v1`;
+  return `${url.origin}${path}`;
+}

@@ -1,0 +1,79 @@
+/** Gate checks `refusal`, `prompt-echo` and `placeholder`: text that is about the task rather than the paper. */
+import { issue, TEXT_FIELDS, type GateCheck } from './context.js';
+import { squash } from './text.js';
+import type { GateIssue, GateIssueCode } from './types.js';
+
+interface Pattern {
+  code: GateIssueCode;
+  pattern: RegExp;
+  /** What the match means, for the message. */
+  label: string;
+  /** Default `error`; a leading label such as `摘要：` only clutters an otherwise good text. */
+  severity?: 'warning';
+}
+
+/**
+ * Phrases of refusals, echoed prompts and placeholders, in the languages the gate knows. A phrase that also occurs in
+ * the source (a paper about refusals, about TODO comments) is not flagged.
+ */
+const PATTERNS: Pattern[] = [
+  // Refusals and assistant chatter.
+  // "As an AI language model, I …": the first person is what makes it a refusal; "RNNs as language models" is prose.
+  { code: 'refusal', label: 'a refusal', pattern: /\bas an? (?:AI|artificial intelligence|(?:large )?language model|LLM)(?: [a-z]+){0,2},? I\b|\bI(?:'m| am) (?:just |only )?an? (?:AI|language model|large language model)\b/i },
+  { code: 'refusal', label: 'a refusal', pattern: /\bI(?: am|'m) (?:sorry|unable|not able)\b|\bI (?:cannot|can't|can not|won't) (?:help|assist|provide|translate|summari[sz]e|do|complete|comply)\b/i },
+  { code: 'refusal', label: 'a refusal', pattern: /\b(?:sorry|apologi[sz]e), (?:but )?I\b/i },
+  { code: 'refusal', label: 'a refusal', pattern: /作为(?:一个|一名)(?:AI|人工智能|语言模型|大语言模型|AI助手|AI语言模型)|作为(?:AI|人工智能|语言模型)(?:助手|模型)?[，,]\s*我|抱歉|对不起|很遗憾，?我|我(?:无法|不能)(?:提供|完成|翻译|总结|回答|帮助)/ },
+  { code: 'refusal', label: 'a refusal', pattern: /申し訳(?:ありません|ございません)|AIとして|お手伝いできません/ },
+  { code: 'refusal', label: 'a refusal', pattern: /죄송합니다|AI로서|도와드릴 수 없/ },
+  { code: 'refusal', label: 'a refusal', pattern: /\ben tant qu'(?:IA|intelligence artificielle|assistant)|\bje ne (?:peux|suis) pas\b|\bdésolé\b/i },
+  { code: 'refusal', label: 'a refusal', pattern: /\bals (?:KI|künstliche Intelligenz|Sprachmodell)\b|\bich kann (?:nicht|keine)\b|\bes tut mir leid\b/i },
+  { code: 'refusal', label: 'a refusal', pattern: /\bcomo (?:una )?(?:IA|inteligencia artificial|modelo de lenguaje)\b|\bno puedo\b|\blo siento\b/i },
+  // The prompt and its labels echoed back.
+  { code: 'prompt-echo', label: 'an echoed prompt', pattern: /这里是(?:翻译过的|英文总结|总结|中文)|以下是(?:翻译|摘要|总结|论文)|翻译如下|请(?:提供|给出|翻译)|(?:论文|文章)标题[:：]|一句话(?:要点|总结)[:：]/ },
+  { code: 'prompt-echo', label: 'an echoed prompt', pattern: /\b(?:translated_title|translated_abstract|en_tl?dr|en_tdlr|tldr_en)\b|["']?\b(?:title|tldr|tldrEn|abstract)\b["']?\s*:\s*["{[]/i },
+  { code: 'prompt-echo', label: 'a leading label', severity: 'warning', pattern: /^\s*(?:\*\*)?(?:TL;?DR|Title|Abstract|Summary|Translation|Translated (?:title|abstract)|标题|摘要|总结|翻译|要点|タイトル|要約|제목|요약|Titre|Résumé|Titel|Zusammenfassung|Título|Resumen)(?:\*\*)?\s*[:：]/i },
+  { code: 'prompt-echo', label: 'an echoed prompt', pattern: /\bhere(?: is|'s) (?:the |a |your )?(?:translation|translated|summary|tl;?dr|one-sentence)\b|\b(?:sure|certainly|of course)[,!] here\b/i },
+  { code: 'prompt-echo', label: 'an echoed prompt', pattern: /\byou are (?:a|an) (?:helpful|expert|professional)\b|\b(?:respond|answer|reply) (?:only )?(?:with|in) (?:json|the following)\b/i },
+  { code: 'prompt-echo', label: 'an echoed prompt', pattern: /^\s*(?:```|\{\s*")/ },
+  // The old feed's title suffix carried into the output: metadata, not text.
+  { code: 'prompt-echo', label: "the feed's arXiv suffix", severity: 'warning', pattern: /[(（]\s*arXiv[:：]\s*\d{4}\.\d{4,5}v\d+\s*\[[^\]]+\][^)）]*[)）]/ },
+  // Placeholders.
+  // Capitals only: `todo` is Spanish and Portuguese for "all".
+  { code: 'placeholder', label: 'a placeholder', pattern: /\b(?:TODO|TBD|FIXME|XXX)\b/ },
+  // A template slot; `\emph{source}` is LaTeX, so no letter or backslash may precede the brace.
+  { code: 'placeholder', label: 'a placeholder', pattern: /lorem ipsum|\{\{\s*\w+\s*\}\}|(?<![\\a-zA-Z])\{(?:title|tldr|tldrEn|abstract|translation|text|lang|source)\}|<\s*(?:title|tldr|abstract|translation)\s*>|\[(?:translation|title|abstract|tldr|insert[^\]]*)\]/i },
+  { code: 'placeholder', label: 'a placeholder', pattern: /^\s*(?:\.{3,}|…+|N\/A|n\.a\.|none|null|undefined|-+|无|暂无|略)\s*[.。]?\s*$/i },
+  { code: 'placeholder', label: 'a placeholder', pattern: /(?:\.{3}|…)\s*$/ },
+];
+
+/** A match the source itself has (a paper about refusals, about TODO comments) is not boilerplate. */
+function sourceHas(sourceText: () => string, match: string): boolean {
+  const needle = squash(match).toLowerCase();
+  return needle.length > 2 && sourceText().includes(needle);
+}
+
+/** Check `boilerplate`: refusals, echoed prompts and placeholders in any field. */
+export const checkBoilerplate: GateCheck = (context) => {
+  const issues: GateIssue[] = [];
+  let flat: string | undefined;
+  const sourceText = (): string => (flat ??= squash(context.sourceText).toLowerCase());
+  for (const field of TEXT_FIELDS) {
+    const text = context.fields[field];
+    if (text === undefined) continue;
+    const found = new Set<string>();
+    for (const { code, pattern, label, severity } of PATTERNS) {
+      const kind = `${code}/${severity ?? 'error'}`;
+      if (found.has(kind)) continue;
+      const match = pattern.exec(text);
+      if (!match || sourceHas(sourceText, match[0])) continue;
+      // A translation of a source cut at 1,000 characters may mark the cut with an ellipsis, as the source does.
+      if (field === 'abstract' && context.abstractTruncated && /^(?:\.{3}|…)\s*$/.test(match[0])) continue;
+      found.add(kind);
+      issues.push(issue(code, field, severity ?? 'error', `${field} contains ${label}: "${squash(match[0]).slice(0, 60)}"`));
+    }
+  }
+  for (const field of context.announceHeader) {
+    issues.push(issue('prompt-echo', field, 'warning', `${field} starts with the arXiv announcement header (arXiv:… Announce Type: …); drop it`));
+  }
+  return issues;
+};

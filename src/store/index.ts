@@ -1,0 +1,69 @@
+/** Opens the store named by a URL (SQLite file, `:memory:` or `postgres://…`), runs pending migrations, returns it. */
+import { fileURLToPath } from 'node:url';
+import { XivdigestError } from '../core/errors.js';
+import { openPostgres, openSqlite, type OpenedDatabase } from './kysely/dialect.js';
+import { storeError } from './kysely/errors.js';
+import { createKyselyStore } from './kysely/kysely-store.js';
+import type { Store } from './store.js';
+
+export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
+
+export interface StoreOptions {
+  /**
+   * Where the data lives:
+   * - SQLite: a file path (`data/xivdigest.db`), `sqlite:PATH`, `sqlite:///absolute/path`, `file:///…`, or `:memory:`.
+   *   The file and its directory are created when missing.
+   * - PostgreSQL: `postgres://USER:PASSWORD@HOST:PORT/DATABASE` (or `postgresql://`). The extra query parameter
+   *   `schema=NAME` keeps every table in that schema, created when missing.
+   */
+  url: string;
+}
+
+/** Metadata of the store adapter. */
+export const storeInfo = {
+  /** URL forms createStore accepts, for help texts. */
+  urls: ['PATH', 'sqlite:PATH', ':memory:', 'postgres://USER:PASSWORD@HOST:PORT/DATABASE[?schema=NAME]'],
+} as const;
+
+type ParsedUrl = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+function parseStoreUrl(url: string): ParsedUrl {
+  const text = url.trim();
+  if (text === '') {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: 'The store URL is empty',
+      hint: 'Set it to a SQLite file path such as data/xivdigest.db, or to postgres://USER@HOST:PORT/DATABASE',
+    });
+  }
+  if (/^postgres(?:ql)?:\/\//i.test(text)) return { kind: 'postgres', url: text };
+  if (/^sqlite:/i.test(text)) {
+    let path = text.slice('sqlite:'.length);
+    // sqlite:///abs/path and sqlite://relative/path, as SQLAlchemy-style URLs write them.
+    if (path.startsWith('//')) path = path.slice(2);
+    return { kind: 'sqlite', path };
+  }
+  if (/^file:/i.test(text)) return { kind: 'sqlite', path: fileURLToPath(text) };
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  if (scheme) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store URL scheme "${scheme}:" is not supported`,
+      hint: 'Use a SQLite file path (or sqlite:PATH) or a postgres:// URL',
+    });
+  }
+  return { kind: 'sqlite', path: text };
+}
+
+/** Opens the store and brings its schema up to date. Throws a STORE_ERROR XivdigestError when it cannot. */
+export async function createStore(options: StoreOptions): Promise<Store> {
+  const parsed = parseStoreUrl(options.url);
+  const opened: OpenedDatabase = parsed.kind === 'sqlite' ? await openSqlite(parsed.path) : await openPostgres(parsed.url);
+  try {
+    await opened.dialect.migrate(opened.db);
+  } catch (cause) {
+    await opened.db.destroy().catch(() => undefined);
+    throw storeError({ action: 'open the store and bring its schema up to date', location: opened.location, cause });
+  }
+  return createKyselyStore(opened);
+}

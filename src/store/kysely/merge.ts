@@ -1,0 +1,158 @@
+/** The merge rules: how an incoming paper record changes a stored row and version records (pure, no database). */
+import { canonicalJson, PAPER_COLUMNS, sortDay, VERSION_COLUMNS, type PaperRow, type VersionRow } from './rows.js';
+
+/**
+ * `newer`: the record describes a newer version than the row (or the row's version was never known): its non-empty
+ * fields win. `fill`: same, older or unknown version: it only fills what the row lacks.
+ */
+export type MergeMode = 'newer' | 'fill';
+
+export function mergeMode(stored: PaperRow, incoming: PaperRow): MergeMode {
+  if (incoming.version === null) return 'fill';
+  return stored.version === null || incoming.version > stored.version ? 'newer' : 'fill';
+}
+
+/** Text columns where an empty value means "not known". */
+const TEXT_COLUMNS = [
+  'title',
+  'doi',
+  'journal_ref',
+  'comments',
+  'license',
+  'report_no',
+  'submitter',
+  'submitted_at',
+  'updated_at',
+  'announced_on',
+  'announce_type',
+] as const satisfies ReadonlyArray<keyof PaperRow>;
+
+function isEmptyText(value: string | null): boolean {
+  return value === null || value === '';
+}
+
+function isEmptyJson(value: string | null): boolean {
+  return value === null || value === '[]' || value === '{}';
+}
+
+/** Links merge key by key: the preferred record's links win, the other fills the keys it lacks. */
+function mergeLinks(preferred: string, fallback: string): string {
+  if (preferred === fallback || fallback === '{}') return preferred;
+  if (preferred === '{}') return fallback;
+  return canonicalJson({ ...(JSON.parse(fallback) as object), ...(JSON.parse(preferred) as object) });
+}
+
+/**
+ * A complete abstract always replaces a truncated one, and a truncated one never replaces a complete one; between
+ * two of the same kind the preferred record wins.
+ */
+function mergeAbstract(preferred: PaperRow, fallback: PaperRow): Pick<PaperRow, 'abstract' | 'abstract_truncated'> {
+  let pick: PaperRow;
+  if (preferred.abstract === '') pick = fallback;
+  else if (fallback.abstract === '') pick = preferred;
+  else if (preferred.abstract_truncated !== fallback.abstract_truncated) {
+    pick = preferred.abstract_truncated ? fallback : preferred;
+  } else pick = preferred;
+  return { abstract: pick.abstract, abstract_truncated: pick.abstract_truncated };
+}
+
+/** The stored row after the incoming record (same id) is applied. Returns `stored` itself when nothing changes. */
+export function mergePaperRow(stored: PaperRow, incoming: PaperRow): PaperRow {
+  // The common case, a record seen before: nothing to merge.
+  if (sameContent(stored, incoming)) return stored;
+  const mode = mergeMode(stored, incoming);
+  const [preferred, fallback] = mode === 'newer' ? [incoming, stored] : [stored, incoming];
+  const merged: PaperRow = { ...stored };
+  for (const column of TEXT_COLUMNS) {
+    const value = isEmptyText(preferred[column]) ? fallback[column] : preferred[column];
+    (merged as unknown as Record<string, string | null>)[column] = value;
+  }
+  merged.authors = isEmptyJson(preferred.authors) ? fallback.authors : preferred.authors;
+  merged.legacy_flags = isEmptyJson(preferred.legacy_flags) ? fallback.legacy_flags : preferred.legacy_flags;
+  // Categories and their primary travel together; so do the three raw feed texts.
+  const categoriesFrom = isEmptyJson(preferred.categories) ? fallback : preferred;
+  merged.categories = categoriesFrom.categories;
+  merged.primary_category = categoriesFrom.primary_category;
+  const feedFrom = preferred.feed_title === null ? fallback : preferred;
+  merged.feed_title = feedFrom.feed_title;
+  merged.feed_description = feedFrom.feed_description;
+  merged.feed_link = feedFrom.feed_link;
+  merged.links = mergeLinks(preferred.links, fallback.links);
+  Object.assign(merged, mergeAbstract(preferred, fallback));
+  if (mode === 'newer') {
+    merged.version = incoming.version;
+    merged.source = incoming.source;
+  }
+  merged.first_seen_at = stored.first_seen_at;
+  merged.sort_day = sortDay(merged);
+  return paperRowsEqual(merged, stored) ? stored : merged;
+}
+
+/** Equal in every column but first_seen_at and sort_day (which follows from first_seen_at only when nothing else is known). */
+function sameContent(a: PaperRow, b: PaperRow): boolean {
+  for (const column of PAPER_COLUMNS) {
+    if (a[column] !== b[column] && column !== 'first_seen_at' && column !== 'sort_day') return false;
+  }
+  return a.sort_day === b.sort_day || (a.announced_on ?? a.updated_at ?? a.submitted_at) === null;
+}
+
+export function paperRowsEqual(a: PaperRow, b: PaperRow): boolean {
+  for (const column of PAPER_COLUMNS) if (a[column] !== b[column]) return false;
+  return true;
+}
+
+/** The columns of a version record that records fill, in bit order of `VersionState.missing`. */
+export const VERSION_FILL_COLUMNS = VERSION_COLUMNS.filter(
+  (column): column is Exclude<(typeof VERSION_COLUMNS)[number], 'paper_id' | 'version'> =>
+    column !== 'paper_id' && column !== 'version',
+);
+
+/**
+ * One version record during a batch. A version record only ever gains facts (incoming values fill the columns it
+ * lacks), so the batch needs to know which columns are empty, not what the others hold; the write then keeps
+ * stored values with COALESCE.
+ */
+export interface VersionState {
+  /** Bit i is set while column VERSION_FILL_COLUMNS[i] is empty. */
+  missing: number;
+  /** What to write: the whole record when it is new, else the columns this batch fills (the rest null). */
+  pending: VersionRow;
+  /** Whether this batch added or filled anything. */
+  dirty: boolean;
+}
+
+export function missingMask(row: VersionRow): number {
+  let mask = 0;
+  for (let index = 0; index < VERSION_FILL_COLUMNS.length; index += 1) {
+    if (row[VERSION_FILL_COLUMNS[index]!] === null) mask |= 1 << index;
+  }
+  return mask;
+}
+
+/** A stored version record, known by its empty columns. */
+export function storedVersionState(paperId: string, version: number, missing: number): VersionState {
+  const pending: VersionRow = { paper_id: paperId, version } as VersionRow;
+  for (const column of VERSION_FILL_COLUMNS) pending[column] = null;
+  return { missing, pending, dirty: false };
+}
+
+/** A version record first seen in this batch. */
+export function newVersionState(row: VersionRow): VersionState {
+  return { missing: missingMask(row), pending: { ...row }, dirty: true };
+}
+
+/** Fills the empty columns of `state` from an incoming record of the same version; true when it filled any. */
+export function fillVersion(state: VersionState, incoming: VersionRow): boolean {
+  let filled = false;
+  for (let index = 0; index < VERSION_FILL_COLUMNS.length; index += 1) {
+    const bit = 1 << index;
+    const column = VERSION_FILL_COLUMNS[index]!;
+    if ((state.missing & bit) !== 0 && incoming[column] !== null) {
+      (state.pending as unknown as Record<string, unknown>)[column] = incoming[column];
+      state.missing &= ~bit;
+      filled = true;
+    }
+  }
+  if (filled) state.dirty = true;
+  return filled;
+}

@@ -1,0 +1,35 @@
+/** The store's migrations: an explicit, ordered map (never a directory scan), adapted to Kysely's Migrator. */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001-initial.js';
+
+/** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
+export interface MigrationContext {
+  /** Column type of JSON values: `text` on SQLite, `jsonb` on PostgreSQL. */
+  jsonType: 'text' | 'jsonb';
+}
+
+export interface StoreMigration {
+  up(db: Kysely<any>, context: MigrationContext): Promise<void>;
+  down?(db: Kysely<any>, context: MigrationContext): Promise<void>;
+}
+
+/**
+ * Every migration, in the order it runs. Names sort in that order too (Kysely's Migrator checks the order against
+ * the ones already run), so a new migration takes the next number: `0002-…`.
+ */
+export const migrations: ReadonlyArray<readonly [name: string, migration: StoreMigration]> = [
+  ['0001-initial', initial],
+];
+
+/** A Kysely MigrationProvider over `migrations`, bound to one database's context. */
+export function createMigrationProvider(context: MigrationContext): MigrationProvider {
+  const record: Record<string, Migration> = {};
+  for (const [name, migration] of migrations) {
+    const { down } = migration;
+    record[name] = {
+      up: (db) => migration.up(db, context),
+      ...(down ? { down: (db: Kysely<any>) => down(db, context) } : {}),
+    };
+  }
+  return { getMigrations: async () => record };
+}

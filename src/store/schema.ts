@@ -1,0 +1,118 @@
+/** Kysely table types of the store: one row shape per table, shared by SQLite and PostgreSQL. */
+import type { ColumnType } from 'kysely';
+
+/**
+ * A JSON column: written as JSON text; read back as text on SQLite (`text`) and as a parsed value on PostgreSQL
+ * (`jsonb`). `readJsonText` in kysely/rows.ts turns either into one canonical text.
+ */
+export type JsonColumn = ColumnType<unknown, string, string>;
+export type NullableJsonColumn = ColumnType<unknown, string | null, string | null>;
+
+/** The newest record of each paper. Timestamps are ISO 8601 text, kept exactly as the source gave them. */
+export interface PapersTable {
+  /** arXiv id without version. */
+  id: string;
+  /** The version the row's metadata describes (the newest one that updated it), or null when never known. */
+  version: number | null;
+  title: string;
+  /** JSON array of `{ name, affiliations? }`. */
+  authors: JsonColumn;
+  abstract: string;
+  /** 1 when the abstract is known to be cut short, else 0 (an integer on both databases). */
+  abstract_truncated: number;
+  /** JSON array of categories, primary first. */
+  categories: JsonColumn;
+  primary_category: string | null;
+  doi: string | null;
+  journal_ref: string | null;
+  comments: string | null;
+  license: string | null;
+  report_no: string | null;
+  submitter: string | null;
+  /** JSON object `{ abs, pdf?, html?, doi? }`. */
+  links: JsonColumn;
+  submitted_at: string | null;
+  updated_at: string | null;
+  announced_on: string | null;
+  announce_type: string | null;
+  /** JSON array of legacy RSS flags, or null when none. */
+  legacy_flags: NullableJsonColumn;
+  feed_title: string | null;
+  feed_description: string | null;
+  feed_link: string | null;
+  source: string;
+  first_seen_at: string;
+  /** Listing order key (YYYY-MM-DD): announced day, else the day of `updated_at`, `submitted_at`, first seen. */
+  sort_day: string;
+}
+
+/** One record per version ever seen. */
+export interface PaperVersionsTable {
+  paper_id: string;
+  version: number;
+  submitted_at: string | null;
+  size: string | null;
+  source_type: string | null;
+  title: string | null;
+  abstract: string | null;
+  announce_type: string | null;
+  announced_on: string | null;
+  /** The channel that first reported this version. */
+  source: string | null;
+}
+
+/** The generated-texts cache. */
+export interface PaperTextsTable {
+  paper_id: string;
+  /** The paper version, or 0 when the texts were made for an unknown version (arXiv versions start at 1). */
+  version: number;
+  lang: string;
+  abstract_hash: string;
+  provider: string;
+  model: string;
+  prompt_version: string;
+  title: string;
+  tldr: string;
+  tldr_en: string;
+  abstract: string;
+  status: string;
+  reason: string | null;
+  /** JSON array of quality-gate findings, or null when none. */
+  flags: NullableJsonColumn;
+  total_tokens: number | null;
+  created_at: string;
+}
+
+export interface DigestsTable {
+  name: string;
+  style: string;
+  lang: string;
+  created_at: string;
+}
+
+/** A snapshot of one printed digest entry: it does not follow later changes of the paper. */
+export interface DigestEntriesTable {
+  digest_name: string;
+  position: number;
+  paper_id: string;
+  version: number | null;
+  link: string;
+  title: string;
+  abstract: string;
+  texts_lang: string;
+  texts_title: string;
+  texts_tldr: string;
+  texts_tldr_en: string;
+  texts_abstract: string;
+  text_status: string | null;
+  text_reason: string | null;
+  updated_from: number | null;
+}
+
+export interface StoreDatabase {
+  papers: PapersTable;
+  paper_versions: PaperVersionsTable;
+  paper_texts: PaperTextsTable;
+  digests: DigestsTable;
+  digest_entries: DigestEntriesTable;
+}

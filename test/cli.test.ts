@@ -1,0 +1,321 @@
+/** End-to-end tests of the `xivdigest` command: the built CLI in child processes, with temp databases and local servers. */
+import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { startTestServer } from './helpers/http-server.js';
+import { hasSharedFixtures, ownFixture, sharedFixture, sharedFixtureFiles } from './helpers/shared-fixtures.js';
+
+let sandbox: CliSandbox;
+beforeAll(() => {
+  sandbox = createCliSandbox();
+});
+afterAll(() => sandbox.cleanup());
+
+const json = (text: string) => JSON.parse(text) as Record<string, any>;
+
+describe('help', () => {
+  it('lists every command, and every command has --help', async () => {
+    const top = await sandbox.run(['--help']);
+    expect(top.code).toBe(0);
+    const commands = ['fetch', 'ingest', 'import-digest', 'import-seed-cache', 'papers', 'render', 'config'];
+    for (const command of commands) expect(top.stdout).toContain(command);
+    expect(top.stdout).toMatch(/Exit codes/);
+    for (const command of commands) {
+      const help = await sandbox.run([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain(`Usage: xivdigest ${command}`);
+    }
+  });
+
+  it('rejects an unknown option with exit code 2', async () => {
+    const result = await sandbox.run(['ingest', '--no-such-option', 'x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown option/);
+  });
+});
+
+describe('ingest', () => {
+  it('stores a feed, and ingesting it again changes nothing', async () => {
+    const file = ownFixture('feeds', 'rss-new-sample.xml');
+    const first = await sandbox.run(['ingest', file, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(json(first.stdout)).toMatchObject({ ok: true, format: 'arxiv-rss', papers: 4, inserted: 4, updated: 0, unchanged: 0 });
+    const second = await sandbox.run(['ingest', file, '--json']);
+    expect(json(second.stdout)).toMatchObject({ papers: 4, inserted: 0, updated: 0, unchanged: 4, versionsAdded: 0 });
+
+    const papers = await sandbox.run(['papers', '2503.00001', '--json']);
+    expect(papers.code, papers.stderr).toBe(0);
+    const [paper] = JSON.parse(papers.stdout) as Array<Record<string, any>>;
+    expect(paper).toMatchObject({
+      id: '2503.00001',
+      version: 1,
+      title: 'A Toy Tokenizer for Very Small Languages',
+      announceType: 'new',
+      categories: ['cs.CL', 'cs.AI'],
+    });
+    expect(paper!.authors[0]).toBe('Ada Example');
+    expect(paper!.abstract).toContain('$0< \\epsilon \\ll 1$');
+  });
+
+  it('stores nothing from a malformed file and names the file and position', async () => {
+    const fresh = createCliSandbox();
+    try {
+      const file = ownFixture('feeds', 'rss-new-cut-short.xml');
+      const result = await fresh.run(['ingest', file]);
+      expect(result.code).toBe(4);
+      const errorLine = result.stderr.split('\n').find((line) => line.startsWith('xivdigest:'));
+      expect(errorLine).toContain(file);
+      expect(errorLine).toMatch(/line \d+/);
+      const papers = await fresh.run(['papers', '--json']);
+      expect(JSON.parse(papers.stdout)).toEqual([]);
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
+  it("turns arXiv's feed error document into a typed error, never 0 papers", async () => {
+    const result = await sandbox.run(['ingest', ownFixture('feeds', 'rss-new-error.xml')]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/xivdigest: arXiv returned a feed error for .*rss-new-error\.xml.*Bad category 'cs\.XX'\. Check the category names/);
+  });
+
+  it('reports an empty feed as no announcement, not an error', async () => {
+    const result = await sandbox.run(['ingest', ownFixture('feeds', 'rss-new-empty.xml'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(json(result.stdout)).toMatchObject({ papers: 0, noAnnouncement: true });
+    expect(result.stderr).toMatch(/announced nothing/);
+  });
+
+  it('goes on past a bad file and exits 1 with the failure listed', async () => {
+    const result = await sandbox.run(['ingest', ownFixture('feeds', 'rdf-sample.xml'), ownFixture('feeds', 'rss-new-cut-short.xml'), ownFixture('kaggle', 'snapshot-sample.jsonl'), '--json']);
+    expect(result.code).toBe(1);
+    const rows = JSON.parse(result.stdout) as Array<Record<string, any>>;
+    expect(rows.map((row) => row.ok)).toEqual([true, false, true]);
+    expect(rows[1]!.error.code).toBe('XML_MALFORMED');
+    expect(result.stderr).toMatch(/1 of 3 files failed/);
+  });
+
+  it('says which command to use for a digest, and refuses unknown formats', async () => {
+    const digest = await sandbox.run(['ingest', ownFixture('digests', 'own-old-era.md')]);
+    expect(digest.code).toBe(2);
+    expect(digest.stderr).toContain('import-digest');
+    const unknown = join(sandbox.dir, 'notes.txt');
+    writeFileSync(unknown, 'hello\n');
+    const result = await sandbox.run(['ingest', unknown]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/Cannot tell the format/);
+    const missing = await sandbox.run(['ingest', join(sandbox.dir, 'missing.xml')]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/does not exist/);
+  });
+
+  describe.skipIf(!hasSharedFixtures)('every real arXiv fixture ingests or gives its typed error', () => {
+    const expected: Record<string, number | string> = {
+      'rss-new-quant-ph-2025-04-28.xml': 81,
+      'rss-new-all-archives-2024-11-28.TRUNCATED.xml': 1062,
+      'rss-new-empty-test-2024-11-28.xml': 0,
+      'rss-new-error-bad-archive-astroph-2024-11-28.xml': 'ARXIV_FEED_ERROR',
+      'rss-old-rdf-cs.PL-2015-06-11.xml': 2,
+      'api-legacy-search-au-del_maestro-2016-10-09.xml': 10,
+      'api-legacy-id_list-1111.2011v2-2016-10-09.xml': 1,
+      'api-2026-golden-id_0808.05394_1707.08567_s0_m100_42e5aa0ec3af.json': 1,
+      'api-2026-golden-id_0000.0000_s0_m100_8b51d9633a68.json': 0,
+      'api-2026-golden-id_abc_s0_m100_b79c8dcf6bc3.json': 'ARXIV_API_ERROR',
+      'oai-listrecords-arXiv-set-cs-2015-01-16to18.xml': 46,
+      'oai-listrecords-arXiv-set-physics-2015-01-16to18.xml': 150,
+      'oai-listrecords-arXivRaw-full-page-1000-records-2014-01-16.xml': 1000,
+      'oai-error-noRecordsMatch-hep-lat-2016.xml': 'OAI_PMH_ERROR',
+      'oai-error-badArgument-2015.xml': 'OAI_PMH_ERROR',
+      'oai-error-badResumptionToken-2015.xml': 'OAI_PMH_ERROR',
+      'oai-error-badVerb-2015.xml': 'OAI_PMH_ERROR',
+      'oai-error-idDoesNotExist-arXivRaw-2015.xml': 'OAI_PMH_ERROR',
+      'kaggle-arxiv-metadata-oai-snapshot-first200.jsonl': 200,
+    };
+    it('matches the expected count or error code for each file', async () => {
+      const files = sharedFixtureFiles('arxiv');
+      expect(files.length).toBeGreaterThan(20);
+      const fresh = createCliSandbox();
+      try {
+        const result = await fresh.run(['ingest', ...files, '--json']);
+        const rows = JSON.parse(result.stdout) as Array<Record<string, any>>;
+        expect(rows).toHaveLength(files.length);
+        for (const row of rows) {
+          const want = expected[basename(row.file)];
+          if (typeof want === 'number') expect(row, row.file).toMatchObject({ ok: true, papers: want });
+          else if (typeof want === 'string') expect(row.error?.code, row.file).toBe(want);
+          else expect(row.ok || typeof row.error?.code === 'string', row.file).toBe(true);
+        }
+        const stored = await fresh.run(['papers', '2504.17830', 'cond-mat/0412498', '--json']);
+        expect(stored.code, stored.stderr).toBe(0);
+        const [rssPaper, apiPaper] = JSON.parse(stored.stdout) as Array<Record<string, any>>;
+        expect(rssPaper).toMatchObject({ id: '2504.17830', version: 1, title: 'Self-Adjoint Time Operator in a Weighted Energy Space', authors: ['Radmir Kokoulin'], categories: ['quant-ph'], announceType: 'new' });
+        expect(apiPaper).toMatchObject({ id: 'cond-mat/0412498' });
+      } finally {
+        fresh.cleanup();
+      }
+    });
+  });
+});
+
+describe('fetch', () => {
+  it('gets a feed from the configured base URL with a polite User-Agent', async () => {
+    const server = await startTestServer({ '/rss/cs.CL+cs.AI': { status: 200, file: ownFixture('http', 'rss-cs.CL+cs.AI.xml'), headers: { 'content-type': 'application/rss+xml' } } });
+    try {
+      const result = await sandbox.run(['fetch', '--category', 'cs.CL+cs.AI', '--json'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url, XIVDIGEST_CONTACT: 'reader@example.org' } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(json(result.stdout)).toMatchObject({ source: 'rss', papers: 3 });
+      expect(server.requests).toHaveLength(1);
+      expect(server.requests[0]!.headers['user-agent']).toMatch(/^xivdigest\/\S+ .*reader@example\.org/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('waits out a 429 with Retry-After and then succeeds', async () => {
+    const server = await startTestServer({
+      '/rss/cs.CL+cs.AI': [
+        { status: 429, headers: { 'retry-after': '1' }, body: 'Rate exceeded.' },
+        { status: 200, file: ownFixture('http', 'rss-cs.CL+cs.AI.xml') },
+      ],
+    });
+    try {
+      const result = await sandbox.run(['fetch', '-c', 'cs.CL+cs.AI'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/429.*retrying in 1 s/);
+      expect(server.requests).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with a one-line error after the retries run out', async () => {
+    const server = await startTestServer({ '/rss/cs.CL': { status: 503, body: 'Service Unavailable' } });
+    try {
+      const config = join(sandbox.dir, 'fast-retries.json');
+      writeFileSync(config, JSON.stringify({ arxiv: { maxRetries: 1, minIntervalMs: 0 } }));
+      const result = await sandbox.run(['--config', config, 'fetch', '-c', 'cs.CL'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
+      expect(result.code).toBe(5);
+      const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('xivdigest:'));
+      expect(errorLines).toHaveLength(1);
+      expect(errorLines[0]).toMatch(/503/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('checks its options before any request', async () => {
+    const noCategory = await sandbox.run(['fetch']);
+    expect(noCategory.code).toBe(2);
+    expect(noCategory.stderr).toMatch(/needs --category/);
+    const badDate = await sandbox.run(['fetch', '--source', 'api', '-c', 'cs.CL', '--from', '2026-13-45']);
+    expect(badDate.code).toBe(2);
+    expect(badDate.stderr).toMatch(/not a date/);
+  });
+});
+
+describe('digests', () => {
+  const roundTrip = async (file: string) => {
+    const name = `rt-${basename(file, '.md')}`;
+    const imported = await sandbox.run(['import-digest', file, '--name', name, '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const rendered = await sandbox.run(['render', name, '--format', 'md']);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(Buffer.from(rendered.stdout)).toEqual(readFileSync(file));
+    const out = join(sandbox.dir, `${name}.md`);
+    const written = await sandbox.run(['render', name, '--out', out]);
+    expect(written.code).toBe(0);
+    expect(readFileSync(out)).toEqual(readFileSync(file));
+  };
+
+  it('imports our own digests and renders them back byte for byte', async () => {
+    for (const name of ['own-empty.md', 'own-old-era.md', 'own-mixed-eras.md', 'own-edge-cases.md']) await roundTrip(ownFixture('digests', name));
+  });
+
+  it.skipIf(!hasSharedFixtures)('imports every real cn-chat-arxiv digest and renders it back byte for byte', async () => {
+    const files = [...sharedFixtureFiles('digests', (n) => n.endsWith('.md')), ...sharedFixtureFiles('seed-outputs', (n) => n.endsWith('.md'))];
+    expect(files.length).toBeGreaterThanOrEqual(6);
+    for (const file of files) await roundTrip(file);
+  });
+
+  it('names the digest after the file, lists digests, and explains a missing one', async () => {
+    const file = join(sandbox.dir, 'cs.IR.md');
+    copyFileSync(ownFixture('digests', 'own-old-era.md'), file);
+    expect((await sandbox.run(['import-digest', file])).code).toBe(0);
+    const list = await sandbox.run(['render']);
+    expect(list.stdout).toMatch(/^cs\.IR\tlegacy\t/m);
+    const missing = await sandbox.run(['render', 'cs.XX']);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/No digest named "cs.XX".*Stored digests: .*cs\.IR/);
+  });
+
+  it('refuses a file that is not a digest in the original format, storing nothing', async () => {
+    const broken = join(sandbox.dir, 'broken.md');
+    writeFileSync(broken, readFileSync(ownFixture('digests', 'own-old-era.md'), 'utf8').replace('# 详细', '# Details'));
+    const result = await sandbox.run(['import-digest', broken]);
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(broken);
+    const list = await sandbox.run(['render']);
+    expect(list.stdout).not.toMatch(/^broken\t/m);
+  });
+});
+
+describe('import-seed-cache', () => {
+  it('imports JSON lines and a papers/ tree, reporting imported and flagged', async () => {
+    const lines = await sandbox.run(['import-seed-cache', ownFixture('seed-cache', 'records.jsonl'), '--json']);
+    expect(lines.code, lines.stderr).toBe(0);
+    const summary = json(lines.stdout);
+    expect(summary.imported).toBeGreaterThan(0);
+    expect(typeof summary.flagged).toBe('number');
+    const tree = await sandbox.run(['import-seed-cache', ownFixture('seed-cache'), '--json']);
+    const treeSummary = json(tree.stdout);
+    expect(treeSummary.imported).toBeGreaterThan(0);
+    // One file in the tree is invalid JSON on purpose: reported and skipped, the rest imported.
+    expect(treeSummary.malformed).toBeGreaterThanOrEqual(1);
+    expect(tree.stderr).toMatch(/skipped: /);
+  });
+
+  it.skipIf(!hasSharedFixtures)('imports the 3,000 real records and flags only a few', async () => {
+    const result = await sandbox.run(['import-seed-cache', sharedFixture('corpus', 'cn-chat-arxiv-papers-3000.jsonl'), '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = json(result.stdout);
+    expect(summary.imported).toBe(3000);
+    expect(summary.malformed).toBe(0);
+    expect(summary.flagged).toBeLessThan(3000 * 0.35);
+  });
+});
+
+describe('configuration and database', () => {
+  it('chooses the database from --db, then XIVDIGEST_DB, and prints it with --verbose', async () => {
+    const fromEnv = await sandbox.run(['-v', 'papers']);
+    expect(fromEnv.stderr).toContain(`database: ${sandbox.db} (from XIVDIGEST_DB)`);
+    const other = join(sandbox.dir, 'other.db');
+    const fromFlag = await sandbox.run(['--verbose', '--db', other, 'papers']);
+    expect(fromFlag.stderr).toContain(`database: ${other} (from --db)`);
+    const byDefault = await sandbox.run(['-v', 'papers'], { env: { XIVDIGEST_DB: undefined } });
+    expect(byDefault.stderr).toContain(`database: ${join(sandbox.dir, 'data', 'xivdigest', 'xivdigest.db')} (from default)`);
+  });
+
+  it('reports config problems with dot paths', async () => {
+    const file = join(sandbox.dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ arxiv: { minIntervalMs: -1, rssBaseUrl: 'not a url' }, extra: true }));
+    // The environment outranks the file, so the sandbox's XIVDIGEST_MIN_INTERVAL_MS must not hide the file's value.
+    const check = await sandbox.run(['config', 'check', file], { env: { XIVDIGEST_MIN_INTERVAL_MS: undefined } });
+    expect(check.code).toBe(3);
+    expect(check.stdout).toMatch(/error: arxiv\.minIntervalMs: /);
+    expect(check.stdout).toMatch(/error: arxiv\.rssBaseUrl: /);
+    expect(check.stdout).toContain(`database: ${sandbox.db} (from XIVDIGEST_DB)`);
+    const used = await sandbox.run(['--config', file, 'papers'], { env: { XIVDIGEST_MIN_INTERVAL_MS: undefined } });
+    expect(used.code).toBe(3);
+    expect(used.stderr).toMatch(/Invalid configuration in .*bad\.json: .*arxiv\.minIntervalMs/);
+    const schema = await sandbox.run(['config', 'schema']);
+    expect(json(schema.stdout).properties).toHaveProperty('arxiv');
+  });
+
+  it('says which ids are not stored', async () => {
+    const result = await sandbox.run(['papers', '2503.00001', '2101.99999']);
+    expect(result.code).toBe(4);
+    expect(result.stdout).toContain('2503.00001');
+    expect(result.stderr).toMatch(/not in the store: 2101\.99999/);
+  });
+});
