@@ -1,7 +1,7 @@
 /** `npm run bench:ingest`: papers per second for parse-only and parse+store, and peak memory, on real arXiv data. */
 import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ interface Measurement {
   parseOnly: number;
   parseStore: number;
   peakRssMb: number;
+  /** Whether the goal applies (the last input only checks that memory stays flat). */
+  goal: boolean;
 }
 
 /** One scenario, run inside a child process so that its peak RSS is its own. */
@@ -93,30 +95,35 @@ async function main(): Promise<void> {
   await buildLargeFeed(rss, 20_000, large);
   await buildLargeFeed(rss, 100_000, larger);
 
-  const scenarios: Array<[string, string, number]> = [
-    ['RSS 2.0, 1,062 items (real)', rss, 7],
-    ['OAI-PMH arXivRaw, 1,000 records (real)', oai, 7],
-    ['RSS 2.0, 20,000 items (real items, fresh ids)', large, 3],
-    ['RSS 2.0, 100,000 items (memory check)', larger, 1],
+  const scenarios: Array<[string, string, number, boolean]> = [
+    ['RSS 2.0, 1,062 items (real)', rss, 7, true],
+    ['OAI-PMH arXivRaw, 1,000 records (real)', oai, 7, true],
+    ['RSS 2.0, 20,000 items (real items, fresh ids)', large, 3, true],
+    ['RSS 2.0, 100,000 items (memory check, one round)', larger, 1, false],
   ];
+  // Other work on the machine slows both threads of an ingest: the load average goes with the numbers.
+  const loadBefore = loadavg();
   const rows: Measurement[] = [];
-  for (const [scenario, file, rounds] of scenarios) {
+  for (const [scenario, file, rounds, goal] of scenarios) {
     process.stderr.write(`measuring ${scenario}…\n`);
     const parse = runChild(file, 'parse', rounds);
     const store = runChild(file, 'store', rounds);
-    rows.push({ scenario, entries: parse.entries, parseOnly: parse.perSecond, parseStore: store.perSecond, peakRssMb: Math.max(parse.peakRssMb, store.peakRssMb) });
+    rows.push({ scenario, entries: parse.entries, parseOnly: parse.perSecond, parseStore: store.perSecond, peakRssMb: Math.max(parse.peakRssMb, store.peakRssMb), goal });
   }
   rmSync(work, { recursive: true, force: true });
+  const loadAfter = loadavg();
 
   const format = (value: number) => Math.round(value).toLocaleString('en-US');
-  console.log('\nbench:ingest (best of several rounds; SQLite file store, one transaction per file)\n');
+  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+  console.log('\nbench:ingest (best of several rounds; SQLite file store, one transaction per file)');
+  console.log(`${cpus().length} CPUs; load average ${load(loadBefore)} before, ${load(loadAfter)} after\n`);
   console.log('| input | entries | parse only (entries/s) | parse+store (entries/s) | vs original parser | peak RSS (MB) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     console.log(`| ${row.scenario} | ${format(row.entries)} | ${format(row.parseOnly)} | ${format(row.parseStore)} | ${(row.parseStore / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)}× | ${row.peakRssMb.toFixed(0)} |`);
   }
-  const worst = Math.min(...rows.map((row) => row.parseStore));
-  console.log(`\nGoal: parse+store >= ${format(GOAL)} entries/s (10× feedparser's ${format(ORIGINAL_ENTRIES_PER_SECOND)}/s): ${worst >= GOAL ? 'met' : 'NOT met'} (slowest ${format(worst)}/s).`);
+  const worst = Math.min(...rows.filter((row) => row.goal).map((row) => row.parseStore));
+  console.log(`\nGoal: parse+store >= ${format(GOAL)} entries/s (10× feedparser's ${format(ORIGINAL_ENTRIES_PER_SECOND)}/s) on the first three inputs: ${worst >= GOAL ? 'met' : 'NOT met'} (slowest ${format(worst)}/s).`);
 }
 
 await main();

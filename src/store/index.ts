@@ -17,6 +17,11 @@ export interface StoreOptions {
    *   `schema=NAME` keeps every table in that schema, created when missing.
    */
   url: string;
+  /**
+   * Run a SQLite file's transactions in a worker thread (default true), so that parsing and writing overlap; see
+   * docs/decisions/0009-ingest-throughput.md. Ignored for `:memory:` and PostgreSQL.
+   */
+  writerThread?: boolean;
 }
 
 /** Metadata of the store adapter. */
@@ -65,5 +70,5 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     await opened.db.destroy().catch(() => undefined);
     throw storeError({ action: 'open the store and bring its schema up to date', location: opened.location, cause });
   }
-  return createKyselyStore(opened);
+  return createKyselyStore(opened, { writerThread: options.writerThread ?? true });
 }

@@ -38,15 +38,29 @@ export interface PapersTable {
   /** JSON array of legacy RSS flags, or null when none. */
   legacy_flags: NullableJsonColumn;
   feed_title: string | null;
+  /**
+   * The feed's raw description, or only its part before the abstract when `feed_description_is_prefix` is 1 (the
+   * raw text is then this followed by `abstract`): RSS 2.0 repeats the abstract there, and it is stored once.
+   */
   feed_description: string | null;
+  /** 1 when `feed_description` is the raw text's prefix and `abstract` its rest, else 0. */
+  feed_description_is_prefix: number;
   feed_link: string | null;
+  /**
+   * 1 while the version record of `version` lives in this row instead of `paper_versions` (ADR 0009): its facts are
+   * the three `version_*` columns, and its title, abstract, announcement and source are this row's. 0 otherwise.
+   */
+  version_in_row: number;
+  version_submitted_at: string | null;
+  version_size: string | null;
+  version_source_type: string | null;
   source: string;
   first_seen_at: string;
   /** Listing order key (YYYY-MM-DD): announced day, else the day of `updated_at`, `submitted_at`, first seen. */
   sort_day: string;
 }
 
-/** One record per version ever seen. */
+/** One record per version ever seen, but the paper row's own while it lives in that row (`version_in_row`). */
 export interface PaperVersionsTable {
   paper_id: string;
   version: number;

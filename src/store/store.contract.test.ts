@@ -10,6 +10,8 @@ import type { StoredTexts } from '../core/texts.js';
 import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
 import { createStore } from './index.js';
 import type { Store } from './store.js';
+import { mergePaperRow } from './kysely/merge.js';
+import { paperToRow, rowVersionRecord, toStoredPaper, toStoredVersion, versionRecords, type PaperRow, type VersionRow } from './kysely/rows.js';
 
 /** A complete RSS-style record of `id` at `version`; fields can be overridden or removed (set to undefined). */
 function paper(id: string, version: number | null, overrides: Partial<Paper> = {}): Paper {
@@ -312,6 +314,163 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
     it('treats an empty batch as a no-op', async () => {
       expect(await store.upsertPapers([])).toEqual({ inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0 });
     });
+  });
+
+  // ADR 0009: each text is written once. A paper row holds its own version's record (title, abstract, announcement
+  // and source are the row's), and an RSS 2.0 description that ends with the abstract is stored as its prefix.
+  describe('each text stored once', () => {
+    const abstract = 'We study the thing. It works.';
+    const description = `arXiv:2504.00020v1 Announce Type: new \nAbstract: ${abstract}`;
+
+    it('keeps the row version’s record and the feed prefix in the paper row, and reads them back whole', async () => {
+      const first = paper('2504.00020', 1, { abstract, feed: { title: 'T', description, link: 'https://arxiv.org/abs/2504.00020' } });
+      await store.upsertPapers([first]);
+      expect(await temp.query('select * from paper_versions where paper_id = $1'.replace('$1', "'2504.00020'"))).toEqual([]);
+      const [row] = await temp.query<Record<string, unknown>>("select * from papers where id = '2504.00020'");
+      expect(row).toMatchObject({ version_in_row: 1, feed_description_is_prefix: 1, feed_description: 'arXiv:2504.00020v1 Announce Type: new \nAbstract: ' });
+      expect((await store.getPapers({ ids: ['2504.00020'] }))[0]!.feed).toEqual(first.feed);
+      expect(await store.getVersions('2504.00020')).toEqual([
+        { version: 1, title: 'Title of 2504.00020', abstract, announceType: 'new', announced: '2025-04-28', source: 'arxiv-rss' },
+      ]);
+    });
+
+    it('moves a record out of the row, texts and all, when a newer version supersedes it', async () => {
+      await store.upsertPapers([paper('2504.00021', 1, { versions: [{ version: 1, submitted: '2025-04-01T00:00:00Z', size: '10kb' }] })]);
+      const newer = paper('2504.00021', 2, { title: 'Second', abstract: 'Second abstract.', announceType: 'replace', source: 'arxiv-api', feed: undefined });
+      expect(await store.upsertPapers([newer])).toEqual({ inserted: 0, updated: 1, unchanged: 0, versionsAdded: 1 });
+      const stored = await temp.query<Record<string, unknown>>("select version, title, abstract, size from paper_versions where paper_id = '2504.00021'");
+      expect(stored).toEqual([{ version: 1, title: 'Title of 2504.00021', abstract: 'Abstract of 2504.00021, version 1.', size: '10kb' }]);
+      expect(await store.getVersions('2504.00021')).toEqual([
+        { version: 1, submitted: '2025-04-01T00:00:00Z', size: '10kb', title: 'Title of 2504.00021', abstract: 'Abstract of 2504.00021, version 1.', announceType: 'new', announced: '2025-04-28', source: 'arxiv-rss' },
+        { version: 2, title: 'Second', abstract: 'Second abstract.', announceType: 'replace', announced: '2025-04-28', source: 'arxiv-api' },
+      ]);
+      const [row] = await store.getPapers({ ids: ['2504.00021'] });
+      expect(row!.versions).toEqual([{ version: 1, submitted: '2025-04-01T00:00:00Z', size: '10kb' }, { version: 2 }]);
+    });
+
+    it('keeps a record the row does not give back whole as a row of its own', async () => {
+      // The newer record has no announcement type, so the row keeps the older one, which is not version 2's.
+      await store.upsertPapers([paper('2504.00022', 1)]);
+      await store.upsertPapers([paper('2504.00022', 2, { announceType: undefined, feed: undefined })]);
+      expect((await store.getPapers({ ids: ['2504.00022'] }))[0]).toMatchObject({ version: 2, announceType: 'new' });
+      const versions = await store.getVersions('2504.00022');
+      expect(versions.map((version) => [version.version, version.announceType])).toEqual([[1, 'new'], [2, undefined]]);
+      // And facts learned later still reach it.
+      await store.upsertPapers([paper('2504.00022', 2, { versions: [{ version: 2, size: '12kb' }], feed: undefined })]);
+      expect((await store.getVersions('2504.00022'))[1]).toMatchObject({ version: 2, size: '12kb' });
+    });
+
+    it('keeps the old feed text whole when a newer record changes the abstract but brings no feed text', async () => {
+      const first = paper('2504.00023', 1, { abstract, feed: { title: 'T', description, link: 'L' } });
+      await store.upsertPapers([first]);
+      await store.upsertPapers([paper('2504.00023', 2, { abstract: 'A new abstract.', feed: undefined, source: 'arxiv-api' })]);
+      const [row] = await store.getPapers({ ids: ['2504.00023'] });
+      expect(row).toMatchObject({ abstract: 'A new abstract.', feed: first.feed });
+      const [raw] = await temp.query<Record<string, unknown>>("select feed_description, feed_description_is_prefix from papers where id = '2504.00023'");
+      expect(raw).toEqual({ feed_description: description, feed_description_is_prefix: 0 });
+      // A complete abstract equal to the feed's again stores the prefix only.
+      await store.upsertPapers([paper('2504.00023', 3, { abstract, feed: undefined })]);
+      expect((await store.getPapers({ ids: ['2504.00023'] }))[0]!.feed).toEqual(first.feed);
+    });
+
+    it('gives back what the merge rules say, record after record, for random records (a model of the store)', async () => {
+      for (const start of [20250428, 7]) await runModel(start);
+    });
+
+    /** Random batches of records for a few papers, applied to the store and to a model of it, compared after each. */
+    async function runModel(start: number): Promise<void> {
+      let seed = start;
+      const random = (): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed / 2147483648;
+      };
+      const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+      const ids = ['2504.00101', '2504.00102', '2504.00103', '2504.00104'].map((id) => `${id}${start}`);
+      const texts = ['Alpha.', 'Beta text.', ''];
+      const makeRecord = (): Paper => {
+        const id = pick(ids);
+        const version = pick([null, 1, 2, 3]);
+        const body = pick(texts);
+        const truncated = random() < 0.2;
+        const feedKind = pick(['none', 'prefix', 'other']);
+        const listed = [1, 2, 3].filter(() => random() < 0.12).map((number) => {
+          const entry: { version: number; submitted?: string; size?: string; sourceType?: string } = { version: number };
+          if (random() < 0.5) entry.submitted = `2025-0${number}-01T00:00:00Z`;
+          if (random() < 0.5) entry.size = `${number}${pick(['0', '1'])}kb`;
+          if (random() < 0.3) entry.sourceType = 'D';
+          return entry;
+        });
+        const record: Paper = {
+          id,
+          version,
+          title: pick(['First title', 'Second title', '']),
+          authors: [{ name: pick(['Ada', 'Alan']) }],
+          abstract: body,
+          categories: pick([['cs.CL'], ['cs.AI', 'cs.CL'], []]),
+          links: { abs: `https://arxiv.org/abs/${id}` },
+          versions: listed,
+          source: pick(['arxiv-rss', 'arxiv-api', 'oai-arXivRaw', 'digest'] as const),
+        };
+        if (truncated) record.abstractTruncated = true;
+        if (random() < 0.6) record.announceType = pick(['new', 'replace', 'cross'] as const);
+        if (random() < 0.6) record.announced = pick(['2025-04-28', '2025-04-29']);
+        if (random() < 0.3) record.doi = pick(['10.1/a', '10.1/b']);
+        if (random() < 0.3) record.submitted = '2025-03-01T00:00:00Z';
+        if (feedKind === 'prefix') record.feed = { title: 'F', description: `arXiv:${id} Announce Type: new \nAbstract: ${body}`, link: 'L' };
+        if (feedKind === 'other') record.feed = { title: 'G', description: pick(['Something else.', body]), link: 'M' };
+        return record;
+      };
+
+      // The model: the same merge rules over logical rows and version records, nothing stored.
+      const now = new Date().toISOString();
+      const modelRows = new Map<string, PaperRow>();
+      const modelVersions = new Map<string, VersionRow>();
+      const apply = (record: Paper): 'inserted' | 'updated' | 'unchanged' => {
+        const incoming = paperToRow(record, now);
+        const current = modelRows.get(record.id);
+        let changed = false;
+        if (current === undefined) modelRows.set(record.id, incoming);
+        else {
+          const merged = mergePaperRow(current, incoming);
+          if (merged !== current) changed = true;
+          modelRows.set(record.id, merged);
+        }
+        const { own, listed } = versionRecords(record);
+        for (const version of own ? [rowVersionRecord(incoming, own), ...listed] : listed) {
+          const key = `${version.paper_id}/${version.version}`;
+          const stored = modelVersions.get(key);
+          if (!stored) {
+            modelVersions.set(key, { ...version });
+            changed = true;
+            continue;
+          }
+          for (const column of ['submitted_at', 'size', 'source_type', 'title', 'abstract', 'announce_type', 'announced_on', 'source'] as const) {
+            if (stored[column] === null && version[column] !== null) {
+              stored[column] = version[column];
+              changed = true;
+            }
+          }
+        }
+        return current === undefined ? 'inserted' : changed ? 'updated' : 'unchanged';
+      };
+
+      for (let step = 0; step < 50; step += 1) {
+        const batch = Array.from({ length: 1 + Math.floor(random() * 3) }, makeRecord);
+        const expected = { inserted: 0, updated: 0, unchanged: 0 };
+        for (const record of batch) expected[apply(record)] += 1;
+        expect(await store.upsertPapers(batch), `step ${step}`).toMatchObject(expected);
+        for (const id of modelRows.keys()) {
+          const records = [...modelVersions.values()].filter((version) => version.paper_id === id).sort((a, b) => a.version - b.version);
+          expect(await store.getVersions(id), `versions of ${id} at step ${step}`).toEqual(records.map(toStoredVersion));
+          const row = modelRows.get(id)!;
+          const [read] = await store.getPapers({ ids: [id] });
+          const { firstSeen: _firstSeen, ...rest } = read!;
+          const asStored = { ...row, feed_description_is_prefix: 0, version_in_row: 0, version_submitted_at: null, version_size: null, version_source_type: null };
+          const { firstSeen: _modelFirstSeen, ...model } = toStoredPaper(asStored as never, records);
+          expect(rest, `paper ${id} at step ${step}`).toEqual(model);
+        }
+      }
+    }
   });
 
   describe('getPapers', () => {
@@ -630,6 +789,51 @@ describe('SQLite: one writer and many readers', () => {
     } finally {
       await reader.close();
     }
+  });
+});
+
+describe('SQLite transactions in this thread (writerThread: false) and in the writer thread', () => {
+  let temp: TempStore;
+  beforeEach(async () => {
+    temp = await createTempStore('sqlite');
+  });
+  afterEach(async () => {
+    await temp.cleanup();
+  });
+
+  it('commits, rolls back and reads its own writes the same way in both', async () => {
+    const local = await createStore({ url: temp.url, writerThread: false });
+    try {
+      for (const [name, target] of [['writer thread', temp.store], ['this thread', local]] as const) {
+        const prefix = name === 'this thread' ? '2603' : '2604';
+        await target.transaction(async (tx) => {
+          await tx.upsertPapers([paper(`${prefix}.00001`, 1)]);
+          expect(await tx.getPapers({ ids: [`${prefix}.00001`] }), name).toHaveLength(1);
+        });
+        const failure = new Error('work failed');
+        const thrown = await target
+          .transaction(async (tx) => {
+            await tx.upsertPapers([paper(`${prefix}.00002`, 1)]);
+            throw failure;
+          })
+          .catch((caught: unknown) => caught);
+        expect(thrown, name).toBe(failure);
+        expect((await temp.store.getPapers()).map((item) => item.id).filter((id) => id.startsWith(prefix)), name).toEqual([`${prefix}.00001`]);
+      }
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('runs writes made without awaiting each in call order, and the transaction waits for them', async () => {
+    await temp.store.transaction(async (tx) => {
+      // Two writes in flight at once, as storeEvents keeps them; the newer record must win.
+      const first = tx.upsertPapers([paper('2605.00001', 1)]);
+      const second = tx.upsertPapers([paper('2605.00001', 2, { title: 'Newer' })]);
+      expect(await first).toMatchObject({ inserted: 1 });
+      expect(await second).toMatchObject({ updated: 1 });
+    });
+    expect((await temp.store.getPapers({ ids: ['2605.00001'] }))[0]).toMatchObject({ version: 2, title: 'Newer' });
   });
 });
 

@@ -195,8 +195,8 @@ interface RawHeader {
   skipDays: string[];
 }
 
-async function* parseFeed(input: DocumentInput, options: { origin: string }, expected: ArxivFeedFormat | undefined): AsyncGenerator<SourceEvent> {
-  yield* streamXml(input, options, (emit) => new FeedHandler(emit, options.origin, expected));
+function parseFeed(input: DocumentInput, options: { origin: string }, expected: ArxivFeedFormat | undefined): AsyncIterable<SourceEvent> {
+  return streamXml(input, options, (emit) => new FeedHandler(emit, options.origin, expected));
 }
 
 /** Routes the XML events of a feed into its header and items, and emits FeedInfo and papers as they complete. */

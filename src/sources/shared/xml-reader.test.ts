@@ -141,6 +141,15 @@ describe('createXmlReader', () => {
     expect(opened).toEqual(['urn:a a', 'urn:b b', 'urn:b c', 'urn:a d']);
   });
 
+  it('resolves names under sibling elements that declare the same prefixes differently', () => {
+    // Scopes with the same declarations are shared between siblings (OAI-PMH declares them on every record): one
+    // with other declarations must not reuse them, and the first must still resolve as before after it.
+    const document = '<r><a xmlns="urn:1" xmlns:p="urn:p"><x/><p:y/></a><a xmlns="urn:2" xmlns:p="urn:p"><x/><p:y/></a>' +
+      '<a xmlns="urn:1" xmlns:p="urn:q"><x/><p:y/></a><a xmlns="urn:1" xmlns:p="urn:p"><x/><p:y/></a></r>';
+    const names = tokenize(document).filter((event) => event[0] === 'open' && event[2] !== 'a' && event[2] !== 'r').map((event) => `${event[1]} ${event[2]}`);
+    expect(names).toEqual(['urn:1 x', 'urn:p y', 'urn:2 x', 'urn:p y', 'urn:1 x', 'urn:q y', 'urn:1 x', 'urn:p y']);
+  });
+
   it('normalizes whitespace in attribute values but keeps character references', () => {
     const [open] = tokenize('<a t="x\ny\tz&#10;w"/>');
     expect(open).toEqual(['open', '', 'a', { t: 'x y z\nw' }]);
@@ -222,6 +231,54 @@ describe('streamXml', () => {
     const events: SourceEvent[] = [];
     for await (const event of streamXml(oneByteAtATime(), { origin: 'bytes' }, setup)) events.push(event);
     expect(events).toHaveLength(2);
+  });
+
+  it('decodes ASCII chunks and switches to UTF-8 decoding at the first other byte, whatever the chunk sizes', async () => {
+    // Long enough to be decoded in several pieces; a byte order mark and non-ASCII text after a long ASCII stretch.
+    const items = Array.from({ length: 3000 }, (_, index) => `<i n="${index}">caf${index === 2500 ? '\u00e9 \u{1F600}' : 'e'}</i>`).join('');
+    const document = `\ufeff<r>${items}</r>`;
+    const bytes = Buffer.from(document, 'utf8');
+    for (const size of [1, 3, 4096, 70_000, 300_000]) {
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
+      }
+      const texts: string[] = [];
+      const collect = (emit: (event: SourceEvent) => void): XmlHandler => {
+        let text = '';
+        return {
+          onOpen: () => {
+            text = '';
+          },
+          onClose: (_ns, local) => {
+            if (local === 'i') texts.push(text);
+            else emit({ type: 'page', page: { count: texts.length } });
+          },
+          onText: (chunk) => {
+            text += chunk;
+          },
+        };
+      };
+      const events: SourceEvent[] = [];
+      for await (const event of streamXml(chunks(), { origin: 'bytes' }, collect)) events.push(event);
+      expect(events).toEqual([{ type: 'page', page: { count: 3000 } }]);
+      expect(texts[2500]).toBe('caf\u00e9 \u{1F600}');
+      expect(texts.filter((text) => text === 'cafe')).toHaveLength(2999);
+    }
+  });
+
+  it('closes its input when the consumer stops early', async () => {
+    let closed = false;
+    async function* input(): AsyncGenerator<string> {
+      try {
+        yield '<r><i/>';
+        yield '<i/>';
+        yield '<i/></r>';
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const _event of streamXml(input(), { origin: 'early' }, setup)) break;
+    expect(closed).toBe(true);
   });
 
   it('throws XML_MALFORMED with the origin', async () => {

@@ -5,23 +5,44 @@ import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
 import type { StoredTexts } from '../../core/texts.js';
-import type { PapersTable, PaperVersionsTable, StoreDatabase } from '../schema.js';
+import type { PapersTable, StoreDatabase } from '../schema.js';
 import type { PaperQuery, Store, StoredVersion, UpsertResult } from '../store.js';
 import type { OpenedDatabase, StoreDialect } from './dialect.js';
 import { storeError } from './errors.js';
 import {
+  beginRemote,
+  holdTransaction,
+  TransactionFacade,
+  writerThread,
+  WriterThreadUnavailable,
+  type OpenTransaction,
+} from './writer-client.js';
+import {
   fillVersion,
+  livesInRow,
   mergePaperRow,
   newVersionState,
+  rowVersionState,
   storedVersionState,
   VERSION_FILL_COLUMNS,
+  writesVersionRow,
   type VersionState,
 } from './merge.js';
 import {
   entryToRow,
-  PAPER_COLUMNS,
+  nonEmpty,
+  PAPER_WRITE_COLUMNS,
   paperRowFromDb,
-  paperToRow,
+  preparedListedVersion,
+  preparedOwnVersion,
+  preparedRow,
+  preparePapers,
+  PREPARED_PAPER_WIDTH,
+  PREPARED_VERSION_WIDTH,
+  pushPaperValues,
+  pushVersionValues,
+  rowVersionFactsFromDb,
+  rowVersionRecord,
   textsKey,
   textsToRow,
   toDigest,
@@ -29,8 +50,10 @@ import {
   toStoredTexts,
   toStoredVersion,
   VERSION_COLUMNS,
-  versionRowsOf,
   type PaperRow,
+  type PreparedPapers,
+  type RowVersionFacts,
+  type VersionFacts,
   type VersionRow,
 } from './rows.js';
 
@@ -41,11 +64,11 @@ const TEXTS_COLUMN_COUNT = 16;
 const DIGEST_ENTRY_COLUMN_COUNT = 15;
 
 /**
- * Rows per templated statement (a batch's SELECT … IN and multi-row INSERTs), at most. Statements are cut into powers
- * of two up to this size, so that a process compiles and prepares a handful of shapes, whatever its batch sizes,
- * and each compile stays cheap: compiling one 1,000-row INSERT takes Kysely longer than SQLite takes to run it.
+ * Ids per templated `SELECT … WHERE id IN (…)` of a batch (storeEvents' batch size). Every such statement has exactly
+ * this many parameters (the last chunk is padded with nulls, which match nothing), so that a connection prepares one
+ * shape only.
  */
-const TEMPLATE_MAX_ROWS = 128;
+const SELECT_IDS = 128;
 
 /** `items` in chunks of `max` (a power of two), the rest in falling powers of two: 1,000 by 256 is 256×3, 128, 64, 32, 8. */
 function templateChunks<T>(items: readonly T[], max: number): T[][] {
@@ -59,6 +82,13 @@ function templateChunks<T>(items: readonly T[], max: number): T[][] {
     }
   }
   return result;
+}
+
+/** `ids` padded with nulls to SELECT_IDS parameters (`IN (…, null)` matches nothing more). */
+function padded(ids: readonly string[]): Array<string | null> {
+  const values: Array<string | null> = ids.slice();
+  while (values.length < SELECT_IDS) values.push(null);
+  return values;
 }
 
 /** The largest power of two not above `value`. */
@@ -80,8 +110,40 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Stand-in rows for compiling an INSERT template: every column, in the order the parameters are pushed. */
-const PAPER_PLACEHOLDER = Object.fromEntries(PAPER_COLUMNS.map((column) => [column, 0])) as never;
+const PAPER_PLACEHOLDER = Object.fromEntries(PAPER_WRITE_COLUMNS.map((column) => [column, 0])) as never;
 const VERSION_PLACEHOLDER = Object.fromEntries(VERSION_COLUMNS.map((column) => [column, 0])) as never;
+
+function nothingWritten(): UpsertResult {
+  return { inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0 };
+}
+
+/**
+ * The own version record of the prepared record at `offset`, whose facts are `own`: what its own row gives (see
+ * rows.ts `rowVersionRecord`), read from the prepared values without building the row.
+ */
+function preparedOwnRecord(values: readonly unknown[], offset: number, own: RowVersionFacts): VersionRow {
+  return {
+    paper_id: values[offset] as string,
+    version: values[offset + 1] as number,
+    submitted_at: own.submitted_at,
+    size: own.size,
+    source_type: own.source_type,
+    title: nonEmpty(values[offset + 2] as string),
+    abstract: values[offset + 5] ? null : nonEmpty(values[offset + 4] as string),
+    announce_type: values[offset + 18] as string | null,
+    announced_on: values[offset + 17] as string | null,
+    source: values[offset + 23] as string,
+  };
+}
+
+function versionFacts(record: VersionRow): RowVersionFacts {
+  return { submitted_at: record.submitted_at, size: record.size, source_type: record.source_type };
+}
+
+function sameFacts(a: RowVersionFacts | undefined, b: RowVersionFacts | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.submitted_at === b.submitted_at && a.size === b.size && a.source_type === b.source_type;
+}
 
 function versionKey(paperId: string, version: number): string {
   return `${paperId}\u0000${version}`;
@@ -93,14 +155,36 @@ function versionKey(paperId: string, version: number): string {
  */
 const activeTransaction = new AsyncLocalStorage<Engine>();
 
+export interface KyselyStoreOptions {
+  /**
+   * Run SQLite transactions in the store's writer thread (default: true for a SQLite file), so that the work that
+   * feeds a transaction (parsing) and SQLite's writing run at once on two cores (ADR 0009). The writer thread's own
+   * store sets it to false.
+   */
+  writerThread?: boolean;
+}
+
+let nextStoreKey = 1;
+
 /** Builds the Store over an opened database whose migrations have run. */
-export function createKyselyStore(opened: OpenedDatabase): Store {
-  return new KyselyStore({ ...opened, closed: false }, undefined);
+export function createKyselyStore(opened: OpenedDatabase, options: KyselyStoreOptions = {}): Store {
+  const threaded = opened.dialect.kind === 'sqlite' && opened.file !== undefined && options.writerThread !== false;
+  const key = nextStoreKey;
+  nextStoreKey += 1;
+  return new KyselyStore({ ...opened, closed: false, threaded, key, usedThread: false, writes: Promise.resolve() }, undefined);
 }
 
 /** What a store and the transactions opened on it share. */
 interface Engine extends OpenedDatabase {
   closed: boolean;
+  /** Whether transactions run in the writer thread. */
+  threaded: boolean;
+  /** This store's key in the writer thread. */
+  key: number;
+  /** Whether the writer thread has opened a connection for this store (to close at close()). */
+  usedThread: boolean;
+  /** Settles when the last write made outside a transaction has (they run in call order). */
+  writes: Promise<unknown>;
 }
 
 /** An open transaction: its connection, whether it is still open, and the queue that runs its operations in turn. */
@@ -150,14 +234,17 @@ class KyselyStore implements Store {
     return result.rows;
   }
 
-  /** `SELECT * FROM papers WHERE id IN (…)` for one chunk of ids. */
+  /** `SELECT * FROM papers WHERE id IN (…)` for one chunk of at most SELECT_IDS ids. */
   #selectPapers(executor: Kysely<StoreDatabase>, ids: string[]): Promise<Array<Selectable<PapersTable>>> {
-    const template = this.#template(
-      `papers-by-id:${ids.length}`,
-      () => this.#db.selectFrom('papers').selectAll().where('id', 'in', ids),
-      ids.length,
+    return this.#runTemplate(executor, this.#papersByIdTemplate(), padded(ids));
+  }
+
+  #papersByIdTemplate(): CompiledQuery {
+    return this.#template(
+      `papers-by-id:${SELECT_IDS}`,
+      () => this.#db.selectFrom('papers').selectAll().where('id', 'in', padded([])),
+      SELECT_IDS,
     );
-    return this.#runTemplate(executor, template, ids);
   }
 
   /**
@@ -168,8 +255,12 @@ class KyselyStore implements Store {
     executor: Kysely<StoreDatabase>,
     ids: string[],
   ): Promise<Array<{ paper_id: string; version: number; missing: number }>> {
-    const template = this.#template(
-      `version-masks-by-paper:${ids.length}`,
+    return this.#runTemplate(executor, this.#versionMasksTemplate(), padded(ids));
+  }
+
+  #versionMasksTemplate(): CompiledQuery {
+    return this.#template(
+      `version-masks-by-paper:${SELECT_IDS}`,
       () =>
         this.#db
           .selectFrom('paper_versions')
@@ -180,67 +271,104 @@ class KyselyStore implements Store {
             const missing = bits.slice(1).reduce((sum, bit) => eb(sum, '+', bit), bits[0]!);
             return ['paper_id', 'version', missing.as('missing')];
           })
-          .where('paper_id', 'in', ids),
-      ids.length,
+          .where('paper_id', 'in', padded([])),
+      SELECT_IDS,
     );
-    return this.#runTemplate(executor, template, ids);
   }
 
-  /** Multi-row `INSERT … ON CONFLICT (id) DO UPDATE` of whole paper rows; first_seen_at is never rewritten. */
-  async #writePapers(executor: Kysely<StoreDatabase>, rows: PaperRow[]): Promise<void> {
-    for (const chunk of templateChunks(rows, this.#rowsPerInsert(PAPER_COLUMNS.length))) {
-      const template = this.#template(
-        `papers-upsert:${chunk.length}`,
-        () =>
-          this.#db
-            .insertInto('papers')
-            .values(chunk.map(() => PAPER_PLACEHOLDER))
-            .onConflict((conflict) =>
-              conflict.column('id').doUpdateSet((eb) => {
-                const set: Record<string, unknown> = {};
-                for (const column of PAPER_COLUMNS) {
-                  if (column !== 'id' && column !== 'first_seen_at') set[column] = eb.ref(`excluded.${column}`);
-                }
-                return set as never;
-              }),
-            ),
-        chunk.length * PAPER_COLUMNS.length,
-      );
+  /**
+   * Multi-row `INSERT … ON CONFLICT (id) DO UPDATE` of whole paper rows; first_seen_at is never rewritten. Each
+   * write is a row with the facts of the version record living in it, or the index of a prepared record in
+   * `prepared` (written as prepared).
+   */
+  async #writePapers(
+    executor: Kysely<StoreDatabase>,
+    rows: Array<{ row: PaperRow; own: RowVersionFacts | undefined } | number>,
+    prepared: readonly unknown[],
+  ): Promise<void> {
+    for (const chunk of templateChunks(rows, this.#rowsPerInsert(PAPER_WRITE_COLUMNS.length))) {
+      const template = this.#papersUpsertTemplate(chunk.length);
       const parameters: unknown[] = [];
-      for (const row of chunk) for (const column of PAPER_COLUMNS) parameters.push(row[column]);
+      for (const row of chunk) {
+        if (typeof row !== 'number') {
+          pushPaperValues(row.row, row.own, parameters);
+          continue;
+        }
+        const offset = row * PREPARED_PAPER_WIDTH;
+        for (let column = 0; column < PREPARED_PAPER_WIDTH; column += 1) parameters.push(prepared[offset + column]);
+      }
       await this.#runTemplate(executor, template, parameters);
     }
   }
 
-  /** Multi-row `INSERT … ON CONFLICT (paper_id, version) DO UPDATE` that fills empty columns, keeping stored ones. */
+  #papersUpsertTemplate(rows: number): CompiledQuery {
+    return this.#template(
+      `papers-upsert:${rows}`,
+      () =>
+        this.#db
+          .insertInto('papers')
+          .values(Array.from({ length: rows }, () => PAPER_PLACEHOLDER))
+          .onConflict((conflict) =>
+            conflict.column('id').doUpdateSet((eb) => {
+              const set: Record<string, unknown> = {};
+              for (const column of PAPER_WRITE_COLUMNS) {
+                if (column !== 'id' && column !== 'first_seen_at') set[column] = eb.ref(`excluded.${column}`);
+              }
+              return set as never;
+            }),
+          ),
+      rows * PAPER_WRITE_COLUMNS.length,
+    );
+  }
+
+  /**
+   * Multi-row `INSERT … ON CONFLICT (paper_id, version) DO UPDATE` that fills empty columns, keeping stored ones. A
+   * record leaving its paper's row is inserted whole.
+   */
   async #writeVersions(executor: Kysely<StoreDatabase>, rows: VersionRow[]): Promise<void> {
     for (const chunk of templateChunks(rows, this.#rowsPerInsert(VERSION_COLUMNS.length))) {
-      const template = this.#template(
-        `versions-upsert:${chunk.length}`,
-        () =>
-          this.#db
-            .insertInto('paper_versions')
-            .values(chunk.map(() => VERSION_PLACEHOLDER))
-            .onConflict((conflict) =>
-              conflict.columns(['paper_id', 'version']).doUpdateSet((eb) => {
-                const set: Record<string, unknown> = {};
-                for (const column of VERSION_FILL_COLUMNS) {
-                  set[column] = eb.fn.coalesce(`paper_versions.${column}`, `excluded.${column}`);
-                }
-                return set as never;
-              }),
-            ),
-        chunk.length * VERSION_COLUMNS.length,
-      );
       const parameters: unknown[] = [];
-      for (const row of chunk) for (const column of VERSION_COLUMNS) parameters.push(row[column]);
-      await this.#runTemplate(executor, template, parameters);
+      for (const row of chunk) pushVersionValues(row, parameters);
+      await this.#runTemplate(executor, this.#versionsUpsertTemplate(chunk.length), parameters);
     }
+  }
+
+  #versionsUpsertTemplate(rows: number): CompiledQuery {
+    return this.#template(
+      `versions-upsert:${rows}`,
+      () =>
+        this.#db
+          .insertInto('paper_versions')
+          .values(Array.from({ length: rows }, () => VERSION_PLACEHOLDER))
+          .onConflict((conflict) =>
+            conflict.columns(['paper_id', 'version']).doUpdateSet((eb) => {
+              const set: Record<string, unknown> = {};
+              for (const column of VERSION_FILL_COLUMNS) {
+                set[column] = eb.fn.coalesce(`paper_versions.${column}`, `excluded.${column}`);
+              }
+              return set as never;
+            }),
+          ),
+      rows * VERSION_COLUMNS.length,
+    );
+  }
+
+  /**
+   * Compiles the statements a batch write uses and has SQLite prepare them on this store's connection, so that a
+   * connection's first batch does not wait for it (the writer thread does this while the first batch is parsed).
+   */
+  warmUp(): void {
+    const prepare = this.#engine.prepare;
+    if (!prepare) return;
+    prepare(this.#papersByIdTemplate().sql);
+    prepare(this.#versionMasksTemplate().sql);
+    for (let rows = this.#rowsPerInsert(PAPER_WRITE_COLUMNS.length); rows >= 1; rows /= 2) prepare(this.#papersUpsertTemplate(rows).sql);
+    for (let rows = this.#rowsPerInsert(VERSION_COLUMNS.length); rows >= 1; rows /= 2) prepare(this.#versionsUpsertTemplate(rows).sql);
   }
 
   /** Rows per multi-row INSERT for a table of `columns` columns, under the dialect's bound-parameter limit. */
   #rowsPerInsert(columns: number): number {
-    return powerOfTwoAtMost(Math.min(TEMPLATE_MAX_ROWS, Math.floor(this.#dialect.maxParameters / columns)));
+    return powerOfTwoAtMost(Math.min(this.#dialect.maxRowsPerInsert, Math.floor(this.#dialect.maxParameters / columns)));
   }
 
   /** Fails unless this store (or its transaction) can still be used. */
@@ -294,7 +422,7 @@ class KyselyStore implements Store {
    * that a caller may catch one failed write and go on. `outcome` says what a failure left behind.
    */
   #write<T>(action: string, outcome: string, work: (executor: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
-    return this.#queued(async () => {
+    const run = async () => {
       this.#checkOpen(action);
       try {
         const scope = this.#scope;
@@ -302,7 +430,14 @@ class KyselyStore implements Store {
       } catch (cause) {
         throw storeError({ action, location: this.location, cause, outcome });
       }
-    });
+    };
+    if (this.#scope) return this.#queued(run);
+    // Outside a transaction each write is a transaction of its own; they run one at a time, in call order (on
+    // PostgreSQL two could otherwise take the write lock in either order).
+    const engine = this.#engine;
+    const result = engine.writes.then(run, run);
+    engine.writes = result.catch(() => undefined);
+    return result;
   }
 
   async #inSavepoint<T>(scope: Scope, work: (executor: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
@@ -331,6 +466,7 @@ class KyselyStore implements Store {
       // Nested: a savepoint in the open transaction. Not queued, since `work` queues its own operations.
       return this.#inSavepoint(scope, () => work(this));
     }
+    if (this.#engine.threaded) return this.#threadTransaction(work);
     // Errors thrown by `work` pass through unchanged (a parse error stays a parse error); only failures to begin or
     // commit become STORE_ERRORs.
     let failedInWork = false;
@@ -359,67 +495,206 @@ class KyselyStore implements Store {
       });
   }
 
-  upsertPapers(papers: Paper[]): Promise<UpsertResult> {
-    const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0 };
-    if (papers.length === 0) return Promise.resolve(result);
-    const action = `store ${papers.length} paper${papers.length === 1 ? '' : 's'}`;
-    return this.#write(action, 'the batch was rolled back, nothing of it was written', async (trx) => {
-      const ids = [...new Set(papers.map((paper) => paper.id))];
-      const rows = new Map<string, PaperRow>();
-      const versions = new Map<string, VersionState>();
-      for (const chunk of templateChunks(ids, TEMPLATE_MAX_ROWS * 2)) {
-        for (const row of await this.#selectPapers(trx, chunk)) rows.set(row.id, paperRowFromDb(row));
+  /**
+   * A transaction run by the writer thread, on its own connection to the file: `work` runs here, at once, and its
+   * calls are forwarded there as the transaction has begun.
+   */
+  async #threadTransaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
+    const engine = this.#engine;
+    const tx = new TransactionFacade(this.#openThreadTransaction(), this.location, () => engine.closed);
+    let result: T;
+    try {
+      result = await activeTransaction.run(engine, () => work(tx));
+    } catch (error) {
+      // Errors thrown by `work` pass through unchanged (a parse error stays a parse error).
+      await tx.end(false).catch(() => undefined);
+      throw error;
+    }
+    try {
+      await tx.end(true);
+    } catch (cause) {
+      throw storeError({
+        action: 'run a transaction',
+        location: this.location,
+        cause,
+        outcome: 'it was rolled back, nothing of it was written',
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Begins a transaction in the writer thread. This store's connection stays held until it ends, so that this
+   * store's other operations wait for it as they would for a transaction run here (and never block this thread on
+   * SQLite's write lock). Without a writer thread to be had, the transaction runs here instead.
+   */
+  async #openThreadTransaction(): Promise<OpenTransaction> {
+    const engine = this.#engine;
+    const held = await holdConnection(this.#db);
+    try {
+      const thread = writerThread();
+      engine.usedThread = true;
+      const open = await beginRemote({ thread, location: this.location, store: engine.key, file: engine.file! });
+      return {
+        tx: open.tx,
+        async end(commit) {
+          try {
+            await open.end(commit);
+          } finally {
+            held.release();
+          }
+        },
+      };
+    } catch (cause) {
+      held.release();
+      if (cause instanceof WriterThreadUnavailable) {
+        // This and later transactions run in this thread, as they would without the writer thread.
+        engine.threaded = false;
+        return holdTransaction((work) => this.transaction(work));
       }
-      // Only stored papers have version records (a foreign key says so): a batch of new papers skips this read.
-      for (const chunk of templateChunks([...rows.keys()], TEMPLATE_MAX_ROWS * 2)) {
+      throw storeError({ action: 'start a transaction', location: this.location, cause });
+    }
+  }
+
+  upsertPapers(papers: Paper[]): Promise<UpsertResult> {
+    if (papers.length === 0) return Promise.resolve(nothingWritten());
+    // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
+    return this.#upsert(papers.length, () => preparePapers(papers, new Date().toISOString()));
+  }
+
+  /**
+   * upsertPapers for records prepared with `preparePapers` (or `count` records a function prepares within the write):
+   * how the writer thread writes what the thread that parsed them hands over (ADR 0009). Not part of the Store
+   * contract.
+   */
+  upsertPrepared(prepared: PreparedPapers | (() => PreparedPapers), count?: number): Promise<UpsertResult> {
+    const records = typeof prepared === 'function' ? count! : prepared.versionCounts.length;
+    if (records === 0) return Promise.resolve(nothingWritten());
+    return this.#upsert(records, typeof prepared === 'function' ? prepared : () => prepared);
+  }
+
+  #upsert(count: number, prepare: () => PreparedPapers): Promise<UpsertResult> {
+    const action = `store ${count} paper${count === 1 ? '' : 's'}`;
+    return this.#write(action, 'the batch was rolled back, nothing of it was written', async (trx) => {
+      const result = nothingWritten();
+      const prepared = prepare();
+      const values = prepared.papers;
+      const ids: string[] = [];
+      const seen = new Set<string>();
+      for (let index = 0; index < count; index += 1) {
+        const id = values[index * PREPARED_PAPER_WIDTH] as string;
+        if (!seen.has(id)) {
+          seen.add(id);
+          ids.push(id);
+        }
+      }
+      const rows = new Map<string, PaperRow>();
+      /** The facts of the version record living in each stored row, as stored: a change rewrites the row. */
+      const storedOwn = new Map<string, RowVersionFacts | undefined>();
+      const versions = new Map<string, VersionState>();
+      for (const chunk of chunks(ids, SELECT_IDS)) {
+        for (const stored of await this.#selectPapers(trx, chunk)) {
+          const row = paperRowFromDb(stored);
+          const own = rowVersionFactsFromDb(stored);
+          rows.set(row.id, row);
+          storedOwn.set(row.id, own);
+          if (own) versions.set(versionKey(row.id, row.version!), rowVersionState(rowVersionRecord(row, own)));
+        }
+      }
+      // Only stored papers have paper_versions rows (a foreign key says so): a batch of new papers skips this read.
+      for (const chunk of chunks([...rows.keys()], SELECT_IDS)) {
         for (const row of await this.#selectVersionMasks(trx, chunk)) {
           // The sum of CASEs is an integer on both databases; Number() in case a driver returns it as text.
           versions.set(versionKey(row.paper_id, row.version), storedVersionState(row.paper_id, row.version, Number(row.missing)));
         }
       }
       const originalRows = new Map(rows);
+      // Papers new to the store, by the index of their record: written from the prepared values as they are (the row
+      // with its own version record in it, the listed records as paper_versions rows), unless the batch gives them
+      // again: then they become a row and version states to merge into, as stored papers are.
+      const fresh = new Map<string, number>();
+      /** Where each record's listed versions start in prepared.versions. */
+      const listedStarts: number[] = new Array(count);
+      /** The version records of the record at `index`: its own (what its own row gives), then the others it lists. */
+      const recordsOf = (index: number): VersionRow[] => {
+        const offset = index * PREPARED_PAPER_WIDTH;
+        const records: VersionRow[] = [];
+        const own = preparedOwnVersion(values, offset);
+        if (own !== undefined) records.push(preparedOwnRecord(values, offset, own));
+        const start = listedStarts[index]!;
+        for (let at = start; at < start + prepared.versionCounts[index]!; at += 1) {
+          records.push(preparedListedVersion(prepared.versions, at * PREPARED_VERSION_WIDTH, values, offset));
+        }
+        return records;
+      };
 
       // Diff in memory, record by record, so that a batch holding one paper twice merges both in order.
-      const now = new Date().toISOString();
-      for (const paper of papers) {
-        const incoming = paperToRow(paper, now);
-        const current = rows.get(paper.id);
-        let changed = false;
+      let listedAt = 0;
+      for (let index = 0; index < count; index += 1) {
+        const offset = index * PREPARED_PAPER_WIDTH;
+        const id = values[offset] as string;
+        listedStarts[index] = listedAt;
+        listedAt += prepared.versionCounts[index]!;
+        let current = rows.get(id);
         if (current === undefined) {
-          rows.set(paper.id, incoming);
-        } else {
-          const merged = mergePaperRow(current, incoming);
-          if (merged !== current) {
-            rows.set(paper.id, merged);
-            changed = true;
+          const first = fresh.get(id);
+          if (first === undefined) {
+            // A new paper: all its version records are new too.
+            fresh.set(id, index);
+            result.inserted += 1;
+            result.versionsAdded += (preparedOwnVersion(values, offset) === undefined ? 0 : 1) + prepared.versionCounts[index]!;
+            continue;
           }
+          // The same new paper again: from here on it merges as a stored one would (its records were counted).
+          current = preparedRow(values, first * PREPARED_PAPER_WIDTH);
+          rows.set(id, current);
+          fresh.delete(id);
+          for (const record of recordsOf(first)) versions.set(versionKey(id, record.version), newVersionState(record));
         }
-        for (const versionRow of versionRowsOf(paper)) {
-          const key = versionKey(versionRow.paper_id, versionRow.version);
+        let changed = false;
+        const merged = mergePaperRow(current, preparedRow(values, offset));
+        if (merged !== current) {
+          rows.set(id, merged);
+          changed = true;
+        }
+        for (const record of recordsOf(index)) {
+          const key = versionKey(id, record.version);
           const state = versions.get(key);
           if (state === undefined) {
-            versions.set(key, newVersionState(versionRow));
+            versions.set(key, newVersionState(record));
             result.versionsAdded += 1;
             changed = true;
-          } else if (fillVersion(state, versionRow)) {
+          } else if (fillVersion(state, record)) {
             changed = true;
           }
         }
-        if (current === undefined) result.inserted += 1;
-        else if (changed) result.updated += 1;
+        if (changed) result.updated += 1;
         else result.unchanged += 1;
       }
 
-      // Write only rows that differ from what was read: the multi-row upserts insert the new ones and rewrite the
-      // changed ones.
-      await this.#writePapers(
-        trx,
-        [...rows.values()].filter((row) => originalRows.get(row.id) !== row),
-      );
-      await this.#writeVersions(
-        trx,
-        [...versions.values()].filter((state) => state.dirty).map((state) => state.pending),
-      );
+      // Each row's own version record lives in the row when the row gives it back whole (ADR 0009); the other records
+      // are paper_versions rows. Write only what differs from what was read.
+      const inRows = new Set<VersionState>();
+      const paperWrites: Array<{ row: PaperRow; own: RowVersionFacts | undefined } | number> = [];
+      const versionWrites: VersionRow[] = [];
+      for (const index of fresh.values()) {
+        // A new paper's own record is its record's own version record, which its row always gives back whole.
+        paperWrites.push(index);
+        const offset = index * PREPARED_PAPER_WIDTH;
+        const start = listedStarts[index]!;
+        for (let at = start; at < start + prepared.versionCounts[index]!; at += 1) {
+          versionWrites.push(preparedListedVersion(prepared.versions, at * PREPARED_VERSION_WIDTH, values, offset));
+        }
+      }
+      for (const [id, row] of rows) {
+        const state = row.version === null ? undefined : versions.get(versionKey(id, row.version));
+        const own = livesInRow(state, row) ? versionFacts(state!.pending) : undefined;
+        if (own !== undefined) inRows.add(state!);
+        if (originalRows.get(id) !== row || !sameFacts(storedOwn.get(id), own)) paperWrites.push({ row, own });
+      }
+      await this.#writePapers(trx, paperWrites, values);
+      for (const state of versions.values()) if (!inRows.has(state) && writesVersionRow(state)) versionWrites.push(state.pending);
+      await this.#writeVersions(trx, versionWrites);
       return result;
     });
   }
@@ -448,19 +723,26 @@ class KyselyStore implements Store {
         if (limit !== undefined || offset > 0) select = select.limit(limit ?? Number.MAX_SAFE_INTEGER).offset(offset);
         rows = await select.execute();
       }
-      const versions = await versionsOf(executor, rows.map((row) => row.id));
+      const versions = await versionsOf(executor, rows);
       return rows.map((row) => toStoredPaper(row, versions.get(row.id) ?? []));
     });
   }
 
   getVersions(paperId: string): Promise<StoredVersion[]> {
     return this.#read(`read the versions of ${paperId}`, async (executor) => {
-      const rows = await executor
+      const rows: VersionRow[] = await executor
         .selectFrom('paper_versions')
         .selectAll()
         .where('paper_id', '=', paperId)
         .orderBy('version')
         .execute();
+      // The record of the paper row's version, when it lives in that row.
+      const paper = await executor.selectFrom('papers').selectAll().where('id', '=', paperId).executeTakeFirst();
+      const own = paper && rowVersionFactsFromDb(paper);
+      if (paper && own) {
+        rows.push(rowVersionRecord(paperRowFromDb(paper), own));
+        rows.sort((a, b) => a.version - b.version);
+      }
       return rows.map(toStoredVersion);
     });
   }
@@ -598,6 +880,8 @@ class KyselyStore implements Store {
     if (this.#engine.closed) return;
     this.#engine.closed = true;
     try {
+      // The writer thread's connection first: it may still be checkpointing this store's last transaction.
+      if (this.#engine.usedThread) await closeInWriterThread(this.#engine.key);
       await this.#db.destroy();
     } catch (cause) {
       throw storeError({ action: 'close the store', location: this.location, cause });
@@ -605,16 +889,31 @@ class KyselyStore implements Store {
   }
 }
 
-/** The version records of these papers, oldest first, by paper. */
-async function versionsOf(
-executor: Kysely<StoreDatabase>,
-ids: string[],
-): Promise<Map<string, Array<Selectable<PaperVersionsTable>>>> {
-  const byPaper = new Map<string, Array<Selectable<PaperVersionsTable>>>();
-  for (const chunk of chunks(ids, IDS_PER_QUERY)) {
+/** Closes the writer thread's connection to a store, if it has one; a thread that is gone has none. */
+async function closeInWriterThread(store: number): Promise<void> {
+  try {
+    await writerThread().request({ op: 'close', store });
+  } catch {
+    // No writer thread (any more): nothing of this store is open there.
+  }
+}
+
+/** Holds the connection of a Kysely instance (its single SQLite connection) until `release`. */
+function holdConnection(db: Kysely<StoreDatabase>): Promise<{ release(): void }> {
+  return new Promise((resolveHeld, rejectHeld) => {
+    db.connection()
+      .execute(() => new Promise<void>((release) => resolveHeld({ release: () => release() })))
+      .catch(rejectHeld);
+  });
+}
+
+/** The version facts of these papers, oldest first, by paper: their paper_versions rows and the records in the rows. */
+async function versionsOf(executor: Kysely<StoreDatabase>, papers: Array<Selectable<PapersTable>>): Promise<Map<string, VersionFacts[]>> {
+  const byPaper = new Map<string, VersionFacts[]>();
+  for (const chunk of chunks(papers.map((paper) => paper.id), IDS_PER_QUERY)) {
     const rows = await executor
       .selectFrom('paper_versions')
-      .selectAll()
+      .select(['paper_id', 'version', 'submitted_at', 'size', 'source_type'])
       .where('paper_id', 'in', chunk)
       .orderBy('paper_id')
       .orderBy('version')
@@ -623,6 +922,17 @@ ids: string[],
       const list = byPaper.get(row.paper_id);
       if (list) list.push(row);
       else byPaper.set(row.paper_id, [row]);
+    }
+  }
+  for (const paper of papers) {
+    const own = rowVersionFactsFromDb(paper);
+    if (!own) continue;
+    const facts: VersionFacts = { paper_id: paper.id, version: paper.version!, ...own };
+    const list = byPaper.get(paper.id);
+    if (!list) byPaper.set(paper.id, [facts]);
+    else {
+      list.push(facts);
+      list.sort((a, b) => a.version - b.version);
     }
   }
   return byPaper;

@@ -1,5 +1,5 @@
 /** The merge rules: how an incoming paper record changes a stored row and version records (pure, no database). */
-import { canonicalJson, PAPER_COLUMNS, sortDay, VERSION_COLUMNS, type PaperRow, type VersionRow } from './rows.js';
+import { canonicalJson, PAPER_COLUMNS, recordLivesInRow, sortDay, VERSION_COLUMNS, type PaperRow, type VersionRow } from './rows.js';
 
 /**
  * `newer`: the record describes a newer version than the row (or the row's version was never known): its non-empty
@@ -109,16 +109,24 @@ export const VERSION_FILL_COLUMNS = VERSION_COLUMNS.filter(
 
 /**
  * One version record during a batch. A version record only ever gains facts (incoming values fill the columns it
- * lacks), so the batch needs to know which columns are empty, not what the others hold; the write then keeps
- * stored values with COALESCE.
+ * lacks), so the batch needs to know which columns of a paper_versions row are empty, not what the others hold; the
+ * write then keeps stored values with COALESCE. A record that lives in its paper's row is known whole (the row gives
+ * it), so that it can be written out as a paper_versions row when it no longer fits there.
  */
 export interface VersionState {
   /** Bit i is set while column VERSION_FILL_COLUMNS[i] is empty. */
   missing: number;
-  /** What to write: the whole record when it is new, else the columns this batch fills (the rest null). */
+  /**
+   * The record as the batch leaves it when it is new or lived in its paper's row; else what to write: the columns
+   * this batch fills (the rest null).
+   */
   pending: VersionRow;
   /** Whether this batch added or filled anything. */
   dirty: boolean;
+  /** Not stored before this batch. */
+  isNew: boolean;
+  /** Stored in its paper's row (`version_in_row`), not as a paper_versions row. */
+  inRow: boolean;
 }
 
 export function missingMask(row: VersionRow): number {
@@ -129,25 +137,42 @@ export function missingMask(row: VersionRow): number {
   return mask;
 }
 
-/** A stored version record, known by its empty columns. */
+/** A stored paper_versions row, known by its empty columns. */
 export function storedVersionState(paperId: string, version: number, missing: number): VersionState {
-  const pending: VersionRow = { paper_id: paperId, version } as VersionRow;
-  for (const column of VERSION_FILL_COLUMNS) pending[column] = null;
-  return { missing, pending, dirty: false };
+  const pending: VersionRow = {
+    paper_id: paperId,
+    version,
+    submitted_at: null,
+    size: null,
+    source_type: null,
+    title: null,
+    abstract: null,
+    announce_type: null,
+    announced_on: null,
+    source: null,
+  };
+  return { missing, pending, dirty: false, isNew: false, inRow: false };
 }
 
-/** A version record first seen in this batch. */
+/** A stored record that lives in its paper's row (as `rowVersionRecord` gives it); the state keeps `record`. */
+export function rowVersionState(record: VersionRow): VersionState {
+  return { missing: missingMask(record), pending: record, dirty: false, isNew: false, inRow: true };
+}
+
+/** A version record first seen in this batch; the state keeps `row` (a row of its own) as its pending write. */
 export function newVersionState(row: VersionRow): VersionState {
-  return { missing: missingMask(row), pending: { ...row }, dirty: true };
+  return { missing: missingMask(row), pending: row, dirty: true, isNew: true, inRow: false };
 }
 
 /** Fills the empty columns of `state` from an incoming record of the same version; true when it filled any. */
 export function fillVersion(state: VersionState, incoming: VersionRow): boolean {
+  const missing = state.missing;
+  if (missing === 0) return false;
   let filled = false;
   for (let index = 0; index < VERSION_FILL_COLUMNS.length; index += 1) {
     const bit = 1 << index;
     const column = VERSION_FILL_COLUMNS[index]!;
-    if ((state.missing & bit) !== 0 && incoming[column] !== null) {
+    if ((missing & bit) !== 0 && incoming[column] !== null) {
       (state.pending as unknown as Record<string, unknown>)[column] = incoming[column];
       state.missing &= ~bit;
       filled = true;
@@ -155,4 +180,20 @@ export function fillVersion(state: VersionState, incoming: VersionRow): boolean 
   }
   if (filled) state.dirty = true;
   return filled;
+}
+
+/**
+ * Whether the record of a row's version (its state, if any) lives in the row as the batch leaves it: it must be new
+ * or have lived there (a paper_versions row stays one), and the row must give it back whole (`recordLivesInRow`).
+ */
+export function livesInRow(state: VersionState | undefined, row: PaperRow): boolean {
+  return state !== undefined && (state.isNew || state.inRow) && recordLivesInRow(state.pending, row);
+}
+
+/**
+ * Whether a record that does not live in its row after the batch is written as a paper_versions row: when it is
+ * new, when it leaves its row (written whole), or when it gained facts (written as fills).
+ */
+export function writesVersionRow(state: VersionState): boolean {
+  return state.isNew || state.inRow || state.dirty;
 }

@@ -42,6 +42,10 @@ export interface PaperRow {
   sort_day: string;
 }
 
+/**
+ * A version record as the merge rules see it, whether it is a paper_versions row or lives in its paper's row
+ * (`version_in_row`, decided at write time; see `recordLivesInRow`).
+ */
 export type VersionRow = PaperVersionsTable;
 
 /** Every column of PaperRow, in table order; the multi-row INSERT sends them in this order. */
@@ -73,6 +77,16 @@ export const PAPER_COLUMNS = [
   'first_seen_at',
   'sort_day',
 ] as const satisfies ReadonlyArray<keyof PaperRow>;
+
+/** The columns an INSERT of paper rows writes, in the order `pushPaperValues` pushes them. */
+export const PAPER_WRITE_COLUMNS = [
+  ...PAPER_COLUMNS,
+  'feed_description_is_prefix',
+  'version_in_row',
+  'version_submitted_at',
+  'version_size',
+  'version_source_type',
+] as const;
 
 export const VERSION_COLUMNS = [
   'paper_id',
@@ -138,32 +152,75 @@ export function sortDay(row: Pick<PaperRow, 'announced_on' | 'updated_at' | 'sub
 // The writers below build canonical JSON (keys in sorted order) directly: canonicalJson() gives the same text but
 // is several times slower, and these run for every paper of every batch.
 
+/**
+ * JSON.stringify(value) for a string, without its call overhead when the text needs no escape (names, categories,
+ * URLs): no quote, backslash, control character or surrogate (lone surrogates are escaped by JSON.stringify).
+ */
+function quoteJson(value: string): string {
+  for (let index = 0; index < value.length; index += 1) {
+    const code = value.charCodeAt(index);
+    if (code < 0x20 || code === 34 || code === 92 || (code >= 0xd800 && code <= 0xdfff)) return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
+
+/** JSON.stringify(values) for an array of strings; anything else takes JSON.stringify itself. */
+function stringArrayJson(values: readonly unknown[]): string {
+  let json = '[';
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index];
+    if (typeof value !== 'string') return JSON.stringify(values);
+    json += index === 0 ? quoteJson(value) : `,${quoteJson(value)}`;
+  }
+  return `${json}]`;
+}
+
 function authorsJson(authors: Author[] | undefined): string {
   if (!authors || authors.length === 0) return '[]';
   let json = '[';
   for (let index = 0; index < authors.length; index += 1) {
     const author = authors[index]!;
     if (index > 0) json += ',';
+    const name = typeof author.name === 'string' ? quoteJson(author.name) : JSON.stringify(author.name);
+    const affiliations = author.affiliations;
     json +=
-      author.affiliations && author.affiliations.length > 0
-        ? `{"affiliations":${JSON.stringify(author.affiliations)},"name":${JSON.stringify(author.name)}}`
-        : `{"name":${JSON.stringify(author.name)}}`;
+      affiliations && affiliations.length > 0
+        ? `{"affiliations":${Array.isArray(affiliations) ? stringArrayJson(affiliations) : JSON.stringify(affiliations)},"name":${name}}`
+        : `{"name":${name}}`;
   }
   return `${json}]`;
 }
 
+function linkJson(json: string, key: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') return json;
+  return `${json === '' ? '' : `${json},`}"${key}":${quoteJson(value)}`;
+}
+
 function linksJson(links: Paper['links'] | undefined): string {
   if (!links) return '{}';
-  let json = '';
-  let known = 0;
   // The four known keys, in sorted order; any other key takes the general path below.
-  for (const key of ['abs', 'doi', 'html', 'pdf'] as const) {
-    const value = links[key];
-    if (value === undefined) continue;
+  let known = 0;
+  let json = '';
+  if (links.abs !== undefined) {
     known += 1;
-    if (typeof value === 'string' && value !== '') json += `${json === '' ? '' : ','}"${key}":${JSON.stringify(value)}`;
+    json = linkJson(json, 'abs', links.abs);
   }
-  if (known === Object.keys(links).length) return `{${json}}`;
+  if (links.doi !== undefined) {
+    known += 1;
+    json = linkJson(json, 'doi', links.doi);
+  }
+  if (links.html !== undefined) {
+    known += 1;
+    json = linkJson(json, 'html', links.html);
+  }
+  if (links.pdf !== undefined) {
+    known += 1;
+    json = linkJson(json, 'pdf', links.pdf);
+  }
+  // Own enumerable keys, counted without Object.keys' array.
+  let keys = 0;
+  for (const key in links) if (Object.hasOwn(links, key)) keys += 1;
+  if (known === keys) return `{${json}}`;
   const clean: Record<string, string> = {};
   for (const key of Object.keys(links).sort()) {
     const value = (links as Record<string, unknown>)[key];
@@ -172,17 +229,62 @@ function linksJson(links: Paper['links'] | undefined): string {
   return JSON.stringify(clean);
 }
 
+/**
+ * A batch of paper records as the store writes them, in flat arrays of plain values: built once per record (in the
+ * thread that parsed it), cheap to hand to the store's writer thread (ADR 0009), and written as they are when the
+ * paper is new, which is most of an ingest.
+ */
+export interface PreparedPapers {
+  /**
+   * PREPARED_PAPER_WIDTH values per record: the paper row it would write as a new paper, in PAPER_WRITE_COLUMNS
+   * order, its own version's record living in it (see `preparedRow` and `preparedOwnVersion`).
+   */
+  papers: unknown[];
+  /** Per record: how many records of other versions it lists, which follow in `versions`. */
+  versionCounts: number[];
+  /** PREPARED_VERSION_WIDTH values per listed version: version, submitted_at, size, source_type. */
+  versions: unknown[];
+}
+
+/** Values per record in PreparedPapers.papers and per listed version in PreparedPapers.versions. */
+export const PREPARED_PAPER_WIDTH = PAPER_WRITE_COLUMNS.length;
+export const PREPARED_VERSION_WIDTH = 4;
+
+/**
+ * Prepares records for upsertPapers; `now` becomes the first_seen_at of the new ones. `knownPrefixes` gives, for
+ * feed texts whose description is known to be a prefix followed by the record's abstract, that prefix.
+ */
+export function preparePapers(papers: readonly Paper[], now: string, knownPrefixes?: WeakMap<object, string>): PreparedPapers {
+  const prepared: PreparedPapers = { papers: [], versionCounts: [], versions: [] };
+  for (let index = 0; index < papers.length; index += 1) {
+    const paper = papers[index]!;
+    const row = paperToRow(paper, now);
+    const { own, listed } = versionRecords(paper);
+    // A record's own version record always equals what its row gives (see versionRecords), so it lives in the row.
+    // The row's feed description and abstract are the record's own strings, so a known prefix holds for them.
+    pushPaperValues(row, own, prepared.papers, paper.feed ? knownPrefixes?.get(paper.feed) : undefined);
+    for (const entry of listed) prepared.versions.push(entry.version, entry.submitted_at, entry.size, entry.source_type);
+    prepared.versionCounts.push(listed.length);
+  }
+  return prepared;
+}
+
 /** The row a paper record would be if it were the only one ever seen. */
 export function paperToRow(paper: Paper, firstSeen: string): PaperRow {
   const categories = paper.categories ?? [];
-  const row: PaperRow = {
+  const legacyFlags = paper.legacyFlags;
+  const feed = paper.feed;
+  const announced = nonEmpty(paper.announced);
+  const updated = nonEmpty(paper.updated);
+  const submitted = nonEmpty(paper.submitted);
+  return {
     id: paper.id,
     version: effectiveVersion(paper),
     title: paper.title ?? '',
     authors: authorsJson(paper.authors),
     abstract: paper.abstract ?? '',
     abstract_truncated: paper.abstractTruncated ? 1 : 0,
-    categories: JSON.stringify(categories),
+    categories: Array.isArray(categories) ? stringArrayJson(categories) : JSON.stringify(categories),
     primary_category: categories[0] ?? null,
     doi: nonEmpty(paper.doi),
     journal_ref: nonEmpty(paper.journalRef),
@@ -191,40 +293,276 @@ export function paperToRow(paper: Paper, firstSeen: string): PaperRow {
     report_no: nonEmpty(paper.reportNo),
     submitter: nonEmpty(paper.submitter),
     links: linksJson(paper.links),
-    submitted_at: nonEmpty(paper.submitted),
-    updated_at: nonEmpty(paper.updated),
-    announced_on: nonEmpty(paper.announced),
+    submitted_at: submitted,
+    updated_at: updated,
+    announced_on: announced,
     announce_type: nonEmpty(paper.announceType),
-    legacy_flags: paper.legacyFlags && paper.legacyFlags.length > 0 ? JSON.stringify(paper.legacyFlags) : null,
-    feed_title: paper.feed ? paper.feed.title : null,
-    feed_description: paper.feed ? paper.feed.description : null,
-    feed_link: paper.feed ? paper.feed.link : null,
+    legacy_flags: legacyFlags && legacyFlags.length > 0 ? (Array.isArray(legacyFlags) ? stringArrayJson(legacyFlags) : JSON.stringify(legacyFlags)) : null,
+    feed_title: feed ? feed.title : null,
+    feed_description: feed ? feed.description : null,
+    feed_link: feed ? feed.link : null,
     source: paper.source,
     first_seen_at: firstSeen,
-    sort_day: '',
+    sort_day: (announced ?? updated ?? submitted ?? firstSeen).slice(0, 10),
   };
-  row.sort_day = sortDay(row);
-  return row;
 }
 
-/** A papers row as read for merging, its JSON columns in canonical text. */
-export function paperRowFromDb(row: Selectable<PapersTable>): PaperRow {
+/** The logical row of the prepared record at `offset` (PREPARED_PAPER_WIDTH values): its feed description whole. */
+export function preparedRow(values: readonly unknown[], offset: number): PaperRow {
+  const abstract = values[offset + 4] as string;
+  const description = values[offset + 21] as string | null;
   return {
-    ...row,
-    authors: readJsonText(row.authors),
-    categories: readJsonText(row.categories),
-    links: readJsonText(row.links),
-    legacy_flags: readNullableJsonText(row.legacy_flags),
+    id: values[offset] as string,
+    version: values[offset + 1] as number | null,
+    title: values[offset + 2] as string,
+    authors: values[offset + 3] as string,
+    abstract,
+    abstract_truncated: values[offset + 5] as number,
+    categories: values[offset + 6] as string,
+    primary_category: values[offset + 7] as string | null,
+    doi: values[offset + 8] as string | null,
+    journal_ref: values[offset + 9] as string | null,
+    comments: values[offset + 10] as string | null,
+    license: values[offset + 11] as string | null,
+    report_no: values[offset + 12] as string | null,
+    submitter: values[offset + 13] as string | null,
+    links: values[offset + 14] as string,
+    submitted_at: values[offset + 15] as string | null,
+    updated_at: values[offset + 16] as string | null,
+    announced_on: values[offset + 17] as string | null,
+    announce_type: values[offset + 18] as string | null,
+    legacy_flags: values[offset + 19] as string | null,
+    feed_title: values[offset + 20] as string | null,
+    feed_description: values[offset + 26] ? (description ?? '') + abstract : description,
+    feed_link: values[offset + 22] as string | null,
+    source: values[offset + 23] as string,
+    first_seen_at: values[offset + 24] as string,
+    sort_day: values[offset + 25] as string,
+  };
+}
+
+/** The facts of the version record that lives in a row (`version_*` columns), or undefined when none does. */
+export interface RowVersionFacts {
+  submitted_at: string | null;
+  size: string | null;
+  source_type: string | null;
+}
+
+/** The own version facts of the prepared record at `offset`, when its record lives in its row. */
+export function preparedOwnVersion(values: readonly unknown[], offset: number): RowVersionFacts | undefined {
+  if (values[offset + 27] !== 1) return undefined;
+  return {
+    submitted_at: values[offset + 28] as string | null,
+    size: values[offset + 29] as string | null,
+    source_type: values[offset + 30] as string | null,
+  };
+}
+
+/** The listed (not own) version record at `offset` of `values`, of the record at `paperOffset` of `papers`. */
+export function preparedListedVersion(values: readonly unknown[], offset: number, papers: readonly unknown[], paperOffset: number): VersionRow {
+  return {
+    paper_id: papers[paperOffset] as string,
+    version: values[offset] as number,
+    submitted_at: values[offset + 1] as string | null,
+    size: values[offset + 2] as string | null,
+    source_type: values[offset + 3] as string | null,
+    title: null,
+    abstract: null,
+    announce_type: null,
+    announced_on: null,
+    source: papers[paperOffset + 23] as string,
   };
 }
 
 /**
- * The version records a paper record reports: every version it lists, plus its own. Title, abstract and announcement
- * belong to its own version only; a truncated abstract is not kept as a version's abstract.
+ * The version record of a row's version as it is when it lives in the row: its facts, and the row's title,
+ * abstract (a truncated one is no version's abstract), announcement and source.
  */
-export function versionRowsOf(paper: Paper): VersionRow[] {
+export function rowVersionRecord(row: PaperRow, facts: RowVersionFacts): VersionRow {
+  return {
+    paper_id: row.id,
+    version: row.version!,
+    submitted_at: facts.submitted_at,
+    size: facts.size,
+    source_type: facts.source_type,
+    title: nonEmpty(row.title),
+    abstract: row.abstract_truncated ? null : nonEmpty(row.abstract),
+    announce_type: row.announce_type,
+    announced_on: row.announced_on,
+    source: row.source,
+  };
+}
+
+/** Whether `record` can live in `row`: it is of the row's version, and `rowVersionRecord` gives it back whole. */
+export function recordLivesInRow(record: VersionRow, row: PaperRow): boolean {
+  return (
+    record.version === row.version &&
+    record.title === nonEmpty(row.title) &&
+    record.abstract === (row.abstract_truncated ? null : nonEmpty(row.abstract)) &&
+    record.announce_type === row.announce_type &&
+    record.announced_on === row.announced_on &&
+    record.source === row.source
+  );
+}
+
+/** The raw feed description of a stored row: the stored prefix followed by the abstract, or the stored text. */
+function feedDescriptionFromDb(row: Selectable<PapersTable>): string | null {
+  return row.feed_description_is_prefix ? (row.feed_description ?? '') + row.abstract : row.feed_description;
+}
+
+/** The facts of the version record living in a stored row, or undefined when none does. */
+export function rowVersionFactsFromDb(row: Selectable<PapersTable>): RowVersionFacts | undefined {
+  if (!row.version_in_row) return undefined;
+  return { submitted_at: row.version_submitted_at, size: row.version_size, source_type: row.version_source_type };
+}
+
+/** A papers row as read for merging: JSON columns in canonical text, the feed description whole. */
+export function paperRowFromDb(row: Selectable<PapersTable>): PaperRow {
+  return {
+    id: row.id,
+    version: row.version,
+    title: row.title,
+    authors: readJsonText(row.authors),
+    abstract: row.abstract,
+    abstract_truncated: row.abstract_truncated,
+    categories: readJsonText(row.categories),
+    primary_category: row.primary_category,
+    doi: row.doi,
+    journal_ref: row.journal_ref,
+    comments: row.comments,
+    license: row.license,
+    report_no: row.report_no,
+    submitter: row.submitter,
+    links: readJsonText(row.links),
+    submitted_at: row.submitted_at,
+    updated_at: row.updated_at,
+    announced_on: row.announced_on,
+    announce_type: row.announce_type,
+    legacy_flags: readNullableJsonText(row.legacy_flags),
+    feed_title: row.feed_title,
+    feed_description: feedDescriptionFromDb(row),
+    feed_link: row.feed_link,
+    source: row.source,
+    first_seen_at: row.first_seen_at,
+    sort_day: row.sort_day,
+  };
+}
+
+/**
+ * Pushes a row's values in PAPER_WRITE_COLUMNS order, with the facts of the version record that lives in it, if
+ * any (ADR 0009). The abstract is written once: a feed description that ends with the row's abstract (RSS 2.0 writes
+ * `arXiv:ID vN Announce Type: T \nAbstract: ` before it) is stored as its prefix, with feed_description_is_prefix = 1.
+ * The row is always written whole, so the two never drift apart.
+ */
+export function pushPaperValues(row: PaperRow, own: RowVersionFacts | undefined, parameters: unknown[], knownPrefix?: string): void {
+  let description = row.feed_description;
+  let isPrefix = 0;
+  const abstract = row.abstract;
+  const prefixLength = description === null ? -1 : description.length - abstract.length;
+  if (knownPrefix !== undefined && abstract.length > 0) {
+    description = knownPrefix;
+    isPrefix = 1;
+  } else if (abstract.length > 0 && prefixLength >= 0 && description!.slice(prefixLength) === abstract) {
+    // slice and ===, not endsWith: V8 compares the two as blocks of memory, where endsWith goes character by character.
+    description = description!.slice(0, prefixLength);
+    isPrefix = 1;
+  }
+  parameters.push(
+    row.id,
+    row.version,
+    row.title,
+    row.authors,
+    abstract,
+    row.abstract_truncated,
+    row.categories,
+    row.primary_category,
+    row.doi,
+    row.journal_ref,
+    row.comments,
+    row.license,
+    row.report_no,
+    row.submitter,
+    row.links,
+    row.submitted_at,
+    row.updated_at,
+    row.announced_on,
+    row.announce_type,
+    row.legacy_flags,
+    row.feed_title,
+    description,
+    row.feed_link,
+    row.source,
+    row.first_seen_at,
+    row.sort_day,
+    isPrefix,
+    own ? 1 : 0,
+    own ? own.submitted_at : null,
+    own ? own.size : null,
+    own ? own.source_type : null,
+  );
+}
+
+/** Pushes a version record's values in VERSION_COLUMNS order. */
+export function pushVersionValues(row: VersionRow, parameters: unknown[]): void {
+  parameters.push(
+    row.paper_id,
+    row.version,
+    row.submitted_at,
+    row.size,
+    row.source_type,
+    row.title,
+    row.abstract,
+    row.announce_type,
+    row.announced_on,
+    row.source,
+  );
+}
+
+/**
+ * The version records a paper record reports: every version it lists, plus its own. Title, abstract and
+ * announcement belong to its own version only; a truncated abstract is not kept as a version's abstract. The own
+ * record is always what `rowVersionRecord` gives for the record's own row, so only its facts are returned.
+ */
+export function versionRecords(paper: Paper): { own: RowVersionFacts | undefined; listed: VersionRow[] } {
+  const listed = paper.versions ?? [];
+  const own = effectiveVersion(paper);
+  // The usual record (a feed item, an API entry): it lists its own version only, or nothing.
+  if (listed.length === 0 || (listed.length === 1 && listed[0]!.version === own)) {
+    if (own === null) return { own: undefined, listed: [] };
+    const entry = listed[0];
+    // `submitted` is by definition when version 1 was submitted.
+    let submitted = entry ? nonEmpty(entry.submitted) : null;
+    if (own === 1) submitted ??= nonEmpty(paper.submitted);
+    return {
+      own: { submitted_at: submitted, size: entry ? nonEmpty(entry.size) : null, source_type: entry ? nonEmpty(entry.sourceType) : null },
+      listed: [],
+    };
+  }
   const rows = new Map<number, VersionRow>();
-  const blank = (version: number): VersionRow => ({
+  for (const entry of listed) {
+    const row = rows.get(entry.version) ?? blankVersion(paper, entry.version);
+    row.submitted_at ??= nonEmpty(entry.submitted);
+    row.size ??= nonEmpty(entry.size);
+    row.source_type ??= nonEmpty(entry.sourceType);
+    rows.set(entry.version, row);
+  }
+  let ownRow: VersionRow | undefined;
+  if (own !== null) {
+    ownRow = rows.get(own) ?? blankVersion(paper, own);
+    rows.set(own, ownRow);
+  }
+  const first = rows.get(1);
+  if (first) first.submitted_at ??= nonEmpty(paper.submitted);
+  const others: VersionRow[] = [];
+  for (const row of rows.values()) if (row !== ownRow) others.push(row);
+  return {
+    own: ownRow ? { submitted_at: ownRow.submitted_at, size: ownRow.size, source_type: ownRow.source_type } : undefined,
+    listed: others,
+  };
+}
+
+function blankVersion(paper: Paper, version: number): VersionRow {
+  return {
     paper_id: paper.id,
     version,
     submitted_at: null,
@@ -235,30 +573,13 @@ export function versionRowsOf(paper: Paper): VersionRow[] {
     announce_type: null,
     announced_on: null,
     source: paper.source,
-  });
-  for (const entry of paper.versions ?? []) {
-    const row = rows.get(entry.version) ?? blank(entry.version);
-    row.submitted_at ??= nonEmpty(entry.submitted);
-    row.size ??= nonEmpty(entry.size);
-    row.source_type ??= nonEmpty(entry.sourceType);
-    rows.set(entry.version, row);
-  }
-  const own = effectiveVersion(paper);
-  if (own !== null) {
-    const row = rows.get(own) ?? blank(own);
-    row.title = nonEmpty(paper.title);
-    row.abstract = paper.abstractTruncated ? null : nonEmpty(paper.abstract);
-    row.announce_type = nonEmpty(paper.announceType);
-    row.announced_on = nonEmpty(paper.announced);
-    rows.set(own, row);
-  }
-  // `submitted` is by definition when version 1 was submitted.
-  const first = rows.get(1);
-  if (first) first.submitted_at ??= nonEmpty(paper.submitted);
-  return [...rows.values()];
+  };
 }
 
-function toPaperVersion(row: Selectable<PaperVersionsTable>): PaperVersion {
+/** The version facts of a record (what `StoredPaper.versions` lists). */
+export type VersionFacts = Pick<Selectable<PaperVersionsTable>, 'paper_id' | 'version' | 'submitted_at' | 'size' | 'source_type'>;
+
+function toPaperVersion(row: VersionFacts): PaperVersion {
   const version: PaperVersion = { version: row.version };
   if (row.submitted_at !== null) version.submitted = row.submitted_at;
   if (row.size !== null) version.size = row.size;
@@ -266,7 +587,7 @@ function toPaperVersion(row: Selectable<PaperVersionsTable>): PaperVersion {
   return version;
 }
 
-export function toStoredVersion(row: Selectable<PaperVersionsTable>): StoredVersion {
+export function toStoredVersion(row: VersionRow): StoredVersion {
   const version: StoredVersion = toPaperVersion(row);
   if (row.title !== null) version.title = row.title;
   if (row.abstract !== null) version.abstract = row.abstract;
@@ -277,7 +598,7 @@ export function toStoredVersion(row: Selectable<PaperVersionsTable>): StoredVers
 }
 
 /** A stored paper: optional fields are present only when known; `abstractTruncated` only when true. */
-export function toStoredPaper(row: Selectable<PapersTable>, versions: Array<Selectable<PaperVersionsTable>>): StoredPaper {
+export function toStoredPaper(row: Selectable<PapersTable>, versions: VersionFacts[]): StoredPaper {
   const paper: StoredPaper = {
     id: row.id,
     version: row.version,
@@ -303,7 +624,7 @@ export function toStoredPaper(row: Selectable<PapersTable>, versions: Array<Sele
   if (row.announce_type !== null) paper.announceType = row.announce_type as AnnounceType;
   if (row.legacy_flags !== null) paper.legacyFlags = readJsonValue<LegacyFlag[]>(row.legacy_flags);
   if (row.feed_title !== null) {
-    paper.feed = { title: row.feed_title, description: row.feed_description ?? '', link: row.feed_link ?? '' };
+    paper.feed = { title: row.feed_title, description: feedDescriptionFromDb(row) ?? '', link: row.feed_link ?? '' };
   }
   return paper;
 }

@@ -32,7 +32,16 @@ export async function up(db: AnyDatabase, context: MigrationContext): Promise<vo
     .addColumn('legacy_flags', json)
     .addColumn('feed_title', 'text')
     .addColumn('feed_description', 'text')
+    // 1 when feed_description holds only the feed text before the abstract, and the abstract column is the rest
+    // (RSS 2.0 descriptions are `arXiv:ID vN Announce Type: T \nAbstract: ` + the abstract): ADR 0009.
+    .addColumn('feed_description_is_prefix', 'integer', (column) => column.notNull().defaultTo(0))
     .addColumn('feed_link', 'text')
+    // The version record of the row's version, while it lives in this row (ADR 0009): 1, and its facts below; its
+    // title, abstract, announcement and source are the row's. 0 when it is a paper_versions row (or there is none).
+    .addColumn('version_in_row', 'integer', (column) => column.notNull().defaultTo(0))
+    .addColumn('version_submitted_at', 'text')
+    .addColumn('version_size', 'text')
+    .addColumn('version_source_type', 'text')
     .addColumn('source', 'text', (column) => column.notNull())
     .addColumn('first_seen_at', 'text', (column) => column.notNull())
     .addColumn('sort_day', 'text', (column) => column.notNull())
