@@ -102,6 +102,8 @@ export interface DigestsTable {
   style: string;
   lang: string;
   created_at: string;
+  /** Optional digest fields beyond the original format (title, subscription, day, homepage). */
+  extra: NullableJsonColumn;
 }
 
 /** A snapshot of one printed digest entry: it does not follow later changes of the paper. */
@@ -121,6 +123,45 @@ export interface DigestEntriesTable {
   text_status: string | null;
   text_reason: string | null;
   updated_from: number | null;
+  /** Optional entry fields beyond the original format (authors, categories, links, selection, …). */
+  extra: NullableJsonColumn;
+}
+
+export interface StateTable {
+  key: string;
+  value: JsonColumn;
+  updated_at: string;
+}
+
+/** A subscription's decision on one paper text: selected (delivered) or skipped, with why. */
+export interface DecisionsTable {
+  subscription: string;
+  paper_id: string;
+  abstract_hash: string;
+  version: number | null;
+  day: string | null;
+  run_id: string;
+  decision: string;
+  reason: string;
+  score: number | null;
+  updated_from: number | null;
+  decided_at: string;
+}
+
+export interface RunsTable {
+  id: string;
+  subscription: string | null;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  report: JsonColumn;
+}
+
+export interface FeedbackTable {
+  subscription: string;
+  paper_id: string;
+  kind: string;
+  at: string;
 }
 
 export interface StoreDatabase {
@@ -129,4 +170,8 @@ export interface StoreDatabase {
   paper_texts: PaperTextsTable;
   digests: DigestsTable;
   digest_entries: DigestEntriesTable;
+  state: StateTable;
+  decisions: DecisionsTable;
+  runs: RunsTable;
+  feedback: FeedbackTable;
 }

@@ -9,7 +9,7 @@ import type { Paper } from '../core/paper.js';
 import type { StoredTexts } from '../core/texts.js';
 import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
 import { createStore } from './index.js';
-import type { Store } from './store.js';
+import type { PaperDecision, Store } from './store.js';
 import { mergePaperRow } from './kysely/merge.js';
 import { paperToRow, rowVersionRecord, toStoredPaper, toStoredVersion, versionRecords, type PaperRow, type VersionRow } from './kysely/rows.js';
 
@@ -572,6 +572,122 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
     });
   });
 
+  describe('daily-run state', () => {
+    function decision(paperId: string, overrides: Partial<PaperDecision> = {}): PaperDecision {
+      return {
+        subscription: 'nlp',
+        paperId,
+        abstractHash: `hash-${paperId}`,
+        version: 1,
+        day: '2025-04-28',
+        runId: 'run-1',
+        decision: 'selected',
+        reason: 'matched "translation"',
+        score: 0.5,
+        decidedAt: '2025-04-28T01:00:00.000Z',
+        ...overrides,
+      };
+    }
+
+    it('keeps extra digest and entry fields (authors, selection, …) through a save', async () => {
+      const saved = digest('extra', ['2504.00001', '2504.00002']);
+      const withExtra = {
+        ...saved,
+        title: 'NLP',
+        entries: saved.entries.map((entry, index) => ({ ...entry, authors: ['Ada Lovelace'], selection: { score: index / 2, reason: 'close to X' } })),
+      } as Digest;
+      await store.saveDigest(withExtra);
+      expect(await store.getDigest('extra')).toEqual(withExtra);
+    });
+
+    it('sets, replaces and deletes JSON state by key', async () => {
+      expect(await store.getState('watermark:nlp')).toBeUndefined();
+      await store.setState('watermark:nlp', { day: '2025-04-28', papers: 3 });
+      await store.setState('watermark:nlp', { day: '2025-04-29', papers: 4 });
+      await store.setState('other', [1, 'two']);
+      expect(await store.getState('watermark:nlp')).toEqual({ day: '2025-04-29', papers: 4 });
+      expect(await store.getState('other')).toEqual([1, 'two']);
+      await store.setState('other', undefined);
+      expect(await store.getState('other')).toBeUndefined();
+    });
+
+    it('records each (subscription, paper, abstract) decision once: the first wins', async () => {
+      expect(await store.recordDecisions([decision('a'), decision('b', { decision: 'skipped', reason: 'excluded category cs.CY' })])).toEqual({
+        inserted: 2,
+        existing: 0,
+      });
+      // A rerun decides the same papers again: nothing changes. A changed abstract is a new decision.
+      expect(
+        await store.recordDecisions([
+          decision('a', { runId: 'run-2', decision: 'skipped', reason: 'rerun' }),
+          decision('a', { runId: 'run-2', abstractHash: 'hash-a-v2', version: 2, updatedFrom: 1, decidedAt: '2025-04-29T01:00:00.000Z' }),
+          decision('a', { subscription: 'other', runId: 'run-2' }),
+        ]),
+      ).toEqual({ inserted: 2, existing: 1 });
+      const decisions = await store.getDecisions('nlp', ['a', 'b', 'missing']);
+      expect(decisions.map((d) => [d.paperId, d.abstractHash, d.decision, d.runId])).toEqual([
+        ['a', 'hash-a', 'selected', 'run-1'],
+        ['b', 'hash-b', 'skipped', 'run-1'],
+        ['a', 'hash-a-v2', 'selected', 'run-2'],
+      ]);
+      expect(decisions[2]).toEqual(decision('a', { runId: 'run-2', abstractHash: 'hash-a-v2', version: 2, updatedFrom: 1, decidedAt: '2025-04-29T01:00:00.000Z' }));
+      // In the order decided (decidedAt), then by paper.
+      expect((await store.getRunDecisions('run-2')).map((d) => [d.subscription, d.abstractHash])).toEqual([
+        ['other', 'hash-a'],
+        ['nlp', 'hash-a-v2'],
+      ]);
+    });
+
+    it('saves runs (replacing by id) and lists them newest first, by subscription', async () => {
+      await store.saveRun({ id: 'r1', subscription: 'nlp', startedAt: '2025-04-28T01:00:00.000Z', status: 'running', report: {} });
+      await store.saveRun({ id: 'r2', startedAt: '2025-04-29T01:00:00.000Z', status: 'ok', report: { papers: 2 } });
+      await store.saveRun({
+        id: 'r1',
+        subscription: 'nlp',
+        startedAt: '2025-04-28T01:00:00.000Z',
+        finishedAt: '2025-04-28T01:02:00.000Z',
+        status: 'partial',
+        report: { failed: ['x'] },
+      });
+      expect((await store.listRuns()).map((run) => run.id)).toEqual(['r2', 'r1']);
+      expect(await store.listRuns({ subscription: 'nlp' })).toEqual([
+        { id: 'r1', subscription: 'nlp', startedAt: '2025-04-28T01:00:00.000Z', finishedAt: '2025-04-28T01:02:00.000Z', status: 'partial', report: { failed: ['x'] } },
+      ]);
+      expect((await store.listRuns({ limit: 1 })).map((run) => run.id)).toEqual(['r2']);
+      expect(await store.getRun('missing')).toBeUndefined();
+    });
+
+    it('keeps the latest feedback per subscription and paper, and clears it', async () => {
+      await store.setFeedback({ subscription: 'nlp', paperId: 'a', kind: 'star', at: '2025-04-28T00:00:00.000Z' });
+      await store.setFeedback({ subscription: 'nlp', paperId: 'b', kind: 'star', at: '2025-04-28T00:01:00.000Z' });
+      await store.setFeedback({ subscription: 'nlp', paperId: 'a', kind: 'hide', at: '2025-04-28T00:02:00.000Z' });
+      await store.setFeedback({ subscription: 'other', paperId: 'a', kind: 'star', at: '2025-04-28T00:03:00.000Z' });
+      await store.setFeedback({ subscription: 'nlp', paperId: 'b', kind: 'clear', at: '2025-04-28T00:04:00.000Z' });
+      expect(await store.getFeedback('nlp')).toEqual([{ subscription: 'nlp', paperId: 'a', kind: 'hide', at: '2025-04-28T00:02:00.000Z' }]);
+    });
+
+    it('writes state, decisions and runs inside a transaction, or none of them', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.recordDecisions([decision('a')]);
+          await tx.setState('watermark:nlp', { day: '2025-04-28' });
+          await tx.saveRun({ id: 'r1', startedAt: '2025-04-28T01:00:00.000Z', status: 'ok', report: {} });
+          expect(await tx.getState('watermark:nlp')).toEqual({ day: '2025-04-28' });
+          throw new Error('delivery failed');
+        }),
+      ).rejects.toThrow('delivery failed');
+      expect(await store.getDecisions('nlp', ['a'])).toEqual([]);
+      expect(await store.getState('watermark:nlp')).toBeUndefined();
+      expect(await store.getRun('r1')).toBeUndefined();
+      await store.transaction(async (tx) => {
+        await tx.recordDecisions([decision('a')]);
+        await tx.setState('watermark:nlp', { day: '2025-04-28' });
+      });
+      expect(await store.getDecisions('nlp', ['a'])).toHaveLength(1);
+      expect(await store.getState('watermark:nlp')).toEqual({ day: '2025-04-28' });
+    });
+  });
+
   describe('transaction', () => {
     it('commits everything written through tx together; others see it only after the commit', async () => {
       const other = await createStore({ url: temp.url });
@@ -649,7 +765,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       try {
         expect((await again.getPapers()).map((item) => item.id)).toEqual(['2504.00001']);
         const migrations = await temp.query<{ name: string }>('select name from kysely_migration order by name');
-        expect(migrations.map((row) => row.name)).toEqual(['0001-initial']);
+        expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-daily-run']);
       } finally {
         await again.close();
       }

@@ -5,8 +5,8 @@ import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
 import type { StoredTexts } from '../../core/texts.js';
-import type { PapersTable, StoreDatabase } from '../schema.js';
-import type { PaperQuery, Store, StoredVersion, UpsertResult } from '../store.js';
+import type { DecisionsTable, PapersTable, RunsTable, StoreDatabase } from '../schema.js';
+import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import type { OpenedDatabase, StoreDialect } from './dialect.js';
 import { storeError } from './errors.js';
 import {
@@ -29,8 +29,11 @@ import {
   type VersionState,
 } from './merge.js';
 import {
+  canonicalJson,
+  digestToRow,
   entryToRow,
   nonEmpty,
+  readJsonValue,
   PAPER_WRITE_COLUMNS,
   paperRowFromDb,
   preparedListedVersion,
@@ -61,7 +64,7 @@ import {
 const IDS_PER_QUERY = 5_000;
 const TEXTS_KEY_COLUMNS = ['paper_id', 'version', 'lang', 'provider', 'model', 'prompt_version', 'abstract_hash'] as const;
 const TEXTS_COLUMN_COUNT = 16;
-const DIGEST_ENTRY_COLUMN_COUNT = 15;
+const DIGEST_ENTRY_COLUMN_COUNT = 16;
 
 /**
  * Ids per templated `SELECT … WHERE id IN (…)` of a batch (storeEvents' batch size). Every such statement has exactly
@@ -817,10 +820,7 @@ class KyselyStore implements Store {
     return this.#write(`save digest ${digest.name}`, outcome, async (trx) => {
       await trx.deleteFrom('digest_entries').where('digest_name', '=', digest.name).execute();
       await trx.deleteFrom('digests').where('name', '=', digest.name).execute();
-      await trx
-        .insertInto('digests')
-        .values({ name: digest.name, style: digest.style, lang: digest.lang, created_at: digest.createdAt })
-        .execute();
+      await trx.insertInto('digests').values(digestToRow(digest)).execute();
       const entries = digest.entries.map((entry, index) => entryToRow(digest.name, index, entry));
       for (const chunk of chunks(entries, this.#rowsPerInsert(DIGEST_ENTRY_COLUMN_COUNT))) {
         await trx.insertInto('digest_entries').values(chunk).execute();
@@ -859,6 +859,139 @@ class KyselyStore implements Store {
         .execute();
       // PostgreSQL's count() is a bigint, which pg returns as a string.
       return rows.map((row) => ({ name: row.name, style: row.style, entries: Number(row.entries), createdAt: row.created_at }));
+    });
+  }
+
+  getState<T = unknown>(key: string): Promise<T | undefined> {
+    return this.#read(`read state ${key}`, async (executor) => {
+      const row = await executor.selectFrom('state').select('value').where('key', '=', key).executeTakeFirst();
+      return row === undefined ? undefined : readJsonValue<T>(row.value);
+    });
+  }
+
+  setState(key: string, value: unknown): Promise<void> {
+    return this.#write(`save state ${key}`, 'the value saved earlier, if any, is unchanged', async (trx) => {
+      if (value === undefined) {
+        await trx.deleteFrom('state').where('key', '=', key).execute();
+        return;
+      }
+      const row = { key, value: canonicalJson(value), updated_at: new Date().toISOString() };
+      await trx
+        .insertInto('state')
+        .values(row)
+        .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: row.value, updated_at: row.updated_at }))
+        .execute();
+    });
+  }
+
+  recordDecisions(decisions: PaperDecision[]): Promise<{ inserted: number; existing: number }> {
+    const action = `record ${decisions.length} decision${decisions.length === 1 ? '' : 's'}`;
+    return this.#write(action, 'none of them was recorded', async (trx) => {
+      let inserted = 0;
+      for (const chunk of chunks(decisions.map(decisionToRow), this.#rowsPerInsert(DECISION_COLUMN_COUNT))) {
+        const result = await trx
+          .insertInto('decisions')
+          .values(chunk)
+          .onConflict((conflict) => conflict.columns(['subscription', 'paper_id', 'abstract_hash']).doNothing())
+          .executeTakeFirst();
+        inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return { inserted, existing: decisions.length - inserted };
+    });
+  }
+
+  getDecisions(subscription: string, paperIds: string[]): Promise<PaperDecision[]> {
+    return this.#read(`read the decisions of ${subscription}`, async (executor) => {
+      const result: PaperDecision[] = [];
+      for (const chunk of chunks([...new Set(paperIds)], IDS_PER_QUERY)) {
+        const rows = await executor
+          .selectFrom('decisions')
+          .selectAll()
+          .where('subscription', '=', subscription)
+          .where('paper_id', 'in', chunk)
+          .execute();
+        for (const row of rows) result.push(toDecision(row));
+      }
+      return result.sort((a, b) => compare(a.decidedAt, b.decidedAt) || compare(a.paperId, b.paperId));
+    });
+  }
+
+  getRunDecisions(runId: string): Promise<PaperDecision[]> {
+    return this.#read(`read the decisions of run ${runId}`, async (executor) => {
+      const rows = await executor.selectFrom('decisions').selectAll().where('run_id', '=', runId).execute();
+      return rows.map(toDecision).sort((a, b) => compare(a.decidedAt, b.decidedAt) || compare(a.paperId, b.paperId));
+    });
+  }
+
+  saveRun(run: RunRecord): Promise<void> {
+    return this.#write(`save run ${run.id}`, 'the run saved earlier, if any, is unchanged', async (trx) => {
+      const row = {
+        id: run.id,
+        subscription: run.subscription ?? null,
+        started_at: run.startedAt,
+        finished_at: run.finishedAt ?? null,
+        status: run.status,
+        report: canonicalJson(run.report),
+      };
+      await trx
+        .insertInto('runs')
+        .values(row)
+        .onConflict((conflict) =>
+          conflict.column('id').doUpdateSet({
+            subscription: row.subscription,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            status: row.status,
+            report: row.report,
+          }),
+        )
+        .execute();
+    });
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.#read(`read run ${id}`, async (executor) => {
+      const row = await executor.selectFrom('runs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? undefined : toRunRecord(row);
+    });
+  }
+
+  listRuns(query: { subscription?: string; limit?: number } = {}): Promise<RunRecord[]> {
+    return this.#read('list runs', async (executor) => {
+      let select = executor.selectFrom('runs').selectAll();
+      if (query.subscription !== undefined) select = select.where('subscription', '=', query.subscription);
+      select = select.orderBy('started_at', 'desc').orderBy('id', 'desc');
+      if (query.limit !== undefined) select = select.limit(query.limit);
+      return (await select.execute()).map(toRunRecord);
+    });
+  }
+
+  setFeedback(feedback: Omit<Feedback, 'kind'> & { kind: Feedback['kind'] | 'clear' }): Promise<void> {
+    const action = `save feedback on ${feedback.paperId} for ${feedback.subscription}`;
+    return this.#write(action, 'earlier feedback, if any, is unchanged', async (trx) => {
+      await trx
+        .deleteFrom('feedback')
+        .where('subscription', '=', feedback.subscription)
+        .where('paper_id', '=', feedback.paperId)
+        .execute();
+      if (feedback.kind === 'clear') return;
+      await trx
+        .insertInto('feedback')
+        .values({ subscription: feedback.subscription, paper_id: feedback.paperId, kind: feedback.kind, at: feedback.at })
+        .execute();
+    });
+  }
+
+  getFeedback(subscription: string): Promise<Feedback[]> {
+    return this.#read(`read the feedback of ${subscription}`, async (executor) => {
+      const rows = await executor
+        .selectFrom('feedback')
+        .selectAll()
+        .where('subscription', '=', subscription)
+        .orderBy('at')
+        .orderBy('paper_id')
+        .execute();
+      return rows.map((row) => ({ subscription: row.subscription, paperId: row.paper_id, kind: row.kind as Feedback['kind'], at: row.at }));
     });
   }
 
@@ -936,6 +1069,48 @@ async function versionsOf(executor: Kysely<StoreDatabase>, papers: Array<Selecta
     }
   }
   return byPaper;
+}
+
+const DECISION_COLUMN_COUNT = 11;
+
+function decisionToRow(decision: PaperDecision): Insertable<DecisionsTable> {
+  return {
+    subscription: decision.subscription,
+    paper_id: decision.paperId,
+    abstract_hash: decision.abstractHash,
+    version: decision.version,
+    day: decision.day ?? null,
+    run_id: decision.runId,
+    decision: decision.decision,
+    reason: decision.reason,
+    score: decision.score ?? null,
+    updated_from: decision.updatedFrom ?? null,
+    decided_at: decision.decidedAt,
+  };
+}
+
+function toDecision(row: Selectable<DecisionsTable>): PaperDecision {
+  const decision: PaperDecision = {
+    subscription: row.subscription,
+    paperId: row.paper_id,
+    abstractHash: row.abstract_hash,
+    version: row.version === null ? null : Number(row.version),
+    runId: row.run_id,
+    decision: row.decision as PaperDecision['decision'],
+    reason: row.reason,
+    decidedAt: row.decided_at,
+  };
+  if (row.day !== null) decision.day = row.day;
+  if (row.score !== null) decision.score = Number(row.score);
+  if (row.updated_from !== null) decision.updatedFrom = Number(row.updated_from);
+  return decision;
+}
+
+function toRunRecord(row: Selectable<RunsTable>): RunRecord {
+  const run: RunRecord = { id: row.id, startedAt: row.started_at, status: row.status, report: readJsonValue(row.report) };
+  if (row.subscription !== null) run.subscription = row.subscription;
+  if (row.finished_at !== null) run.finishedAt = row.finished_at;
+  return run;
 }
 
 function compare(a: string, b: string): number {

@@ -678,7 +678,28 @@ export function textsKey(row: Pick<PaperTextsTable, 'paper_id' | 'version' | 'la
   return JSON.stringify([row.paper_id, row.version, row.lang, row.provider, row.model, row.prompt_version, row.abstract_hash]);
 }
 
-export function entryToRow(digestName: string, position: number, entry: DigestEntry): DigestEntriesTable {
+/** The DigestEntry fields with columns of their own; any other field is kept in the `extra` JSON column. */
+const ENTRY_COLUMN_FIELDS = new Set(['paperId', 'version', 'link', 'title', 'abstract', 'texts', 'textStatus', 'textReason', 'updatedFrom']);
+/** The Digest fields with columns of their own (entries have their table). */
+const DIGEST_COLUMN_FIELDS = new Set(['name', 'style', 'lang', 'createdAt', 'entries']);
+
+/** The fields of `value` outside `known`, as canonical JSON, or null when there are none. */
+export function extraJson(value: object, known: ReadonlySet<string>): string | null {
+  const extra: Record<string, unknown> = {};
+  let any = false;
+  for (const [key, member] of Object.entries(value)) {
+    if (known.has(key) || member === undefined) continue;
+    extra[key] = member;
+    any = true;
+  }
+  return any ? canonicalJson(extra) : null;
+}
+
+export function digestToRow(digest: Digest): Insertable<DigestsTable> {
+  return { name: digest.name, style: digest.style, lang: digest.lang, created_at: digest.createdAt, extra: extraJson(digest, DIGEST_COLUMN_FIELDS) };
+}
+
+export function entryToRow(digestName: string, position: number, entry: DigestEntry): Insertable<DigestEntriesTable> {
   return {
     digest_name: digestName,
     position,
@@ -695,17 +716,20 @@ export function entryToRow(digestName: string, position: number, entry: DigestEn
     text_status: entry.textStatus ?? null,
     text_reason: entry.textReason ?? null,
     updated_from: entry.updatedFrom ?? null,
+    extra: extraJson(entry, ENTRY_COLUMN_FIELDS),
   };
 }
 
 export function toDigest(row: Selectable<DigestsTable>, entries: Array<Selectable<DigestEntriesTable>>): Digest {
   return {
+    ...(row.extra !== null && row.extra !== undefined ? readJsonValue<Record<string, unknown>>(row.extra) : {}),
     name: row.name,
     style: row.style as DigestStyle,
     lang: row.lang,
     createdAt: row.created_at,
     entries: entries.map((entry) => {
       const result: DigestEntry = {
+        ...(entry.extra !== null && entry.extra !== undefined ? readJsonValue<Record<string, unknown>>(entry.extra) : {}),
         paperId: entry.paper_id,
         version: entry.version,
         link: entry.link,

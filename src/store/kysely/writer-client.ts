@@ -9,7 +9,7 @@ import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
 import type { StoredTexts } from '../../core/texts.js';
-import type { PaperQuery, Store, StoredVersion, UpsertResult } from '../store.js';
+import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import { storeError } from './errors.js';
 import { paperFields } from './paper-fields.js';
 import { preparePapers, type PreparedPapers } from './rows.js';
@@ -275,6 +275,46 @@ class RemoteTransactionStore implements Store {
     return this.#call('list digests', 'listDigests', []);
   }
 
+  getState<T = unknown>(key: string): Promise<T | undefined> {
+    return this.#call(`read state ${key}`, 'getState', [key]);
+  }
+
+  setState(key: string, value: unknown): Promise<void> {
+    return this.#call(`save state ${key}`, 'setState', [key, value]);
+  }
+
+  recordDecisions(decisions: PaperDecision[]): Promise<{ inserted: number; existing: number }> {
+    return this.#call(`record ${decisions.length} decisions`, 'recordDecisions', [decisions]);
+  }
+
+  getDecisions(subscription: string, paperIds: string[]): Promise<PaperDecision[]> {
+    return this.#call(`read the decisions of ${subscription}`, 'getDecisions', [subscription, paperIds]);
+  }
+
+  getRunDecisions(runId: string): Promise<PaperDecision[]> {
+    return this.#call(`read the decisions of run ${runId}`, 'getRunDecisions', [runId]);
+  }
+
+  saveRun(run: RunRecord): Promise<void> {
+    return this.#call(`save run ${run.id}`, 'saveRun', [run]);
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.#call(`read run ${id}`, 'getRun', [id]);
+  }
+
+  listRuns(query?: { subscription?: string; limit?: number }): Promise<RunRecord[]> {
+    return this.#call('list runs', 'listRuns', query === undefined ? [] : [query]);
+  }
+
+  setFeedback(feedback: Omit<Feedback, 'kind'> & { kind: Feedback['kind'] | 'clear' }): Promise<void> {
+    return this.#call(`save feedback on ${feedback.paperId}`, 'setFeedback', [feedback]);
+  }
+
+  getFeedback(subscription: string): Promise<Feedback[]> {
+    return this.#call(`read the feedback of ${subscription}`, 'getFeedback', [subscription]);
+  }
+
   /** A nested transaction: a savepoint in the writer thread. */
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     const inner = await beginRemote(this.#context, this.#handle).catch((cause: unknown) => {
@@ -404,6 +444,46 @@ export class TransactionFacade implements Store {
 
   listDigests(): Promise<Array<{ name: string; style: string; entries: number; createdAt: string }>> {
     return this.#call('list digests', (tx) => tx.listDigests());
+  }
+
+  getState<T = unknown>(key: string): Promise<T | undefined> {
+    return this.#call(`read state ${key}`, (tx) => tx.getState<T>(key));
+  }
+
+  setState(key: string, value: unknown): Promise<void> {
+    return this.#call(`save state ${key}`, (tx) => tx.setState(key, value));
+  }
+
+  recordDecisions(decisions: PaperDecision[]): Promise<{ inserted: number; existing: number }> {
+    return this.#call(`record ${decisions.length} decisions`, (tx) => tx.recordDecisions(decisions));
+  }
+
+  getDecisions(subscription: string, paperIds: string[]): Promise<PaperDecision[]> {
+    return this.#call(`read the decisions of ${subscription}`, (tx) => tx.getDecisions(subscription, paperIds));
+  }
+
+  getRunDecisions(runId: string): Promise<PaperDecision[]> {
+    return this.#call(`read the decisions of run ${runId}`, (tx) => tx.getRunDecisions(runId));
+  }
+
+  saveRun(run: RunRecord): Promise<void> {
+    return this.#call(`save run ${run.id}`, (tx) => tx.saveRun(run));
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.#call(`read run ${id}`, (tx) => tx.getRun(id));
+  }
+
+  listRuns(query?: { subscription?: string; limit?: number }): Promise<RunRecord[]> {
+    return this.#call('list runs', (tx) => tx.listRuns(query));
+  }
+
+  setFeedback(feedback: Omit<Feedback, 'kind'> & { kind: Feedback['kind'] | 'clear' }): Promise<void> {
+    return this.#call(`save feedback on ${feedback.paperId}`, (tx) => tx.setFeedback(feedback));
+  }
+
+  getFeedback(subscription: string): Promise<Feedback[]> {
+    return this.#call(`read the feedback of ${subscription}`, (tx) => tx.getFeedback(subscription));
   }
 
   /** A nested transaction (a savepoint), opened after the calls made before it; its work gets a facade of its own. */

@@ -11,7 +11,17 @@ export type ForwardedMethod =
   | 'getTexts'
   | 'saveDigest'
   | 'getDigest'
-  | 'listDigests';
+  | 'listDigests'
+  | 'getState'
+  | 'setState'
+  | 'recordDecisions'
+  | 'getDecisions'
+  | 'getRunDecisions'
+  | 'saveRun'
+  | 'getRun'
+  | 'listRuns'
+  | 'setFeedback'
+  | 'getFeedback';
 
 export type WriterRequest =
   /** Opens a transaction on the store `store` (a SQLite file), or a savepoint in the transaction `parent`. */

@@ -1,6 +1,7 @@
 /** The store's migrations: an explicit, ordered map (never a directory scan), adapted to Kysely's Migrator. */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as dailyRun from './0002-daily-run.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -19,6 +20,7 @@ export interface StoreMigration {
  */
 export const migrations: ReadonlyArray<readonly [name: string, migration: StoreMigration]> = [
   ['0001-initial', initial],
+  ['0002-daily-run', dailyRun],
 ];
 
 /** A Kysely MigrationProvider over `migrations`, bound to one database's context. */
