@@ -1,0 +1,67 @@
+/** The run report: what one run did with every paper, every channel, and why; stored and printed. */
+
+/** Why a run has no papers, in words a reader acts on. */
+export interface NothingReason {
+  kind: 'weekend' | 'holiday' | 'not-yet' | 'all-seen' | 'all-filtered' | 'no-papers';
+  message: string;
+}
+
+export interface SkippedPaper {
+  id: string;
+  version: number | null;
+  title: string;
+  reason: string;
+}
+
+export interface SelectedPaper {
+  id: string;
+  version: number | null;
+  title: string;
+  score?: number;
+  reason: string;
+  /** Set when this is a newer version of a paper the subscription delivered: that earlier version. */
+  updatedFrom?: number;
+}
+
+export interface DeliveryReport {
+  /** Channel id, or `files` for the folder output. */
+  channel: string;
+  status: 'sent' | 'partial' | 'failed' | 'skipped';
+  /** Files written, or messages sent. */
+  items: number;
+  detail?: string;
+}
+
+export interface RunReport {
+  id: string;
+  subscription: string;
+  /** The clock the run used (ISO 8601): `--now` or the real time. */
+  now: string;
+  startedAt: string;
+  finishedAt?: string;
+  status: 'ok' | 'partial' | 'failed' | 'nothing' | 'dry-run';
+  /** Announcement days covered, oldest first (the watermark moves to the last). */
+  days: string[];
+  /** The watermark before and after the run. */
+  watermark: { before?: string; after?: string };
+  fetched: { papers: number; byAnnounceType: Record<string, number>; sources: string[] };
+  /** Papers decided in an earlier run and left out of this one. */
+  alreadyDecided: number;
+  selected: SelectedPaper[];
+  skipped: SkippedPaper[];
+  enrichment?: {
+    provider: string;
+    model: string;
+    enriched: number;
+    cached: number;
+    failed: Array<{ id: string; reason: string }>;
+    remaining: number;
+    tokens: number;
+    cost: number | null;
+  };
+  deliveries: DeliveryReport[];
+  nothing?: NothingReason;
+  /** Problems a human should act on, one line each. */
+  problems: string[];
+  durationsMs: Record<string, number>;
+}

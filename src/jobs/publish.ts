@@ -1,0 +1,136 @@
+/**
+ * Publishing a digest: files per subscription and day (plus the original file names as "latest" copies), then each
+ * channel once. Every delivery is recorded in the store, so a rerun never sends twice unless asked to resend.
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Channel, DeliveryContent } from '../core/channel.js';
+import type { Digest } from '../core/digest.js';
+import { XivdigestError } from '../core/errors.js';
+import type { Renderer } from '../core/render.js';
+import type { DeliveryReport } from '../core/run-report.js';
+import type { Store } from '../store/store.js';
+
+/** File extension of each output format; the original system's names are `<category>.md` and `<category>.xml`. */
+export const FORMAT_EXTENSIONS: Record<string, string> = { md: 'md', html: 'html', rss: 'xml', atom: 'atom', json: 'json', txt: 'txt' };
+
+export interface PublishOptions {
+  store: Store;
+  subscription: string;
+  /** Renderers by format (`md`, `html`, `rss`, …). */
+  renderers: Record<string, Renderer>;
+  /** Where files go: `<dir>/<subscription>/<label>.<ext>`; no files when undefined. */
+  dir?: string;
+  formats: readonly string[];
+  /** Also write `<dir>/<latestName>.md` and `.xml` (the original file names), e.g. `cs.CL`. */
+  latestName?: string;
+  channels: readonly Channel[];
+  /** Send again to channels that already received this digest. */
+  resend?: boolean;
+  /** Subject line of messages. */
+  subject: string;
+  /** Public URL of the HTML file, when published. */
+  url?: string;
+  signal?: AbortSignal;
+  onProgress?(message: string): void;
+}
+
+interface DeliveryRecord {
+  status: 'sent' | 'partial' | 'failed';
+  messages: number;
+  at: string;
+  detail?: string;
+}
+
+const DELIVERY_KEY = (subscription: string, digest: string, channel: string) => `delivery:${subscription}:${digest}:${channel}`;
+
+/** Writes a file atomically (a temporary file renamed over it), so readers never see half a digest. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, text, 'utf8');
+  await rename(temporary, path);
+}
+
+function render(renderers: Record<string, Renderer>, format: string, digest: Digest): string {
+  const renderer = renderers[format];
+  if (!renderer) {
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: `no renderer for the output format ${format}`,
+      hint: `Use one of ${Object.keys(renderers).join(', ')}`,
+    });
+  }
+  return renderer.render(digest);
+}
+
+export async function publishDigest(digest: Digest, label: string, options: PublishOptions): Promise<DeliveryReport[]> {
+  const reports: DeliveryReport[] = [];
+  const rendered = new Map<string, string>();
+  const get = (format: string) => {
+    let text = rendered.get(format);
+    if (text === undefined) {
+      text = render(options.renderers, format, digest);
+      rendered.set(format, text);
+    }
+    return text;
+  };
+
+  if (options.dir !== undefined) {
+    try {
+      const written: string[] = [];
+      for (const format of options.formats) {
+        const path = join(options.dir, options.subscription, `${label}.${FORMAT_EXTENSIONS[format] ?? format}`);
+        await writeAtomic(path, get(format));
+        written.push(path);
+      }
+      if (options.latestName !== undefined) {
+        for (const format of ['md', 'rss'] as const) {
+          if (!options.formats.includes(format)) continue;
+          const path = join(options.dir, `${options.latestName}.${FORMAT_EXTENSIONS[format]}`);
+          await writeAtomic(path, get(format));
+          written.push(path);
+        }
+      }
+      options.onProgress?.(`wrote ${written.length} file(s) under ${options.dir}`);
+      reports.push({ channel: 'files', status: 'sent', items: written.length, detail: written.join(', ') });
+    } catch (error) {
+      const message = XivdigestError.isInstance(error) ? error.message : (error as Error).message;
+      reports.push({ channel: 'files', status: 'failed', items: 0, detail: message });
+    }
+  }
+
+  for (const channel of options.channels) {
+    const key = DELIVERY_KEY(options.subscription, digest.name, channel.id);
+    const earlier = await options.store.getState<DeliveryRecord>(key);
+    if (earlier?.status === 'sent' && !options.resend) {
+      reports.push({ channel: channel.id, status: 'skipped', items: 0, detail: `already sent at ${earlier.at}; --resend sends again` });
+      continue;
+    }
+    let record: DeliveryRecord;
+    try {
+      const content: DeliveryContent = {
+        subject: options.subject,
+        digest,
+        text: get('txt'),
+        ...(options.renderers.html ? { html: get('html') } : {}),
+        ...(options.renderers.md ? { markdown: get('md') } : {}),
+        ...(options.url ? { url: options.url } : {}),
+      };
+      options.onProgress?.(`delivering to ${channel.id}`);
+      const result = await channel.send(content, options.signal ? { signal: options.signal } : {});
+      record = {
+        status: result.status,
+        messages: result.messages,
+        at: new Date().toISOString(),
+        ...(result.detail ? { detail: result.detail } : result.error ? { detail: result.error.message } : {}),
+      };
+    } catch (error) {
+      const message = XivdigestError.isInstance(error) ? error.message : (error as Error).message;
+      record = { status: 'failed', messages: 0, at: new Date().toISOString(), detail: message };
+    }
+    await options.store.setState(key, record);
+    reports.push({ channel: channel.id, status: record.status, items: record.messages, ...(record.detail ? { detail: record.detail } : {}) });
+  }
+  return reports;
+}
