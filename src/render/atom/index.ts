@@ -1,6 +1,6 @@
 /** The Atom 1.0 renderer (RFC 4287): one entry per paper version, permanent ids, RFC 3339 dates, HTML content. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { cleanLine, entryLinks, entryPermalink, hasTexts, safeHttpUrl } from '../html/escape.js';
+import { cleanLine, entryLinks, entryPermalink, hasTexts, readableEntry, safeHttpUrl } from '../html/escape.js';
 import { entryFeedHtml } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { channelLink } from '../rss/index.js';
@@ -67,7 +67,7 @@ function renderAtom(digest: Digest, options: AtomRendererOptions, labels: Render
     '<author><name>xivdigest</name></author>\n',
     '<generator>xivdigest</generator>\n',
   ];
-  for (const entry of digest.entries) parts.push(renderAtomEntry(entry, digest, labels), '\n');
+  for (const entry of digest.entries) parts.push(renderAtomEntry(readableEntry(entry, digest.style), digest, labels), '\n');
   parts.push('</feed>\n');
   return parts.join('');
 }

@@ -1,6 +1,7 @@
 /** Text and link hygiene shared by the HTML, feed and text renderers: clean Unicode, HTML escaping, http(s)-only links. */
 import { absLink, parseArxivId, versionedId } from '../../core/arxiv-id.js';
-import type { DigestEntry } from '../../core/digest.js';
+import type { DigestEntry, DigestStyle } from '../../core/digest.js';
+import { cleanLegacyTitle, parseLegacyAbstract } from '../../sources/shared/legacy-text.js';
 import { toWellFormed } from '../markdown/escape.js';
 
 // Bidi embeddings, overrides and isolates (and the BOM) reorder or hide what the reader sees; they never carry meaning
@@ -97,4 +98,21 @@ export function hasTexts(entry: Pick<DigestEntry, 'textStatus'>): boolean {
 /** Whether labels should be Chinese: the original's readers, and any digest whose language is `zh*`. */
 export function isChinese(lang: string): boolean {
   return lang.toLowerCase().startsWith('zh');
+}
+
+/**
+ * An entry as a reader should see it outside the byte-exact legacy formats. For `legacy` entries: the title without
+ * the old feed's `(arXiv:… [cs.CL] UPDATED)` suffix, the abstract without the new feed's `arXiv:… Announce Type: …
+ * Abstract:` prefix (the announce type is kept in `announceType`), and `…` after an abstract the original cut at 1,000
+ * characters. `native` entries are returned unchanged.
+ */
+export function readableEntry(entry: DigestEntry, style: DigestStyle): DigestEntry {
+  if (style !== 'legacy') return entry;
+  const abstract = parseLegacyAbstract(entry.abstract);
+  return {
+    ...entry,
+    title: cleanLegacyTitle(entry.title),
+    abstract: abstract.truncated ? `${abstract.abstract.trimEnd()}…` : abstract.abstract,
+    ...(entry.announceType === undefined && abstract.announceType !== undefined ? { announceType: abstract.announceType } : {}),
+  };
 }

@@ -1,11 +1,12 @@
 /** The standalone HTML renderer: one self-contained, phone-friendly page per digest, math rendered, every text escaped. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { cleanLine, entryLinks, escapeHtml, hasTexts } from './escape.js';
+import { cleanLine, entryLinks, escapeHtml, hasTexts, readableEntry } from './escape.js';
 import { resolveLabels, type RenderLabels } from './labels.js';
 import { textWithMath } from './math.js';
 import { katexCss, PAGE_CSS, type KatexFonts } from './style.js';
 
-export { cleanLine, cleanText, entryLinks, entryPermalink, entryVersionedId, escapeHtml, hasTexts, isChinese, safeHttpUrl, type EntryLinks } from './escape.js';
+export { cleanLine, cleanText, entryLinks, entryPermalink, entryVersionedId, escapeHtml, hasTexts, isChinese, readableEntry, safeHttpUrl, type EntryLinks } from './escape.js';
+export { entryFeedHtml, entryFeedParagraphs, entryFeedText } from './feed-content.js';
 export { resolveLabels, type RenderLabels } from './labels.js';
 export { renderTex, splitMath, textWithMath, type MathSegment } from './math.js';
 export type { KatexFonts } from './style.js';
@@ -47,7 +48,7 @@ export function digestTitle(digest: Pick<Digest, 'title' | 'subscription' | 'nam
 
 function renderHtmlDocument(digest: Digest, labels: RenderLabels, fonts: KatexFonts): string {
   const title = digestTitle(digest);
-  const entries = digest.entries.map((entry, position) => renderEntryHtml(entry, position + 1, labels));
+  const entries = digest.entries.map((entry, position) => renderEntryHtml(readableEntry(entry, digest.style), position + 1, labels));
   const body =
     `<main>\n<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(labels.count(digest.entries.length))}</p></header>\n` +
     (entries.length === 0 ? `<p class="empty">${escapeHtml(labels.empty)}</p>\n` : `<ol class="entries">\n${entries.join('\n')}\n</ol>\n`) +
@@ -98,4 +99,3 @@ export function renderEntryHtml(entry: DigestEntry, index: number, labels: Rende
   }
   return `<li class="entry" id="${escapeHtml(anchor)}"><article>\n${parts.join('\n')}\n</article></li>`;
 }
-export { entryFeedHtml, entryFeedParagraphs, entryFeedText } from './feed-content.js';

@@ -1,6 +1,6 @@
 /** The JSON Feed 1.1 renderer (https://jsonfeed.org/version/1.1): items with permanent ids, RFC 3339 dates, HTML and text content. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { cleanLine, entryLinks, entryPermalink, hasTexts, safeHttpUrl } from '../html/escape.js';
+import { cleanLine, entryLinks, entryPermalink, hasTexts, readableEntry, safeHttpUrl } from '../html/escape.js';
 import { entryFeedHtml, entryFeedText } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { channelLink } from '../rss/index.js';
@@ -82,7 +82,7 @@ export function buildJsonFeed(digest: Digest, options: JsonFeedRendererOptions =
     description: `arXiv ${name}: translated titles, TL;DRs and abstracts`,
     language: cleanLine(digest.lang),
     authors: [{ name: 'xivdigest' }],
-    items: digest.entries.map((entry) => jsonFeedItem(entry, digest, labels)),
+    items: digest.entries.map((entry) => jsonFeedItem(readableEntry(entry, digest.style), digest, labels)),
   };
 }
 

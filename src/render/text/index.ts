@@ -1,7 +1,7 @@
 /** The plain-text renderer, for email alternatives and chat: numbered entries, one unwrapped line per field. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { digestTitle } from '../html/index.js';
-import { cleanLine, entryLinks, hasTexts } from '../html/escape.js';
+import { cleanLine, entryLinks, hasTexts, readableEntry } from '../html/escape.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 
 export interface TextRendererOptions {
@@ -45,7 +45,7 @@ function renderText(digest: Digest, labels: RenderLabels, options: TextRendererO
   const lines = [digestTitle(digest), cleanLine(labels.count(digest.entries.length))];
   if (digest.entries.length === 0) lines.push('', cleanLine(labels.empty));
   digest.entries.forEach((entry, position) => {
-    lines.push('', ...entryLines(entry, position + 1, labels, options));
+    lines.push('', ...entryLines(readableEntry(entry, digest.style), position + 1, labels, options));
   });
   return `${lines.join('\n')}\n`;
 }
