@@ -69,9 +69,9 @@ export type KatexFonts = 'inline' | 'none';
 
 /**
  * KaTeX's CSS for a page whose HTML is `html`, or '' when it has no math. With `fonts: 'inline'` the families its
- * classes select are embedded as base64 woff2 (regular faces; bold faces only when bold commands occur): about 60 KB
- * for typical abstracts. With 'none' the browser falls back to the page's serif font: formulas stay legible but
- * large operators and delimiters lose their shapes.
+ * classes select are embedded as base64 woff2 (upright regular faces; bold and italic faces only when bold or italic
+ * commands occur): 60–130 KB for typical abstracts. With 'none' the browser falls back to the page's serif font:
+ * formulas stay legible but large operators and delimiters lose their shapes.
  */
 export function katexCss(html: string, fonts: KatexFonts): string {
   if (!html.includes('class="katex')) return '';
@@ -84,7 +84,15 @@ export function katexCss(html: string, fonts: KatexFonts): string {
     if (rule.classes.length > 0 && rule.classes.every((name) => classes.has(name))) used.add(rule.family);
   }
   const bold = ['mathbf', 'boldsymbol', 'textbf', 'mathboldsf', 'mathboldfrak'].some((name) => classes.has(name));
-  const faces = styles.faces.filter((face) => used.has(face.family) && (bold || face.weight === '400' || face.weight === 'normal'));
+  const italic = ['textit', 'mathit', 'mathitsf', 'mathsfit', 'textitsf'].some((name) => classes.has(name));
+  // A family's italic face is needed only for italic commands, unless italic is all it has (KaTeX_Math).
+  const hasUpright = (family: string): boolean => styles.faces.some((face) => face.family === family && face.style === 'normal');
+  const faces = styles.faces.filter(
+    (face) =>
+      used.has(face.family) &&
+      (bold || face.weight === '400' || face.weight === 'normal') &&
+      (italic || face.style === 'normal' || !hasUpright(face.family)),
+  );
   const fontFaces = faces
     .map((face) => `@font-face{font-display:swap;font-family:${face.family};font-style:${face.style};font-weight:${face.weight};src:url(${fontDataUrl(face.file)}) format("woff2")}`)
     .join('\n');
