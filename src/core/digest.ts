@@ -24,6 +24,18 @@ export interface DigestEntry {
   textReason?: string;
   /** Set when this is a newer version of a paper the reader already received. */
   updatedFrom?: number;
+  /** Author names in order. */
+  authors?: string[];
+  /** arXiv categories, primary first. */
+  categories?: string[];
+  /** Other versions of the paper; renderers derive the PDF link from the id when absent. */
+  links?: { pdf?: string; html?: string };
+  /** When arXiv announced this version: `YYYY-MM-DD` or ISO 8601. */
+  announced?: string;
+  /** arXiv's announce type: `new`, `cross`, `replace`, `replace-cross`. */
+  announceType?: string;
+  /** Why this entry was selected, when a ranking chose it. */
+  selection?: { score: number; reason: string; method?: string };
 }
 
 export interface Digest {
@@ -35,4 +47,12 @@ export interface Digest {
   /** ISO 8601. */
   createdAt: string;
   entries: DigestEntry[];
+  /** Human title, e.g. `arXiv cs.CL, 2026-11-24`. */
+  title?: string;
+  /** The subscription that made it, e.g. `cs.CL`. */
+  subscription?: string;
+  /** The announcement day, `YYYY-MM-DD`. */
+  day?: string;
+  /** Where readers find the digests (feeds link to it). */
+  homepage?: string;
 }

@@ -1,0 +1,51 @@
+/** The few words the HTML, feed and text renderers print around the texts, in Chinese for `zh*` digests, else English. */
+import type { DigestEntry } from '../../core/digest.js';
+import { isChinese } from './escape.js';
+
+/** Words around the texts; each returns plain text (renderers escape it). Override any of them through options. */
+export interface RenderLabels {
+  /** Flag of a newer version of a paper the reader already received: `updated (v3)`. */
+  updated(entry: DigestEntry): string;
+  /** Shown instead of the generated texts when they failed or are pending, with the reason. */
+  untranslated(entry: DigestEntry): string;
+  /** Why a ranking chose the entry: `score 0.87: reason`. */
+  selection(selection: NonNullable<DigestEntry['selection']>): string;
+  /** Summary of the collapsible English abstract. */
+  englishAbstract: string;
+  /** Link texts. */
+  abstractPage: string;
+  pdf: string;
+  html: string;
+  /** `12 papers`. */
+  count(count: number): string;
+  /** Shown for a digest with no entries. */
+  empty: string;
+}
+
+/** The labels for a digest language; `overrides` replace single labels. */
+export function resolveLabels(lang: string, overrides: Partial<RenderLabels> = {}): RenderLabels {
+  const zh = isChinese(lang);
+  const defaults: RenderLabels = {
+    updated: (entry) => {
+      const version = entry.version === null ? '' : ` (v${entry.version})`;
+      return zh ? `更新${version}` : `updated${version}`;
+    },
+    untranslated: (entry) => {
+      const pending = entry.textStatus === 'pending';
+      const reason = entry.textReason ?? (pending ? (zh ? '翻译尚未完成' : 'translation pending') : zh ? '翻译失败' : 'translation failed');
+      return zh ? `未翻译：${reason}` : `Untranslated: ${reason}`;
+    },
+    selection: (selection) => {
+      const score = Number.isFinite(selection.score) ? selection.score.toFixed(2) : String(selection.score);
+      const method = selection.method ? ` (${selection.method})` : '';
+      return zh ? `推荐分 ${score}${method}：${selection.reason}` : `Score ${score}${method}: ${selection.reason}`;
+    },
+    englishAbstract: zh ? '英文摘要' : 'English abstract',
+    abstractPage: 'arXiv',
+    pdf: 'PDF',
+    html: 'HTML',
+    count: (count) => (zh ? `${count} 篇论文` : `${count} paper${count === 1 ? '' : 's'}`),
+    empty: zh ? '今天没有论文。' : 'No papers today.',
+  };
+  return { ...defaults, ...overrides };
+}
