@@ -18,6 +18,12 @@ import { createArxivApiSource } from './sources/arxiv-api/index.js';
 import { createOaiPmhSource } from './sources/oai-pmh/index.js';
 import { detectFileFormat, type LocalFormat } from './sources/detect.js';
 import { createMarkdownRenderer } from './render/markdown/index.js';
+import { renderRichMarkdown } from './render/markdown/rich.js';
+import { createHtmlRenderer } from './render/html/index.js';
+import { createRssRenderer } from './render/rss/index.js';
+import { createAtomRenderer } from './render/atom/index.js';
+import { createJsonFeedRenderer } from './render/json-feed/index.js';
+import { createTextRenderer } from './render/text/index.js';
 import type { Renderer } from './core/render.js';
 
 export { VERSION } from './core/version.js';
@@ -35,9 +41,23 @@ export const parsers: Partial<Record<LocalFormat, DocumentParser>> = {
   kaggle: parseKaggle,
 };
 
-/** The renderers `render --format` offers. */
+/** Options every renderer factory accepts: where the digest is published (feeds link to it). */
+export interface RendererSettings {
+  homepage?: string;
+}
+
+/**
+ * The renderers `render --format` and a subscription's `outputs.formats` offer, by output format. `md` is the
+ * original table layout (byte-exact for imported digests); `md-rich` the richer layout.
+ */
 export const renderers = {
   md: (): Renderer => createMarkdownRenderer(),
+  'md-rich': (): Renderer => ({ format: 'md', mediaType: 'text/markdown; charset=utf-8', render: (digest) => renderRichMarkdown(digest) }),
+  html: (): Renderer => createHtmlRenderer(),
+  rss: (settings: RendererSettings = {}): Renderer => createRssRenderer(settings.homepage ? { channel: { link: settings.homepage } } : {}),
+  atom: (settings: RendererSettings = {}): Renderer => createAtomRenderer(settings.homepage ? { link: settings.homepage } : {}),
+  json: (settings: RendererSettings = {}): Renderer => createJsonFeedRenderer(settings.homepage ? { homePageUrl: settings.homepage } : {}),
+  txt: (): Renderer => createTextRenderer(),
 } as const;
 
 export type RenderFormat = keyof typeof renderers;

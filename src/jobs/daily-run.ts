@@ -23,6 +23,8 @@ export interface RunCalendar {
   daysAfter(after: string, now: Date): string[];
   /** Why there is nothing new at `now`: weekend, holiday or not yet announced. */
   whyNothing(now: Date): NothingReason;
+  /** What a feed still dated `feedDay` (or undated) at `now` means: not yet announced, or late. */
+  feedNotCurrent(feedDay: string | undefined, now: Date): string;
 }
 
 /** The part of a subscription the run reads (the config's Subscription fits). */
@@ -142,15 +144,14 @@ export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult
     addCounts(report.fetched.byAnnounceType, feedResult.byAnnounceType);
     report.fetched.papers += feedResult.papers;
     const feedDay = feedResult.feed?.announced;
-    const feedIsLatest = feedDay === last && !feedResult.noAnnouncement;
+    // A feed dated later than expected is current too (arXiv builds empty feeds for holidays).
+    const feedIsLatest = feedDay !== undefined && feedDay >= last;
     if (!feedIsLatest) {
       // The feed still shows an earlier day (or nothing): the latest announcement is not out yet. Never "empty".
       for (const id of ids) ids.delete(id);
       report.fetched.papers = 0;
       report.fetched.byAnnounceType = {};
-      const message =
-        `the ${options.categories.join('+')} feed ${feedResult.noAnnouncement ? 'is empty' : `still shows ${feedDay ?? 'an unknown day'}`}, not ${last}: ` +
-        `arXiv's announcement is not out yet (or late); run again later, ${last} stays uncovered until then`;
+      const message = `${options.categories.join('+')}: ${options.calendar.feedNotCurrent(feedDay, now)}; ${last} stays uncovered until a run finds it`;
       late = { kind: 'not-yet', message };
       report.problems.push(message);
     }

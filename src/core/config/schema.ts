@@ -126,11 +126,11 @@ export const subscriptionSchema = z
       .default({ formats: ['md', 'html', 'rss'], latest: true, style: 'native', channels: [] }),
     schedule: z
       .object({
-        cron: z.string().min(1).default('30 20 * * 0-4').describe('When `serve --schedule` runs it; default 30 minutes after arXiv announces.'),
+        cron: z.string().min(1).default('30 0 * * 1-5').describe('When `serve --schedule` runs it; default 00:30 Eastern, Monday to Friday, 30 minutes after rss.arxiv.org builds the day\'s feed.'),
         timezone: z.string().min(1).default('America/New_York').describe('IANA timezone of the cron expression.'),
       })
       .strict()
-      .default({ cron: '30 20 * * 0-4', timezone: 'America/New_York' }),
+      .default({ cron: '30 0 * * 1-5', timezone: 'America/New_York' }),
     maxCatchUpDays: z.number().int().positive().max(90).default(14).describe('Missed announcement days filled at most (the oldest are left out and reported).'),
   })
   .strict();
