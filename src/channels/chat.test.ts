@@ -169,6 +169,36 @@ describe.each(platforms)('$kind', (platform) => {
     expect(result.error?.message).toMatch(/could not be reached: ECONNREFUSED.*gave up after 3 attempts/);
   });
 
+  it('cuts a single entry larger than the limit at character boundaries, each message under the limit', async () => {
+    const server = await serve([{ method: 'POST', path: platform.path, reply: platform.ok }]);
+    const huge = `${'超长摘要😀<b>&'.repeat(1500)}结尾`;
+    const result = await platform.make(server.url, {}).send(makeContent(makeDigest([makeEntry(1, { tldr: huge }), makeEntry(2)])));
+    expect(result.status).toBe('sent');
+    // Slack cuts the entry into several sections of one message; the others into several messages.
+    if (platform.kind === 'slack') expect(bodyOf(server.requests[0]!).blocks.length).toBeGreaterThan(3);
+    else expect(server.requests.length).toBeGreaterThan(1);
+    let text = '';
+    for (const request of server.requests) {
+      const body = bodyOf(request);
+      platform.checkLimits(body, request.body);
+      const texts = platform.texts(body).join('\n');
+      // No lone surrogate: a pair was never cut.
+      expect(texts).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+      text += texts;
+    }
+    expect(text.split('😀').length - 1).toBe(1500);
+    expect(text).toContain('结尾');
+    expect(text).toContain('abs/2411.10002');
+  });
+
+  it('sends nothing when the signal is already aborted', async () => {
+    const server = await serve([{ method: 'POST', path: platform.path, reply: platform.ok }]);
+    const result = await platform.make(server.url, {}).send(makeContent(makeDigest([makeEntry(1)])), { signal: AbortSignal.abort() });
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('ABORTED');
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('refuses a loopback URL without allowPrivateNetwork', () => {
     expect(() => recreateWithoutAllow(platform.kind)).toThrow(expect.objectContaining({ code: 'DELIVERY_URL_REFUSED' }));
   });
