@@ -5,9 +5,9 @@ import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor } from '../shared/entries.js';
 import { chatMarkdownEntry, escapeChatMarkdown, markdownUrl } from '../shared/chat-markdown.js';
-import { checkStatus, postWithRetry, type AnswerFailure, type HttpAnswer, type HttpTransport } from '../shared/http.js';
+import { maskHookUrl, postWithRetry, type HttpTransport } from '../shared/http.js';
+import { checkErrcode } from '../shared/errcode.js';
 import { packText, utf8Bytes } from '../shared/split.js';
-import { maskHookUrl } from '../feishu/index.js';
 
 export interface DingTalkChannelOptions extends CommonChannelOptions {
   /** `https://oapi.dingtalk.com/robot/send?access_token=…` (the token is a secret). */
@@ -84,26 +84,4 @@ export function formatDingTalkMessages(content: DeliveryContent): string[] {
     header: (label) => `### ${escapeChatMarkdown(content.subject)}${label ? ` ${label}` : ''}`,
     ...(content.url ? { footer: `[${escapeChatMarkdown(labels.more)}](${markdownUrl(content.url)})` } : {}),
   });
-}
-
-/**
- * DingTalk and WeCom answer HTTP 200 with `{ errcode, errmsg }`; non-zero is a failure. Rate limits (DingTalk 130101
- * "send too fast", WeCom 45009 "api freq out of limit") and system busy (-1) are worth another try.
- */
-export function checkErrcode(answer: HttpAnswer): AnswerFailure | undefined {
-  const failure = checkStatus(answer);
-  if (failure) return failure;
-  let body: { errcode?: unknown; errmsg?: unknown } = {};
-  try {
-    body = JSON.parse(answer.text) as typeof body;
-  } catch {
-    return { reason: `answered something that is not JSON: ${answer.text.slice(0, 200)}`, retryable: false };
-  }
-  if (body.errcode === 0 || body.errcode === undefined) return undefined;
-  const code = Number(body.errcode);
-  return {
-    reason: `answered errcode ${code}: ${typeof body.errmsg === 'string' ? body.errmsg : ''}`,
-    retryable: code === 130101 || code === 45009 || code === -1,
-    ...(code === 130101 || code === 45009 ? { retryAfterMs: 60_000 } : {}),
-  };
 }

@@ -4,7 +4,7 @@ import type { Channel, DeliveryContent } from '../../core/channel.js';
 import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor, updatedNote, type EntryView, type Labels } from '../shared/entries.js';
-import { checkStatus, postWithRetry, type AnswerFailure, type HttpAnswer, type HttpTransport } from '../shared/http.js';
+import { checkStatus, maskHookUrl, postWithRetry, type AnswerFailure, type HttpAnswer, type HttpTransport } from '../shared/http.js';
 import { cutMarkup, pack, partLabel, utf8Bytes, widestPartLabel } from '../shared/split.js';
 
 export interface FeishuChannelOptions extends CommonChannelOptions {
@@ -136,17 +136,4 @@ function checkFeishu(answer: HttpAnswer): AnswerFailure | undefined {
   const message = typeof body.msg === 'string' ? body.msg : typeof body.StatusMessage === 'string' ? body.StatusMessage : '';
   // 11232: the bot sent too often ("frequency limited"); 9499/11233 internal: worth another try.
   return { reason: `answered code ${code}: ${message}`, retryable: code === 11232 || code === 11233 || code === 9499 };
-}
-
-/** The hook URL with its secret last path segment and any token query hidden. */
-export function maskHookUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const segments = parsed.pathname.split('/');
-    if (segments.length > 2) segments[segments.length - 1] = '***';
-    const query = [...parsed.searchParams.keys()].map((key) => `${key}=***`).join('&');
-    return `${parsed.origin}${segments.join('/')}${query ? `?${query}` : ''}`;
-  } catch {
-    return '***';
-  }
 }

@@ -206,3 +206,16 @@ function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** The hook URL with its secret last path segment and any token query hidden. */
+export function maskHookUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const segments = parsed.pathname.split('/');
+    if (segments.length > 2) segments[segments.length - 1] = '***';
+    const query = [...parsed.searchParams.keys()].map((key) => `${key}=***`).join('&');
+    return `${parsed.origin}${segments.join('/')}${query ? `?${query}` : ''}`;
+  } catch {
+    return '***';
+  }
+}

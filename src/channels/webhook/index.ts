@@ -4,8 +4,7 @@ import type { Channel, DeliveryContent } from '../../core/channel.js';
 import type { DigestEntry } from '../../core/digest.js';
 import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
-import { checkStatus, postWithRetry, type HttpTransport } from '../shared/http.js';
-import { maskHookUrl } from '../feishu/index.js';
+import { checkStatus, maskHookUrl, postWithRetry, type HttpTransport } from '../shared/http.js';
 
 export interface WebhookChannelOptions extends CommonChannelOptions {
   url: string;

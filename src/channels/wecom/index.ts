@@ -4,10 +4,9 @@ import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor } from '../shared/entries.js';
 import { chatMarkdownEntry, escapeChatMarkdown, markdownUrl } from '../shared/chat-markdown.js';
-import { postWithRetry, type HttpTransport } from '../shared/http.js';
+import { maskHookUrl, postWithRetry, type HttpTransport } from '../shared/http.js';
+import { checkErrcode } from '../shared/errcode.js';
 import { packText, utf8Bytes } from '../shared/split.js';
-import { maskHookUrl } from '../feishu/index.js';
-import { checkErrcode } from '../dingtalk/index.js';
 
 export interface WeComChannelOptions extends CommonChannelOptions {
   /** `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…` (the key is a secret). */
