@@ -22,6 +22,8 @@ export type XivdigestErrorCode =
   | 'LLM_AUTH'
   | 'LLM_MODEL_MISSING'
   | 'BUDGET_EXCEEDED'
+  | 'DELIVERY_FAILED'
+  | 'DELIVERY_URL_REFUSED'
   | 'ABORTED';
 
 const marker = Symbol.for('xivdigest.error');

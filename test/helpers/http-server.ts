@@ -60,6 +60,8 @@ export interface RecordedRequest {
   time: number;
   /** Index of the route that answered, or -1 for none (answered 404). */
   route: number;
+  /** The request body as received (read in full before the route answers). */
+  body: Buffer;
 }
 
 export interface TestServer {
@@ -91,8 +93,15 @@ export async function startTestServer(routes: TestRoute[] | Record<string, TestR
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const server = createServer((request, response) => {
-    const recorded = record(request);
+  const server = createServer(async (request, response) => {
+    const arrived = performance.timeOrigin + performance.now();
+    const chunks: Buffer[] = [];
+    try {
+      for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
+    } catch {
+      return; // The client went away before sending its whole body.
+    }
+    const recorded = { ...record(request, Buffer.concat(chunks)), time: arrived };
     requests.push(recorded);
     const index = table.findIndex((route) => matches(route, recorded));
     recorded.route = index;
@@ -135,7 +144,7 @@ export async function startTestServer(routes: TestRoute[] | Record<string, TestR
   };
 }
 
-function record(request: IncomingMessage): RecordedRequest {
+function record(request: IncomingMessage, body: Buffer): RecordedRequest {
   const url = request.url ?? '/';
   const mark = url.indexOf('?');
   const path = mark < 0 ? url : url.slice(0, mark);
@@ -149,6 +158,7 @@ function record(request: IncomingMessage): RecordedRequest {
     headers: request.headers,
     time: performance.timeOrigin + performance.now(),
     route: -1,
+    body,
   };
 }
 

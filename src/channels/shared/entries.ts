@@ -1,0 +1,86 @@
+/** What chat channels show of each digest entry, read defensively (optional fields may be absent or malformed). */
+import type { Digest, DigestEntry } from '../../core/digest.js';
+
+/** One entry as the compact chat formats show it: numbered translated title, TL;DR, link, updated flag, selection reason. */
+export interface EntryView {
+  /** 1-based position in the digest. */
+  number: number;
+  paperId: string;
+  link: string;
+  /** Translated title, or the English title when the texts are missing. */
+  title: string;
+  /** The English title without the old feed's `(arXiv:… [cat])` suffix. */
+  originalTitle: string;
+  /** The TL;DR in the digest's language; empty when missing. */
+  tldr: string;
+  /** `v1 → v2` style note when this is a newer version of a paper already sent. */
+  updated?: { from: number; to: number | null };
+  /** Why the paper was selected, when the ranking says. */
+  reason?: string;
+  score?: number;
+}
+
+/** Labels in the digest's language: Chinese for `zh*`, English otherwise. */
+export interface Labels {
+  updated: string;
+  reason: string;
+  missing: string;
+  more: string;
+  empty: string;
+}
+
+export function labelsFor(lang: string): Labels {
+  if (/^zh/i.test(lang)) return { updated: '更新', reason: '入选理由', missing: '（暂无译文）', more: '完整摘要', empty: '本期没有论文。' };
+  return { updated: 'updated', reason: 'Why', missing: '(no translation yet)', more: 'Full digest', empty: 'No papers in this digest.' };
+}
+
+/** The entries of a digest as {@link EntryView}s, in digest order. */
+export function entryViews(digest: Digest): EntryView[] {
+  return digest.entries.map((entry, index) => entryView(entry, index + 1));
+}
+
+function entryView(entry: DigestEntry, number: number): EntryView {
+  const texts: Record<string, unknown> = isRecord(entry.texts) ? (entry.texts as unknown as Record<string, unknown>) : {};
+  const ok = entry.textStatus === undefined || entry.textStatus === 'ok';
+  const originalTitle = cleanTitle(stringOf(entry.title));
+  const translated = ok ? cleanTitle(stringOf(texts.title)) : '';
+  const view: EntryView = {
+    number,
+    paperId: stringOf(entry.paperId),
+    link: stringOf(entry.link),
+    title: translated || originalTitle,
+    originalTitle,
+    tldr: ok ? oneLine(stringOf(texts.tldr)) : '',
+  };
+  if (typeof entry.updatedFrom === 'number') view.updated = { from: entry.updatedFrom, to: typeof entry.version === 'number' ? entry.version : null };
+  // `selection` is added to DigestEntry by the ranking work; read it without relying on its type.
+  const selection = (entry as unknown as Record<string, unknown>).selection;
+  if (isRecord(selection)) {
+    if (typeof selection.reason === 'string' && selection.reason.trim()) view.reason = oneLine(selection.reason);
+    if (typeof selection.score === 'number' && Number.isFinite(selection.score)) view.score = selection.score;
+  }
+  return view;
+}
+
+/** The updated flag as text, e.g. `更新 v1→v2`. */
+export function updatedNote(view: EntryView, labels: Labels): string | undefined {
+  if (!view.updated) return undefined;
+  return `${labels.updated} v${view.updated.from}→${view.updated.to === null ? '?' : `v${view.updated.to}`}`;
+}
+
+/** Drops the `(arXiv:ID vN [cat] UPDATED)` suffix of old feed titles, as the original digest's table did, and joins lines. */
+function cleanTitle(title: string): string {
+  return oneLine(title.replace(/\s*\(arXiv.+$/s, ''));
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
