@@ -14,6 +14,10 @@ export const EXIT = {
   source: 5,
   store: 6,
   llm: 7,
+  /** A delivery (email, chat, webhook) failed; what could be sent was sent, and a rerun retries the rest. */
+  delivery: 8,
+  /** arXiv has not published the expected feed yet: retry later (EX_TEMPFAIL). */
+  notYet: 75,
   internal: 70,
   interrupted: 130,
 } as const;
@@ -41,6 +45,8 @@ const exitByCode: Record<XivdigestErrorCode, number> = {
   LLM_MODEL_MISSING: EXIT.llm,
   BUDGET_EXCEEDED: EXIT.partial,
   ABORTED: EXIT.interrupted,
+  DELIVERY_FAILED: EXIT.delivery,
+  DELIVERY_URL_REFUSED: EXIT.config,
 };
 
 export function exitCodeFor(error: unknown): number {
