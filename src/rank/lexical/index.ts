@@ -17,7 +17,7 @@ export interface LexicalRankerOptions {
   /** `tfidf` (default): cosine of sublinear tf-idf vectors. `bm25`: Okapi BM25 of the candidate against each item, normalized. */
   scoring?: LexicalScoring;
   /**
-   * How many of the nearest library items make the score (default 3): `0.6 · best + 0.4 · mean of the top k`, each
+   * How many of the nearest library items make the score (default 5): `0.6 · best + 0.4 · mean of the top k`, each
    * similarity times the item's recency weight. One close item matters most; several agree more.
    */
   topK?: number;
@@ -48,7 +48,7 @@ interface Document {
  */
 export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
   const scoring = options.scoring ?? 'tfidf';
-  const topK = Math.max(1, options.topK ?? 3);
+  const topK = Math.max(1, options.topK ?? 5);
   const hiddenPenalty = options.hiddenPenalty ?? 0.5;
   const reasonTerms = options.reasonTerms ?? 4;
   const weighted = weightLibrary(options.library, options.feedback, {
