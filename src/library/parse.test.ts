@@ -259,3 +259,22 @@ describe('withPaperMetadata', () => {
     expect(untouched).toEqual({ title: '', authors: [], arxivId: '1706.03762', source: 'ids:2' });
   });
 });
+
+describe('robustness', () => {
+  it('never throws on any prefix of the fixtures (cut files, half-written exports)', () => {
+    const cases: Array<[string, (text: string, origin: string) => { items: unknown[]; problems: unknown[] }]> = [
+      ['sample.bib', parseBibtex],
+      ['sample.csl.json', parseCslJson],
+      ['sample.ris', parseRis],
+      ['sample.rdf', parseZoteroRdf],
+      ['ids.txt', parseArxivIdList],
+    ];
+    for (const [name, parse] of cases) {
+      const text = read(name);
+      for (let cut = 0; cut <= text.length; cut += 5) {
+        const result = parse(text.slice(0, cut), name);
+        expect(Array.isArray(result.items) && Array.isArray(result.problems)).toBe(true);
+      }
+    }
+  });
+});
