@@ -1,0 +1,26 @@
+/** The ranker seam: orders candidate papers by how close they are to the reader's library. */
+import type { Paper } from './paper.js';
+
+/** Why a paper got its score, for the digest ("close to …"). */
+export interface RankReason {
+  /** The library item most similar to the paper. */
+  nearest?: { title: string; arxivId?: string; similarity: number };
+  /** Top shared terms (lexical rankers; empty for embeddings). */
+  terms: string[];
+  /** One readable line, e.g. `close to "Attention Is All You Need" (0.42): transformer, attention`. */
+  text: string;
+}
+
+export interface RankedPaper {
+  paperId: string;
+  /** Roughly 0..1; comparable within one method, not across methods. */
+  score: number;
+  reason: RankReason;
+}
+
+export interface Ranker {
+  /** `lexical-bm25`, `embedding:<model>`, `llm-rubric:<model>`, … */
+  method: string;
+  /** Scores every paper; the result is sorted by score, highest first (ties keep the input order). */
+  rank(papers: Paper[]): Promise<RankedPaper[]>;
+}

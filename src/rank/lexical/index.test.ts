@@ -1,0 +1,103 @@
+/** Tests of the lexical ranker: nearest items and shared terms, recency, starred and hidden feedback, the empty library. */
+import { describe, expect, it } from 'vitest';
+import type { LibraryItem } from '../../core/library.js';
+import type { Paper } from '../../core/paper.js';
+import { createLexicalRanker } from './index.js';
+
+function paper(id: string, title: string, abstract: string): Paper {
+  return { id, version: 1, title, abstract, authors: [], categories: [], links: { abs: `https://arxiv.org/abs/${id}` }, versions: [{ version: 1 }], source: 'arxiv-rss' };
+}
+
+function item(title: string, abstract: string, extra: Partial<LibraryItem> = {}): LibraryItem {
+  return { title, abstract, authors: [], source: 'test', ...extra };
+}
+
+const now = new Date('2026-01-01T00:00:00Z');
+
+const library = [
+  item('Attention Is All You Need', 'Sequence transduction with a transformer built solely on attention mechanisms, dispensing with recurrence.', {
+    arxivId: '1706.03762',
+    added: '2025-12-01',
+  }),
+  item('Dense Passage Retrieval for Open-Domain Question Answering', 'Retrieval of passages with dense embeddings learned by a dual encoder for question answering.', {
+    added: '2025-11-15',
+  }),
+];
+
+const candidates = [
+  paper('2601.00001', 'Galaxy Cluster Masses from Weak Lensing', 'We measure galaxy cluster masses with weak gravitational lensing of background galaxies.'),
+  paper('2601.00002', 'Sparse Attention Transformers for Long Sequences', 'A transformer whose attention is sparse, so that long sequences cost linear time.'),
+  paper('2601.00003', 'Tropical Rainfall Variability', 'Rainfall over the tropics varies with ocean temperature cycles.'),
+  paper('2601.00004', 'Dense Retrieval with Hard Negatives for Question Answering', 'Dense passage retrieval improves when the dual encoder trains on hard negatives.'),
+];
+
+describe('createLexicalRanker', () => {
+  it('ranks papers close to the library first and explains with the nearest item and shared terms', async () => {
+    const ranker = createLexicalRanker({ library, now });
+    expect(ranker.method).toBe('lexical-tfidf');
+    const ranked = await ranker.rank(candidates);
+    expect(ranked.map((entry) => entry.paperId).slice(0, 2).sort()).toEqual(['2601.00002', '2601.00004']);
+    const sparse = ranked.find((entry) => entry.paperId === '2601.00002')!;
+    expect(sparse.reason.nearest).toMatchObject({ title: 'Attention Is All You Need', arxivId: '1706.03762' });
+    expect(sparse.reason.terms).toEqual(expect.arrayContaining(['attention', 'transformer']));
+    expect(sparse.reason.text).toMatch(/^close to "Attention Is All You Need" \(0\.\d\d\): /);
+    for (const unrelated of ['2601.00001', '2601.00003']) {
+      const entry = ranked.find((rankedPaper) => rankedPaper.paperId === unrelated)!;
+      expect(entry.score).toBe(0);
+      expect(entry.reason).toEqual({ terms: [], text: 'nothing similar in the library' });
+    }
+    for (const entry of ranked) expect(entry.score).toBeGreaterThanOrEqual(0);
+    for (const entry of ranked) expect(entry.score).toBeLessThanOrEqual(1);
+  });
+
+  it('ranks with BM25 too', async () => {
+    const ranked = await createLexicalRanker({ library, now, scoring: 'bm25' }).rank(candidates);
+    expect(ranked.map((entry) => entry.paperId).slice(0, 2).sort()).toEqual(['2601.00002', '2601.00004']);
+    expect(ranked[3]!.score).toBe(0);
+  });
+
+  it('weighs recently added items more, by the half-life', async () => {
+    const dated = [
+      { ...library[0]!, added: '2015-01-01' },
+      { ...library[1]!, added: '2025-12-20' },
+    ];
+    const recentFirst = await createLexicalRanker({ library: dated, now, halfLifeDays: 180 }).rank(candidates);
+    expect(recentFirst[0]!.paperId).toBe('2601.00004');
+    const swapped = [
+      { ...library[0]!, added: '2025-12-20' },
+      { ...library[1]!, added: '2015-01-01' },
+    ];
+    const otherFirst = await createLexicalRanker({ library: swapped, now, halfLifeDays: 180 }).rank(candidates);
+    expect(otherFirst[0]!.paperId).toBe('2601.00002');
+    // The year stands in for a missing added date.
+    const byYear = [
+      { ...library[0]!, added: undefined, year: 2010 },
+      { ...library[1]!, added: undefined, year: 2025 },
+    ];
+    expect((await createLexicalRanker({ library: byYear, now, halfLifeDays: 180 }).rank(candidates))[0]!.paperId).toBe('2601.00004');
+  });
+
+  it('counts starred papers as strong library items and pushes papers like hidden ones down', async () => {
+    const starred = [item('Weak Lensing Mass Calibration of Galaxy Clusters', 'Cluster masses calibrated with weak lensing shear.')];
+    const withStar = await createLexicalRanker({ library, now, feedback: { starred, hidden: [] } }).rank(candidates);
+    const lensing = withStar.find((entry) => entry.paperId === '2601.00001')!;
+    expect(lensing.score).toBeGreaterThan(0);
+    expect(lensing.reason.nearest?.title).toBe('Weak Lensing Mass Calibration of Galaxy Clusters');
+
+    const before = (await createLexicalRanker({ library, now }).rank(candidates)).find((entry) => entry.paperId === '2601.00002')!;
+    const hidden = [item('Sparse Attention Is Not Needed', 'Sparse attention for long sequences in transformers.')];
+    const after = (await createLexicalRanker({ library, now, feedback: { starred: [], hidden } }).rank(candidates)).find(
+      (entry) => entry.paperId === '2601.00002',
+    )!;
+    expect(after.score).toBeLessThan(before.score);
+    expect(after.reason.text).toMatch(/lowered: like hidden "Sparse Attention Is Not Needed"/);
+  });
+
+  it('gives neutral scores with the reason "no library" when the library has no text, in input order', async () => {
+    const ranker = createLexicalRanker({ library: [{ title: '', authors: [], arxivId: '1706.03762', source: 'ids:1' }] });
+    const ranked = await ranker.rank(candidates);
+    expect(ranked.map((entry) => entry.paperId)).toEqual(candidates.map((candidate) => candidate.id));
+    expect(ranked[0]).toEqual({ paperId: '2601.00001', score: 0, reason: { terms: [], text: 'no library' } });
+    expect(await createLexicalRanker({ library: [] }).rank([])).toEqual([]);
+  });
+});

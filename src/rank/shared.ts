@@ -1,0 +1,85 @@
+/** What every ranker shares: recency weights, feedback as weighted library items, ordering, and reason lines. */
+import type { LibraryItem, RankFeedback } from '../core/library.js';
+import type { RankedPaper, RankReason } from '../core/rank.js';
+
+const DAY_MS = 86_400_000;
+
+/** A library item with the weight ranking gives it. */
+export interface WeightedItem {
+  item: LibraryItem;
+  /** Recency weight in (0, 1]; starred papers 1. */
+  weight: number;
+  /** Whether it came from feedback (starred). */
+  starred: boolean;
+}
+
+export interface RecencyOptions {
+  now?: Date;
+  /** Half-life of a library item's weight, in days (default 365). */
+  halfLifeDays?: number;
+  /** The least weight an old item keeps (default 0.3), so that a reader's classics still count. */
+  floor?: number;
+}
+
+/** When the reader added an item: `added`, else the middle of its `year`; undefined when neither is known. */
+export function itemTime(item: LibraryItem): number | undefined {
+  if (item.added) {
+    const time = Date.parse(item.added);
+    if (!Number.isNaN(time)) return time;
+  }
+  if (item.year !== undefined) return Date.UTC(item.year, 6, 1);
+  return undefined;
+}
+
+/**
+ * Exponential decay by age: `floor + (1 - floor) · 0.5^(age / halfLife)`. An item without a date counts as one
+ * half-life old; an item dated in the future counts as new.
+ */
+export function recencyWeight(item: LibraryItem, options: RecencyOptions = {}): number {
+  const now = (options.now ?? new Date()).getTime();
+  const halfLifeDays = options.halfLifeDays ?? 365;
+  const floor = options.floor ?? 0.3;
+  const time = itemTime(item);
+  const ageDays = time === undefined ? halfLifeDays : Math.max(0, (now - time) / DAY_MS);
+  return floor + (1 - floor) * 0.5 ** (ageDays / halfLifeDays);
+}
+
+/** The library plus starred feedback, weighted; items without any text are left out (resolve id-only items first). */
+export function weightLibrary(library: LibraryItem[], feedback: RankFeedback | undefined, options: RecencyOptions): WeightedItem[] {
+  const weighted: WeightedItem[] = [];
+  for (const item of library) {
+    if (!hasText(item)) continue;
+    weighted.push({ item, weight: recencyWeight(item, options), starred: false });
+  }
+  // Starred papers are the freshest signal there is: full weight, whatever their date.
+  for (const item of feedback?.starred ?? []) {
+    if (hasText(item)) weighted.push({ item, weight: 1, starred: true });
+  }
+  return weighted;
+}
+
+export function hasText(item: LibraryItem): boolean {
+  return item.title.trim() !== '' || (item.abstract ?? '').trim() !== '';
+}
+
+/** Sorts by score, highest first; ties keep the input order (Array.prototype.sort is stable). */
+export function byScore(ranked: RankedPaper[]): RankedPaper[] {
+  return ranked.sort((a, b) => b.score - a.score);
+}
+
+/** The score every paper gets when there is nothing to compare with. */
+export function neutral(paperIds: string[], text = 'no library'): RankedPaper[] {
+  return paperIds.map((paperId) => ({ paperId, score: 0, reason: { terms: [], text } }));
+}
+
+/** `close to "Attention Is All You Need" (0.42): transformer, attention`, plus a note when hidden papers pulled it down. */
+export function reasonText(reason: Omit<RankReason, 'text'>, penalty?: { title: string; similarity: number }): string {
+  let text = reason.nearest ? `close to "${shorten(reason.nearest.title)}" (${reason.nearest.similarity.toFixed(2)})` : 'nothing similar in the library';
+  if (reason.terms.length > 0) text += `: ${reason.terms.join(', ')}`;
+  if (penalty && penalty.similarity > 0) text += `; lowered: like hidden "${shorten(penalty.title)}" (${penalty.similarity.toFixed(2)})`;
+  return text;
+}
+
+function shorten(title: string, max = 80): string {
+  return title.length > max ? `${title.slice(0, max - 1)}…` : title;
+}
