@@ -3,6 +3,7 @@
 export type XivdigestErrorCode =
   | 'USAGE'
   | 'CONFIG_INVALID'
+  | 'QUERY_INVALID'
   | 'NOT_FOUND'
   | 'SOURCE_HTTP'
   | 'SOURCE_TIMEOUT'

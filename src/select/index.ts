@@ -1,0 +1,17 @@
+/** Selection: which papers a subscription keeps, and why. Pure functions over papers. */
+export { createAuthorMatcher, compileAuthorPatterns, parseAuthorName, type AuthorPatterns, type ParsedName } from './authors.js';
+export {
+  compileCategoryMatcher,
+  feedCategories,
+  matchCategories,
+  parseCategoryExpression,
+  type CategoryExpression,
+  type CategoryMatch,
+  type CategoryMatchOptions,
+} from './categories.js';
+export { createPaperFilter, validateFilterSpec, type FilterDecision, type FilterSpec, type PaperFilter, type PaperFilterOptions } from './filter.js';
+export { compileKeywords, createKeywordFilter, type KeywordLists, type KeywordResult } from './keywords.js';
+export { createPaperText, type PaperText } from './paper-text.js';
+export { compileQuery, evaluateQuery, parseQuery, type QueryNode, type QueryResult } from './query/index.js';
+export { filterSpecSchema, type FilterSpecInput } from './spec.js';
+export { ARXIV_CATEGORY_NAMES, ARXIV_TAXONOMY } from './taxonomy.js';
