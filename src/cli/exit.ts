@@ -25,6 +25,7 @@ export const EXIT = {
 const exitByCode: Record<XivdigestErrorCode, number> = {
   USAGE: EXIT.usage,
   CONFIG_INVALID: EXIT.config,
+  QUERY_INVALID: EXIT.config,
   NOT_FOUND: EXIT.input,
   INPUT_MALFORMED: EXIT.input,
   XML_MALFORMED: EXIT.input,

@@ -4,6 +4,8 @@
 export interface NothingReason {
   kind: 'weekend' | 'holiday' | 'not-yet' | 'all-seen' | 'all-filtered' | 'no-papers';
   message: string;
+  /** True when a day that should be out is not (a late feed): run again later. */
+  retry?: boolean;
 }
 
 export interface SkippedPaper {

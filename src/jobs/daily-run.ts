@@ -152,7 +152,7 @@ export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult
       report.fetched.papers = 0;
       report.fetched.byAnnounceType = {};
       const message = `${options.categories.join('+')}: ${options.calendar.feedNotCurrent(feedDay, now)}; ${last} stays uncovered until a run finds it`;
-      late = { kind: 'not-yet', message };
+      late = { kind: 'not-yet', message, retry: true };
       report.problems.push(message);
     }
     const before = days.slice(0, -1);

@@ -1,0 +1,143 @@
+/** `xivdigest run` and `xivdigest select`: a subscription's day, for real or as a dry run. */
+import type { Command } from 'commander';
+import { findSubscription, runSubscription } from '../../app-daily.js';
+import { XivdigestError } from '../../core/errors.js';
+import type { RunReport } from '../../core/run-report.js';
+import type { RunCommand } from '../context.js';
+import { CommandFailed, EXIT } from '../exit.js';
+import { formatReport } from '../report.js';
+
+interface DailyOptions {
+  subscription?: string;
+  now?: string;
+  json?: boolean;
+  all?: boolean;
+  resend?: boolean;
+}
+
+/** Parses `--now`: an ISO 8601 date-time (a zone is recommended; without one it is UTC). */
+export function parseNow(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const withZone = /[zZ]|[+-]\d{2}:?\d{2}$/.test(text) || !text.includes('T') ? text : `${text}Z`;
+  const date = new Date(withZone);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(date.getTime())) {
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: `--now ${text} is not an ISO 8601 date-time`,
+      hint: 'For example --now 2026-11-24T06:00:00Z or --now 2026-11-24T01:00:00-05:00',
+    });
+  }
+  return date;
+}
+
+const EXAMPLE_CONFIG = `
+A subscription lives in the config file (xivdigest.config.json):
+  { "subscriptions": [ { "name": "nlp", "categories": "cs.CL+cs.AI-cs.CY",
+      "filters": { "query": "ti:(llm OR \\"language model\\") AND NOT survey", "authors": ["Yoshua Bengio"] },
+      "library": { "files": ["my-library.bib"] }, "ranking": { "topK": 20 },
+      "outputs": { "dir": "digests", "formats": ["md", "html", "rss"] } } ] }`;
+
+export function registerRun(program: Command, run: RunCommand): void {
+  program
+    .command('select')
+    .description('dry run: what a subscription would receive now, and why each other paper is skipped (no LLM calls)')
+    .requiredOption('-s, --subscription <name>', 'the subscription (from the config file)')
+    .option('--now <datetime>', 'the clock, ISO 8601 (default: now); makes runs reproducible')
+    .option('--all', 'list every skipped paper')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', `
+It fetches the feed (and any missed announcement days) and stores the papers, like \`fetch\`, but records no
+decision, moves no watermark, calls no LLM and delivers nothing.
+${EXAMPLE_CONFIG}
+
+Examples:
+  xivdigest select --subscription nlp
+  xivdigest select --subscription nlp --now 2026-11-24T06:00:00Z --json`)
+    .action((options: DailyOptions) =>
+      run(async (context) => {
+        const loaded = context.config();
+        const { subscription, index } = findSubscription(loaded.config.subscriptions, options.subscription!);
+        const result = await runSubscription({
+          app: context.app(),
+          subscription,
+          index,
+          now: parseNow(options.now),
+          dryRun: true,
+          env: process.env,
+          onProgress: (message) => context.reporter.verbose(message),
+          onWarning: (message) => context.reporter.warn(message),
+        });
+        print(context, result.report, options);
+      }),
+    );
+
+  program
+    .command('run')
+    .description('the daily job: fetch, select, enrich, render and deliver, for one or every subscription')
+    .option('-s, --subscription <name>', 'only this subscription (default: every one, in config order)')
+    .option('--now <datetime>', 'the clock, ISO 8601 (default: now); makes runs reproducible')
+    .option('--resend', 'deliver again to channels that already received the digest')
+    .option('--all', 'list every skipped paper')
+    .option('--json', 'print the reports as JSON (an array)')
+    .addHelpText('after', `
+Each run covers every arXiv announcement day since the subscription's watermark: today's feed, and missed days
+from OAI-PMH (a missed week is caught up). Every paper is selected or skipped once, with the reason; a new version
+comes back only when it changes the abstract, flagged "updated (vN)". The watermark moves only once the run's
+results are stored. Rerunning a day delivers nothing twice; failed deliveries are retried.
+
+Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 75 arXiv's feed is not
+out yet (retry later); others as for every command.
+${EXAMPLE_CONFIG}
+
+Examples:
+  xivdigest run
+  xivdigest run --subscription nlp --now 2026-11-24T06:00:00Z`)
+    .action((options: DailyOptions) =>
+      run(async (context) => {
+        const loaded = context.config();
+        const subscriptions = options.subscription
+          ? [findSubscription(loaded.config.subscriptions, options.subscription)]
+          : loaded.config.subscriptions.map((subscription, index) => ({ subscription, index }));
+        if (subscriptions.length === 0) {
+          throw new XivdigestError({
+            code: 'CONFIG_INVALID',
+            message: `No subscriptions configured${loaded.file ? ` in ${loaded.file}` : ''}`,
+            hint: 'Add one under "subscriptions" (see `xivdigest run --help` and the README)',
+          });
+        }
+        const now = parseNow(options.now);
+        const reports: RunReport[] = [];
+        for (const { subscription, index } of subscriptions) {
+          const progress = context.reporter.progress(`run ${subscription.name}`);
+          const result = await runSubscription({
+            app: context.app(),
+            subscription,
+            index,
+            now,
+            ...(options.resend ? { resend: true } : {}),
+            env: process.env,
+            onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
+            onWarning: (message) => context.reporter.warn(message),
+          });
+          progress.finish(`${subscription.name}: ${result.report.status}, ${result.report.selected.length} selected, ${result.report.skipped.length} skipped`);
+          reports.push(result.report);
+          if (!options.json) print(context, result.report, options);
+        }
+        if (options.json) context.print(JSON.stringify(reports, null, 2));
+        const partial = reports.filter((report) => report.status === 'partial' || report.status === 'failed');
+        if (partial.length > 0) {
+          throw new CommandFailed(
+            EXIT.partial,
+            `${partial.map((report) => report.subscription).join(', ')}: partly failed: ${partial.flatMap((report) => report.problems).slice(0, 3).join('; ')}`,
+          );
+        }
+        const notYet = reports.filter((report) => report.nothing?.retry === true);
+        if (notYet.length > 0) throw new CommandFailed(EXIT.notYet, notYet.map((report) => report.nothing!.message).join('; '));
+      }),
+    );
+}
+
+function print(context: { print(text: string): void }, report: RunReport, options: DailyOptions): void {
+  if (options.json) context.print(JSON.stringify(report, null, 2));
+  else context.print(formatReport(report, options.all ? { all: true } : {}).join('\n'));
+}
