@@ -1,54 +1,11 @@
 /** End-to-end: `ingest`, `enrich` (OpenAI-compatible API via the original's variables), `papers --json`, `digest`, `render`. */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkTexts } from '../src/llm/validate/index.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { loadFakeLlmPapers, startFakeLlmServer, type FakeLlmPaper, type FakeLlmServer } from './helpers/fake-llm-server.js';
+import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
+import { cleanAbstract, goodPapers, writeFeed } from './helpers/good-papers.js';
 
 const KEY = 'sk-test-secret-0123456789';
-
-/** Papers whose recorded answers pass the gate, so the happy path is deterministic with or without ../shared. */
-function goodPapers(count: number): FakeLlmPaper[] {
-  const chosen: FakeLlmPaper[] = [];
-  for (const paper of loadFakeLlmPapers().papers) {
-    const source = { title: cleanTitle(paper.title), abstract: cleanAbstract(paper.abstract) };
-    if (paper.recordedTldrEn && checkTexts(paper.answer, source, { lang: 'zh', abstractTruncated: source.abstract.length >= 900 }).ok) chosen.push(paper);
-    if (chosen.length === count) break;
-  }
-  return chosen;
-}
-
-const cleanTitle = (title: string) => title.replace(/\s*\(arXiv[^\n]+/, '').replace(/\s+/g, ' ').trim();
-const cleanAbstract = (abstract: string) => abstract.replace(/^arXiv:\S+ Announce Type: \S+\s+Abstract:\s*/, '').trim();
-const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
-/** An rss.arxiv.org-style feed holding the papers, so that they enter the store the way a fetched feed would. */
-function writeFeed(path: string, papers: FakeLlmPaper[]): void {
-  const items = papers.map((paper) => `    <item>
-      <title>${escapeXml(cleanTitle(paper.title))}</title>
-      <link>https://arxiv.org/abs/${paper.id}</link>
-      <description>arXiv:${paper.id}v1 Announce Type: new 
-Abstract: ${escapeXml(cleanAbstract(paper.abstract))}</description>
-      <guid isPermaLink="false">oai:arXiv.org:${paper.id}v1</guid>
-      <category>cs.CL</category>
-      <pubDate>Mon, 23 Nov 2026 00:00:00 -0500</pubDate>
-      <arxiv:announce_type>new</arxiv:announce_type>
-      <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
-      <dc:creator>Ada Example, Bo Sample</dc:creator>
-    </item>`);
-  writeFileSync(path, `<?xml version='1.0' encoding='UTF-8'?>
-<rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">
-  <channel>
-    <title>cs.CL updates on arXiv.org</title>
-    <link>http://rss.arxiv.org/rss/cs.CL</link>
-    <description>cs.CL updates on the arXiv.org e-print archive.</description>
-    <pubDate>Mon, 23 Nov 2026 00:00:00 -0500</pubDate>
-${items.join('\n')}
-  </channel>
-</rss>
-`);
-}
 
 describe('enrich through the CLI with the original system variables', () => {
   let sandbox: CliSandbox;
