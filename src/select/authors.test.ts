@@ -101,8 +101,11 @@ describe('createAuthorMatcher', () => {
 describe('parseAuthorName', () => {
   it('takes names apart the same way whatever the order', () => {
     expect(parseAuthorName('Smith, John R.')).toEqual(parseAuthorName('John R. Smith'));
-    expect(parseAuthorName('Adrian Del Maestro')).toEqual({ family: ['maestro'], given: [{ initial: 'a', full: ['adrian'] }] });
-    expect(parseAuthorName('Müller')).toEqual({ family: ['muller', 'mueller'], given: [] });
+    expect(parseAuthorName('Adrian Del Maestro')).toEqual({ family: ['maestro'], tail: ['maestro'], given: [{ initial: 'a', full: ['adrian'] }] });
+    expect(parseAuthorName('Müller')).toEqual({ family: ['muller', 'mueller'], tail: ['muller', 'mueller'], given: [] });
     expect(parseAuthorName('J.-P. Serre').given).toEqual([{ initial: 'j' }, { initial: 'p' }]);
+    expect(parseAuthorName('Anne Smith-Jones')).toMatchObject({ family: ['smithjones'], tail: ['jones'] });
+    // Three words: the middle one may belong to the family name.
+    expect(parseAuthorName('Anne Smith Jones')).toMatchObject({ family: ['jones', 'smithjones'], tail: ['jones'] });
   });
 });

@@ -14,6 +14,8 @@ export interface GivenName {
 export interface ParsedName {
   /** Folded spellings of the family name without particles and spaces: `Del Maestro` → `maestro`, `Müller` → `muller`, `mueller`. */
   family: readonly string[];
+  /** Folded spellings of the family name's last word (`maestro`; `muller`, `mueller`): every matching author name contains one. */
+  tail: readonly string[];
   given: readonly GivenName[];
 }
 
@@ -23,16 +25,21 @@ const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd']);
 // German umlauts may be written out (Müller = Mueller); NFD alone gives Muller.
 const UMLAUTS: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue' };
 
-/** Folded spellings of one name word: always the diacritics-free form, plus the umlaut-expanded form when different. */
-function spellings(word: string): string[] {
-  const lower = word.toLowerCase();
-  const plain = foldCase(lower).replace(/[^\p{L}\p{N}]/gu, '');
-  const expanded = foldCase(lower.replace(/[äöü]/g, (letter) => UMLAUTS[letter] ?? letter)).replace(/[^\p{L}\p{N}]/gu, '');
-  return expanded === plain ? [plain] : [plain, expanded];
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** Folded and without anything but letters and digits. */
+function bare(word: string): string {
+  const folded = foldCase(word);
+  return ASCII_ONLY.test(folded) ? folded.replace(/[^a-z0-9]+/g, '') : folded.replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
-function bare(word: string): string {
-  return foldCase(word).replace(/[^\p{L}\p{N}]/gu, '');
+/** Folded spellings of one name word: always the diacritics-free form, plus the umlaut-expanded form when different. */
+function spellings(word: string): string[] {
+  const plain = bare(word);
+  const lower = word.toLowerCase();
+  if (!/[äöü]/.test(lower)) return [plain];
+  return [plain, bare(lower.replace(/[äöü]/g, (letter) => UMLAUTS[letter] ?? letter))];
 }
 
 function isSuffix(word: string): boolean {
@@ -58,7 +65,7 @@ function parseGiven(text: string): GivenName[] {
   return given;
 }
 
-function familyKeys(text: string): string[] {
+function familyKeys(text: string): { keys: string[]; tail: string[] } {
   const words = text.split(/[\s\-‐‑]+/).filter((word) => /[\p{L}\p{N}]/u.test(word));
   const core = words.filter((word) => !PARTICLES.has(bare(word)));
   const kept = core.length > 0 ? core : words;
@@ -68,7 +75,7 @@ function familyKeys(text: string): string[] {
   const expanded = kept.map((word) => spellings(word).at(-1) ?? '').join('');
   if (plain) variants.add(plain);
   if (expanded) variants.add(expanded);
-  return [...variants];
+  return { keys: [...variants], tail: spellings(kept.at(-1) ?? '').filter((spelling) => spelling !== '') };
 }
 
 /**
@@ -83,7 +90,8 @@ export function parseAuthorName(name: string): ParsedName {
     let split = parts.length;
     while (split > 1 && /^\p{L}{1,2}$/u.test(parts[split - 1] ?? '') && !PARTICLES.has(bare(parts[split - 1] ?? ''))) split -= 1;
     const initials = parts.slice(split).join('');
-    return { family: familyKeys(parts.slice(0, split).join(' ')), given: [...initials].map((letter) => ({ initial: bare(letter) })) };
+    const { keys, tail } = familyKeys(parts.slice(0, split).join(' '));
+    return { family: keys, tail, given: [...initials].map((letter) => ({ initial: bare(letter) })) };
   }
   if (cleaned.includes(',')) {
     const [familyPart = '', ...rest] = cleaned.split(',').map((part) => part.trim());
@@ -91,19 +99,20 @@ export function parseAuthorName(name: string): ParsedName {
     // `Beethoven, Ludwig van`: the particle sits after the given name.
     const givenWords = givenText.split(' ').filter((word) => word !== '');
     while (givenWords.length > 1 && PARTICLES.has(bare(givenWords.at(-1) ?? ''))) givenWords.pop();
-    return { family: familyKeys(familyPart), given: parseGiven(givenWords.join(' ')) };
+    const { keys, tail } = familyKeys(familyPart);
+    return { family: keys, tail, given: parseGiven(givenWords.join(' ')) };
   }
   const words = cleaned.split(' ').filter((word) => word !== '');
   while (words.length > 1 && isSuffix(words.at(-1) ?? '')) words.pop();
   let start = words.length - 1;
   // Particles before the last word belong to the family name, but the first word is always a given name (`Da Wang`).
   while (start > 1 && PARTICLES.has(bare(words[start - 1] ?? ''))) start -= 1;
-  const family = familyKeys(words.slice(start).join(' '));
+  const { keys: family, tail } = familyKeys(words.slice(start).join(' '));
   if (start >= 2 && bare(words[start - 1] ?? '').length > 1) {
     // `Anne Smith Jones` may be Anne Smith-Jones: the word before the family name may belong to it.
-    for (const key of familyKeys(words.slice(start - 1).join(' '))) if (!family.includes(key)) family.push(key);
+    for (const key of familyKeys(words.slice(start - 1).join(' ')).keys) if (!family.includes(key)) family.push(key);
   }
-  return { family, given: parseGiven(words.slice(0, start).join(' ')) };
+  return { family, tail, given: parseGiven(words.slice(0, start).join(' ')) };
 }
 
 function sameGiven(a: GivenName, b: GivenName): boolean {
@@ -136,15 +145,39 @@ export function givenNamesFit(followed: readonly GivenName[], author: readonly G
   return true;
 }
 
-/** Followed names compiled for matching against parsed author names. */
+/** A paper's authors, parsed only when a followed name could fit them. */
+export interface AuthorsView {
+  readonly count: number;
+  /** The name folded and without spaces or punctuation (`adriandelmaestro`), plus its umlaut-expanded form when it differs. */
+  compact(index: number): readonly string[];
+  parsed(index: number): ParsedName;
+}
+
+/** Wraps author names; each is folded and parsed at most once, on first use. */
+export function createAuthorsView(authors: readonly Author[]): AuthorsView {
+  const compacts: (readonly string[] | undefined)[] = new Array(authors.length);
+  const parsed: (ParsedName | undefined)[] = new Array(authors.length);
+  return {
+    count: authors.length,
+    compact(index) {
+      return (compacts[index] ??= spellings(authors[index]?.name ?? ''));
+    },
+    parsed(index) {
+      return (parsed[index] ??= parseAuthorName(authors[index]?.name ?? ''));
+    },
+  };
+}
+
+/** Followed names compiled for matching against a paper's authors. */
 export interface AuthorPatterns {
   /** The followed names (as configured) that fit any of the authors, in the configured order. */
-  match(authors: readonly ParsedName[]): string[];
+  match(authors: AuthorsView): string[];
 }
 
 /** Compiles followed names; throws `CONFIG_INVALID` for a name without letters. */
 export function compileAuthorPatterns(followed: readonly string[]): AuthorPatterns {
   const byFamily = new Map<string, { name: string; index: number; given: readonly GivenName[] }[]>();
+  const tails = new Set<string>();
   followed.forEach((name, index) => {
     const parsed = parseAuthorName(name);
     if (parsed.family.length === 0) {
@@ -160,15 +193,20 @@ export function compileAuthorPatterns(followed: readonly string[]): AuthorPatter
       list.push({ name, index, given: parsed.given });
       byFamily.set(key, list);
     }
+    for (const tail of parsed.tail) tails.add(tail);
   });
+  const tailList = [...tails];
   return {
     match(authors) {
       if (byFamily.size === 0) return [];
       const hits = new Set<number>();
-      for (const author of authors) {
-        for (const key of author.family) {
+      for (let position = 0; position < authors.count; position += 1) {
+        // Most authors share no family name with anyone followed: a substring test skips parsing them.
+        const compact = authors.compact(position);
+        if (!tailList.some((tail) => compact.some((form) => form.includes(tail)))) continue;
+        for (const key of authors.parsed(position).family) {
           for (const candidate of byFamily.get(key) ?? []) {
-            if (!hits.has(candidate.index) && givenNamesFit(candidate.given, author.given)) hits.add(candidate.index);
+            if (!hits.has(candidate.index) && givenNamesFit(candidate.given, authors.parsed(position).given)) hits.add(candidate.index);
           }
         }
       }
@@ -183,5 +221,5 @@ export function compileAuthorPatterns(followed: readonly string[]): AuthorPatter
  */
 export function createAuthorMatcher(followed: readonly string[]): (authors: readonly Author[]) => string[] {
   const patterns = compileAuthorPatterns(followed);
-  return (authors) => patterns.match(authors.map((author) => parseAuthorName(author.name)));
+  return (authors) => patterns.match(createAuthorsView(authors));
 }

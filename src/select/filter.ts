@@ -134,12 +134,13 @@ export function createPaperFilter(spec: FilterSpec, options: PaperFilterOptions 
     replacements: spec.replacements ?? true,
   });
   const hasInclude = (spec.include?.length ?? 0) > 0;
+  const hasAuthors = (spec.authors?.length ?? 0) > 0;
   const filter = (paper: Paper): FilterDecision => {
     const scope = inScope(paper);
     if (!scope.matched) return { pass: false, skipReason: scope.reason ?? 'outside the categories', matchedTerms: [], matchedAuthors: [] };
     const text = createPaperText(paper);
     const excluded = parts.exclude(text);
-    const matchedAuthors = parts.authors.match(text.authors);
+    const matchedAuthors = hasAuthors ? parts.authors.match(text.authors) : [];
     if (excluded.length > 0) {
       return { pass: false, skipReason: `excluded keyword ${JSON.stringify(excluded[0])}`, matchedTerms: [], matchedAuthors };
     }

@@ -31,39 +31,56 @@ export function foldCase(text: string): string {
     .replace(TRANSLITERATION_PATTERN, (letter) => TRANSLITERATION[letter] ?? letter);
 }
 
-/**
- * The searchable form of a text: folded case, every run of characters that are not letters or digits turned into one
- * space, with a space at both ends. A word or phrase then matches on word boundaries as `text.includes(' w1 w2 ')`, and
- * a prefix as `text.includes(' w1 w2')`. Hyphens and other punctuation separate words, so `GPT-4` ≈ `GPT 4`.
- */
-export function searchableText(text: string): string {
-  const folded = foldCase(text);
-  const spaced = ASCII_ONLY.test(folded) ? folded.replace(NON_WORD_ASCII, ' ') : folded.replace(NON_WORD_UNICODE, ' ');
-  return ` ${spaced.trim()} `;
+/** A text prepared for matching: folded once per paper, then searched by every pattern. */
+export interface SearchText {
+  /** `foldCase` of the raw text: lower case, no diacritics, punctuation kept. */
+  text: string;
+  /** Whether `text` is plain ASCII (most arXiv abstracts), which allows the faster ASCII patterns. */
+  ascii: boolean;
 }
 
-/** The words of a term or phrase in searchable form (empty when it has no letter or digit). */
+/** Folds a text for matching; do it once per paper field. */
+export function toSearchText(raw: string): SearchText {
+  const text = foldCase(raw);
+  return { text, ascii: ASCII_ONLY.test(text) };
+}
+
+/** The words of a term or phrase, folded; punctuation separates words (`GPT-4` → `gpt`, `4`); empty when there are none. */
 export function searchableWords(text: string): string[] {
-  const trimmed = searchableText(text).trim();
+  const folded = foldCase(text);
+  const spaced = ASCII_ONLY.test(folded) ? folded.replace(NON_WORD_ASCII, ' ') : folded.replace(NON_WORD_UNICODE, ' ');
+  const trimmed = spaced.trim();
   return trimmed === '' ? [] : trimmed.split(' ');
 }
 
-/** A compiled word-or-phrase matcher over searchable text. */
+/** A compiled word-or-phrase matcher. */
 export interface TextPattern {
-  /** The needle looked for in searchable text, e.g. ` large language model ` or ` transform` (prefix). */
-  needle: string;
+  /** The folded words, matched in this order with only non-letters between them. */
+  words: readonly string[];
   /** True when the last word is matched as a prefix (`transform*`). */
   prefix: boolean;
+  /** The pattern for ASCII text. */
+  ascii: RegExp;
+  /** The pattern for any text: word boundaries are letters and digits of every script. */
+  unicode: RegExp;
 }
 
-/** Compiles a term or phrase; null when it holds no letter or digit. `prefix` makes its last word match as a prefix. */
+/**
+ * Compiles a term or phrase; null when it holds no letter or digit. Words match whole (on word boundaries), a phrase
+ * matches its words in order with any punctuation or spaces between them (`GPT-4` ≈ `GPT 4`, `state of the art` ≈
+ * `state-of-the-art`), and `prefix` lets the last word match the start of a longer word.
+ */
 export function compileTextPattern(text: string, prefix: boolean): TextPattern | null {
   const words = searchableWords(text);
   if (words.length === 0) return null;
-  return { needle: ` ${words.join(' ')}${prefix ? '' : ' '}`, prefix };
+  // Words hold only letters and digits, so they need no escaping. Regular expressions beat normalizing every text into
+  // space-separated words: V8 searches for the literal first word and checks the boundaries only where it occurs.
+  const ascii = new RegExp(`(?<![a-z0-9])${words.join('[^a-z0-9]+')}${prefix ? '' : '(?![a-z0-9])'}`);
+  const unicode = new RegExp(`(?<![\\p{L}\\p{N}])${words.join('[^\\p{L}\\p{N}]+')}${prefix ? '' : '(?![\\p{L}\\p{N}])'}`, 'u');
+  return { words, prefix, ascii, unicode };
 }
 
-/** Whether a compiled pattern occurs in a searchable text. */
-export function matchesText(pattern: TextPattern, searchable: string): boolean {
-  return searchable.includes(pattern.needle);
+/** Whether a compiled pattern occurs in a prepared text. */
+export function matchesText(pattern: TextPattern, search: SearchText): boolean {
+  return (search.ascii ? pattern.ascii : pattern.unicode).test(search.text);
 }

@@ -4,7 +4,8 @@ import { XivdigestError } from '../core/errors.js';
 import type { FilterSpec } from './filter.js';
 import { validateFilterSpec } from './filter.js';
 
-const keywordList = z.array(z.string().min(1));
+// Entries are checked by the refinement (validateFilterSpec), which says what is wrong with a bad one and where.
+const keywordList = z.array(z.string());
 
 /**
  * `FilterSpec` as a zod schema (strict). Its refinement parses the query, the category expression, the followed authors
@@ -15,7 +16,6 @@ export const filterSpecSchema = z
   .object({
     categories: z
       .string()
-      .min(1)
       .describe('arXiv categories to fetch and keep: + includes, - excludes, an archive alone means all of it, e.g. "cs.CL+cs.AI-cs.CY" or "astro-ph".'),
     crossLists: z.boolean().default(true).describe('Keep papers cross-listed into the categories; false keeps only papers whose primary category is in them.'),
     replacements: z.boolean().default(true).describe('Keep re-announced new versions of papers (announce type replace / replace-cross).'),
@@ -24,7 +24,7 @@ export const filterSpecSchema = z
       .optional()
       .describe('Query the paper must match: words, "phrases", AND/OR/NOT or -word, parentheses, ti:/abs:/au:/cat: fields, word* prefixes. Bare words search title and abstract.'),
     authors: z
-      .array(z.string().min(1))
+      .array(z.string())
       .optional()
       .describe('Followed authors ("Yoshua Bengio", "Bengio, Y."): their papers pass even when the query or include keywords do not match.'),
     include: keywordList.optional().describe('Keywords or phrases; a paper passes when at least one occurs in its title or abstract.'),
@@ -32,6 +32,8 @@ export const filterSpecSchema = z
   })
   .strict()
   .superRefine((spec, context) => {
+    // zod skips refinements after a wrong type; this guard only keeps validateFilterSpec from ever seeing one.
+    if (typeof spec.categories !== 'string') return;
     for (const error of validateFilterSpec(spec satisfies FilterSpec)) {
       const path = String(error.details.path ?? '');
       context.addIssue({

@@ -195,6 +195,18 @@ describe('evaluateQuery', () => {
     expect(run('llm* au:Kaiser cat:cs.CL')).toEqual({ matched: true, terms: ['llm*', 'au:Kaiser', 'cat:cs.CL'] });
   });
 
+  it('keeps word boundaries in texts with letters of other scripts', () => {
+    const greek = makePaper({ title: 'Folding of α-helix bundles', abstract: 'The αβ-barrel and the helices.' });
+    expect(matches('helix', greek)).toBe(true);
+    expect(matches('"α helix"', greek)).toBe(true);
+    expect(matches('α', greek)).toBe(true);
+    expect(matches('ti:β', greek)).toBe(false);
+    expect(matches('abs:β', greek)).toBe(false); // inside the word αβ
+    expect(matches('abs:αβ', greek)).toBe(true);
+    expect(matches('helic*', greek)).toBe(true);
+    expect(matches('barrel', greek)).toBe(true);
+  });
+
   it('searches words of non-Latin scripts too', () => {
     const cyrillic = makePaper({ title: 'Модель перевода', abstract: '' });
     expect(matches('модель', cyrillic)).toBe(true);
