@@ -124,12 +124,55 @@ describe('xivdigest select / run / runs / feedback', () => {
       );
       const result = await other.run(['select', '--subscription', 'bad', '--now', NOW], { env });
       expect(result.code).toBe(3);
-      expect(result.stderr).toMatch(/subscriptions\[0\]\.filters\.query/);
+      expect(result.stderr).toMatch(/subscriptions(\.0|\[0\])\.filters\.query/);
+      expect(result.stderr).toMatch(/column 11/);
+      writeFileSync(join(other.dir, 'xivdigest.config.json'), JSON.stringify({ subscriptions: [{ name: 'bad', categories: 'cs.CL' }] }));
       const unknown = await other.run(['run', '--subscription', 'nope', '--now', NOW], { env });
       expect(unknown.code).toBe(4);
       expect(unknown.stderr).toMatch(/Configured subscriptions: bad/);
     } finally {
       other.cleanup();
+    }
+  });
+});
+
+describe('xivdigest serve --schedule', () => {
+  it('prints each subscription\'s next runs in its time zone and stops cleanly on SIGTERM', async () => {
+    const sandbox = createCliSandbox();
+    try {
+      writeFileSync(
+        join(sandbox.dir, 'xivdigest.config.json'),
+        JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '30 0 * * 1-5', timezone: 'America/New_York' } }] }),
+      );
+      const { spawn } = await import('node:child_process');
+      const bin = join(__dirname, '..', 'bin', 'xivdigest.js');
+      const child = spawn(process.execPath, [bin, 'serve', '--schedule'], {
+        cwd: sandbox.dir,
+        env: { PATH: process.env.PATH ?? '', HOME: sandbox.dir, XIVDIGEST_DB: sandbox.db, XDG_DATA_HOME: join(sandbox.dir, 'data') },
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      const deadline = Date.now() + 20_000;
+      while (!/next run/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(stderr).toMatch(/nlp: 30 0 \* \* 1-5 \(America\/New_York\)/);
+      expect(stderr).toMatch(/00:30 E[SD]T/);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      sandbox.cleanup();
+    }
+  }, 30_000);
+
+  it('refuses a bad cron expression, naming the setting', async () => {
+    const sandbox = createCliSandbox();
+    try {
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '99 * * *' } }] }));
+      const result = await sandbox.run(['serve', '--schedule']);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(/subscriptions\.0\.schedule\.cron/);
+    } finally {
+      sandbox.cleanup();
     }
   });
 });

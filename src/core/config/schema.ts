@@ -1,5 +1,6 @@
 /** The configuration schema (zod): one file plus the environment, validated and normalized by load.ts. */
 import { z } from 'zod';
+import { validateFilterSpec } from '../../select/filter.js';
 
 const url = z.string().url();
 
@@ -159,6 +160,19 @@ export const configSchema = z
             context.addIssue({ code: 'custom', path: [index, 'name'], message: `subscription name "${subscription.name}" is used twice; names must be unique` });
           }
           seen.add(subscription.name);
+          // Queries and category expressions are checked here, so that `config check` reports them with their position.
+          const problems = validateFilterSpec({
+            categories: subscription.categories,
+            ...(subscription.filters.query ? { query: subscription.filters.query } : {}),
+            authors: subscription.filters.authors,
+            include: subscription.filters.include,
+            exclude: subscription.filters.exclude,
+          });
+          for (const problem of problems) {
+            const field = String(problem.details.path ?? 'filters').split('.').filter(Boolean);
+            const path = field[0] === 'categories' ? [index, 'categories'] : [index, 'filters', ...field.slice(field[0] === 'filters' ? 1 : 0)];
+            context.addIssue({ code: 'custom', path, message: problem.message });
+          }
         });
       }),
   })
