@@ -16,8 +16,6 @@ export type CompiledQuery = (paper: PaperText) => QueryResult;
 
 type Evaluate = (paper: PaperText, terms: Set<string>) => boolean;
 
-const NO_MATCH: QueryResult = Object.freeze({ matched: false, terms: [] }) as QueryResult;
-
 function compileCategory(term: QueryTerm): (categories: readonly string[]) => boolean {
   const value = term.text.toLowerCase();
   if (term.prefix) return (categories) => categories.some((category) => category.startsWith(value));
@@ -90,7 +88,7 @@ export function compileQuery(node: QueryNode): CompiledQuery {
   const evaluate = compileNode(node);
   return (paper) => {
     const terms = new Set<string>();
-    if (!evaluate(paper, terms)) return NO_MATCH;
+    if (!evaluate(paper, terms)) return { matched: false, terms: [] };
     return { matched: true, terms: [...terms] };
   };
 }

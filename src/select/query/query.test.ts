@@ -101,6 +101,37 @@ describe('parseQuery errors', () => {
     expect(error.hint).toBeTruthy();
   });
 
+  it('either parses or throws QUERY_INVALID, for every prefix of tricky queries and for random strings', () => {
+    const queries = ['ti:(llm OR "language model*") AND NOT (survey OR -review) au:Bengio_Y cat:cs.*', '"a (b" OR (c -"d)" e*) abs:f'];
+    const inputs = queries.flatMap((query) => Array.from({ length: query.length + 1 }, (_, end) => query.slice(0, end)));
+    // A fixed linear congruential generator, so that a failure can be reproduced.
+    let seed = 12345;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const alphabet = ['a', 'b', ' ', '(', ')', '"', '-', '*', ':', 'ti', 'au', 'cat', 'AND', 'OR', 'NOT', '.', 'é', '_'];
+    for (let count = 0; count < 2000; count += 1) {
+      inputs.push(Array.from({ length: 1 + Math.floor(random() * 10) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+    }
+    let parsed = 0;
+    for (const input of inputs) {
+      try {
+        const node = parseQuery(input);
+        evaluateQuery(node, paper);
+        parsed += 1;
+      } catch (error) {
+        expect(XivdigestError.isInstance(error), `${JSON.stringify(input)}: ${String(error)}`).toBe(true);
+        const { code, details } = error as XivdigestError;
+        expect(code).toBe('QUERY_INVALID');
+        expect(details.position as number).toBeGreaterThanOrEqual(0);
+        expect(details.position as number).toBeLessThanOrEqual(input.length);
+      }
+    }
+    expect(parsed).toBeGreaterThan(100);
+    expect(parsed).toBeLessThan(inputs.length);
+  });
+
   it('prints the query with a caret under the offending character', () => {
     const error = parseError('llm AND (gpt OR');
     expect(error.message).toBe('query error at column 16: expected a term after OR, but the query ends\n  llm AND (gpt OR\n                 ^');
