@@ -20,6 +20,7 @@ import { publishDigest } from './jobs/publish.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
 import { fetchZoteroLibrary, readLibraryFile, withPaperMetadata } from './library/index.js';
 import { DEFAULT_PRICES } from './llm/pricing.js';
+import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from './llm/prompts/index.js';
 import { createLexicalRanker } from './rank/lexical/index.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
 import { createPaperFilter } from './select/filter.js';
@@ -227,6 +228,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           maxRepairs: llm.maxRepairs,
           ...(llm.budget !== undefined ? { budget: llm.budget } : {}),
           prices: { ...DEFAULT_PRICES, ...llm.prices },
+          ...(llm.structuredSummary ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
         });
       },
       publish: (digest, label) =>

@@ -13,6 +13,16 @@ export interface GeneratedTexts {
   tldrEn: string;
   /** Translated abstract. */
   abstract: string;
+  /** The optional structured summary in `lang` (`llm.structuredSummary`), one sentence each. */
+  summary?: StructuredSummary;
+}
+
+/** Motivation, method, result and conclusion: one sentence each, in the target language. */
+export interface StructuredSummary {
+  motivation: string;
+  method: string;
+  result: string;
+  conclusion: string;
 }
 
 /** Where stored texts came from, so that outputs can disclose it and the cache can key on it. */

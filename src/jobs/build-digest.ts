@@ -24,7 +24,14 @@ export function buildDigest(options: BuildDigestOptions): Digest {
       title: paper.title,
       abstract: paper.abstract,
       texts: ok
-        ? { lang: options.lang, title: choice.texts!.title, tldr: choice.texts!.tldr, tldrEn: choice.texts!.tldrEn, abstract: choice.texts!.abstract }
+        ? {
+            lang: options.lang,
+            title: choice.texts!.title,
+            tldr: choice.texts!.tldr,
+            tldrEn: choice.texts!.tldrEn,
+            abstract: choice.texts!.abstract,
+            ...(choice.texts!.summary ? { summary: choice.texts!.summary } : {}),
+          }
         : { lang: options.lang, title: '', tldr: '', tldrEn: '', abstract: '' },
       textStatus: choice.status,
       ...(choice.status === 'failed' ? { textReason: choice.texts?.reason ?? 'the texts failed the quality gate' } : {}),

@@ -3,11 +3,13 @@ import { excerpt, XivdigestError, type XivdigestErrorCode } from '../core/errors
 import { abstractHash } from '../core/hash.js';
 import type { LlmProvider, LlmResult, LlmUsage } from '../core/llm.js';
 import type { Paper } from '../core/paper.js';
-import type { StoredTexts } from '../core/texts.js';
+import type { StoredTexts, StructuredSummary } from '../core/texts.js';
 import { costOf, DEFAULT_PRICES, priceOf, type ModelPrice, type PriceTable } from '../llm/pricing.js';
 import {
   loadPrompt,
   PAPER_TEXTS_PROMPT_VERSION,
+  PAPER_TEXTS_STRUCTURED_SCHEMA,
+  STRUCTURED_SUMMARY_FIELDS,
   PAPER_TEXTS_SCHEMA_NAME,
   renderPaperPrompt,
   renderRepairPrompt,
@@ -133,6 +135,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
   const template = loadPrompt(options.promptVersion ?? PAPER_TEXTS_PROMPT_VERSION, options.promptsDir ? { dir: options.promptsDir } : {});
   const promptVersion = template.promptVersion;
   const schema = schemaFor(template);
+  const structured = schema === PAPER_TEXTS_STRUCTURED_SCHEMA;
   const maxRepairs = options.maxRepairs ?? 2;
   const prices = options.prices ?? DEFAULT_PRICES;
   const price = priceOf(prices, provider.id, provider.modelId);
@@ -167,7 +170,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     else existing.set(texts.paperId, [texts]);
   }
   const plans = papers.map((paper) =>
-    planFor(paper, existing.get(paper.id) ?? [], { lang, provider: provider.id, model: provider.modelId, promptVersion, retryFailed: options.retryFailed ?? false, reuseOtherModels: options.reuseOtherModels ?? true }),
+    planFor(paper, existing.get(paper.id) ?? [], { lang, provider: provider.id, model: provider.modelId, promptVersion, retryFailed: options.retryFailed ?? false, reuseOtherModels: options.reuseOtherModels ?? true, needsSummary: structured }),
   );
   const toEnrich = plans.filter((plan): plan is Extract<Plan, { kind: 'enrich' }> => plan.kind === 'enrich');
   emit({
@@ -358,6 +361,13 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       // and the save cost a few ms of CPU per paper; run at once, a burst of answers would hold up the slots behind it.
       await afterPendingIo();
       const gate = checkTexts(answer.object, { title: paper.title, abstract: paper.abstract }, { lang, abstractTruncated: paper.abstractTruncated ?? false });
+      const summary = structured ? summaryOf(answer.object) : undefined;
+      if (gate.ok && structured && typeof summary === 'string') {
+        // The texts pass, but the structured summary asked for is incomplete: repair like any other finding.
+        problems = summary;
+        lastReason = `the structured summary is incomplete: ${summary.replace(/^- /, '')}`;
+        continue;
+      }
       if (gate.ok) {
         const texts = answer.object as Record<string, string>;
         const flags = [...new Set(gate.issues.map((issue) => issue.code))];
@@ -378,6 +388,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
           totalTokens: paperTokens,
           status: 'ok',
           ...(flags.length > 0 ? { flags } : {}),
+          ...(summary && typeof summary === 'object' ? { summary } : {}),
         });
         if (!saved) return;
         result.done += 1;
@@ -481,6 +492,8 @@ interface PlanContext {
   promptVersion: string;
   retryFailed: boolean;
   reuseOtherModels: boolean;
+  /** The structured summary is asked for: texts without one are not reused. */
+  needsSummary: boolean;
 }
 
 /**
@@ -503,7 +516,8 @@ function planFor(paper: Paper, existing: readonly StoredTexts[], context: PlanCo
   const exact = candidates.find((texts) => ours(texts) && texts.version === paper.version && texts.abstractHash === hash);
   if (exact?.status === 'ok') return { kind: 'cached', paper, texts: exact, reused: false };
   const usable = candidates
-    .filter((texts) => texts.status === 'ok' && fitsPaper(texts, paper, hash))
+    // With the structured summary asked for, only texts that have one can stand in.
+    .filter((texts) => texts.status === 'ok' && fitsPaper(texts, paper, hash) && (!context.needsSummary || texts.summary !== undefined))
     // Texts of the very same abstract first; otherwise the newest.
     .sort((a, b) => Number(b.abstractHash === hash) - Number(a.abstractHash === hash));
   const own = usable.find(ours);
@@ -533,4 +547,16 @@ function gateReason(gate: GateResult): string {
 /** repairHint's list without its own heading line: the repair prompt has one. */
 function stripHeading(hint: string): string {
   return hint.replace(/^[^\n-][^\n]*:\n/, '');
+}
+
+/**
+ * The structured summary of an answer, or a repair hint (a string) naming the fields that are missing or blank.
+ * The four fields are one sentence each in the target language; the texts' own gate has judged the rest.
+ */
+function summaryOf(object: unknown): StructuredSummary | string {
+  const record = (typeof object === 'object' && object !== null ? object : {}) as Record<string, unknown>;
+  const missing = STRUCTURED_SUMMARY_FIELDS.filter((field) => typeof record[field] !== 'string' || (record[field] as string).trim() === '');
+  if (missing.length > 0) return `- The structured summary needs ${missing.join(', ')}: one sentence each, in the target language.`;
+  const [motivation, method, result, conclusion] = STRUCTURED_SUMMARY_FIELDS.map((field) => (record[field] as string).trim());
+  return { motivation: motivation!, method: method!, result: result!, conclusion: conclusion! };
 }

@@ -95,6 +95,8 @@ export interface PaperTextsTable {
   flags: NullableJsonColumn;
   total_tokens: number | null;
   created_at: string;
+  /** The structured summary as JSON, when it was asked for. */
+  summary: NullableJsonColumn;
 }
 
 export interface DigestsTable {

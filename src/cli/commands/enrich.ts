@@ -5,6 +5,7 @@ import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmConfig } from '../../core/config/schema.js';
 import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
+import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from '../../llm/prompts/index.js';
 import { DEFAULT_PRICES } from '../../llm/pricing.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
@@ -21,6 +22,7 @@ interface EnrichCliOptions {
   concurrency?: string;
   budget?: string;
   retryFailed?: boolean;
+  structuredSummary?: boolean;
   json?: boolean;
 }
 
@@ -38,6 +40,7 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--concurrency <n>', 'calls at once (lowered automatically on 429s)')
     .option('--budget <usd>', 'stop cleanly when this run has spent this many US dollars')
     .option('--retry-failed', 'call again for papers whose texts failed the quality gate before')
+    .option('--structured-summary', 'also write a structured summary: motivation, method, result, conclusion (llm.structuredSummary)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `
 Providers: the original system's variables work unchanged (OPENAI_API_KEY, OPENAI_API_BASE, OPENAI_API_MODEL,
@@ -107,6 +110,7 @@ Examples:
               // Configured prices override the built-in list key by key.
               prices: { ...DEFAULT_PRICES, ...llm.prices },
               retryFailed: options.retryFailed ?? false,
+              ...((options.structuredSummary ?? llm.structuredSummary) ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
               onEvent: (event) => {
                 if (event.type === 'run-started') progress.update(0, event.toEnrich);
                 else if (event.type === 'paper-enriched') progress.update(++finished);

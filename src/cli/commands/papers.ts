@@ -86,6 +86,7 @@ function textsJson(byLanguage: Record<string, TextsChoice>): Record<string, unkn
           tldr: texts.tldr,
           tldrEn: texts.tldrEn,
           abstract: texts.abstract,
+          ...(texts.summary ? { summary: texts.summary } : {}),
           version: texts.version,
           provider: texts.provider,
           model: texts.model,

@@ -39,6 +39,7 @@ export const llmConfigSchema = z
     timeoutMs: positiveInt.optional().describe('Per-call timeout; default OPENAI_REQUEST_TIMEOUT or 60 s.'),
     maxAttempts: positiveInt.max(20).default(4),
     maxRepairs: z.number().int().min(0).max(5).default(2),
+    structuredSummary: z.boolean().default(false).describe('Also write a structured summary (motivation, method, result, conclusion), one sentence each.'),
     /** US dollars one run may spend. */
     budget: z.number().positive().optional(),
     /** Prices in USD per million tokens, by `provider/model` or `model`. */

@@ -91,6 +91,13 @@ export function renderEntryHtml(entry: DigestEntry, index: number, labels: Rende
   if (ok) {
     if (entry.texts.tldr.trim() !== '') parts.push(`<p class="tldr">${textWithMath(entry.texts.tldr)}</p>`);
     if (entry.texts.tldrEn.trim() !== '') parts.push(`<p class="tldr-en" lang="en">${textWithMath(entry.texts.tldrEn)}</p>`);
+    const summary = entry.texts.summary;
+    if (summary) {
+      const rows = (['motivation', 'method', 'result', 'conclusion'] as const)
+        .filter((part) => typeof summary[part] === 'string' && summary[part].trim() !== '')
+        .map((part) => `<dt>${escapeHtml(labels.summaryParts[part])}</dt><dd>${textWithMath(summary[part])}</dd>`);
+      if (rows.length > 0) parts.push(`<dl class="summary">${rows.join('')}</dl>`);
+    }
     if (entry.texts.abstract.trim() !== '') parts.push(`<p class="abstract">${textWithMath(entry.texts.abstract)}</p>`);
     parts.push(`<details><summary>${escapeHtml(labels.englishAbstract)}</summary><p lang="en">${textWithMath(entry.abstract)}</p></details>`);
   } else {

@@ -12,6 +12,8 @@ export interface RenderLabels {
   selection(selection: NonNullable<DigestEntry['selection']>): string;
   /** Summary of the collapsible English abstract. */
   englishAbstract: string;
+  /** Headings of the structured summary's four parts. */
+  summaryParts: { motivation: string; method: string; result: string; conclusion: string };
   /** Link texts. */
   abstractPage: string;
   pdf: string;
@@ -41,6 +43,9 @@ export function resolveLabels(lang: string, overrides: Partial<RenderLabels> = {
       return zh ? `推荐分 ${score}${method}：${selection.reason}` : `Score ${score}${method}: ${selection.reason}`;
     },
     englishAbstract: zh ? '英文摘要' : 'English abstract',
+    summaryParts: zh
+      ? { motivation: '动机', method: '方法', result: '结果', conclusion: '结论' }
+      : { motivation: 'Motivation', method: 'Method', result: 'Result', conclusion: 'Conclusion' },
     abstractPage: 'arXiv',
     pdf: 'PDF',
     html: 'HTML',

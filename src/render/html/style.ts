@@ -122,6 +122,9 @@ a{color:var(--accent)}
 .cat.primary{font-weight:600}
 .tldr{font-weight:600}
 .tldr-en{color:var(--muted)}
+.summary{margin:.4em 0;display:grid;grid-template-columns:auto 1fr;gap:.15em .6em}
+.summary dt{font-weight:600;color:var(--muted)}
+.summary dd{margin:0}
 .selection{font-size:.9rem;border-left:3px solid var(--accent);padding-left:.6em}
 .note{background:var(--note-bg);color:var(--note);padding:.5em .75em;border-radius:.5em}
 details{margin-top:.5rem}

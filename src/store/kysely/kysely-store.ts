@@ -63,7 +63,7 @@ import {
 /** Ids per `WHERE … IN (…)`: well under both parameter limits, and short enough for the planners. */
 const IDS_PER_QUERY = 5_000;
 const TEXTS_KEY_COLUMNS = ['paper_id', 'version', 'lang', 'provider', 'model', 'prompt_version', 'abstract_hash'] as const;
-const TEXTS_COLUMN_COUNT = 16;
+const TEXTS_COLUMN_COUNT = 17;
 const DIGEST_ENTRY_COLUMN_COUNT = 16;
 
 /**
@@ -785,6 +785,7 @@ class KyselyStore implements Store {
               flags: eb.ref('excluded.flags'),
               total_tokens: eb.ref('excluded.total_tokens'),
               created_at: eb.ref('excluded.created_at'),
+              summary: eb.ref('excluded.summary'),
             })),
           )
           .execute();

@@ -2,7 +2,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Digest, DigestEntry, DigestStyle } from '../../core/digest.js';
 import type { AnnounceType, Author, LegacyFlag, Paper, PaperVersion, SourceFormat, StoredPaper } from '../../core/paper.js';
-import type { StoredTexts, TextStatus } from '../../core/texts.js';
+import type { StoredTexts, StructuredSummary, TextStatus } from '../../core/texts.js';
 import type {
   DigestEntriesTable,
   DigestsTable,
@@ -648,6 +648,7 @@ export function textsToRow(texts: StoredTexts): Insertable<PaperTextsTable> {
     flags: texts.flags && texts.flags.length > 0 ? canonicalJson(texts.flags) : null,
     total_tokens: texts.totalTokens ?? null,
     created_at: texts.createdAt,
+    summary: texts.summary ? canonicalJson(texts.summary) : null,
   };
 }
 
@@ -670,6 +671,7 @@ export function toStoredTexts(row: Selectable<PaperTextsTable>): StoredTexts {
   if (row.total_tokens !== null) texts.totalTokens = Number(row.total_tokens);
   if (row.reason !== null) texts.reason = row.reason;
   if (row.flags !== null) texts.flags = readJsonValue<string[]>(row.flags);
+  if (row.summary !== null && row.summary !== undefined) texts.summary = readJsonValue<StructuredSummary>(row.summary);
   return texts;
 }
 
@@ -716,7 +718,8 @@ export function entryToRow(digestName: string, position: number, entry: DigestEn
     text_status: entry.textStatus ?? null,
     text_reason: entry.textReason ?? null,
     updated_from: entry.updatedFrom ?? null,
-    extra: extraJson(entry, ENTRY_COLUMN_FIELDS),
+    // The texts' structured summary has no column of its own: it rides in `extra` as `textsSummary`.
+    extra: extraJson(entry.texts.summary ? { ...entry, textsSummary: entry.texts.summary } : entry, ENTRY_COLUMN_FIELDS),
   };
 }
 
@@ -728,8 +731,9 @@ export function toDigest(row: Selectable<DigestsTable>, entries: Array<Selectabl
     lang: row.lang,
     createdAt: row.created_at,
     entries: entries.map((entry) => {
+      const { textsSummary, ...extra } = entry.extra !== null && entry.extra !== undefined ? readJsonValue<Record<string, unknown>>(entry.extra) : {};
       const result: DigestEntry = {
-        ...(entry.extra !== null && entry.extra !== undefined ? readJsonValue<Record<string, unknown>>(entry.extra) : {}),
+        ...extra,
         paperId: entry.paper_id,
         version: entry.version,
         link: entry.link,
@@ -741,6 +745,7 @@ export function toDigest(row: Selectable<DigestsTable>, entries: Array<Selectabl
           tldr: entry.texts_tldr,
           tldrEn: entry.texts_tldr_en,
           abstract: entry.texts_abstract,
+          ...(textsSummary ? { summary: textsSummary as StructuredSummary } : {}),
         },
       };
       if (entry.text_status !== null) result.textStatus = entry.text_status as DigestEntry['textStatus'];

@@ -60,9 +60,12 @@ export async function up(db: AnyDatabase, context: MigrationContext): Promise<vo
   // Fields renderers use beyond the original format (authors, categories, links, selection, …): one JSON value.
   await db.schema.alterTable('digests').addColumn('extra', json).execute();
   await db.schema.alterTable('digest_entries').addColumn('extra', json).execute();
+  // The optional structured summary of generated texts (motivation, method, result, conclusion).
+  await db.schema.alterTable('paper_texts').addColumn('summary', json).execute();
 }
 
 export async function down(db: AnyDatabase): Promise<void> {
+  await db.schema.alterTable('paper_texts').dropColumn('summary').execute();
   await db.schema.alterTable('digest_entries').dropColumn('extra').execute();
   await db.schema.alterTable('digests').dropColumn('extra').execute();
   for (const table of ['feedback', 'runs', 'decisions', 'state']) {
