@@ -4,7 +4,6 @@
  * watermark in the same transaction, then publish. Every step lands in the run report.
  */
 import type { Digest, DigestEntry } from '../core/digest.js';
-import { XivdigestError } from '../core/errors.js';
 import type { StoredPaper } from '../core/paper.js';
 import type { DeliveryReport, NothingReason, RunReport } from '../core/run-report.js';
 import type { SourceEvent } from '../core/source.js';
@@ -12,7 +11,8 @@ import type { StoredTexts } from '../core/texts.js';
 import type { Store, PaperDecision } from '../store/store.js';
 import { buildDigest } from './build-digest.js';
 import type { EnrichResult } from './enrich.js';
-import { planSelection, type PaperFilter, type Ranker, type SelectionPlan } from './select-papers.js';
+import type { Ranker } from '../core/rank.js';
+import { planSelection, type PaperFilter, type SelectionPlan } from './select-papers.js';
 import { storeEvents, type StoreEventsResult } from './store-events.js';
 
 /** arXiv's announcement calendar, as the run needs it (src/core/arxiv-calendar.ts provides it). */
@@ -347,10 +347,4 @@ function nothingReason(options: DailyRunOptions, covered: string[], plan: Select
 export function newRunId(clock: Date = new Date()): string {
   const stamp = clock.toISOString().replace(/[-:]/g, '').slice(0, 15);
   return `${stamp}-${Math.random().toString(36).slice(2, 6)}`;
-}
-
-export function assertCategories(categories: string[]): void {
-  if (categories.length === 0) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'the subscription has no categories to fetch', hint: 'Set categories, e.g. "cs.CL+cs.AI"' });
-  }
 }

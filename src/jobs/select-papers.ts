@@ -4,6 +4,7 @@
  */
 import { abstractHash } from '../core/hash.js';
 import type { Paper, StoredPaper } from '../core/paper.js';
+import type { RankedPaper, Ranker } from '../core/rank.js';
 import type { PaperDecision } from '../store/store.js';
 
 /** What a subscription's filters say about one paper (src/select builds it from the subscription). */
@@ -17,17 +18,6 @@ export interface FilterVerdict {
 
 export type PaperFilter = (paper: Paper) => FilterVerdict;
 
-/** A ranked paper: a score comparable within one method, and a reason a reader understands. */
-export interface RankedPaper {
-  paperId: string;
-  score: number;
-  reason: { text: string };
-}
-
-export interface Ranker {
-  method: string;
-  rank(papers: Paper[]): Promise<RankedPaper[]>;
-}
 
 export interface SelectionOptions {
   candidates: readonly StoredPaper[];
