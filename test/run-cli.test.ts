@@ -115,6 +115,29 @@ describe('xivdigest select / run / runs / feedback', () => {
     expect(unknown.stderr).toMatch(/Not stored: 2611\.99999/);
   });
 
+  it('exits 8 when a delivery fails, records it, and a rerun retries only that channel', async () => {
+    const other = createCliSandbox();
+    const refusing = await startTestServer([{ method: 'POST', path: '/hook', reply: [{ status: 400, body: 'bad' }, { status: 200, body: 'ok' }] }]);
+    try {
+      const channel = { type: 'webhook', name: 'flaky', url: `${refusing.url}/hook`, allowPrivateNetwork: true, maxAttempts: 1 };
+      writeFileSync(
+        join(other.dir, 'xivdigest.config.json'),
+        JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', outputs: { dir: join(other.dir, 'out'), formats: ['md'], channels: [channel] } }] }),
+      );
+      const first = await other.run(['run', '--now', NOW], { env });
+      expect(first.code, first.stderr).toBe(8);
+      expect(first.stdout).toMatch(/webhook:flaky: failed/);
+      expect(first.stderr).toMatch(/run again to retry/);
+      const retried = await other.run(['run', '--now', '2026-11-23T07:00:00Z'], { env });
+      expect(retried.code, retried.stderr).toBe(0);
+      expect(retried.stdout).toMatch(/webhook:flaky: sent/);
+      expect(refusing.requests).toHaveLength(2);
+    } finally {
+      await refusing.close();
+      other.cleanup();
+    }
+  });
+
   it('reports a bad query in the config with its path and position', async () => {
     const other = createCliSandbox();
     try {

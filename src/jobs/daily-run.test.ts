@@ -204,4 +204,17 @@ describe('the daily run over a sequence of days', () => {
     const runs = await temp.store.listRuns({ subscription: 'nlp' });
     expect(runs.map((run) => run.id).sort()).toEqual(['r1', 'r1b', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']);
   }, 60_000);
+
+  it('stores a run that stops on an arXiv error as failed, with the error, and leaves the watermark', async () => {
+    feedDay = '2026-11-09';
+    await runAt('2026-11-09T06:00:00Z', { runId: 'ok' });
+    await server.close();
+    server = await startTestServer({ '/rss/cs.CL': { status: 500, body: 'down' } });
+    const error = await runAt('2026-11-10T06:00:00Z', { runId: 'broken' }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'SOURCE_HTTP' });
+    const stored = await temp.store.getRun('broken');
+    expect(stored?.status).toBe('failed');
+    expect((stored?.report as { problems: string[] }).problems.join(' ')).toMatch(/the run stopped: .*500.*the watermark is 2026-11-09/);
+    expect(await temp.store.getState('watermark:nlp')).toMatchObject({ day: '2026-11-09' });
+  });
 });

@@ -12,7 +12,7 @@ import type { Store, PaperDecision } from '../store/store.js';
 import { buildDigest } from './build-digest.js';
 import type { EnrichResult } from './enrich.js';
 import type { Ranker } from '../core/rank.js';
-import { planSelection, type PaperFilter, type SelectionPlan } from './select-papers.js';
+import { planSelection, type PaperFilter, type SelectedCandidate, type SelectionPlan, type SkippedCandidate } from './select-papers.js';
 import { storeEvents, type StoreEventsResult } from './store-events.js';
 
 /** arXiv's announcement calendar, as the run needs it (src/core/arxiv-calendar.ts provides it). */
@@ -99,7 +99,6 @@ function timed<T>(durations: Record<string, number>, step: string, work: () => P
 
 export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult> {
   const { store, subscription, now } = options;
-  const progress = options.onProgress ?? (() => undefined);
   const startedAt = new Date().toISOString();
   const durations: Record<string, number> = {};
   const watermark = await store.getState<Watermark>(WATERMARK(subscription.name));
@@ -120,6 +119,28 @@ export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult
     durationsMs: durations,
   };
 
+
+  try {
+    return await runSteps(options, report, watermark);
+  } catch (error) {
+    // A run that stops is stored too, with what it did and what stopped it; the error still reaches the caller.
+    if (!options.dryRun) {
+      const message = error instanceof Error ? error.message : String(error);
+      const at = report.watermark.after ?? report.watermark.before;
+      report.status = 'failed';
+      report.finishedAt = new Date().toISOString();
+      report.problems.push(`the run stopped: ${message}; the watermark is ${at ?? 'not set'}, so the next run covers every day after it`);
+      await store.saveRun({ id: options.runId, subscription: subscription.name, startedAt, finishedAt: report.finishedAt, status: 'failed', report }).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+async function runSteps(options: DailyRunOptions, report: RunReport, watermark: Watermark | undefined): Promise<DailyRunResult> {
+  const { store, subscription, now } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const startedAt = report.startedAt;
+  const durations = report.durationsMs;
   // 1. Which announcement days this run covers: every one after the watermark, or the latest on a first run.
   const latest = options.calendar.latestDay(now);
   let days = watermark ? options.calendar.daysAfter(watermark.day, now) : [latest];
@@ -237,34 +258,20 @@ export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult
         await tx.saveDigest(digest);
         await tx.setState(LAST_DIGEST(subscription.name), { name: digest.name, label });
       }
-      const decidedAt = now.toISOString();
-      const decisions: PaperDecision[] = [
-        ...plan.selected.map((item): PaperDecision => ({
-          subscription: subscription.name,
-          paperId: item.paper.id,
-          abstractHash: item.hash,
-          version: item.paper.version,
-          ...(item.paper.announced ? { day: item.paper.announced } : {}),
-          runId: options.runId,
-          decision: 'selected',
-          reason: item.reason,
-          ...(item.score !== undefined ? { score: item.score } : {}),
-          ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}),
-          decidedAt,
-        })),
-        ...plan.skipped.map((item): PaperDecision => ({
-          subscription: subscription.name,
-          paperId: item.paper.id,
-          abstractHash: item.hash,
-          version: item.paper.version,
-          ...(item.paper.announced ? { day: item.paper.announced } : {}),
-          runId: options.runId,
-          decision: 'skipped',
-          reason: item.reason,
-          ...(item.score !== undefined ? { score: item.score } : {}),
-          decidedAt,
-        })),
-      ];
+      const decide = (item: SelectedCandidate | SkippedCandidate, decision: PaperDecision['decision']): PaperDecision => ({
+        subscription: subscription.name,
+        paperId: item.paper.id,
+        abstractHash: item.hash,
+        version: item.paper.version,
+        ...(item.paper.announced ? { day: item.paper.announced } : {}),
+        runId: options.runId,
+        decision,
+        reason: item.reason,
+        ...(item.score !== undefined ? { score: item.score } : {}),
+        ...('updatedFrom' in item && item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}),
+        decidedAt: now.toISOString(),
+      });
+      const decisions = [...plan.selected.map((item) => decide(item, 'selected')), ...plan.skipped.map((item) => decide(item, 'skipped'))];
       if (decisions.length > 0) await tx.recordDecisions(decisions);
       if (newWatermark !== undefined && (!watermark || newWatermark > watermark.day)) {
         await tx.setState(WATERMARK(subscription.name), { day: newWatermark, runId: options.runId, at: new Date().toISOString() } satisfies Watermark);

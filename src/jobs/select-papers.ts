@@ -5,18 +5,11 @@
 import { abstractHash } from '../core/hash.js';
 import type { Paper, StoredPaper } from '../core/paper.js';
 import type { RankedPaper, Ranker } from '../core/rank.js';
+import type { FilterDecision } from '../select/filter.js';
 import type { PaperDecision } from '../store/store.js';
 
-/** What a subscription's filters say about one paper (src/select builds it from the subscription). */
-export interface FilterVerdict {
-  pass: boolean;
-  /** One line a human understands, when the paper does not pass. */
-  skipReason?: string;
-  matchedTerms: string[];
-  matchedAuthors: string[];
-}
-
-export type PaperFilter = (paper: Paper) => FilterVerdict;
+/** A subscription's compiled filters (src/select's `createPaperFilter` fits): only the verdict is used here. */
+export type PaperFilter = (paper: Paper) => FilterDecision;
 
 
 export interface SelectionOptions {
@@ -85,7 +78,7 @@ export async function planSelection(options: SelectionOptions): Promise<Selectio
   }
 
   const plan: SelectionPlan = { selected: [], skipped: [], alreadyDecided: [] };
-  const passing: Array<{ paper: StoredPaper; hash: string; verdict: FilterVerdict; updatedFrom?: number }> = [];
+  const passing: Array<{ paper: StoredPaper; hash: string; verdict: FilterDecision; updatedFrom?: number }> = [];
   const seen = new Set<string>();
   for (const paper of options.candidates) {
     if (seen.has(paper.id)) continue;

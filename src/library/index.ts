@@ -60,7 +60,7 @@ export async function readLibraryFile(path: string, format?: LibraryFormat): Pro
     throw new XivdigestError({
       code: 'NOT_FOUND',
       message: `Cannot read the library file ${path} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`,
-      hint: 'Check the path in rank.library (BibTeX, CSL-JSON, RIS, Zotero RDF or a list of arXiv ids)',
+      hint: "Check the path in the subscription's library.files (BibTeX, CSL-JSON, RIS, Zotero RDF or a list of arXiv ids)",
       cause,
       details: { file: path },
     });

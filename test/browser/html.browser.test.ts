@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../src/core/digest.js';
 import { createHtmlRenderer } from '../../src/render/html/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
+import { digestEntry } from '../helpers/digest-entries.js';
 
 // The callbacks passed to page.evaluate run in the page. The project compiles without the DOM library (adding it
 // would change Node's stream types for every file), so the page's globals are declared here, untyped, for this file only.
@@ -32,16 +33,7 @@ const ARGS = [
   '--disable-quic',
 ];
 
-function entry(overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry {
-  return {
-    version: 1,
-    link: `https://arxiv.org/abs/${overrides.paperId}`,
-    title: 'A Title',
-    abstract: 'An abstract.',
-    texts: { lang: 'zh', title: '标题', tldr: '要点。', tldrEn: 'The point.', abstract: '摘要。' },
-    ...overrides,
-  };
-}
+const entry = digestEntry;
 
 const digest: Digest = {
   name: 'cs.CL/2026-11-24',

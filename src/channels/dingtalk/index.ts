@@ -5,7 +5,7 @@ import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor } from '../shared/entries.js';
 import { chatMarkdownEntry, escapeChatMarkdown, markdownUrl } from '../shared/chat-markdown.js';
-import { maskHookUrl, postWithRetry, type HttpTransport } from '../shared/http.js';
+import { httpTransport, maskHookUrl, postWithRetry } from '../shared/http.js';
 import { checkErrcode } from '../shared/errcode.js';
 import { packText, utf8Bytes } from '../shared/split.js';
 
@@ -36,15 +36,12 @@ export function createDingTalkChannel(options: DingTalkChannelOptions): Channel 
   const shownUrl = maskHookUrl(webhookUrl);
   const parsed = checkDeliveryUrl(webhookUrl, { label: 'DingTalk webhook URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
   const now = options.now ?? Date.now;
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'DingTalk robot',
     shownUrl,
     secrets: [webhookUrl, ...parsed.searchParams.values(), ...(options.secret ? [options.secret] : [])],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the access token, the signing secret and the robot\'s keyword or IP rules (errcode 310000: signature, keyword or IP)',
-  };
+  });
   return {
     id: channelId('dingtalk', options.name),
     kind: 'dingtalk',

@@ -3,7 +3,7 @@ import type { Channel, DeliveryContent } from '../../core/channel.js';
 import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor, updatedNote, type EntryView, type Labels } from '../shared/entries.js';
-import { checkStatus, postWithRetry, type AnswerFailure, type HttpAnswer, type HttpTransport } from '../shared/http.js';
+import { httpTransport, checkStatus, postWithRetry, type AnswerFailure, type HttpAnswer } from '../shared/http.js';
 import { packText, utf16Length } from '../shared/split.js';
 
 export interface DiscordChannelOptions extends CommonChannelOptions {
@@ -26,15 +26,12 @@ export function createDiscordChannel(options: DiscordChannelOptions): Channel {
   const shownUrl = maskDiscordUrl(webhookUrl);
   checkDeliveryUrl(webhookUrl, { label: 'Discord webhook URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
   const token = new URL(webhookUrl).pathname.split('/').filter(Boolean).pop() ?? '';
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'Discord webhook',
     shownUrl,
     secrets: [webhookUrl, token],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the Discord webhook URL (404 means the webhook was deleted)',
-  };
+  });
   return {
     id: channelId('discord', options.name),
     kind: 'discord',

@@ -4,7 +4,7 @@ import type { Channel, DeliveryContent } from '../../core/channel.js';
 import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor, updatedNote, type EntryView, type Labels } from '../shared/entries.js';
-import { checkStatus, maskHookUrl, postWithRetry, type AnswerFailure, type HttpAnswer, type HttpTransport } from '../shared/http.js';
+import { httpTransport, checkStatus, maskHookUrl, postWithRetry, type AnswerFailure, type HttpAnswer } from '../shared/http.js';
 import { cutMarkup, pack, partLabel, utf8Bytes, widestPartLabel } from '../shared/split.js';
 
 export interface FeishuChannelOptions extends CommonChannelOptions {
@@ -42,15 +42,12 @@ export function createFeishuChannel(options: FeishuChannelOptions): Channel {
   const shownUrl = maskHookUrl(webhookUrl);
   checkDeliveryUrl(webhookUrl, { label: 'Feishu webhook URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
   const now = options.now ?? Date.now;
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'Feishu bot',
     shownUrl,
     secrets: [webhookUrl, new URL(webhookUrl).pathname, ...(options.secret ? [options.secret] : [])],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the webhook URL, the signing secret and the bot\'s keyword or IP rules (code 19021: signature or clock; 19024: keyword)',
-  };
+  });
   return {
     id: channelId('feishu', options.name),
     kind: 'feishu',

@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { XivdigestError, excerpt } from '../../core/errors.js';
 import { checkDeliveryUrl, createGuardedLookup } from './url-guard.js';
+import type { CommonChannelOptions } from './deliver.js';
 
 /** Retry settings shared by every channel (`maxAttempts` counts the first try). */
 export interface RetryOptions {
@@ -32,6 +33,16 @@ export interface HttpTransport {
   retry?: RetryOptions;
   /** What to check when the platform refuses the request, e.g. `Check the Slack webhook URL`. */
   hint: string;
+}
+
+/** A channel's transport from its common options (private networks, timeout, retries) and its own facts. */
+export function httpTransport(options: CommonChannelOptions, own: Pick<HttpTransport, 'label' | 'shownUrl' | 'secrets' | 'hint'>): HttpTransport {
+  return {
+    ...own,
+    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+  };
 }
 
 /** One POST. */

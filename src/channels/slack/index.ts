@@ -3,7 +3,7 @@ import type { Channel, DeliveryContent } from '../../core/channel.js';
 import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor, updatedNote, type EntryView, type Labels } from '../shared/entries.js';
-import { checkStatus, postWithRetry, type HttpTransport } from '../shared/http.js';
+import { httpTransport, checkStatus, postWithRetry } from '../shared/http.js';
 import { cutMarkup, pack, partLabel, utf16Length } from '../shared/split.js';
 
 export interface SlackChannelOptions extends CommonChannelOptions {
@@ -23,15 +23,12 @@ export function createSlackChannel(options: SlackChannelOptions): Channel {
   const webhookUrl = requireSetting(options.webhookUrl, 'Slack', 'webhookUrl', 'Create an incoming webhook in Slack and set its URL');
   const shownUrl = maskSlackUrl(webhookUrl);
   checkDeliveryUrl(webhookUrl, { label: 'Slack webhook URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'Slack webhook',
     shownUrl,
     secrets: [webhookUrl, new URL(webhookUrl).pathname],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the Slack webhook URL (Slack answers 403/404/410 when the webhook or channel is gone)',
-  };
+  });
   return {
     id: channelId('slack', options.name),
     kind: 'slack',

@@ -4,7 +4,7 @@ import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor, updatedNote, type EntryView, type Labels } from '../shared/entries.js';
 import { excerpt } from '../../core/errors.js';
-import { postWithRetry, retryAfter, type AnswerFailure, type HttpAnswer, type HttpTransport } from '../shared/http.js';
+import { httpTransport, postWithRetry, retryAfter, type AnswerFailure, type HttpAnswer } from '../shared/http.js';
 import { packText, utf16Length } from '../shared/split.js';
 
 export interface TelegramChannelOptions extends CommonChannelOptions {
@@ -31,15 +31,12 @@ export function createTelegramChannel(options: TelegramChannelOptions): Channel 
   const url = `${baseUrl}/bot${token}/sendMessage`;
   const shownUrl = `${baseUrl}/bot***/sendMessage`;
   checkDeliveryUrl(url, { label: 'Telegram Bot API URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'Telegram Bot API',
     shownUrl,
     secrets: [token],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the bot token and chat id, and that the bot was added to the chat (with the right to post in a channel)',
-  };
+  });
   return {
     id: channelId('telegram', options.name),
     kind: 'telegram',

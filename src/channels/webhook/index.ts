@@ -4,7 +4,7 @@ import type { Channel, DeliveryContent } from '../../core/channel.js';
 import type { DigestEntry } from '../../core/digest.js';
 import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
-import { checkStatus, maskHookUrl, postWithRetry, type HttpTransport } from '../shared/http.js';
+import { httpTransport, checkStatus, maskHookUrl, postWithRetry } from '../shared/http.js';
 
 export interface WebhookChannelOptions extends CommonChannelOptions {
   url: string;
@@ -62,15 +62,12 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
   const shownUrl = maskHookUrl(url).replace(/\/\*\*\*$/, '/…');
   checkDeliveryUrl(url, { label: 'webhook URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
   const headerSecrets = Object.values(options.headers ?? {});
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'Webhook',
     shownUrl,
     secrets: [url, ...headerSecrets, ...(options.secret ? [options.secret] : [])],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the webhook URL and that the receiver accepts the payload (see src/channels/webhook/index.ts)',
-  };
+  });
   return {
     id: channelId('webhook', options.name),
     kind: 'webhook',

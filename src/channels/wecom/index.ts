@@ -4,7 +4,7 @@ import { checkDeliveryUrl } from '../shared/url-guard.js';
 import { channelId, deliverParts, requireSetting, type CommonChannelOptions } from '../shared/deliver.js';
 import { entryViews, labelsFor } from '../shared/entries.js';
 import { chatMarkdownEntry, escapeChatMarkdown, markdownUrl } from '../shared/chat-markdown.js';
-import { maskHookUrl, postWithRetry, type HttpTransport } from '../shared/http.js';
+import { httpTransport, maskHookUrl, postWithRetry } from '../shared/http.js';
 import { checkErrcode } from '../shared/errcode.js';
 import { packText, utf8Bytes } from '../shared/split.js';
 
@@ -22,15 +22,12 @@ export function createWeComChannel(options: WeComChannelOptions): Channel {
   const webhookUrl = requireSetting(options.webhookUrl, 'WeCom', 'webhookUrl', 'Add a group robot and set its webhook URL');
   const shownUrl = maskHookUrl(webhookUrl);
   const parsed = checkDeliveryUrl(webhookUrl, { label: 'WeCom webhook URL', allowPrivateNetwork: options.allowPrivateNetwork, shownUrl });
-  const transport: HttpTransport = {
+  const transport = httpTransport(options, {
     label: 'WeCom robot',
     shownUrl,
     secrets: [webhookUrl, ...parsed.searchParams.values()],
-    allowPrivateNetwork: options.allowPrivateNetwork ?? false,
-    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.retry ? { retry: options.retry } : {}),
     hint: 'Check the robot\'s webhook key (errcode 93000: invalid key) and that it is still in the group',
-  };
+  });
   return {
     id: channelId('wecom', options.name),
     kind: 'wecom',

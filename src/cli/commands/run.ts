@@ -1,10 +1,11 @@
 /** `xivdigest run` and `xivdigest select`: a subscription's day, for real or as a dry run. */
 import type { Command } from 'commander';
 import { findSubscription, runSubscription } from '../../app-daily.js';
+import type { DailyRunResult } from '../../jobs/daily-run.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
 import type { RunCommand } from '../context.js';
-import { CommandFailed, EXIT } from '../exit.js';
+import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';
 import { formatReport } from '../report.js';
 
 interface DailyOptions {
@@ -85,8 +86,8 @@ from OAI-PMH (a missed week is caught up). Every paper is selected or skipped on
 comes back only when it changes the abstract, flagged "updated (vN)". The watermark moves only once the run's
 results are stored. Rerunning a day delivers nothing twice; failed deliveries are retried.
 
-Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 75 arXiv's feed is not
-out yet (retry later); others as for every command.
+Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 8 only deliveries
+failed (a rerun retries them), 75 arXiv's feed is not out yet (retry later); others as for every command.
 ${EXAMPLE_CONFIG}
 
 Examples:
@@ -107,27 +108,46 @@ Examples:
         }
         const now = parseNow(options.now);
         const reports: RunReport[] = [];
+        // One subscription's failure does not keep the others from their day; it is reported and sets the exit code.
+        const failures: Array<{ name: string; error: unknown }> = [];
         for (const { subscription, index } of subscriptions) {
           const progress = context.reporter.progress(`run ${subscription.name}`);
-          const result = await runSubscription({
-            app: context.app(),
-            subscription,
-            index,
-            now,
-            ...(options.resend ? { resend: true } : {}),
-            env: process.env,
-            onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
-            onWarning: (message) => context.reporter.warn(message),
-          });
+          let result: DailyRunResult;
+          try {
+            result = await runSubscription({
+              app: context.app(),
+              subscription,
+              index,
+              now,
+              ...(options.resend ? { resend: true } : {}),
+              env: process.env,
+              onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
+              onWarning: (message) => context.reporter.warn(message),
+            });
+          } catch (error) {
+            if (subscriptions.length === 1) throw error;
+            progress.finish(`${subscription.name}: stopped`);
+            context.reporter.warn(`${subscription.name}: ${error instanceof Error ? error.message : String(error)}`);
+            failures.push({ name: subscription.name, error });
+            continue;
+          }
           progress.finish(`${subscription.name}: ${result.report.status}, ${result.report.selected.length} selected, ${result.report.skipped.length} skipped`);
           reports.push(result.report);
           if (!options.json) print(context, result.report, options);
         }
         if (options.json) context.print(JSON.stringify(reports, null, 2));
+        if (failures.length > 0) {
+          throw new CommandFailed(
+            exitCodeFor(failures[0]!.error),
+            `${failures.length} of ${subscriptions.length} subscriptions stopped (${failures.map((failure) => failure.name).join(', ')}); the others ran. See the messages above; \`xivdigest runs\` keeps their reports`,
+          );
+        }
         const partial = reports.filter((report) => report.status === 'partial' || report.status === 'failed');
         if (partial.length > 0) {
+          // Deliveries that failed get their own code (8), so that a cron wrapper can tell "retry the send" apart.
+          const deliveryOnly = partial.every((report) => report.deliveries.some((d) => d.status === 'failed' || d.status === 'partial') && !report.enrichment?.failed.length && !report.enrichment?.remaining);
           throw new CommandFailed(
-            EXIT.partial,
+            deliveryOnly ? EXIT.delivery : EXIT.partial,
             `${partial.map((report) => report.subscription).join(', ')}: partly failed: ${partial.flatMap((report) => report.problems).slice(0, 3).join('; ')}`,
           );
         }

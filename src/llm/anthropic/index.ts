@@ -3,6 +3,7 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
 import { callStructured, maskUrl, saysSchemaOutputUnsupported } from '../shared/structured-call.js';
+import { apiRoot } from '../shared/api-root.js';
 
 /**
  * How the schema is sent. `output-format`: `output_config.format` (native structured outputs, Claude 4.5 and later);
@@ -102,17 +103,5 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
 
 /** `https://api.anthropic.com` → `https://api.anthropic.com/v1`; a trailing `/messages` is dropped. */
 export function messagesRoot(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl.trim());
-  } catch {
-    throw new XivdigestError({
-      code: 'CONFIG_INVALID',
-      message: `The Anthropic base URL is not a URL: ${JSON.stringify(maskUrl(baseUrl))}`,
-      hint: 'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com',
-    });
-  }
-  let path = url.pathname.replace(/\/+$/, '').replace(/\/messages$/, '');
-  if (!/\/v\d+$/.test(path)) path = `${path}/v1`;
-  return `${url.origin}${path}`;
+  return apiRoot(baseUrl, { endpoint: '/messages', what: 'The Anthropic base URL', hint: 'Set ANTHROPIC_BASE_URL to e.g. https://api.anthropic.com' });
 }

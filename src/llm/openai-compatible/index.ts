@@ -3,6 +3,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
 import { callStructured, maskUrl, saysSchemaOutputUnsupported, type OutputMode } from '../shared/structured-call.js';
+import { apiQuery, apiRoot } from '../shared/api-root.js';
 
 /** `auto`: JSON Schema output first; after a 400 saying it is unsupported, JSON mode with the schema in the prompt. */
 export type StructuredOutputsSetting = 'json-schema' | 'json-mode' | 'auto';
@@ -71,19 +72,12 @@ export function createOpenAiCompatibleProvider(options: OpenAiCompatibleProvider
  * URL comes back as `query`, since the SDK appends the path to the root.
  */
 export function chatCompletionsRoot(baseUrl: string): { root: string; query: Record<string, string> } {
-  let url: URL;
-  try {
-    url = new URL(baseUrl.trim());
-  } catch {
-    throw new XivdigestError({
-      code: 'CONFIG_INVALID',
-      message: `The OpenAI-compatible base URL is not a URL: ${JSON.stringify(maskUrl(baseUrl))}`,
-      hint: 'Set OPENAI_API_BASE to e.g. https://api.openai.com or http://localhost:11434/v1',
-    });
-  }
-  let path = url.pathname.replace(/\/+$/, '').replace(/\/chat\/completions$/, '');
-  if (!path.split('/').some((segment) => /^v\d+[a-z0-9]*$/i.test(segment))) path = `${path}/v1`;
-  return { root: `${url.origin}${path}`, query: Object.fromEntries(url.searchParams) };
+  const options = {
+    endpoint: '/chat/completions',
+    what: 'The OpenAI-compatible base URL',
+    hint: 'Set OPENAI_API_BASE to e.g. https://api.openai.com or http://localhost:11434/v1',
+  };
+  return { root: apiRoot(baseUrl, options), query: apiQuery(baseUrl, options) };
 }
 
 /** Settings of a chat-completions provider; shared with the Azure adapter, which differs only in URL and auth. */

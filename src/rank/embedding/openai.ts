@@ -1,6 +1,7 @@
 /** Embeddings from an OpenAI-compatible API: `POST {baseUrl}/embeddings` (OpenAI, Azure-style proxies, Ollama, vLLM, llama.cpp server). */
 import { XivdigestError, excerpt } from '../../core/errors.js';
 import type { Embedder } from './index.js';
+import { apiRoot } from '../../llm/shared/api-root.js';
 
 export interface OpenAiEmbedderOptions {
   /** `https://api.openai.com`, `http://localhost:11434/v1`; `/v1` is added when the path has no version segment. */
@@ -157,15 +158,7 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
 
 /** `https://api.openai.com` → `https://api.openai.com/v1`; keeps `/v1`, `/v4`, …; drops a trailing `/embeddings`. */
 export function embeddingsRoot(baseUrl: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseUrl.trim());
-  } catch {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `The embeddings base URL is not a URL: ${JSON.stringify(baseUrl)}`, hint: 'Set e.g. https://api.openai.com' });
-  }
-  let path = url.pathname.replace(/\/+$/, '').replace(/\/embeddings$/, '');
-  if (!path.split('/').some((segment) => /^v\d+[a-z0-9]*$/i.test(segment))) path = `${path}/v1`;
-  return `${url.origin}${path}`;
+  return apiRoot(baseUrl, { endpoint: '/embeddings', what: 'The embeddings base URL', hint: 'Set e.g. https://api.openai.com' });
 }
 
 function retryAfter(headers: Headers): number | undefined {

@@ -3,21 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { childNamed, childrenNamed, parseXmlTree, type XmlNode } from '../rss/xml-tree.js';
 import { createAtomRenderer, feedId } from './index.js';
+import { digestEntry } from '../../../test/helpers/digest-entries.js';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 const HOSTILE = '<script>alert(1)</script> <img src=x onerror=alert(2)> ]]> & "q" \u202Eevil \u0000nul\u001B \udc00 $x<y$';
 
-function entry(overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry {
-  return {
-    version: 2,
-    link: `https://arxiv.org/abs/${overrides.paperId}`,
-    title: 'A Title',
-    abstract: 'An abstract.',
-    texts: { lang: 'zh', title: '标题', tldr: '要点。', tldrEn: 'The point.', abstract: '摘要。' },
-    ...overrides,
-  };
-}
+const entry = (overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry => digestEntry({ version: 2, ...overrides });
 
 const digest: Digest = {
   name: 'cs.CL/2026-11-24',

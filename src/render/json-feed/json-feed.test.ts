@@ -2,20 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { createJsonFeedRenderer } from './index.js';
+import { digestEntry } from '../../../test/helpers/digest-entries.js';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
 const HOSTILE = '<script>alert(1)</script> <a href="javascript:alert(2)">x</a> \u202Eevil \u0000nul\u0085 \ud800 **md** [^1]';
 
-function entry(overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry {
-  return {
-    version: 1,
-    link: `https://arxiv.org/abs/${overrides.paperId}`,
-    title: 'A Title',
-    abstract: 'An abstract.',
-    texts: { lang: 'zh', title: '标题', tldr: '要点。', tldrEn: 'The point.', abstract: '摘要。' },
-    ...overrides,
-  };
-}
+const entry = digestEntry;
 
 const digest: Digest = {
   name: 'cs.CL',

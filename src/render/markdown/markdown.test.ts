@@ -3,19 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import { createMarkdownRenderer, escapeMarkdownInline, safeMarkdownLink } from './index.js';
+import { digestEntry } from '../../../test/helpers/digest-entries.js';
 
 const renderer = createMarkdownRenderer();
 
-function entry(overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry {
-  return {
-    version: 1,
-    link: `https://arxiv.org/abs/${overrides.paperId}`,
-    title: 'A Title',
-    abstract: 'An abstract.',
-    texts: { lang: 'zh', title: '标题', tldr: '要点。', tldrEn: 'The point.', abstract: '摘要。' },
-    ...overrides,
-  };
-}
+const entry = digestEntry;
 
 function digest(style: Digest['style'], entries: DigestEntry[], lang = 'zh'): Digest {
   return { name: 'test', style, lang, createdAt: '2026-01-01T00:00:00.000Z', entries };

@@ -7,19 +7,11 @@ import { XivdigestError } from '../../core/errors.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import { createRssRenderer, parseFeedDate, rfc822 } from './index.js';
 import { childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
+import { digestEntry } from '../../../test/helpers/digest-entries.js';
 
 const renderer = createRssRenderer();
 
-function entry(overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry {
-  return {
-    version: 1,
-    link: `https://arxiv.org/abs/${overrides.paperId}`,
-    title: 'A Title',
-    abstract: 'An abstract.',
-    texts: { lang: 'zh', title: '标题', tldr: '要点。', tldrEn: 'The point.', abstract: '摘要。' },
-    ...overrides,
-  };
-}
+const entry = digestEntry;
 
 function digest(style: Digest['style'], entries: DigestEntry[], extra: Partial<Digest> = {}): Digest {
   return { name: 'cs.AI', style, lang: 'zh', createdAt: '2026-07-07T09:05:00.000Z', entries, ...extra };

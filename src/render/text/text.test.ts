@@ -2,17 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { createTextRenderer } from './index.js';
+import { digestEntry } from '../../../test/helpers/digest-entries.js';
 
-function entry(overrides: Partial<DigestEntry> & { paperId: string }): DigestEntry {
-  return {
-    version: 1,
-    link: `https://arxiv.org/abs/${overrides.paperId}`,
-    title: 'A Title',
-    abstract: 'An abstract.',
-    texts: { lang: 'zh', title: '标题', tldr: '要点。', tldrEn: 'The point.', abstract: '摘要。' },
-    ...overrides,
-  };
-}
+const entry = digestEntry;
 
 function digest(entries: DigestEntry[], lang = 'zh'): Digest {
   return { name: 'cs.CL/2026-11-24', subscription: 'cs.CL', day: '2026-11-24', style: 'native', lang, createdAt: '2026-11-24T07:00:00Z', entries };

@@ -1,5 +1,5 @@
 /** The merge rules: how an incoming paper record changes a stored row and version records (pure, no database). */
-import { canonicalJson, PAPER_COLUMNS, recordLivesInRow, sortDay, VERSION_COLUMNS, type PaperRow, type VersionRow } from './rows.js';
+import { canonicalJson, emptyVersionRow, PAPER_COLUMNS, recordLivesInRow, sortDay, VERSION_COLUMNS, type PaperRow, type VersionRow } from './rows.js';
 
 /**
  * `newer`: the record describes a newer version than the row (or the row's version was never known): its non-empty
@@ -139,18 +139,7 @@ export function missingMask(row: VersionRow): number {
 
 /** A stored paper_versions row, known by its empty columns. */
 export function storedVersionState(paperId: string, version: number, missing: number): VersionState {
-  const pending: VersionRow = {
-    paper_id: paperId,
-    version,
-    submitted_at: null,
-    size: null,
-    source_type: null,
-    title: null,
-    abstract: null,
-    announce_type: null,
-    announced_on: null,
-    source: null,
-  };
+  const pending: VersionRow = emptyVersionRow(paperId, version);
   return { missing, pending, dirty: false, isNew: false, inRow: false };
 }
 

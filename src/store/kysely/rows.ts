@@ -561,9 +561,10 @@ export function versionRecords(paper: Paper): { own: RowVersionFacts | undefined
   };
 }
 
-function blankVersion(paper: Paper, version: number): VersionRow {
+/** A version record with every fact unknown. */
+export function emptyVersionRow(paperId: string, version: number): VersionRow {
   return {
-    paper_id: paper.id,
+    paper_id: paperId,
     version,
     submitted_at: null,
     size: null,
@@ -572,8 +573,12 @@ function blankVersion(paper: Paper, version: number): VersionRow {
     abstract: null,
     announce_type: null,
     announced_on: null,
-    source: paper.source,
+    source: null,
   };
+}
+
+function blankVersion(paper: Paper, version: number): VersionRow {
+  return { ...emptyVersionRow(paper.id, version), source: paper.source };
 }
 
 /** The version facts of a record (what `StoredPaper.versions` lists). */
