@@ -165,7 +165,8 @@ describe('the daily run over a sequence of days', () => {
     expect(friday.report.skipped.map((item) => item.id)).toEqual(['2611.00009']);
     expect(friday.report.alreadyDecided).toBe(1);
     const oaiRequests = server.requestsTo('/oai');
-    expect(oaiRequests.at(-1)?.query).toMatchObject({ from: '2026-11-11', until: '2026-11-12' });
+    // One request per missed day, so that each paper is known by its day.
+    expect(oaiRequests.slice(-2).map((request) => [request.query.from, request.query.until])).toEqual([['2026-11-11', '2026-11-11'], ['2026-11-12', '2026-11-12']]);
 
     // The weekend: no request at all, and the reason is the weekend.
     const requestsBefore = server.requests.length;

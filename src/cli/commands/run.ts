@@ -151,8 +151,10 @@ Examples:
             `${partial.map((report) => report.subscription).join(', ')}: partly failed: ${partial.flatMap((report) => report.problems).slice(0, 3).join('; ')}`,
           );
         }
-        const notYet = reports.filter((report) => report.nothing?.retry === true);
-        if (notYet.length > 0) throw new CommandFailed(EXIT.notYet, notYet.map((report) => report.nothing!.message).join('; '));
+        // A run that covered some days but stopped before one not out yet exits 75 too: a retry covers the rest.
+        const waiting = (report: RunReport) => report.coverage?.find((day) => day.status === 'not-yet')?.note;
+        const notYet = reports.filter((report) => report.nothing?.retry === true || waiting(report) !== undefined);
+        if (notYet.length > 0) throw new CommandFailed(EXIT.notYet, notYet.map((report) => report.nothing?.retry ? report.nothing.message : waiting(report)!).join('; '));
       }),
     );
 }
