@@ -10,7 +10,8 @@
  * capture: 46 records, all dated Fri 2015-01-16, none for the weekend), and appear from the 20:00 mailing on.
  */
 import { addDays, announcementAt, easternDay, isAnnouncementDay } from '../../src/core/arxiv-calendar.js';
-import { startTestServer, type TestResponse, type TestServer } from './http-server.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { oaiArxivRawPage, rssFeed, type FeedPaper } from './arxiv-feeds.js';
 
 /** A small deterministic RNG (mulberry32): the same seed gives the same world and schedule. */
@@ -37,8 +38,16 @@ export interface ArxivWorldOptions {
   rng?: () => number;
 }
 
+/** A reply of the simulated arXiv. */
+interface WorldResponse {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
 export interface ArxivWorld {
-  server: TestServer;
+  /** `url`: `http://127.0.0.1:PORT`; serves `/rss/<category>` and `/oai`. */
+  server: { url: string };
   /** The clock the servers answer at; set it before each run. */
   now: Date;
   /** The papers announced on each announcement day, keyed by feed day. */
@@ -47,8 +56,9 @@ export interface ArxivWorld {
   papersBetween(from: string, until: string): FeedPaper[];
   /** Faults, by Eastern day: the feed served empty (still dated that day), OAI-PMH failing (503) or empty for a day. */
   faults: { emptyFeed: Set<string>; oaiFails: Set<string>; oaiEmpty: Set<string> };
-  /** The OAI-PMH requests as `from..until`. */
+  /** The OAI-PMH requests as `from..until`, and how many feed requests were made. */
   oaiRequests(): string[];
+  feedRequests(): number;
   close(): Promise<void>;
 }
 
@@ -78,19 +88,25 @@ export async function startArxivWorld(options: ArxivWorldOptions): Promise<Arxiv
     }
     announced.set(day, papers);
   }
+  const oaiLog: string[] = [];
+  let feedCount = 0;
   const faults = { emptyFeed: new Set<string>(), oaiFails: new Set<string>(), oaiEmpty: new Set<string>() };
 
   const world: ArxivWorld = {
-    server: undefined as unknown as TestServer,
+    server: { url: '' },
     now: new Date(`${options.from}T12:00:00Z`),
     announced,
     papersBetween: (from, until) => [...announced].filter(([day]) => day >= from && day <= until).flatMap(([, papers]) => papers),
     faults,
-    oaiRequests: () => world.server.requestsTo('/oai').map((request) => `${request.query.from}..${request.query.until}`),
-    close: () => world.server.close(),
+    oaiRequests: () => [...oaiLog],
+    feedRequests: () => feedCount,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 
-  function feed(): TestResponse {
+  function feed(): WorldResponse {
     // The feed of the Eastern day of `now`: built at 00:00 Eastern, it holds that day's announcement (none on a weekend
     // or holiday day, when arXiv still builds an empty feed dated that day).
     const day = easternDay(world.now);
@@ -98,7 +114,7 @@ export async function startArxivWorld(options: ArxivWorldOptions): Promise<Arxiv
     return { headers: { 'content-type': 'application/rss+xml' }, body: rssFeed(category, day, papers) };
   }
 
-  function oai(query: Record<string, string>): TestResponse {
+  function oai(query: Record<string, string>): WorldResponse {
     const from = query.from ?? '0000-00-00';
     const until = query.until ?? '9999-99-99';
     for (const day of faults.oaiFails) {
@@ -110,9 +126,24 @@ export async function startArxivWorld(options: ArxivWorldOptions): Promise<Arxiv
     return { headers: { 'content-type': 'text/xml' }, body: oaiArxivRawPage(records, `${world.server.url}/oai`) };
   }
 
-  world.server = await startTestServer([
-    { path: `/rss/${category}`, reply: () => feed() },
-    { path: '/oai', reply: (request) => oai(request.query) },
-  ]);
+  // A plain node:http server (this helper also serves `npm run bench:calendar`, which runs outside vitest).
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    let reply: WorldResponse;
+    if (url.pathname === `/rss/${category}`) {
+      feedCount += 1;
+      reply = feed();
+    } else if (url.pathname === '/oai') {
+      const query = Object.fromEntries(url.searchParams);
+      oaiLog.push(`${query.from}..${query.until}`);
+      reply = oai(query);
+    } else {
+      reply = { status: 404, body: 'not found' };
+    }
+    response.writeHead(reply.status ?? 200, reply.headers ?? {});
+    response.end(reply.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  world.server.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return world;
 }
