@@ -2,7 +2,7 @@
  * The calendar decides coverage (issue 8, ADR 0024): a simulated arXiv on local servers, the daily run through the job
  * function with an injected clock. Deterministic cases first (the missed Friday over the weekend, an empty feed dated
  * today before the full one, a failing backfill day, a quiet day, the catch-up cap), then the four-week simulation over
- * two seeds (`npm run bench:calendar` runs many). The check: every announced paper reaches the reader exactly once.
+ * two seeds, and one with injected faults (`npm run bench:calendar` runs many). The check: every announced paper reaches the reader exactly once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempStore, type TempStore } from '../helpers/temp-store.js';
@@ -145,12 +145,13 @@ describe('the calendar decides coverage', () => {
     expect(friday.report.nothing).toMatchObject({ kind: 'holiday', message: expect.stringMatching(/Thanksgiving/) });
   });
 
-  it('four weeks at random hours on random days, two seeds: every announced paper reaches the reader exactly once', async () => {
-    for (const seed of [Number(process.env.XIVDIGEST_SIM_SEED ?? 20261109), 7]) {
+  it('four weeks at random hours on random days, two seeds and one with faults: every announced paper reaches the reader exactly once', async () => {
+    const seeded = Number(process.env.XIVDIGEST_SIM_SEED ?? 20261109);
+    for (const [seed, faults] of [[seeded, false], [7, false], [seeded, true]] as const) {
       const store = await createTempStore('sqlite');
       try {
-        console.log(`calendar simulation seed ${seed} (rerun one seed with XIVDIGEST_SIM_SEED=${seed})`);
-        const result = await simulateCalendar(seed, store.store);
+        console.log(`calendar simulation seed ${seed}${faults ? ' with faults' : ''} (rerun one seed with XIVDIGEST_SIM_SEED=${seed})`);
+        const result = await simulateCalendar(seed, store.store, { faults });
         expect(result.errors, `seed ${seed}`).toEqual([]);
         expect(result.duplicates, `seed ${seed}`).toEqual([]);
         expect(result.missing, `seed ${seed}`).toEqual([]);

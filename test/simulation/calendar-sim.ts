@@ -4,7 +4,7 @@
  * among them, some run twice) through the job function with an injected clock. Used by the test (two seeds) and by
  * `npm run bench:calendar` (many).
  */
-import { addDays, easternInstant, expectedFeedDay } from '../../src/core/arxiv-calendar.js';
+import { addDays, easternDay, easternInstant, expectedFeedDay, isAnnouncementDay } from '../../src/core/arxiv-calendar.js';
 import type { RunReport } from '../../src/core/run-report.js';
 import { runDaily } from '../../src/jobs/daily-run.js';
 import { createRunCalendar } from '../../src/jobs/run-calendar.js';
@@ -74,9 +74,13 @@ export interface SimulationResult {
   duplicates: string[];
   missing: string[];
   extra: string[];
-  /** Runs that delivered nothing without saying why, and runs that threw. */
+  /** Runs that delivered nothing without saying why, and runs that threw unexpectedly. */
   unexplained: string[];
   errors: string[];
+  /** Runs that stopped on a failing backfill day, naming it (fault mode). */
+  stops: number;
+  /** Injected faults: feeds served empty at first, OAI-PMH days failing, OAI-PMH days not caught up. */
+  faults: number;
   /** How many runs said each reason for having nothing (weekend, holiday, not-yet, all-seen, …). */
   nothing: Record<string, number>;
   /** Days filled from OAI-PMH, and OAI-PMH requests. */
@@ -105,20 +109,62 @@ export function schedule(seed: number): { times: Date[]; skippedDays: number; tw
   return { times, skippedDays, twiceDays };
 }
 
+interface FaultWindow {
+  kind: 'emptyFeed' | 'oaiFails' | 'oaiEmpty';
+  day: string;
+  from: number;
+  until: number;
+}
+
+/**
+ * Faults arXiv has shown, at random: a feed served empty (dated today) for the first hours of its day before the full
+ * one; OAI-PMH failing for a day for up to two days; OAI-PMH not having a day's records for the first hours after the
+ * mailing.
+ */
+export function faultPlan(seed: number): FaultWindow[] {
+  const rng = createRng(seed * 31 + 7);
+  const windows: FaultWindow[] = [];
+  const hours = (n: number) => n * 3_600_000;
+  for (let i = 0; i < SIM_DAYS; i++) {
+    const day = addDays(SIM_FROM, i);
+    if (!isAnnouncementDay(day)) continue;
+    const midnight = easternInstant(day, 0).getTime();
+    if (rng() < 0.15) windows.push({ kind: 'emptyFeed', day, from: midnight, until: midnight + hours(1 + rng() * 6) });
+    if (rng() < 0.1) windows.push({ kind: 'oaiFails', day, from: midnight, until: midnight + hours(4 + rng() * 44) });
+    if (rng() < 0.15) windows.push({ kind: 'oaiEmpty', day, from: midnight - hours(4), until: midnight + hours(rng() * 8) });
+  }
+  return windows;
+}
+
+export interface SimulationOptions {
+  /** Inject the faults of `faultPlan(seed)`. */
+  faults?: boolean;
+  onRun?(line: string): void;
+}
+
 /** Runs one seed's four weeks on `store` (empty) and checks what reached the reader. */
-export async function simulateCalendar(seed: number, store: Store, onRun?: (line: string) => void): Promise<SimulationResult> {
+export async function simulateCalendar(seed: number, store: Store, options: SimulationOptions = {}): Promise<SimulationResult> {
   const world = await startArxivWorld({ from: SIM_FROM, until: addDays(SIM_FROM, SIM_DAYS + 2), rng: createRng(seed * 7919 + 1) });
+  const onRun = options.onRun;
   try {
     const plan = schedule(seed);
+    const windows = options.faults ? faultPlan(seed) : [];
     const reports: RunReport[] = [];
     const errors: string[] = [];
+    let stops = 0;
     for (const [index, now] of plan.times.entries()) {
+      for (const set of Object.values(world.faults)) set.clear();
+      for (const window of windows) if (now.getTime() >= window.from && now.getTime() < window.until) world.faults[window.kind].add(window.day);
       try {
         const { report } = await runInWorld({ world, store, now, runId: `s${seed}-${String(index).padStart(3, '0')}` });
         reports.push(report);
         onRun?.(`${now.toISOString()} ${report.status} days=${report.days.join(',') || '-'} selected=${report.selected.length}${report.nothing ? ` (${report.nothing.kind})` : ''}`);
       } catch (error) {
-        errors.push(`${now.toISOString()}: ${error instanceof Error ? error.message : String(error)}`);
+        const message = error instanceof Error ? error.message : String(error);
+        // A failing backfill day stops the run, which must name the day; anything else is a failure of the run.
+        const day = /could not get arXiv's announcement of (\d{4}-\d{2}-\d{2})/.exec(message)?.[1];
+        if (day && world.faults.oaiFails.has(day)) stops += 1;
+        else errors.push(`${now.toISOString()} (${easternDay(now)} Eastern): ${message}`);
       }
     }
     const lastDay = expectedFeedDay(new Date(FINAL_RUN));
@@ -148,6 +194,8 @@ export async function simulateCalendar(seed: number, store: Store, onRun?: (line
       extra: [...counts.keys()].filter((id) => !announced.includes(id)),
       unexplained,
       errors,
+      stops,
+      faults: windows.length,
       nothing,
       backfilledDays: reports.reduce((sum, report) => sum + (report.coverage ?? []).filter((day) => day.status === 'backfill').length, 0),
       oaiRequests: world.oaiRequests().length,
