@@ -20,7 +20,9 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
   lines.push(`run ${report.id} · ${report.subscription} · ${report.status} · clock ${report.now}`);
   lines.push(`covered: ${days}; watermark ${report.watermark.before ?? '(none)'} → ${report.watermark.after ?? report.watermark.before ?? '(none)'}`);
   for (const day of report.coverage ?? []) {
-    if (day.status !== 'feed' && day.status !== 'backfill') lines.push(`  ${day.day}: ${day.status}${day.note ? `: ${short(day.note, 160)}` : ''}`);
+    // A day the run stopped at is explained once, under problems.
+    const note = day.note && day.status !== 'not-yet' && day.status !== 'failed' ? `: ${short(day.note, 160)}` : '';
+    if (day.status !== 'feed' && day.status !== 'backfill') lines.push(`  ${day.day}: ${day.status}${note}`);
   }
   const types = Object.entries(report.fetched.byAnnounceType).map(([type, count]) => `${count} ${type}`).join(', ');
   lines.push(`fetched: ${report.fetched.papers} paper(s)${types ? ` (${types})` : ''}${report.fetched.sources.length ? ` from ${report.fetched.sources.join(' and ')}` : ''}`);
