@@ -265,7 +265,7 @@ function dayUnavailable(failed: { day: string; error: unknown }, watermark: stri
   return new XivdigestError({
     code: XivdigestError.isInstance(cause) ? cause.code : 'SOURCE_NETWORK',
     message: `could not get arXiv's announcement of ${failed.day} from the backfill: ${message}`,
-    hint: `${watermark ? `The run covered the days up to ${watermark}` : 'The run covered no day'} and stopped before ${failed.day}; run again to retry ${failed.day} (the watermark stays before it)`,
+    hint: `The run stopped before ${failed.day} (the watermark is ${watermark ?? 'not set'}, before that day); run again to retry ${failed.day}`,
     isRetryable: true,
     cause,
     details: { day: failed.day, ...(watermark ? { watermark } : {}) },
