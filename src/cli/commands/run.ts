@@ -82,12 +82,15 @@ Examples:
     .option('--json', 'print the reports as JSON (an array)')
     .addHelpText('after', `
 Each run covers every arXiv announcement day since the subscription's watermark: today's feed, and missed days
-from OAI-PMH (a missed week is caught up). Every paper is selected or skipped once, with the reason; a new version
+from OAI-PMH, one request per day (a missed week is caught up; a Friday missed before a weekend run too). A day
+OAI-PMH cannot give stops the run there: the days before it are covered, the error names the day (exit 5), and
+the next run retries it. Every paper is selected or skipped once, with the reason; a new version
 comes back only when it changes the abstract, flagged "updated (vN)". The watermark moves only once the run's
 results are stored. Rerunning a day delivers nothing twice; failed deliveries are retried.
 
 Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 8 only deliveries
-failed (a rerun retries them), 75 arXiv's feed is not out yet (retry later); others as for every command.
+failed (a rerun retries them), 75 arXiv's feed (or a day's papers) is not out yet (retry later); others as for
+every command.
 ${EXAMPLE_CONFIG}
 
 Examples:
