@@ -19,6 +19,11 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
   const days = report.days.length === 0 ? 'no new announcement day' : report.days.length === 1 ? report.days[0] : `${report.days[0]} to ${report.days.at(-1)} (${report.days.length} days)`;
   lines.push(`run ${report.id} · ${report.subscription} · ${report.status} · clock ${report.now}`);
   lines.push(`covered: ${days}; watermark ${report.watermark.before ?? '(none)'} → ${report.watermark.after ?? report.watermark.before ?? '(none)'}`);
+  for (const day of report.coverage ?? []) {
+    // A day the run stopped at is explained once, under problems.
+    const note = day.note && day.status !== 'not-yet' && day.status !== 'failed' ? `: ${short(day.note, 160)}` : '';
+    if (day.status !== 'feed' && day.status !== 'backfill') lines.push(`  ${day.day}: ${day.status}${note}`);
+  }
   const types = Object.entries(report.fetched.byAnnounceType).map(([type, count]) => `${count} ${type}`).join(', ');
   lines.push(`fetched: ${report.fetched.papers} paper(s)${types ? ` (${types})` : ''}${report.fetched.sources.length ? ` from ${report.fetched.sources.join(' and ')}` : ''}`);
   if (report.alreadyDecided > 0) lines.push(`decided in earlier runs: ${report.alreadyDecided} (not repeated)`);

@@ -25,6 +25,20 @@ export interface SelectedPaper {
   updatedFrom?: number;
 }
 
+/** How a run covered one announcement day, or why it did not (ADR 0024). */
+export interface DayCoverage {
+  day: string;
+  /**
+   * `feed`, `backfill`: its papers came from there; `empty`: no papers in the categories (the note says why that is
+   * believed); `skipped`: beyond maxCatchUpDays, passed over unfetched; `not-yet`: not out yet, the run stopped before it
+   * (retry later); `failed`: the backfill failed, the run stopped before it; `later`: after the day the run stopped at.
+   */
+  status: 'feed' | 'backfill' | 'empty' | 'skipped' | 'not-yet' | 'failed' | 'later';
+  /** Papers the source gave for the day. */
+  papers: number;
+  note?: string;
+}
+
 export interface DeliveryReport {
   /** Channel id, or `files` for the folder output. */
   channel: string;
@@ -44,6 +58,8 @@ export interface RunReport {
   status: 'ok' | 'partial' | 'failed' | 'nothing' | 'dry-run';
   /** Announcement days covered, oldest first (the watermark moves to the last). */
   days: string[];
+  /** Each announcement day the run looked at, and how it was covered or why not. */
+  coverage?: DayCoverage[];
   /** The watermark before and after the run. */
   watermark: { before?: string; after?: string };
   fetched: { papers: number; byAnnounceType: Record<string, number>; sources: string[] };

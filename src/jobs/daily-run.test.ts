@@ -68,12 +68,20 @@ describe('the daily run over a sequence of days', () => {
   let server: TestServer;
   let out: string;
   let feedDay: string;
+  // Serves the feed without its dates (no <pubDate>, no <lastBuildDate>): a feed that proves nothing about its day.
+  let undated = false;
 
   beforeEach(async () => {
     temp = await createTempStore('sqlite');
     out = await mkdtemp(join(tmpdir(), 'xivdigest-run-'));
     server = await startTestServer([
-      { path: '/rss/cs.CL', reply: () => ({ headers: { 'content-type': 'application/rss+xml' }, body: rssFeed('cs.CL', feedDay, feeds[feedDay] ?? []) }) },
+      {
+        path: '/rss/cs.CL',
+        reply: () => {
+          const body = rssFeed('cs.CL', feedDay, feeds[feedDay] ?? []);
+          return { headers: { 'content-type': 'application/rss+xml' }, body: undated ? body.replace(/\s*<(pubDate|lastBuildDate)>[^<]*<\/\1>/g, '') : body };
+        },
+      },
       {
         path: '/oai',
         reply: (request) => {
@@ -165,7 +173,8 @@ describe('the daily run over a sequence of days', () => {
     expect(friday.report.skipped.map((item) => item.id)).toEqual(['2611.00009']);
     expect(friday.report.alreadyDecided).toBe(1);
     const oaiRequests = server.requestsTo('/oai');
-    expect(oaiRequests.at(-1)?.query).toMatchObject({ from: '2026-11-11', until: '2026-11-12' });
+    // One request per missed day, so that each paper is known by its day.
+    expect(oaiRequests.slice(-2).map((request) => [request.query.from, request.query.until])).toEqual([['2026-11-11', '2026-11-11'], ['2026-11-12', '2026-11-12']]);
 
     // The weekend: no request at all, and the reason is the weekend.
     const requestsBefore = server.requests.length;
@@ -204,6 +213,38 @@ describe('the daily run over a sequence of days', () => {
     const runs = await temp.store.listRuns({ subscription: 'nlp' });
     expect(runs.map((run) => run.id).sort()).toEqual(['r1', 'r1b', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']);
   }, 60_000);
+
+  it('a late feed covers the day it is dated; an undated feed covers nothing; an empty feed dated today sends the day to OAI-PMH', async () => {
+    feedDay = '2026-11-09';
+    undated = false;
+    await runAt('2026-11-09T06:00:00Z', { runId: 'mon' });
+
+    // Wed 01:00 EST: the feed should show Wednesday but still shows Tuesday, which this subscription has not covered.
+    feedDay = '2026-11-10';
+    const late = await runAt('2026-11-11T06:00:00Z', { runId: 'wed-late' });
+    expect(late.report.coverage?.map((day) => `${day.day} ${day.status}`)).toEqual(['2026-11-10 feed', '2026-11-11 not-yet']);
+    expect(ids(late)).toEqual(['2611.00005v1', '2611.00001v2']);
+    expect(late.report.watermark.after).toBe('2026-11-10');
+    expect(server.requestsTo('/oai')).toEqual([]);
+
+    // An undated feed (empty here) proves nothing: Wednesday stays uncovered, and nothing is asked of OAI-PMH for it.
+    feedDay = '2026-11-11';
+    undated = true;
+    const blind = await runAt('2026-11-11T08:00:00Z', { runId: 'wed-undated' });
+    expect(blind.report.days).toEqual([]);
+    expect(blind.report.nothing).toMatchObject({ kind: 'not-yet', retry: true, message: expect.stringMatching(/the feed has no date/) });
+    expect(await temp.store.getState('watermark:nlp')).toMatchObject({ day: '2026-11-10' });
+    expect(server.requestsTo('/oai')).toEqual([]);
+
+    // Thu 01:00 EST: the feed is dated Thursday but empty, though arXiv announced that day: OAI-PMH covers both days.
+    feedDay = '2026-11-12';
+    undated = false;
+    const thursday = await runAt('2026-11-12T06:00:00Z', { runId: 'thu' });
+    expect(thursday.report.coverage?.map((day) => `${day.day} ${day.status}`)).toEqual(['2026-11-11 backfill', '2026-11-12 backfill']);
+    expect(server.requestsTo('/oai').map((request) => `${request.query.from}..${request.query.until}`)).toEqual(['2026-11-11..2026-11-11', '2026-11-12..2026-11-12']);
+    expect(ids(thursday).sort()).toEqual(['2611.00007v1', '2611.00008v1']);
+    expect(thursday.report.watermark.after).toBe('2026-11-12');
+  });
 
   it('stores a run that stops on an arXiv error as failed, with the error, and leaves the watermark', async () => {
     feedDay = '2026-11-09';

@@ -13,7 +13,8 @@ import { buildDigest } from './build-digest.js';
 import type { EnrichResult } from './enrich.js';
 import type { Ranker } from '../core/rank.js';
 import { planSelection, type PaperFilter, type SelectedCandidate, type SelectionPlan, type SkippedCandidate } from './select-papers.js';
-import { storeEvents, type StoreEventsResult } from './store-events.js';
+import { coverDays } from './cover-days.js';
+import { XivdigestError } from '../core/errors.js';
 
 /** arXiv's announcement calendar, as the run needs it (src/core/arxiv-calendar.ts provides it). */
 export interface RunCalendar {
@@ -75,21 +76,6 @@ interface Watermark {
   at: string;
 }
 
-/** Feeds a source into the store and collects the ids of the papers it gave. */
-async function fetchInto(store: Store, events: AsyncIterable<SourceEvent>, ids: Set<string>): Promise<StoreEventsResult> {
-  async function* collect(): AsyncIterable<SourceEvent> {
-    for await (const event of events) {
-      if (event.type === 'paper') ids.add(event.paper.id);
-      yield event;
-    }
-  }
-  return storeEvents(collect(), store);
-}
-
-function addCounts(target: Record<string, number>, source: Record<string, number>): void {
-  for (const [key, value] of Object.entries(source)) target[key] = (target[key] ?? 0) + value;
-}
-
 function timed<T>(durations: Record<string, number>, step: string, work: () => Promise<T>): Promise<T> {
   const start = performance.now();
   return work().finally(() => {
@@ -141,51 +127,11 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
   const progress = options.onProgress ?? (() => undefined);
   const startedAt = report.startedAt;
   const durations = report.durationsMs;
-  // 1. Which announcement days this run covers: every one after the watermark, or the latest on a first run.
-  const latest = options.calendar.latestDay(now);
-  let days = watermark ? options.calendar.daysAfter(watermark.day, now) : [latest];
-  if (days.length > subscription.maxCatchUpDays) {
-    const dropped = days.slice(0, days.length - subscription.maxCatchUpDays);
-    days = days.slice(-subscription.maxCatchUpDays);
-    report.problems.push(
-      `${dropped.length} older announcement day(s) (${dropped[0]} to ${dropped.at(-1)}) were not filled (maxCatchUpDays is ${subscription.maxCatchUpDays}); ` +
-        `fetch them with: xivdigest fetch --source oai --category ${options.categories.join('+')} --from ${dropped[0]} --until ${dropped.at(-1)}`,
-    );
-  }
-
-  // 2. Fetch: today's feed for the latest day, a backfill for the days before it.
-  const ids = new Set<string>();
-  let covered: string[] = [];
-  let late: NothingReason | undefined;
-  if (days.length > 0) {
-    const last = days.at(-1)!;
-    progress(`fetching the ${options.categories.join('+')} feed for ${last}`);
-    const feedResult = await timed(durations, 'fetch', () => fetchInto(store, options.feed(options.categories), ids));
-    report.fetched.sources.push('feed');
-    addCounts(report.fetched.byAnnounceType, feedResult.byAnnounceType);
-    report.fetched.papers += feedResult.papers;
-    const feedDay = feedResult.feed?.announced;
-    // A feed dated later than expected is current too (arXiv builds empty feeds for holidays).
-    const feedIsLatest = feedDay !== undefined && feedDay >= last;
-    if (!feedIsLatest) {
-      // The feed still shows an earlier day (or nothing): the latest announcement is not out yet. Never "empty".
-      for (const id of ids) ids.delete(id);
-      report.fetched.papers = 0;
-      report.fetched.byAnnounceType = {};
-      const message = `${options.categories.join('+')}: ${options.calendar.feedNotCurrent(feedDay, now)}; ${last} stays uncovered until a run finds it`;
-      late = { kind: 'not-yet', message, retry: true };
-      report.problems.push(message);
-    }
-    const before = days.slice(0, -1);
-    if (before.length > 0) {
-      progress(`filling ${before.length} missed announcement day(s) from ${before[0]} to ${before.at(-1)}`);
-      const filled = await timed(durations, 'fetch', () => fetchInto(store, options.backfill(options.categories, before[0]!, before.at(-1)!), ids));
-      report.fetched.sources.push('backfill');
-      addCounts(report.fetched.byAnnounceType, filled.byAnnounceType);
-      report.fetched.papers += filled.papers;
-    }
-    covered = feedIsLatest ? days : before;
-  }
+  // 1-2. Which announcement days this run covers, and their papers: the calendar decides, the feed proves only its own
+  // day, every other day comes from the backfill before the watermark passes it (ADR 0024).
+  const coverage = await coverDays(options, report, watermark?.day);
+  const { ids, late } = coverage;
+  const covered = coverage.days;
   report.days = covered;
 
   // 3. Select: every fetched paper is decided once; earlier decisions are not repeated.
@@ -307,7 +253,23 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
   if (failedDeliveries || failedTexts) report.status = 'partial';
   report.finishedAt = new Date().toISOString();
   await store.saveRun({ id: options.runId, subscription: subscription.name, startedAt, finishedAt: report.finishedAt, status: report.status, report });
+  // The days before the one the backfill could not give are covered and delivered; the run still stops with the error.
+  if (coverage.failed) throw dayUnavailable(coverage.failed, report.watermark.after ?? report.watermark.before);
   return { report, plan, ...(digest ? { digest } : {}) };
+}
+
+/** The error of a run that could not get one announcement day: it names the day, and says where the watermark stays. */
+function dayUnavailable(failed: { day: string; error: unknown }, watermark: string | undefined): XivdigestError {
+  const cause = failed.error;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  return new XivdigestError({
+    code: XivdigestError.isInstance(cause) ? cause.code : 'SOURCE_NETWORK',
+    message: `could not get arXiv's announcement of ${failed.day} from the backfill: ${message}`,
+    hint: `The run stopped before ${failed.day} (the watermark is ${watermark ?? 'not set'}, before that day); run again to retry ${failed.day}`,
+    isRetryable: true,
+    cause,
+    details: { day: failed.day, ...(watermark ? { watermark } : {}) },
+  });
 }
 
 /** The digest's label: the day, or the day with a counter when a digest of that day was already made. */

@@ -82,12 +82,15 @@ Examples:
     .option('--json', 'print the reports as JSON (an array)')
     .addHelpText('after', `
 Each run covers every arXiv announcement day since the subscription's watermark: today's feed, and missed days
-from OAI-PMH (a missed week is caught up). Every paper is selected or skipped once, with the reason; a new version
+from OAI-PMH, one request per day (a missed week is caught up; a Friday missed before a weekend run too). A day
+OAI-PMH cannot give stops the run there: the days before it are covered, the error names the day (exit 5), and
+the next run retries it. Every paper is selected or skipped once, with the reason; a new version
 comes back only when it changes the abstract, flagged "updated (vN)". The watermark moves only once the run's
 results are stored. Rerunning a day delivers nothing twice; failed deliveries are retried.
 
 Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 8 only deliveries
-failed (a rerun retries them), 75 arXiv's feed is not out yet (retry later); others as for every command.
+failed (a rerun retries them), 75 arXiv's feed (or a day's papers) is not out yet (retry later); others as for
+every command.
 ${EXAMPLE_CONFIG}
 
 Examples:
@@ -151,8 +154,10 @@ Examples:
             `${partial.map((report) => report.subscription).join(', ')}: partly failed: ${partial.flatMap((report) => report.problems).slice(0, 3).join('; ')}`,
           );
         }
-        const notYet = reports.filter((report) => report.nothing?.retry === true);
-        if (notYet.length > 0) throw new CommandFailed(EXIT.notYet, notYet.map((report) => report.nothing!.message).join('; '));
+        // A run that covered some days but stopped before one not out yet exits 75 too: a retry covers the rest.
+        const waiting = (report: RunReport) => report.coverage?.find((day) => day.status === 'not-yet')?.note;
+        const notYet = reports.filter((report) => report.nothing?.retry === true || waiting(report) !== undefined);
+        if (notYet.length > 0) throw new CommandFailed(EXIT.notYet, notYet.map((report) => report.nothing?.retry ? report.nothing.message : waiting(report)!).join('; '));
       }),
     );
 }
