@@ -331,7 +331,7 @@ function digestOf(plan: SelectionPlan, texts: StoredTexts[], lang: string, name:
       links: { ...(paper.links.pdf ? { pdf: paper.links.pdf } : {}), ...(paper.links.html ? { html: paper.links.html } : {}) },
       ...(paper.announced ? { announced: paper.announced } : {}),
       ...(paper.announceType ? { announceType: paper.announceType } : {}),
-      selection: { score: item.score ?? 0, reason: item.reason, ...(plan.rankedBy ? { method: plan.rankedBy } : {}) },
+      selection: { score: item.score ?? 0, reason: item.reason, ...(plan.rankedBy ? { method: plan.rankedBy } : {}), ...(item.why ? { why: item.why } : {}) },
       ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}),
     } as DigestEntry;
   });

@@ -54,7 +54,9 @@ export interface JsonFeedItem {
     updated_from?: number;
     announce_type?: string;
     text_status: 'ok' | 'failed' | 'pending';
-    text_reason?: string;
+    /** The reader's note for missing texts (`翻译暂不可用`); the technical reason is never published. */
+    text_note?: string;
+    /** `reason` is the reader's line (see selectionLine). */
     selection?: { score: number; reason: string; method?: string };
   };
 }
@@ -115,9 +117,9 @@ function jsonFeedItem(entry: DigestEntry, digest: Digest, labels: RenderLabels):
       ...(entry.updatedFrom !== undefined ? { updated_from: entry.updatedFrom } : {}),
       ...(entry.announceType !== undefined ? { announce_type: cleanLine(entry.announceType) } : {}),
       text_status: entry.textStatus ?? 'ok',
-      ...(entry.textReason !== undefined ? { text_reason: cleanLine(entry.textReason) } : {}),
+      ...(ok ? {} : { text_note: cleanLine(labels.untranslated(entry)) }),
       ...(entry.selection
-        ? { selection: { score: entry.selection.score, reason: cleanLine(entry.selection.reason), ...(entry.selection.method ? { method: cleanLine(entry.selection.method) } : {}) } }
+        ? { selection: { score: entry.selection.score, reason: cleanLine(labels.selection(entry.selection)), ...(entry.selection.method ? { method: cleanLine(entry.selection.method) } : {}) } }
         : {}),
     },
   };
