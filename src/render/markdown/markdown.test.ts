@@ -160,7 +160,9 @@ describe('escapeMarkdownInline', () => {
     ['broken \ud800 pair \udc00', 'broken \ufffd pair \ufffd'],
     ['\u202eevil\u2066', 'evil'],
     ['Title (arXiv:2301.00001)', 'Title &#40;arXiv:2301.00001)'],
-    ['$\\alpha_i$ stays math', '$\\\\alpha_i$ stays math'],
+    ['$\\alpha_i$ reads as its source', '\\$\\\\alpha\\_i\\$ reads as its source'],
+    ['*star* _under_ ~tilde~', '\\*star\\* \\_under\\_ \\~tilde\\~'],
+    ['* bullet', '\\* bullet'],
     ['  padded  ', 'padded'],
   ])('%j → %j', (input, expected) => {
     expect(escapeMarkdownInline(input)).toBe(expected);
