@@ -1,6 +1,7 @@
 /** What chat channels show of each digest entry, read defensively (optional fields may be absent or malformed). */
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { selectionLine, untranslatedNote } from '../../core/reader-words.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 /** One entry as the compact chat formats show it: numbered translated title, TL;DR, link, updated flag, selection reason. */
 export interface EntryView {
@@ -44,15 +45,15 @@ export function entryViews(digest: Digest): EntryView[] {
 function entryView(entry: DigestEntry, number: number, lang: string): EntryView {
   const texts: Record<string, unknown> = isRecord(entry.texts) ? (entry.texts as unknown as Record<string, unknown>) : {};
   const ok = entry.textStatus === undefined || entry.textStatus === 'ok';
-  const originalTitle = cleanTitle(stringOf(entry.title));
-  const translated = ok ? cleanTitle(stringOf(texts.title)) : '';
+  const originalTitle = plainFormatting(cleanTitle(stringOf(entry.title)));
+  const translated = ok ? plainFormatting(cleanTitle(stringOf(texts.title))) : '';
   const view: EntryView = {
     number,
     paperId: stringOf(entry.paperId),
     link: stringOf(entry.link),
     title: translated || originalTitle,
     originalTitle,
-    tldr: ok ? oneLine(stringOf(texts.tldr)) : '',
+    tldr: ok ? plainFormatting(oneLine(stringOf(texts.tldr))) : '',
   };
   if (typeof entry.updatedFrom === 'number') view.updated = { from: entry.updatedFrom, to: typeof entry.version === 'number' ? entry.version : null };
   // `selection` is added to DigestEntry by the ranking work; read it without relying on its type.

@@ -11,6 +11,8 @@ export interface RenderLabels {
   untranslated(entry: DigestEntry): string;
   /** Why the entry was selected, in reader words: `与你的文献库相似：…` (no score, ranker id or query syntax). */
   selection(selection: NonNullable<DigestEntry['selection']>): string;
+  /** Label before the TL;DR in the rich Markdown layout. */
+  tldr: string;
   /** Summary of the collapsible English abstract. */
   englishAbstract: string;
   /** Headings of the structured summary's four parts. */
@@ -36,6 +38,7 @@ export function resolveLabels(lang: string, overrides: Partial<RenderLabels> = {
     // `entry.textReason` is technical (it may hold an endpoint URL or an excerpt of a rejected answer): never shown.
     untranslated: () => untranslatedNote(lang),
     selection: (selection) => selectionLine(selection, lang),
+    tldr: zh ? '要点' : 'TL;DR',
     englishAbstract: zh ? '英文摘要' : 'English abstract',
     summaryParts: zh
       ? { motivation: '动机', method: '方法', result: '结果', conclusion: '结论' }

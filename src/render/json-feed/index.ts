@@ -5,6 +5,7 @@ import { entryFeedHtml, entryFeedText } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { channelLink } from '../rss/index.js';
 import { entryDate, rfc3339 } from '../rss/dates.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 export interface JsonFeedRendererOptions {
   title?: string;
@@ -92,8 +93,8 @@ function jsonFeedItem(entry: DigestEntry, digest: Digest, labels: RenderLabels):
   const ok = hasTexts(entry);
   const links = entryLinks(entry);
   const update = entry.updatedFrom !== undefined ? ` [${labels.updated(entry)}]` : '';
-  const title = (ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title)) + update;
-  const summary = ok ? cleanLine(entry.texts.tldr) : cleanLine(labels.untranslated(entry));
+  const title = plainFormatting(ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title)) + update;
+  const summary = ok ? plainFormatting(cleanLine(entry.texts.tldr)) : cleanLine(labels.untranslated(entry));
   const authors = (entry.authors ?? []).map(cleanLine).filter((author) => author !== '');
   const tags = (entry.categories ?? []).map(cleanLine).filter((category) => category !== '');
   const attachments = links.pdf ? [{ url: links.pdf, mime_type: 'application/pdf', title: 'PDF' }] : [];

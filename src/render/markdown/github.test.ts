@@ -91,7 +91,7 @@ describe.skipIf(!cmark)('native Markdown through cmark-gfm', () => {
     expect(headings).toEqual(HOSTILE_TITLES.map((title, index) => `${index + 1}. 中文：${title}`));
     const englishTitles = [...html.matchAll(/<p><em>(.*?)<\/em>(?: · .*?)?<\/p>/g)].map((match) => visible(match[1]!));
     expect(englishTitles).toEqual(HOSTILE_TITLES);
-    const tldrs = [...html.matchAll(/<p><strong>(.*?)<\/strong><\/p>/g)].map((match) => visible(match[1]!));
+    const tldrs = [...html.matchAll(/<p><strong>要点<\/strong>：(.*?)<\/p>/g)].map((match) => visible(match[1]!));
     expect(tldrs).toEqual(HOSTILE_TITLES.map((title) => `要点：${title}`));
     // A bare URL in a text is autolinked by GitHub with the URL as its text; no link may hide behind other words.
     expect(html).not.toMatch(/<script|<del>|<a href="https:\/\/evil[^"]*">(?!https:\/\/evil)/);

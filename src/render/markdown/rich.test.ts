@@ -35,7 +35,7 @@ describe('renderRichMarkdown', () => {
         'Ada Lovelace, Alan Turing',
         '[arXiv](https://arxiv.org/abs/2611.00001) · [PDF](https://arxiv.org/pdf/2611.00001v2) · [HTML](https://arxiv.org/html/2611.00001v2)',
         '> 匹配你的关键词：on topic',
-        '**要点。**',
+        '**要点**：要点。',
         'The point.',
         '摘要。',
         '<details><summary>英文摘要</summary>',

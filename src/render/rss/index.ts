@@ -6,6 +6,7 @@ import { entryFeedHtml } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { digestDate, entryDate, rfc822 } from './dates.js';
 import { xmlAttribute, xmlElement, xmlText } from './xml.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 export { parseFeedDate, rfc3339, rfc822, digestDate, entryDate } from './dates.js';
 export { xmlAttribute, xmlElement, xmlText } from './xml.js';
@@ -115,7 +116,7 @@ function renderNativeRss(digest: Digest, options: RssRendererOptions, labels: Re
 
 function nativeItem(entry: DigestEntry, digest: Digest, labels: RenderLabels): string {
   const ok = hasTexts(entry);
-  const title = ok ? cleanLine(entry.texts.tldr) || cleanLine(entry.texts.title) || cleanLine(entry.title) : cleanLine(entry.title);
+  const title = plainFormatting(ok ? cleanLine(entry.texts.tldr) || cleanLine(entry.texts.title) || cleanLine(entry.title) : cleanLine(entry.title));
   const parts = [
     xmlElement('title', title),
     xmlElement('link', entryLinks(entry).abs),
