@@ -58,6 +58,8 @@ export interface Digest {
   title?: string;
   /** The subscription that made it, e.g. `cs.CL`. */
   subscription?: string;
+  /** The arXiv categories (or archives) the subscription covers, e.g. `['cs.CL', 'cs.AI']`; feeds link to their listing. */
+  categories?: string[];
   /** The announcement day, `YYYY-MM-DD`. */
   day?: string;
   /** Where readers find the digests (feeds link to it). */

@@ -254,7 +254,7 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
     store.transaction(async (tx) => {
       if (plan.selected.length > 0) {
         label = await freeLabel(tx, subscription.name, covered.at(-1) ?? now.toISOString().slice(0, 10));
-        digest = digestOf(plan, texts, options.lang, `${subscription.name}/${label}`, subscription.name, label, now);
+        digest = { ...digestOf(plan, texts, options.lang, `${subscription.name}/${label}`, subscription.name, label, now), categories: options.categories };
         await tx.saveDigest(digest);
         await tx.setState(LAST_DIGEST(subscription.name), { name: digest.name, label });
       }

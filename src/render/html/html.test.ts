@@ -57,7 +57,7 @@ describe('createHtmlRenderer', () => {
     expect(html).not.toMatch(/@import/);
     // Every absolute URL is a link target or an XML namespace of KaTeX's MathML.
     const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((match) => match[0]);
-    for (const url of urls) expect(url, url).toMatch(/^https:\/\/arxiv\.org\/(?:abs|pdf|html)\/|^http:\/\/www\.w3\.org\/1998\/Math\/MathML$/);
+    for (const url of urls) expect(url, url).toMatch(/^https:\/\/arxiv\.org\/(?:abs|pdf|html)\/|^https:\/\/arxiv\.org\/list\/cs\.CL\/new$|^http:\/\/www\.w3\.org\/1998\/Math\/MathML$/);
   });
 
   it('renders math with KaTeX and inlines only the fonts it uses', () => {
@@ -147,8 +147,9 @@ describe('hostile input', () => {
   });
 
   it('gives untrusted TeX no links and no HTML: \\href and \\url are refused with trust off', () => {
-    // Entry 1: the abstract page only (its id is not an arXiv id, so no PDF); entry 2: abstract page and PDF.
-    expect(allTags.filter((tag) => tag.name === 'a').length).toBe(3);
+    // The header's arXiv listing; entry 1: the abstract page only (its id is not an arXiv id, so no PDF); entry 2:
+    // abstract page and PDF.
+    expect(allTags.filter((tag) => tag.name === 'a').length).toBe(4);
     expect(html).not.toMatch(/<a [^>]*href="javascript/);
     expect(html).not.toMatch(/class="[^"]*\bx\b[^"]*"/);
   });

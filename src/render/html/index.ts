@@ -3,6 +3,7 @@ import type { Digest, DigestEntry } from '../../core/digest.js';
 import { cleanLine, entryLinks, escapeHtml, hasTexts, readableEntry } from './escape.js';
 import { resolveLabels, type RenderLabels } from './labels.js';
 import { textWithMath } from './math.js';
+import { arxivListing } from '../listing.js';
 import { katexCss, PAGE_CSS, type KatexFonts } from './style.js';
 
 export { cleanLine, cleanText, entryLinks, entryPermalink, entryVersionedId, escapeHtml, hasTexts, isChinese, readableEntry, safeHttpUrl, type EntryLinks } from './escape.js';
@@ -48,9 +49,10 @@ export function digestTitle(digest: Pick<Digest, 'title' | 'subscription' | 'nam
 
 function renderHtmlDocument(digest: Digest, labels: RenderLabels, fonts: KatexFonts): string {
   const title = digestTitle(digest);
+  const listing = arxivListing(digest);
   const entries = digest.entries.map((entry, position) => renderEntryHtml(readableEntry(entry, digest.style), position + 1, labels));
   const body =
-    `<main>\n<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(labels.count(digest.entries.length))}</p></header>\n` +
+    `<main>\n<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(labels.count(digest.entries.length))}${listing ? ` · ${link(listing, listing.replace(/^https:\/\//, ''))}` : ''}</p></header>\n` +
     (entries.length === 0 ? `<p class="empty">${escapeHtml(labels.empty)}</p>\n` : `<ol class="entries">\n${entries.join('\n')}\n</ol>\n`) +
     `<footer>xivdigest · <time datetime="${escapeHtml(digest.createdAt)}">${escapeHtml(digest.createdAt)}</time></footer>\n</main>`;
   const css = `${PAGE_CSS}${katexCss(body, fonts)}`;
