@@ -21,7 +21,6 @@ interface Words {
   keywords: string;
   authors: string;
   updated: string;
-  subscribed: string;
   /** Between a label and its value, and between parts. */
   colon: string;
   separator: string;
@@ -36,7 +35,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Matches your keywords',
     authors: 'By authors you follow',
     updated: 'New version with a changed abstract',
-    subscribed: 'In your subscribed categories',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -47,7 +45,6 @@ const WORDS: Record<string, Words> = {
     keywords: '匹配你的关键词',
     authors: '你关注的作者',
     updated: '新版本，摘要有更新',
-    subscribed: '属于你订阅的分类',
     colon: '：',
     separator: '；',
     list: '、',
@@ -58,7 +55,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'キーワードに一致',
     authors: 'フォロー中の著者',
     updated: '新しい版（要旨が更新）',
-    subscribed: '購読中のカテゴリ',
     colon: '：',
     separator: '；',
     list: '、',
@@ -69,7 +65,6 @@ const WORDS: Record<string, Words> = {
     keywords: '키워드 일치',
     authors: '팔로우한 저자',
     updated: '초록이 바뀐 새 버전',
-    subscribed: '구독한 분류',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -80,7 +75,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Correspond à vos mots-clés',
     authors: 'Auteurs que vous suivez',
     updated: 'Nouvelle version, résumé modifié',
-    subscribed: 'Dans vos catégories',
     colon: ' : ',
     separator: ' ; ',
     list: ', ',
@@ -91,7 +85,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Passt zu Ihren Stichwörtern',
     authors: 'Von Autoren, denen Sie folgen',
     updated: 'Neue Version mit geänderter Zusammenfassung',
-    subscribed: 'In Ihren abonnierten Kategorien',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -102,7 +95,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Coincide con tus palabras clave',
     authors: 'De autores que sigues',
     updated: 'Nueva versión con el resumen cambiado',
-    subscribed: 'En tus categorías suscritas',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -113,7 +105,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Corrisponde alle tue parole chiave',
     authors: 'Di autori che segui',
     updated: 'Nuova versione con il riassunto cambiato',
-    subscribed: 'Nelle tue categorie',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -124,7 +115,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Corresponde às suas palavras-chave',
     authors: 'De autores que você segue',
     updated: 'Nova versão com o resumo alterado',
-    subscribed: 'Nas suas categorias',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -135,7 +125,6 @@ const WORDS: Record<string, Words> = {
     keywords: 'Совпадает с вашими ключевыми словами',
     authors: 'Авторы, за которыми вы следите',
     updated: 'Новая версия с изменённой аннотацией',
-    subscribed: 'В ваших категориях',
     colon: ': ',
     separator: '; ',
     list: ', ',
@@ -170,8 +159,8 @@ export function readerKeyword(label: string): string {
 
 /**
  * Why an entry was selected, for a reader: `与你的文献库相似：<title>；匹配你的关键词：llm`, or `Matches your keywords:
- * llm`. No score, ranker id or query syntax. Without structured facts (digests made before they were kept) it says
- * the entry is in the subscribed categories.
+ * llm`. No score, ranker id or query syntax. Empty when there is nothing to say beyond the subscription's categories
+ * (or for digests made before the facts were kept): renderers then print no line.
  */
 export function selectionLine(selection: NonNullable<DigestEntry['selection']>, lang: string): string {
   const words = wordsFor(lang);
@@ -185,5 +174,5 @@ export function selectionLine(selection: NonNullable<DigestEntry['selection']>, 
   if (keywords.length > 0) parts.push(`${words.keywords}${words.colon}${keywords.join(words.list)}`);
   if (why.nearest !== undefined && oneLine(why.nearest) !== '') parts.push(`${words.library}${words.colon}${oneLine(why.nearest)}`);
   if (why.note !== undefined && oneLine(why.note) !== '') parts.push(oneLine(why.note));
-  return parts.length > 0 ? parts.join(words.separator) : words.subscribed;
+  return parts.join(words.separator);
 }

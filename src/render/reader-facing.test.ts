@@ -14,7 +14,7 @@ import type { Channel } from '../core/channel.js';
 import type { Digest } from '../core/digest.js';
 import type { StoredPaper } from '../core/paper.js';
 import { abstractHash } from '../core/hash.js';
-import { untranslatedNote } from '../core/reader-words.js';
+import { readerKeyword, selectionLine, untranslatedNote } from '../core/reader-words.js';
 import type { StoredTexts } from '../core/texts.js';
 import { createDingTalkChannel } from '../channels/dingtalk/index.js';
 import { createDiscordChannel } from '../channels/discord/index.js';
@@ -199,5 +199,27 @@ describe('an untranslated paper shows reader words only', () => {
     expect(stored === undefined || !JSON.stringify(stored.entries.slice(0, 2)).includes(TOKEN)).toBe(true);
     await temp.cleanup();
     temp = undefined;
+  });
+});
+
+describe('why an entry was selected, for a reader', () => {
+  const selection = { score: 0.05, reason: 'close to "Attention" (0.05): matched "ti:llm*"', method: 'lexical-tfidf' };
+
+  it('says it in the reader language, with no score, ranker id or query syntax', () => {
+    const why = { nearest: 'Attention Is All You Need', keywords: ['ti:llm*', '"large language model"', 'abs:rag'] };
+    const zh = selectionLine({ ...selection, why }, 'zh');
+    expect(zh).toBe('匹配你的关键词：llm、large language model、rag；与你的文献库相似：Attention Is All You Need');
+    expect(selectionLine({ ...selection, why: { keywords: ['llm'] } }, 'en')).toBe('Matches your keywords: llm');
+    expect(selectionLine({ ...selection, why: { authors: ['G. Hopper'], updated: true } }, 'fr')).toBe('Nouvelle version, résumé modifié ; Auteurs que vous suivez : G. Hopper');
+    for (const lang of ['zh', 'en', 'ja', 'de']) expect(selectionLine({ ...selection, why }, lang)).not.toMatch(/0\.05|lexical|tfidf|ti:|abs:|"|\*/);
+  });
+
+  it('says nothing when there is nothing beyond the subscribed categories, or only the old technical reason', () => {
+    expect(selectionLine(selection, 'zh')).toBe('');
+    expect(selectionLine({ ...selection, why: {} }, 'en')).toBe('');
+  });
+
+  it('cleans query syntax from matched terms', () => {
+    expect(['ti:llm*', 'abs:"graph neural"', 'all:rag', '"x"', 'plain'].map(readerKeyword)).toEqual(['llm', 'graph neural', 'rag', 'x', 'plain']);
   });
 });

@@ -62,7 +62,8 @@ function entryView(entry: DigestEntry, number: number, lang: string): EntryView 
     // The stored reason is technical (ranker, query syntax); readers get the line made from its facts.
     if (typeof selection.reason === 'string' && selection.reason.trim()) {
       const why = isRecord(selection.why) ? selection.why : undefined;
-      view.reason = oneLine(selectionLine({ score: 0, reason: '', ...(why ? { why: readWhy(why) } : {}) }, lang));
+      const line = oneLine(selectionLine({ score: 0, reason: '', ...(why ? { why: readWhy(why) } : {}) }, lang));
+      if (line !== '') view.reason = line;
     }
     if (typeof selection.score === 'number' && Number.isFinite(selection.score)) view.score = selection.score;
   }

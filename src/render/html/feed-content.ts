@@ -28,7 +28,8 @@ export function entryFeedParagraphs(entry: DigestEntry, labels: RenderLabels): s
   const extraLinks = [links.pdf ? `<a href="${escapeHtml(links.pdf)}">${escapeHtml(labels.pdf)}</a>` : '', links.html ? `<a href="${escapeHtml(links.html)}">${escapeHtml(labels.html)}</a>` : ''].filter((html) => html !== '');
   if (extraLinks.length > 0) paragraphs.push(extraLinks.join(' '));
   if (entry.categories && entry.categories.length > 0) paragraphs.push(escapeHtml(entry.categories.map(cleanLine).join(', ')));
-  if (entry.selection) paragraphs.push(escapeHtml(cleanLine(labels.selection(entry.selection))));
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if (why !== '') paragraphs.push(escapeHtml(why));
   return paragraphs;
 }
 
@@ -58,6 +59,7 @@ export function entryFeedText(entry: DigestEntry, labels: RenderLabels): string 
     plainFormatting(cleanLine(entry.abstract)),
   ];
   if (entry.updatedFrom !== undefined) lines.push(labels.updated(entry));
+  // An empty reason (nothing beyond the subscription's categories) is dropped with the other empty lines.
   if (entry.selection) lines.push(cleanLine(labels.selection(entry.selection)));
   return lines.filter((line) => line !== '').join('\n\n');
 }

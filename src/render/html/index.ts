@@ -89,7 +89,8 @@ export function renderEntryHtml(entry: DigestEntry, index: number, labels: Rende
     parts.push(`<p class="authors" lang="en">${entry.authors.map((author) => escapeHtml(cleanLine(author))).join(', ')}</p>`);
   }
   parts.push(`<p class="links">${[link(links.abs, labels.abstractPage), link(links.pdf, labels.pdf), link(links.html, labels.html)].filter((html) => html !== '').join(' ')}</p>`);
-  if (entry.selection) parts.push(`<p class="selection">${escapeHtml(cleanLine(labels.selection(entry.selection)))}</p>`);
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if (why !== '') parts.push(`<p class="selection">${escapeHtml(why)}</p>`);
   if (ok) {
     if (entry.texts.tldr.trim() !== '') parts.push(`<p class="tldr">${textWithMath(entry.texts.tldr)}</p>`);
     if (entry.texts.tldrEn.trim() !== '') parts.push(`<p class="tldr-en" lang="en">${textWithMath(entry.texts.tldrEn)}</p>`);

@@ -77,7 +77,8 @@ function richEntry(entry: DigestEntry, index: number, labels: RenderLabels, colo
       .filter((link) => link !== '')
       .join(' · '),
   );
-  if (entry.selection) blocks.push(`> ${inline(labels.selection(entry.selection))}`);
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if (why !== '') blocks.push(`> ${inline(why)}`);
   if (ok) {
     // Only the label is bold: Latin words in a bold CJK sentence look randomly bold (CJK fonts have no bold face).
     if (cleanLine(entry.texts.tldr) !== '') blocks.push(`**${inline(labels.tldr)}**${colon}${inline(entry.texts.tldr)}`);

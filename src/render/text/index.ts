@@ -60,6 +60,7 @@ function entryLines(entry: DigestEntry, index: number, labels: RenderLabels, opt
   const body = ok ? [plainFormatting(cleanLine(entry.texts.tldr)), options.englishTldr ? plainFormatting(cleanLine(entry.texts.tldrEn)) : ''] : [cleanLine(labels.untranslated(entry))];
   for (const line of body) if (line !== '') lines.push(indent + line);
   lines.push(indent + entryLinks(entry).abs);
-  if ((options.reasons ?? true) && entry.selection) lines.push(indent + cleanLine(labels.selection(entry.selection)));
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if ((options.reasons ?? true) && why !== '') lines.push(indent + why);
   return lines;
 }
