@@ -1,4 +1,5 @@
 /** A digest: an ordered list of paper versions with their generated texts, as one reader receives it. */
+import type { SelectionWhy } from './reader-words.js';
 import type { GeneratedTexts } from './texts.js';
 
 /**
@@ -20,7 +21,10 @@ export interface DigestEntry {
   /** Generated texts; `status` other than ok means they are missing and the original text is shown. */
   texts: GeneratedTexts;
   textStatus?: 'ok' | 'failed' | 'pending';
-  /** Why the texts are missing, shown to the reader. */
+  /**
+   * Why the texts are missing: a technical detail kept by digests made before 0021 (it may hold an endpoint URL or an
+   * excerpt of a rejected answer). Renderers never show it; readers see `untranslatedNote(lang)` instead.
+   */
   textReason?: string;
   /** Set when this is a newer version of a paper the reader already received. */
   updatedFrom?: number;
@@ -34,8 +38,11 @@ export interface DigestEntry {
   announced?: string;
   /** arXiv's announce type: `new`, `cross`, `replace`, `replace-cross`. */
   announceType?: string;
-  /** Why this entry was selected, when a ranking chose it. */
-  selection?: { score: number; reason: string; method?: string };
+  /**
+   * Why this entry was selected. `reason` and `method` are technical (for `runs show` and JSON); readers see `why`
+   * through `selectionLine()`.
+   */
+  selection?: { score: number; reason: string; method?: string; why?: SelectionWhy };
 }
 
 export interface Digest {
@@ -51,6 +58,8 @@ export interface Digest {
   title?: string;
   /** The subscription that made it, e.g. `cs.CL`. */
   subscription?: string;
+  /** The arXiv categories (or archives) the subscription covers, e.g. `['cs.CL', 'cs.AI']`; feeds link to their listing. */
+  categories?: string[];
   /** The announcement day, `YYYY-MM-DD`. */
   day?: string;
   /** Where readers find the digests (feeds link to it). */

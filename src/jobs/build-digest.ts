@@ -12,7 +12,7 @@ export interface BuildDigestOptions {
   now?: Date;
 }
 
-/** Entries keep the order of `papers`. A paper without ok texts is kept, with the English text and the reason. */
+/** Entries keep the order of `papers`. A paper without ok texts is kept, with the English text and its status. */
 export function buildDigest(options: BuildDigestOptions): Digest {
   const entries: DigestEntry[] = options.papers.map((paper) => {
     const choice = chooseTexts(paper, options.texts, options.lang);
@@ -33,9 +33,9 @@ export function buildDigest(options: BuildDigestOptions): Digest {
             ...(choice.texts!.summary ? { summary: choice.texts!.summary } : {}),
           }
         : { lang: options.lang, title: '', tldr: '', tldrEn: '', abstract: '' },
+      // The technical reason (an endpoint, an excerpt of a rejected answer) stays with the texts, for `runs show` and
+      // `papers --json`; the digest only says that the texts are missing, and readers see `untranslatedNote(lang)`.
       textStatus: choice.status,
-      ...(choice.status === 'failed' ? { textReason: choice.texts?.reason ?? 'the texts failed the quality gate' } : {}),
-      ...(choice.status === 'pending' ? { textReason: 'not enriched yet' } : {}),
     };
   });
   return { name: options.name, style: 'native', lang: options.lang, createdAt: (options.now ?? new Date()).toISOString(), entries };

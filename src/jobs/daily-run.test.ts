@@ -170,6 +170,9 @@ describe('the daily run over a sequence of days', () => {
     expect(friday.report.fetched.sources).toEqual(['feed', 'backfill']);
     expect(ids(friday).sort()).toEqual(['2611.00006v1', '2611.00007v1', '2611.00008v1']);
     expect(friday.report.selected.find((item) => item.id === '2611.00008')?.reason).toMatch(/G\. Hopper \(followed\)/);
+    // The digest keeps the same facts for readers, and its feeds link to the subscription's arXiv listing.
+    expect(friday.digest?.entries.find((entry) => entry.paperId === '2611.00008')?.selection?.why).toMatchObject({ authors: ['G. Hopper'] });
+    expect(friday.digest?.categories).toEqual(['cs.CL']);
     expect(friday.report.skipped.map((item) => item.id)).toEqual(['2611.00009']);
     expect(friday.report.alreadyDecided).toBe(1);
     const oaiRequests = server.requestsTo('/oai');

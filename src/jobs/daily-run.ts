@@ -200,7 +200,7 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
     store.transaction(async (tx) => {
       if (plan.selected.length > 0) {
         label = await freeLabel(tx, subscription.name, covered.at(-1) ?? now.toISOString().slice(0, 10));
-        digest = digestOf(plan, texts, options.lang, `${subscription.name}/${label}`, subscription.name, label, now);
+        digest = { ...digestOf(plan, texts, options.lang, `${subscription.name}/${label}`, subscription.name, label, now), categories: options.categories };
         await tx.saveDigest(digest);
         await tx.setState(LAST_DIGEST(subscription.name), { name: digest.name, label });
       }
@@ -293,7 +293,7 @@ function digestOf(plan: SelectionPlan, texts: StoredTexts[], lang: string, name:
       links: { ...(paper.links.pdf ? { pdf: paper.links.pdf } : {}), ...(paper.links.html ? { html: paper.links.html } : {}) },
       ...(paper.announced ? { announced: paper.announced } : {}),
       ...(paper.announceType ? { announceType: paper.announceType } : {}),
-      selection: { score: item.score ?? 0, reason: item.reason, ...(plan.rankedBy ? { method: plan.rankedBy } : {}) },
+      selection: { score: item.score ?? 0, reason: item.reason, ...(plan.rankedBy ? { method: plan.rankedBy } : {}), ...(item.why ? { why: item.why } : {}) },
       ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}),
     } as DigestEntry;
   });

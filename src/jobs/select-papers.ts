@@ -7,6 +7,7 @@ import type { Paper, StoredPaper } from '../core/paper.js';
 import type { RankedPaper, Ranker } from '../core/rank.js';
 import type { FilterDecision } from '../select/filter.js';
 import type { PaperDecision } from '../store/store.js';
+import type { SelectionWhy } from '../core/reader-words.js';
 
 /** A subscription's compiled filters (src/select's `createPaperFilter` fits): only the verdict is used here. */
 export type PaperFilter = (paper: Paper) => FilterDecision;
@@ -31,6 +32,8 @@ export interface SelectedCandidate {
   hash: string;
   score?: number;
   reason: string;
+  /** The same reason as facts a reader understands (see core/reader-words). */
+  why?: SelectionWhy;
   /** The version delivered before, when this is an update. */
   updatedFrom?: number;
 }
@@ -137,6 +140,12 @@ export async function planSelection(options: SelectionOptions): Promise<Selectio
     if (item.verdict.matchedTerms.length > 0) parts.push(`matched ${item.verdict.matchedTerms.map((term) => `"${term}"`).join(', ')}`);
     if (item.ranked) parts.push(item.ranked.reason.text);
     const reason = parts.length > 0 ? parts.join('; ') : 'in the subscribed categories';
+    const why: SelectionWhy = {
+      ...(item.updatedFrom !== undefined ? { updated: true } : {}),
+      ...(followed ? { authors: item.verdict.matchedAuthors } : {}),
+      ...(item.verdict.matchedTerms.length > 0 ? { keywords: item.verdict.matchedTerms } : {}),
+      ...(item.ranked?.reason.nearest ? { nearest: item.ranked.reason.nearest.title } : {}),
+    };
     const scored = score !== undefined ? { score } : {};
     if (!followed && options.threshold !== undefined && score !== undefined && score < options.threshold) {
       plan.skipped.push({ paper: item.paper, hash: item.hash, ...scored, reason: `score ${formatScore(score)} is below the threshold ${options.threshold}` });
@@ -152,7 +161,7 @@ export async function planSelection(options: SelectionOptions): Promise<Selectio
       continue;
     }
     if (!followed) kept += 1;
-    plan.selected.push({ paper: item.paper, hash: item.hash, ...scored, reason, ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}) });
+    plan.selected.push({ paper: item.paper, hash: item.hash, ...scored, reason, why, ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}) });
   }
   return plan;
 }

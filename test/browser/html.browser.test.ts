@@ -97,6 +97,24 @@ const hostileDigest: Digest = {
   ],
 };
 
+/** Mixed CJK and Latin in the TL;DR, and LaTeX emphasis outside math. */
+const typographyDigest: Digest = {
+  ...digest,
+  entries: [
+    entry({
+      paperId: '2611.00009',
+      title: 'Sparse Experts for \\textit{Efficient} Serving',
+      texts: {
+        lang: 'zh',
+        title: '面向高效 LLM 推理的稀疏 Mixture-of-Experts',
+        tldr: '本文提出 SpaRoute，一种用于 Transformer 推理的稀疏路由方法，且 \\emph{无需} 额外训练。',
+        tldrEn: 'SpaRoute halves latency.',
+        abstract: '我们提出 \\textbf{SpaRoute}，在 GPU 上运行，复杂度为 $\\textbf{O}(n)$。',
+      },
+    }),
+  ],
+};
+
 describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
   const renderer = createHtmlRenderer();
   let browser: Browser;
@@ -109,6 +127,7 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
     server = await startTestServer({
       '/digest.html': { headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderer.render(digest) },
       '/hostile.html': { headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderer.render(hostileDigest) },
+      '/typography.html': { headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderer.render(typographyDigest) },
     });
   });
 
@@ -207,6 +226,32 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
 
       mkdirSync(resolve('test-output'), { recursive: true });
       await page.screenshot({ path: resolve('test-output', 'digest-mobile.png'), fullPage: true });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('draws Latin and CJK of the TL;DR at one weight, and LaTeX emphasis as italics and bold', async () => {
+    const { context, page } = await open('/typography.html');
+    try {
+      const found = await page.evaluate(() => {
+        const tldr = document.querySelector('.tldr');
+        // Chromium synthesizes bold for CJK fonts (which have no bold face) only from 700: a weight in 500–650 would
+        // show Latin bold beside regular CJK.
+        const weights = [tldr, ...Array.from(tldr.querySelectorAll('*'))].map((element: any) => Number(getComputedStyle(element).fontWeight));
+        return {
+          tldrWeight: Number(getComputedStyle(tldr).fontWeight),
+          inBetween: weights.filter((weight) => weight > 450 && weight < 700),
+          em: tldr.querySelector('em')?.textContent,
+          emStyle: tldr.querySelector('em') ? getComputedStyle(tldr.querySelector('em')).fontStyle : '',
+          strong: document.querySelector('.abstract strong')?.textContent,
+          titleEm: document.querySelector('.title-en em')?.textContent,
+          raw: /\\(?:textit|textbf|emph)/.test(document.body.innerText),
+        };
+      });
+      expect(found).toEqual({ tldrWeight: 400, inBetween: [], em: '无需', emStyle: 'italic', strong: 'SpaRoute', titleEm: 'Efficient', raw: false });
+      mkdirSync(resolve('test-output'), { recursive: true });
+      await page.screenshot({ path: resolve('test-output', 'digest-typography.png') });
     } finally {
       await context.close();
     }

@@ -35,7 +35,7 @@ export function makeEntry(number: number, options: { tldr?: string; title?: stri
     textStatus: 'ok',
   };
   if (options.updatedFrom !== undefined) entry.updatedFrom = options.updatedFrom;
-  if (options.reason !== undefined) Object.assign(entry, { selection: { score: 0.9, reason: options.reason } });
+  if (options.reason !== undefined) Object.assign(entry, { selection: { score: 0.9, reason: options.reason, why: { nearest: options.reason } } });
   return entry;
 }
 

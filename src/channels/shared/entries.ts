@@ -1,5 +1,7 @@
 /** What chat channels show of each digest entry, read defensively (optional fields may be absent or malformed). */
 import type { Digest, DigestEntry } from '../../core/digest.js';
+import { selectionLine, untranslatedNote } from '../../core/reader-words.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 /** One entry as the compact chat formats show it: numbered translated title, TL;DR, link, updated flag, selection reason. */
 export interface EntryView {
@@ -15,7 +17,7 @@ export interface EntryView {
   tldr: string;
   /** `v1 → v2` style note when this is a newer version of a paper already sent. */
   updated?: { from: number; to: number | null };
-  /** Why the paper was selected, when the ranking says. */
+  /** Why the paper was selected, in reader words (see selectionLine), when the ranking says. */
   reason?: string;
   score?: number;
 }
@@ -30,33 +32,39 @@ export interface Labels {
 }
 
 export function labelsFor(lang: string): Labels {
-  if (/^zh/i.test(lang)) return { updated: '更新', reason: '入选理由', missing: '（暂无译文）', more: '完整摘要', empty: '本期没有论文。' };
-  return { updated: 'updated', reason: 'Why', missing: '(no translation yet)', more: 'Full digest', empty: 'No papers in this digest.' };
+  const missing = untranslatedNote(lang);
+  if (/^zh/i.test(lang)) return { updated: '更新', reason: '入选理由', missing: `（${missing}）`, more: '完整摘要', empty: '本期没有论文。' };
+  return { updated: 'updated', reason: 'Why', missing: `(${missing})`, more: 'Full digest', empty: 'No papers in this digest.' };
 }
 
 /** The entries of a digest as {@link EntryView}s, in digest order. */
 export function entryViews(digest: Digest): EntryView[] {
-  return digest.entries.map((entry, index) => entryView(entry, index + 1));
+  return digest.entries.map((entry, index) => entryView(entry, index + 1, typeof digest.lang === 'string' ? digest.lang : 'en'));
 }
 
-function entryView(entry: DigestEntry, number: number): EntryView {
+function entryView(entry: DigestEntry, number: number, lang: string): EntryView {
   const texts: Record<string, unknown> = isRecord(entry.texts) ? (entry.texts as unknown as Record<string, unknown>) : {};
   const ok = entry.textStatus === undefined || entry.textStatus === 'ok';
-  const originalTitle = cleanTitle(stringOf(entry.title));
-  const translated = ok ? cleanTitle(stringOf(texts.title)) : '';
+  const originalTitle = plainFormatting(cleanTitle(stringOf(entry.title)));
+  const translated = ok ? plainFormatting(cleanTitle(stringOf(texts.title))) : '';
   const view: EntryView = {
     number,
     paperId: stringOf(entry.paperId),
     link: stringOf(entry.link),
     title: translated || originalTitle,
     originalTitle,
-    tldr: ok ? oneLine(stringOf(texts.tldr)) : '',
+    tldr: ok ? plainFormatting(oneLine(stringOf(texts.tldr))) : '',
   };
   if (typeof entry.updatedFrom === 'number') view.updated = { from: entry.updatedFrom, to: typeof entry.version === 'number' ? entry.version : null };
   // `selection` is added to DigestEntry by the ranking work; read it without relying on its type.
   const selection = (entry as unknown as Record<string, unknown>).selection;
   if (isRecord(selection)) {
-    if (typeof selection.reason === 'string' && selection.reason.trim()) view.reason = oneLine(selection.reason);
+    // The stored reason is technical (ranker, query syntax); readers get the line made from its facts.
+    if (typeof selection.reason === 'string' && selection.reason.trim()) {
+      const why = isRecord(selection.why) ? selection.why : undefined;
+      const line = oneLine(selectionLine({ score: 0, reason: '', ...(why ? { why: readWhy(why) } : {}) }, lang));
+      if (line !== '') view.reason = line;
+    }
     if (typeof selection.score === 'number' && Number.isFinite(selection.score)) view.score = selection.score;
   }
   return view;
@@ -71,6 +79,20 @@ export function updatedNote(view: EntryView, labels: Labels): string | undefined
 /** Drops the `(arXiv:ID vN [cat] UPDATED)` suffix of old feed titles, as the original digest's table did, and joins lines. */
 function cleanTitle(title: string): string {
   return oneLine(title.replace(/\s*\(arXiv.+$/s, ''));
+}
+
+/** The structured facts of `selection.why`, keeping only well-typed fields. */
+function readWhy(why: Record<string, unknown>): NonNullable<NonNullable<DigestEntry['selection']>['why']> {
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined);
+  const keywords = strings(why.keywords);
+  const authors = strings(why.authors);
+  return {
+    ...(typeof why.nearest === 'string' ? { nearest: why.nearest } : {}),
+    ...(keywords ? { keywords } : {}),
+    ...(authors ? { authors } : {}),
+    ...(why.updated === true ? { updated: true } : {}),
+    ...(typeof why.note === 'string' ? { note: why.note } : {}),
+  };
 }
 
 function oneLine(text: string): string {

@@ -28,6 +28,11 @@ const PATTERNS: Pattern[] = [
   { code: 'refusal', label: 'a refusal', pattern: /\ben tant qu'(?:IA|intelligence artificielle|assistant)|\bje ne (?:peux|suis) pas\b|\bdésolé\b/i },
   { code: 'refusal', label: 'a refusal', pattern: /\bals (?:KI|künstliche Intelligenz|Sprachmodell)\b|\bich kann (?:nicht|keine)\b|\bes tut mir leid\b/i },
   { code: 'refusal', label: 'a refusal', pattern: /\bcomo (?:una )?(?:IA|inteligencia artificial|modelo de lenguaje)\b|\bno puedo\b|\blo siento\b/i },
+  // Generic non-answers: the model says it does not know the paper instead of translating the text it was given.
+  // They look like text in the target language, so language and length checks pass them on short abstracts.
+  { code: 'refusal', label: 'a generic non-answer', pattern: /未知(?:的)?(?:论文|文章|文献)|(?:无法|不能|未能|没能)(?:识别|匹配|找到|确定|定位|获取|检索到?|查到)(?:到)?(?:这篇|该|此|本|您的|你的|您所说的|你所说的|您提供的|你提供的)(?:论文|文章|文献)|(?:没有|未)(?:提供|给出)(?:论文|摘要|标题)(?:的)?(?:内容|信息|全文)?[，,。；;]|(?:信息|内容)不足[，,]?\s*无法/ },
+  { code: 'refusal', label: 'a generic non-answer', pattern: /\bI (?:cannot|can't|can not|could not|couldn't|am unable to|was unable to|do not|don't) (?:identify|find|match|locate|determine|recogni[sz]e|access|know)\b|\b(?:unknown|unidentified|unrecogni[sz]ed) (?:paper|article|title)\b|\bno (?:abstract|paper|title|text) (?:was |is |has been )?(?:provided|given|supplied|available)\b|\b(?:insufficient|not enough) information (?:to|is|was)\b/i },
+  { code: 'refusal', label: 'a generic non-answer', pattern: /不明な論文|論文を特定できません|알 수 없는 논문|논문을 찾을 수 없|article inconnu|impossible d'identifier|unbekannte[rs]? (?:Artikel|Arbeit)|artículo desconocido/i },
   // The prompt and its labels echoed back.
   { code: 'prompt-echo', label: 'an echoed prompt', pattern: /这里是(?:翻译过的|英文总结|总结|中文)|以下是(?:翻译|摘要|总结|论文)|翻译如下|请(?:提供|给出|翻译)|(?:论文|文章)标题[:：]|一句话(?:要点|总结)[:：]/ },
   { code: 'prompt-echo', label: 'an echoed prompt', pattern: /\b(?:translated_title|translated_abstract|en_tl?dr|en_tdlr|tldr_en)\b|["']?\b(?:title|tldr|tldrEn|abstract)\b["']?\s*:\s*["{[]/i },

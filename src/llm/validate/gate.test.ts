@@ -184,6 +184,58 @@ describe('LaTeX', () => {
   });
 });
 
+describe('unbalanced math', () => {
+  it.each([
+    ['an unclosed $', (text: string) => text.replace('$k=2$', '$k=2')],
+    ['an unopened $', (text: string) => text.replace('$E=16$', 'E=16$')],
+    ['\\( without \\)', (text: string) => `${text}其中\\(\\alpha 为常数。`],
+    ['an unclosed $$', (text: string) => `${text}$$\\sum_i x_i`],
+  ] as const)('rejects an abstract with %s, with a repair hint', (_label, damage) => {
+    const result = zhWith({ abstract: damage(zh.output.abstract) });
+    expect(errors(result)).toContain('latex-unbalanced');
+    expect(repairHint(result)).toMatch(/Close every formula in abstract/);
+  });
+
+  it('rejects an unclosed $ in the TL;DR or title too', () => {
+    expect(errors(zhWith({ tldr: `${zh.output.tldr.replace(/。$/, '')}，使用 $k=2 个专家。` }))).toContain('latex-unbalanced');
+    expect(errors(zhWith({ title: `${zh.output.title}（$E=16` }))).toContain('latex-unbalanced');
+  });
+
+  it('accepts a lone $ the source has too (a currency), and an escaped \\$', () => {
+    const source = { title: 'FLM-101B: An Open LLM and How to Train It with $100K Budget', abstract: zh.source.abstract };
+    const output = { ...zh.output, title: 'FLM-101B：一个开放的大语言模型以及如何用 $100K 预算训练它' };
+    expect(errors(checkTexts(output, source, { lang: 'zh' }))).not.toContain('latex-unbalanced');
+    expect(zhWith({ tldr: zh.output.tldr.replace(/。$/, '，成本仅 \\$5。') }).issues.map((found) => found.code)).not.toContain('latex-unbalanced');
+  });
+});
+
+describe('generic non-answers', () => {
+  const short = { title: 'On Tokens', abstract: 'We study tokens.' };
+  it.each([
+    ['abstract', '未知论文。'],
+    ['abstract', '无法匹配这篇论文，请提供更多信息。'],
+    ['tldr', '未能找到该论文的相关信息。'],
+    ['abstract', '由于没有提供论文内容，无法给出摘要。'],
+    ['tldrEn', 'I cannot identify this paper.'],
+    ['tldrEn', 'Unknown paper: no abstract was provided.'],
+    ['tldrEn', "I couldn't find the paper you mentioned."],
+  ] as const)('rejects %s = %j, even for a short abstract', (field, text) => {
+    expect(errors(zhWith({ [field]: text }))).toContain('refusal');
+    const output = { title: '论词元', tldr: '本文研究词元。', tldrEn: 'The paper studies tokens.', abstract: '我们研究词元。', [field]: text };
+    expect(errors(checkTexts(output, short, { lang: 'zh' }))).toContain('refusal');
+  });
+
+  it('accepts the short abstract translated', () => {
+    expect(checkTexts({ title: '论词元', tldr: '本文研究词元。', tldrEn: 'The paper studies tokens.', abstract: '我们研究词元。' }, short, { lang: 'zh' }).ok).toBe(true);
+  });
+
+  it('does not flag a paper that is itself about unknown papers', () => {
+    const source = { title: 'Identifying Unknown Papers in Citation Graphs', abstract: `We cannot identify every unknown paper. ${zh.source.abstract}` };
+    const output = { ...zh.output, tldrEn: `The authors study how to match an unknown paper to its record. ${zh.output.tldrEn}` };
+    expect(errors(checkTexts(output, source, { lang: 'zh' }))).not.toContain('refusal');
+  });
+});
+
 describe('numbers', () => {
   it('rejects a TL;DR number the source does not have, in either language', () => {
     expect(errors(zhWith({ tldr: zh.output.tldr.replace('4.1%', '3.2%') }))).toContain('number-unsupported');

@@ -3,6 +3,7 @@ import { checkBoilerplate } from './check-boilerplate.js';
 import { checkCorrespondence } from './check-correspondence.js';
 import { checkLanguage, checkSourceEchoed, checkUntranslatedPassage } from './check-language.js';
 import { checkLatex } from './check-latex.js';
+import { checkMathBalance } from './check-math-balance.js';
 import { checkAbstractLength, checkRepetition, checkTldrLength } from './check-length.js';
 import { checkNumbers } from './check-numbers.js';
 import { checkSchema } from './check-schema.js';
@@ -19,6 +20,7 @@ export const GATE_CHECKS: ReadonlyArray<[name: string, check: GateCheck]> = [
   ['tldr-length', checkTldrLength],
   ['repetition', checkRepetition],
   ['latex', checkLatex],
+  ['latex-balance', checkMathBalance],
   ['numbers', checkNumbers],
   ['correspondence', checkCorrespondence],
 ];

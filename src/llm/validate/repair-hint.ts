@@ -16,6 +16,7 @@ const ADVICE: Record<GateIssueCode, (field: string) => string> = {
   'tldr-too-long': (field) => `Make ${field} one sentence, shorter than the abstract.`,
   repetition: (field) => `Do not repeat phrases in ${field}.`,
   'latex-missing': (field) => `Keep every LaTeX formula of the source verbatim in ${field}, with its $…$ or \\(…\\) delimiters.`,
+  'latex-unbalanced': (field) => `Close every formula in ${field}: each $ needs its closing $, each \\( its \\).`,
   'number-unsupported': (field) => `In ${field}, use only numbers that appear in the source title or abstract.`,
   refusal: () => 'Do not refuse or apologise; translate and summarise the paper.',
   'prompt-echo': (field) => `Give only the text of ${field}, without labels, the prompt or JSON keys.`,

@@ -50,6 +50,8 @@ export type GateIssueCode =
   | 'repetition'
   /** Math segments of the source (`$…$`, `\(…\)`, `\[…\]`, `$$…$$`) are missing from the translation. */
   | 'latex-missing'
+  /** A field opens math it never closes (an odd `$`, `$$`, `\(` without `\)`), which the source does not do. */
+  | 'latex-unbalanced'
   /** A TL;DR states a number that the source title and abstract do not contain. */
   | 'number-unsupported'
   /** The model refused or apologised instead of answering. */

@@ -100,7 +100,7 @@ describe('createAtomRenderer', () => {
   });
 
   it('marks an entry whose texts failed, in its summary', () => {
-    expect(text(entries[2]!, 'summary')).toBe('未翻译：gate: too short');
+    expect(text(entries[2]!, 'summary')).toBe('翻译暂不可用');
     expect(text(entries[2]!, 'title')).toBe('A Title');
   });
 

@@ -6,6 +6,7 @@ import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { channelLink } from '../rss/index.js';
 import { digestDate, entryDate, rfc3339 } from '../rss/dates.js';
 import { xmlAttribute, xmlElement } from '../rss/xml.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 export interface AtomRendererOptions {
   /** The feed's permanent id (an IRI). Default: a tag URI of the subscription, see feedId. */
@@ -76,9 +77,9 @@ function renderAtomEntry(entry: DigestEntry, digest: Digest, labels: RenderLabel
   const ok = hasTexts(entry);
   const links = entryLinks(entry);
   const date = rfc3339(entryDate(entry, digest));
-  const title = ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title);
+  const title = plainFormatting(ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title));
   const update = entry.updatedFrom !== undefined ? ` [${labels.updated(entry)}]` : '';
-  const summary = ok ? cleanLine(entry.texts.tldr) : cleanLine(labels.untranslated(entry));
+  const summary = ok ? plainFormatting(cleanLine(entry.texts.tldr)) : cleanLine(labels.untranslated(entry));
   const parts = [
     xmlElement('id', entryPermalink(entry)),
     xmlElement('title', title + update, false, ' type="text"'),

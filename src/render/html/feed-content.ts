@@ -2,6 +2,7 @@
 import type { DigestEntry } from '../../core/digest.js';
 import { cleanLine, entryLinks, escapeHtml, hasTexts } from './escape.js';
 import type { RenderLabels } from './labels.js';
+import { plainFormatting, writeFormattingOutsideMath } from '../../core/tex-formatting.js';
 
 /**
  * The paragraphs of cn-chat-arxiv's feed items, in its order: translated title, English title, link, TL;DR, English
@@ -14,21 +15,27 @@ export function entryFeedParagraphs(entry: DigestEntry, labels: RenderLabels): s
   const links = entryLinks(entry);
   const note = ok ? '' : cleanLine(labels.untranslated(entry));
   const paragraphs = [
-    escapeHtml(ok ? cleanLine(entry.texts.title) : note),
-    escapeHtml(cleanLine(entry.title)),
+    ok ? formattedHtml(cleanLine(entry.texts.title)) : escapeHtml(note),
+    formattedHtml(cleanLine(entry.title)),
     `<a href="${escapeHtml(links.abs)}">${escapeHtml(links.abs)}</a>`,
-    escapeHtml(ok ? cleanLine(entry.texts.tldr) : ''),
-    escapeHtml(ok ? cleanLine(entry.texts.tldrEn) : ''),
-    escapeHtml(ok ? cleanLine(entry.texts.abstract) : ''),
-    escapeHtml(cleanLine(entry.abstract)),
+    formattedHtml(ok ? cleanLine(entry.texts.tldr) : ''),
+    formattedHtml(ok ? cleanLine(entry.texts.tldrEn) : ''),
+    formattedHtml(ok ? cleanLine(entry.texts.abstract) : ''),
+    formattedHtml(cleanLine(entry.abstract)),
   ];
   if (entry.updatedFrom !== undefined) paragraphs.push(escapeHtml(labels.updated(entry)));
   if (entry.authors && entry.authors.length > 0) paragraphs.push(escapeHtml(entry.authors.map(cleanLine).join(', ')));
   const extraLinks = [links.pdf ? `<a href="${escapeHtml(links.pdf)}">${escapeHtml(labels.pdf)}</a>` : '', links.html ? `<a href="${escapeHtml(links.html)}">${escapeHtml(labels.html)}</a>` : ''].filter((html) => html !== '');
   if (extraLinks.length > 0) paragraphs.push(extraLinks.join(' '));
   if (entry.categories && entry.categories.length > 0) paragraphs.push(escapeHtml(entry.categories.map(cleanLine).join(', ')));
-  if (entry.selection) paragraphs.push(escapeHtml(cleanLine(labels.selection(entry.selection))));
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if (why !== '') paragraphs.push(escapeHtml(why));
   return paragraphs;
+}
+
+/** Escaped text with `\\textit{…}`/`\\emph{…}` as `<em>` and `\\textbf{…}` as `<strong>` outside math (math stays TeX). */
+function formattedHtml(text: string): string {
+  return writeFormattingOutsideMath(text, { text: escapeHtml, wrap: (kind, content) => `<${kind}>${content}</${kind}>` }, escapeHtml);
 }
 
 /** The paragraphs as `<p>…</p>` lines, laid out as the original's description (`<p>\n…\n</p>`). */
@@ -43,15 +50,16 @@ export function entryFeedText(entry: DigestEntry, labels: RenderLabels): string 
   const ok = hasTexts(entry);
   const links = entryLinks(entry);
   const lines = [
-    ok ? cleanLine(entry.texts.title) : cleanLine(labels.untranslated(entry)),
-    cleanLine(entry.title),
+    ok ? plainFormatting(cleanLine(entry.texts.title)) : cleanLine(labels.untranslated(entry)),
+    plainFormatting(cleanLine(entry.title)),
     links.abs,
-    ok ? cleanLine(entry.texts.tldr) : '',
-    ok ? cleanLine(entry.texts.tldrEn) : '',
-    ok ? cleanLine(entry.texts.abstract) : '',
-    cleanLine(entry.abstract),
+    ok ? plainFormatting(cleanLine(entry.texts.tldr)) : '',
+    ok ? plainFormatting(cleanLine(entry.texts.tldrEn)) : '',
+    ok ? plainFormatting(cleanLine(entry.texts.abstract)) : '',
+    plainFormatting(cleanLine(entry.abstract)),
   ];
   if (entry.updatedFrom !== undefined) lines.push(labels.updated(entry));
+  // An empty reason (nothing beyond the subscription's categories) is dropped with the other empty lines.
   if (entry.selection) lines.push(cleanLine(labels.selection(entry.selection)));
   return lines.filter((line) => line !== '').join('\n\n');
 }

@@ -39,7 +39,7 @@ describe('createHtmlRenderer', () => {
           authors: ['Ada Lovelace', 'Alan Turing'],
           categories: ['cs.CL', 'cs.LG'],
           links: { html: 'https://arxiv.org/html/2611.00001v3' },
-          selection: { score: 0.83, reason: '与你关注的主题相关' },
+          selection: { score: 0.83, reason: 'close to "Attention" (0.05): matched "ti:llm*"', method: 'lexical-tfidf', why: { keywords: ['ti:llm*'], nearest: 'Attention Is All You Need' } },
         }),
         entry({ paperId: '2611.00002', textStatus: 'failed', textReason: 'LLM output invalid' }),
       ],
@@ -57,7 +57,7 @@ describe('createHtmlRenderer', () => {
     expect(html).not.toMatch(/@import/);
     // Every absolute URL is a link target or an XML namespace of KaTeX's MathML.
     const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((match) => match[0]);
-    for (const url of urls) expect(url, url).toMatch(/^https:\/\/arxiv\.org\/(?:abs|pdf|html)\/|^http:\/\/www\.w3\.org\/1998\/Math\/MathML$/);
+    for (const url of urls) expect(url, url).toMatch(/^https:\/\/arxiv\.org\/(?:abs|pdf|html)\/|^https:\/\/arxiv\.org\/list\/cs\.CL\/new$|^http:\/\/www\.w3\.org\/1998\/Math\/MathML$/);
   });
 
   it('renders math with KaTeX and inlines only the fonts it uses', () => {
@@ -76,13 +76,15 @@ describe('createHtmlRenderer', () => {
     expect(html).toContain('<p class="authors" lang="en">Ada Lovelace, Alan Turing</p>');
     expect(html).toContain('<span class="cat primary">cs.CL</span> <span class="cat">cs.LG</span>');
     expect(html).toContain('<span class="flag updated">更新 (v3)</span>');
-    expect(html).toContain('<p class="selection">推荐分 0.83：与你关注的主题相关</p>');
+    expect(html).toContain('<p class="selection">匹配你的关键词：llm；与你的文献库相似：Attention Is All You Need</p>');
+    expect(html).not.toMatch(/lexical-tfidf|0\.83|ti:/);
     expect(html).toMatch(/<details><summary>英文摘要<\/summary><p lang="en">We show <span class="math-display">/);
     expect(html).toContain('<title>arXiv cs.CL · 2026-11-24</title>');
   });
 
   it('shows an entry without texts in English with a clear note', () => {
-    expect(html).toContain('<p class="note failed">未翻译：LLM output invalid</p>');
+    expect(html).toContain('<p class="note failed">翻译暂不可用</p>');
+    expect(html).not.toContain('LLM output invalid');
     expect(html).toMatch(/<h2><span class="index">2\.<\/span>A Title<\/h2>/);
   });
 
@@ -128,7 +130,7 @@ describe('hostile input', () => {
         authors: [HOSTILE],
         categories: ['<b>cs.CL</b>'],
         texts: { lang: 'zh', title: HOSTILE, tldr: HOSTILE, tldrEn: HOSTILE, abstract: HOSTILE },
-        selection: { score: Number.NaN, reason: HOSTILE, method: HOSTILE },
+        selection: { score: Number.NaN, reason: HOSTILE, method: HOSTILE, why: { nearest: HOSTILE, keywords: [HOSTILE], authors: [HOSTILE] } },
         textReason: HOSTILE,
       }),
       entry({ paperId: '2611.00006', textStatus: 'pending', textReason: HOSTILE, title: HOSTILE, abstract: HOSTILE }),
@@ -145,8 +147,9 @@ describe('hostile input', () => {
   });
 
   it('gives untrusted TeX no links and no HTML: \\href and \\url are refused with trust off', () => {
-    // Entry 1: the abstract page only (its id is not an arXiv id, so no PDF); entry 2: abstract page and PDF.
-    expect(allTags.filter((tag) => tag.name === 'a').length).toBe(3);
+    // The header's arXiv listing; entry 1: the abstract page only (its id is not an arXiv id, so no PDF); entry 2:
+    // abstract page and PDF.
+    expect(allTags.filter((tag) => tag.name === 'a').length).toBe(4);
     expect(html).not.toMatch(/<a [^>]*href="javascript/);
     expect(html).not.toMatch(/class="[^"]*\bx\b[^"]*"/);
   });

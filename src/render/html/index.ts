@@ -3,6 +3,7 @@ import type { Digest, DigestEntry } from '../../core/digest.js';
 import { cleanLine, entryLinks, escapeHtml, hasTexts, readableEntry } from './escape.js';
 import { resolveLabels, type RenderLabels } from './labels.js';
 import { textWithMath } from './math.js';
+import { arxivListing } from '../listing.js';
 import { katexCss, PAGE_CSS, type KatexFonts } from './style.js';
 
 export { cleanLine, cleanText, entryLinks, entryPermalink, entryVersionedId, escapeHtml, hasTexts, isChinese, readableEntry, safeHttpUrl, type EntryLinks } from './escape.js';
@@ -48,9 +49,10 @@ export function digestTitle(digest: Pick<Digest, 'title' | 'subscription' | 'nam
 
 function renderHtmlDocument(digest: Digest, labels: RenderLabels, fonts: KatexFonts): string {
   const title = digestTitle(digest);
+  const listing = arxivListing(digest);
   const entries = digest.entries.map((entry, position) => renderEntryHtml(readableEntry(entry, digest.style), position + 1, labels));
   const body =
-    `<main>\n<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(labels.count(digest.entries.length))}</p></header>\n` +
+    `<main>\n<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(labels.count(digest.entries.length))}${listing ? ` · ${link(listing, listing.replace(/^https:\/\//, ''))}` : ''}</p></header>\n` +
     (entries.length === 0 ? `<p class="empty">${escapeHtml(labels.empty)}</p>\n` : `<ol class="entries">\n${entries.join('\n')}\n</ol>\n`) +
     `<footer>xivdigest · <time datetime="${escapeHtml(digest.createdAt)}">${escapeHtml(digest.createdAt)}</time></footer>\n</main>`;
   const css = `${PAGE_CSS}${katexCss(body, fonts)}`;
@@ -87,7 +89,8 @@ export function renderEntryHtml(entry: DigestEntry, index: number, labels: Rende
     parts.push(`<p class="authors" lang="en">${entry.authors.map((author) => escapeHtml(cleanLine(author))).join(', ')}</p>`);
   }
   parts.push(`<p class="links">${[link(links.abs, labels.abstractPage), link(links.pdf, labels.pdf), link(links.html, labels.html)].filter((html) => html !== '').join(' ')}</p>`);
-  if (entry.selection) parts.push(`<p class="selection">${escapeHtml(cleanLine(labels.selection(entry.selection)))}</p>`);
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if (why !== '') parts.push(`<p class="selection">${escapeHtml(why)}</p>`);
   if (ok) {
     if (entry.texts.tldr.trim() !== '') parts.push(`<p class="tldr">${textWithMath(entry.texts.tldr)}</p>`);
     if (entry.texts.tldrEn.trim() !== '') parts.push(`<p class="tldr-en" lang="en">${textWithMath(entry.texts.tldrEn)}</p>`);

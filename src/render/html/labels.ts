@@ -1,15 +1,18 @@
 /** The few words the HTML, feed and text renderers print around the texts, in Chinese for `zh*` digests, else English. */
 import type { DigestEntry } from '../../core/digest.js';
+import { selectionLine, untranslatedNote } from '../../core/reader-words.js';
 import { isChinese } from './escape.js';
 
 /** Words around the texts; each returns plain text (renderers escape it). Override any of them through options. */
 export interface RenderLabels {
   /** Flag of a newer version of a paper the reader already received: `updated (v3)`. */
   updated(entry: DigestEntry): string;
-  /** Shown instead of the generated texts when they failed or are pending, with the reason. */
+  /** Shown instead of the generated texts when they failed or are pending: reader words, never the technical reason. */
   untranslated(entry: DigestEntry): string;
-  /** Why a ranking chose the entry: `score 0.87: reason`. */
+  /** Why the entry was selected, in reader words: `与你的文献库相似：…` (no score, ranker id or query syntax). */
   selection(selection: NonNullable<DigestEntry['selection']>): string;
+  /** Label before the TL;DR in the rich Markdown layout. */
+  tldr: string;
   /** Summary of the collapsible English abstract. */
   englishAbstract: string;
   /** Headings of the structured summary's four parts. */
@@ -32,16 +35,10 @@ export function resolveLabels(lang: string, overrides: Partial<RenderLabels> = {
       const version = entry.version === null ? '' : ` (v${entry.version})`;
       return zh ? `更新${version}` : `updated${version}`;
     },
-    untranslated: (entry) => {
-      const pending = entry.textStatus === 'pending';
-      const reason = entry.textReason ?? (pending ? (zh ? '翻译尚未完成' : 'translation pending') : zh ? '翻译失败' : 'translation failed');
-      return zh ? `未翻译：${reason}` : `Untranslated: ${reason}`;
-    },
-    selection: (selection) => {
-      const score = Number.isFinite(selection.score) ? selection.score.toFixed(2) : String(selection.score);
-      const method = selection.method ? ` (${selection.method})` : '';
-      return zh ? `推荐分 ${score}${method}：${selection.reason}` : `Score ${score}${method}: ${selection.reason}`;
-    },
+    // `entry.textReason` is technical (it may hold an endpoint URL or an excerpt of a rejected answer): never shown.
+    untranslated: () => untranslatedNote(lang),
+    selection: (selection) => selectionLine(selection, lang),
+    tldr: zh ? '要点' : 'TL;DR',
     englishAbstract: zh ? '英文摘要' : 'English abstract',
     summaryParts: zh
       ? { motivation: '动机', method: '方法', result: '结果', conclusion: '结论' }

@@ -1,6 +1,7 @@
 /** Server-side math: finds `$…$`, `$$…$$`, `\(…\)` and `\[…\]` in plain text and renders them with KaTeX, untrusted. */
 import katex from 'katex';
 import { cleanText, escapeHtml } from './escape.js';
+import { writeFormatting } from '../../core/tex-formatting.js';
 
 /** A piece of text: plain, or TeX between math delimiters. */
 export type MathSegment = { kind: 'text'; text: string } | { kind: 'math'; tex: string; display: boolean; source: string };
@@ -99,14 +100,15 @@ export function renderTex(tex: string, display: boolean): string {
 }
 
 /**
- * Text to HTML with its math rendered: plain parts escaped, math parts by KaTeX. Inline math sits in a span that
+ * Text to HTML with its math rendered: plain parts escaped, with `\\textit{…}`/`\\emph{…}` as `<em>` and `\\textbf{…}`
+ * as `<strong>`; math parts by KaTeX. Inline math sits in a span that
  * scrolls sideways when it is wider than the screen, so a long formula never widens the page.
  */
 export function textWithMath(text: string): string {
   return splitMath(cleanText(text))
     .map((segment) =>
       segment.kind === 'text'
-        ? escapeHtml(segment.text)
+        ? writeFormatting(segment.text, { text: escapeHtml, wrap: (kind, content) => `<${kind}>${content}</${kind}>` })
         : `<span class="${segment.display ? 'math-display' : 'math-inline'}">${renderTex(segment.tex, segment.display)}</span>`,
     )
     .join('');

@@ -99,10 +99,14 @@ export function katexCss(html: string, fonts: KatexFonts): string {
   return `${fontFaces}\n${styles.rules}`;
 }
 
-/** The page's own CSS: fluid single column, system fonts with CJK fallbacks, light and dark schemes. */
+/**
+ * The page's own CSS: fluid single column, system fonts with CJK fallbacks, light and dark schemes. No weight between
+ * normal and 700 on mixed text: CJK fonts have no bold face and Chromium synthesizes one only from 700, so a 600 TL;DR
+ * showed its Latin words bold beside regular CJK. The TL;DR stands out by a tinted band instead.
+ */
 export const PAGE_CSS = `
-:root{color-scheme:light dark;--bg:#fdfdfc;--fg:#1b1b1f;--muted:#5d5f66;--line:#e2e2e6;--card:#ffffff;--accent:#0b57d0;--flag:#8a4b00;--flag-bg:#fff1dc;--note:#8c1d18;--note-bg:#fde7e4}
-@media (prefers-color-scheme:dark){:root{--bg:#121316;--fg:#e6e6ea;--muted:#a4a6ad;--line:#2d2f35;--card:#1b1c20;--accent:#8ab4f8;--flag:#ffcf8a;--flag-bg:#3a2a12;--note:#ffb4ab;--note-bg:#3d1a17}}
+:root{color-scheme:light dark;--bg:#fdfdfc;--fg:#1b1b1f;--muted:#5d5f66;--line:#e2e2e6;--card:#ffffff;--accent:#0b57d0;--flag:#8a4b00;--flag-bg:#fff1dc;--note:#8c1d18;--note-bg:#fde7e4;--tldr-bg:#eef3fd}
+@media (prefers-color-scheme:dark){:root{--bg:#121316;--fg:#e6e6ea;--muted:#a4a6ad;--line:#2d2f35;--card:#1b1c20;--accent:#8ab4f8;--flag:#ffcf8a;--flag-bg:#3a2a12;--note:#ffb4ab;--note-bg:#3d1a17;--tldr-bg:#1d2636}}
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif;overflow-wrap:anywhere;word-break:normal}
@@ -120,10 +124,10 @@ a{color:var(--accent)}
 .flag{display:inline-block;font-size:.8rem;padding:0 .5em;border-radius:1em;background:var(--flag-bg);color:var(--flag);margin-right:.35em}
 .cat{display:inline-block;font-size:.8rem;margin-right:.35em}
 .cat.primary{font-weight:600}
-.tldr{font-weight:600}
+.tldr{font-weight:normal;background:var(--tldr-bg);padding:.45em .7em;border-radius:.5em}
 .tldr-en{color:var(--muted)}
 .summary{margin:.4em 0;display:grid;grid-template-columns:auto 1fr;gap:.15em .6em}
-.summary dt{font-weight:600;color:var(--muted)}
+.summary dt{font-weight:700;color:var(--muted)}
 .summary dd{margin:0}
 .selection{font-size:.9rem;border-left:3px solid var(--accent);padding-left:.6em}
 .note{background:var(--note-bg);color:var(--note);padding:.5em .75em;border-radius:.5em}

@@ -5,6 +5,7 @@ import { entryFeedHtml, entryFeedText } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { channelLink } from '../rss/index.js';
 import { entryDate, rfc3339 } from '../rss/dates.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 export interface JsonFeedRendererOptions {
   title?: string;
@@ -54,7 +55,9 @@ export interface JsonFeedItem {
     updated_from?: number;
     announce_type?: string;
     text_status: 'ok' | 'failed' | 'pending';
-    text_reason?: string;
+    /** The reader's note for missing texts (`翻译暂不可用`); the technical reason is never published. */
+    text_note?: string;
+    /** `reason` is the reader's line (see selectionLine). */
     selection?: { score: number; reason: string; method?: string };
   };
 }
@@ -90,8 +93,8 @@ function jsonFeedItem(entry: DigestEntry, digest: Digest, labels: RenderLabels):
   const ok = hasTexts(entry);
   const links = entryLinks(entry);
   const update = entry.updatedFrom !== undefined ? ` [${labels.updated(entry)}]` : '';
-  const title = (ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title)) + update;
-  const summary = ok ? cleanLine(entry.texts.tldr) : cleanLine(labels.untranslated(entry));
+  const title = plainFormatting(ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title)) + update;
+  const summary = ok ? plainFormatting(cleanLine(entry.texts.tldr)) : cleanLine(labels.untranslated(entry));
   const authors = (entry.authors ?? []).map(cleanLine).filter((author) => author !== '');
   const tags = (entry.categories ?? []).map(cleanLine).filter((category) => category !== '');
   const attachments = links.pdf ? [{ url: links.pdf, mime_type: 'application/pdf', title: 'PDF' }] : [];
@@ -115,9 +118,9 @@ function jsonFeedItem(entry: DigestEntry, digest: Digest, labels: RenderLabels):
       ...(entry.updatedFrom !== undefined ? { updated_from: entry.updatedFrom } : {}),
       ...(entry.announceType !== undefined ? { announce_type: cleanLine(entry.announceType) } : {}),
       text_status: entry.textStatus ?? 'ok',
-      ...(entry.textReason !== undefined ? { text_reason: cleanLine(entry.textReason) } : {}),
+      ...(ok ? {} : { text_note: cleanLine(labels.untranslated(entry)) }),
       ...(entry.selection
-        ? { selection: { score: entry.selection.score, reason: cleanLine(entry.selection.reason), ...(entry.selection.method ? { method: cleanLine(entry.selection.method) } : {}) } }
+        ? { selection: { score: entry.selection.score, reason: cleanLine(labels.selection(entry.selection)), ...(entry.selection.method ? { method: cleanLine(entry.selection.method) } : {}) } }
         : {}),
     },
   };

@@ -16,7 +16,7 @@ const digest: Digest = {
   createdAt: '2026-11-24T07:00:00.000Z',
   homepage: 'https://digests.example.org/cs.CL/',
   entries: [
-    entry({ paperId: '2611.00001', authors: ['Ada Lovelace'], categories: ['cs.CL', 'cs.AI'], selection: { score: 0.9, reason: 'on topic', method: 'embedding' }, announceType: 'new' }),
+    entry({ paperId: '2611.00001', authors: ['Ada Lovelace'], categories: ['cs.CL', 'cs.AI'], selection: { score: 0.9, reason: 'close to x', method: 'embedding', why: { nearest: 'On topic' } }, announceType: 'new' }),
     entry({ paperId: '2611.00002', link: 'javascript:alert(1)', title: HOSTILE, abstract: HOSTILE, texts: { lang: 'zh', title: HOSTILE, tldr: HOSTILE, tldrEn: HOSTILE, abstract: HOSTILE } }),
     entry({ paperId: '2611.00003', textStatus: 'pending' }),
   ],
@@ -59,8 +59,8 @@ describe('createJsonFeedRenderer', () => {
     expect(first.authors).toEqual([{ name: 'Ada Lovelace' }]);
     expect(first.tags).toEqual(['cs.CL', 'cs.AI']);
     expect(first.attachments).toEqual([{ url: 'https://arxiv.org/pdf/2611.00001v1', mime_type: 'application/pdf', title: 'PDF' }]);
-    expect(first._arxiv).toMatchObject({ id: '2611.00001', version: 1, announce_type: 'new', selection: { score: 0.9, reason: 'on topic', method: 'embedding' } });
-    expect(first.content_html).toContain('推荐分 0.90 (embedding)：on topic');
+    expect(first._arxiv).toMatchObject({ id: '2611.00001', version: 1, announce_type: 'new', selection: { score: 0.9, reason: '与你的文献库相似：On topic', method: 'embedding' } });
+    expect(first.content_html).toContain('与你的文献库相似：On topic');
   });
 
   it('keeps hostile text inert and clean', () => {
@@ -75,7 +75,7 @@ describe('createJsonFeedRenderer', () => {
 
   it('shows an untranslated entry with its note, in English', () => {
     const pending = feed.items[2]!;
-    expect(pending.summary).toBe('未翻译：翻译尚未完成');
+    expect(pending.summary).toBe('翻译暂不可用');
     expect(pending.language).toBe('en');
     expect(pending._arxiv).toMatchObject({ text_status: 'pending' });
   });

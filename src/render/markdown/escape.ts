@@ -9,10 +9,11 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 // line, start a new table row or footnote paragraph, or be invisible.
 const LINE_BREAKING = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 const WHITESPACE_RUN = /\s+/g;
-// Characters that have meaning in CommonMark/GFM inline syntax or HTML and could open a link, a footnote reference,
-// a code span, a table cell or an HTML element. `*`, `_`, `~` and `$` are left alone: emphasis and math cannot leave
-// the line, and escaping them would spoil LaTeX in titles.
-const INLINE_SPECIAL = /[\\`|[\]<>&]/g;
+// Characters that have meaning in CommonMark/GFM inline syntax (and GitHub's math) or HTML: they could open a link, a
+// footnote reference, a code span, a table cell, an HTML element, emphasis (`*`, `_`), strikethrough (`~`) or math
+// (`$`). All are escaped, so GitHub shows a paper's title exactly as arXiv has it (decision 0021); LaTeX in a native
+// digest reads as its source, as on the arXiv listing. Legacy digests are never escaped (byte-exact with the original).
+const INLINE_SPECIAL = /[\\`|[\]<>&*_~$]/g;
 const INLINE_REPLACEMENT: Record<string, string> = {
   '\\': '\\\\',
   '`': '\\`',
@@ -22,6 +23,10 @@ const INLINE_REPLACEMENT: Record<string, string> = {
   '<': '&lt;',
   '>': '&gt;',
   '&': '&amp;',
+  '*': '\\*',
+  _: '\\_',
+  '~': '\\~',
+  $: '\\$',
 };
 // At the start of a line these open a heading, quote, list, thematic break, setext underline or fence.
 const LEADING_BLOCK_MARKER = /^(?:[#>+\-*=~:]|\d+(?=[.)]))/;

@@ -129,9 +129,12 @@ describe('native style', () => {
   });
 
   it('shows an untranslated entry in English, with its reason', () => {
-    expect(text).toContain('未翻译：LLM output \\| invalid');
-    const english = renderer.render(digest('native', [entry({ paperId: '2401.00004', textStatus: 'pending' })], 'ja'));
-    expect(english).toContain('| [^1] | [A Title](https://arxiv.org/abs/2401.00004) | Untranslated: translation pending |');
+    expect(text).toContain('| 翻译暂不可用 |');
+    expect(text).not.toContain('LLM output');
+    const english = renderer.render(digest('native', [entry({ paperId: '2401.00004', textStatus: 'pending' })], 'en'));
+    expect(english).toContain('| [^1] | [A Title](https://arxiv.org/abs/2401.00004) | Translation not available |');
+    const japanese = renderer.render(digest('native', [entry({ paperId: '2401.00004', textStatus: 'pending' })], 'ja'));
+    expect(japanese).toContain('| 翻訳は利用できません |');
     expect(english).toContain('[^1]: A Title\n\n    A Title\n');
     expect(english).not.toContain('摘要。');
   });
@@ -157,7 +160,9 @@ describe('escapeMarkdownInline', () => {
     ['broken \ud800 pair \udc00', 'broken \ufffd pair \ufffd'],
     ['\u202eevil\u2066', 'evil'],
     ['Title (arXiv:2301.00001)', 'Title &#40;arXiv:2301.00001)'],
-    ['$\\alpha_i$ stays math', '$\\\\alpha_i$ stays math'],
+    ['$\\alpha_i$ reads as its source', '\\$\\\\alpha\\_i\\$ reads as its source'],
+    ['*star* _under_ ~tilde~', '\\*star\\* \\_under\\_ \\~tilde\\~'],
+    ['* bullet', '\\* bullet'],
     ['  padded  ', 'padded'],
   ])('%j → %j', (input, expected) => {
     expect(escapeMarkdownInline(input)).toBe(expected);

@@ -1,11 +1,12 @@
 /** Native digests (made by xivdigest): the original's skeleton, with the English TL;DR, full abstracts and escaping. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
+import { untranslatedNote } from '../../core/reader-words.js';
 import { escapeMarkdownInline, safeMarkdownLink } from './escape.js';
 import { assembleDigest, detailBlock, summaryRow } from './legacy.js';
 
 /** Labels a native digest prints; each receives the entry and returns plain text (it is escaped afterwards). */
 export interface NativeLabels {
-  /** Shown in the TL;DR slots of an entry whose texts are missing. Default: `未翻译：<reason>` for zh, else English. */
+  /** Shown in the TL;DR slot of an entry whose texts are missing. Default: `翻译暂不可用` for zh (see reader-words). */
   untranslated?: (entry: DigestEntry, lang: string) => string;
   /** Appended to the translated title of a newer version of a paper the reader already received. */
   updated?: (entry: DigestEntry, lang: string) => string;
@@ -15,7 +16,7 @@ export interface NativeLabels {
  * Renders a `native` digest. Same sections, table and footnote layout as the original, so readers and tools see one
  * format; but every text is escaped (see escapeMarkdownInline), links are http(s) only, the English TL;DR slot is
  * filled and the abstract is printed whole. An entry whose texts are not `ok` shows its English title and abstract,
- * with the untranslated label and reason in the TL;DR slots and an empty translated-abstract slot.
+ * with the reader's untranslated note in the TL;DR slot and an empty translated-abstract slot.
  */
 export function renderNativeMarkdown(digest: Pick<Digest, 'entries' | 'lang'>, labels: NativeLabels = {}): string {
   const untranslated = labels.untranslated ?? defaultUntranslated;
@@ -48,11 +49,9 @@ export function renderNativeMarkdown(digest: Pick<Digest, 'entries' | 'lang'>, l
   return assembleDigest(rows, blocks);
 }
 
-function defaultUntranslated(entry: DigestEntry, lang: string): string {
-  const status = entry.textStatus ?? 'failed';
-  const zh = lang.toLowerCase().startsWith('zh');
-  const reason = entry.textReason ?? (status === 'pending' ? (zh ? '翻译尚未完成' : 'translation pending') : zh ? '翻译失败' : 'translation failed');
-  return zh ? `未翻译：${reason}` : `Untranslated: ${reason}`;
+/** Reader words only: `entry.textReason` may hold an endpoint URL or an excerpt of a rejected answer. */
+function defaultUntranslated(_entry: DigestEntry, lang: string): string {
+  return untranslatedNote(lang);
 }
 
 function defaultUpdated(entry: DigestEntry, lang: string): string {

@@ -1,6 +1,6 @@
 /** A rich Markdown layout for native digests (GitHub-flavoured): one section per paper with links, authors, flags and reasons. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { cleanLine, entryLinks, hasTexts, readableEntry } from '../html/escape.js';
+import { cleanLine, entryLinks, hasTexts, isChinese, readableEntry } from '../html/escape.js';
 import { digestTitle } from '../html/index.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { escapeMarkdownInline } from './escape.js';
@@ -36,7 +36,7 @@ function markdownLink(text: string, url: string): string {
  *
  * > Score 0.91: <reason>
  *
- * **<TL;DR>**
+ * **TL;DR**: <TL;DR>
  *
  * <English TL;DR>
  *
@@ -54,11 +54,11 @@ export function renderRichMarkdown(digest: Digest, options: RichMarkdownOptions 
   const labels = resolveLabels(digest.lang, options.labels);
   const blocks = [`# ${inline(digestTitle(digest))}`, inline(labels.count(digest.entries.length))];
   if (digest.entries.length === 0) blocks.push(inline(labels.empty));
-  digest.entries.forEach((entry, position) => blocks.push(...richEntry(readableEntry(entry, digest.style), position + 1, labels)));
+  digest.entries.forEach((entry, position) => blocks.push(...richEntry(readableEntry(entry, digest.style), position + 1, labels, isChinese(digest.lang) ? '：' : ': ')));
   return `${blocks.join('\n\n')}\n`;
 }
 
-function richEntry(entry: DigestEntry, index: number, labels: RenderLabels): string[] {
+function richEntry(entry: DigestEntry, index: number, labels: RenderLabels, colon: string): string[] {
   const ok = hasTexts(entry);
   const links = entryLinks(entry);
   const translatedTitle = ok && cleanLine(entry.texts.title) !== '' ? entry.texts.title : '';
@@ -77,9 +77,11 @@ function richEntry(entry: DigestEntry, index: number, labels: RenderLabels): str
       .filter((link) => link !== '')
       .join(' · '),
   );
-  if (entry.selection) blocks.push(`> ${inline(labels.selection(entry.selection))}`);
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if (why !== '') blocks.push(`> ${inline(why)}`);
   if (ok) {
-    if (cleanLine(entry.texts.tldr) !== '') blocks.push(`**${inline(entry.texts.tldr)}**`);
+    // Only the label is bold: Latin words in a bold CJK sentence look randomly bold (CJK fonts have no bold face).
+    if (cleanLine(entry.texts.tldr) !== '') blocks.push(`**${inline(labels.tldr)}**${colon}${inline(entry.texts.tldr)}`);
     if (cleanLine(entry.texts.tldrEn) !== '') blocks.push(inline(entry.texts.tldrEn));
     if (cleanLine(entry.texts.abstract) !== '') blocks.push(inline(entry.texts.abstract));
     blocks.push(`<details><summary>${inline(labels.englishAbstract)}</summary>`, inline(entry.abstract), '</details>');

@@ -6,6 +6,8 @@ import { entryFeedHtml } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
 import { digestDate, entryDate, rfc822 } from './dates.js';
 import { xmlAttribute, xmlElement, xmlText } from './xml.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
+import { arxivListing } from '../listing.js';
 
 export { parseFeedDate, rfc3339, rfc822, digestDate, entryDate } from './dates.js';
 export { xmlAttribute, xmlElement, xmlText } from './xml.js';
@@ -76,14 +78,9 @@ function legacyItem(entry: DigestEntry): string {
   return `<item>${xmlElement('title', entry.texts.tldr, true)}${xmlElement('link', entry.link, true)}${xmlElement('description', description, true)}</item>`;
 }
 
-const CATEGORY = /^[a-z-]+(?:\.[A-Za-z-]+)?$/;
-
-/** The channel link of a native feed: option, digest homepage, the arXiv listing of the subscription, or arXiv. */
-export function channelLink(digest: Pick<Digest, 'homepage' | 'subscription' | 'name'>, link?: string): string {
-  const chosen = safeHttpUrl(link) ?? safeHttpUrl(digest.homepage);
-  if (chosen) return chosen;
-  const name = subject(digest);
-  return CATEGORY.test(name) ? `https://arxiv.org/list/${name}/new` : 'https://arxiv.org/';
+/** The channel link of a native feed: the option, the digest's homepage, else arXiv's listing (see arxivListing). */
+export function channelLink(digest: Pick<Digest, 'homepage' | 'subscription' | 'name' | 'categories'>, link?: string): string {
+  return safeHttpUrl(link) ?? safeHttpUrl(digest.homepage) ?? arxivListing(digest) ?? 'https://arxiv.org/';
 }
 
 /**
@@ -115,7 +112,7 @@ function renderNativeRss(digest: Digest, options: RssRendererOptions, labels: Re
 
 function nativeItem(entry: DigestEntry, digest: Digest, labels: RenderLabels): string {
   const ok = hasTexts(entry);
-  const title = ok ? cleanLine(entry.texts.tldr) || cleanLine(entry.texts.title) || cleanLine(entry.title) : cleanLine(entry.title);
+  const title = plainFormatting(ok ? cleanLine(entry.texts.tldr) || cleanLine(entry.texts.title) || cleanLine(entry.title) : cleanLine(entry.title));
   const parts = [
     xmlElement('title', title),
     xmlElement('link', entryLinks(entry).abs),

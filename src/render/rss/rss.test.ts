@@ -89,7 +89,7 @@ describe('native style', () => {
         authors: ['Ada <Lovelace>', 'Bob "B" & Co'],
         categories: ['cs.AI', 'cs.CL'],
         announced: '2026-07-06',
-        selection: { score: 0.875, reason: HOSTILE },
+        selection: { score: 0.875, reason: HOSTILE, why: { nearest: HOSTILE } },
       }),
       entry({ paperId: '2607.00002', link: 'javascript:alert(3)', textStatus: 'pending' }),
     ],
@@ -138,7 +138,7 @@ describe('native style', () => {
 
   it('shows an untranslated entry with its note and never a javascript: link', () => {
     expect(xml).not.toContain('javascript:');
-    expect(xml).toContain('未翻译：翻译尚未完成');
+    expect(xml).toContain('翻译暂不可用');
   });
 
   it('rejects an invalid date with a clear error', () => {

@@ -3,6 +3,7 @@ import type { Digest, DigestEntry } from '../../core/digest.js';
 import { digestTitle } from '../html/index.js';
 import { cleanLine, entryLinks, hasTexts, readableEntry } from '../html/escape.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';
+import { plainFormatting } from '../../core/tex-formatting.js';
 
 export interface TextRendererOptions {
   labels?: Partial<RenderLabels>;
@@ -53,12 +54,13 @@ function renderText(digest: Digest, labels: RenderLabels, options: TextRendererO
 function entryLines(entry: DigestEntry, index: number, labels: RenderLabels, options: TextRendererOptions): string[] {
   const ok = hasTexts(entry);
   const indent = ' '.repeat(`${index}. `.length);
-  const title = ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title);
+  const title = plainFormatting(ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title));
   const update = entry.updatedFrom !== undefined ? ` [${cleanLine(labels.updated(entry))}]` : '';
   const lines = [`${index}. ${title}${update}`];
-  const body = ok ? [cleanLine(entry.texts.tldr), options.englishTldr ? cleanLine(entry.texts.tldrEn) : ''] : [cleanLine(labels.untranslated(entry))];
+  const body = ok ? [plainFormatting(cleanLine(entry.texts.tldr)), options.englishTldr ? plainFormatting(cleanLine(entry.texts.tldrEn)) : ''] : [cleanLine(labels.untranslated(entry))];
   for (const line of body) if (line !== '') lines.push(indent + line);
   lines.push(indent + entryLinks(entry).abs);
-  if ((options.reasons ?? true) && entry.selection) lines.push(indent + cleanLine(labels.selection(entry.selection)));
+  const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
+  if ((options.reasons ?? true) && why !== '') lines.push(indent + why);
   return lines;
 }

@@ -22,7 +22,7 @@ describe('createTextRenderer', () => {
     const long = '很长的要点'.repeat(40);
     const text = renderer.render(
       digest([
-        entry({ paperId: '2611.00001', texts: { lang: 'zh', title: '标题一', tldr: long, tldrEn: 'x', abstract: '' }, selection: { score: 0.5, reason: 'matches "LLM"' } }),
+        entry({ paperId: '2611.00001', texts: { lang: 'zh', title: '标题一', tldr: long, tldrEn: 'x', abstract: '' }, selection: { score: 0.5, reason: 'matches "LLM"', why: { keywords: ['LLM'] } } }),
         entry({ paperId: '2611.00002', version: 3, updatedFrom: 2 }),
         entry({ paperId: '2611.00003', textStatus: 'failed', textReason: 'quota' }),
       ]),
@@ -35,14 +35,14 @@ describe('createTextRenderer', () => {
         '1. 标题一',
         `   ${long}`,
         '   https://arxiv.org/abs/2611.00001',
-        '   推荐分 0.50：matches "LLM"',
+        '   匹配你的关键词：LLM',
         '',
         '2. 标题 [更新 (v3)]',
         '   要点。',
         '   https://arxiv.org/abs/2611.00002',
         '',
         '3. A Title',
-        '   未翻译：quota',
+        '   翻译暂不可用',
         '   https://arxiv.org/abs/2611.00003',
         '',
       ].join('\n'),
@@ -62,7 +62,7 @@ describe('createTextRenderer', () => {
 
   it('flattens hostile text: no forged entries, no control or bidi characters, no javascript: link', () => {
     const hostile = 'x\n\n2. forged entry\r\n   https://evil.example\u2028\u0000\u0007\u001B[31m\u202Eevil\u2066 \udc00 <b>*md*</b>';
-    const text = renderer.render(digest([entry({ paperId: '2611.00001', link: 'javascript:alert(1)', texts: { lang: 'zh', title: hostile, tldr: hostile, tldrEn: '', abstract: '' }, selection: { score: 0, reason: hostile } })]));
+    const text = renderer.render(digest([entry({ paperId: '2611.00001', link: 'javascript:alert(1)', texts: { lang: 'zh', title: hostile, tldr: hostile, tldrEn: '', abstract: '' }, selection: { score: 0, reason: hostile, why: { nearest: hostile } } })]));
     const lines = text.split('\n');
     expect(lines.filter((line) => /^\d+\. /.test(line))).toHaveLength(1);
     expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202E\u2066\u2028]/);
