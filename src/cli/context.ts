@@ -1,7 +1,7 @@
 /** What every command gets: global options, the reporter, and the app built lazily from the loaded config. */
 import { createApp, type App } from '../app.js';
-import { loadConfig, type LoadedConfig } from '../core/config/load.js';
-import { XivdigestError } from '../core/errors.js';
+import { invalidConfigError, loadAppConfig } from '../config.js';
+import type { LoadedConfig } from '../core/config/load.js';
 import { createReporter, type Reporter } from './output.js';
 
 export interface GlobalOptions {
@@ -33,14 +33,9 @@ export function createCliContext(globals: GlobalOptions): CliContext {
     },
     config() {
       if (loaded) return loaded;
-      const result = loadConfig({ file: globals.config, overrides: { dbUrl: globals.db } });
-      if (result.errors.length > 0) {
-        throw new XivdigestError({
-          code: 'CONFIG_INVALID',
-          message: `Invalid configuration${result.file ? ` in ${result.file}` : ''}: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-          hint: 'Fix these settings (`xivdigest config check` lists them; `xivdigest config schema` prints the JSON Schema)',
-        });
-      }
+      // The same loader and checks as `config check`, so a command never rejects what the check accepted.
+      const result = loadAppConfig({ file: globals.config, overrides: { dbUrl: globals.db } });
+      if (result.errors.length > 0) throw invalidConfigError(result);
       for (const warning of result.warnings) reporter.verbose(`config: ${warning.path}: ${warning.message}`);
       if (result.file) reporter.verbose(`config: read ${result.file}`);
       reporter.verbose(`database: ${result.config.store.url} (from ${result.storeFrom})`);

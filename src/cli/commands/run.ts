@@ -64,7 +64,7 @@ Examples:
           index,
           now: parseNow(options.now),
           dryRun: true,
-          env: process.env,
+          env: loaded.env,
           onProgress: (message) => context.reporter.verbose(message),
           onWarning: (message) => context.reporter.warn(message),
         });
@@ -120,7 +120,7 @@ Examples:
               index,
               now,
               ...(options.resend ? { resend: true } : {}),
-              env: process.env,
+              env: loaded.env,
               onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
               onWarning: (message) => context.reporter.warn(message),
             });

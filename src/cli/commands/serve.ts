@@ -55,7 +55,7 @@ Examples:
                 subscription,
                 index,
                 now: new Date(),
-                env: process.env,
+                env: loaded.env,
                 onProgress: (message) => context.reporter.verbose(`${subscription.name}: ${message}`),
                 onWarning: (message) => context.reporter.warn(message),
               });

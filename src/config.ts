@@ -1,0 +1,73 @@
+/**
+ * Part of the composition root: the whole configuration, assembled from core's schema, the channels' own schemas and
+ * the selection rules. `config check` and every command that loads the config (run, serve, select, …) call
+ * {@link loadAppConfig}, so the check cannot say ok to a config that a run then rejects.
+ */
+import { channelSpecSchema } from './channels/spec.js';
+import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type LoadConfigOptions, type LoadedConfig } from './core/config/load.js';
+import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
+import { XivdigestError } from './core/errors.js';
+import { validateFilterSpec } from './select/filter.js';
+import { suggestCategory } from './select/taxonomy.js';
+
+/** The config file's schema with each channel entry typed: a discriminated union on `type`, each with its own options. */
+export const appConfigSchema = createConfigSchema({ channel: channelSpecSchema });
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+
+/** Category expressions and queries, checked as the run compiles them, with the position of each problem. */
+const filterRule: ConfigRule = (input) => {
+  const problems: ConfigProblem[] = [];
+  for (const { index, subscription } of rawSubscriptions(input)) {
+    const filters = (typeof subscription.filters === 'object' && subscription.filters !== null ? subscription.filters : {}) as Record<string, unknown>;
+    const hasCategories = typeof subscription.categories === 'string' && subscription.categories.length >= 2;
+    const errors = validateFilterSpec({
+      // A missing or mistyped expression is the schema's to report; the rest is still checked.
+      categories: hasCategories ? (subscription.categories as string) : 'cs',
+      ...(typeof filters.query === 'string' && filters.query.length > 0 ? { query: filters.query } : {}),
+      authors: strings(filters.authors),
+      include: strings(filters.include),
+      exclude: strings(filters.exclude),
+    });
+    for (const error of errors) {
+      const field = String(error.details.path ?? 'filters');
+      if (field === 'categories' && !hasCategories) continue;
+      const dotted = field.replace(/\[(\d+)\]/g, '.$1');
+      const path = field === 'categories' ? `subscriptions.${index}.categories` : `subscriptions.${index}.filters.${dotted}`;
+      let message = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+      if (field === 'categories' && !/did you mean/.test(message)) {
+        const word = typeof error.details.expression === 'string' && typeof error.details.position === 'number' ? /^[^\s+,-]*(?:-[a-z]+)*/.exec(error.details.expression.slice(error.details.position))?.[0] : undefined;
+        const suggestion = word ? suggestCategory(word) : undefined;
+        if (suggestion) message = message.replace(/\n/, `; did you mean ${suggestion}?\n`);
+      }
+      problems.push({ path, message });
+    }
+  }
+  return problems;
+};
+
+/** Loads and validates the configuration with every check (the one function `config check` and the commands share). */
+export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules'> = {}): LoadedConfig {
+  return loadConfig({ ...options, schema: appConfigSchema, rules: [filterRule] });
+}
+
+/** One problem as `config check` prints it and a refused command reports it. */
+export function formatConfigProblem(problem: ConfigProblem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+/** The error a command raises for an invalid configuration: every problem, one a line, as `config check` lists them. */
+export function invalidConfigError(loaded: LoadedConfig): XivdigestError {
+  const count = loaded.errors.length;
+  return new XivdigestError({
+    code: 'CONFIG_INVALID',
+    message: `Invalid configuration${loaded.file ? ` in ${loaded.file}` : ''} (${count} problem${count === 1 ? '' : 's'}):\n${loaded.errors.map((problem) => `  ${formatConfigProblem(problem)}`).join('\n')}`,
+    hint: 'Fix these settings (`xivdigest config check` lists them; `xivdigest config schema` prints the JSON Schema)',
+    details: { problems: loaded.errors },
+  });
+}
+
+/** The JSON Schema published for editors, channel options included. */
+export function appConfigJsonSchema(): Record<string, unknown> {
+  return configJsonSchema(appConfigSchema);
+}
