@@ -61,7 +61,7 @@ export function invalidConfigError(loaded: LoadedConfig): XivdigestError {
   const count = loaded.errors.length;
   return new XivdigestError({
     code: 'CONFIG_INVALID',
-    message: `Invalid configuration${loaded.file ? ` in ${loaded.file}` : ''} (${count} problem${count === 1 ? '' : 's'}):\n${loaded.errors.map((problem) => `  ${formatConfigProblem(problem)}`).join('\n')}`,
+    message: `Invalid configuration${loaded.file ? ` in ${loaded.file}` : ''}:\n${loaded.errors.map((problem) => `  ${formatConfigProblem(problem)}`).join('\n')}\n${count} problem${count === 1 ? '' : 's'}.`,
     hint: 'Fix these settings (`xivdigest config check` lists them; `xivdigest config schema` prints the JSON Schema)',
     details: { problems: loaded.errors },
   });

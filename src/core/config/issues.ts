@@ -17,18 +17,17 @@ export function closestName(name: string, candidates: Iterable<string>): string 
   return best !== undefined && bestDistance <= Math.max(1, Math.min(3, Math.floor(name.length / 3))) ? best : undefined;
 }
 
+/** Edits (insert, delete, substitute, swap two neighbours) from a to b: the optimal string alignment distance. */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, index) => index);
+  const table = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i += 1) {
-    let previous = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j += 1) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
+      const row = table[i]!;
+      row[j] = Math.min(table[i - 1]![j]! + 1, row[j - 1]! + 1, table[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, table[i - 2]![j - 2]! + 1);
     }
   }
-  return row[b.length]!;
+  return table[a.length]![b.length]!;
 }
 
 const dotPath = (path: readonly PropertyKey[]): string => (path.length > 0 ? path.map(String).join('.') : '(root)');
@@ -57,6 +56,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
           message: `unknown ${name} ${JSON.stringify(value)}${suggestion ? `; did you mean ${suggestion}?` : ''} (known types: ${options.join(', ')})`,
         });
       }
+    } else if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.path.length > 0 && valueAt(input, issue.path) === undefined && isObject(valueAt(input, issue.path.slice(0, -1)))) {
+      problems.push({ path: dotPath(issue.path), message: `required key "${String(issue.path[issue.path.length - 1])}" is missing` });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // A union such as a secret (a string, or { "env": NAME }): say what each alternative wanted.
       const reasons = [...new Set(issue.errors.map((errors) => errors.map((inner) => `${inner.path.length ? `${dotPath(inner.path)}: ` : ''}${inner.message}`).join(', ')))];
@@ -66,6 +67,34 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
     }
   }
   return problems;
+}
+
+const isObject = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Sorts problems into the order of the file (depth first, keys as written), so that the report reads top to bottom
+ * whichever check found each problem. A path the file lacks (a missing key) sorts with its nearest existing parent.
+ */
+export function sortByPosition(problems: ConfigProblem[], input: unknown): ConfigProblem[] {
+  const order = new Map<string, number>();
+  const visit = (value: unknown, path: string): void => {
+    order.set(path, order.size);
+    if (Array.isArray(value)) value.forEach((item, index) => visit(item, path ? `${path}.${index}` : String(index)));
+    else if (isObject(value)) for (const [key, inner] of Object.entries(value as Record<string, unknown>)) visit(inner, path ? `${path}.${key}` : key);
+  };
+  visit(input, '');
+  const rank = (path: string): number => {
+    const parts = path.split('.');
+    for (let length = parts.length; length > 0; length -= 1) {
+      const found = order.get(parts.slice(0, length).join('.'));
+      if (found !== undefined) return found;
+    }
+    return -1;
+  };
+  return problems
+    .map((problem, index) => ({ problem, index, rank: rank(problem.path) }))
+    .sort((a, b) => a.rank - b.rank || a.index - b.index)
+    .map((entry) => entry.problem);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { describeIssues } from './issues.js';
+import { describeIssues, sortByPosition } from './issues.js';
 import { configSchema, type Config } from './schema.js';
 
 export interface LoadConfigOptions {
@@ -128,7 +128,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     for (const rule of [uniqueSubscriptionNames, libraryFilesExist, secretsAreSet, ...(options.rules ?? [])]) errors.push(...rule(withEnv, context));
   }
   // Sorted by position in the file, so that the report reads top to bottom whichever check found each problem.
-  errors.sort((a, b) => comparePaths(a.path, b.path));
+  errors.splice(0, errors.length, ...sortByPosition(errors, withEnv));
 
   const valid = errors.length === 0 && parsedConfig !== undefined;
   // With errors, the defaults stand in for the type's sake; nothing derived from them is shown as if it applied.
@@ -268,20 +268,6 @@ const secretsAreSet: ConfigRule = (input, { env }) => {
   }
   return problems;
 };
-
-/** Orders dot paths as they appear in the file: by segment, numbers numerically. */
-function comparePaths(a: string, b: string): number {
-  const left = a.split('.');
-  const right = b.split('.');
-  for (let index = 0; index < Math.min(left.length, right.length); index += 1) {
-    if (left[index] === right[index]) continue;
-    const l = Number(left[index]);
-    const r = Number(right[index]);
-    if (Number.isInteger(l) && Number.isInteger(r)) return l - r;
-    return 0;
-  }
-  return left.length - right.length;
-}
 
 function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
