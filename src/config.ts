@@ -51,19 +51,33 @@ export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules
   return loadConfig({ ...options, schema: appConfigSchema, rules: [filterRule] });
 }
 
+/**
+ * The problems that stop a command: all of them for the commands that run subscriptions (`purpose: 'run'`: run,
+ * serve, select); for the others, those that do not concern only the daily run (an unset delivery secret does not
+ * keep `papers` from listing papers).
+ */
+export function blockingProblems(loaded: LoadedConfig, purpose?: 'run'): ConfigProblem[] {
+  return purpose === 'run' ? loaded.errors : loaded.errors.filter((problem) => problem.only !== 'run');
+}
+
 /** One problem as `config check` prints it and a refused command reports it. */
 export function formatConfigProblem(problem: ConfigProblem): string {
   return `${problem.path}: ${problem.message}`;
 }
 
 /** The error a command raises for an invalid configuration: every problem, one a line, as `config check` lists them. */
-export function invalidConfigError(loaded: LoadedConfig): XivdigestError {
-  const count = loaded.errors.length;
+export function invalidConfigError(loaded: LoadedConfig, problems: readonly ConfigProblem[] = loaded.errors): XivdigestError {
+  const count = problems.length;
+  const paths = [...new Set(problems.map((problem) => problem.path))];
   return new XivdigestError({
     code: 'CONFIG_INVALID',
-    message: `Invalid configuration${loaded.file ? ` in ${loaded.file}` : ''}:\n${loaded.errors.map((problem) => `  ${formatConfigProblem(problem)}`).join('\n')}\n${count} problem${count === 1 ? '' : 's'}.`,
-    hint: 'Fix these settings (`xivdigest config check` lists them; `xivdigest config schema` prints the JSON Schema)',
-    details: { problems: loaded.errors },
+    // The first line names the paths (for logs that keep one line); then one problem a line, as `config check` prints them.
+    message:
+      `Invalid configuration${loaded.file ? ` in ${loaded.file}` : ''}: ${count} problem${count === 1 ? '' : 's'} (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}):\n` +
+      `${problems.map((problem) => `  ${formatConfigProblem(problem)}`).join('\n')}\n` +
+      'Fix these settings; `xivdigest config check` lists the same problems.',
+    hint: '`xivdigest config schema` prints the JSON Schema, for completion in an editor',
+    details: { problems },
   });
 }
 

@@ -61,7 +61,7 @@ describe('config check and run share one check', () => {
     const run = await sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv });
     expect(run.code, run.stderr).toBe(3);
     for (const problem of problems) expect(run.stderr).toContain(problem);
-    expect(run.stderr).toContain(`${problems.length} problem${problems.length === 1 ? '' : 's'}.`);
+    expect(run.stderr).toContain(`Invalid configuration in ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} (`);
     // Refused before anything was fetched or translated.
     expect(arxiv.requests).toHaveLength(0);
     return problems;

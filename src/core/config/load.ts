@@ -25,6 +25,11 @@ export interface ConfigProblem {
   /** Dot path of the offending setting, e.g. `arxiv.minIntervalMs`. */
   path: string;
   message: string;
+  /**
+   * `run`: a problem only for the commands that run subscriptions (run, serve, select), such as an unset delivery
+   * secret or a missing library file; the other commands (papers, runs, …) do not need those settings and start.
+   */
+  only?: 'run';
 }
 
 /** What a rule sees besides the file's contents. */
@@ -41,7 +46,10 @@ export interface ConfigRuleContext {
 export type ConfigRule = (input: unknown, context: ConfigRuleContext) => ConfigProblem[];
 
 export interface LoadedConfig {
-  /** The validated configuration; when there are errors, the defaults (never use it then: see `errors`). */
+  /**
+   * The validated configuration, its paths resolved; when there are errors other than `only: 'run'` ones, the defaults
+   * (never use it then: see `errors`).
+   */
   config: Config;
   /** The file that was read, if any. */
   file: string | undefined;
@@ -130,7 +138,8 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   // Sorted by position in the file, so that the report reads top to bottom whichever check found each problem.
   errors.splice(0, errors.length, ...sortByPosition(errors, withEnv));
 
-  const valid = errors.length === 0 && parsedConfig !== undefined;
+  // Problems only the daily run has (an unset secret) leave the settings usable by the other commands.
+  const valid = parsedConfig !== undefined && errors.every((problem) => problem.only === 'run');
   // With errors, the defaults stand in for the type's sake; nothing derived from them is shown as if it applied.
   // A copy: zod hands out its default objects themselves, and the result is frozen below.
   const config = structuredClone(valid ? parsedConfig! : (configSchema.parse({}) as Config));
@@ -240,8 +249,8 @@ const libraryFilesExist: ConfigRule = (input, { baseDir }) => {
       if (typeof file !== 'string' || file === '') return;
       const path = resolve(baseDir, file);
       const where = isAbsolute(file) ? path : `${path} (relative paths are read from the config file's folder, ${baseDir})`;
-      if (!existsSync(path)) problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} does not exist` });
-      else if (!statSync(path).isFile()) problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} is not a file` });
+      if (!existsSync(path)) problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} does not exist`, only: 'run' });
+      else if (!statSync(path).isFile()) problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} is not a file`, only: 'run' });
     });
   }
   return problems;
@@ -257,7 +266,7 @@ const secretsAreSet: ConfigRule = (input, { env }) => {
     const keys = Object.keys(object);
     if (keys.length === 1 && keys[0] === 'env' && typeof object.env === 'string' && ENV_NAME.test(object.env)) {
       const set = env[object.env];
-      if (set === undefined || set.trim() === '') problems.push({ path, message: `the environment variable ${object.env} is not set (this secret is read from it)` });
+      if (set === undefined || set.trim() === '') problems.push({ path, message: `the environment variable ${object.env} is not set (this secret is read from it)`, only: 'run' });
       return;
     }
     for (const [key, inner] of Object.entries(object)) visit(inner, `${path}.${key}`);
