@@ -79,6 +79,9 @@ describe('config check and run share one check', () => {
     const check = await sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' } });
     expect(check.code, check.stdout).toBe(0);
     expect(check.stdout).not.toContain('secretvalue');
+    // Commands that deliver nothing do not need the secret.
+    const papers = await sandbox.run(['--config', file, 'papers'], { env });
+    expect(papers.code, papers.stderr).toBe(0);
   });
 
   it('a channel with a misspelt key, with the closest known key', async () => {
@@ -86,6 +89,18 @@ describe('config check and run share one check', () => {
       subscriptions: [subscription({ outputs: { channels: [{ type: 'email', host: 'smtp.example.org', prot: 465, from: 'a@example.org', to: 'b@example.org' }] } })],
     });
     expect(await bothRefuse(file)).toEqual(['subscriptions.0.outputs.channels.0.prot: unknown key "prot"; did you mean "port"?']);
+  });
+
+  it('config schema types each channel entry by its type', async () => {
+    const result = await sandbox.run(['config', 'schema']);
+    expect(result.code, result.stderr).toBe(0);
+    const schema = JSON.parse(result.stdout);
+    const channels = schema.properties.subscriptions.items.properties.outputs.properties.channels.items;
+    const options = (channels.oneOf ?? channels.anyOf) as Array<{ properties: Record<string, { const?: string }>; additionalProperties?: boolean }>;
+    expect(options.map((option) => option.properties.type!.const)).toEqual(['email', 'slack', 'discord', 'telegram', 'feishu', 'dingtalk', 'wecom', 'webhook']);
+    const email = options.find((option) => option.properties.type!.const === 'email')!;
+    expect(Object.keys(email.properties)).toEqual(expect.arrayContaining(['host', 'port', 'password', 'from', 'to']));
+    expect(email.additionalProperties).toBe(false);
   });
 
   it('an unknown channel type, listing the known types', async () => {
