@@ -46,7 +46,43 @@ const filterRule: ConfigRule = (input) => {
   return problems;
 };
 
-/** Loads and validates the configuration with every check (the one function `config check` and the commands share). */
+/**
+ * Problems only creating the channels finds, without sending anything: a URL with a bad scheme, a private address
+ * without `allowPrivateNetwork`. Run-only (`only: 'run'`); channels already reported (an unset secret) are skipped.
+ * Async because it loads the channels' code (SMTP, HTTP), which the other commands never need.
+ */
+export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProblem[]> {
+  const { createChannel } = await import('./channels/index.js');
+  const problems: ConfigProblem[] = [];
+  // From the file itself, so that these are found together with any other problem (one pass for the user).
+  for (const { index, subscription } of rawSubscriptions(loaded.input)) {
+    const outputs = subscription.outputs as { channels?: unknown } | undefined;
+    const channels = Array.isArray(outputs?.channels) ? (outputs.channels as unknown[]) : [];
+    channels.forEach((entry, position) => {
+      const path = `subscriptions.${index}.outputs.channels.${position}`;
+      const spec = channelSpecSchema.safeParse(entry);
+      if (!spec.success || loaded.errors.some((problem) => problem.path === path || problem.path.startsWith(`${path}.`))) return;
+      try {
+        createChannel(spec.data, { env: loaded.env });
+      } catch (error) {
+        if (!XivdigestError.isInstance(error)) throw error;
+        problems.push({ path, message: `${error.message}${error.hint ? ` (${error.hint})` : ''}`, only: 'run' });
+      }
+    });
+  }
+  return problems;
+}
+
+/**
+ * Every check, for `config check` and, before they start, `run`, `serve` and `select`: the loader's (schema and rules,
+ * one pass) and the channels'. Returns the loaded config with all problems in `errors`.
+ */
+export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig> {
+  const more = await channelProblems(loaded);
+  return more.length === 0 ? loaded : { ...loaded, errors: [...loaded.errors, ...more] };
+}
+
+/** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */
 export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules'> = {}): LoadedConfig {
   return loadConfig({ ...options, schema: appConfigSchema, rules: [filterRule] });
 }

@@ -119,6 +119,15 @@ describe('config check and run share one check', () => {
     expect(check.stdout).not.toContain('.local/share');
   });
 
+  it('a channel its factory refuses (a loopback URL without allowPrivateNetwork), and a ranking method without its setting', async () => {
+    const file = configFile({
+      subscriptions: [subscription({ ranking: { method: 'llm' }, outputs: { channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook' }] } })],
+    });
+    const problems = await bothRefuse(file);
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['subscriptions.0.ranking.interests', 'subscriptions.0.outputs.channels.0']);
+    expect(problems[1]).toMatch(/allowPrivateNetwork/);
+  });
+
   it('a wrong category, with a suggestion', async () => {
     const file = configFile({ subscriptions: [subscription({ categories: 'cs.Cl+cs.AI' })] });
     const [problem] = await bothRefuse(file);

@@ -1,6 +1,6 @@
 /** What every command gets: global options, the reporter, and the app built lazily from the loaded config. */
 import { createApp, type App } from '../app.js';
-import { blockingProblems, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
+import { blockingProblems, checkAppConfig, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { createReporter, type Reporter } from './output.js';
 
@@ -20,6 +20,8 @@ export interface CliContext {
    * what only the daily run needs (unset delivery secrets, missing library files), exactly as `config check` reports it.
    */
   config(purpose?: 'run'): LoadedConfig;
+  /** The configuration for run, serve and select: every check `config check` makes, the channels' included. */
+  configForRun(): Promise<LoadedConfig>;
   /** The app (store, sources); built on first use. */
   app(): App;
   close(): Promise<void>;
@@ -46,6 +48,11 @@ export function createCliContext(globals: GlobalOptions): CliContext {
       reporter.verbose(`database: ${result.config.store.url} (from ${result.storeFrom})`);
       loaded = result;
       return result;
+    },
+    async configForRun() {
+      const checked = await checkAppConfig(loaded ?? loadAppConfig({ file: globals.config, overrides: { dbUrl: globals.db } }));
+      if (checked.errors.length > 0) throw invalidConfigError(checked);
+      return context.config('run');
     },
     app() {
       app ??= createApp(context.config(), {

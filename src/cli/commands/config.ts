@@ -1,6 +1,6 @@
 /** `xivdigest config check|schema`: validates the configuration and publishes its JSON Schema. */
 import type { Command } from 'commander';
-import { appConfigJsonSchema, formatConfigProblem, loadAppConfig } from '../../config.js';
+import { appConfigJsonSchema, checkAppConfig, formatConfigProblem, loadAppConfig } from '../../config.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 
@@ -23,7 +23,7 @@ Examples:
       run(async (context) => {
         const globals = program.opts<{ config?: string; db?: string }>();
         // The very function the other commands load the config with: what passes here passes there.
-        const result = loadAppConfig({ file: file ?? globals.config, overrides: { dbUrl: globals.db } });
+        const result = await checkAppConfig(loadAppConfig({ file: file ?? globals.config, overrides: { dbUrl: globals.db } }));
         const unknown = result.errors.length > 0 ? 'unknown because of the errors below' : 'unknown';
         if (options.json) {
           context.print(JSON.stringify({ file: result.file ?? null, database: result.database ?? null, databaseFrom: result.storeFrom, errors: result.errors, warnings: result.warnings }, null, 2));

@@ -56,7 +56,7 @@ Examples:
   xivdigest select --subscription nlp --now 2026-11-24T06:00:00Z --json`)
     .action((options: DailyOptions) =>
       run(async (context) => {
-        const loaded = context.config('run');
+        const loaded = await context.configForRun();
         const { subscription, index } = findSubscription(loaded.config.subscriptions, options.subscription!);
         const result = await runSubscription({
           app: context.app(),
@@ -95,7 +95,7 @@ Examples:
   xivdigest run --subscription nlp --now 2026-11-24T06:00:00Z`)
     .action((options: DailyOptions) =>
       run(async (context) => {
-        const loaded = context.config('run');
+        const loaded = await context.configForRun();
         const subscriptions = options.subscription
           ? [findSubscription(loaded.config.subscriptions, options.subscription)]
           : loaded.config.subscriptions.map((subscription, index) => ({ subscription, index }));
