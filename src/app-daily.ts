@@ -2,11 +2,11 @@
  * Part of the composition root: turns one configured subscription into the daily run's parts (calendar, feed and
  * backfill sources, filter, ranker, enrichment, renderers, channels) and runs it.
  */
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
 import { chooseProvider } from './app-llm.js';
 import { createChannel } from './channels/index.js';
-import type { ChannelSpec } from './channels/spec.js';
+import { channelSpecSchema } from './channels/spec.js';
 import type { Channel } from './core/channel.js';
 import type { Subscription } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
@@ -60,11 +60,9 @@ export function findSubscription(subscriptions: readonly Subscription[], name: s
 /** Library items from the subscription's files and Zotero, with id-only items filled from stored papers. */
 async function loadLibrary(settings: DailyRunSettings, store: Store): Promise<LibraryItem[]> {
   const { subscription } = settings;
-  const configFile = settings.app.loaded.file;
-  const base = configFile ? dirname(configFile) : process.cwd();
   const items: LibraryItem[] = [];
-  for (const file of subscription.library.files) {
-    const path = resolve(base, file);
+  // The config loader resolved the paths against the config file's folder and checked that the files exist.
+  for (const path of subscription.library.files) {
     const result = await readLibraryFile(path);
     for (const problem of result.problems) settings.onWarning?.(`${path}:${problem.line}: ${problem.message} (entry skipped)`);
     items.push(...result.items);
@@ -141,7 +139,8 @@ async function createRanker(settings: DailyRunSettings, store: Store): Promise<R
 function createChannels(settings: DailyRunSettings): Channel[] {
   return settings.subscription.outputs.channels.map((spec, position) => {
     try {
-      return createChannel(spec as ChannelSpec, { env: settings.env });
+      // Parsed by the channel's own schema (as the config loader did), so the spec is typed without a cast.
+      return createChannel(channelSpecSchema.parse(spec), { env: settings.env });
     } catch (error) {
       if (XivdigestError.isInstance(error)) {
         throw new XivdigestError({

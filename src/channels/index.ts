@@ -25,15 +25,15 @@ import type { ChannelSpec, Secret } from './spec.js';
 
 /** What `createChannel` takes besides the spec. */
 export interface ChannelRuntime {
-  /** Where `{ env }` secrets are read (the config loader passes its environment; default `process.env`). */
-  env?: Record<string, string | undefined>;
+  /** Where `{ env }` secrets are read: the config loader's environment (only the loader reads `process.env`). */
+  env: Readonly<Record<string, string | undefined>>;
   /** Wait and jitter for retries (tests make them instant). */
   sleep?: RetryOptions['sleep'];
   random?: RetryOptions['random'];
 }
 
 /** Resolves a secret; throws CONFIG_INVALID naming the missing variable. */
-export function resolveSecret(secret: Secret, where: string, env: Record<string, string | undefined>): string {
+export function resolveSecret(secret: Secret, where: string, env: Readonly<Record<string, string | undefined>>): string {
   if (typeof secret === 'string') return secret;
   const value = env[secret.env];
   if (value === undefined || value.trim() === '') {
@@ -48,8 +48,8 @@ export function resolveSecret(secret: Secret, where: string, env: Record<string,
 }
 
 /** Creates a channel from its config; throws CONFIG_INVALID (bad or missing settings) or DELIVERY_URL_REFUSED. */
-export function createChannel(spec: ChannelSpec, runtime: ChannelRuntime = {}): Channel {
-  const env = runtime.env ?? process.env;
+export function createChannel(spec: ChannelSpec, runtime: ChannelRuntime): Channel {
+  const env = runtime.env;
   const where = (field: string): string => `${spec.type} channel ${spec.name ?? 'default'}: ${field}`;
   const secret = (value: Secret, field: string): string => resolveSecret(value, where(field), env);
   const retry: RetryOptions = {
@@ -114,5 +114,14 @@ export function createChannel(spec: ChannelSpec, runtime: ChannelRuntime = {}): 
         ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, value]) => [name, secret(value, `headers.${name}`)])) } : {}),
         ...(spec.includeRenderings !== undefined ? { includeRenderings: spec.includeRenderings } : {}),
       });
+    default: {
+      // Unreachable for a spec the config schema accepted; a new type without a case fails to compile here.
+      const unknown: never = spec;
+      throw new XivdigestError({
+        code: 'CONFIG_INVALID',
+        message: `unknown channel type ${JSON.stringify((unknown as { type?: unknown }).type)}`,
+        hint: 'Use one of: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook',
+      });
+    }
   }
 }

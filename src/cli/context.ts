@@ -1,7 +1,7 @@
 /** What every command gets: global options, the reporter, and the app built lazily from the loaded config. */
 import { createApp, type App } from '../app.js';
-import { loadConfig, type LoadedConfig } from '../core/config/load.js';
-import { XivdigestError } from '../core/errors.js';
+import { blockingProblems, checkAppConfig, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
+import type { LoadedConfig } from '../core/config/load.js';
 import { createReporter, type Reporter } from './output.js';
 
 export interface GlobalOptions {
@@ -15,8 +15,13 @@ export interface CliContext {
   reporter: Reporter;
   /** Writes to stdout (results, JSON). */
   print(text: string): void;
-  /** The loaded configuration; throws CONFIG_INVALID with every problem listed. */
-  config(): LoadedConfig;
+  /**
+   * The loaded configuration; throws CONFIG_INVALID with every problem listed. `run` (run, serve, select) also refuses
+   * what only the daily run needs (unset delivery secrets, missing library files), exactly as `config check` reports it.
+   */
+  config(purpose?: 'run'): LoadedConfig;
+  /** The configuration for run, serve and select: every check `config check` makes, the channels' included. */
+  configForRun(): Promise<LoadedConfig>;
   /** The app (store, sources); built on first use. */
   app(): App;
   close(): Promise<void>;
@@ -31,21 +36,23 @@ export function createCliContext(globals: GlobalOptions): CliContext {
     print: (text) => {
       process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
-    config() {
+    config(purpose) {
+      // The same loader and checks as `config check`, so a command never rejects what the check accepted.
+      const result = loaded ?? loadAppConfig({ file: globals.config, overrides: { dbUrl: globals.db } });
+      const problems = blockingProblems(result, purpose);
+      if (problems.length > 0) throw invalidConfigError(result, problems);
       if (loaded) return loaded;
-      const result = loadConfig({ file: globals.config, overrides: { dbUrl: globals.db } });
-      if (result.errors.length > 0) {
-        throw new XivdigestError({
-          code: 'CONFIG_INVALID',
-          message: `Invalid configuration${result.file ? ` in ${result.file}` : ''}: ${result.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
-          hint: 'Fix these settings (`xivdigest config check` lists them; `xivdigest config schema` prints the JSON Schema)',
-        });
-      }
+      for (const problem of result.errors) reporter.verbose(`config: ${formatConfigProblem(problem)} (needed by run, serve and select)`);
       for (const warning of result.warnings) reporter.verbose(`config: ${warning.path}: ${warning.message}`);
       if (result.file) reporter.verbose(`config: read ${result.file}`);
       reporter.verbose(`database: ${result.config.store.url} (from ${result.storeFrom})`);
       loaded = result;
       return result;
+    },
+    async configForRun() {
+      const checked = await checkAppConfig(loaded ?? loadAppConfig({ file: globals.config, overrides: { dbUrl: globals.db } }));
+      if (checked.errors.length > 0) throw invalidConfigError(checked);
+      return context.config('run');
     },
     app() {
       app ??= createApp(context.config(), {

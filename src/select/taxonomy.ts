@@ -1,4 +1,6 @@
 /** arXiv's category taxonomy (https://arxiv.org/category_taxonomy): the archives and the categories rss.arxiv.org serves. */
+import { closestName } from '../core/config/issues.js';
+import { XivdigestError } from '../core/errors.js';
 
 /** Subject classes of each archive; an empty list means the archive is itself the category (`hep-th`, `quant-ph`). */
 export const ARXIV_TAXONOMY: Readonly<Record<string, readonly string[]>> = {
@@ -37,3 +39,32 @@ export const ARXIV_TAXONOMY: Readonly<Record<string, readonly string[]>> = {
 export const ARXIV_CATEGORY_NAMES: ReadonlySet<string> = new Set(
   Object.entries(ARXIV_TAXONOMY).flatMap(([archive, subjects]) => [archive, ...subjects.map((subject) => `${archive}.${subject}`)]),
 );
+
+/**
+ * The category or archive a mistyped name most likely meant (`cs.Cl` → `cs.CL`, `cs.CLL` → `cs.CL`), or undefined when
+ * none is close. Case is tried first: arXiv names are case-sensitive and a wrong case is the common slip.
+ */
+export function suggestCategory(name: string): string | undefined {
+  const folded = name.toLowerCase().replace(/-/g, '');
+  for (const known of ARXIV_CATEGORY_NAMES) if (known.toLowerCase().replace(/-/g, '') === folded) return known;
+  return closestName(name, ARXIV_CATEGORY_NAMES);
+}
+
+/**
+ * Checks names given on the command line (`--category cs.CL+cs.AI`) against the taxonomy, before any request is made:
+ * throws USAGE with `unknown category "cs.Cl"; did you mean cs.CL?`.
+ */
+export function checkCategoryNames(names: readonly string[], option = '--category'): void {
+  for (const name of names) {
+    if (ARXIV_CATEGORY_NAMES.has(name)) continue;
+    const suggestion = suggestCategory(name);
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: `${option}: unknown category ${JSON.stringify(name)}${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+      hint: suggestion
+        ? `arXiv category names are case-sensitive; use ${suggestion}`
+        : 'Use an arXiv category such as cs.CL, math.AP or astro-ph.GA, or an archive such as cs (https://arxiv.org/category_taxonomy)',
+      details: { category: name, ...(suggestion ? { suggestion } : {}) },
+    });
+  }
+}

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import { buildDigest } from '../../jobs/build-digest.js';
+import { checkCategoryNames } from '../../select/taxonomy.js';
 import type { RunCommand } from '../context.js';
 
 export function registerDigest(program: Command, run: RunCommand): void {
@@ -26,6 +27,7 @@ Example:
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit <= 0) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 50' });
         const ids = (options.ids ?? []).map((text) => parseArxivId(text)?.id ?? text);
+        if (options.category !== undefined) checkCategoryNames([options.category]);
         const store = await context.app().store();
         const papers = await store.getPapers(ids.length > 0 ? { ids } : { category: options.category, limit });
         if (papers.length === 0) throw new XivdigestError({ code: 'NOT_FOUND', message: 'No stored papers match', hint: 'Fetch or ingest papers first, or check --ids/--category' });

@@ -7,6 +7,7 @@ import type { LlmConfig } from '../../core/config/schema.js';
 import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
 import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from '../../llm/prompts/index.js';
 import { DEFAULT_PRICES } from '../../llm/pricing.js';
+import { checkCategoryNames } from '../../select/taxonomy.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 import { formatCount } from '../output.js';
@@ -68,6 +69,7 @@ Examples:
           if (!parsed) throw new XivdigestError({ code: 'USAGE', message: `${text} is not an arXiv id`, hint: 'Ids look like 2403.10568 or cond-mat/0412498' });
           return parsed.id;
         });
+        if (options.category !== undefined) checkCategoryNames([options.category]);
         const store = await context.app().store();
         const papers = await store.getPapers(ids.length > 0 ? { ids } : { category: options.category, limit });
         if (papers.length === 0) {

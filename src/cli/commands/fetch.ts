@@ -4,6 +4,7 @@ import type { SourceId } from '../../app.js';
 import type { SourceQuery } from '../../core/source.js';
 import { XivdigestError } from '../../core/errors.js';
 import { storeEvents } from '../../jobs/store-events.js';
+import { checkCategoryNames } from '../../select/taxonomy.js';
 import type { RunCommand } from '../context.js';
 import { describeStored, storedJson } from '../summary.js';
 
@@ -72,6 +73,8 @@ function toQuery(options: FetchOptions): SourceQuery {
   if (options.from && options.until && options.from > options.until) throw usage(`--from ${options.from} is after --until ${options.until}`, 'Swap them');
   const categories = options.category?.split('+').map((c) => c.trim()).filter(Boolean);
   if (options.category !== undefined && (!categories || categories.length === 0)) throw usage('--category is empty', 'Give categories such as cs.CL+cs.AI');
+  // Checked against arXiv's taxonomy before any request: a typo gets a suggestion, not an arXiv error page.
+  if (categories) checkCategoryNames(categories);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw usage(`--limit ${options.limit} is not a positive whole number`, 'For example --limit 100');
   if ((options.source === 'rss' || options.source === 'atom') && !categories) throw usage(`--source ${options.source} needs --category`, 'For example --category cs.CL+cs.AI');

@@ -56,7 +56,7 @@ Examples:
   xivdigest select --subscription nlp --now 2026-11-24T06:00:00Z --json`)
     .action((options: DailyOptions) =>
       run(async (context) => {
-        const loaded = context.config();
+        const loaded = await context.configForRun();
         const { subscription, index } = findSubscription(loaded.config.subscriptions, options.subscription!);
         const result = await runSubscription({
           app: context.app(),
@@ -64,7 +64,7 @@ Examples:
           index,
           now: parseNow(options.now),
           dryRun: true,
-          env: process.env,
+          env: loaded.env,
           onProgress: (message) => context.reporter.verbose(message),
           onWarning: (message) => context.reporter.warn(message),
         });
@@ -98,7 +98,7 @@ Examples:
   xivdigest run --subscription nlp --now 2026-11-24T06:00:00Z`)
     .action((options: DailyOptions) =>
       run(async (context) => {
-        const loaded = context.config();
+        const loaded = await context.configForRun();
         const subscriptions = options.subscription
           ? [findSubscription(loaded.config.subscriptions, options.subscription)]
           : loaded.config.subscriptions.map((subscription, index) => ({ subscription, index }));
@@ -123,7 +123,7 @@ Examples:
               index,
               now,
               ...(options.resend ? { resend: true } : {}),
-              env: process.env,
+              env: loaded.env,
               onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
               onWarning: (message) => context.reporter.warn(message),
             });

@@ -34,7 +34,7 @@ Examples:
     .action((options: { schedule?: boolean; catchUpFirstStart?: boolean }) =>
       run(async (context) => {
         if (!options.schedule) throw new XivdigestError({ code: 'USAGE', message: 'serve needs --schedule', hint: 'Run `xivdigest serve --schedule`' });
-        const loaded = context.config();
+        const loaded = await context.configForRun();
         const subscriptions = loaded.config.subscriptions;
         if (subscriptions.length === 0) {
           throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'No subscriptions to schedule', hint: 'Add one under "subscriptions" in the config file' });
@@ -55,7 +55,7 @@ Examples:
                 subscription,
                 index,
                 now: new Date(),
-                env: process.env,
+                env: loaded.env,
                 onProgress: (message) => context.reporter.verbose(`${subscription.name}: ${message}`),
                 onWarning: (message) => context.reporter.warn(message),
               });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,8 @@ describe('loadConfig', () => {
   it('ranks --db over XIVDIGEST_DB over the file', () => {
     const cwd = dir();
     writeFileSync(join(cwd, 'xivdigest.config.json'), JSON.stringify({ store: { url: 'from-file.db' } }));
-    expect(loadConfig({ cwd, env: {} })).toMatchObject({ storeFrom: 'config', config: { store: { url: 'from-file.db' } } });
+    // A path in the file is relative to the file's folder; one from the environment or a flag is left as given.
+    expect(loadConfig({ cwd, env: {} })).toMatchObject({ storeFrom: 'config', config: { store: { url: join(cwd, 'from-file.db') } } });
     expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' } })).toMatchObject({ storeFrom: 'XIVDIGEST_DB', config: { store: { url: 'env.db' } } });
     expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' }, overrides: { dbUrl: 'flag.db' } })).toMatchObject({ storeFrom: '--db', config: { store: { url: 'flag.db' } } });
   });
@@ -33,7 +34,7 @@ describe('loadConfig', () => {
     const file = join(cwd, 'bad.json');
     writeFileSync(file, JSON.stringify({ arxiv: { minIntervalMs: -5 }, llm: { lang: 'Chinese', concurrency: 0 }, typo: 1 }));
     const result = loadConfig({ cwd, file, env: { XIVDIGEST_DB: 'x.db' } });
-    expect(result.errors.map((error) => error.path).sort()).toEqual(['(root)', 'arxiv.minIntervalMs', 'llm.concurrency', 'llm.lang']);
+    expect(result.errors.map((error) => error.path).sort()).toEqual(['arxiv.minIntervalMs', 'llm.concurrency', 'llm.lang', 'typo']);
     expect(result.config.store.url).toBe('x.db');
   });
 
@@ -41,7 +42,35 @@ describe('loadConfig', () => {
     const cwd = dir();
     expect(loadConfig({ cwd, file: 'nope.json', env: {} }).errors[0]!.message).toMatch(/does not exist/);
     writeFileSync(join(cwd, 'broken.json'), '{ "arxiv": ');
-    expect(loadConfig({ cwd, file: 'broken.json', env: {} }).errors[0]!.message).toMatch(/not valid JSON/);
+    expect(loadConfig({ cwd, file: 'broken.json', env: {} }).errors[0]!.message).toMatch(/broken\.json:1:12: invalid JSON/);
+    writeFileSync(join(cwd, 'comma.json'), '{\n  "arxiv": {\n    "contact": "me@example.org",\n  }\n}\n');
+    const result = loadConfig({ cwd, file: 'comma.json', env: {} });
+    expect(result.errors[0]!.message).toBe(`${join(cwd, 'comma.json')}:4:3: invalid JSON: Expected double-quoted property name\n    }\n    ^`);
+    // Nothing can be told about the database from a file that cannot be read.
+    expect(result).toMatchObject({ storeFrom: 'unknown', database: undefined });
+  });
+
+  it('suggests the closest key for a misspelt one, and resolves every path against the config file', () => {
+    const cwd = dir();
+    const folder = join(cwd, 'conf');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'lib.bib'), '');
+    writeFileSync(join(folder, 'c.json'), JSON.stringify({
+      store: { url: 'sqlite:data/x.db' },
+      llm: { local: { model: 'models/m.gguf', modelsDir: 'models' } },
+      subscriptions: [{ name: 'a', categories: 'cs.CL', library: { files: ['lib.bib'] }, outputs: { dir: 'out' } }],
+    }));
+    const good = loadConfig({ cwd, file: 'conf/c.json', env: {} });
+    expect(good.errors).toEqual([]);
+    expect(good.config.store.url).toBe(`sqlite:${join(folder, 'data', 'x.db')}`);
+    expect(good.config.llm.local).toMatchObject({ model: join(folder, 'models', 'm.gguf'), modelsDir: join(folder, 'models') });
+    expect(good.config.subscriptions[0]).toMatchObject({ library: { files: [join(folder, 'lib.bib')] }, outputs: { dir: join(folder, 'out') } });
+    writeFileSync(join(folder, 'bad.json'), JSON.stringify({ arxiv: { contcat: 'x' }, subscriptions: [{ name: 'a', categories: 'cs.CL', library: { files: ['nope.bib'] } }] }));
+    const bad = loadConfig({ cwd, file: 'conf/bad.json', env: {} });
+    expect(bad.errors).toEqual([
+      { path: 'arxiv.contcat', message: 'unknown key "contcat"; did you mean "contact"?' },
+      { path: 'subscriptions.0.library.files.0', message: expect.stringContaining(`library file ${join(folder, 'nope.bib')}`), only: 'run' },
+    ]);
   });
 
   it("keeps only the LLM variables of the environment, for the provider choice", () => {

@@ -1,6 +1,9 @@
-/** The configuration schema (zod): one file plus the environment, validated and normalized by load.ts. */
+/**
+ * The configuration schema (zod): one file plus the environment, validated and normalized by load.ts. Parts that belong
+ * to other layers (the channels' own schemas) are passed in by the composition root (src/config.ts), so core imports
+ * no sibling folder.
+ */
 import { z } from 'zod';
-import { validateFilterSpec } from '../../select/filter.js';
 
 const url = z.string().url();
 
@@ -62,128 +65,120 @@ const languageCode = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$/, 'a lang
 /** Output formats a subscription can write: the original Markdown plus HTML, RSS, Atom, JSON Feed and plain text. */
 export const OUTPUT_FORMATS = ['md', 'html', 'rss', 'atom', 'json', 'txt'] as const;
 
+/** What the composition root adds to the schema: the schema of one delivery channel entry. */
+export interface ConfigSchemaParts<Channel extends z.ZodType> {
+  channel: Channel;
+}
+
 /** One reader's daily digest: what to fetch, how to select, in which language, and where it goes. */
-export const subscriptionSchema = z
-  .object({
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, dots, dashes and underscores (it becomes a folder name)')
-      .describe('Unique name; outputs go to <outputs.dir>/<name>/.'),
-    categories: z
-      .string()
-      .min(2)
-      .describe('arXiv categories with union and difference, e.g. "cs.CL+cs.AI-cs.CY"; an archive alone (math) is allowed.'),
-    crossLists: z.boolean().default(true).describe('Whether papers cross-listed into the categories count.'),
-    replacements: z.boolean().default(false).describe('Whether replaced papers never delivered before count (updates of delivered papers are governed by `updates`).'),
-    updates: z.boolean().default(true).describe('Deliver a paper again, flagged "updated (vN)", when a new version changes its abstract.'),
-    filters: z
-      .object({
-        query: z.string().min(1).optional().describe('Query: AND, OR, NOT, (), "phrases", ti: abs: au: cat: prefixes.'),
-        authors: z.array(z.string().min(1)).default([]).describe('Followed authors; their papers always pass (exclusions still win).'),
-        include: z.array(z.string().min(1)).default([]).describe('Keywords: a paper must mention at least one (title or abstract).'),
-        exclude: z.array(z.string().min(1)).default([]).describe('Keywords: a paper mentioning any is skipped.'),
-      })
-      .strict()
-      .default({ authors: [], include: [], exclude: [] }),
-    library: z
-      .object({
-        files: z.array(z.string().min(1)).default([]).describe('BibTeX, CSL-JSON, RIS, Zotero RDF or arXiv-id list files (paths relative to the config file).'),
-        zotero: z
-          .object({
-            userId: z.string().min(1),
-            apiKey: z.string().min(1).optional().describe('Prefer the environment: ZOTERO_API_KEY.'),
-            collection: z.string().min(1).optional(),
-            baseUrl: url.default('https://api.zotero.org'),
-          })
-          .strict()
-          .optional(),
-      })
-      .strict()
-      .default({ files: [] }),
-    ranking: z
-      .object({
-        method: z.enum(['lexical', 'embeddings', 'local-embeddings', 'llm', 'none']).default('lexical'),
-        topK: z.number().int().positive().optional().describe('Keep at most this many papers per run.'),
-        threshold: z.number().min(0).optional().describe('Keep only papers scoring at least this.'),
-        halfLifeDays: z.number().positive().default(365).describe('Library items this many days old weigh half as much.'),
-        embeddings: z
-          .object({ baseUrl: url.optional(), model: z.string().min(1).optional(), apiKey: z.string().min(1).optional() })
-          .strict()
-          .optional(),
-        interests: z.string().min(1).optional().describe('llm method: your interests in a few sentences.'),
-      })
-      .strict()
-      .default({ method: 'lexical', halfLifeDays: 365 }),
-    lang: languageCode.optional().describe('Target language; default llm.lang.'),
-    outputs: z
-      .object({
-        dir: z.string().min(1).optional().describe('Folder for files; default ./digests (relative to the working directory).'),
-        formats: z.array(z.enum(OUTPUT_FORMATS)).default(['md', 'html', 'rss']),
-        latest: z.boolean().default(true).describe('Also write <category>.md and <category>.xml, the original file names.'),
-        style: z.enum(['native', 'rich']).default('native').describe('Markdown layout: the original table (native) or a richer one.'),
-        homepage: url.optional().describe('Where the files are published; feeds link to it.'),
-        channels: z.array(z.record(z.string(), z.unknown())).default([]).describe('Where to deliver: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook.'),
-      })
-      .strict()
-      .default({ formats: ['md', 'html', 'rss'], latest: true, style: 'native', channels: [] }),
-    schedule: z
-      .object({
-        cron: z.string().min(1).default('30 0 * * 1-5').describe('When `serve --schedule` runs it; default 00:30 Eastern, Monday to Friday, 30 minutes after rss.arxiv.org builds the day\'s feed.'),
-        timezone: z.string().min(1).default('America/New_York').describe('IANA timezone of the cron expression.'),
-      })
-      .strict()
-      .default({ cron: '30 0 * * 1-5', timezone: 'America/New_York' }),
-    maxCatchUpDays: z.number().int().positive().max(90).default(14).describe('Missed announcement days filled at most (the oldest are left out and reported).'),
-  })
-  .strict();
+function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchemaParts<Channel>) {
+  return z
+    .object({
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, dots, dashes and underscores (it becomes a folder name)')
+        .describe('Unique name; outputs go to <outputs.dir>/<name>/.'),
+      categories: z
+        .string()
+        .min(2)
+        .describe('arXiv categories with union and difference, e.g. "cs.CL+cs.AI-cs.CY"; an archive alone (math) is allowed.'),
+      crossLists: z.boolean().default(true).describe('Whether papers cross-listed into the categories count.'),
+      replacements: z.boolean().default(false).describe('Whether replaced papers never delivered before count (updates of delivered papers are governed by `updates`).'),
+      updates: z.boolean().default(true).describe('Deliver a paper again, flagged "updated (vN)", when a new version changes its abstract.'),
+      filters: z
+        .object({
+          query: z.string().min(1).optional().describe('Query: AND, OR, NOT, (), "phrases", ti: abs: au: cat: prefixes.'),
+          authors: z.array(z.string().min(1)).default([]).describe('Followed authors; their papers always pass (exclusions still win).'),
+          include: z.array(z.string().min(1)).default([]).describe('Keywords: a paper must mention at least one (title or abstract).'),
+          exclude: z.array(z.string().min(1)).default([]).describe('Keywords: a paper mentioning any is skipped.'),
+        })
+        .strict()
+        .default({ authors: [], include: [], exclude: [] }),
+      library: z
+        .object({
+          files: z.array(z.string().min(1)).default([]).describe('BibTeX, CSL-JSON, RIS, Zotero RDF or arXiv-id list files (paths relative to the config file).'),
+          zotero: z
+            .object({
+              userId: z.string().min(1),
+              apiKey: z.string().min(1).optional().describe('Prefer the environment: ZOTERO_API_KEY.'),
+              collection: z.string().min(1).optional(),
+              baseUrl: url.default('https://api.zotero.org'),
+            })
+            .strict()
+            .optional(),
+        })
+        .strict()
+        .default({ files: [] }),
+      ranking: z
+        .object({
+          method: z.enum(['lexical', 'embeddings', 'local-embeddings', 'llm', 'none']).default('lexical'),
+          topK: z.number().int().positive().optional().describe('Keep at most this many papers per run.'),
+          threshold: z.number().min(0).optional().describe('Keep only papers scoring at least this.'),
+          halfLifeDays: z.number().positive().default(365).describe('Library items this many days old weigh half as much.'),
+          embeddings: z
+            .object({ baseUrl: url.optional(), model: z.string().min(1).optional(), apiKey: z.string().min(1).optional() })
+            .strict()
+            .optional(),
+          interests: z.string().min(1).optional().describe('llm method: your interests in a few sentences.'),
+        })
+        .strict()
+        .default({ method: 'lexical', halfLifeDays: 365 }),
+      lang: languageCode.optional().describe('Target language; default llm.lang.'),
+      outputs: z
+        .object({
+          dir: z.string().min(1).optional().describe('Folder for files, relative to the config file; default ./digests in the working directory.'),
+          formats: z.array(z.enum(OUTPUT_FORMATS)).default(['md', 'html', 'rss']),
+          latest: z.boolean().default(true).describe('Also write <category>.md and <category>.xml, the original file names.'),
+          style: z.enum(['native', 'rich']).default('native').describe('Markdown layout: the original table (native) or a richer one.'),
+          homepage: url.optional().describe('Where the files are published; feeds link to it.'),
+          channels: z.array(parts.channel).default([]).describe('Where to deliver: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook.'),
+        })
+        .strict()
+        .default({ formats: ['md', 'html', 'rss'], latest: true, style: 'native', channels: [] }),
+      schedule: z
+        .object({
+          cron: z.string().min(1).default('30 0 * * 1-5').describe('When `serve --schedule` runs it; default 00:30 Eastern, Monday to Friday, 30 minutes after rss.arxiv.org builds the day\'s feed.'),
+          timezone: z.string().min(1).default('America/New_York').describe('IANA timezone of the cron expression.'),
+        })
+        .strict()
+        .default({ cron: '30 0 * * 1-5', timezone: 'America/New_York' }),
+      maxCatchUpDays: z.number().int().positive().max(90).default(14).describe('Missed announcement days filled at most (the oldest are left out and reported).'),
+    })
+    .strict();
+}
 
+/**
+ * The whole config file's schema, with `parts` filled in. Rules that need more than one value or other layers (unique
+ * names, category expressions and queries, files that exist, secrets that are set) are checked by load.ts in the same
+ * pass, so that every problem is reported at once.
+ */
+export function createConfigSchema<Channel extends z.ZodType>(parts: ConfigSchemaParts<Channel>) {
+  return z
+    .object({
+      $schema: z.string().optional(),
+      store: z
+        .object({
+          /** A SQLite file path, `sqlite:PATH`, or a `postgres://` URL. */
+          url: z.string().min(1).optional().describe('SQLite file path, sqlite:PATH, or postgres:// URL.'),
+        })
+        .strict()
+        .default({}),
+      arxiv: arxivConfigSchema.default(arxivConfigSchema.parse({})),
+      llm: llmConfigSchema.default(llmConfigSchema.parse({})),
+      subscriptions: z.array(createSubscriptionSchema(parts)).default([]),
+    })
+    .strict();
+}
+
+/** The schema with channel entries left open (`{ type, … }` objects); src/config.ts fills in the channels' own schemas. */
+export const configSchema = createConfigSchema({ channel: z.looseObject({ type: z.string() }) });
+export const subscriptionSchema = createSubscriptionSchema({ channel: z.looseObject({ type: z.string() }) });
 export type Subscription = z.infer<typeof subscriptionSchema>;
-
-export const configSchema = z
-  .object({
-    $schema: z.string().optional(),
-    store: z
-      .object({
-        /** A SQLite file path, `sqlite:PATH`, or a `postgres://` URL. */
-        url: z.string().min(1).optional().describe('SQLite file path, sqlite:PATH, or postgres:// URL.'),
-      })
-      .strict()
-      .default({}),
-    arxiv: arxivConfigSchema.default(arxivConfigSchema.parse({})),
-    llm: llmConfigSchema.default(llmConfigSchema.parse({})),
-    subscriptions: z
-      .array(subscriptionSchema)
-      .default([])
-      .superRefine((subscriptions, context) => {
-        const seen = new Set<string>();
-        subscriptions.forEach((subscription, index) => {
-          if (seen.has(subscription.name)) {
-            context.addIssue({ code: 'custom', path: [index, 'name'], message: `subscription name "${subscription.name}" is used twice; names must be unique` });
-          }
-          seen.add(subscription.name);
-          // Queries and category expressions are checked here, so that `config check` reports them with their position.
-          const problems = validateFilterSpec({
-            categories: subscription.categories,
-            ...(subscription.filters.query ? { query: subscription.filters.query } : {}),
-            authors: subscription.filters.authors,
-            include: subscription.filters.include,
-            exclude: subscription.filters.exclude,
-          });
-          for (const problem of problems) {
-            const field = String(problem.details.path ?? 'filters').split('.').filter(Boolean);
-            const path = field[0] === 'categories' ? [index, 'categories'] : [index, 'filters', ...field.slice(field[0] === 'filters' ? 1 : 0)];
-            context.addIssue({ code: 'custom', path, message: problem.message });
-          }
-        });
-      }),
-  })
-  .strict();
-
 export type Config = z.infer<typeof configSchema>;
 export type ArxivConfig = z.infer<typeof arxivConfigSchema>;
 export type LlmConfig = z.infer<typeof llmConfigSchema>;
 
-/** The JSON Schema published for editors (`xivdigest config schema`). */
-export function configJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { io: 'input' }) as Record<string, unknown>;
+/** The JSON Schema of a config schema, published for editors (`xivdigest config schema`). */
+export function configJsonSchema(schema: z.ZodType = configSchema): Record<string, unknown> {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

@@ -355,10 +355,10 @@ async function throwErrorDocument(response: HttpResponse, url: string, parse: Do
   for await (const event of parse(text, { origin: url })) void event;
   throw new XivdigestError({
     code: 'SOURCE_HTTP',
-    message: `${label} returned ${response.status} for GET ${url}: ${excerpt(text)}`,
+    message: `${label} returned ${response.status} for GET ${url}: ${errorExcerpt(text)}`,
     hint: statusHint(response.status),
     isRetryable: RETRYABLE_STATUSES.has(response.status),
-    details: { url, status: response.status, bodyExcerpt: excerpt(text) },
+    details: { url, status: response.status, bodyExcerpt: errorExcerpt(text) },
   });
 }
 
@@ -521,7 +521,23 @@ async function readExcerpt(response: HttpResponse): Promise<string> {
   } catch (error) {
     if (XivdigestError.isInstance(error) && error.code === 'ABORTED') throw error;
   }
-  return excerpt(text + decoder.decode());
+  return errorExcerpt(text + decoder.decode());
+}
+
+/**
+ * A short excerpt of an error body. A long HTML page (arXiv's 404 page, a proxy's error page) gives its `<title>` and the
+ * start of its text without markup, scripts or styles, never the page itself.
+ */
+export function errorExcerpt(text: string): string {
+  // A short body is shown as it is; only a page that would not fit is reduced to its title and text.
+  if (!/^\s*<(?:!doctype\s+html|html|head|body)\b/i.test(text) || text.replace(/\s+/g, ' ').trim().length <= 200) return excerpt(text);
+  const decode = (html: string) =>
+    html.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' })[name] ?? '');
+  const title = excerpt(decode(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1] ?? ''), 100);
+  const body = /<body[^>]*>([\s\S]*)/i.exec(text)?.[1] ?? text;
+  const words = excerpt(decode(body.replace(/<(script|style|head|nav|header)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<!--[\s\S]*?-->/g, ' ').replace(/<[^>]*>/g, ' ')), 200);
+  const rest = title && words.startsWith(title) ? words.slice(title.length).trim() : words;
+  return `HTML page${title ? ` "${title}"` : ''}${rest ? `: ${excerpt(rest, 200)}` : ''}`;
 }
 
 function statusError(label: string, url: string, response: HttpResponse, bodyExcerpt: string): XivdigestError {

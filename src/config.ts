@@ -1,0 +1,123 @@
+/**
+ * Part of the composition root: the whole configuration, assembled from core's schema, the channels' own schemas and
+ * the selection rules. `config check` and every command that loads the config (run, serve, select, …) call
+ * {@link loadAppConfig}, so the check cannot say ok to a config that a run then rejects.
+ */
+import { channelSpecSchema } from './channels/spec.js';
+import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type LoadConfigOptions, type LoadedConfig } from './core/config/load.js';
+import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
+import { XivdigestError } from './core/errors.js';
+import { validateFilterSpec } from './select/filter.js';
+import { suggestCategory } from './select/taxonomy.js';
+
+/** The config file's schema with each channel entry typed: a discriminated union on `type`, each with its own options. */
+export const appConfigSchema = createConfigSchema({ channel: channelSpecSchema });
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+
+/** Category expressions and queries, checked as the run compiles them, with the position of each problem. */
+const filterRule: ConfigRule = (input) => {
+  const problems: ConfigProblem[] = [];
+  for (const { index, subscription } of rawSubscriptions(input)) {
+    const filters = (typeof subscription.filters === 'object' && subscription.filters !== null ? subscription.filters : {}) as Record<string, unknown>;
+    const hasCategories = typeof subscription.categories === 'string' && subscription.categories.length >= 2;
+    const errors = validateFilterSpec({
+      // A missing or mistyped expression is the schema's to report; the rest is still checked.
+      categories: hasCategories ? (subscription.categories as string) : 'cs',
+      ...(typeof filters.query === 'string' && filters.query.length > 0 ? { query: filters.query } : {}),
+      authors: strings(filters.authors),
+      include: strings(filters.include),
+      exclude: strings(filters.exclude),
+    });
+    for (const error of errors) {
+      const field = String(error.details.path ?? 'filters');
+      if (field === 'categories' && !hasCategories) continue;
+      const dotted = field.replace(/\[(\d+)\]/g, '.$1');
+      const path = field === 'categories' ? `subscriptions.${index}.categories` : `subscriptions.${index}.filters.${dotted}`;
+      let message = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+      if (field === 'categories' && !/did you mean/.test(message)) {
+        const word = typeof error.details.expression === 'string' && typeof error.details.position === 'number' ? /^[^\s+,-]*(?:-[a-z]+)*/.exec(error.details.expression.slice(error.details.position))?.[0] : undefined;
+        const suggestion = word ? suggestCategory(word) : undefined;
+        if (suggestion) message = message.replace(/\n/, `; did you mean ${suggestion}?\n`);
+      }
+      problems.push({ path, message });
+    }
+  }
+  return problems;
+};
+
+/**
+ * Problems only creating the channels finds, without sending anything: a URL with a bad scheme, a private address
+ * without `allowPrivateNetwork`. Run-only (`only: 'run'`); channels already reported (an unset secret) are skipped.
+ * Async because it loads the channels' code (SMTP, HTTP), which the other commands never need.
+ */
+export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProblem[]> {
+  const { createChannel } = await import('./channels/index.js');
+  const problems: ConfigProblem[] = [];
+  // From the file itself, so that these are found together with any other problem (one pass for the user).
+  for (const { index, subscription } of rawSubscriptions(loaded.input)) {
+    const outputs = subscription.outputs as { channels?: unknown } | undefined;
+    const channels = Array.isArray(outputs?.channels) ? (outputs.channels as unknown[]) : [];
+    channels.forEach((entry, position) => {
+      const path = `subscriptions.${index}.outputs.channels.${position}`;
+      const spec = channelSpecSchema.safeParse(entry);
+      if (!spec.success || loaded.errors.some((problem) => problem.path === path || problem.path.startsWith(`${path}.`))) return;
+      try {
+        createChannel(spec.data, { env: loaded.env });
+      } catch (error) {
+        if (!XivdigestError.isInstance(error)) throw error;
+        problems.push({ path, message: `${error.message}${error.hint ? ` (${error.hint})` : ''}`, only: 'run' });
+      }
+    });
+  }
+  return problems;
+}
+
+/**
+ * Every check, for `config check` and, before they start, `run`, `serve` and `select`: the loader's (schema and rules,
+ * one pass) and the channels'. Returns the loaded config with all problems in `errors`.
+ */
+export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig> {
+  const more = await channelProblems(loaded);
+  return more.length === 0 ? loaded : { ...loaded, errors: [...loaded.errors, ...more] };
+}
+
+/** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */
+export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules'> = {}): LoadedConfig {
+  return loadConfig({ ...options, schema: appConfigSchema, rules: [filterRule] });
+}
+
+/**
+ * The problems that stop a command: all of them for the commands that run subscriptions (`purpose: 'run'`: run,
+ * serve, select); for the others, those that do not concern only the daily run (an unset delivery secret does not
+ * keep `papers` from listing papers).
+ */
+export function blockingProblems(loaded: LoadedConfig, purpose?: 'run'): ConfigProblem[] {
+  return purpose === 'run' ? loaded.errors : loaded.errors.filter((problem) => problem.only !== 'run');
+}
+
+/** One problem as `config check` prints it and a refused command reports it. */
+export function formatConfigProblem(problem: ConfigProblem): string {
+  return `${problem.path}: ${problem.message}`;
+}
+
+/** The error a command raises for an invalid configuration: every problem, one a line, as `config check` lists them. */
+export function invalidConfigError(loaded: LoadedConfig, problems: readonly ConfigProblem[] = loaded.errors): XivdigestError {
+  const count = problems.length;
+  const paths = [...new Set(problems.map((problem) => problem.path))];
+  return new XivdigestError({
+    code: 'CONFIG_INVALID',
+    // The first line names the paths (for logs that keep one line); then one problem a line, as `config check` prints them.
+    message:
+      `Invalid configuration${loaded.file ? ` in ${loaded.file}` : ''}: ${count} problem${count === 1 ? '' : 's'} (${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ', …' : ''}):\n` +
+      `${problems.map((problem) => `  ${formatConfigProblem(problem)}`).join('\n')}\n` +
+      'Fix these settings; `xivdigest config check` lists the same problems.',
+    hint: '`xivdigest config schema` prints the JSON Schema, for completion in an editor',
+    details: { problems },
+  });
+}
+
+/** The JSON Schema published for editors, channel options included. */
+export function appConfigJsonSchema(): Record<string, unknown> {
+  return configJsonSchema(appConfigSchema);
+}
