@@ -1,8 +1,9 @@
 /** What every command gets: global options, the reporter, and the app built lazily from the loaded config. */
-import { createApp, type App } from '../app.js';
-import { loadConfig, type LoadedConfig } from '../core/config/load.js';
+import type { App } from '../app.js';
+import type { LoadedConfig } from '../core/config/load.js';
 import { XivdigestError } from '../core/errors.js';
 import { createReporter, type Reporter } from './output.js';
+import type { SignalControl } from './signals.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -20,9 +21,16 @@ export interface CliContext {
   /** The app (store, sources); built on first use. */
   app(): App;
   close(): Promise<void>;
+  /** Ctrl-C and SIGTERM: a long-running command takes them over to stop gracefully. */
+  signals: SignalControl;
 }
 
-export function createCliContext(globals: GlobalOptions): CliContext {
+/**
+ * A context for one command. The app and the config loader (zod, Kysely, the sources, the renderers) are imported
+ * here, when a command runs, so that `--help` and `--version` load none of them (docs/decisions/0018).
+ */
+export async function createCliContext(globals: GlobalOptions, options: { signals: SignalControl }): Promise<CliContext> {
+  const [{ createApp }, { loadConfig }] = await Promise.all([import('../app.js'), import('../core/config/load.js')]);
   const reporter = createReporter({ quiet: globals.quiet, verbose: globals.verbose });
   let loaded: LoadedConfig | undefined;
   let app: App | undefined;
@@ -58,6 +66,7 @@ export function createCliContext(globals: GlobalOptions): CliContext {
     async close() {
       await app?.close();
     },
+    signals: options.signals,
   };
   return context;
 }

@@ -1,7 +1,5 @@
 /** `xivdigest config check|schema|path`: validates the configuration and publishes its JSON Schema. */
 import type { Command } from 'commander';
-import { loadConfig } from '../../core/config/load.js';
-import { configJsonSchema } from '../../core/config/schema.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 
@@ -14,6 +12,7 @@ export function registerConfig(program: Command, run: RunCommand): void {
     .option('--json', 'print {file, errors, warnings} as JSON')
     .action((file: string | undefined, options: { json?: boolean }) =>
       run(async (context) => {
+        const { loadConfig } = await import('../../core/config/load.js');
         const globals = program.opts<{ config?: string; db?: string }>();
         const result = loadConfig({ file: file ?? globals.config, overrides: { dbUrl: globals.db } });
         if (options.json) {
@@ -33,6 +32,7 @@ export function registerConfig(program: Command, run: RunCommand): void {
     .description('print the JSON Schema of the config file (point "$schema" at it for editor completion)')
     .action(() =>
       run(async (context) => {
+        const { configJsonSchema } = await import('../../core/config/schema.js');
         context.print(JSON.stringify(configJsonSchema(), null, 2));
       }),
     );

@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import type { SourceId } from '../../app.js';
 import type { SourceQuery } from '../../core/source.js';
 import { XivdigestError } from '../../core/errors.js';
-import { storeEvents } from '../../jobs/store-events.js';
 import type { RunCommand } from '../context.js';
 import { describeStored, storedJson } from '../summary.js';
 
@@ -43,6 +42,7 @@ Examples:
   xivdigest fetch --source oai --category cs --from 2026-11-20`)
     .action((options: FetchOptions) =>
       run(async (context) => {
+        const { storeEvents } = await import('../../jobs/store-events.js');
         const query = toQuery(options);
         const app = context.app();
         const store = await app.store();
