@@ -58,7 +58,10 @@ export async function createCliContext(globals: GlobalOptions, options: { signal
     app() {
       app ??= createApp(context.config(), {
         onHttpEvent: (event) => {
-          if (event.message) reporter.info(event.message);
+          // A failed request is thrown to the command, which reports it once; here it would print twice.
+          if (!event.message) return;
+          if (event.type === 'request-failed') reporter.verbose(event.message);
+          else reporter.info(event.message);
         },
       });
       return app;

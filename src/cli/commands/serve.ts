@@ -90,7 +90,7 @@ Examples:
                   now: new Date(),
                   env: process.env,
                   onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
-                  onWarning: (message) => reporter.warn(`${subscription.name}: ${message}`),
+                  onWarning: (message) => reporter.warn(message),
                 });
                 summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
                 for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
@@ -135,7 +135,7 @@ Examples:
                     : `${signal}: stopping; no job is running`,
                 );
                 scheduler.stop().then(() => {
-                  reporter.info('stopped: no job is running');
+                  reporter.info('stopped');
                   resolve();
                 }, reject);
               },
