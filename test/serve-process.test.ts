@@ -4,6 +4,7 @@
  * 130, exits 143 on SIGTERM when idle, and stops at once on a second signal. Waits are for output, never timings.
  */
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
@@ -39,7 +40,7 @@ describe('xivdigest serve --schedule as a process', () => {
   });
 
   /** A sandbox whose one subscription runs on `cron`, with an LLM answering after `latencyMs`. */
-  async function setUp(cron: string, latencyMs: number) {
+  async function setUp(cron: string, latencyMs: number, extra: { config?: Record<string, unknown>; env?: Record<string, string> } = {}) {
     const sandbox = createCliSandbox();
     const llm = await startFakeLlmServer({ papers, apiKey: KEY, latencyMs });
     const item: (typeof open)[number] = { sandbox, llm };
@@ -48,9 +49,10 @@ describe('xivdigest serve --schedule as a process', () => {
       join(sandbox.dir, 'xivdigest.config.json'),
       JSON.stringify({
         subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron, timezone: 'UTC' }, outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
+        ...extra.config,
       }),
     );
-    const env = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url };
+    const env = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url, ...extra.env };
     const serve = () => {
       item.process = startCli(sandbox, ['serve', '--schedule'], env);
       return item.process;
@@ -104,5 +106,19 @@ describe('xivdigest serve --schedule as a process', () => {
     serving.child.kill('SIGINT');
     expect(await serving.exited(15_000)).toBe(130);
     expect(serving.stderr()).toMatch(/stopped at once by a second signal \(SIGINT\); cut off nlp \(the \S+ slot\): what it stored so far is kept/);
+  }, 60_000);
+
+  it('logs a failed slot with its reason and keeps running to the next slot', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const { serve } = await setUp(SOON, 0, { config: { arxiv: { maxRetries: 0 } }, env: { XIVDIGEST_ARXIV_RSS_URL: `http://127.0.0.1:${port}` } });
+    const serving = serve();
+    await serving.waitForStderr(/warning: nlp: the \S+ slot failed: GET http:\/\/127\.0\.0\.1:\d+\/rss\/cs\.CL failed/);
+    const after = serving.stderr().length;
+    await serving.waitForStderr(/nlp: started the \S+ slot/, { from: after });
+    serving.child.kill('SIGTERM');
+    expect(await serving.exited(30_000)).toBe(143);
   }, 60_000);
 });
