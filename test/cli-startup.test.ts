@@ -3,6 +3,7 @@
  * and each command's own `--help` (which loads none of the command's heavy modules). Speed is measured by
  * `npm run bench:startup`, never asserted here.
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { EXIT, EXIT_MEANINGS } from '../src/cli/exit.js';
 import { createCliSandbox } from './helpers/cli.js';
 
 const commandsDir = join(__dirname, '..', 'src', 'cli', 'commands');
+const bin = join(__dirname, '..', 'bin', 'xivdigest.js');
+const trace = join(__dirname, 'helpers', 'module-trace.mjs');
 
 /** Top-level commands as their files register them: `program.command('name')` (subcommands hang off other names). */
 function registeredCommands(): string[] {
@@ -58,4 +61,18 @@ describe('xivdigest --version and --help', () => {
       expect(result.stderr, name).toBe('');
     }
   }, 120_000);
+
+  it('--version and --help load commander and the command files, no app, store, LLM, renderer or zod', () => {
+    for (const args of [['--version'], ['--help'], ['fetch', '--help'], ['serve', '--help']]) {
+      const result = spawnSync(process.execPath, ['--import', trace, bin, ...args], { cwd: sandbox.dir, encoding: 'utf8' });
+      expect(result.status, result.stderr).toBe(0);
+      const loaded = [...result.stderr.matchAll(/^module-loaded (\S+)$/gm)].map((match) => match[1]!);
+      expect(loaded.some((url) => url.endsWith('/dist/cli/index.js')), 'the trace works').toBe(true);
+      // A command file that imports its heavy modules at the top (instead of in its action) shows up here.
+      const packages = new Set(loaded.filter((url) => url.includes('/node_modules/')).map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]));
+      expect([...packages], args.join(' ')).toEqual(['commander']);
+      const heavy = loaded.filter((url) => /\/dist\/(app[^/]*\.js|store\/|llm\/|render\/|jobs\/|sources\/|channels\/|rank\/|core\/config\/)/.test(url));
+      expect(heavy, args.join(' ')).toEqual([]);
+    }
+  });
 });
