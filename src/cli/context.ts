@@ -1,6 +1,6 @@
 /** What every command gets: global options, the reporter, and the app built lazily from the loaded config. */
-import type { App } from '../app.js';
-import type { LoadedConfig } from '../core/config/load.js';
+import { createApp, type App } from '../app.js';
+import { loadConfig, type LoadedConfig } from '../core/config/load.js';
 import { XivdigestError } from '../core/errors.js';
 import { createReporter, type Reporter } from './output.js';
 import type { SignalControl } from './signals.js';
@@ -26,11 +26,11 @@ export interface CliContext {
 }
 
 /**
- * A context for one command. The app and the config loader (zod, Kysely, the sources, the renderers) are imported
- * here, when a command runs, so that `--help` and `--version` load none of them (docs/decisions/0018).
+ * A context for one command. This module (and with it the app and the config loader: zod, Kysely, the sources, the
+ * renderers) is imported by `index.ts` only when a command runs, so `--help` and `--version` load none of them; other
+ * modules import only its types (docs/decisions/0018).
  */
-export async function createCliContext(globals: GlobalOptions, options: { signals: SignalControl }): Promise<CliContext> {
-  const [{ createApp }, { loadConfig }] = await Promise.all([import('../app.js'), import('../core/config/load.js')]);
+export function createCliContext(globals: GlobalOptions, options: { signals: SignalControl }): CliContext {
   const reporter = createReporter({ quiet: globals.quiet, verbose: globals.verbose });
   let loaded: LoadedConfig | undefined;
   let app: App | undefined;

@@ -60,8 +60,9 @@ async function main(argv: string[]): Promise<number> {
   // Ctrl-C exits 130 at once (what was stored is kept); `serve` takes the first SIGINT/SIGTERM to finish its job.
   const signals = installSignalControl({ exit: (code) => process.exit(code), write: (text) => process.stderr.write(text) });
   const run = async (action: (context: CliContext) => Promise<void>) => {
+    // Loaded here, not at the top: context.ts brings the app and the config loader (docs/decisions/0018).
     const { createCliContext } = await import('./context.js');
-    context = await createCliContext(program.opts<GlobalOptions>(), { signals });
+    context = createCliContext(program.opts<GlobalOptions>(), { signals });
     await action(context);
   };
   const program = buildProgram(run);
