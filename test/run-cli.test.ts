@@ -181,7 +181,7 @@ describe('xivdigest serve --schedule', () => {
       expect(stderr).toMatch(/nlp: 30 0 \* \* 1-5 \(America\/New_York\)/);
       expect(stderr).toMatch(/00:30 E[SD]T/);
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await exited).toBe(143);
     } finally {
       sandbox.cleanup();
     }

@@ -3,6 +3,7 @@ import { createApp, type App } from '../app.js';
 import { blockingProblems, checkAppConfig, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
 import type { LoadedConfig } from '../core/config/load.js';
 import { createReporter, type Reporter } from './output.js';
+import type { SignalControl } from './signals.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -25,9 +26,16 @@ export interface CliContext {
   /** The app (store, sources); built on first use. */
   app(): App;
   close(): Promise<void>;
+  /** Ctrl-C and SIGTERM: a long-running command takes them over to stop gracefully. */
+  signals: SignalControl;
 }
 
-export function createCliContext(globals: GlobalOptions): CliContext {
+/**
+ * A context for one command. This module (and with it the app and the config loader: zod, Kysely, the sources, the
+ * renderers) is imported by `index.ts` only when a command runs, so `--help` and `--version` load none of them; other
+ * modules import only its types (docs/decisions/0018).
+ */
+export function createCliContext(globals: GlobalOptions, options: { signals: SignalControl }): CliContext {
   const reporter = createReporter({ quiet: globals.quiet, verbose: globals.verbose });
   let loaded: LoadedConfig | undefined;
   let app: App | undefined;
@@ -57,7 +65,10 @@ export function createCliContext(globals: GlobalOptions): CliContext {
     app() {
       app ??= createApp(context.config(), {
         onHttpEvent: (event) => {
-          if (event.message) reporter.info(event.message);
+          // A failed request is thrown to the command, which reports it once; here it would print twice.
+          if (!event.message) return;
+          if (event.type === 'request-failed') reporter.verbose(event.message);
+          else reporter.info(event.message);
         },
       });
       return app;
@@ -65,6 +76,7 @@ export function createCliContext(globals: GlobalOptions): CliContext {
     async close() {
       await app?.close();
     },
+    signals: options.signals,
   };
   return context;
 }

@@ -19,8 +19,36 @@ export const EXIT = {
   /** arXiv has not published the expected feed yet: retry later (EX_TEMPFAIL). */
   notYet: 75,
   internal: 70,
+  /** Ctrl-C (SIGINT): 128 + 2. `serve` exits so after letting a running job finish. */
   interrupted: 130,
+  /** SIGTERM (128 + 15): `serve` stopped by a service manager, after letting a running job finish. */
+  terminated: 143,
 } as const;
+
+/** What each exit code means, for `--help`; keyed like EXIT so that a new code cannot go undocumented. */
+export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
+  ok: 'ok',
+  partial: 'partly failed',
+  usage: 'usage',
+  config: 'config',
+  input: 'bad input',
+  source: 'arXiv/network',
+  store: 'database',
+  llm: 'LLM',
+  delivery: 'delivery failed (a rerun retries it)',
+  notYet: 'arXiv has not published yet (retry later)',
+  internal: 'internal',
+  interrupted: 'interrupted (SIGINT)',
+  terminated: 'terminated (SIGTERM)',
+};
+
+/** `0 ok, 1 partly failed, …, 143 terminated (SIGTERM)`: every code of EXIT, in numeric order. */
+export function describeExitCodes(): string {
+  return (Object.keys(EXIT) as Array<keyof typeof EXIT>)
+    .sort((a, b) => EXIT[a] - EXIT[b])
+    .map((key) => `${EXIT[key]} ${EXIT_MEANINGS[key]}`)
+    .join(', ');
+}
 
 const exitByCode: Record<XivdigestErrorCode, number> = {
   USAGE: EXIT.usage,

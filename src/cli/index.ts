@@ -3,8 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
 import { XivdigestError } from '../core/errors.js';
-import { CommandFailed, EXIT, exitCodeFor } from './exit.js';
-import { createCliContext, type CliContext, type GlobalOptions } from './context.js';
+import { CommandFailed, EXIT, describeExitCodes, exitCodeFor } from './exit.js';
+import type { CliContext, GlobalOptions } from './context.js';
+import { SIGNAL_EXIT, installSignalControl } from './signals.js';
+// Command files import only commander and small modules; each loads its heavy parts when it runs (fast --help).
 import { registerConfig } from './commands/config.js';
 import { registerDigest } from './commands/digest.js';
 import { registerEnrich } from './commands/enrich.js';
@@ -29,7 +31,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
     .option('-v, --verbose', 'print details, such as the database in use')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', `
-Exit codes: 0 ok, 1 partly failed, 2 usage, 3 config, 4 bad input, 5 arXiv/network, 6 database, 7 LLM, 70 internal, 130 interrupted.
+Exit codes: ${wrap(describeExitCodes(), 100)}.
 Docs: README.md in the package.`);
   program.exitOverride();
   const registrations = [registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerConfig];
@@ -37,20 +39,33 @@ Docs: README.md in the package.`);
   return program;
 }
 
+/** Breaks a long line at ", " so that help text stays readable in a terminal. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of text.split(', ')) {
+    if (line && line.length + part.length + 2 > width) {
+      lines.push(`${line},`);
+      line = part;
+    } else {
+      line = line ? `${line}, ${part}` : part;
+    }
+  }
+  return [...lines, line].join('\n  ');
+}
+
 async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   let context: CliContext | undefined;
+  // Ctrl-C exits 130 at once (what was stored is kept); `serve` takes the first SIGINT/SIGTERM to finish its job.
+  const signals = installSignalControl({ exit: (code) => process.exit(code), write: (text) => process.stderr.write(text) });
   const run = async (action: (context: CliContext) => Promise<void>) => {
-    context = createCliContext(program.opts<GlobalOptions>());
+    // Loaded here, not at the top: context.ts brings the app and the config loader (docs/decisions/0018).
+    const { createCliContext } = await import('./context.js');
+    context = createCliContext(program.opts<GlobalOptions>(), { signals });
     await action(context);
   };
   const program = buildProgram(run);
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    controller.abort();
-    process.stderr.write('\nxivdigest: interrupted; what was stored so far is kept\n');
-    process.exit(EXIT.interrupted);
-  });
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -58,6 +73,10 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await context?.close().catch(() => undefined);
   }
+  const signal = signals.received();
+  if (signal !== undefined && exitCode === EXIT.ok) exitCode = SIGNAL_EXIT[signal];
+  // After a graceful stop, leave now rather than wait for idle keep-alive sockets to time out.
+  if (signal !== undefined) process.exit(exitCode);
   return exitCode;
 }
 

@@ -1,6 +1,5 @@
 /** `xivdigest config check|schema`: validates the configuration and publishes its JSON Schema. */
 import type { Command } from 'commander';
-import { appConfigJsonSchema, checkAppConfig, formatConfigProblem, loadAppConfig } from '../../config.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 
@@ -21,6 +20,7 @@ Examples:
   xivdigest config check ./xivdigest.config.json --json`)
     .action((file: string | undefined, options: { json?: boolean }) =>
       run(async (context) => {
+        const { checkAppConfig, formatConfigProblem, loadAppConfig } = await import('../../config.js');
         const globals = program.opts<{ config?: string; db?: string }>();
         // The very function the other commands load the config with: what passes here passes there.
         const result = await checkAppConfig(loadAppConfig({ file: file ?? globals.config, overrides: { dbUrl: globals.db } }));
@@ -42,6 +42,7 @@ Examples:
     .description('print the JSON Schema of the config file (point "$schema" at it for editor completion)')
     .action(() =>
       run(async (context) => {
+        const { appConfigJsonSchema } = await import('../../config.js');
         context.print(JSON.stringify(appConfigJsonSchema(), null, 2));
       }),
     );

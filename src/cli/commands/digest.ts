@@ -2,8 +2,6 @@
 import type { Command } from 'commander';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
-import { buildDigest } from '../../jobs/build-digest.js';
-import { checkCategoryNames } from '../../select/taxonomy.js';
 import type { RunCommand } from '../context.js';
 
 export function registerDigest(program: Command, run: RunCommand): void {
@@ -24,6 +22,7 @@ Example:
   xivdigest digest cs.CL-today --category cs.CL && xivdigest render cs.CL-today --out cs.CL.md`)
     .action((name: string, options: { ids?: string[]; category?: string; limit: string; lang?: string }) =>
       run(async (context) => {
+        const [{ buildDigest }, { checkCategoryNames }] = await Promise.all([import('../../jobs/build-digest.js'), import('../../select/taxonomy.js')]);
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit <= 0) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 50' });
         const ids = (options.ids ?? []).map((text) => parseArxivId(text)?.id ?? text);

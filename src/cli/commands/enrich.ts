@@ -1,13 +1,9 @@
 /** `xivdigest enrich`: translates and summarises stored papers with the configured LLM, cached, validated and resumable. */
 import { Option, type Command } from 'commander';
-import { chooseProvider } from '../../app-llm.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmConfig } from '../../core/config/schema.js';
-import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
-import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from '../../llm/prompts/index.js';
-import { DEFAULT_PRICES } from '../../llm/pricing.js';
-import { checkCategoryNames } from '../../select/taxonomy.js';
+import type { EnrichResult } from '../../jobs/enrich.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 import { formatCount } from '../output.js';
@@ -58,6 +54,9 @@ Examples:
   xivdigest enrich --ids 2403.10568 --lang ja`)
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
+        const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { DEFAULT_PRICES }, { checkCategoryNames }] = await Promise.all([
+          import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../../llm/pricing.js'), import('../../select/taxonomy.js'),
+        ]);
         const loaded = context.config();
         const llm = loaded.config.llm;
         const limit = positive('--limit', options.limit);

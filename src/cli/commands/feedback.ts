@@ -1,6 +1,5 @@
 /** `xivdigest feedback ID --star|--hide|--clear`: a reader's verdict, which the subscription's ranking learns from. */
 import type { Command } from 'commander';
-import { findSubscription } from '../../app-daily.js';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunCommand } from '../context.js';
@@ -32,6 +31,7 @@ Examples:
   xivdigest feedback --list --subscription nlp`)
     .action((ids: string[], options: FeedbackOptions) =>
       run(async (context) => {
+        const { findSubscription } = await import('../../app-daily.js');
         const subscriptions = context.config().config.subscriptions;
         const name = options.subscription ?? (subscriptions.length === 1 ? subscriptions[0]!.name : undefined);
         if (!name) {

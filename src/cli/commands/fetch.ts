@@ -3,8 +3,6 @@ import { Option, type Command } from 'commander';
 import type { SourceId } from '../../app.js';
 import type { SourceQuery } from '../../core/source.js';
 import { XivdigestError } from '../../core/errors.js';
-import { storeEvents } from '../../jobs/store-events.js';
-import { checkCategoryNames } from '../../select/taxonomy.js';
 import type { RunCommand } from '../context.js';
 import { describeStored, storedJson } from '../summary.js';
 
@@ -44,7 +42,8 @@ Examples:
   xivdigest fetch --source oai --category cs --from 2026-11-20`)
     .action((options: FetchOptions) =>
       run(async (context) => {
-        const query = toQuery(options);
+        const [{ storeEvents }, { checkCategoryNames }] = await Promise.all([import('../../jobs/store-events.js'), import('../../select/taxonomy.js')]);
+        const query = toQuery(options, checkCategoryNames);
         const app = context.app();
         const store = await app.store();
         const source = app.source(options.source);
@@ -65,7 +64,7 @@ Examples:
     );
 }
 
-function toQuery(options: FetchOptions): SourceQuery {
+function toQuery(options: FetchOptions, checkCategoryNames: (names: string[]) => void): SourceQuery {
   const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
   for (const [name, value] of [['--from', options.from], ['--until', options.until]] as const) {
     if (value !== undefined && (!DATE.test(value) || Number.isNaN(Date.parse(value)))) throw usage(`${name} ${value} is not a date`, 'Write it as YYYY-MM-DD');

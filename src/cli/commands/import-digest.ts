@@ -3,8 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
-import { importDigest } from '../../jobs/import-digest.js';
-import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import type { RunCommand } from '../context.js';
 import { runPerFile } from '../per-file.js';
 import { describeUpsert } from '../summary.js';
@@ -25,6 +23,7 @@ Examples:
   xivdigest render cs.CL | diff - cs.CL.md     # no difference`)
     .action((files: string[], options: { name?: string; json?: boolean }) =>
       run(async (context) => {
+        const [{ importDigest }, { parseMarkdownDigest }] = await Promise.all([import('../../jobs/import-digest.js'), import('../../sources/digest-import/parse.js')]);
         if (options.name && files.length > 1) throw new XivdigestError({ code: 'USAGE', message: '--name takes one file', hint: 'Import files one at a time to name them, or drop --name' });
         const store = await context.app().store();
         await runPerFile(context, files, options, async (file) => {

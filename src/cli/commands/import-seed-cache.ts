@@ -2,9 +2,7 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
-import { importSeedCache, type ImportSeedCacheResult } from '../../jobs/import-seed-cache.js';
-import { fileInput } from '../../sources/shared/document-input.js';
-import { parseSeedCache, readSeedCacheDir } from '../../sources/seed-cache/parse.js';
+import type { ImportSeedCacheResult } from '../../jobs/import-seed-cache.js';
 import type { RunCommand } from '../context.js';
 import { formatCount } from '../output.js';
 import { runPerFile } from '../per-file.js';
@@ -26,6 +24,9 @@ Examples:
   xivdigest import-seed-cache papers-3000.jsonl --json`)
     .action((paths: string[], options: { json?: boolean }) =>
       run(async (context) => {
+        const [{ importSeedCache }, { fileInput }, { parseSeedCache, readSeedCacheDir }] = await Promise.all([
+          import('../../jobs/import-seed-cache.js'), import('../../sources/shared/document-input.js'), import('../../sources/seed-cache/parse.js'),
+        ]);
         const store = await context.app().store();
         await runPerFile(context, paths, options, async (path) => {
           const info = await stat(path).catch((error: NodeJS.ErrnoException) => {

@@ -1,8 +1,6 @@
 /** `xivdigest ingest FILE...`: detects each local file's format and stores its papers. */
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { openLocalFile } from '../../app.js';
-import { storeEvents } from '../../jobs/store-events.js';
 import type { RunCommand } from '../context.js';
 import { runPerFile } from '../per-file.js';
 import { describeStored, storedJson } from '../summary.js';
@@ -23,6 +21,7 @@ Examples:
   xivdigest ingest arxiv-metadata-oai-snapshot.json.gz`)
     .action((files: string[], options: { json?: boolean }) =>
       run(async (context) => {
+        const [{ openLocalFile }, { storeEvents }] = await Promise.all([import('../../app.js'), import('../../jobs/store-events.js')]);
         const store = await context.app().store();
         await runPerFile(context, files, options, async (file) => {
           const size = await stat(file).then((s) => s.size, () => undefined);

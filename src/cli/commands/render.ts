@@ -2,15 +2,23 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
-import { renderers, type RenderFormat } from '../../app.js';
+import type { RenderFormat } from '../../app.js';
 import type { RunCommand } from '../context.js';
+
+/**
+ * The keys of app.ts's `renderers`, written out so that `--help` need not load every renderer (KaTeX among them).
+ * The two type checks below fail to compile when the list and the registry differ in either direction.
+ */
+export const RENDER_FORMATS = ['md', 'md-rich', 'html', 'rss', 'atom', 'json', 'txt'] as const satisfies readonly RenderFormat[];
+const registryListed: Exclude<RenderFormat, (typeof RENDER_FORMATS)[number]> extends never ? true : false = true;
+void registryListed;
 
 export function registerRender(program: Command, run: RunCommand): void {
   program
     .command('render')
     .description('print a stored digest (imported with import-digest, or made by xivdigest)')
     .argument('[name]', 'the digest name; omit it to list the stored digests')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(Object.keys(renderers)).default('md'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(RENDER_FORMATS).default('md'))
     .option('-o, --out <file>', 'write to this file instead of stdout')
     .addHelpText('after', `
 A digest imported from cn-chat-arxiv renders back byte for byte. Digests made by xivdigest fill the English TL;DR,
@@ -21,6 +29,7 @@ Examples:
   xivdigest render cs.CL --out cs.CL.md`)
     .action((name: string | undefined, options: { format: RenderFormat; out?: string }) =>
       run(async (context) => {
+        const { renderers } = await import('../../app.js');
         const store = await context.app().store();
         if (!name) {
           const digests = await store.listDigests();

@@ -1,6 +1,5 @@
 /** `xivdigest run` and `xivdigest select`: a subscription's day, for real or as a dry run. */
 import type { Command } from 'commander';
-import { findSubscription, runSubscription } from '../../app-daily.js';
 import type { DailyRunResult } from '../../jobs/daily-run.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
@@ -56,6 +55,7 @@ Examples:
   xivdigest select --subscription nlp --now 2026-11-24T06:00:00Z --json`)
     .action((options: DailyOptions) =>
       run(async (context) => {
+        const { findSubscription, runSubscription } = await import('../../app-daily.js');
         const loaded = await context.configForRun();
         const { subscription, index } = findSubscription(loaded.config.subscriptions, options.subscription!);
         const result = await runSubscription({
@@ -98,6 +98,7 @@ Examples:
   xivdigest run --subscription nlp --now 2026-11-24T06:00:00Z`)
     .action((options: DailyOptions) =>
       run(async (context) => {
+        const { findSubscription, runSubscription } = await import('../../app-daily.js');
         const loaded = await context.configForRun();
         const subscriptions = options.subscription
           ? [findSubscription(loaded.config.subscriptions, options.subscription)]

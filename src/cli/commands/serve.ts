@@ -1,12 +1,10 @@
 /** `xivdigest serve --schedule`: the built-in scheduler, running each subscription on its cron in its time zone. */
 import type { Command } from 'commander';
-import { runSubscription } from '../../app-daily.js';
 import { XivdigestError } from '../../core/errors.js';
+import type { RunReport } from '../../core/run-report.js';
 import type { ScheduleStateStore, ScheduledRunRecord } from '../../core/schedule-state.js';
-import { createScheduler, describeSchedule, stopOnSignals } from '../../schedule/index.js';
 import type { Store } from '../../store/store.js';
 import type { RunCommand } from '../context.js';
-import { formatReport } from '../report.js';
 
 /** The scheduler's memory in the database (state keys `schedule:<job>`), so that a restart never runs a slot twice. */
 export function storeScheduleState(store: Store): ScheduleStateStore {
@@ -14,6 +12,25 @@ export function storeScheduleState(store: Store): ScheduleStateStore {
     getLastRun: (job) => store.getState<ScheduledRunRecord>(`schedule:${job}`),
     recordRun: (job, slot, status) => store.setState(`schedule:${job}`, { slot, status, at: new Date().toISOString() } satisfies ScheduledRunRecord),
   };
+}
+
+/** One line for the log: `ok: 2026-12-04, 150 fetched, 20 selected, 20 enriched, files sent (3) · run ID`. */
+export function summarizeRun(report: RunReport): string {
+  const parts = [report.days.length === 0 ? 'no new announcement day' : report.days.join(', ')];
+  parts.push(`${report.fetched.papers} fetched`, `${report.selected.length} selected`);
+  if (report.enrichment) {
+    const e = report.enrichment;
+    parts.push(`${e.enriched + e.cached} enriched${e.failed.length ? `, ${e.failed.length} failed` : ''}${e.remaining ? `, ${e.remaining} left` : ''}`);
+  }
+  for (const delivery of report.deliveries) parts.push(`${delivery.channel} ${delivery.status} (${delivery.items})`);
+  if (report.nothing) parts.push(report.nothing.message);
+  if (report.problems.length > 0) parts.push(`${report.problems.length} problem(s)`);
+  return `${report.status}: ${parts.join(', ')} · xivdigest runs show ${report.id}`;
+}
+
+function reason(error: unknown): string {
+  if (XivdigestError.isInstance(error)) return error.oneLine;
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function registerServe(program: Command, run: RunCommand): void {
@@ -25,8 +42,12 @@ export function registerServe(program: Command, run: RunCommand): void {
     .addHelpText('after', `
 Each subscription runs on schedule.cron in schedule.timezone (default "30 0 * * 1-5" in America/New_York: 00:30
 Eastern, Monday to Friday, half an hour after rss.arxiv.org builds the day's feed). The last slot of each
-subscription is kept in the database: after a restart a missed slot runs once, a finished one never again. Stop
-with Ctrl-C or SIGTERM; a running job finishes first.
+subscription is kept in the database: after a restart a missed slot runs once, a finished one never again.
+
+It runs until stopped, logging each slot (started, finished with a summary, or failed with the reason) and the
+next run time. On Ctrl-C (SIGINT) or SIGTERM it starts no new run, lets a running one finish, and exits 130
+(SIGINT) or 143 (SIGTERM). A second signal stops it at once: what the cut-off run stored is kept, and its slot is
+not repeated after a restart.
 
 Examples:
   xivdigest serve --schedule
@@ -34,6 +55,11 @@ Examples:
     .action((options: { schedule?: boolean; catchUpFirstStart?: boolean }) =>
       run(async (context) => {
         if (!options.schedule) throw new XivdigestError({ code: 'USAGE', message: 'serve needs --schedule', hint: 'Run `xivdigest serve --schedule`' });
+        const [{ runSubscription }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
+          import('../../app-daily.js'),
+          import('../../schedule/index.js'),
+          import('../report.js'),
+        ]);
         const loaded = await context.configForRun();
         const subscriptions = loaded.config.subscriptions;
         if (subscriptions.length === 0) {
@@ -41,6 +67,11 @@ Examples:
         }
         const app = context.app();
         const store = await app.store();
+        const { reporter } = context;
+        const summaries = new Map<string, string>();
+        /** The slot each job is running now, for the messages on stopping. */
+        const running = new Map<string, string>();
+        const timezones = new Map(subscriptions.map((subscription) => [subscription.name, subscription.schedule.timezone]));
         const scheduler = createScheduler({
           store: storeScheduleState(store),
           catchUpOnFirstStart: options.catchUpFirstStart ?? false,
@@ -49,35 +80,78 @@ Examples:
             cron: subscription.schedule.cron,
             timezone: subscription.schedule.timezone,
             paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
-            run: async () => {
-              const result = await runSubscription({
-                app,
-                subscription,
-                index,
-                now: new Date(),
-                env: loaded.env,
-                onProgress: (message) => context.reporter.verbose(`${subscription.name}: ${message}`),
-                onWarning: (message) => context.reporter.warn(message),
-              });
-              for (const line of formatReport(result.report)) context.reporter.info(line);
+            run: async (_at, { slot }) => {
+              running.set(subscription.name, slot);
+              try {
+                const result = await runSubscription({
+                  app,
+                  subscription,
+                  index,
+                  now: new Date(),
+                  env: loaded.env,
+                  onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
+                  onWarning: (message) => reporter.warn(message),
+                });
+                summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
+                for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
+              } finally {
+                running.delete(subscription.name);
+              }
             },
           })),
           onEvent: (event) => {
-            if (event.type === 'job-scheduled') context.reporter.info(`${event.job}: next run ${event.next.toISOString()}`);
-            else if (event.type === 'run-started') context.reporter.info(`${event.job}: running the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
-            else if (event.type === 'run-failed') context.reporter.warn(`${event.job}: the ${event.slot} run failed: ${(event.error as Error).message}`);
-            else if (event.type === 'run-skipped') context.reporter.verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
+            if (event.type === 'job-scheduled') {
+              reporter.info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
+            } else if (event.type === 'run-started') {
+              reporter.info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
+            } else if (event.type === 'run-finished') {
+              const key = `${event.job} ${event.slot}`;
+              reporter.info(`${event.job}: finished the ${event.slot} slot: ${summaries.get(key) ?? 'done'}`);
+              summaries.delete(key);
+            } else if (event.type === 'run-failed') {
+              reporter.warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
+            } else if (event.type === 'run-skipped') {
+              reporter.verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
+            }
           },
         });
         for (const subscription of subscriptions) {
           const description = describeSchedule(subscription.schedule.cron, subscription.schedule.timezone, { count: 3 });
-          context.reporter.info(`${subscription.name}: ${subscription.schedule.cron} (${subscription.schedule.timezone}); next:`);
-          for (const line of description.lines) context.reporter.info(`  ${line}`);
+          reporter.info(`${subscription.name}: ${subscription.schedule.cron} (${subscription.schedule.timezone}); next:`);
+          for (const line of description.lines) reporter.info(`  ${line}`);
         }
-        await new Promise<void>((resolve, reject) => {
-          stopOnSignals(scheduler, { onStopped: () => resolve() });
-          scheduler.start().catch(reject);
-        });
+        const runningNow = () => [...running].map(([job, slot]) => `${job} (the ${slot} slot)`).join(', ');
+        // The scheduler's timers are unref'd (src/schedule/clock.ts); this one holds the process open until stopped.
+        const keepAlive = setInterval(() => undefined, 2 ** 30);
+        let release: () => void = () => undefined;
+        try {
+          await new Promise<void>((resolve, reject) => {
+            release = context.signals.takeOver({
+              onStop(signal) {
+                const jobs = runningNow();
+                reporter.info(
+                  jobs
+                    ? `${signal}: stopping; waiting for the running job to finish: ${jobs} (send ${signal} again to stop at once)`
+                    : `${signal}: stopping; no job is running`,
+                );
+                scheduler.stop().then(() => {
+                  reporter.info('stopped');
+                  resolve();
+                }, reject);
+              },
+              keptOnForce: () => {
+                const jobs = runningNow();
+                return jobs
+                  ? `cut off ${jobs}: what it stored so far is kept, and the slot is not repeated after a restart (\`xivdigest run\` runs it by hand)`
+                  : 'no job was running';
+              },
+            });
+            scheduler.start().catch(reject);
+          });
+        } finally {
+          clearInterval(keepAlive);
+          release();
+        }
       }),
     );
 }
