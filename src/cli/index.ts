@@ -18,6 +18,7 @@ import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerFeedback } from './commands/feedback.js';
 import { registerServe } from './commands/serve.js';
+import { registerToday } from './commands/today.js';
 
 export function buildProgram(run: (action: (context: CliContext) => Promise<void>) => Promise<void>): Command {
   const program = new Command('xivdigest')
@@ -32,7 +33,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
 Exit codes: 0 ok, 1 partly failed, 2 usage, 3 config, 4 bad input, 5 arXiv/network, 6 database, 7 LLM, 70 internal, 130 interrupted.
 Docs: README.md in the package.`);
   program.exitOverride();
-  const registrations = [registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerConfig];
+  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerConfig];
   for (const register of registrations) register(program, run);
   return program;
 }

@@ -1,0 +1,251 @@
+/** `xivdigest today CAT…`: the original's whole job in one command: fetch the day's feed, translate it all, write `<CAT>.md` and `<CAT>.xml`. */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { chooseProvider, type ChosenProvider } from '../../app-llm.js';
+import { renderers } from '../../app.js';
+import { feedStatus } from '../../core/arxiv-calendar.js';
+import type { Digest } from '../../core/digest.js';
+import { XivdigestError } from '../../core/errors.js';
+import type { SourceEvent } from '../../core/source.js';
+import { buildDigest } from '../../jobs/build-digest.js';
+import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
+import { publishDigest } from '../../jobs/publish.js';
+import { storeEvents } from '../../jobs/store-events.js';
+import type { RunCommand, CliContext } from '../context.js';
+import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';
+import { formatCount } from '../output.js';
+import { describeStored } from '../summary.js';
+import { enrichSettings, reportModelProgress } from './enrich.js';
+
+interface TodayOptions {
+  outDir: string;
+  lang?: string;
+  retryFailed?: boolean;
+  now?: string;
+  json?: boolean;
+}
+
+/** What happened to one category, for the summary and `--json`. */
+interface CategoryOutcome {
+  category: string;
+  status: 'written' | 'no-announcement' | 'not-yet' | 'arxiv-failed';
+  /** The announcement day of the feed. */
+  day?: string;
+  papers: number;
+  translated: number;
+  /** Papers whose texts failed the quality gate (this run or an earlier one): shown untranslated with the reason. */
+  failedGate: number;
+  /** Papers left untranslated because the LLM could not be used (unreachable, bad key, calls that kept failing). */
+  notTranslated: number;
+  files: string[];
+  message?: string;
+}
+
+export function registerToday(program: Command, run: RunCommand): void {
+  program
+    .command('today')
+    .description("the original's job in one command: fetch today's announcement, translate every paper, write <CAT>.md and <CAT>.xml")
+    .argument('<category...>', 'arXiv categories, e.g. cs.CL (one digest each; cs.CL+cs.AI makes one digest of both)')
+    .option('--out-dir <dir>', 'where to write the files', '.')
+    .option('--lang <code>', 'target language, e.g. zh, ja, ko, fr, de, es (default: llm.lang, zh)')
+    .option('--retry-failed', 'call again for papers whose texts failed the quality gate in an earlier run')
+    .option('--now <time>', 'judge "today" as of this ISO time (replays and tests; default: now)')
+    .option('--json', 'print a JSON summary on stdout')
+    .addHelpText('after', `
+For each category: fetches the latest announcement from rss.arxiv.org (arxiv.rssBaseUrl or XIVDIGEST_ARXIV_RSS_URL),
+stores it, translates every paper of it (no cap; finished papers are cached, so a rerun only translates what is
+missing) with the configured LLM (an API from OPENAI_API_KEY/OPENAI_API_BASE and the like, else the local model),
+and writes <CAT>.md (the original's Markdown: the "# 摘要" table and the "# 详细" footnotes, in the original's order)
+and <CAT>.xml (its RSS feed). A paper whose translation failed the quality gate is kept, untranslated, with the reason.
+
+Exit codes: 0 when the digests are written, even if some papers failed the quality gate (a warning counts them and
+says how to retry); 7 when the LLM could not be used (unreachable, bad key): the files are still written, with those
+papers untranslated, and a rerun translates them; 5 when arXiv could not be reached or answered with an error;
+75 when arXiv has not published the day's feed yet (retry later). A day without announcements (weekend, holiday)
+is not an error: the files are left as they were.
+
+Examples:
+  xivdigest today cs.CL
+  xivdigest today cs.CL cs.AI --out-dir digests
+  OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest today cs.CL --json`)
+    .action((categories: string[], options: TodayOptions) => run((context) => today(context, categories, options)));
+}
+
+async function today(context: CliContext, categories: string[], options: TodayOptions): Promise<void> {
+  const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
+  const now = options.now === undefined ? new Date() : new Date(options.now);
+  if (Number.isNaN(now.getTime())) throw usage(`--now ${options.now} is not a time`, 'Write it as an ISO time, e.g. 2026-11-23T06:00:00Z');
+  for (const category of categories) {
+    if (!/^[A-Za-z][A-Za-z.-]*(\+[A-Za-z][A-Za-z.-]*)*$/.test(category)) throw usage(`${JSON.stringify(category)} is not an arXiv category`, 'For example cs.CL, or cs.CL+cs.AI for one digest of both');
+  }
+  const loaded = context.config();
+  const llm = loaded.config.llm;
+  const lang = options.lang ?? llm.lang;
+  const outDir = resolve(options.outDir);
+  const app = context.app();
+  const store = await app.store();
+  const reporter = context.reporter;
+  let provider: ChosenProvider | undefined;
+  /** The error that stopped the LLM: later categories make no call and are written untranslated. */
+  let llmError: XivdigestError | undefined;
+  /** Calls that kept failing (not stored): a rerun tries them. */
+  let callFailure: string | undefined;
+  let sourceError: unknown;
+  let budgetStopped = false;
+  const outcomes: CategoryOutcome[] = [];
+  const totals = { calls: 0, tokens: 0, cost: 0 as number | null };
+
+  try {
+    for (const category of categories) {
+      const outcome: CategoryOutcome = { category, status: 'written', papers: 0, translated: 0, failedGate: 0, notTranslated: 0, files: [] };
+      outcomes.push(outcome);
+
+      // 1. The feed: stored, and its paper ids kept in feed order.
+      const ids: string[] = [];
+      const fetchProgress = reporter.progress(`fetch ${category}`);
+      let fetched;
+      try {
+        fetched = await storeEvents(collectIds(app.source('rss').fetch({ categories: category.split('+') }), ids), store, {
+          onProgress: (stored, total) => fetchProgress.update(stored, total),
+        });
+      } catch (error) {
+        if (!XivdigestError.isInstance(error) || exitCodeFor(error) !== EXIT.source) throw error;
+        fetchProgress.finish('failed');
+        sourceError ??= error;
+        outcome.status = 'arxiv-failed';
+        outcome.message = error.oneLine;
+        reporter.warn(`${category}: ${error.oneLine}`);
+        continue;
+      }
+      outcome.day = fetched.feed?.announced;
+      if (fetched.noAnnouncement) {
+        const skip = fetched.feed?.skipDays?.length ? ` (the feed skips ${fetched.feed.skipDays.join(' and ')})` : '';
+        outcome.status = 'no-announcement';
+        outcome.message = `arXiv announced nothing in ${category}${outcome.day ? ` on ${outcome.day}` : ''}${skip}; ${category}.md and ${category}.xml are left as they were`;
+        fetchProgress.finish(outcome.message);
+        continue;
+      }
+      const status = feedStatus(outcome.day, now);
+      if (status.state !== 'current') {
+        outcome.status = 'not-yet';
+        outcome.message = `${category}: ${status.message}; nothing written`;
+        fetchProgress.finish(`${describeStored(fetched)}; not the latest announcement`);
+        reporter.warn(outcome.message);
+        continue;
+      }
+      fetchProgress.finish(describeStored(fetched));
+
+      // 2. The whole announcement, in the original's order: by link, descending.
+      const papers = (await store.getPapers({ ids })).sort((a, b) => (a.links.abs < b.links.abs ? 1 : a.links.abs > b.links.abs ? -1 : 0));
+      outcome.papers = papers.length;
+
+      // 3. Translate every paper; the cache makes a rerun call only for what is missing.
+      if (!llmError && papers.length > 0) {
+        provider ??= chooseProvider({ config: llm, environment: loaded.llmEnvironment, onModelProgress: reportModelProgress(reporter) });
+        if (provider.warnings.length > 0 && outcomes.length === 1) for (const warning of provider.warnings) reporter.warn(warning);
+        reporter.verbose(`provider: ${provider.description}`);
+        const progress = reporter.progress(`translate ${category}`);
+        let finished = 0;
+        let result: EnrichResult | undefined;
+        try {
+          result = await enrichPapers({
+            store,
+            provider: provider.provider,
+            papers,
+            lang,
+            ...enrichSettings(llm),
+            retryFailed: options.retryFailed ?? false,
+            onEvent: (event) => {
+              if (event.type === 'run-started') progress.update(0, event.toEnrich);
+              else if (event.type === 'paper-enriched' || (event.type === 'paper-failed' && !event.cached)) progress.update(++finished);
+              else if (event.type === 'call-retrying') reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
+              else if (event.type === 'budget-reached') reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); the papers left stay untranslated`);
+            },
+          });
+        } catch (error) {
+          if (!XivdigestError.isInstance(error) || exitCodeFor(error) !== EXIT.llm) throw error;
+          // The LLM cannot be used (unreachable, bad key, no model): what was finished is saved; write the rest untranslated.
+          llmError = error;
+          result = error.details.result as EnrichResult | undefined;
+        }
+        if (result) {
+          const unstored = result.failed.filter((failure) => !failure.stored);
+          callFailure ??= unstored[0]?.reason;
+          if (result.stoppedForBudget) budgetStopped = true;
+          outcome.failedGate = result.failed.length - unstored.length;
+          totals.calls += result.calls;
+          totals.tokens += result.tokens.total;
+          totals.cost = totals.cost === null || result.cost === null ? null : totals.cost + result.cost;
+        }
+        progress.finish(result ? describeTranslation(result) : 'stopped');
+      }
+
+      // 4. The digest of the whole day, stored (`xivdigest render` shows it again) and written as the original's two files.
+      const texts = await store.getTexts(papers.map((paper) => paper.id));
+      const day = outcome.day ?? now.toISOString().slice(0, 10);
+      const base = buildDigest({ name: `${category}/${day}`, papers, texts, lang, now });
+      const digest: Digest = { ...base, subscription: category, day };
+      await store.saveDigest(digest);
+      outcome.translated = digest.entries.filter((entry) => entry.textStatus === 'ok').length;
+      outcome.notTranslated = digest.entries.length - outcome.translated - outcome.failedGate;
+      // No subscription folder: the files go straight into the output folder, under the original's names.
+      const [files] = await publishDigest(digest, category, {
+        store,
+        subscription: '',
+        renderers: { md: renderers.md(), rss: renderers.rss() },
+        dir: outDir,
+        formats: ['md', 'rss'],
+        channels: [],
+        subject: `arXiv ${category} ${day}`,
+      });
+      if (files?.status !== 'sent') {
+        throw new XivdigestError({ code: 'NOT_FOUND', message: `Could not write ${category}.md and ${category}.xml in ${outDir}: ${files?.detail ?? 'unknown error'}`, hint: 'Check that the folder exists and is writable, or choose another with --out-dir' });
+      }
+      outcome.files = (files.detail ?? '').split(', ').filter(Boolean);
+      reporter.info(`wrote ${outcome.files.join(' and ')}: ${formatCount(outcome.papers)} papers, ${formatCount(outcome.translated)} translated${outcome.failedGate + outcome.notTranslated > 0 ? `, ${formatCount(outcome.failedGate + outcome.notTranslated)} untranslated` : ''}`);
+    }
+  } finally {
+    await provider?.provider.close?.();
+  }
+
+  if (options.json) context.print(JSON.stringify({ lang, outDir, categories: outcomes, calls: totals.calls, tokens: totals.tokens, cost: totals.cost }, null, 2));
+  for (const outcome of outcomes) if (outcome.status === 'no-announcement' && outcome.message) reporter.info(outcome.message);
+
+  const failedGate = outcomes.reduce((sum, outcome) => sum + outcome.failedGate, 0);
+  const written = outcomes.filter((outcome) => outcome.status === 'written');
+  if (failedGate > 0) {
+    const names = written.filter((outcome) => outcome.failedGate > 0).map((outcome) => outcome.category).join(' ');
+    reporter.warn(`${formatCount(failedGate)} paper(s) failed the quality gate and appear untranslated with the reason; \`xivdigest today ${names} --retry-failed\` tries them again (or \`xivdigest enrich --retry-failed\`)`);
+  }
+  const untranslated = written.reduce((sum, outcome) => sum + outcome.notTranslated, 0);
+  const writtenNames = written.map((outcome) => `${outcome.category}.md/.xml`).join(', ');
+  if (llmError) {
+    throw new CommandFailed(EXIT.llm, `${llmError.oneLine}. ${writtenNames ? `Written anyway: ${writtenNames}, with ${formatCount(untranslated)} paper(s) untranslated; run the same command again to translate them` : 'Nothing was written'}`);
+  }
+  if (callFailure && untranslated > 0) {
+    throw new CommandFailed(EXIT.llm, `${formatCount(untranslated)} paper(s) are untranslated because the LLM calls kept failing (${callFailure}); ${writtenNames} written anyway; run the same command again to translate them`);
+  }
+  if (budgetStopped) throw new CommandFailed(EXIT.partial, `the budget (llm.budget) was reached: ${formatCount(untranslated)} paper(s) are untranslated in ${writtenNames}; raise it and run again to translate them`);
+  if (sourceError) throw new CommandFailed(exitCodeFor(sourceError), outcomes.filter((outcome) => outcome.status === 'arxiv-failed').map((outcome) => outcome.message).join('; '));
+  const late = outcomes.filter((outcome) => outcome.status === 'not-yet');
+  if (late.length > 0) throw new CommandFailed(EXIT.notYet, late.map((outcome) => outcome.message).join('; '));
+}
+
+/** Passes a source's events through, keeping the ids of its papers in order. */
+async function* collectIds(events: AsyncIterable<SourceEvent>, ids: string[]): AsyncIterable<SourceEvent> {
+  for await (const event of events) {
+    if (event.type === 'paper') ids.push(event.paper.id);
+    yield event;
+  }
+}
+
+function describeTranslation(result: EnrichResult): string {
+  const cost = result.cost === null ? '' : `, $${result.cost.toFixed(4)}`;
+  return [
+    `${formatCount(result.done)} translated`,
+    result.cached + result.reused > 0 ? `${formatCount(result.cached + result.reused)} cached` : '',
+    result.failed.length > 0 ? `${formatCount(result.failed.length)} failed` : '',
+    result.remaining > 0 ? `${formatCount(result.remaining)} left` : '',
+    `${formatCount(result.calls)} calls${cost}`,
+  ].filter(Boolean).join(', ');
+}
