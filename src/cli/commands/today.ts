@@ -113,8 +113,7 @@ async function today(context: CliContext, categories: string[], options: TodayOp
         fetchProgress.finish('failed');
         sourceError ??= error;
         outcome.status = 'arxiv-failed';
-        outcome.message = error.oneLine;
-        reporter.warn(`${category}: ${error.oneLine}`);
+        outcome.message = `${category}: ${error.oneLine}`;
         continue;
       }
       outcome.day = fetched.feed?.announced;
@@ -130,7 +129,6 @@ async function today(context: CliContext, categories: string[], options: TodayOp
         outcome.status = 'not-yet';
         outcome.message = `${category}: ${status.message}; nothing written`;
         fetchProgress.finish(`${describeStored(fetched)}; not the latest announcement`);
-        reporter.warn(outcome.message);
         continue;
       }
       fetchProgress.finish(describeStored(fetched));
@@ -141,9 +139,11 @@ async function today(context: CliContext, categories: string[], options: TodayOp
 
       // 3. Translate every paper; the cache makes a rerun call only for what is missing.
       if (!llmError && papers.length > 0) {
-        provider ??= chooseProvider({ config: llm, environment: loaded.llmEnvironment, onModelProgress: reportModelProgress(reporter) });
-        if (provider.warnings.length > 0 && outcomes.length === 1) for (const warning of provider.warnings) reporter.warn(warning);
-        reporter.verbose(`provider: ${provider.description}`);
+        if (!provider) {
+          provider = chooseProvider({ config: llm, environment: loaded.llmEnvironment, onModelProgress: reportModelProgress(reporter) });
+          for (const warning of provider.warnings) reporter.warn(warning);
+          reporter.verbose(`provider: ${provider.description}`);
+        }
         const progress = reporter.progress(`translate ${category}`);
         let finished = 0;
         let result: EnrichResult | undefined;
