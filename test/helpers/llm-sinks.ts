@@ -13,12 +13,12 @@ export async function closedPort(): Promise<number> {
 export interface ResettingServer {
   /** `http://127.0.0.1:PORT/v1`. */
   url: string;
-  /** Connections accepted (each one reset at once, before any answer). */
+  /** Connections accepted (each one reset, without any answer). */
   readonly connections: number;
   close(): Promise<void>;
 }
 
-/** A TCP server that accepts each connection and resets it at once: every call fails without an HTTP answer. */
+/** A TCP server that accepts each connection and resets it when the request arrives: every call fails without an HTTP answer. */
 export async function startResettingServer(): Promise<ResettingServer> {
   let connections = 0;
   const sockets = new Set<Socket>();
@@ -27,7 +27,8 @@ export async function startResettingServer(): Promise<ResettingServer> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
-    socket.resetAndDestroy();
+    // Reset once the request arrives: a reset on accept can be lost while the client is still connecting.
+    socket.once('data', () => socket.resetAndDestroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
