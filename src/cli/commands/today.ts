@@ -61,7 +61,7 @@ and <CAT>.xml (its RSS feed). A paper whose translation failed the quality gate 
 Exit codes: 0 when the digests are written, even if some papers failed the quality gate (a warning counts them and
 says how to retry); 7 when the LLM could not be used (unreachable, bad key): the files are still written, with those
 papers untranslated, and a rerun translates them; 5 when arXiv could not be reached or answered with an error;
-75 when arXiv has not published the day's feed yet (retry later). A day without announcements (weekend, holiday)
+75 when arXiv has not published the day's feed yet (retry later); 1 when llm.budget stopped the translation. A day without announcements (weekend, holiday)
 is not an error: the files are left as they were.
 
 Examples:
