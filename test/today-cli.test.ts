@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedDate } from './helpers/arxiv-feeds.js';
+import { feedDate, oaiArxivRawPage, rssFeed, type FeedPaper } from './helpers/arxiv-feeds.js';
 import { feedOf } from './helpers/good-papers.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { closedPort, startResettingServer } from './helpers/llm-sinks.js';
@@ -129,6 +129,43 @@ describe('xivdigest today', () => {
     } finally {
       await sink.close();
       other.cleanup();
+    }
+  });
+
+  it('on a weekend writes the latest announcement: the stored one, else harvested from OAI-PMH for that day', async () => {
+    const friday = papers.slice(20, 45);
+    const harvested = papers.slice(50, 70);
+    const asFeedPaper = (paper: (typeof papers)[number]): FeedPaper => ({ id: paper.id, version: 1, title: paper.title, abstract: paper.abstract, authors: ['Ada Example'], categories: ['cs.CL'], announceType: 'new' });
+    let feed = feedOf(friday, 'Fri, 04 Dec 2026 00:00:00 -0500');
+    const server = await startTestServer([
+      { path: '/rss/cs.CL', reply: () => ({ headers: { 'content-type': 'application/rss+xml' }, body: feed }) },
+      { path: '/oai', reply: () => ({ headers: { 'content-type': 'text/xml' }, body: oaiArxivRawPage(harvested.map((paper) => ({ paper: asFeedPaper(paper), datestamp: '2026-12-04', set: 'cs' })), `${server.url}/oai`) }) },
+    ]);
+    const weekend = createCliSandbox();
+    const fresh = createCliSandbox();
+    const saturday = '2026-12-05T15:00:00Z'; // Fri 2026-11-27 had no announcement (Thanksgiving), so the next week
+    const weekendEnv = { ...env, XIVDIGEST_ARXIV_RSS_URL: server.url, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
+    const oaiRequests = () => server.requests.filter((request) => request.path === '/oai').length;
+    try {
+      expect((await weekend.run(['today', 'cs.CL', '--now', '2026-12-04T12:00:00Z'], { env: weekendEnv })).code).toBe(0);
+      feed = rssFeed('cs.CL', '2026-12-05', []);
+      const stored = await weekend.run(['today', 'cs.CL', '--now', saturday], { env: weekendEnv });
+      expect(stored.code, stored.stderr).toBe(0);
+      expect(stored.stderr).toMatch(/arXiv announced nothing in cs\.CL.*the digest is of the latest announcement, 2026-12-04/);
+      expect(footnotes(readFileSync(join(weekend.dir, 'cs.CL.md'), 'utf8'))).toBe(25);
+      expect(oaiRequests()).toBe(0);
+
+      const first = await fresh.run(['today', 'cs.CL', '--now', saturday], { env: weekendEnv });
+      expect(first.code, first.stderr).toBe(0);
+      expect(oaiRequests()).toBeGreaterThanOrEqual(1);
+      const markdown = readFileSync(join(fresh.dir, 'cs.CL.md'), 'utf8');
+      expect(footnotes(markdown)).toBe(20);
+      for (const paper of harvested) expect(markdown).toContain(`https://arxiv.org/abs/${paper.id}`);
+      expect(feedItems(join(fresh.dir, 'cs.CL.xml'))).toBe(20);
+    } finally {
+      await server.close();
+      weekend.cleanup();
+      fresh.cleanup();
     }
   });
 

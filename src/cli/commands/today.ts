@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { chooseProvider, type ChosenProvider } from '../../app-llm.js';
-import { renderers } from '../../app.js';
+import { renderers, type App } from '../../app.js';
 import { feedStatus } from '../../core/arxiv-calendar.js';
 import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
@@ -10,10 +10,12 @@ import type { SourceEvent } from '../../core/source.js';
 import { buildDigest } from '../../jobs/build-digest.js';
 import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
 import { publishDigest } from '../../jobs/publish.js';
+import { latestDayPapers } from '../../jobs/latest-day.js';
 import { storeEvents } from '../../jobs/store-events.js';
+import type { Store } from '../../store/store.js';
 import type { RunCommand, CliContext } from '../context.js';
 import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';
-import { formatCount } from '../output.js';
+import { formatCount, type Reporter } from '../output.js';
 import { describeStored } from '../summary.js';
 import { enrichSettings, reportModelProgress } from './enrich.js';
 
@@ -61,8 +63,10 @@ and <CAT>.xml (its RSS feed). A paper whose translation failed the quality gate 
 Exit codes: 0 when the digests are written, even if some papers failed the quality gate (a warning counts them and
 says how to retry); 7 when the LLM could not be used (unreachable, bad key): the files are still written, with those
 papers untranslated, and a rerun translates them; 5 when arXiv could not be reached or answered with an error;
-75 when arXiv has not published the day's feed yet (retry later); 1 when llm.budget stopped the translation. A day without announcements (weekend, holiday)
-is not an error: the files are left as they were.
+75 when arXiv has not published the day's feed yet (retry later); 1 when llm.budget stopped the translation.
+
+On a day without announcements (weekend, holiday) the feed is empty: the digest is then that of the latest
+announcement, as an earlier run stored it, else harvested for that day from OAI-PMH (arxiv.oaiBaseUrl).
 
 Examples:
   xivdigest today cs.CL
@@ -118,20 +122,38 @@ async function today(context: CliContext, categories: string[], options: TodayOp
       }
       outcome.day = fetched.feed?.announced;
       if (fetched.noAnnouncement) {
+        // A weekend or holiday feed is empty: the day's digest is that of the latest announcement, as stored by an
+        // earlier run, else harvested from OAI-PMH for that day.
         const skip = fetched.feed?.skipDays?.length ? ` (the feed skips ${fetched.feed.skipDays.join(' and ')})` : '';
-        outcome.status = 'no-announcement';
-        outcome.message = `arXiv announced nothing in ${category}${outcome.day ? ` on ${outcome.day}` : ''}${skip}; ${category}.md and ${category}.xml are left as they were`;
-        fetchProgress.finish(outcome.message);
-        continue;
+        const nothing = `arXiv announced nothing in ${category}${outcome.day ? ` on ${outcome.day}` : ''}${skip}`;
+        fetchProgress.finish(nothing);
+        const latest = feedStatus(undefined, now).expected;
+        try {
+          ids.push(...(await latestAnnouncement(app, store, category, latest, reporter)));
+        } catch (error) {
+          if (!XivdigestError.isInstance(error) || exitCodeFor(error) !== EXIT.source) throw error;
+          sourceError ??= error;
+          outcome.status = 'arxiv-failed';
+          outcome.message = `${category}: ${nothing}, and the announcement of ${latest} could not be harvested: ${error.oneLine}`;
+          continue;
+        }
+        if (ids.length === 0) {
+          outcome.status = 'no-announcement';
+          outcome.message = `${nothing}, nor on ${latest}; ${category}.md and ${category}.xml are left as they were`;
+          continue;
+        }
+        outcome.day = latest;
+        reporter.info(`${nothing}; the digest is of the latest announcement, ${latest}`);
+      } else {
+        const status = feedStatus(outcome.day, now);
+        if (status.state !== 'current') {
+          outcome.status = 'not-yet';
+          outcome.message = `${category}: ${status.message}; nothing written`;
+          fetchProgress.finish(`${describeStored(fetched)}; not the latest announcement`);
+          continue;
+        }
+        fetchProgress.finish(describeStored(fetched));
       }
-      const status = feedStatus(outcome.day, now);
-      if (status.state !== 'current') {
-        outcome.status = 'not-yet';
-        outcome.message = `${category}: ${status.message}; nothing written`;
-        fetchProgress.finish(`${describeStored(fetched)}; not the latest announcement`);
-        continue;
-      }
-      fetchProgress.finish(describeStored(fetched));
 
       // 2. The whole announcement, in the original's order: by link, descending.
       const papers = (await store.getPapers({ ids })).sort((a, b) => (a.links.abs < b.links.abs ? 1 : a.links.abs > b.links.abs ? -1 : 0));
@@ -229,6 +251,26 @@ async function today(context: CliContext, categories: string[], options: TodayOp
   if (sourceError) throw new CommandFailed(exitCodeFor(sourceError), outcomes.filter((outcome) => outcome.status === 'arxiv-failed').map((outcome) => outcome.message).join('; '));
   const late = outcomes.filter((outcome) => outcome.status === 'not-yet');
   if (late.length > 0) throw new CommandFailed(EXIT.notYet, late.map((outcome) => outcome.message).join('; '));
+}
+
+/**
+ * The ids of the announcement of `day` in `category` (each of `a+b`): the store's latest day when it is that day (an
+ * earlier run fetched it), else an OAI-PMH harvest of that day.
+ */
+async function latestAnnouncement(app: App, store: Store, category: string, day: string, reporter: Reporter): Promise<string[]> {
+  const ids = new Set<string>();
+  for (const one of category.split('+')) {
+    const stored = await latestDayPapers(store, one);
+    if (stored.day === day) for (const paper of stored.papers) ids.add(paper.id);
+  }
+  if (ids.size > 0) return [...ids];
+  const progress = reporter.progress(`harvest ${category} ${day}`);
+  const harvested: string[] = [];
+  const result = await storeEvents(collectIds(app.source('oai').fetch({ categories: category.split('+'), from: day, until: day }), harvested), store, {
+    onProgress: (stored, total) => progress.update(stored, total),
+  });
+  progress.finish(describeStored(result));
+  return harvested;
 }
 
 /** Passes a source's events through, keeping the ids of its papers in order. */
