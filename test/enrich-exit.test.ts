@@ -17,7 +17,7 @@ const rejected = [papers[5]!.id, papers[77]!.id];
 const footnotes = (markdown: string) => markdown.split('\n').filter((line) => /^\[\^\d+\]: /.test(line)).length;
 const lines = (stderr: string, prefix: string) => stderr.split('\n').filter((line) => line.startsWith(prefix));
 
-describe('enrich exit codes and digests without silent caps', () => {
+describe('enrich exit codes and digests without silent caps', { timeout: 180_000 }, () => {
   let sandbox: CliSandbox;
   let llm: FakeLlmServer;
   let env: Record<string, string>;

@@ -39,7 +39,7 @@ function feedItems(path: string): number {
   }
 }
 
-describe('xivdigest today', () => {
+describe('xivdigest today', { timeout: 180_000 }, () => {
   let sandbox: CliSandbox;
   let llm: FakeLlmServer;
   let arxiv: TestServer;
