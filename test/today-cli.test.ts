@@ -132,6 +132,23 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     }
   });
 
+  it('with a rejected key (401): stops at once, exits 7, and still writes both files', async () => {
+    const other = createCliSandbox();
+    try {
+      const calls = llm.requests.length;
+      const result = await other.run(['today', 'cs.CL', '--now', NOW], { env: { ...env, OPENAI_API_KEY: 'sk-wrong-key-0123456789' } });
+      expect(result.code, result.stderr).toBe(7);
+      // Only the calls that started together with the first one (concurrency 4).
+      expect(llm.requests.length - calls).toBeLessThanOrEqual(4);
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('xivdigest:'))).toHaveLength(1);
+      expect(result.stderr).toMatch(/401.*Written anyway: cs\.CL\.md\/\.xml, with 150 paper\(s\) untranslated/);
+      expect(result.stderr).not.toContain('sk-wrong-key-0123456789');
+      expect(footnotes(readFileSync(join(other.dir, 'cs.CL.md'), 'utf8'))).toBe(150);
+    } finally {
+      other.cleanup();
+    }
+  });
+
   it('on a weekend writes the latest announcement: the stored one, else harvested from OAI-PMH for that day', async () => {
     const friday = papers.slice(20, 45);
     const harvested = papers.slice(50, 70);
