@@ -160,12 +160,17 @@ async function today(context: CliContext, categories: string[], options: TodayOp
       outcome.papers = papers.length;
 
       // 3. Translate every paper; the cache makes a rerun call only for what is missing.
-      if (!llmError && papers.length > 0) {
-        if (!provider) {
+      if (!llmError && !provider && papers.length > 0) {
+        try {
           provider = chooseProvider({ config: llm, environment: loaded.llmEnvironment, onModelProgress: reportModelProgress(reporter) });
-          for (const warning of provider.warnings) reporter.warn(warning);
-          reporter.verbose(`provider: ${provider.description}`);
+        } catch (error) {
+          if (!XivdigestError.isInstance(error) || exitCodeFor(error) !== EXIT.llm) throw error;
+          llmError = error;
         }
+        for (const warning of provider?.warnings ?? []) reporter.warn(warning);
+        if (provider) reporter.verbose(`provider: ${provider.description}`);
+      }
+      if (!llmError && provider && papers.length > 0) {
         const progress = reporter.progress(`translate ${category}`);
         let finished = 0;
         let result: EnrichResult | undefined;
