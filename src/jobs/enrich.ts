@@ -44,6 +44,8 @@ export interface EnrichOptions {
   maxAttempts?: number;
   /** Repair calls after the first answer of a paper is rejected (by the gate, or as invalid JSON). Default 2. */
   maxRepairs?: number;
+  /** Connection failures in a row (refused, DNS, TLS) after which the run stops calling and throws LLM_UNAVAILABLE, leaving the rest for the next run. Default 5. */
+  connectionFailuresToStop?: number;
   /** Backoff of retries: full jitter under min(maxDelayMs, baseDelayMs × 2^(n-1)). Defaults 1000 and 60 000. */
   backoff?: { baseDelayMs?: number; maxDelayMs?: number };
   maxOutputTokens?: number;
@@ -204,6 +206,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),
     ...(options.tpm !== undefined ? { tpm: options.tpm } : {}),
     maxAttempts: options.maxAttempts ?? 4,
+    connectionFailuresToStop: options.connectionFailuresToStop ?? 5,
     ...(options.backoff?.baseDelayMs !== undefined ? { baseDelayMs: options.backoff.baseDelayMs } : {}),
     ...(options.backoff?.maxDelayMs !== undefined ? { maxDelayMs: options.backoff.maxDelayMs } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
@@ -222,6 +225,10 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
         break;
       case 'calls-paused':
         emit({ type: 'calls-paused', ms: event.ms, reason: event.reason });
+        break;
+      case 'circuit-opened':
+        // The API is not there: stop like for a bad key; the unfinished papers are `remaining`, not stored as failed.
+        stopForError(event.error);
         break;
     }
   }

@@ -25,6 +25,12 @@ export interface SchedulerOptions {
   signal?: AbortSignal;
   /** Uniform in [0, 1), for the jitter. Default Math.random. */
   random?: () => number;
+  /**
+   * The circuit breaker: after this many connection failures in a row (see {@link isConnectionFailure}; any other
+   * outcome resets the count), the scheduler stops itself with LLM_UNAVAILABLE instead of retrying every call against
+   * an API that is not there. Default: no breaker.
+   */
+  connectionFailuresToStop?: number;
   onEvent?(event: SchedulerEvent): void;
 }
 
@@ -33,7 +39,9 @@ export type SchedulerEvent =
   | { type: 'call-retrying'; label: string | undefined; attempt: number; delayMs: number; error: XivdigestError }
   | { type: 'concurrency-lowered'; from: number; to: number; label: string | undefined }
   | { type: 'concurrency-raised'; from: number; to: number }
-  | { type: 'calls-paused'; ms: number; reason: 'retry-after' | 'rate-limit-backoff' | 'rate-limit-headers'; label: string | undefined };
+  | { type: 'calls-paused'; ms: number; reason: 'retry-after' | 'rate-limit-backoff' | 'rate-limit-headers'; label: string | undefined }
+  /** The breaker opened: `error` is what the scheduler stops with (and what its queued calls reject with). */
+  | { type: 'circuit-opened'; failures: number; error: XivdigestError };
 
 /** What a call's result says about the API's limits, read by `feedback`. */
 export interface CallFeedback {
@@ -94,6 +102,21 @@ const RETRYABLE_CODES: ReadonlySet<XivdigestErrorCode> = new Set(['LLM_RATE_LIMI
  */
 export function isRetryableError(error: unknown): error is XivdigestError {
   return XivdigestError.isInstance(error) && error.isRetryable && RETRYABLE_CODES.has(error.code);
+}
+
+/**
+ * Whether an error means the API could not be reached at all: connection refused or reset, DNS, TLS, a connect
+ * timeout (the providers map these to a retryable LLM_UNAVAILABLE with the URL and no HTTP status). An HTTP answer of
+ * any status, a slow answer (LLM_TIMEOUT) and a local model's failure are not.
+ */
+export function isConnectionFailure(error: unknown): error is XivdigestError {
+  return (
+    XivdigestError.isInstance(error) &&
+    error.code === 'LLM_UNAVAILABLE' &&
+    error.isRetryable &&
+    typeof error.details.url === 'string' &&
+    error.details.status === undefined
+  );
 }
 
 /** A rough token count for pacing: one per CJK character, one per four other characters. */
@@ -170,6 +193,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   positive('tpm', options.tpm, false);
   positive('tpmBurst', options.tpmBurst, false);
   positive('maxAttempts', options.maxAttempts, true);
+  positive('connectionFailuresToStop', options.connectionFailuresToStop, true);
   return new AdaptiveScheduler(options);
 }
 
@@ -183,6 +207,8 @@ class AdaptiveScheduler implements Scheduler {
   private started = 0;
   private retries = 0;
   private rateLimited = 0;
+  /** Connection failures since the last call that reached the API (the breaker's count). */
+  private connectionFailures = 0;
   private readonly queue: Job[] = [];
   /** Jobs sleeping before a retry, with their timers, so that `stop` can reject them at once. */
   private readonly sleeping = new Map<Job, NodeJS.Timeout>();
@@ -325,6 +351,7 @@ class AdaptiveScheduler implements Scheduler {
 
   private succeeded(job: Job, value: unknown): void {
     this.active -= 1;
+    this.connectionFailures = 0;
     let feedback: CallFeedback | undefined;
     try {
       feedback = job.options.feedback?.(value);
@@ -354,6 +381,10 @@ class AdaptiveScheduler implements Scheduler {
   private failed(job: Job, error: unknown): void {
     this.active -= 1;
     const label = job.options.label;
+    if (this.tripsBreaker(error)) {
+      job.reject(this.stopped);
+      return;
+    }
     const retryable = isRetryableError(error);
     if (retryable && error.code === 'LLM_RATE_LIMITED') {
       this.rateLimited += 1;
@@ -393,6 +424,30 @@ class AdaptiveScheduler implements Scheduler {
     }, delayMs);
     this.sleeping.set(job, timer);
     this.pump();
+  }
+
+  /** Counts connection failures in a row; at the threshold, stops everything with one error that says what to check. */
+  private tripsBreaker(error: unknown): boolean {
+    const threshold = this.options.connectionFailuresToStop;
+    if (threshold === undefined) return false;
+    if (!isConnectionFailure(error)) {
+      this.connectionFailures = 0;
+      return false;
+    }
+    this.connectionFailures += 1;
+    if (this.connectionFailures < threshold || this.stopped) return false;
+    const url = String(error.details.url);
+    const reason = typeof error.details.reason === 'string' ? error.details.reason : error.message;
+    const opened = new XivdigestError({
+      code: 'LLM_UNAVAILABLE',
+      message: `The LLM API at ${url} could not be reached ${this.connectionFailures} times in a row (${reason}); no further calls were made`,
+      hint: 'Check the base URL (OPENAI_API_BASE, OPENAI_AZURE_BASE or llm.baseUrl), the network, and that the server is running; papers not translated yet are left for the next run',
+      cause: error,
+      details: { url, failures: this.connectionFailures, reason },
+    });
+    this.options.onEvent?.({ type: 'circuit-opened', failures: this.connectionFailures, error: opened });
+    this.stop(opened);
+    return true;
   }
 
   private ceiling(attempt: number): number {

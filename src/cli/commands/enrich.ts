@@ -3,15 +3,15 @@ import { Option, type Command } from 'commander';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmConfig } from '../../core/config/schema.js';
-import type { EnrichResult } from '../../jobs/enrich.js';
+import type { EnrichOptions, EnrichResult } from '../../jobs/enrich.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
-import { formatCount } from '../output.js';
+import { formatCount, type Reporter } from '../output.js';
 
 interface EnrichCliOptions {
   ids?: string[];
   category?: string;
-  limit: string;
+  limit?: string;
   provider?: LlmConfig['provider'];
   model?: string;
   baseUrl?: string;
@@ -28,8 +28,8 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .command('enrich')
     .description('write the translated title, TL;DR (target language and English) and translated abstract of stored papers')
     .option('--ids <id...>', 'only these papers')
-    .option('-c, --category <cat>', 'only papers in this category')
-    .option('-n, --limit <n>', 'at most this many papers (newest first) when no ids are given', '200')
+    .option('-c, --category <cat>', 'the latest announcement day of this category (default: the latest day of any)')
+    .option('-n, --limit <n>', 'at most this many of those papers (newest first); what it leaves out is reported')
     .addOption(new Option('--provider <provider>', 'LLM provider (default: llm.provider; auto = an API from the environment, else the local model)').choices(['auto', 'openai-compatible', 'azure', 'anthropic', 'llama-cpp']))
     .option('--model <model>', 'model id, or for llama-cpp a GGUF path or hf:user/repo/file.gguf')
     .option('--base-url <url>', 'API base URL (overrides OPENAI_API_BASE and llm.baseUrl)')
@@ -45,21 +45,28 @@ OPENAI_AZURE_API_KEY/OPENAI_AZURE_BASE/OPENAI_AZURE_ENGINE/OPENAI_AZURE_VERSION,
 ANTHROPIC_API_KEY and a keyless OPENAI_API_BASE (Ollama, vLLM, LM Studio). With none of them, a local model runs
 through node-llama-cpp; it is downloaded on first use (resumable, checksummed) unless llm.local.model names a file.
 
+Without --ids, enrich takes every stored paper of the latest announcement day (of --category when given), however
+many: no paper is left out unless you set --limit, and then the ones left out are named.
+
 Every answer passes the quality gate (language, lengths, LaTeX, numbers, refusals); a rejected answer is repaired
 up to llm.maxRepairs times, then stored as failed with its reason (the paper still appears, untranslated). Finished
 papers are saved one by one: a rerun makes no call for them, and an interrupted run resumes where it stopped.
+
+Exit codes: 0 when every paper has texts or failed the gate (a warning counts those; --retry-failed tries them again),
+1 when the budget stopped the run, 7 when the LLM API failed: unreachable (after 5 connection failures in a row the
+run stops calling and leaves the papers for the next run), a bad key (401/403), or calls that kept failing.
 
 Examples:
   OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest enrich --category cs.CL --budget 0.50
   xivdigest enrich --ids 2403.10568 --lang ja`)
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
-        const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { DEFAULT_PRICES }, { checkCategoryNames }] = await Promise.all([
-          import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../../llm/pricing.js'), import('../../select/taxonomy.js'),
+        const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
+          import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../select/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
         const loaded = context.config();
         const llm = loaded.config.llm;
-        const limit = positive('--limit', options.limit);
+        const limit = options.limit === undefined ? undefined : positive('--limit', options.limit);
         const concurrency = options.concurrency === undefined ? llm.concurrency : positive('--concurrency', options.concurrency);
         const budget = options.budget === undefined ? llm.budget : Number(options.budget);
         if (budget !== undefined && !(budget > 0)) throw new XivdigestError({ code: 'USAGE', message: `--budget ${options.budget} is not a positive amount`, hint: 'For example --budget 0.50 (US dollars)' });
@@ -70,25 +77,23 @@ Examples:
         });
         if (options.category !== undefined) checkCategoryNames([options.category]);
         const store = await context.app().store();
-        const papers = await store.getPapers(ids.length > 0 ? { ids } : { category: options.category, limit });
+        const chosen = ids.length > 0 ? await store.getPapers({ ids }) : (await latestDayPapers(store, options.category)).papers;
+        const cut = applyLimit(chosen, limit);
+        const leftOut = describeLeftOut(limit, cut);
+        if (leftOut) context.reporter.warn(leftOut);
+        const papers = cut.kept;
         if (papers.length === 0) {
           context.reporter.info('No stored papers to enrich: run `xivdigest fetch` or `xivdigest ingest FILE` first.');
           return;
         }
-        const modelProgress = context.reporter.progress('local model');
-        const chosen = chooseProvider({
+        const provider = chooseProvider({
           config: llm,
           environment: loaded.llmEnvironment,
           overrides: { provider: options.provider, model: options.model, baseUrl: options.baseUrl },
-          onModelProgress: (event) => {
-            if (event.type === 'download-started') context.reporter.info(`downloading the model to ${event.path}${event.resumeFrom > 0 ? ` (resuming at ${formatCount(event.resumeFrom)} bytes)` : ''}`);
-            else if (event.type === 'download-progressed') modelProgress.update(event.receivedBytes, event.totalBytes);
-            else if (event.type === 'model-downloaded') modelProgress.finish(`saved ${event.path}`);
-            else if (event.type === 'model-loaded') context.reporter.verbose(`loaded ${event.path}`);
-          },
+          onModelProgress: reportModelProgress(context.reporter),
         });
-        for (const warning of chosen.warnings) context.reporter.warn(warning);
-        context.reporter.verbose(`provider: ${chosen.description}`);
+        for (const warning of provider.warnings) context.reporter.warn(warning);
+        context.reporter.verbose(`provider: ${provider.description}`);
         const progress = context.reporter.progress('enrich');
         let finished = 0;
         // Failures stored by earlier runs are skipped (no call) and reported, but only new ones fail this run.
@@ -98,18 +103,12 @@ Examples:
           try {
             result = await enrichPapers({
               store,
-              provider: chosen.provider,
+              provider: provider.provider,
               papers,
               lang: options.lang ?? llm.lang,
+              ...enrichSettings(llm),
               concurrency,
-              ...(llm.rpm ? { rpm: llm.rpm } : {}),
-              ...(llm.tpm ? { tpm: llm.tpm } : {}),
-              ...(llm.timeoutMs ? { timeoutMs: llm.timeoutMs } : {}),
-              maxAttempts: llm.maxAttempts,
-              maxRepairs: llm.maxRepairs,
               ...(budget !== undefined ? { budget } : {}),
-              // Configured prices override the built-in list key by key.
-              prices: { ...DEFAULT_PRICES, ...llm.prices },
               retryFailed: options.retryFailed ?? false,
               ...((options.structuredSummary ?? llm.structuredSummary) ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
               onEvent: (event) => {
@@ -130,15 +129,22 @@ Examples:
           }
           progress.finish(describeEnrich(result));
           const newFailures = result.failed.filter((failure) => !failedBefore.has(failure.id));
-          for (const failure of newFailures) context.reporter.warn(`${failure.id}: ${failure.reason}`);
+          for (const failure of newFailures) context.reporter.verbose(`${failure.id}: ${failure.reason}`);
           if (failedBefore.size > 0) context.reporter.info(`${failedBefore.size} paper(s) failed in an earlier run and were skipped; \`--retry-failed\` tries them again`);
           if (options.json) context.print(JSON.stringify(result, null, 2));
           if (result.remaining > 0 && result.stoppedForBudget) {
             throw new CommandFailed(EXIT.partial, `stopped at the budget: ${result.remaining} paper(s) left; run again with a larger --budget to finish them`);
           }
-          if (newFailures.length > 0) throw new CommandFailed(EXIT.partial, `${newFailures.length} of ${result.total} paper(s) failed; they appear untranslated with the reason (see above)`);
+          // A gate failure is a per-paper result, stored with its reason: the run did its job (exit 0, one warning).
+          // A call that kept failing (the API erred or timed out after every retry) is not stored: a rerun tries it.
+          const gateFailures = newFailures.filter((failure) => failure.stored);
+          const callFailures = newFailures.filter((failure) => !failure.stored);
+          if (gateFailures.length > 0) context.reporter.warn(describeGateFailures(gateFailures.length, result.total));
+          if (callFailures.length > 0) {
+            throw new CommandFailed(EXIT.llm, `${callFailures.length} of ${result.total} paper(s) not translated: the LLM API failed for them (${callFailures[0]!.reason}); run again to retry them`);
+          }
         } finally {
-          await chosen.provider.close?.();
+          await provider.provider.close?.();
         }
       }),
     );
@@ -148,6 +154,11 @@ function positive(name: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new XivdigestError({ code: 'USAGE', message: `${name} ${value} is not a positive whole number`, hint: `For example ${name} 8` });
   return number;
+}
+
+/** The one warning line for papers that failed the quality gate: how many, where they are, how to retry. */
+export function describeGateFailures(count: number, total: number, retry = 'xivdigest enrich --retry-failed'): string {
+  return `${formatCount(count)} of ${formatCount(total)} paper(s) failed the quality gate and appear untranslated with the reason (-v lists them); \`${retry}\` tries them again`;
 }
 
 function describeEnrich(result: EnrichResult): string {
