@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { configSchema, type Config } from './schema.js';
+import { rememberConfigSecrets } from '../redact.js';
 
 export interface LoadConfigOptions {
   /** An explicit config file (`--config`); an error when it does not exist. */
@@ -106,6 +107,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const llmEnvironment = Object.freeze(Object.fromEntries(Object.entries(env).filter(([name]) => LLM_VARIABLES.test(name))));
   if (config.llm.local.modelsDir === undefined) config.llm.local.modelsDir = join(defaultDataDir(env), 'models');
+  rememberConfigSecrets(config, env);
   return { config: deepFreeze(config), file, storeFrom, llmEnvironment, warnings, errors };
 }
 
