@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
-import { importDigest } from '../../jobs/import-digest.js';
+import { digestText, importDigest } from '../../jobs/import-digest.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import type { RunCommand } from '../context.js';
 import { runPerFile } from '../per-file.js';
@@ -29,10 +29,10 @@ Examples:
         const store = await context.app().store();
         await runPerFile(context, files, options, async (file) => {
           const name = options.name ?? basename(file, extname(file));
-          const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
             throw new XivdigestError({ code: error.code === 'ENOENT' ? 'NOT_FOUND' : 'INPUT_MALFORMED', message: `Cannot read ${file}: ${error.message}`, hint: 'Check the path', cause: error });
           });
-          const result = await importDigest(store, name, parseMarkdownDigest(text, { origin: file }));
+          const result = await importDigest(store, name, parseMarkdownDigest(digestText(bytes, file), { origin: file }));
           context.reporter.info(`${file}: digest ${JSON.stringify(name)} with ${result.entries} entries; ${describeUpsert(result.papers)}; ${result.texts} translations kept`);
           return { name, ...result };
         });
