@@ -116,7 +116,7 @@ export const MUTATIONS: Mutation[] = [
     apply(bytes, random) {
       const copy = Buffer.from(bytes);
       const flips = 1 + pick(random, 8);
-      for (let index = 0; index < flips && copy.length > 0; index++) copy[pick(random, copy.length)] ^= 1 << pick(random, 8);
+      for (let index = 0; index < flips && copy.length > 0; index++) { const at = pick(random, copy.length); copy[at] = copy[at]! ^ (1 << pick(random, 8)); }
       return copy;
     },
   },
