@@ -126,7 +126,7 @@ async function measureShape(file: string): Promise<{ seconds: number; peakRssMb:
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: process.resourceUsage().maxRSS / 1024, events };
 }
 
-/** Sizes in MB for the shapes (`--shapes-mb 5,10` to change; `--shapes-only` skips the real-data table). */
+/** Sizes in MB for the shapes (`--shapes-mb 5,10` to change; `--shapes-only` skips the real-data table, `--real-only` the shapes). */
 function shapeSizes(): number[] {
   const index = process.argv.indexOf('--shapes-mb');
   const list = index >= 0 ? process.argv[index + 1]! : '5,10,20,40';
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     return;
   }
   await realData();
-  await benchShapes();
+  if (!process.argv.includes('--real-only')) await benchShapes();
 }
 
 async function realData(): Promise<void> {
