@@ -101,7 +101,7 @@ describe('planted-secret scan of a failing --verbose run', () => {
       url.searchParams.set('schema', schema);
       dbUrl = url.toString();
     } else {
-      console.log('planted-secret scan: XIVDIGEST_TEST_PG_URL is not set; the database is SQLite (a file path has no password slot)');
+      console.log('planted-secret scan: XIVDIGEST_TEST_PG_URL is not set; the database is SQLite (the password is planted in an unreachable PostgreSQL URL only)');
       dbUrl = join(sandbox.dir, 'scan.db');
     }
     const env = {
@@ -140,11 +140,8 @@ describe('planted-secret scan of a failing --verbose run', () => {
     const runs = JSON.parse(outputs[1]![1].stdout || '[]') as Array<{ id: string }>;
     for (const run of runs) outputs.push([`runs show ${run.id}`, await sandbox.run(['--verbose', 'runs', 'show', run.id], { env })]);
     // A second database that cannot be reached: the error and --verbose must not show its password either.
-    if (pgBase) {
-      const unreachable = new URL(dbUrl);
-      unreachable.port = '1';
-      outputs.push(['unreachable database', await sandbox.run(['--verbose', 'runs', '--json'], { env: { ...env, XIVDIGEST_DB: unreachable.toString() } })]);
-    }
+    const unreachable = `postgres://postgres:${encodeURIComponent(SECRETS.pgPassword)}@127.0.0.1:1/test`;
+    outputs.push(['unreachable database', await sandbox.run(['--verbose', 'runs', '--json'], { env: { ...env, XIVDIGEST_DB: unreachable } })]);
   }, 180_000);
 
   afterAll(async () => {
@@ -172,7 +169,9 @@ describe('planted-secret scan of a failing --verbose run', () => {
     expect(smtpLogins).toEqual([`digest:${SECRETS.smtpPassword}`]);
     expect(llm.requests.some((request) => request.path.includes(SECRETS.llmPathToken))).toBe(true);
     expect(run.stderr).toMatch(/database: /);
-    if (pgBase) expect(outputs.at(-1)![1].code).toBe(6);
+    const unreachable = outputs.at(-1)![1];
+    expect(unreachable.code, unreachable.stderr).toBe(6);
+    expect(unreachable.stderr).toMatch(/database: postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test/);
   });
 
   it('no planted secret in stdout, stderr, files, the database or what the receivers got', async () => {
