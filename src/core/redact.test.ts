@@ -33,6 +33,7 @@ describe('redactUrl', () => {
       'https://arxiv.org/abs/2411.12345v2',
       'https://example.org/digests/2026-11-23-nlp.html',
       'https://oaipmh.arxiv.org/oai?verb=ListRecords&metadataPrefix=arXiv',
+      'https://oaipmh.arxiv.org/oai?verb=ListRecords&resumptionToken=7654321%7C1001',
       'http://127.0.0.1:8080/v1/chat/completions',
     ]) expect(redactUrl(url)).toBe(url);
     expect(redactUrl('not a url')).toBe('not a url');

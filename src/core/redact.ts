@@ -49,6 +49,8 @@ export function secretParts(value: string): string[] {
 const SECRET_NAME = /(^|[-_.])(key|api[-_]?key|apikey|token|access[-_]?token|secret|sig|signature|password|passwd|pass|pwd|auth|authorization|credential|credentials|code|session)($|[-_.])|^(sign|sig|key|token|secret|password|auth)$/i;
 
 function secretName(name: string): boolean {
+  // OAI-PMH's paging token (OAI-PMH 2.0 §3.5) is public and needed to follow a harvest in the logs.
+  if (/^resumptiontoken$/i.test(name)) return false;
   return SECRET_NAME.test(name) || /token|secret|passw|apikey|api-key|api_key|auth/i.test(name);
 }
 
