@@ -77,12 +77,116 @@ function runChild(file: string, mode: 'parse' | 'store', rounds: number): { entr
   return JSON.parse(child.stdout.trim().split('\n').pop()!);
 }
 
+/** The hostile shapes: one construct grown to the whole document (the reader must stay linear in time and memory). */
+const SHAPES: Record<string, (out: NodeJS.WritableStream, bytes: number) => void> = {
+  'huge attribute': (out, bytes) => writeRepeated(out, '<a v="', 'abcdefgh ', bytes, '"/>'),
+  'huge text': (out, bytes) => writeRepeated(out, '<a>', 'abc &amp; d\n', bytes, '</a>'),
+  'huge comment': (out, bytes) => writeRepeated(out, '<a><!--', 'abcdefgh ', bytes, '--></a>'),
+  'huge CDATA': (out, bytes) => writeRepeated(out, '<a><![CDATA[', 'abc ] > d ', bytes, ']]></a>'),
+  'deep nesting': (out, bytes) => {
+    const depth = Math.floor(bytes / 7);
+    writeRepeated(out, '', '<a>', depth * 3, '');
+    writeRepeated(out, '', '</a>', depth * 4, '');
+  },
+  'many attributes': (out, bytes) => {
+    out.write('<a');
+    const line: string[] = [];
+    for (let index = 0, written = 2; written < bytes; index++) {
+      const attribute = ` n${index}="v&gt;${index % 10}"`;
+      line.push(attribute);
+      written += attribute.length;
+      if (line.length === 4096) out.write(line.splice(0).join(''));
+    }
+    out.write(`${line.join('')}/>`);
+  },
+  'long name': (out, bytes) => writeRepeated(out, '<n', 'abcdefgh', bytes, '/>'),
+};
+
+function writeRepeated(out: NodeJS.WritableStream, head: string, unit: string, bytes: number, tail: string): void {
+  out.write(head);
+  const block = unit.repeat(Math.max(1, Math.floor(65_536 / unit.length)));
+  let written = 0;
+  while (written + block.length <= bytes) {
+    out.write(block);
+    written += block.length;
+  }
+  out.write(unit.repeat(Math.floor((bytes - written) / unit.length)));
+  out.write(tail);
+}
+
+/** Parses a file with the XML reader alone, from 64 KB chunks as a download arrives; prints seconds and peak RSS. */
+async function measureShape(file: string): Promise<{ seconds: number; peakRssMb: number; events: number }> {
+  const { createReadStream } = await import('node:fs');
+  const { createXmlReader } = await import('../src/sources/shared/xml-reader.js');
+  let events = 0;
+  const reader = createXmlReader({ onOpen: () => void events++, onClose: () => void events++, onText: () => void events++ }, { origin: file });
+  const started = process.hrtime.bigint();
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 64 * 1024 })) reader.write(chunk as string);
+  reader.end();
+  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, peakRssMb: process.resourceUsage().maxRSS / 1024, events };
+}
+
+/** Sizes in MB for the shapes (`--shapes-mb 5,10` to change; `--shapes-only` skips the real-data table, `--real-only` the shapes). */
+function shapeSizes(): number[] {
+  const index = process.argv.indexOf('--shapes-mb');
+  const list = index >= 0 ? process.argv[index + 1]! : '5,10,20,40';
+  return list.split(',').map(Number).filter((value) => value > 0);
+}
+
+/** A shape that takes longer than this is reported as such (the superlinear reader took minutes on a few MB). */
+const SHAPE_TIMEOUT_MS = 120_000;
+
+async function benchShapes(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'xivdigest-bench-shapes-'));
+  const rows: string[] = [];
+  for (const [shape, write] of Object.entries(SHAPES)) {
+    for (const mb of shapeSizes()) {
+      const file = join(work, 'shape.xml');
+      const out = createWriteStream(file);
+      write(out, mb * 1024 * 1024);
+      out.end();
+      await once(out, 'finish');
+      process.stderr.write(`measuring ${shape}, ${mb} MB…\n`);
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--shape-child', file], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: SHAPE_TIMEOUT_MS });
+      if (child.error && /ETIMEDOUT/.test(String(child.error))) {
+        rows.push(`| ${shape} | ${mb} | over ${SHAPE_TIMEOUT_MS / 1000} s | | |`);
+        continue;
+      }
+      const last = child.stdout.trim().split('\n').pop() ?? '';
+      if (child.status !== 0 || !last.startsWith('{')) {
+        rows.push(`| ${shape} | ${mb} | failed: ${(child.stderr || child.stdout).trim().split('\n').pop()} | | |`);
+        continue;
+      }
+      const result = JSON.parse(last) as { seconds: number; peakRssMb: number };
+      rows.push(`| ${shape} | ${mb} | ${result.seconds.toFixed(2)} | ${(result.seconds / mb).toFixed(3)} | ${result.peakRssMb.toFixed(0)} |`);
+    }
+  }
+  rmSync(work, { recursive: true, force: true });
+  console.log('\nbench:ingest shapes (XML reader alone, 64 KB chunks; linear means s/MB and RSS/MB stay flat as the size grows)\n');
+  console.log('| shape | MB | seconds | s/MB | peak RSS (MB) |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  for (const row of rows) console.log(row);
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') {
     const [file, mode, rounds] = process.argv.slice(3);
     console.log(JSON.stringify(await measure(file!, mode as 'parse' | 'store', Number(rounds))));
     return;
   }
+  if (process.argv[2] === '--shape-child') {
+    console.log(JSON.stringify(await measureShape(process.argv[3]!)));
+    return;
+  }
+  if (process.argv.includes('--shapes-only')) {
+    await benchShapes();
+    return;
+  }
+  await realData();
+  if (!process.argv.includes('--real-only')) await benchShapes();
+}
+
+async function realData(): Promise<void> {
   const rss = join(shared, 'arxiv', 'rss-new-all-archives-2024-11-28.TRUNCATED.xml');
   const oai = join(shared, 'arxiv', 'oai-listrecords-arXivRaw-full-page-1000-records-2014-01-16.xml');
   if (!existsSync(rss) || !existsSync(oai)) {

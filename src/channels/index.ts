@@ -1,4 +1,5 @@
 /** The channel registry: a config schema for every delivery channel and `createChannel(spec)`, an explicit map from type to factory. */
+import { hasUserinfo, rememberSecrets } from '../core/redact.js';
 import { z } from 'zod';
 import type { Channel } from '../core/channel.js';
 import { XivdigestError } from '../core/errors.js';
@@ -44,6 +45,7 @@ export function resolveSecret(secret: Secret, where: string, env: Readonly<Recor
       details: { variable: secret.env },
     });
   }
+  rememberSecrets(value.trim());
   return value.trim();
 }
 
@@ -51,6 +53,7 @@ export function resolveSecret(secret: Secret, where: string, env: Readonly<Recor
 export function createChannel(spec: ChannelSpec, runtime: ChannelRuntime): Channel {
   const env = runtime.env;
   const where = (field: string): string => `${spec.type} channel ${spec.name ?? 'default'}: ${field}`;
+  refuseUserinfo(spec, where);
   const secret = (value: Secret, field: string): string => resolveSecret(value, where(field), env);
   const retry: RetryOptions = {
     ...(spec.maxAttempts !== undefined ? { maxAttempts: spec.maxAttempts } : {}),
@@ -121,6 +124,21 @@ export function createChannel(spec: ChannelSpec, runtime: ChannelRuntime): Chann
         code: 'CONFIG_INVALID',
         message: `unknown channel type ${JSON.stringify((unknown as { type?: unknown }).type)}`,
         hint: 'Use one of: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook',
+      });
+    }
+  }
+}
+
+/** A URL written in the config with `user:password@` is refused: that secret belongs in the environment (decision 0025). */
+function refuseUserinfo(spec: ChannelSpec, where: (field: string) => string): void {
+  for (const field of ['url', 'webhookUrl', 'baseUrl'] as const) {
+    const value = (spec as Record<string, unknown>)[field];
+    if (typeof value === 'string' && hasUserinfo(value)) {
+      throw new XivdigestError({
+        code: 'CONFIG_INVALID',
+        message: `${where(field)} carries user:password@ in the config file`,
+        hint: `Move the whole URL to an environment variable and write { "env": "VARIABLE" } as ${field}`,
+        details: { field },
       });
     }
   }

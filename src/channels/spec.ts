@@ -1,5 +1,6 @@
 /** The channels' config schema (zod only, so that loading the config does not load SMTP or HTTP code). */
 import { z } from 'zod';
+import { hasUserinfo } from '../core/redact.js';
 
 /** A secret: the value itself, or `{ env: 'NAME' }` to read it from the environment when the channel is created. */
 export const secretSchema = z
@@ -7,6 +8,10 @@ export const secretSchema = z
   .describe('A secret value, or { "env": "VARIABLE" } to read it from the environment (keeps it out of the file).');
 
 export type Secret = z.infer<typeof secretSchema>;
+
+const userinfoMessage = 'a URL with user:password@ in the config file is refused: put the whole URL in the environment and write { "env": "VARIABLE" } here (decision 0025)';
+/** A URL secret: written in the file, it must not carry `user:password@` (such a secret belongs in the environment). */
+const urlSecretSchema = secretSchema.refine((value) => typeof value !== 'string' || !hasUserinfo(value), { message: userinfoMessage });
 
 const common = {
   name: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash or underscore').optional().describe('Names the channel in its id, `<type>:<name>`, and in run records (default `default`).'),
@@ -17,7 +22,7 @@ const common = {
   maxRetryDelayMs: z.number().int().min(0).optional().describe('Longest wait between tries; a longer Retry-After fails instead (default 60 000).'),
 };
 
-const httpUrl = z.string().url();
+const httpUrl = z.string().url().refine((value) => !hasUserinfo(value), { message: userinfoMessage });
 const addresses = z.union([z.string().min(3), z.array(z.string().min(3)).min(1)]);
 
 export const emailChannelSchema = z
@@ -47,14 +52,14 @@ export const emailChannelSchema = z
   .refine((spec) => (spec.user === undefined) === (spec.password === undefined), { message: 'give both user and password, or neither' });
 
 export const slackChannelSchema = z
-  .object({ type: z.literal('slack'), ...common, webhookUrl: secretSchema.describe('Incoming webhook URL (a secret).') })
+  .object({ type: z.literal('slack'), ...common, webhookUrl: urlSecretSchema.describe('Incoming webhook URL (a secret).') })
   .strict();
 
 export const discordChannelSchema = z
   .object({
     type: z.literal('discord'),
     ...common,
-    webhookUrl: secretSchema.describe('Webhook URL (a secret: it holds the token).'),
+    webhookUrl: urlSecretSchema.describe('Webhook URL (a secret: it holds the token).'),
     username: z.string().min(1).max(80).optional(),
   })
   .strict();
@@ -75,7 +80,7 @@ export const feishuChannelSchema = z
   .object({
     type: z.literal('feishu'),
     ...common,
-    webhookUrl: secretSchema.describe('Custom bot webhook URL (open.feishu.cn or open.larksuite.com).'),
+    webhookUrl: urlSecretSchema.describe('Custom bot webhook URL (open.feishu.cn or open.larksuite.com).'),
     secret: secretSchema.optional().describe('Signing secret, when the bot has signature verification on.'),
     template: z.string().min(1).optional().describe('Card header colour (default blue).'),
   })
@@ -85,20 +90,20 @@ export const dingTalkChannelSchema = z
   .object({
     type: z.literal('dingtalk'),
     ...common,
-    webhookUrl: secretSchema.describe('Robot webhook URL with access_token.'),
+    webhookUrl: urlSecretSchema.describe('Robot webhook URL with access_token.'),
     secret: secretSchema.optional().describe('Signing secret (SEC…), when the robot uses 加签.'),
   })
   .strict();
 
 export const weComChannelSchema = z
-  .object({ type: z.literal('wecom'), ...common, webhookUrl: secretSchema.describe('Group robot webhook URL with key.') })
+  .object({ type: z.literal('wecom'), ...common, webhookUrl: urlSecretSchema.describe('Group robot webhook URL with key.') })
   .strict();
 
 export const webhookChannelSchema = z
   .object({
     type: z.literal('webhook'),
     ...common,
-    url: secretSchema.describe('Where the JSON payload is POSTed.'),
+    url: urlSecretSchema.describe('Where the JSON payload is POSTed.'),
     secret: secretSchema.optional().describe('HMAC-SHA256 key for X-Xivdigest-Signature.'),
     headers: z.record(z.string(), secretSchema).optional().describe('Extra request headers, e.g. Authorization.'),
     includeRenderings: z.boolean().optional().describe('Include the HTML and Markdown renderings (default true).'),

@@ -1,4 +1,5 @@
 /** What every command gets: global options, the reporter, and the app built lazily from the loaded config. */
+import { redactUrl } from '../core/redact.js';
 import { createApp, type App } from '../app.js';
 import { blockingProblems, checkAppConfig, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
 import type { LoadedConfig } from '../core/config/load.js';
@@ -53,7 +54,7 @@ export function createCliContext(globals: GlobalOptions, options: { signals: Sig
       for (const problem of result.errors) reporter.verbose(`config: ${formatConfigProblem(problem)} (needed by run, serve and select)`);
       for (const warning of result.warnings) reporter.verbose(`config: ${warning.path}: ${warning.message}`);
       if (result.file) reporter.verbose(`config: read ${result.file}`);
-      reporter.verbose(`database: ${result.config.store.url} (from ${result.storeFrom})`);
+      reporter.verbose(`database: ${redactUrl(result.config.store.url)} (from ${result.storeFrom})`);
       loaded = result;
       return result;
     },

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../core/version.js';
 import { XivdigestError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { CommandFailed, EXIT, describeExitCodes, exitCodeFor } from './exit.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { SIGNAL_EXIT, installSignalControl } from './signals.js';
@@ -88,17 +89,17 @@ function report(error: unknown): number {
     return EXIT.usage;
   }
   if (error instanceof CommandFailed) {
-    process.stderr.write(`xivdigest: ${error.message}\n`);
+    process.stderr.write(redact(`xivdigest: ${error.message}\n`));
     return error.exitCode;
   }
   if (XivdigestError.isInstance(error)) {
-    process.stderr.write(`xivdigest: ${error.oneLine}\n`);
-    if (process.env.XIVDIGEST_DEBUG && error.cause) process.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    process.stderr.write(redact(`xivdigest: ${error.oneLine}\n`));
+    if (process.env.XIVDIGEST_DEBUG && error.cause) process.stderr.write(redact(`${String((error.cause as Error).stack ?? error.cause)}\n`));
     return exitCodeFor(error);
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`xivdigest: internal error: ${message}. Please report it with the command you ran (set XIVDIGEST_DEBUG=1 for a stack trace)\n`);
-  if (process.env.XIVDIGEST_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.stderr.write(redact(`xivdigest: internal error: ${message}. Please report it with the command you ran (set XIVDIGEST_DEBUG=1 for a stack trace)\n`));
+  if (process.env.XIVDIGEST_DEBUG && error instanceof Error) process.stderr.write(redact(`${error.stack}\n`));
   return EXIT.internal;
 }
 

@@ -1,4 +1,5 @@
 /** What the CLI prints to stderr: messages, warnings and progress (a bar on a TTY, quiet lines otherwise). */
+import { redact } from '../core/redact.js';
 
 export interface ReporterOptions {
   /** Nothing but errors. */
@@ -47,8 +48,9 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
   const stream = options.stream ?? process.stderr;
   const isTTY = options.isTTY ?? Boolean(stream.isTTY);
   const quiet = options.quiet ?? false;
+  // The choke point for everything the CLI logs: no secret reaches stderr (core/redact.ts, decision 0025).
   const write = (line: string) => {
-    stream.write(`${line}\n`);
+    stream.write(`${redact(line)}\n`);
   };
   return {
     info: (message) => {

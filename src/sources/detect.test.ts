@@ -33,3 +33,15 @@ describe('detectFormat', () => {
     expect(await detectFileFormat(file)).toMatchObject({ format: 'kaggle', gzip: true });
   });
 });
+
+describe('detectFormat with a DOCTYPE', () => {
+  it('says DOCTYPE and entity declarations are refused, not "without a root element"', () => {
+    const detected = detectFormat('<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY lol "lol">\n<!ENTITY lol2 "&lol;&lol;">\n]>\n<rss version="2.0"/>');
+    expect(detected.format).toBeUndefined();
+    expect(detected.seen).toMatch(/DOCTYPE and entity declarations are refused for safety/);
+  });
+
+  it('looks past a DOCTYPE with an internal subset that declares no entity', () => {
+    expect(detectFormat('<!DOCTYPE rss [ <!-- note --> ]>\n<rss version="2.0"/>').format).toBe('arxiv-rss');
+  });
+});

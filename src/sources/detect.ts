@@ -57,8 +57,13 @@ export function detectFormat(head: string): { format: LocalFormat | undefined; s
 }
 
 function detectXml(text: string): { format: LocalFormat | undefined; seen: string } {
-  // Skip the XML declaration, processing instructions, comments and DOCTYPE to reach the root element.
-  const body = text.replace(/^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>))*\s*/, '');
+  // DTDs are never read (no entity is ever expanded, no external entity fetched): a document that declares
+  // entities is refused here with that reason rather than "without a root element".
+  if (/<!DOCTYPE[^>[]*\[[\s\S]*?<!ENTITY/i.test(text.slice(0, 4096))) {
+    return { format: undefined, seen: 'XML with a DOCTYPE that declares entities (DOCTYPE and entity declarations are refused for safety: xivdigest never reads a DTD)' };
+  }
+  // Skip the XML declaration, processing instructions, comments and DOCTYPE (with its internal subset) to reach the root element.
+  const body = text.replace(/^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\]\s*)?>))*\s*/, '');
   const root = /^<([A-Za-z_][\w.:-]*)/.exec(body)?.[1];
   switch (root) {
     case 'rss':

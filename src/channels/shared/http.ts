@@ -1,4 +1,5 @@
 /** POSTs for chat webhooks and bot APIs: the private-network guard at connect time, a timeout, retries with backoff, and errors without secrets. */
+import { redact as redactText } from '../../core/redact.js';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { XivdigestError, excerpt } from '../../core/errors.js';
@@ -92,15 +93,9 @@ export function retryAfter(value: string | string[] | undefined): { retryAfterMs
   return Number.isNaN(date) ? {} : { retryAfterMs: Math.max(0, date - Date.now()) };
 }
 
-/** Replaces every secret with `***`. */
+/** Replaces every secret with `***` (the one set of rules in core/redact.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('***');
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret && encoded.length >= 4) out = out.split(encoded).join('***');
-  }
-  return out;
+  return redactText(text, secrets);
 }
 
 /**

@@ -23,15 +23,15 @@ Examples:
   xivdigest render cs.CL | diff - cs.CL.md     # no difference`)
     .action((files: string[], options: { name?: string; json?: boolean }) =>
       run(async (context) => {
-        const [{ importDigest }, { parseMarkdownDigest }] = await Promise.all([import('../../jobs/import-digest.js'), import('../../sources/digest-import/parse.js')]);
+        const [{ digestText, importDigest }, { parseMarkdownDigest }] = await Promise.all([import('../../jobs/import-digest.js'), import('../../sources/digest-import/parse.js')]);
         if (options.name && files.length > 1) throw new XivdigestError({ code: 'USAGE', message: '--name takes one file', hint: 'Import files one at a time to name them, or drop --name' });
         const store = await context.app().store();
         await runPerFile(context, files, options, async (file) => {
           const name = options.name ?? basename(file, extname(file));
-          const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+          const bytes = await readFile(file).catch((error: NodeJS.ErrnoException) => {
             throw new XivdigestError({ code: error.code === 'ENOENT' ? 'NOT_FOUND' : 'INPUT_MALFORMED', message: `Cannot read ${file}: ${error.message}`, hint: 'Check the path', cause: error });
           });
-          const result = await importDigest(store, name, parseMarkdownDigest(text, { origin: file }));
+          const result = await importDigest(store, name, parseMarkdownDigest(digestText(bytes, file), { origin: file }));
           context.reporter.info(`${file}: digest ${JSON.stringify(name)} with ${result.entries} entries; ${describeUpsert(result.papers)}; ${result.texts} translations kept`);
           return { name, ...result };
         });

@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
 import { describeIssues, sortByPosition } from './issues.js';
 import { configSchema, type Config } from './schema.js';
+import { rememberConfigSecrets } from '../redact.js';
 
 export interface LoadConfigOptions {
   /** An explicit config file (`--config`); an error when it does not exist. */
@@ -159,6 +160,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const llmEnvironment = Object.freeze(Object.fromEntries(Object.entries(env).filter(([name]) => LLM_VARIABLES.test(name))));
   if (config.llm.local.modelsDir === undefined) config.llm.local.modelsDir = join(defaultDataDir(env), 'models');
+  rememberConfigSecrets(config, env);
   return { config: deepFreeze(config), file, storeFrom: store.from, database: store.database, llmEnvironment, env: frozenEnv, warnings, errors, input: readable ? deepFreeze(withEnv) : undefined };
 }
 

@@ -4,6 +4,7 @@
  * no sibling folder.
  */
 import { z } from 'zod';
+import { hasUserinfo } from '../redact.js';
 
 const url = z.string().url();
 
@@ -30,7 +31,7 @@ export const llmConfigSchema = z
     /** `auto`: an API from the environment (the original's OPENAI_* variables, ANTHROPIC_API_KEY), else the local model. */
     provider: z.enum(['auto', 'openai-compatible', 'azure', 'anthropic', 'llama-cpp']).default('auto'),
     model: z.string().min(1).optional().describe('Model id (API) or GGUF path / hf: URI (llama-cpp).'),
-    baseUrl: z.string().url().optional().describe('API base URL; overrides OPENAI_API_BASE.'),
+    baseUrl: z.string().url().refine((value) => !hasUserinfo(value), { message: 'a URL with user:password@ is refused here: put the key in the environment (OPENAI_API_KEY) instead (decision 0025)' }).optional().describe('API base URL; overrides OPENAI_API_BASE.'),
     apiKey: z.string().min(1).optional().describe('API key; prefer the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY).'),
     structuredOutputs: z.enum(['auto', 'json-schema', 'json-mode']).default('auto'),
     azure: z.object({ deployment: z.string().min(1).optional(), apiVersion: z.string().min(1).optional() }).strict().default({}),

@@ -1,4 +1,5 @@
 /** One structured AI SDK call for the HTTP adapters: timeout, native or prompted JSON, and every failure as an XivdigestError. */
+import { redact as redactText, redactUrl } from '../../core/redact.js';
 import {
   APICallError,
   generateText,
@@ -301,17 +302,18 @@ function safeCause(error: unknown, secrets: readonly string[]): unknown {
   return error;
 }
 
-/** Replaces each secret (of 4 characters or more) with `***`. */
+/** Replaces each secret (of 4 characters or more) with `***` (the one set of rules in core/redact.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('***');
-  }
-  return out;
+  return redactText(text, secrets);
 }
 
-/** The URL with the values of key-like query parameters masked, for messages. */
+/** The URL with userinfo, token path segments and key-like query values masked, for messages. */
 export function maskUrl(url: string): string {
+  return redactUrl(maskUserinfo(url));
+}
+
+/** Both halves of `user:password@` masked (an endpoint's user name may itself be a key). */
+function maskUserinfo(url: string): string {
   try {
     const parsed = new URL(url);
     let changed = false;

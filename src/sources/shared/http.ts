@@ -333,7 +333,7 @@ export async function* fetchDocumentEvents(
       return;
     } catch (error) {
       const interruption = findInterruption(error);
-      if (!interruption || attempt > maxResumes || options.signal?.aborted) throw error;
+      if (!interruption || attempt > maxResumes || options.signal?.aborted) throw remoteBodyError(error, url, request.label);
       http.emit({
         type: 'response-resumed',
         url,
@@ -346,13 +346,44 @@ export async function* fetchDocumentEvents(
   }
 }
 
+/** Codes that name a bad local input: from a remote body they are the source's fault (exit 5, not 4). */
+const INPUT_CODES = new Set(['XML_MALFORMED', 'INPUT_MALFORMED', 'FORMAT_UNKNOWN', 'DIGEST_FORMAT']);
+
+/**
+ * A parse error of a downloaded body (an HTML error page, a body cut short) as the source error it is: SOURCE_HTTP,
+ * retryable, with the parser's message; other errors pass through.
+ */
+export function remoteBodyError(error: unknown, url: string, label = safeHost(url)): unknown {
+  if (!XivdigestError.isInstance(error) || !INPUT_CODES.has(error.code)) return error;
+  return new XivdigestError({
+    code: 'SOURCE_HTTP',
+    message: `${label} sent a body that is not the expected document for GET ${url}: ${error.message}`,
+    hint: 'The service may be serving an error page or the download was cut short; try again later',
+    isRetryable: true,
+    cause: error,
+    details: { ...error.details, url, parseCode: error.code },
+  });
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
 /**
  * A status the caller accepted (see `acceptStatus`): the parser should turn the service's error document into its typed
  * error. When it does not, the status still fails as SOURCE_HTTP, so an error page is never read as an empty result.
  */
 async function throwErrorDocument(response: HttpResponse, url: string, parse: DocumentParser, label = new URL(url).host): Promise<never> {
   const text = await response.text();
-  for await (const event of parse(text, { origin: url })) void event;
+  try {
+    for await (const event of parse(text, { origin: url })) void event;
+  } catch (error) {
+    throw remoteBodyError(error, url, label);
+  }
   throw new XivdigestError({
     code: 'SOURCE_HTTP',
     message: `${label} returned ${response.status} for GET ${url}: ${errorExcerpt(text)}`,

@@ -51,6 +51,12 @@ function sameDeclarations(a: Array<[string, string]>, b: Array<[string, string]>
   return true;
 }
 
+/** Resolved names kept per (first character, length) key in a scope. */
+const MAX_NAMES_PER_KEY = 8;
+
+/** Unfinished tokens shorter than this are parsed again with every chunk (the usual case: a tag cut by a chunk boundary). */
+const HOLD_BACK_FROM = 256 * 1024;
+
 /** Child scopes kept per scope; more distinct declarations than this (never in arXiv's documents) are not kept. */
 const MAX_CHILD_SCOPES = 16;
 
@@ -126,6 +132,15 @@ class XmlTokenizer implements XmlReader {
   private final = false;
   // Where `buffer` starts in the document, and the line count of the text already dropped, for error positions.
   private bufferStart = 0;
+  /**
+   * Input held back while an unfinished token is at least this long: it is parsed again only once the input has
+   * doubled, so that a huge attribute, comment, CDATA section or DOCTYPE costs linear time, not one rescan per chunk.
+   */
+  private waitUntil = 0;
+  private readonly pending: string[] = [];
+  private pendingLength = 0;
+  /** Index in `buffer` of the next "<" at or after the last attribute value (-1 when unknown; buffer.length when none). */
+  private nextLessThan = -1;
   private droppedLines = 0;
   /** Absolute offset of the first character of the line that was current when text was last dropped. */
   private droppedLineStart = 0;
@@ -136,6 +151,8 @@ class XmlTokenizer implements XmlReader {
   /** Whether the buffer holds a CR (XML §2.11 line-end normalization is needed). */
   private mayHaveCarriageReturn = false;
   private sawStart = false;
+  /** A DOCTYPE was skipped (its declarations are never read; named in the message for an undefined entity). */
+  private sawDoctype = false;
   /** 1 when the document starts with a byte order mark, else 0. */
   private contentStart = 0;
   private rootSeen = false;
@@ -155,15 +172,40 @@ class XmlTokenizer implements XmlReader {
   write(chunk: string): void {
     if (this.final) throw new Error('XmlReader.write() after end()');
     if (chunk.length === 0) return;
+    if (this.waitUntil > 0) {
+      this.pending.push(chunk);
+      this.pendingLength += chunk.length;
+      if (this.buffer.length + this.pendingLength < this.waitUntil) return;
+      chunk = this.takePending();
+    }
+    // One search per chunk spares one per text node in the usual documents, which have no CR at all. The flag stays
+    // set while the buffer holds what it was set for; only the new chunk is searched (linear in the input).
+    this.mayHaveCarriageReturn = (this.buffer.length > 0 && this.mayHaveCarriageReturn) || chunk.indexOf('\r') >= 0;
     this.buffer = this.buffer.length === 0 ? chunk : this.buffer + chunk;
     this.nextAmpersand = -1;
-    // One search per chunk spares one per text node in the usual documents, which have no CR at all.
-    this.mayHaveCarriageReturn = this.buffer.indexOf('\r') >= 0;
+    this.nextLessThan = -1;
     this.run();
+  }
+
+  /** The held-back input as one string (emptying the hold). */
+  private takePending(): string {
+    const joined = this.pending.length === 1 ? this.pending[0]! : this.pending.join('');
+    this.pending.length = 0;
+    this.pendingLength = 0;
+    this.waitUntil = 0;
+    return joined;
   }
 
   end(): void {
     if (this.final) return;
+    if (this.pending.length > 0) {
+      const rest = this.takePending();
+      this.mayHaveCarriageReturn = (this.buffer.length > 0 && this.mayHaveCarriageReturn) || rest.indexOf('\r') >= 0;
+      this.buffer += rest;
+      this.nextAmpersand = -1;
+      this.nextLessThan = -1;
+    }
+    this.waitUntil = 0;
     this.final = true;
     this.run();
     if (this.buffer.length > 0) this.fail(0, 'the document ends inside markup');
@@ -188,6 +230,8 @@ class XmlTokenizer implements XmlReader {
       }
     }
     this.compact();
+    // An unfinished token this long is parsed again only when the input has doubled (amortized linear time).
+    if (!this.final && this.buffer.length >= HOLD_BACK_FROM) this.waitUntil = 2 * this.buffer.length;
   }
 
   private fail(at: number, what: string): never {
@@ -218,6 +262,7 @@ class XmlTokenizer implements XmlReader {
     this.buffer = this.position >= this.buffer.length ? '' : this.buffer.slice(this.position);
     this.position = 0;
     this.nextAmpersand = -1;
+    this.nextLessThan = -1;
   }
 
   /**
@@ -275,7 +320,12 @@ class XmlTokenizer implements XmlReader {
     }
     const value = PREDEFINED_ENTITIES.get(body);
     if (value === undefined) {
-      this.fail(ampersand, body.length === 0 ? 'an empty entity reference "&;"' : `the entity "&${body};" is not defined in XML (only &amp; &lt; &gt; &quot; &apos; are)`);
+      this.fail(
+        ampersand,
+        body.length === 0
+          ? 'an empty entity reference "&;"'
+          : `the entity "&${body};" is not defined in XML (only &amp; &lt; &gt; &quot; &apos; are${this.sawDoctype ? '; entities declared in a DOCTYPE are refused for safety and never expanded' : ''})`,
+      );
     }
     return value;
   }
@@ -378,6 +428,7 @@ class XmlTokenizer implements XmlReader {
     }
     if (this.buffer.startsWith('<!DOCTYPE', this.position)) {
       if (this.rootSeen) this.fail(this.position, 'a DOCTYPE after the root element started');
+      this.sawDoctype = true;
       return this.skipDoctype();
     }
     return this.fail(this.position, 'a "<!" that starts no comment, CDATA section or DOCTYPE');
@@ -485,7 +536,9 @@ class XmlTokenizer implements XmlReader {
     }
     const resolved = this.resolve(name);
     if (candidates === undefined) this.scope.resolved.set(key, [resolved]);
-    else candidates.push(resolved);
+    // A few names per key are kept: many distinct names of one first letter and length (never in arXiv's documents)
+    // would otherwise make each lookup compare with all of them.
+    else if (candidates.length < MAX_NAMES_PER_KEY) candidates.push(resolved);
     return resolved;
   }
 
@@ -555,8 +608,13 @@ class XmlTokenizer implements XmlReader {
       if (code !== QUOTE && code !== APOSTROPHE) this.fail(cursor, `the value of the attribute ${attributeName} in <${this.tagName(nameEnd)}> is not quoted`);
       const valueEnd = this.buffer.indexOf(code === QUOTE ? '"' : "'", cursor + 1);
       if (valueEnd < 0) return this.needMore('a start tag');
-      const lessThan = this.buffer.indexOf('<', cursor + 1);
-      if (lessThan >= 0 && lessThan < valueEnd) this.fail(lessThan, `a "<" in the value of the attribute ${attributeName} (write it as &lt;)`);
+      // One search serves every attribute before the next "<" (a tag with many attributes stays linear).
+      if (this.nextLessThan <= cursor) {
+        this.nextLessThan = this.buffer.indexOf('<', cursor + 1);
+        if (this.nextLessThan < 0) this.nextLessThan = this.buffer.length;
+      }
+      const lessThan = this.nextLessThan;
+      if (lessThan < valueEnd) this.fail(lessThan, `a "<" in the value of the attribute ${attributeName} (write it as &lt;)`);
       const value = this.decode(cursor + 1, valueEnd, true)!;
       if (attributes === undefined) attributes = {};
       else if (Object.hasOwn(attributes, attributeName)) this.fail(attributeStart, `the attribute ${attributeName} appears twice in <${this.tagName(nameEnd)}>`);

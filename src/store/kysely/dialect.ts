@@ -1,4 +1,5 @@
 /** Everything that differs between SQLite and PostgreSQL, in one place: opening, write locking, JSON and migrations. */
+import { redact as redactText, redactUrl, rememberSecrets } from '../../core/redact.js';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -235,9 +236,16 @@ const postgresDialect: StoreDialect = {
 
 /** `postgres://user:***@host/db`: the URL as it may be printed. */
 function redact(url: URL): string {
-  const copy = new URL(url.toString());
-  if (copy.password) copy.password = '***';
-  return copy.toString();
+  rememberSecrets(safeDecodePassword(url.password));
+  return redactUrl(url.toString());
+}
+
+function safeDecodePassword(password: string): string {
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
 }
 
 /**
@@ -251,7 +259,7 @@ export async function openPostgres(url: string): Promise<OpenedDatabase> {
   } catch (cause) {
     throw new XivdigestError({
       code: 'STORE_ERROR',
-      message: `The PostgreSQL store URL is not a valid URL: ${url.replace(/:[^:@/]*@/, ':***@')}`,
+      message: `The PostgreSQL store URL is not a valid URL: ${redactText(url.replace(/:[^:@/]*@/, ':***@'))}`,
       hint: 'Write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE',
       cause,
     });

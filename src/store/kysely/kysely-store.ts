@@ -1,4 +1,5 @@
 /** The one Store implementation: Kysely queries written once, run on SQLite or PostgreSQL through a StoreDialect. */
+import { redactDeep } from '../../core/redact.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type CompiledQuery, type Compilable, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Digest } from '../../core/digest.js';
@@ -932,7 +933,7 @@ class KyselyStore implements Store {
         started_at: run.startedAt,
         finished_at: run.finishedAt ?? null,
         status: run.status,
-        report: canonicalJson(run.report),
+        report: canonicalJson(redactDeep(run.report)),
       };
       await trx
         .insertInto('runs')
