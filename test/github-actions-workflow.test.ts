@@ -9,7 +9,7 @@
  * this checkout's node_modules and copies its dist/ (what `npm install` + `prepare` make). XIVDIGEST_TEST_ACTIONS_INSTALL=1
  * runs the real `npm install` instead (needs the registry; up to 20 minutes).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -103,6 +103,18 @@ function condition(value: string | undefined, context: Context): boolean {
   const match = /^github\.event_name == '(\w+)'$/.exec(value);
   if (!match) throw new Error(`the test does not know the condition ${value}`);
   return context.github!.event_name === match[1];
+}
+
+function bash(script: string, cwd: string, env: Record<string, string>, timeout: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', ['-e', '-c', script], { cwd, env, timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => resolvePromise({ status, stdout, stderr }));
+  });
 }
 
 function git(cwd: string, ...args: string[]): string {
@@ -199,7 +211,8 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
         if (!step.run || !condition(step.if, context)) continue;
         const stepEnv = { ...baseEnv };
         for (const [name, value] of Object.entries(step.env)) stepEnv[name] = evaluate(value, context);
-        const result = spawnSync('bash', ['-e', '-c', step.run], { cwd: workspace, env: stepEnv, encoding: 'utf8', timeout: realInstall ? 1_200_000 : 120_000 });
+        // Asynchronously: the local servers answer from this process.
+        const result = await bash(step.run, workspace, stepEnv, realInstall ? 1_200_000 : 120_000);
         expect(result.status, `step "${step.name}" failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
         ran.push(step.name);
       }
