@@ -179,7 +179,8 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
       mkdirSync(shim);
       const baseEnv: Record<string, string> = {
         PATH: realInstall ? (process.env.PATH ?? '') : `${shim}:${process.env.PATH ?? ''}`,
-        HOME: join(dir, 'home'),
+        // The real install needs the user's npm settings and cache (registry, certificates).
+        HOME: realInstall ? (process.env.HOME ?? join(dir, 'home')) : join(dir, 'home'),
         GITHUB_WORKSPACE: workspace,
         GITHUB_REPOSITORY: context.github!.repository!,
         GITHUB_REF_NAME: 'main',
