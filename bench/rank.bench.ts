@@ -132,6 +132,9 @@ for (const size of librarySizes) {
 }
 
 const perTarget: string[] = [];
+const SCALE_THRESHOLDS = [0.05, 0.1, 0.2, 0.3, 0.5];
+const scale: Array<{ size: number; threshold: number; relevant: number; other: number }> = [];
+const share = (scores: number[], threshold: number): number => scores.filter((score) => score >= threshold).length / Math.max(1, scores.length);
 for (const target of TARGETS) {
   const random = rng(seed ^ target.split('').reduce((hash, char) => Math.imul(hash, 31) + char.charCodeAt(0), 7));
   const inTarget = shuffle(papers.filter((paper) => paper.categories[0] === target), random);
@@ -148,8 +151,16 @@ for (const target of TARGETS) {
     for (const method of methods) {
       const ranker = method.make(library);
       const started = performance.now();
-      const order =
-        ranker === 'random' ? shuffle(pool.map((paper) => paper.id), rng(seed + size)) : (await ranker.rank(pool)).map((entry) => entry.paperId);
+      const rankedPool = ranker === 'random' ? undefined : await ranker.rank(pool);
+      const order = rankedPool ? rankedPool.map((entry) => entry.paperId) : shuffle(pool.map((paper) => paper.id), rng(seed + size));
+      if (rankedPool && method.name.includes('(default')) {
+        // The score scale (0-1 against the library's own papers): what a threshold keeps.
+        const relevantScores = rankedPool.filter((entry) => relevant.has(entry.paperId)).map((entry) => entry.score);
+        const otherScores = rankedPool.filter((entry) => !relevant.has(entry.paperId)).map((entry) => entry.score);
+        for (const threshold of SCALE_THRESHOLDS) {
+          scale.push({ size, threshold, relevant: share(relevantScores, threshold), other: share(otherScores, threshold) });
+        }
+      }
       const ms = performance.now() - started;
       const row = rows.find((candidate) => candidate.method === method.name && candidate.size === size)!;
       row.metrics.push(evaluate(order, relevant, ms));
@@ -175,4 +186,17 @@ for (const row of rows) {
     `| ${row.method} | ${row.size} | ${mean(row.metrics.map((m) => m.precision10)).toFixed(3)} | ${mean(row.metrics.map((m) => m.ndcg10)).toFixed(3)} | ` +
       `${mean(row.metrics.map((m) => m.averagePrecision)).toFixed(3)} | ${mean(row.metrics.map((m) => m.ms)).toFixed(0)} | ${mean(row.base).toFixed(3)} |`,
   );
+}
+
+console.log('');
+console.log('Score scale of the default (0-1 against the library): share of the pool at or above a threshold, means over the targets.');
+console.log('');
+console.log('| library | threshold | relevant kept | others kept |');
+console.log('| ---: | ---: | ---: | ---: |');
+for (const size of librarySizes) {
+  for (const threshold of SCALE_THRESHOLDS) {
+    const rowsAt = scale.filter((entry) => entry.size === size && entry.threshold === threshold);
+    if (rowsAt.length === 0) continue;
+    console.log(`| ${size} | ${threshold} | ${mean(rowsAt.map((entry) => entry.relevant)).toFixed(3)} | ${mean(rowsAt.map((entry) => entry.other)).toFixed(3)} |`);
+  }
 }

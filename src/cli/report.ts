@@ -28,6 +28,9 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
   lines.push(`fetched: ${report.fetched.papers} paper(s)${types ? ` (${types})` : ''}${report.fetched.sources.length ? ` from ${report.fetched.sources.join(' and ')}` : ''}`);
   if (report.alreadyDecided > 0) lines.push(`decided in earlier runs: ${report.alreadyDecided} (not repeated)`);
   lines.push(`selected: ${report.selected.length}`);
+  if (report.selected.some((paper) => paper.score !== undefined)) {
+    lines.push("  scores run 0-1 on your library's scale: 0.5 = as close as its median paper, 1 = closer than any (select --help)");
+  }
   for (const paper of report.selected) {
     lines.push(`  + ${id(paper)}${score(paper.score)} ${short(paper.title)}`);
     lines.push(`      ${paper.reason}`);

@@ -13,7 +13,7 @@ export interface RankReason {
 
 export interface RankedPaper {
   paperId: string;
-  /** Roughly 0..1; comparable within one method, not across methods. */
+  /** 0..1. Lexical and embeddings: on the library's own scale (0.5 = as close as its median paper; decision 0022); llm: the rubric / 10. */
   score: number;
   reason: RankReason;
 }

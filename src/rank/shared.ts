@@ -83,3 +83,38 @@ export function reasonText(reason: Omit<RankReason, 'text'>, penalty?: { title: 
 function shorten(title: string, max = 80): string {
   return title.length > max ? `${title.slice(0, max - 1)}…` : title;
 }
+
+/** At most this many library items set the scale (evenly spaced), so that a large library costs O(200 · n), not O(n²). */
+const CALIBRATION_ITEMS = 200;
+
+/** Which library items set the scale: all of them up to 200, else 200 evenly spaced; none for a library of one. */
+export function calibrationSample(size: number): number[] {
+  if (size < 2) return [];
+  const count = Math.min(size, CALIBRATION_ITEMS);
+  return Array.from({ length: count }, (_, index) => Math.floor((index * size) / count));
+}
+
+/**
+ * The documented score scale (README, "ranking"; decision 0022): a raw similarity score mapped onto the library's own
+ * papers. `reference` holds how each library item scores against the rest of the library (leave one out). Sorted,
+ * the i-th of n sits at (i − ½)/n; a raw score between two of them is interpolated, below the least it falls linearly
+ * to 0 at raw 0, above the greatest it rises linearly to 1 at raw 1. So 0.5 reads "as close to the library as its
+ * median paper is to the rest of it", 1 "closer than any of its papers", 0 "nothing in common". The map is increasing,
+ * so the order is the raw one. With fewer than two items there is nothing to compare with: the raw score is kept.
+ */
+export function createCalibration(reference: number[]): (raw: number) => number {
+  const sorted = reference.filter((value) => Number.isFinite(value) && value > 0).sort((a, b) => a - b);
+  if (sorted.length === 0) return (raw) => Math.min(1, Math.max(0, raw));
+  const n = sorted.length;
+  const at = (index: number): number => (index + 0.5) / n;
+  return (raw) => {
+    if (!(raw > 0)) return 0;
+    if (raw <= sorted[0]!) return (at(0) * raw) / sorted[0]!;
+    const last = sorted[n - 1]!;
+    if (raw >= last) return last >= 1 ? 1 : Math.min(1, at(n - 1) + ((1 - at(n - 1)) * (raw - last)) / (1 - last));
+    let low = 0;
+    while (sorted[low + 1]! < raw) low += 1;
+    const span = sorted[low + 1]! - sorted[low]!;
+    return span > 0 ? at(low) + ((at(low + 1) - at(low)) * (raw - sorted[low]!)) / span : at(low + 1);
+  };
+}

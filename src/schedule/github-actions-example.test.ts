@@ -72,7 +72,10 @@ describe('examples/github-actions/xivdigest.yml', () => {
     expect(workflow).toContain(`actions/workflows/${basename(workflowPath)}/enable`);
     expect(workflow).toMatch(/^\s+actions: write/m);
     expect(workflow).toMatch(/^\s+contents: write/m);
-    expect(workflow).toMatch(/^\s+run: xivdigest run\s*$/m);
+    expect(workflow).toMatch(/^\s+run: node "\$XIVDIGEST_SRC\/bin\/xivdigest\.js" run\s*$/m);
+    // Built from a repository the user controls, never installed by name from the npm registry.
+    expect(workflow).not.toMatch(/npm install (--global|-g)/);
+    expect(workflow).toMatch(/repository: \$\{\{ vars\.XIVDIGEST_REPOSITORY \|\| github\.repository \}\}/);
     // No tabs: YAML forbids them for indentation.
     expect(workflow.includes('\t')).toBe(false);
   });

@@ -48,6 +48,12 @@ export function registerRun(program: Command, run: RunCommand): void {
     .addHelpText('after', `
 It fetches the feed (and any missed announcement days) and stores the papers, like \`fetch\`, but records no
 decision, moves no watermark, calls no LLM and delivers nothing.
+
+Scores (ranking.method "lexical", the default) run from 0 to 1 on your library's own scale: each library paper is
+scored against the rest of the library, and a paper's score is its place among them. 0.5 is as close to your
+library as its median paper is to the rest of it; 1 is closer than any of its papers; 0 is nothing in common. A
+library paper of n sits at (i - 0.5)/n, so "threshold": 0.1 keeps what is about as close as your least typical
+papers. Without a library every score is 0 and no threshold applies.
 ${EXAMPLE_CONFIG}
 
 Examples:

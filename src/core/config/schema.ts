@@ -114,7 +114,7 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
         .object({
           method: z.enum(['lexical', 'embeddings', 'local-embeddings', 'llm', 'none']).default('lexical'),
           topK: z.number().int().positive().optional().describe('Keep at most this many papers per run.'),
-          threshold: z.number().min(0).optional().describe('Keep only papers scoring at least this.'),
+          threshold: z.number().min(0).max(1).optional().describe('Keep only papers scoring at least this, on the 0–1 scale of your library (lexical: 0.5 = as close as your median library paper; 0.1 drops what is unlike all of it).'),
           halfLifeDays: z.number().positive().default(365).describe('Library items this many days old weigh half as much.'),
           embeddings: z
             .object({ baseUrl: url.optional(), model: z.string().min(1).optional(), apiKey: z.string().min(1).optional() })

@@ -42,9 +42,8 @@ export interface LlamaCppProviderOptions {
   /** Sequences of the one context: how many `generate()` calls run at once, batched together. Default 2. */
   parallel?: number;
   /**
-   * `false` runs on the CPU; `'auto'` lets node-llama-cpp pick Metal, CUDA or Vulkan. Default: `'auto'` on macOS (the
-   * Metal binary ships), `false` elsewhere (the CUDA and Vulkan binaries are stubbed out; probing for them only costs
-   * start-up time). See docs/decisions/0008-llama-binaries.md.
+   * `false` runs on the CPU; `'auto'` (default) lets node-llama-cpp pick Metal, CUDA or Vulkan when the machine has
+   * one, else the CPU. The GPU binaries ship with the install (docs/decisions/0022-clean-install.md).
    */
   gpu?: false | 'auto';
   /**
@@ -173,7 +172,7 @@ async function loadModel(settings: LlamaCppProviderOptions): Promise<Loaded> {
     signal: settings.signal,
   };
   const file = await resolveModelFile(fileOptions);
-  const gpu = settings.gpu ?? (process.platform === 'darwin' ? 'auto' : false);
+  const gpu = settings.gpu ?? 'auto';
   const shared = await acquireLlama(gpu, settings.threads ?? availableParallelism(), settings.onLog);
   const { llama } = shared;
   try {

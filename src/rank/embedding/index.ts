@@ -4,7 +4,7 @@ import { XivdigestError } from '../../core/errors.js';
 import type { LibraryItem, RankFeedback } from '../../core/library.js';
 import type { Paper } from '../../core/paper.js';
 import type { RankedPaper, Ranker } from '../../core/rank.js';
-import { byScore, hasText, neutral, reasonText, weightLibrary } from '../shared.js';
+import { byScore, calibrationSample, createCalibration, hasText, neutral, reasonText, weightLibrary } from '../shared.js';
 
 /** Something that turns texts into vectors: an API or a local model. */
 export interface Embedder {
@@ -124,6 +124,18 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
       });
       const candidates = await embedAll(papers.map((paper) => embeddingText(paper.title, paper.abstract)));
       const dimension = library[0]!.length;
+      /** `0.6 · best + 0.4 · mean of the top k` of similarity · weight, leaving out library item `leaveOut`. */
+      const rawOf = (vector: Float32Array, leaveOut?: number) => {
+        const similarities = library.map((item) => dot(vector, item));
+        const order = similarities
+          .map((similarity, item) => ({ item, value: Math.max(0, similarity) * weighted[item]!.weight }))
+          .filter((entry) => entry.item !== leaveOut)
+          .sort((a, b) => b.value - a.value)
+          .slice(0, topK);
+        return { similarities, order, score: 0.6 * order[0]!.value + 0.4 * (order.reduce((sum, entry) => sum + entry.value, 0) / order.length) };
+      };
+      // The library's own scale, as for the lexical ranker (decision 0022).
+      const calibration = createCalibration(calibrationSample(library.length).map((item) => rawOf(library[item]!, item).score));
       const ranked = papers.map((paper, index): RankedPaper => {
         const vector = candidates[index]!;
         if (vector.length !== dimension) {
@@ -134,13 +146,10 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
             details: { model: embedder.model, paperId: paper.id },
           });
         }
-        const similarities = library.map((item) => dot(vector, item));
-        const order = similarities
-          .map((similarity, item) => ({ item, value: Math.max(0, similarity) * weighted[item]!.weight }))
-          .sort((a, b) => b.value - a.value)
-          .slice(0, topK);
-        const best = order[0]!;
-        let score = 0.6 * best.value + 0.4 * (order.reduce((sum, entry) => sum + entry.value, 0) / order.length);
+        const raw = rawOf(vector);
+        const { similarities } = raw;
+        const best = raw.order[0]!;
+        let score = raw.score;
         let penalty: { title: string; similarity: number } | undefined;
         if (hiddenVectors.length > 0) {
           let nearest = 0;
@@ -162,7 +171,7 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
           nearest: { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best.item]!) },
           terms: [] as string[],
         };
-        return { paperId: paper.id, score: round(score), reason: { ...reason, text: reasonText(reason, penalty) } };
+        return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });
       return byScore(ranked);
     },

@@ -12,7 +12,7 @@ export interface LlamaCppEmbedderOptions {
   threads?: number;
   /** Tokens per text; longer texts are cut (default 512). */
   contextSize?: number;
-  /** Default false, as for the llama-cpp LLM provider on Linux and Windows. */
+  /** `'auto'` (default): a GPU when the machine has one (Metal, CUDA, Vulkan), else the CPU; `false`: the CPU. */
   gpu?: false | 'auto';
 }
 
@@ -33,7 +33,7 @@ export function createLlamaCppEmbedder(options: LlamaCppEmbedderOptions): Embedd
     try {
       // build 'never' + skipDownload: a prebuilt binary or nothing; never compile or download (decision 0008).
       llama = await getLlama({
-        gpu: options.gpu ?? false,
+        gpu: options.gpu ?? 'auto',
         build: 'never',
         skipDownload: true,
         usePrebuiltBinaries: true,
@@ -50,7 +50,7 @@ export function createLlamaCppEmbedder(options: LlamaCppEmbedderOptions): Embedd
     }
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === 'auto' ? 'auto' : 0 });
+      model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: options.gpu === false ? 0 : 'auto' });
     } catch (cause) {
       throw new XivdigestError({
         code: 'LLM_MODEL_MISSING',

@@ -101,3 +101,42 @@ describe('createLexicalRanker', () => {
     expect(await createLexicalRanker({ library: [] }).rank([])).toEqual([]);
   });
 });
+
+describe('the lexical score scale (0–1, against the library’s own papers)', () => {
+  const topics = [
+    ['Instruction Tuning of Large Language Models', 'We tune a large language model on instructions written by people and measure how well the language model follows new instructions.'],
+    ['Retrieval-Augmented Language Models for Question Answering', 'A language model retrieves passages before answering questions; retrieval reduces hallucinated answers of large language models.'],
+    ['Reward Models for Aligning Large Language Models', 'Reward models trained on human preferences steer large language models through reinforcement learning from human feedback.'],
+    ['Evaluating Reasoning in Large Language Models', 'We evaluate the step-by-step reasoning of large language models on arithmetic and logic benchmarks.'],
+    ['Efficient Inference for Large Language Models', 'Quantization and caching make inference of large language models cheaper on a single accelerator.'],
+  ];
+  const five = topics.map(([title, abstract]) => item(title!, abstract!, { added: '2025-12-01' }));
+
+  it('scores a paper like the library’s own near the middle, one like none of them near 0', async () => {
+    const ranked = await createLexicalRanker({ library: five, now }).rank([
+      paper('2601.00010', 'Preference Optimization for Aligning Language Models with Human Feedback', 'Large language models are aligned with human preferences without a separate reward model, using feedback from people.'),
+      paper('2601.00011', 'Benchmarking Arithmetic Reasoning of Language Models', 'A benchmark of arithmetic word problems evaluates step-by-step reasoning of large language models.'),
+      paper('2601.00012', 'Galaxy Cluster Masses from Weak Lensing', 'We measure galaxy cluster masses with weak gravitational lensing of background galaxies.'),
+      paper('2601.00013', 'Soil Moisture and Crop Yields', 'Soil moisture measured by satellites predicts crop yields across a season; we evaluate the model on farms.'),
+    ]);
+    const score = (id: string) => ranked.find((entry) => entry.paperId === id)!.score;
+    for (const id of ['2601.00010', '2601.00011']) expect(score(id), id).toBeGreaterThan(0.3);
+    for (const id of ['2601.00012', '2601.00013']) expect(score(id), id).toBeLessThan(0.1);
+    for (const entry of ranked) expect(entry.score).toBeGreaterThanOrEqual(0);
+    for (const entry of ranked) expect(entry.score).toBeLessThanOrEqual(1);
+  });
+
+  it('gives the library’s own papers, ranked against the rest of it, the scores (i − ½)/n', async () => {
+    // Each library paper as a candidate against the other four: its score is its place in the library's own spread.
+    const scores: number[] = [];
+    for (let index = 0; index < five.length; index += 1) {
+      const others = five.filter((_, other) => other !== index);
+      const [ranked] = await createLexicalRanker({ library: five, now }).rank([paper(`2601.0002${index}`, five[index]!.title, five[index]!.abstract!)]);
+      expect(ranked!.score).toBeGreaterThan(0.9); // identical to a library paper: closer than any library paper is to the rest
+      const [alone] = await createLexicalRanker({ library: others, now }).rank([paper(`2601.0003${index}`, five[index]!.title, five[index]!.abstract!)]);
+      scores.push(alone!.score);
+    }
+    // Against four others the scale is set by those four, so the scores spread over the whole range rather than bunching.
+    expect(Math.max(...scores) - Math.min(...scores)).toBeGreaterThan(0.3);
+  });
+});

@@ -3,7 +3,7 @@ import type { LibraryItem, RankFeedback } from '../../core/library.js';
 import type { Paper } from '../../core/paper.js';
 import type { RankedPaper, Ranker } from '../../core/rank.js';
 import { terms } from '../text.js';
-import { byScore, neutral, reasonText, weightLibrary, type WeightedItem } from '../shared.js';
+import { byScore, calibrationSample, createCalibration, neutral, reasonText, weightLibrary, type WeightedItem } from '../shared.js';
 
 export type LexicalScoring = 'tfidf' | 'bm25';
 
@@ -117,28 +117,39 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
       const similarities = new Float64Array(libraryVectors.length);
       const hiddenSimilarities = new Float64Array(hiddenDocuments.length);
 
-      const ranked = papers.map((paper, index): RankedPaper => {
-        const candidate = candidates[index]!;
-        const query = vectorOf(candidate);
+      /** The raw score of a document against the library (leaving out item `leaveOut`): `0.6 · best + 0.4 · mean of top k`. */
+      const rawScore = (document: Document, query: Map<number, number>, leaveOut?: number): { score: number; best: number } => {
         similarities.fill(0);
         if (scoring === 'tfidf') accumulate(query, libraryIndex, similarities);
         else {
-          // BM25: the candidate's terms are the query (each once, weighted by idf); normalized by the best a document could do.
+          // BM25: the document's terms are the query (each once, weighted by idf); normalized by the best a document could do.
           const bm25Query = new Map<number, number>();
           let ceiling = 0;
-          for (const id of candidate.counts.keys()) {
+          for (const id of document.counts.keys()) {
             bm25Query.set(id, idf(id));
             ceiling += idf(id) * (BM25_K1 + 1);
           }
           accumulate(bm25Query, libraryIndex, similarities);
           for (let item = 0; item < similarities.length; item += 1) similarities[item] = similarities[item]! / (ceiling || 1);
         }
+        if (leaveOut !== undefined) similarities[leaveOut] = -1;
         // The nearest items by weighted similarity.
-        const order = topIndexes(similarities, weighted, topK);
+        const order = topIndexes(similarities, weighted, leaveOut === undefined ? topK : Math.min(topK, weighted.length - 1));
         const best = order[0]!;
+        const bestScore = Math.max(0, similarities[best]! * weighted[best]!.weight);
+        const meanTop = order.reduce((sum, item) => sum + Math.max(0, similarities[item]! * weighted[item]!.weight), 0) / order.length;
+        return { score: 0.6 * bestScore + 0.4 * meanTop, best };
+      };
+
+      // The library's own scale: how each of its items scores against the rest of it (decision 0022).
+      const calibration = createCalibration(calibrationSample(weighted.length).map((item) => rawScore(libraryDocuments[item]!, vectorOf(libraryDocuments[item]!), item).score));
+
+      const ranked = papers.map((paper, index): RankedPaper => {
+        const candidate = candidates[index]!;
+        const query = vectorOf(candidate);
+        const { best, score: raw } = rawScore(candidate, query);
         const bestScore = similarities[best]! * weighted[best]!.weight;
-        const meanTop = order.reduce((sum, item) => sum + similarities[item]! * weighted[item]!.weight, 0) / order.length;
-        let score = 0.6 * bestScore + 0.4 * meanTop;
+        let score = raw;
 
         let penalty: { title: string; similarity: number } | undefined;
         if (hiddenDocuments.length > 0) {
@@ -157,7 +168,7 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
         const shared = bestScore > 0 ? sharedTerms(query, libraryVectors[best]!, reasonTerms).map((id) => surface[id]!) : [];
         const nearest = bestScore > 0 ? { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best]!) } : undefined;
         const reason = { ...(nearest ? { nearest } : {}), terms: shared };
-        return { paperId: paper.id, score: round(score), reason: { ...reason, text: reasonText(reason, penalty) } };
+        return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });
       return byScore(ranked);
     },
