@@ -71,8 +71,8 @@ export function describeHolder(lease: Lease): string {
   return `host ${host}${pid !== undefined ? `, pid ${pid}` : ''}${lease.runId ? `, run ${lease.runId}` : ''}, since ${lease.acquiredAt}; the claim expires at ${lease.expiresAt} unless renewed (last heartbeat ${lease.heartbeatAt})`;
 }
 
-function busyError(subscription: string, holder: Lease, waitedMs: number): XivdigestError {
-  const waited = waitedMs > 0 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : '';
+function busyError(subscription: string, holder: Lease, waitedMs: number | undefined): XivdigestError {
+  const waited = waitedMs !== undefined ? ` (waited ${Math.round(waitedMs / 1000)} s)` : '';
   return new XivdigestError({
     code: 'RUN_BUSY',
     message: `Subscription ${subscription} is being run by another process${waited}: ${describeHolder(holder)}`,
@@ -104,7 +104,7 @@ export async function claimRun(settings: RunLeaseSettings & { subscription: stri
     const dead = leaseOwnerIsDead(holder.owner);
     if (!dead) {
       const waited = Date.now() - started;
-      if (waited >= waitMs) throw busyError(subscription, holder, waited);
+      if (waited >= waitMs) throw busyError(subscription, holder, waitMs > 0 ? waited : undefined);
       if (!told) {
         told = true;
         settings.onWait?.(holder, `waiting up to ${Math.round(waitMs / 1000)} s for ${describeHolder(holder)}`);
