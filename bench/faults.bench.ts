@@ -6,7 +6,15 @@
  * Needs `npm run build` first. PostgreSQL uses XIVDIGEST_TEST_PG_URL. Never asserts; the suite's short mode does.
  */
 import { parseArgs } from 'node:util';
-import { createFaultWorld, faultDatabase, FAULT_NOW, killTrial, seededRandom, type KillTrial } from '../test/helpers/fault-world.js';
+import { createFaultWorld, faultDatabase, killMoment, killTrial, referenceRun, seededRandom, type KillTrial } from '../test/helpers/fault-world.js';
+
+/** What the killed run was doing, from what the servers had seen. */
+function phase(row: KillTrial): string {
+  if (row.killedAfter.exited) return 'finished';
+  if (row.killedAfter.posts > 0) return 'delivering';
+  if (row.killedAfter.llmRequests > 0) return 'enriching';
+  return 'starting';
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { kills: { type: 'string' }, seed: { type: 'string' }, db: { type: 'string' } } });
@@ -17,29 +25,25 @@ async function main(): Promise<void> {
   if (kind === 'postgres' && !pgUrl) throw new Error('--db postgres needs XIVDIGEST_TEST_PG_URL');
   const database = (dir: string) => faultDatabase(kind, dir, pgUrl);
   const papers = 6;
-  const world = await createFaultWorld({ papers, llmLatencyMs: 150, hookDelayMs: () => 400, concurrency: 2 });
+  const world = await createFaultWorld({ papers, llmLatencyMs: 600, hookDelayMs: () => 1500, concurrency: 2 });
   const random = seededRandom(seed);
   console.log(`bench:faults: ${kills} kills on ${kind}, seed ${seed} (--seed ${seed} replays them), ${papers} papers, LLM concurrency 2`);
   try {
-    const reference = await world.sandbox(database);
-    const started = Date.now();
-    const clean = await reference.run(['run', '--now', FAULT_NOW]);
-    const span = Date.now() - started;
-    if (clean.code !== 0) throw new Error(`the clean run failed: ${clean.stderr}`);
-    const files = reference.files();
-    await reference.cleanup();
-    console.log(`clean run: ${span} ms, ${Object.keys(files).length} files\n`);
+    const reference = await referenceRun(world, database);
+    const files = reference.files;
+    console.log(`clean run: ${reference.spanMs} ms (first LLM call at ${reference.firstCallMs} ms), ${Object.keys(files).length} files\n`);
     const rows: KillTrial[] = [];
-    const header = ['#', 'kill at ms', 'LLM req. before kill', 'posts before kill', 'rerun', 'files', 'posts', 'same key', 'dup. flag', 'LLM calls', 'killed run', 'ok'];
+    const header = ['#', 'kill at ms', 'phase', 'LLM req. before kill', 'posts before kill', 'rerun', 'files', 'posts', 'same key', 'dup. flag', 'LLM calls', 'killed run', 'ok'];
     console.log(header.join('\t'));
     for (let trial = 1; trial <= kills; trial += 1) {
-      const killAtMs = Math.round(random() * span);
+      const killAtMs = killMoment(random, reference);
       const row = await killTrial(world, database, files, killAtMs);
       rows.push(row);
       console.log(
         [
           trial,
           killAtMs,
+          phase(row),
           row.killedAfter.llmRequests,
           row.killedAfter.posts,
           row.rerunCode,
@@ -54,12 +58,13 @@ async function main(): Promise<void> {
       );
     }
     const good = rows.filter((row) => row.problems.length === 0).length;
-    const killedMidDelivery = rows.filter((row) => row.killedAfter.posts > 0 && !row.killedAfter.exited).length;
+    const killedMidDelivery = rows.filter((row) => phase(row) === 'delivering').length;
+    const killedEnriching = rows.filter((row) => phase(row) === 'enriching').length;
     const twice = rows.filter((row) => row.posts > 1).length;
     const interrupted = rows.filter((row) => row.killedRunStatus === 'interrupted').length;
     const maxCalls = Math.max(...rows.map((row) => row.llmCalls));
     console.log(
-      `\n${good}/${rows.length} kills kept every promise; ${killedMidDelivery} killed mid-delivery, ${twice} delivered twice (all with one key: ${rows.filter((row) => row.posts > 1).every((row) => row.sameKey)}); ` +
+      `\n${good}/${rows.length} kills kept every promise; ${killedEnriching} killed while enriching, ${killedMidDelivery} mid-delivery, ${twice} delivered twice (all with one key: ${rows.filter((row) => row.posts > 1).every((row) => row.sameKey)}); ` +
         `${interrupted} killed runs shown as interrupted; at most ${maxCalls} LLM calls for ${papers} papers (bound ${papers + 2})`,
     );
   } finally {

@@ -5,7 +5,7 @@
  * The long mode is `npm run bench:faults`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFaultWorld, faultDatabase, FAULT_NOW, killTrial, seededRandom, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
+import { createFaultWorld, faultDatabase, FAULT_NOW, killMoment, killTrial, referenceRun, seededRandom, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
 import { postgresSkipReason, postgresTestUrl } from '../helpers/temp-store.js';
 
 const PAPERS = 4;
@@ -86,7 +86,7 @@ describe('a run killed with SIGKILL (SQLite)', () => {
   let world: FaultWorld;
   let hookDelay = 0;
   beforeAll(async () => {
-    world = await createFaultWorld({ papers: PAPERS, llmLatencyMs: 100, hookDelayMs: () => hookDelay });
+    world = await createFaultWorld({ papers: PAPERS, llmLatencyMs: 400, hookDelayMs: () => hookDelay });
   });
   afterAll(async () => {
     await world.close();
@@ -154,23 +154,12 @@ describe('a run killed with SIGKILL (SQLite)', () => {
     const seed = Number(process.env.XIVDIGEST_FAULT_SEED) || Math.floor(Math.random() * 2 ** 31);
     console.log(`kill -9 trials: seed ${seed} (XIVDIGEST_FAULT_SEED=${seed} replays them)`);
     const random = seededRandom(seed);
-    hookDelay = 300;
-    const reference = await world.sandbox(databaseOf('sqlite'));
-    let files: Record<string, string>;
-    let span: number;
-    try {
-      const started = Date.now();
-      const clean = await reference.run(['run', '--now', FAULT_NOW]);
-      span = Date.now() - started;
-      expect(clean.code, clean.stderr).toBe(0);
-      files = reference.files();
-    } finally {
-      await reference.cleanup();
-    }
+    hookDelay = 600;
+    const reference = await referenceRun(world, databaseOf('sqlite'));
     for (let trial = 0; trial < 5; trial += 1) {
-      const killAtMs = Math.round(random() * span);
-      const result = await killTrial(world, databaseOf('sqlite'), files, killAtMs);
-      expect(result.problems, `trial ${trial} (seed ${seed}, kill at ${killAtMs} ms of ${span})`).toEqual([]);
+      const killAtMs = killMoment(random, reference);
+      const result = await killTrial(world, databaseOf('sqlite'), reference.files, killAtMs);
+      expect(result.problems, `trial ${trial} (seed ${seed}, kill at ${killAtMs} ms of ${reference.spanMs})`).toEqual([]);
     }
   }, 180_000);
 });

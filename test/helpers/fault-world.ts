@@ -237,6 +237,31 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
   };
 }
 
+/** A clean run in its own sandbox: its files, how long it took, and when its first LLM call came (ms after start). */
+export async function referenceRun(world: FaultWorld, database: (dir: string) => Promise<FaultDatabase>): Promise<{ files: Record<string, string>; spanMs: number; firstCallMs: number }> {
+  const sandbox = await world.sandbox(database);
+  try {
+    const before = world.llm.requests.length;
+    const started = performance.now();
+    const clean = await sandbox.run(['run', '--now', FAULT_NOW]);
+    const spanMs = Math.round(performance.now() - started);
+    if (clean.code !== 0) throw new Error(`the clean run exited ${clean.code}: ${clean.stderr}`);
+    const first = world.llm.requests[before];
+    return { files: sandbox.files(), spanMs, firstCallMs: first ? Math.round(first.receivedAt - started) : 0 };
+  } finally {
+    await sandbox.cleanup();
+  }
+}
+
+/**
+ * A kill moment: uniform over the run, but mostly after start-up (loading, migrating, fetching), where the effects
+ * that can be lost or doubled happen: LLM calls, storing, files and deliveries.
+ */
+export function killMoment(random: () => number, reference: { spanMs: number; firstCallMs: number }): number {
+  const from = random() < 0.2 ? 0 : Math.round(reference.firstCallMs * 0.8);
+  return Math.round(from + random() * (reference.spanMs - from));
+}
+
 /** What one kill and its rerun did, and whether it kept the promises. */
 export interface KillTrial {
   killAtMs: number;
