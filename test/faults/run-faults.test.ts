@@ -150,6 +150,19 @@ describe('a run killed with SIGKILL (SQLite)', () => {
     }
   });
 
+  it('refuses a --wait or --lease-seconds that is not a number of seconds', async () => {
+    const sandbox = await world.sandbox(databaseOf('sqlite'));
+    try {
+      const bad = await sandbox.run(['run', '--now', FAULT_NOW, '--wait', 'soon']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--wait soon is not a non-negative number of seconds.*--wait 600/s);
+      const zero = await sandbox.run(['run', '--now', FAULT_NOW, '--lease-seconds', '0']);
+      expect(zero.code).toBe(2);
+    } finally {
+      await sandbox.cleanup();
+    }
+  });
+
   it('kill -9 at random moments: each rerun gives identical files, one delivery (or repeats with the same key), calls ≤ papers + in flight', async () => {
     const seed = Number(process.env.XIVDIGEST_FAULT_SEED) || Math.floor(Math.random() * 2 ** 31);
     console.log(`kill -9 trials: seed ${seed} (XIVDIGEST_FAULT_SEED=${seed} replays them)`);
