@@ -6,7 +6,7 @@
  * Needs `npm run build` first. PostgreSQL uses XIVDIGEST_TEST_PG_URL. Never asserts; the suite's short mode does.
  */
 import { parseArgs } from 'node:util';
-import { createFaultWorld, faultDatabase, killMoment, killTrial, referenceRun, seededRandom, type KillTrial } from '../test/helpers/fault-world.js';
+import { createFaultWorld, faultDatabase, describeKillPlan, killPlan, killTrial, referenceRun, seededRandom, type KillTrial } from '../test/helpers/fault-world.js';
 
 /** What the killed run was doing, from what the servers had seen. */
 function phase(row: KillTrial): string {
@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   if (kind === 'postgres' && !pgUrl) throw new Error('--db postgres needs XIVDIGEST_TEST_PG_URL');
   const database = (dir: string) => faultDatabase(kind, dir, pgUrl);
   const papers = 6;
-  const world = await createFaultWorld({ papers, llmLatencyMs: 600, hookDelayMs: () => 1500, concurrency: 2 });
+  const hookDelayMs = 1500;
+  const world = await createFaultWorld({ papers, llmLatencyMs: 600, hookDelayMs: () => hookDelayMs, concurrency: 2 });
   const random = seededRandom(seed);
   console.log(`bench:faults: ${kills} kills on ${kind}, seed ${seed} (--seed ${seed} replays them), ${papers} papers, LLM concurrency 2`);
   try {
@@ -33,16 +34,16 @@ async function main(): Promise<void> {
     const files = reference.files;
     console.log(`clean run: ${reference.spanMs} ms (first LLM call at ${reference.firstCallMs} ms), ${Object.keys(files).length} files\n`);
     const rows: KillTrial[] = [];
-    const header = ['#', 'kill at ms', 'phase', 'LLM req. before kill', 'posts before kill', 'rerun', 'files', 'posts', 'same key', 'dup. flag', 'LLM calls', 'killed run', 'ok'];
+    const header = ['#', 'kill at', 'phase', 'LLM req. before kill', 'posts before kill', 'rerun', 'files', 'posts', 'same key', 'dup. flag', 'LLM calls', 'killed run', 'ok'];
     console.log(header.join('\t'));
     for (let trial = 1; trial <= kills; trial += 1) {
-      const killAtMs = killMoment(random, reference);
-      const row = await killTrial(world, database, files, killAtMs);
+      const plan = killPlan(random, reference, papers, hookDelayMs);
+      const row = await killTrial(world, database, files, plan);
       rows.push(row);
       console.log(
         [
           trial,
-          killAtMs,
+          describeKillPlan(plan),
           phase(row),
           row.killedAfter.llmRequests,
           row.killedAfter.posts,

@@ -5,8 +5,8 @@
  * crash; it is sent again with the same key and reported as possibly duplicated.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Channel, DeliveryContent } from '../core/channel.js';
 import type { Digest } from '../core/digest.js';
 import { XivdigestError } from '../core/errors.js';
@@ -64,12 +64,29 @@ export function deliveryKey(subscription: string, digest: string, channel: strin
 
 const DELIVERY_KEY = (subscription: string, digest: string, channel: string) => `delivery:${subscription}:${digest}:${channel}`;
 
-/** Writes a file atomically (a temporary file renamed over it), so readers never see half a digest. */
+/**
+ * Writes a file atomically (a temporary file renamed over it), so readers never see half a digest. A temporary file
+ * that a killed run left next to it (its pid gone) is removed.
+ */
 async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, text, 'utf8');
   await rename(temporary, path);
+  const prefix = `${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -'.tmp'.length)) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processExists(pid)) await rm(join(dirname(path), name), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function render(renderers: Record<string, Renderer>, format: string, digest: Digest): string {

@@ -5,7 +5,7 @@
  * The long mode is `npm run bench:faults`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFaultWorld, faultDatabase, FAULT_NOW, killMoment, killTrial, referenceRun, seededRandom, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
+import { createFaultWorld, faultDatabase, FAULT_NOW, describeKillPlan, killPlan, killTrial, referenceRun, seededRandom, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
 import { postgresSkipReason, postgresTestUrl } from '../helpers/temp-store.js';
 
 const PAPERS = 4;
@@ -170,9 +170,9 @@ describe('a run killed with SIGKILL (SQLite)', () => {
     hookDelay = 600;
     const reference = await referenceRun(world, databaseOf('sqlite'));
     for (let trial = 0; trial < 5; trial += 1) {
-      const killAtMs = killMoment(random, reference);
-      const result = await killTrial(world, databaseOf('sqlite'), reference.files, killAtMs);
-      expect(result.problems, `trial ${trial} (seed ${seed}, kill at ${killAtMs} ms of ${reference.spanMs})`).toEqual([]);
+      const plan = killPlan(random, reference, PAPERS, hookDelay);
+      const result = await killTrial(world, databaseOf('sqlite'), reference.files, plan);
+      expect(result.problems, `trial ${trial} (seed ${seed}, kill at ${describeKillPlan(plan)}; clean run ${reference.spanMs} ms)`).toEqual([]);
     }
   }, 180_000);
 });

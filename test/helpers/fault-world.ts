@@ -254,17 +254,28 @@ export async function referenceRun(world: FaultWorld, database: (dir: string) =>
 }
 
 /**
- * A kill moment: uniform over the run, but mostly after start-up (loading, migrating, fetching), where the effects
- * that can be lost or doubled happen: LLM calls, storing, files and deliveries.
+ * When to kill: a moment after the start, or a moment after the k-th LLM request or the webhook post reached the
+ * servers (anchored on what the run did, so that the kills land in every phase however loaded the machine is).
  */
-export function killMoment(random: () => number, reference: { spanMs: number; firstCallMs: number }): number {
-  const from = random() < 0.2 ? 0 : Math.round(reference.firstCallMs * 0.8);
-  return Math.round(from + random() * (reference.spanMs - from));
+export type KillPlan = { afterMs: number } | { afterLlmRequests: number; offsetMs: number } | { afterPosts: number; offsetMs: number };
+
+/** A random plan: a third at any moment of the run, a third during the LLM calls, a third around the delivery. */
+export function killPlan(random: () => number, reference: { spanMs: number }, papers: number, hookDelayMs: number): KillPlan {
+  const pick = random();
+  if (pick < 0.34) return { afterMs: Math.round(random() * reference.spanMs) };
+  if (pick < 0.67) return { afterLlmRequests: 1 + Math.floor(random() * papers), offsetMs: Math.round(random() * 300) };
+  return { afterPosts: 1, offsetMs: Math.round(random() * hookDelayMs * 1.2) };
+}
+
+export function describeKillPlan(plan: KillPlan): string {
+  if ('afterMs' in plan) return `${plan.afterMs} ms`;
+  if ('afterLlmRequests' in plan) return `LLM req. ${plan.afterLlmRequests} +${plan.offsetMs} ms`;
+  return `post +${plan.offsetMs} ms`;
 }
 
 /** What one kill and its rerun did, and whether it kept the promises. */
 export interface KillTrial {
-  killAtMs: number;
+  plan: KillPlan;
   /** What the killed run had reached: how many LLM requests and webhook posts it had made. */
   killedAfter: { llmRequests: number; posts: number; exited: boolean };
   rerunCode: number | null;
@@ -285,7 +296,7 @@ export interface KillTrial {
  * Runs one trial in a fresh sandbox: `run` killed with SIGKILL `killAtMs` after its start, then a rerun to the end;
  * compares the files with `reference` and counts what the servers received.
  */
-export async function killTrial(world: FaultWorld, database: (dir: string) => Promise<FaultDatabase>, reference: Record<string, string>, killAtMs: number): Promise<KillTrial> {
+export async function killTrial(world: FaultWorld, database: (dir: string) => Promise<FaultDatabase>, reference: Record<string, string>, plan: KillPlan): Promise<KillTrial> {
   const sandbox = await world.sandbox(database);
   try {
     const llmBefore = world.llm.requests.length;
@@ -293,7 +304,16 @@ export async function killTrial(world: FaultWorld, database: (dir: string) => Pr
     const killed = sandbox.start(['run', '--now', FAULT_NOW]);
     let exited = false;
     void killed.done.then(() => (exited = true));
-    await new Promise((resolveTimer) => setTimeout(resolveTimer, killAtMs));
+    const sleep = (ms: number) => new Promise((resolveTimer) => setTimeout(resolveTimer, ms));
+    if ('afterMs' in plan) {
+      await sleep(plan.afterMs);
+    } else {
+      const reached = () =>
+        'afterLlmRequests' in plan ? world.llm.requests.length - llmBefore >= plan.afterLlmRequests : world.hooks.posts.length - postsBefore >= plan.afterPosts;
+      const deadline = Date.now() + 60_000;
+      while (!exited && !reached() && Date.now() < deadline) await sleep(5);
+      await sleep(plan.offsetMs);
+    }
     if (!exited) killed.child.kill('SIGKILL');
     const killedResult = await killed.done;
     const killedAfter = { llmRequests: world.llm.requests.length - llmBefore, posts: world.hooks.posts.length - postsBefore, exited: killedResult.signal === null };
@@ -326,7 +346,7 @@ export async function killTrial(world: FaultWorld, database: (dir: string) => Pr
     const possiblyDuplicated = report?.deliveries.some((delivery) => delivery.possiblyDuplicated === true) ?? false;
     // A second post must be flagged: it is the resend of a send the kill cut off.
     if (posts.length > 1 && !possiblyDuplicated) problems.push(`${posts.length} posts, but the rerun did not mark its delivery as possibly duplicated`);
-    return { killAtMs, killedAfter, rerunCode: rerun.code, filesIdentical, posts: posts.length, sameKey: keys.size === 1, llmCalls, killedRunStatus, noneRunning, possiblyDuplicated, problems };
+    return { plan, killedAfter, rerunCode: rerun.code, filesIdentical, posts: posts.length, sameKey: keys.size === 1, llmCalls, killedRunStatus, noneRunning, possiblyDuplicated, problems };
   } finally {
     await sandbox.cleanup();
   }
