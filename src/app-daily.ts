@@ -25,6 +25,8 @@ import { createLexicalRanker } from './rank/lexical/index.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
 import { createPaperFilter } from './select/filter.js';
 import type { Store } from './store/store.js';
+import { leaseStoreOf } from './store/index.js';
+import type { RunLeaseSettings } from './jobs/run-lease.js';
 
 export interface DailyRunSettings {
   app: App;
@@ -35,6 +37,8 @@ export interface DailyRunSettings {
   /** Dry run: select only, no LLM calls, nothing recorded or delivered. */
   dryRun?: boolean;
   resend?: boolean;
+  /** The subscription's claim: how long to wait for another run's, and how long ours lasts without a heartbeat. */
+  lease?: Omit<RunLeaseSettings, 'leases'>;
   /** The environment, for `{ env }` secrets of channels and ZOTERO_API_KEY. */
   env: Readonly<Record<string, string | undefined>>;
   onProgress?(message: string): void;
@@ -207,7 +211,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
       backfill: (cats, from, until) => oai.fetch({ categories: cats, from, until }),
       filter,
       ...(ranker ? { ranker } : {}),
-      ...(settings.dryRun ? { dryRun: true } : {}),
+      ...(settings.dryRun ? { dryRun: true } : { lease: { ...settings.lease, leases: leaseStoreOf(store) } }),
       ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
       enrich: async (papers) => {
         const llm = config.llm;

@@ -76,6 +76,8 @@ const exitByCode: Record<XivdigestErrorCode, number> = {
   ABORTED: EXIT.interrupted,
   DELIVERY_FAILED: EXIT.delivery,
   DELIVERY_URL_REFUSED: EXIT.config,
+  // Another run of the subscription holds its claim: EX_TEMPFAIL, like a feed that is not out yet.
+  RUN_BUSY: EXIT.notYet,
 };
 
 export function exitCodeFor(error: unknown): number {

@@ -48,6 +48,9 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
   }
   for (const delivery of report.deliveries) {
     lines.push(`delivered: ${delivery.channel}: ${delivery.status} (${delivery.items})${delivery.detail ? ` ${short(delivery.detail, 120)}` : ''}`);
+    if (delivery.possiblyDuplicated) {
+      lines.push(`  possibly duplicated: an earlier run stopped while sending it; sent again with the same key ${delivery.deliveryKey ?? ''}, so the receiver can drop the copy`);
+    }
   }
   if (report.nothing) lines.push(`no papers: ${report.nothing.message}`);
   for (const problem of report.problems) lines.push(`problem: ${problem}`);

@@ -33,6 +33,11 @@ export interface DeliveryResult {
 /** Options of one send. */
 export interface DeliveryOptions {
   signal?: AbortSignal;
+  /**
+   * The same on every try of one delivery (retries, and a rerun after a crash mid-send), so that a receiver can drop a
+   * repeat: sent as the `Idempotency-Key` header by the webhook channel and as the `Message-ID` by e-mail.
+   */
+  idempotencyKey?: string;
 }
 
 /**

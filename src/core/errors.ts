@@ -25,7 +25,9 @@ export type XivdigestErrorCode =
   | 'BUDGET_EXCEEDED'
   | 'DELIVERY_FAILED'
   | 'DELIVERY_URL_REFUSED'
-  | 'ABORTED';
+  | 'ABORTED'
+  /** Another run holds the subscription's claim (or this run lost it): try again later. */
+  | 'RUN_BUSY';
 
 const marker = Symbol.for('xivdigest.error');
 

@@ -46,6 +46,16 @@ export interface DeliveryReport {
   /** Files written, or messages sent. */
   items: number;
   detail?: string;
+  /**
+   * The key the receiver sees on every try of this delivery (`Idempotency-Key` header, e-mail `Message-ID`): the same
+   * on retries and after a crash, a new one only for a deliberate `--resend`.
+   */
+  deliveryKey?: string;
+  /**
+   * True when an earlier run stopped while sending this delivery (its intent was recorded, its outcome never was), so
+   * it was sent again with the same key: the receiver may have it twice, and can tell by the key.
+   */
+  possiblyDuplicated?: boolean;
 }
 
 export interface RunReport {
@@ -55,7 +65,10 @@ export interface RunReport {
   now: string;
   startedAt: string;
   finishedAt?: string;
-  status: 'ok' | 'partial' | 'failed' | 'nothing' | 'dry-run';
+  /** `interrupted` is never stored by the run itself: a run killed while `running` is shown (or marked) so later. */
+  status: 'ok' | 'partial' | 'failed' | 'nothing' | 'dry-run' | 'interrupted';
+  /** Who ran it: `host:pid:random`, the owner of the subscription's claim (absent in a dry run). */
+  owner?: string;
   /** Announcement days covered, oldest first (the watermark moves to the last). */
   days: string[];
   /** Each announcement day the run looked at, and how it was covered or why not. */

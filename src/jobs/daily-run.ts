@@ -15,6 +15,7 @@ import type { Ranker } from '../core/rank.js';
 import { planSelection, type PaperFilter, type SelectedCandidate, type SelectionPlan, type SkippedCandidate } from './select-papers.js';
 import { coverDays } from './cover-days.js';
 import { XivdigestError } from '../core/errors.js';
+import { claimRun, markTakenOver, type HeldRunLease, type RunLeaseSettings } from './run-lease.js';
 
 /** arXiv's announcement calendar, as the run needs it (src/core/arxiv-calendar.ts provides it). */
 export interface RunCalendar {
@@ -58,6 +59,8 @@ export interface DailyRunOptions {
   publish?(digest: Digest, label: string): Promise<DeliveryReport[]>;
   /** Lists what would happen, writes no decisions, watermark, digest or run. */
   dryRun?: boolean;
+  /** Claim the subscription's run in the store first (one run at a time; see run-lease.ts). Not taken in a dry run. */
+  lease?: RunLeaseSettings;
   onProgress?(message: string): void;
 }
 
@@ -84,6 +87,17 @@ function timed<T>(durations: Record<string, number>, step: string, work: () => P
 }
 
 export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult> {
+  // One run per subscription at a time: claimed before the watermark is read, given back at the end (a killed run's
+  // claim expires, or is taken over at once on the same host).
+  const held = options.lease && !options.dryRun ? await claimRun({ ...options.lease, subscription: options.subscription.name, runId: options.runId }) : undefined;
+  try {
+    return await runClaimed(options, held);
+  } finally {
+    await held?.release();
+  }
+}
+
+async function runClaimed(options: DailyRunOptions, held: HeldRunLease | undefined): Promise<DailyRunResult> {
   const { store, subscription, now } = options;
   const startedAt = new Date().toISOString();
   const durations: Record<string, number> = {};
@@ -103,11 +117,16 @@ export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult
     deliveries: [],
     problems: [],
     durationsMs: durations,
+    ...(held ? { owner: held.owner } : {}),
   };
-
+  if (held) {
+    // Stored as running at once, so that a kill from here on leaves a run that `runs` shows as interrupted.
+    await markTakenOver(store, held.previous, options.runId);
+    await store.saveRun({ id: options.runId, subscription: subscription.name, startedAt, status: 'running', report });
+  }
 
   try {
-    return await runSteps(options, report, watermark);
+    return await runSteps(options, report, watermark, held);
   } catch (error) {
     // A run that stops is stored too, with what it did and what stopped it; the error still reaches the caller.
     if (!options.dryRun) {
@@ -122,7 +141,7 @@ export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult
   }
 }
 
-async function runSteps(options: DailyRunOptions, report: RunReport, watermark: Watermark | undefined): Promise<DailyRunResult> {
+async function runSteps(options: DailyRunOptions, report: RunReport, watermark: Watermark | undefined, held?: HeldRunLease): Promise<DailyRunResult> {
   const { store, subscription, now } = options;
   const progress = options.onProgress ?? (() => undefined);
   const startedAt = report.startedAt;
@@ -196,6 +215,7 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
   let digest: Digest | undefined;
   let label: string | undefined;
   const newWatermark = covered.at(-1);
+  await held?.check();
   await timed(durations, 'store', () =>
     store.transaction(async (tx) => {
       if (plan.selected.length > 0) {
@@ -239,6 +259,7 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
       if (last && lastDigest) target = { digest: lastDigest, label: last.label };
     }
     if (target) {
+      await held?.check();
       progress(`publishing ${target.digest.name}`);
       report.deliveries = await timed(durations, 'publish', () => options.publish!(target.digest, target.label));
     }

@@ -293,7 +293,43 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       paperTokens += usage?.totalTokens ?? 0;
       paperCost = paperCost === null || cost === null ? null : paperCost + cost;
     };
+    /**
+     * Stores an answer that passes the gate and returns whether it did; undefined for an answer to repair. Called
+     * inside the scheduled call, so that the slot is freed only once a paid answer is saved: a kill loses no answer.
+     */
+    const keep = async (answer: LlmResult): Promise<boolean | undefined> => {
+      const gate = checkTexts(answer.object, { title: paper.title, abstract: paper.abstract }, { lang, abstractTruncated: paper.abstractTruncated ?? false });
+      const summary = structured ? summaryOf(answer.object) : undefined;
+      if (!gate.ok || (structured && typeof summary === 'string')) return undefined;
+      const texts = answer.object as Record<string, string>;
+      const flags = [...new Set(gate.issues.map((issue) => issue.code))];
+      const saved = await save({
+        paperId: paper.id,
+        version: paper.version,
+        abstractHash: hash,
+        lang,
+        title: texts.title!.trim(),
+        tldr: texts.tldr!.trim(),
+        tldrEn: texts.tldrEn!.trim(),
+        abstract: texts.abstract!.trim(),
+        // The model as configured, not as the API names it: the cache key must be found again by the next run.
+        provider: provider.id,
+        model: provider.modelId,
+        promptVersion,
+        createdAt: new Date().toISOString(),
+        totalTokens: paperTokens,
+        status: 'ok',
+        ...(flags.length > 0 ? { flags } : {}),
+        ...(summary && typeof summary === 'object' ? { summary } : {}),
+      });
+      if (saved) {
+        result.done += 1;
+        emit({ type: 'paper-enriched', id: paper.id, version: paper.version, calls: paperCalls, tokens: paperTokens, cost: paperCost, flags });
+      }
+      return saved;
+    };
     for (let round = 0; round <= maxRepairs; round++) {
+      let kept: boolean | undefined;
       const messages = round === 0 ? first : renderRepairPrompt(template, input, problems);
       if (round > 0) emit({ type: 'paper-repairing', id: paper.id, version: paper.version, round, problems });
       let answer: LlmResult;
@@ -320,6 +356,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
               });
               inFlight -= 1;
               charge(done.usage, done.model);
+              kept = await keep(done);
               return done;
             } catch (error) {
               inFlight -= 1;
@@ -364,6 +401,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
         failUnstored(paper, `${error.code}: ${error.message}${paperCalls > 1 ? ` (after ${paperCalls} calls)` : ''}`);
         return;
       }
+      if (kept !== undefined) return;
       // Let the I/O that is ready go first: other calls' answers free their slots and start the next calls. The gate
       // and the save cost a few ms of CPU per paper; run at once, a burst of answers would hold up the slots behind it.
       await afterPendingIo();
@@ -374,33 +412,6 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
         problems = summary;
         lastReason = `the structured summary is incomplete: ${summary.replace(/^- /, '')}`;
         continue;
-      }
-      if (gate.ok) {
-        const texts = answer.object as Record<string, string>;
-        const flags = [...new Set(gate.issues.map((issue) => issue.code))];
-        const saved = await save({
-          paperId: paper.id,
-          version: paper.version,
-          abstractHash: hash,
-          lang,
-          title: texts.title!.trim(),
-          tldr: texts.tldr!.trim(),
-          tldrEn: texts.tldrEn!.trim(),
-          abstract: texts.abstract!.trim(),
-          // The model as configured, not as the API names it: the cache key must be found again by the next run.
-          provider: provider.id,
-          model: provider.modelId,
-          promptVersion,
-          createdAt: new Date().toISOString(),
-          totalTokens: paperTokens,
-          status: 'ok',
-          ...(flags.length > 0 ? { flags } : {}),
-          ...(summary && typeof summary === 'object' ? { summary } : {}),
-        });
-        if (!saved) return;
-        result.done += 1;
-        emit({ type: 'paper-enriched', id: paper.id, version: paper.version, calls: paperCalls, tokens: paperTokens, cost: paperCost, flags });
-        return;
       }
       problems = stripHeading(repairHint(gate));
       lastReason = `the quality gate rejected the answer: ${gateReason(gate)}`;

@@ -1,9 +1,12 @@
 /**
  * Publishing a digest: files per subscription and day (plus the original file names as "latest" copies), then each
- * channel once. Every delivery is recorded in the store, so a rerun never sends twice unless asked to resend.
+ * channel once. Every delivery is recorded in the store, so a rerun never sends twice unless asked to resend: its
+ * intent (`sending`, with its key) before the send, its outcome after. A delivery found `sending` was cut off by a
+ * crash; it is sent again with the same key and reported as possibly duplicated.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { Channel, DeliveryContent } from '../core/channel.js';
 import type { Digest } from '../core/digest.js';
 import { XivdigestError } from '../core/errors.js';
@@ -36,20 +39,54 @@ export interface PublishOptions {
 }
 
 interface DeliveryRecord {
-  status: 'sent' | 'partial' | 'failed';
+  /** `sending`: the intent, written before the send; the outcome replaces it. */
+  status: 'sending' | 'sent' | 'partial' | 'failed';
   messages: number;
   at: string;
   detail?: string;
+  /** The idempotency key every try of this delivery carries (records from before it have none). */
+  key?: string;
+  /** Deliberate resends (`--resend`) so far: each is a new delivery with a new key. */
+  resends?: number;
+  /** A send of this delivery was cut off by a crash before its outcome was recorded. */
+  possiblyDuplicated?: boolean;
+}
+
+/**
+ * The idempotency key of a delivery: derived from the subscription, the digest (its name holds the day) and the
+ * channel, so every retry and every rerun sends the same one; a deliberate resend counts up `-rN`. Channels that
+ * split a delivery into parts add the part number.
+ */
+export function deliveryKey(subscription: string, digest: string, channel: string, resend = 0): string {
+  const hash = createHash('sha256').update(`${subscription}\u0000${digest}\u0000${channel}`, 'utf8').digest('hex').slice(0, 32);
+  return `xivdigest-${hash}${resend > 0 ? `-r${resend}` : ''}`;
 }
 
 const DELIVERY_KEY = (subscription: string, digest: string, channel: string) => `delivery:${subscription}:${digest}:${channel}`;
 
-/** Writes a file atomically (a temporary file renamed over it), so readers never see half a digest. */
+/**
+ * Writes a file atomically (a temporary file renamed over it), so readers never see half a digest. A temporary file
+ * that a killed run left next to it (its pid gone) is removed.
+ */
 async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, text, 'utf8');
   await rename(temporary, path);
+  const prefix = `${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [] as string[])) {
+    const pid = name.startsWith(prefix) && name.endsWith('.tmp') ? Number(name.slice(prefix.length, -'.tmp'.length)) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processExists(pid)) await rm(join(dirname(path), name), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 function render(renderers: Record<string, Renderer>, format: string, digest: Digest): string {
@@ -104,9 +141,24 @@ export async function publishDigest(digest: Digest, label: string, options: Publ
     const key = DELIVERY_KEY(options.subscription, digest.name, channel.id);
     const earlier = await options.store.getState<DeliveryRecord>(key);
     if (earlier?.status === 'sent' && !options.resend) {
-      reports.push({ channel: channel.id, status: 'skipped', items: 0, detail: `already sent at ${earlier.at}; --resend sends again` });
+      reports.push({
+        channel: channel.id,
+        status: 'skipped',
+        items: 0,
+        detail: `already sent at ${earlier.at}; --resend sends again`,
+        ...(earlier.key ? { deliveryKey: earlier.key } : {}),
+        ...(earlier.possiblyDuplicated ? { possiblyDuplicated: true } : {}),
+      });
       continue;
     }
+    // A deliberate resend of a delivery that went out is a new delivery with a new key; anything else (a retry of a
+    // failed one, a send cut off by a crash) keeps the key, so the receiver can tell a repeat.
+    const fresh = options.resend === true && earlier?.status === 'sent';
+    const resends = (earlier?.resends ?? 0) + (fresh ? 1 : 0);
+    const idempotencyKey = !fresh && earlier?.key ? earlier.key : deliveryKey(options.subscription, digest.name, channel.id, resends);
+    const possiblyDuplicated = !fresh && (earlier?.status === 'sending' || (earlier?.status !== 'sent' && earlier?.possiblyDuplicated === true));
+    const bookkeeping = { key: idempotencyKey, ...(resends > 0 ? { resends } : {}), ...(possiblyDuplicated ? { possiblyDuplicated: true } : {}) };
+    await options.store.setState(key, { status: 'sending', messages: 0, at: new Date().toISOString(), ...bookkeeping } satisfies DeliveryRecord);
     let record: DeliveryRecord;
     try {
       const content: DeliveryContent = {
@@ -118,19 +170,27 @@ export async function publishDigest(digest: Digest, label: string, options: Publ
         ...(options.url ? { url: options.url } : {}),
       };
       options.onProgress?.(`delivering to ${channel.id}`);
-      const result = await channel.send(content, options.signal ? { signal: options.signal } : {});
+      const result = await channel.send(content, { idempotencyKey, ...(options.signal ? { signal: options.signal } : {}) });
       record = {
         status: result.status,
         messages: result.messages,
         at: new Date().toISOString(),
         ...(result.detail ? { detail: result.detail } : result.error ? { detail: result.error.message } : {}),
+        ...bookkeeping,
       };
     } catch (error) {
       const message = XivdigestError.isInstance(error) ? error.message : (error as Error).message;
-      record = { status: 'failed', messages: 0, at: new Date().toISOString(), detail: message };
+      record = { status: 'failed', messages: 0, at: new Date().toISOString(), detail: message, ...bookkeeping };
     }
     await options.store.setState(key, record);
-    reports.push({ channel: channel.id, status: record.status, items: record.messages, ...(record.detail ? { detail: record.detail } : {}) });
+    reports.push({
+      channel: channel.id,
+      status: record.status as DeliveryReport['status'],
+      items: record.messages,
+      ...(record.detail ? { detail: record.detail } : {}),
+      deliveryKey: idempotencyKey,
+      ...(possiblyDuplicated ? { possiblyDuplicated: true } : {}),
+    });
   }
   return reports;
 }

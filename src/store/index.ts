@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { XivdigestError } from '../core/errors.js';
 import { openPostgres, openSqlite, type OpenedDatabase } from './kysely/dialect.js';
 import { storeError } from './kysely/errors.js';
-import { createKyselyStore } from './kysely/kysely-store.js';
+import { createKyselyStore, kyselyLeaseStore } from './kysely/kysely-store.js';
+import type { LeaseStore } from './lease-store.js';
 import type { Store } from './store.js';
 
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
+export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
 
 export interface StoreOptions {
   /**
@@ -71,4 +73,20 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     throw storeError({ action: 'open the store and bring its schema up to date', location: opened.location, cause });
   }
   return createKyselyStore(opened, { writerThread: options.writerThread ?? true });
+}
+
+/**
+ * The leases kept in the database of a store that createStore opened (a small seam of its own, so that the Store and
+ * its forwarding layers do not grow). Throws for any other store.
+ */
+export function leaseStoreOf(store: Store): LeaseStore {
+  const leases = kyselyLeaseStore(store);
+  if (!leases) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} keeps no leases`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return leases;
 }

@@ -166,6 +166,16 @@ export interface FeedbackTable {
   at: string;
 }
 
+/** A claim on a key (a subscription's run): one holder at a time until it releases it or it expires. */
+export interface LeasesTable {
+  key: string;
+  owner: string;
+  run_id: string | null;
+  acquired_at: string;
+  heartbeat_at: string;
+  expires_at: string;
+}
+
 export interface StoreDatabase {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -176,4 +186,5 @@ export interface StoreDatabase {
   decisions: DecisionsTable;
   runs: RunsTable;
   feedback: FeedbackTable;
+  leases: LeasesTable;
 }

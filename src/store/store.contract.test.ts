@@ -8,7 +8,7 @@ import type { Digest } from '../core/digest.js';
 import type { Paper } from '../core/paper.js';
 import type { StoredTexts } from '../core/texts.js';
 import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
-import { createStore } from './index.js';
+import { createStore, leaseStoreOf } from './index.js';
 import type { PaperDecision, Store } from './store.js';
 import { mergePaperRow } from './kysely/merge.js';
 import { paperToRow, rowVersionRecord, toStoredPaper, toStoredVersion, versionRecords, type PaperRow, type VersionRow } from './kysely/rows.js';
@@ -758,6 +758,78 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
     });
   });
 
+  describe('leases', () => {
+    const at = (seconds: number) => new Date(Date.UTC(2026, 10, 23, 6, 0, seconds));
+
+    it('gives a free key to the first caller and tells the next who holds it until when', async () => {
+      const leases = leaseStoreOf(store);
+      const first = await leases.acquire({ key: 'run:nlp', owner: 'host-a:1:x', runId: 'r1', ttlMs: 60_000, now: at(0) });
+      expect(first).toEqual({
+        acquired: true,
+        lease: { key: 'run:nlp', owner: 'host-a:1:x', runId: 'r1', acquiredAt: at(0).toISOString(), heartbeatAt: at(0).toISOString(), expiresAt: at(60).toISOString() },
+      });
+      const second = await leases.acquire({ key: 'run:nlp', owner: 'host-b:2:y', ttlMs: 60_000, now: at(10) });
+      expect(second).toEqual({ acquired: false, lease: first.lease });
+      // Another key is free.
+      expect((await leases.acquire({ key: 'run:cv', owner: 'host-b:2:y', ttlMs: 60_000, now: at(10) })).acquired).toBe(true);
+      expect(await leases.get('run:nlp')).toEqual(first.lease);
+      expect(await leases.get('run:none')).toBeUndefined();
+    });
+
+    it('renews only for its holder, and an expired lease passes to the next caller with the old one reported', async () => {
+      const leases = leaseStoreOf(store);
+      await leases.acquire({ key: 'run:nlp', owner: 'a', runId: 'r1', ttlMs: 30_000, now: at(0) });
+      expect(await leases.renew('run:nlp', 'b', 30_000, at(20))).toBeUndefined();
+      const renewed = await leases.renew('run:nlp', 'a', 30_000, at(20));
+      expect(renewed).toMatchObject({ owner: 'a', acquiredAt: at(0).toISOString(), heartbeatAt: at(20).toISOString(), expiresAt: at(50).toISOString() });
+      expect((await leases.acquire({ key: 'run:nlp', owner: 'b', ttlMs: 30_000, now: at(49) })).acquired).toBe(false);
+      const taken = await leases.acquire({ key: 'run:nlp', owner: 'b', runId: 'r2', ttlMs: 30_000, now: at(50) });
+      expect(taken).toMatchObject({ acquired: true, lease: { owner: 'b', runId: 'r2' }, previous: { owner: 'a', runId: 'r1' } });
+      // The old holder has lost it: it can neither renew nor release it.
+      expect(await leases.renew('run:nlp', 'a', 30_000, at(51))).toBeUndefined();
+      expect(await leases.release('run:nlp', 'a')).toBe(false);
+      expect(await leases.release('run:nlp', 'b')).toBe(true);
+      expect(await leases.get('run:nlp')).toBeUndefined();
+      expect((await leases.acquire({ key: 'run:nlp', owner: 'c', ttlMs: 30_000, now: at(52) })).acquired).toBe(true);
+    });
+
+    it('takes over from a holder named dead, but not once someone else holds it', async () => {
+      const leases = leaseStoreOf(store);
+      await leases.acquire({ key: 'run:nlp', owner: 'a', ttlMs: 60_000, now: at(0) });
+      const taken = await leases.acquire({ key: 'run:nlp', owner: 'b', ttlMs: 60_000, now: at(1), takeOver: 'a' });
+      expect(taken).toMatchObject({ acquired: true, previous: { owner: 'a' } });
+      expect((await leases.acquire({ key: 'run:nlp', owner: 'c', ttlMs: 60_000, now: at(2), takeOver: 'a' })).acquired).toBe(false);
+    });
+
+    it('gives a key to exactly one of many stores claiming it at once', async () => {
+      const others: Store[] = [];
+      for (let index = 0; index < 4; index += 1) others.push(await createStore({ url: temp.url }));
+      try {
+        const claims = await Promise.all(
+          [store, ...others].map((each, index) => leaseStoreOf(each).acquire({ key: 'run:race', owner: `owner-${index}`, ttlMs: 60_000 })),
+        );
+        expect(claims.filter((claim) => claim.acquired)).toHaveLength(1);
+        const winner = claims.find((claim) => claim.acquired)!.lease.owner;
+        for (const claim of claims) expect(claim.lease.owner).toBe(winner);
+      } finally {
+        await Promise.all(others.map((other) => other.close()));
+      }
+    });
+
+    it('works while a transaction of the same store is open, and fails with a STORE_ERROR once closed', async () => {
+      const leases = leaseStoreOf(store);
+      await store.transaction(async (tx) => {
+        await tx.setState('k', 1);
+        // Not awaited inside: the claim waits for the transaction's connection, then runs.
+        void leases.acquire({ key: 'run:tx', owner: 'a', ttlMs: 1000 });
+      });
+      await expect.poll(() => leases.get('run:tx').then((lease) => lease?.owner)).toBe('a');
+      expect(() => leaseStoreOf({ ...store } as Store)).toThrow(/keeps no leases/);
+      await store.close();
+      await expect(leases.get('run:tx')).rejects.toMatchObject({ code: 'STORE_ERROR' });
+    });
+  });
+
   describe('lifecycle', () => {
     it('reopens an existing database without migrating again, keeping the data', async () => {
       await store.upsertPapers([paper('2504.00001', 1)]);
@@ -765,7 +837,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       try {
         expect((await again.getPapers()).map((item) => item.id)).toEqual(['2504.00001']);
         const migrations = await temp.query<{ name: string }>('select name from kysely_migration order by name');
-        expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-daily-run']);
+        expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-daily-run', '0003-run-leases']);
       } finally {
         await again.close();
       }

@@ -182,6 +182,20 @@ describe('email channel', () => {
     expect(decodeBody(message).replace(/\r\n/g, '\n')).toBe(content.text);
   });
 
+  it('gives every try of one delivery the same Message-ID, made of its idempotency key and the sender domain', async () => {
+    const smtp = await startSmtp({ hideSTARTTLS: true });
+    const channel = createEmailChannel({ host: '127.0.0.1', port: smtp.port, from: 'xivdigest <digest@example.org>', to: 'a@example.org' });
+    const content = makeContent(makeDigest([makeEntry(1)]));
+    for (let time = 0; time < 2; time += 1) expect(await channel.send(content, { idempotencyKey: 'xivdigest-0123abcd' })).toMatchObject({ status: 'sent' });
+    await channel.send(content);
+    const ids = smtp.received.map((message) => parsePart(message.raw).headers.get('message-id'));
+    expect(ids[0]).toBe('<xivdigest-0123abcd@example.org>');
+    expect(ids[1]).toBe(ids[0]);
+    // Without a key nodemailer makes a fresh one.
+    expect(ids[2]).toMatch(/^<.+@.+>$/);
+    expect(ids[2]).not.toBe(ids[0]);
+  });
+
   it('upgrades with STARTTLS when requireTLS is set', async () => {
     // smtp-server's built-in self-signed certificate: trust is switched off for this test only.
     const smtp = await startSmtp({ allowInsecureAuth: false });

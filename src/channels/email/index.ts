@@ -85,7 +85,14 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       const maxDelayMs = retry.maxDelayMs ?? 60_000;
       const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
       const random = retry.random ?? Math.random;
-      const message = emailMessage(content, { from, to, cc, bcc, ...(options.replyTo ? { replyTo: options.replyTo } : {}) });
+      const message = emailMessage(content, {
+        from,
+        to,
+        cc,
+        bcc,
+        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+        ...(sendOptions?.idempotencyKey ? { messageId: messageIdFor(sendOptions.idempotencyKey, from) } : {}),
+      });
       for (let attempt = 1; ; attempt += 1) {
         if (sendOptions?.signal?.aborted) {
           const error = new XivdigestError({ code: 'ABORTED', message: `E-mail delivery through ${server} was cancelled`, hint: 'Run the delivery again' });
@@ -121,7 +128,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
 /** The nodemailer message: multipart/alternative with text and HTML when there is HTML, UTF-8 throughout. */
 export function emailMessage(
   content: DeliveryContent,
-  envelope: { from: string; to: string[]; cc: string[]; bcc: string[]; replyTo?: string },
+  envelope: { from: string; to: string[]; cc: string[]; bcc: string[]; replyTo?: string; messageId?: string },
 ): Parameters<ReturnType<typeof createTransport>['sendMail']>[0] {
   return {
     from: envelope.from,
@@ -133,6 +140,8 @@ export function emailMessage(
     subject: content.subject,
     text: content.text,
     ...(content.html !== undefined ? { html: content.html } : {}),
+    // A stable Message-ID: a retry or a resend after a crash is the same message to the receiving side.
+    ...(envelope.messageId ? { messageId: envelope.messageId } : {}),
     headers: { 'X-Xivdigest-Digest': content.digest.name.replace(/[^\x20-\x7e]/g, '?') },
   };
 }
@@ -170,6 +179,12 @@ function smtpError(caught: unknown, server: string, secrets: readonly string[], 
     isRetryable: transient,
     details: { server, attempts: attempt, ...(code ? { smtpCode: code } : {}), ...(responseCode ? { responseCode } : {}) },
   });
+}
+
+/** `<key@domain-of-the-sender>`: an RFC 5322 msg-id made of a delivery's idempotency key. */
+export function messageIdFor(key: string, from: string): string {
+  const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'xivdigest.invalid';
+  return `<${key.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g, '-')}@${domain}>`;
 }
 
 function list(value: string | string[] | undefined): string[] {

@@ -22,7 +22,8 @@ export const webhookPayloadVersion = 1;
 /**
  * The payload. `entries` keep the digest order; optional fields are present only when the digest has them.
  * Receivers verify `X-Xivdigest-Signature` by computing `sha256=` + hex HMAC-SHA256 of the raw body with the shared
- * secret and comparing in constant time.
+ * secret and comparing in constant time. The `Idempotency-Key` header is the same on every try of one delivery (also
+ * after a crash mid-send): a receiver that has seen the key can drop the repeat.
  */
 export interface WebhookPayload {
   type: 'xivdigest.digest';
@@ -78,6 +79,8 @@ export function createWebhookChannel(options: WebhookChannelOptions): Channel {
         'x-xivdigest-event': 'digest',
         ...options.headers,
         ...(options.secret ? { 'x-xivdigest-signature': webhookSignature(body, options.secret) } : {}),
+        // The same on every retry and resend of this delivery (draft-ietf-httpapi-idempotency-key-header).
+        ...(sendOptions?.idempotencyKey ? { 'idempotency-key': sendOptions.idempotencyKey } : {}),
       };
       return deliverParts([body], async (payload, counter) => {
         await postWithRetry(transport, () => ({ url, body: payload, headers }), checkStatus, counter, sendOptions?.signal);

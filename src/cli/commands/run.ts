@@ -13,6 +13,18 @@ interface DailyOptions {
   json?: boolean;
   all?: boolean;
   resend?: boolean;
+  wait?: string;
+  leaseSeconds?: string;
+}
+
+/** A number of seconds from an option (`--wait 600`), or a USAGE error. */
+function seconds(option: string, text: string | undefined, positive: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (positive && value === 0)) {
+    throw new XivdigestError({ code: 'USAGE', message: `${option} ${text} is not a ${positive ? 'positive' : 'non-negative'} number of seconds`, hint: `For example ${option} 600` });
+  }
+  return value;
 }
 
 /** Parses `--now`: an ISO 8601 date-time (a zone is recommended; without one it is UTC). */
@@ -83,7 +95,9 @@ Examples:
     .description('the daily job: fetch, select, enrich, render and deliver, for one or every subscription')
     .option('-s, --subscription <name>', 'only this subscription (default: every one, in config order)')
     .option('--now <datetime>', 'the clock, ISO 8601 (default: now); makes runs reproducible')
-    .option('--resend', 'deliver again to channels that already received the digest')
+    .option('--resend', 'deliver again to channels that already received the digest (with a new idempotency key)')
+    .option('--wait <seconds>', 'when another run of the subscription is under way, wait up to this long for it (default: exit 75 at once)')
+    .option('--lease-seconds <seconds>', 'how long this run\'s claim lasts without a heartbeat; it is renewed every sixth of it (default 60)')
     .option('--all', 'list every skipped paper')
     .option('--json', 'print the reports as JSON (an array)')
     .addHelpText('after', `
@@ -94,9 +108,15 @@ the next run retries it. Every paper is selected or skipped once, with the reaso
 comes back only when it changes the abstract, flagged "updated (vN)". The watermark moves only once the run's
 results are stored. Rerunning a day delivers nothing twice; failed deliveries are retried.
 
+One run per subscription at a time: a run claims the subscription in the database (SQLite or PostgreSQL, so this
+holds across processes and machines) and renews the claim while it works. A second run exits 75 saying who holds
+the claim (host, pid, since when, until when), or waits for it with --wait. A killed run's claim expires (on the same
+host it is taken over at once) and \`xivdigest runs\` shows that run as interrupted. Webhooks carry an Idempotency-Key
+header and e-mails a Message-ID that stay the same on every retry of a delivery, also after a crash mid-send.
+
 Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 8 only deliveries
-failed (a rerun retries them), 75 arXiv's feed (or a day's papers) is not out yet (retry later); others as for
-every command.
+failed (a rerun retries them), 75 arXiv's feed (or a day's papers) is not out yet, or another run holds the
+subscription (retry later); others as for every command.
 ${EXAMPLE_CONFIG}
 
 Examples:
@@ -117,6 +137,8 @@ Examples:
           });
         }
         const now = parseNow(options.now);
+        const waitSeconds = seconds('--wait', options.wait, false);
+        const leaseSeconds = seconds('--lease-seconds', options.leaseSeconds, true);
         const reports: RunReport[] = [];
         // One subscription's failure does not keep the others from their day; it is reported and sets the exit code.
         const failures: Array<{ name: string; error: unknown }> = [];
@@ -130,6 +152,11 @@ Examples:
               index,
               now,
               ...(options.resend ? { resend: true } : {}),
+              lease: {
+                ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
+                ...(leaseSeconds !== undefined ? { ttlMs: leaseSeconds * 1000 } : {}),
+                onWait: (_holder, message) => context.reporter.info(`${subscription.name}: ${message}`),
+              },
               env: loaded.env,
               onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
               onWarning: (message) => context.reporter.warn(message),

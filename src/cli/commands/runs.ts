@@ -1,9 +1,24 @@
 /** `xivdigest runs` and `xivdigest runs show ID`: the stored run reports. */
 import type { Command } from 'commander';
+import { interruptedReport, runLeaseKey, viewRun } from '../../jobs/run-lease.js';
+import { leaseStoreOf } from '../../store/index.js';
+import type { RunRecord, Store } from '../../store/store.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
 import type { RunCommand } from '../context.js';
 import { formatReport } from '../report.js';
+
+/**
+ * The run as shown: one stored as `running` whose claim is gone or expired, or whose process on this host is gone,
+ * was killed or crashed, and is shown as `interrupted` with what it had stored.
+ */
+async function shown(store: Store, run: RunRecord): Promise<RunRecord> {
+  if (run.status !== 'running' || !run.subscription) return run;
+  const lease = await leaseStoreOf(store).get(runLeaseKey(run.subscription));
+  const view = viewRun(run, lease);
+  if (view.status !== 'interrupted') return run;
+  return { ...run, status: 'interrupted', report: interruptedReport(run.report as RunReport, view.interrupted!) };
+}
 
 export function registerRuns(program: Command, run: RunCommand): void {
   const runs = program
@@ -21,7 +36,9 @@ Examples:
         const limit = Number(options.limit);
         if (!Number.isInteger(limit) || limit <= 0) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 10' });
         const store = await context.app().store();
-        const list = await store.listRuns({ ...(options.subscription ? { subscription: options.subscription } : {}), limit });
+        const stored = await store.listRuns({ ...(options.subscription ? { subscription: options.subscription } : {}), limit });
+        const list: RunRecord[] = [];
+        for (const item of stored) list.push(await shown(store, item));
         if (options.json) {
           context.print(JSON.stringify(list, null, 2));
           return;
@@ -41,11 +58,18 @@ Examples:
     .argument('<id>', 'the run id (from `xivdigest runs`)')
     .option('--all', 'list every skipped paper')
     .option('--json', 'print JSON')
-    .action((id: string, options: { all?: boolean; json?: boolean }) =>
+    .addHelpText('after', `
+A run stored as running whose process was killed (its claim expired, or its process on this host is gone) is shown
+as interrupted, with what it had stored; the next run of the subscription does the rest.`)
+    .action((id: string, ownOptions: { all?: boolean; json?: boolean }, command: Command) =>
       run(async (context) => {
+        // `runs` has --json too: Commander hands `runs show ID --json` to the parent, so read the options of both.
+        const options = command.optsWithGlobals<{ all?: boolean; json?: boolean }>();
+        void ownOptions;
         const store = await context.app().store();
-        const found = await store.getRun(id);
-        if (!found) throw new XivdigestError({ code: 'NOT_FOUND', message: `No run with id ${id}`, hint: '`xivdigest runs` lists them' });
+        const stored = await store.getRun(id);
+        if (!stored) throw new XivdigestError({ code: 'NOT_FOUND', message: `No run with id ${id}`, hint: '`xivdigest runs` lists them' });
+        const found = await shown(store, stored);
         if (options.json) context.print(JSON.stringify(found, null, 2));
         else context.print(formatReport(found.report as RunReport, options.all ? { all: true } : {}).join('\n'));
       }),

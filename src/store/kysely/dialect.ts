@@ -229,8 +229,12 @@ const postgresDialect: StoreDialect = {
     });
   },
   async migrate(db) {
-    // Kysely's PostgreSQL migrator runs in a transaction under its own advisory lock.
-    await migrateWith(new Migrator({ db, provider: createMigrationProvider(postgresContext) }));
+    // Kysely's PostgreSQL migrator runs in a transaction under its own advisory lock. Its bookkeeping tables are named
+    // with the store's schema: without one, Kysely takes another schema's kysely_migration_lock (another store in the
+    // same database) for its own, skips creating it, and the migration fails with "relation does not exist".
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    const schema = rows[0]?.schema ?? undefined;
+    await migrateWith(new Migrator({ db, provider: createMigrationProvider(postgresContext), ...(schema ? { migrationTableSchema: schema } : {}) }));
   },
 };
 

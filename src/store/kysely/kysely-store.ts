@@ -7,6 +7,8 @@ import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
 import type { StoredTexts } from '../../core/texts.js';
 import type { DecisionsTable, PapersTable, RunsTable, StoreDatabase } from '../schema.js';
+import type { LeaseStore } from '../lease-store.js';
+import { createKyselyLeaseStore } from './lease-store.js';
 import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import type { OpenedDatabase, StoreDialect } from './dialect.js';
 import { storeError } from './errors.js';
@@ -175,7 +177,18 @@ export function createKyselyStore(opened: OpenedDatabase, options: KyselyStoreOp
   const threaded = opened.dialect.kind === 'sqlite' && opened.file !== undefined && options.writerThread !== false;
   const key = nextStoreKey;
   nextStoreKey += 1;
-  return new KyselyStore({ ...opened, closed: false, threaded, key, usedThread: false, writes: Promise.resolve() }, undefined);
+  const engine: Engine = { ...opened, closed: false, threaded, key, usedThread: false, writes: Promise.resolve() };
+  const store = new KyselyStore(engine, undefined);
+  leaseStores.set(store, createKyselyLeaseStore(opened, () => engine.closed));
+  return store;
+}
+
+/** The lease store of each store createKyselyStore made: same database, same connection. */
+const leaseStores = new WeakMap<Store, LeaseStore>();
+
+/** The leases kept in a store's database; undefined for a store that createKyselyStore did not make. */
+export function kyselyLeaseStore(store: Store): LeaseStore | undefined {
+  return leaseStores.get(store);
 }
 
 /** What a store and the transactions opened on it share. */

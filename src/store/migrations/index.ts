@@ -2,6 +2,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as dailyRun from './0002-daily-run.js';
+import * as runLeases from './0003-run-leases.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -21,6 +22,7 @@ export interface StoreMigration {
 export const migrations: ReadonlyArray<readonly [name: string, migration: StoreMigration]> = [
   ['0001-initial', initial],
   ['0002-daily-run', dailyRun],
+  ['0003-run-leases', runLeases],
 ];
 
 /** A Kysely MigrationProvider over `migrations`, bound to one database's context. */

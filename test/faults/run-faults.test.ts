@@ -1,0 +1,178 @@
+/**
+ * Faults of the daily run through the built CLI (issue 8): concurrent runs of one subscription on SQLite and
+ * PostgreSQL deliver and pay once; a run killed with SIGKILL (at random moments, and mid-delivery) is shown as
+ * interrupted and its rerun gives the same files and sends each delivery once or with the same Idempotency-Key.
+ * The long mode is `npm run bench:faults`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFaultWorld, faultDatabase, FAULT_NOW, describeKillPlan, killPlan, killTrial, referenceRun, seededRandom, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
+import { postgresSkipReason, postgresTestUrl } from '../helpers/temp-store.js';
+
+const PAPERS = 4;
+
+const databases: Array<{ kind: 'sqlite' | 'postgres'; skip?: string }> = [
+  { kind: 'sqlite' },
+  { kind: 'postgres', ...(postgresTestUrl ? {} : { skip: postgresSkipReason }) },
+];
+
+function databaseOf(kind: 'sqlite' | 'postgres'): (dir: string) => Promise<FaultDatabase> {
+  return (dir) => faultDatabase(kind, dir, postgresTestUrl);
+}
+
+/** The digest names of the files: `nlp/2026-11-23.md` and the like; a second digest would be `2026-11-23-2`. */
+function digestLabels(files: Record<string, string>): string[] {
+  return [...new Set(Object.keys(files).filter((name) => name.startsWith('nlp/')).map((name) => name.replace(/^nlp\/|\.[a-z]+$/g, '')))];
+}
+
+describe.each(databases)('concurrent runs of one subscription on $kind', ({ kind, skip }) => {
+  if (skip) {
+    it.skip(skip, () => undefined);
+    return;
+  }
+  let world: FaultWorld;
+  beforeAll(async () => {
+    world = await createFaultWorld({ papers: PAPERS, llmLatencyMs: 150, hookDelayMs: () => 300 });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  for (const count of [2, 4]) {
+    it(`${count} runs at once: one digest, one webhook post, calls ≤ papers; the others exit 75 naming the holder`, async () => {
+      const sandbox = await world.sandbox(databaseOf(kind));
+      try {
+        // The database exists before the race, as it would for a daily job.
+        expect((await sandbox.run(['runs'])).code).toBe(0);
+        const llmBefore = world.llm.requests.length;
+        const postsBefore = world.hooks.posts.length;
+        const results = await Promise.all(Array.from({ length: count }, () => sandbox.run(['run', '--now', FAULT_NOW])));
+        const codes = results.map((result) => result.code);
+        for (const result of results) expect([0, 75], result.stderr).toContain(result.code);
+        expect(codes.filter((code) => code === 0).length).toBeGreaterThanOrEqual(1);
+        for (const busy of results.filter((result) => result.code === 75)) {
+          expect(busy.stderr).toMatch(/Subscription nlp is being run by another process: host \S+, pid \d+, run \S+, since \S+; the claim expires at \S+/);
+          expect(busy.stderr).toMatch(/--wait/);
+        }
+        expect(digestLabels(sandbox.files())).toEqual(['2026-11-23']);
+        expect(world.hooks.posts.length - postsBefore).toBe(1);
+        expect(world.llm.requests.length - llmBefore).toBeLessThanOrEqual(PAPERS);
+      } finally {
+        await sandbox.cleanup();
+      }
+    });
+  }
+
+  it('4 runs at once with --wait: all finish, one digest, one post, calls ≤ papers', async () => {
+    const sandbox = await world.sandbox(databaseOf(kind));
+    try {
+      expect((await sandbox.run(['runs'])).code).toBe(0);
+      const llmBefore = world.llm.requests.length;
+      const postsBefore = world.hooks.posts.length;
+      const results = await Promise.all(Array.from({ length: 4 }, () => sandbox.run(['run', '--now', FAULT_NOW, '--wait', '60'])));
+      for (const result of results) expect(result.code, result.stderr).toBe(0);
+      expect(results.some((result) => /waiting up to 60 s for host/.test(result.stderr))).toBe(true);
+      expect(digestLabels(sandbox.files())).toEqual(['2026-11-23']);
+      expect(world.hooks.posts.length - postsBefore).toBe(1);
+      expect(world.llm.requests.length - llmBefore).toBeLessThanOrEqual(PAPERS);
+      const runs = JSON.parse((await sandbox.run(['runs', '--json'])).stdout) as Array<{ status: string }>;
+      expect(runs.map((run) => run.status).sort()).toEqual(['nothing', 'nothing', 'nothing', 'ok']);
+    } finally {
+      await sandbox.cleanup();
+    }
+  });
+});
+
+describe('a run killed with SIGKILL (SQLite)', () => {
+  let world: FaultWorld;
+  let hookDelay = 0;
+  beforeAll(async () => {
+    world = await createFaultWorld({ papers: PAPERS, llmLatencyMs: 400, hookDelayMs: () => hookDelay });
+  });
+  afterAll(async () => {
+    await world.close();
+  });
+
+  it('keeps its claim alive with heartbeats, is shown as interrupted after a kill mid-delivery, and its rerun resends with the same Idempotency-Key', async () => {
+    const sandbox = await world.sandbox(databaseOf('sqlite'));
+    try {
+      hookDelay = 10_000;
+      const postsBefore = world.hooks.posts.length;
+      // A 3 s claim, renewed every 0.5 s: still held when the second run tries 4 s later.
+      const first = sandbox.start(['run', '--now', FAULT_NOW, '--lease-seconds', '3']);
+      const deadline = Date.now() + 30_000;
+      while (world.hooks.posts.length === postsBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(world.hooks.posts.length - postsBefore).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      const busy = await sandbox.run(['run', '--now', FAULT_NOW]);
+      expect(busy.code, busy.stderr).toBe(75);
+      expect(busy.stderr).toMatch(new RegExp(`pid ${first.child.pid}\\b`));
+      first.child.kill('SIGKILL');
+      expect((await first.done).signal).toBe('SIGKILL');
+
+      // Before any rerun: the run is recognised as interrupted (its process is gone), with what it had done.
+      const listed = JSON.parse((await sandbox.run(['runs', '--json'])).stdout) as Array<{ id: string; status: string; report: { selected: unknown[]; problems: string[] } }>;
+      expect(listed).toHaveLength(1);
+      expect(listed[0]).toMatchObject({ status: 'interrupted' });
+      expect(listed[0]!.report.selected).toHaveLength(PAPERS);
+      const killedId = listed[0]!.id;
+      const shown = await sandbox.run(['runs', 'show', killedId, '--json']);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ id: killedId, status: 'interrupted', report: { status: 'interrupted' } });
+      const text = await sandbox.run(['runs', 'show', killedId]);
+      expect(text.stdout).toMatch(/· interrupted ·/);
+      expect(text.stdout).toMatch(/problem: interrupted: its process \(host \S+, pid \d+\) is gone/);
+
+      hookDelay = 0;
+      const rerun = await sandbox.run(['run', '--now', FAULT_NOW, '--json']);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const posts = world.hooks.posts.slice(postsBefore);
+      expect(posts).toHaveLength(2);
+      const key = posts[0]!.headers['idempotency-key'];
+      expect(key).toMatch(/^xivdigest-[0-9a-f]{32}$/);
+      expect(posts[1]!.headers['idempotency-key']).toBe(key);
+      expect(posts[1]!.body).toBe(posts[0]!.body);
+      const report = (JSON.parse(rerun.stdout) as Array<{ id: string; deliveries: Array<Record<string, unknown>> }>)[0]!;
+      expect(report.deliveries.find((delivery) => delivery.channel === 'webhook:local')).toMatchObject({ status: 'sent', deliveryKey: key, possiblyDuplicated: true });
+      const rerunShown = await sandbox.run(['runs', 'show', report.id]);
+      expect(rerunShown.stdout).toMatch(/possibly duplicated: an earlier run stopped while sending it/);
+      // The rerun took over and marked the killed run as interrupted in the store.
+      const after = JSON.parse((await sandbox.run(['runs', '--json'])).stdout) as Array<{ id: string; status: string }>;
+      expect(after.find((run) => run.id === killedId)?.status).toBe('interrupted');
+
+      // A deliberate --resend is a new delivery, with a new key.
+      const resent = await sandbox.run(['run', '--now', FAULT_NOW, '--resend']);
+      expect(resent.code, resent.stderr).toBe(0);
+      const last = world.hooks.posts.at(-1)!;
+      expect(last.headers['idempotency-key']).toBe(`${String(key)}-r1`);
+    } finally {
+      hookDelay = 0;
+      await sandbox.cleanup();
+    }
+  });
+
+  it('refuses a --wait or --lease-seconds that is not a number of seconds', async () => {
+    const sandbox = await world.sandbox(databaseOf('sqlite'));
+    try {
+      const bad = await sandbox.run(['run', '--now', FAULT_NOW, '--wait', 'soon']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--wait soon is not a non-negative number of seconds.*--wait 600/s);
+      const zero = await sandbox.run(['run', '--now', FAULT_NOW, '--lease-seconds', '0']);
+      expect(zero.code).toBe(2);
+    } finally {
+      await sandbox.cleanup();
+    }
+  });
+
+  it('kill -9 at random moments: each rerun gives identical files, one delivery (or repeats with the same key), calls ≤ papers + in flight', async () => {
+    const seed = Number(process.env.XIVDIGEST_FAULT_SEED) || Math.floor(Math.random() * 2 ** 31);
+    console.log(`kill -9 trials: seed ${seed} (XIVDIGEST_FAULT_SEED=${seed} replays them)`);
+    const random = seededRandom(seed);
+    hookDelay = 600;
+    const reference = await referenceRun(world, databaseOf('sqlite'));
+    for (let trial = 0; trial < 5; trial += 1) {
+      const plan = killPlan(random, reference, PAPERS, hookDelay);
+      const result = await killTrial(world, databaseOf('sqlite'), reference.files, plan);
+      expect(result.problems, `trial ${trial} (seed ${seed}, kill at ${describeKillPlan(plan)}; clean run ${reference.spanMs} ms)`).toEqual([]);
+    }
+  }, 180_000);
+});
