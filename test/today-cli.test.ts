@@ -28,10 +28,13 @@ const rejected = papers.slice(10, 13).map((paper) => paper.id);
 
 const footnotes = (markdown: string) => markdown.split('\n').filter((line) => /^\[\^\d+\]: /.test(line)).length;
 
+/** Debian's Python, where python3-feedparser lives (a python3 earlier on PATH, e.g. pyenv's, lacks it). */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
 /** Parses an RSS file with python3-feedparser (or xmllint when feedparser is missing): the number of items. */
 function feedItems(path: string): number {
   try {
-    return Number(execFileSync('python3', ['-c', 'import feedparser,sys; d=feedparser.parse(sys.argv[1]); assert not d.bozo, d.bozo_exception; print(len(d.entries))', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
+    return Number(execFileSync(PYTHON, ['-c', 'import feedparser,sys; d=feedparser.parse(sys.argv[1]); assert not d.bozo, d.bozo_exception; print(len(d.entries))', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
   } catch (error) {
     if (!String((error as Error).message).includes('No module named')) throw error;
     execFileSync('xmllint', ['--noout', path]);
