@@ -6,7 +6,8 @@
  * Needs `npm run build` first. PostgreSQL uses XIVDIGEST_TEST_PG_URL. Never asserts; the suite's short mode does.
  */
 import { parseArgs } from 'node:util';
-import { createFaultWorld, faultDatabase, describeKillPlan, killPlan, killTrial, referenceRun, seededRandom, type KillTrial } from '../test/helpers/fault-world.js';
+import { createRandom } from '../test/helpers/random.js';
+import { createFaultWorld, faultDatabase, describeKillPlan, killPlan, killTrial, referenceRun, type KillTrial } from '../test/helpers/fault-world.js';
 
 /** What the killed run was doing, from what the servers had seen. */
 function phase(row: KillTrial): string {
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const papers = 6;
   const hookDelayMs = 1500;
   const world = await createFaultWorld({ papers, llmLatencyMs: 600, hookDelayMs: () => hookDelayMs, concurrency: 2 });
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   console.log(`bench:faults: ${kills} kills on ${kind}, seed ${seed} (--seed ${seed} replays them), ${papers} papers, LLM concurrency 2`);
   try {
     const reference = await referenceRun(world, database);

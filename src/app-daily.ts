@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
-import { chooseProvider } from './app-llm.js';
+import { chooseProvider, enrichSettings } from './app-llm.js';
 import { createChannel } from './channels/index.js';
 import { channelSpecSchema } from './channels/spec.js';
 import type { Channel } from './core/channel.js';
@@ -19,8 +19,6 @@ import { enrichPapers } from './jobs/enrich.js';
 import { publishDigest } from './jobs/publish.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
 import { fetchZoteroLibrary, readLibraryFile, withPaperMetadata } from './library/index.js';
-import { DEFAULT_PRICES } from './llm/pricing.js';
-import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from './llm/prompts/index.js';
 import { createLexicalRanker } from './rank/lexical/index.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
 import { createPaperFilter } from './select/filter.js';
@@ -223,15 +221,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           provider: chosen.provider,
           papers,
           lang,
-          concurrency: llm.concurrency,
-          ...(llm.rpm ? { rpm: llm.rpm } : {}),
-          ...(llm.tpm ? { tpm: llm.tpm } : {}),
-          ...(llm.timeoutMs ? { timeoutMs: llm.timeoutMs } : {}),
-          maxAttempts: llm.maxAttempts,
-          maxRepairs: llm.maxRepairs,
-          ...(llm.budget !== undefined ? { budget: llm.budget } : {}),
-          prices: { ...DEFAULT_PRICES, ...llm.prices },
-          ...(llm.structuredSummary ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
+          ...enrichSettings(llm),
         });
       },
       publish: (digest, label) =>

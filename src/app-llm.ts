@@ -2,12 +2,15 @@
 import type { LlmConfig } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { LlmProvider } from './core/llm.js';
+import type { EnrichOptions } from './jobs/enrich.js';
 import { createAnthropicProvider } from './llm/anthropic/index.js';
 import { createAzureProvider } from './llm/azure/index.js';
 import { providerOptionsFromEnv } from './llm/env.js';
 import { createLlamaCppProvider } from './llm/llama-cpp/index.js';
 import type { ModelProgressEvent } from './llm/llama-cpp/model-file.js';
 import { createOpenAiCompatibleProvider } from './llm/openai-compatible/index.js';
+import { DEFAULT_PRICES } from './llm/pricing.js';
+import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from './llm/prompts/index.js';
 
 export type ProviderKind = 'openai-compatible' | 'azure' | 'anthropic' | 'llama-cpp';
 
@@ -118,4 +121,20 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
 
 function missing(what: string, hint: string): XivdigestError {
   return new XivdigestError({ code: 'CONFIG_INVALID', message: `No ${what} is configured`, hint });
+}
+
+/** The enrichment settings of the config's `llm` section (concurrency, pacing, retries, budget, prices, prompt). */
+export function enrichSettings(llm: LlmConfig): Omit<EnrichOptions, 'store' | 'provider' | 'papers'> {
+  return {
+    concurrency: llm.concurrency,
+    ...(llm.rpm ? { rpm: llm.rpm } : {}),
+    ...(llm.tpm ? { tpm: llm.tpm } : {}),
+    ...(llm.timeoutMs ? { timeoutMs: llm.timeoutMs } : {}),
+    maxAttempts: llm.maxAttempts,
+    maxRepairs: llm.maxRepairs,
+    ...(llm.budget !== undefined ? { budget: llm.budget } : {}),
+    // Configured prices override the built-in list key by key.
+    prices: { ...DEFAULT_PRICES, ...llm.prices },
+    ...(llm.structuredSummary ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
+  };
 }

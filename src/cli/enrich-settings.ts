@@ -1,26 +1,8 @@
-/** The enrichment settings and model-progress reporting shared by `enrich` and `today`; loaded only when they run. */
+/** The model-progress reporting shared by `enrich` and `today`; loaded only when they run. */
 import type { chooseProvider } from '../app-llm.js';
-import type { LlmConfig } from '../core/config/schema.js';
-import type { EnrichOptions } from '../jobs/enrich.js';
-import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from '../llm/prompts/index.js';
-import { DEFAULT_PRICES } from '../llm/pricing.js';
 import { formatCount, type Reporter } from './output.js';
 
-/** The enrichment settings of the config's `llm` section (concurrency, pacing, retries, budget, prices, prompt). */
-export function enrichSettings(llm: LlmConfig): Omit<EnrichOptions, 'store' | 'provider' | 'papers'> {
-  return {
-    concurrency: llm.concurrency,
-    ...(llm.rpm ? { rpm: llm.rpm } : {}),
-    ...(llm.tpm ? { tpm: llm.tpm } : {}),
-    ...(llm.timeoutMs ? { timeoutMs: llm.timeoutMs } : {}),
-    maxAttempts: llm.maxAttempts,
-    maxRepairs: llm.maxRepairs,
-    ...(llm.budget !== undefined ? { budget: llm.budget } : {}),
-    // Configured prices override the built-in list key by key.
-    prices: { ...DEFAULT_PRICES, ...llm.prices },
-    ...(llm.structuredSummary ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
-  };
-}
+export { enrichSettings } from '../app-llm.js';
 
 /** Reports the local model's download (a progress bar) and load, for commands that may start it. */
 export function reportModelProgress(reporter: Reporter): NonNullable<Parameters<typeof chooseProvider>[0]['onModelProgress']> {

@@ -5,7 +5,8 @@
  * The long mode is `npm run bench:faults`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFaultWorld, faultDatabase, FAULT_NOW, describeKillPlan, killPlan, killTrial, referenceRun, seededRandom, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
+import { createRandom } from '../helpers/random.js';
+import { createFaultWorld, faultDatabase, FAULT_NOW, describeKillPlan, killPlan, killTrial, referenceRun, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
 import { postgresSkipReason, postgresTestUrl } from '../helpers/temp-store.js';
 
 const PAPERS = 4;
@@ -166,7 +167,7 @@ describe('a run killed with SIGKILL (SQLite)', () => {
   it('kill -9 at random moments: each rerun gives identical files, one delivery (or repeats with the same key), calls ≤ papers + in flight', async () => {
     const seed = Number(process.env.XIVDIGEST_FAULT_SEED) || Math.floor(Math.random() * 2 ** 31);
     console.log(`kill -9 trials: seed ${seed} (XIVDIGEST_FAULT_SEED=${seed} replays them)`);
-    const random = seededRandom(seed);
+    const random = createRandom(seed);
     hookDelay = 600;
     const reference = await referenceRun(world, databaseOf('sqlite'));
     for (let trial = 0; trial < 5; trial += 1) {

@@ -13,18 +13,8 @@ import { addDays, announcementAt, easternDay, isAnnouncementDay } from '../../sr
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { oaiArxivRawPage, rssFeed, type FeedPaper } from './arxiv-feeds.js';
+import { createRandom } from './random.js';
 
-/** A small deterministic RNG (mulberry32): the same seed gives the same world and schedule. */
-export function createRng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface ArxivWorldOptions {
   /** The first and last calendar days with announcements (YYYY-MM-DD). */
@@ -64,7 +54,7 @@ export interface ArxivWorld {
 
 export async function startArxivWorld(options: ArxivWorldOptions): Promise<ArxivWorld> {
   const category = options.category ?? 'cs.CL';
-  const rng = options.rng ?? createRng(1);
+  const rng = options.rng ?? createRandom(1);
   const perDay = options.perDay ?? { min: 1, max: 4 };
   const quiet = new Set(options.quietDays ?? []);
   const announced = new Map<string, FeedPaper[]>();

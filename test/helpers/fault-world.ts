@@ -19,17 +19,6 @@ const KEY = 'sk-test-faults-0123456789';
 /** Mon 2026-11-23 01:00 EST: the feed dated that day is out. */
 export const FAULT_NOW = '2026-11-23T06:00:00Z';
 
-/** A tiny seeded random source (mulberry32), so a failing sequence of kills can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One POST the webhook receiver got. */
 export interface HookPost {

@@ -1,5 +1,6 @@
 /** Writes a tiny random-weight llama GGUF (about 0.5 MB) at test time, so tests run the real llama.cpp without a download. */
 import { writeFile } from 'node:fs/promises';
+import { createRandom } from './random.js';
 
 // GGUF v3 as specified in ggml-org/ggml docs/gguf.md: little-endian, header, metadata KV pairs, tensor infos, padding
 // to `general.alignment`, then tensor data, each tensor at an offset that is a multiple of the alignment.
@@ -64,17 +65,6 @@ function vocabulary(): { tokens: string[]; types: number[]; scores: number[] } {
   return { tokens, types, scores };
 }
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class ByteWriter {
   private chunks: Buffer[] = [];

@@ -13,7 +13,8 @@ import { createArxivRssSource } from '../../src/sources/arxiv-rss/index.js';
 import { createOaiPmhSource } from '../../src/sources/oai-pmh/index.js';
 import { createHttpClient } from '../../src/sources/shared/http.js';
 import type { Store } from '../../src/store/store.js';
-import { createRng, startArxivWorld, type ArxivWorld } from '../helpers/arxiv-world.js';
+import { startArxivWorld, type ArxivWorld } from '../helpers/arxiv-world.js';
+import { createRandom } from '../helpers/random.js';
 
 /** Mon 2026-11-09 to Sun 2026-12-06: four weeks, with Thanksgiving (Thu 2026-11-26, no feed dated Fri 11-27). */
 export const SIM_FROM = '2026-11-09';
@@ -90,7 +91,7 @@ export interface SimulationResult {
 
 /** The run times of one seed: a random Eastern hour on random days, some days skipped, some run twice. */
 export function schedule(seed: number): { times: Date[]; skippedDays: number; twiceDays: number } {
-  const rng = createRng(seed);
+  const rng = createRandom(seed);
   const times: Date[] = [];
   let skippedDays = 0;
   let twiceDays = 0;
@@ -122,7 +123,7 @@ interface FaultWindow {
  * mailing.
  */
 export function faultPlan(seed: number): FaultWindow[] {
-  const rng = createRng(seed * 31 + 7);
+  const rng = createRandom(seed * 31 + 7);
   const windows: FaultWindow[] = [];
   const hours = (n: number) => n * 3_600_000;
   for (let i = 0; i < SIM_DAYS; i++) {
@@ -144,7 +145,7 @@ export interface SimulationOptions {
 
 /** Runs one seed's four weeks on `store` (empty) and checks what reached the reader. */
 export async function simulateCalendar(seed: number, store: Store, options: SimulationOptions = {}): Promise<SimulationResult> {
-  const world = await startArxivWorld({ from: SIM_FROM, until: addDays(SIM_FROM, SIM_DAYS + 2), rng: createRng(seed * 7919 + 1) });
+  const world = await startArxivWorld({ from: SIM_FROM, until: addDays(SIM_FROM, SIM_DAYS + 2), rng: createRandom(seed * 7919 + 1) });
   const onRun = options.onRun;
   try {
     const plan = schedule(seed);
