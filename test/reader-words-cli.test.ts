@@ -24,7 +24,7 @@ describe('an untranslated paper through the CLI', () => {
     expect((await sandbox.run(['ingest', feed])).code).toBe(0);
     const base = `${server.url}/${PATH_TOKEN}/v1`;
     const enrich = await sandbox.run(['enrich'], { env: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: base, OPENAI_API_MODEL: 'gpt-4o-mini' } });
-    expect(enrich.code, enrich.stderr).toBe(1);
+    expect(enrich.code, enrich.stderr).toBe(0); // a gate failure is a per-paper result, not a failed command (decision 0019)
     expect(server.requests.length).toBeGreaterThan(0);
   });
   afterAll(async () => {

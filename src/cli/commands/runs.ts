@@ -1,24 +1,10 @@
 /** `xivdigest runs` and `xivdigest runs show ID`: the stored run reports. */
 import type { Command } from 'commander';
-import { interruptedReport, runLeaseKey, viewRun } from '../../jobs/run-lease.js';
-import { leaseStoreOf } from '../../store/index.js';
-import type { RunRecord, Store } from '../../store/store.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
+import type { RunRecord } from '../../store/store.js';
 import type { RunCommand } from '../context.js';
 import { formatReport } from '../report.js';
-
-/**
- * The run as shown: one stored as `running` whose claim is gone or expired, or whose process on this host is gone,
- * was killed or crashed, and is shown as `interrupted` with what it had stored.
- */
-async function shown(store: Store, run: RunRecord): Promise<RunRecord> {
-  if (run.status !== 'running' || !run.subscription) return run;
-  const lease = await leaseStoreOf(store).get(runLeaseKey(run.subscription));
-  const view = viewRun(run, lease);
-  if (view.status !== 'interrupted') return run;
-  return { ...run, status: 'interrupted', report: interruptedReport(run.report as RunReport, view.interrupted!) };
-}
 
 export function registerRuns(program: Command, run: RunCommand): void {
   const runs = program
@@ -38,6 +24,7 @@ Examples:
         const store = await context.app().store();
         const stored = await store.listRuns({ ...(options.subscription ? { subscription: options.subscription } : {}), limit });
         const list: RunRecord[] = [];
+        const { shown } = await import('../run-view.js');
         for (const item of stored) list.push(await shown(store, item));
         if (options.json) {
           context.print(JSON.stringify(list, null, 2));
@@ -69,6 +56,7 @@ as interrupted, with what it had stored; the next run of the subscription does t
         const store = await context.app().store();
         const stored = await store.getRun(id);
         if (!stored) throw new XivdigestError({ code: 'NOT_FOUND', message: `No run with id ${id}`, hint: '`xivdigest runs` lists them' });
+        const { shown } = await import('../run-view.js');
         const found = await shown(store, stored);
         if (options.json) context.print(JSON.stringify(found, null, 2));
         else context.print(formatReport(found.report as RunReport, options.all ? { all: true } : {}).join('\n'));
