@@ -68,7 +68,8 @@ export function createCliContext(globals: GlobalOptions, options: { signals: Sig
         onHttpEvent: (event) => {
           // A failed request is thrown to the command, which reports it once; here it would print twice.
           if (!event.message) return;
-          if (event.type === 'request-failed') reporter.verbose(event.message);
+          // Routine requests and answers are details (-v); waits, retries and resumes are worth a user's attention.
+          if (event.type === 'request-failed' || event.type === 'request-started' || event.type === 'response-received') reporter.verbose(event.message);
           else reporter.info(event.message);
         },
       });
