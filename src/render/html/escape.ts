@@ -1,7 +1,7 @@
 /** Text and link hygiene shared by the HTML, feed and text renderers: clean Unicode, HTML escaping, http(s)-only links. */
 import { absLink, parseArxivId, versionedId } from '../../core/arxiv-id.js';
 import type { DigestEntry, DigestStyle } from '../../core/digest.js';
-import { cleanLegacyTitle, parseLegacyAbstract } from '../../sources/shared/legacy-text.js';
+import { cleanLegacyTitle, parseLegacyAbstract } from '../../core/legacy-format/text.js';
 import { toWellFormed } from '../markdown/escape.js';
 
 // Bidi embeddings, overrides and isolates (and the BOM) reorder or hide what the reader sees; they never carry meaning

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { cleanLegacyTitle } from '../../sources/shared/legacy-text.js';
+import { cleanLegacyTitle } from '../../core/legacy-format/text.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import { digestEntry } from '../../../test/helpers/digest-entries.js';
 import { hasSharedFixtures, sharedFixtureFiles, sharedSkipReason } from '../../../test/helpers/shared-fixtures.js';

@@ -1,10 +1,10 @@
 /** The Markdown renderer: cn-chat-arxiv's digest format, byte for byte for `legacy` digests, escaped for `native`. */
 import type { Digest } from '../../core/digest.js';
-import { renderLegacyMarkdown } from './legacy.js';
+import { renderLegacyMarkdown } from '../../core/legacy-format/markdown.js';
 import { renderNativeMarkdown, type NativeLabels } from './native.js';
 
 export { escapeMarkdownInline, safeMarkdownLink } from './escape.js';
-export { renderLegacyMarkdown, DIGEST_HEAD, DIGEST_MIDDLE, DIGEST_TAIL } from './legacy.js';
+export { renderLegacyMarkdown, DIGEST_HEAD, DIGEST_MIDDLE, DIGEST_TAIL } from '../../core/legacy-format/markdown.js';
 export { renderNativeMarkdown, type NativeLabels } from './native.js';
 
 export interface MarkdownRendererOptions {

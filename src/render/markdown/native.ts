@@ -2,7 +2,7 @@
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { untranslatedNote } from '../../core/reader-words.js';
 import { escapeMarkdownInline, safeMarkdownLink } from './escape.js';
-import { assembleDigest, detailBlock, summaryRow } from './legacy.js';
+import { assembleDigest, detailBlock, summaryRow } from '../../core/legacy-format/markdown.js';
 
 /** Labels a native digest prints; each receives the entry and returns plain text (it is escaped afterwards). */
 export interface NativeLabels {

@@ -1,6 +1,6 @@
 /** The RSS 2.0 renderer: cn-chat-arxiv's feed byte for byte for `legacy` digests; the same items, escaped and dated, for `native`. */
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { flattenLegacyText } from '../../sources/shared/legacy-text.js';
+import { flattenLegacyText } from '../../core/legacy-format/text.js';
 import { cleanLine, entryLinks, entryPermalink, hasTexts, safeHttpUrl } from '../html/escape.js';
 import { entryFeedHtml } from '../html/feed-content.js';
 import { resolveLabels, type RenderLabels } from '../html/labels.js';

@@ -3,7 +3,7 @@ import { absLink, findArxivId, parseArxivId, versionedId, type ParsedArxivId } f
 import { XivdigestError } from '../../core/errors.js';
 import type { AnnounceType, Author, LegacyFlag, Paper } from '../../core/paper.js';
 import type { DocumentInput, DocumentParser, FeedInfo, SourceEvent } from '../../core/source.js';
-import { parseLegacyTitle } from '../shared/legacy-text.js';
+import { parseLegacyTitle } from '../../core/legacy-format/text.js';
 import { collapseWhitespace, joinWrappedLines, localDay, stripHtml, toIsoTime } from '../shared/text.js';
 import { streamXml, type XmlHandler } from '../shared/xml-reader.js';
 

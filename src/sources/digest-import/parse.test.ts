@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import type { DigestEntry } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import { createMarkdownRenderer } from '../../render/markdown/index.js';
-import { renderLegacyMarkdown } from '../../render/markdown/legacy.js';
+import { renderLegacyMarkdown } from '../../core/legacy-format/markdown.js';
 import { hasSharedFixtures, ownFixture, sharedFixture, sharedFixtureFiles } from '../../../test/helpers/shared-fixtures.js';
 import { fileInput } from '../shared/document-input.js';
-import { codePointLength } from '../shared/legacy-text.js';
+import { codePointLength } from '../../core/legacy-format/text.js';
 import { parseSeedCache } from '../seed-cache/parse.js';
 import { parseMarkdownDigest, parseMarkdownDigestFile } from './parse.js';
 

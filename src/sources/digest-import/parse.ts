@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper } from '../../core/paper.js';
-import { DIGEST_HEAD, DIGEST_MIDDLE, DIGEST_TAIL, renderLegacyMarkdown, summaryRow } from '../../render/markdown/legacy.js';
-import { cleanLegacyTitle, paperFromLegacyItem } from '../shared/legacy-text.js';
+import { DIGEST_HEAD, DIGEST_MIDDLE, DIGEST_TAIL, renderLegacyMarkdown, summaryRow } from '../../core/legacy-format/markdown.js';
+import { cleanLegacyTitle, paperFromLegacyItem } from '../../core/legacy-format/text.js';
 
 export interface ParseMarkdownDigestOptions {
   /** The file path or URL, named in every error. */
@@ -48,7 +48,7 @@ const INDENT = '    ';
 const MAX_STEPS = 100_000;
 
 /**
- * Parses the Markdown the original program wrote (see render/markdown/legacy.ts for the format). The footnotes are
+ * Parses the Markdown the original program wrote (see core/legacy-format/markdown.ts for the format). The footnotes are
  * authoritative: they are split on `[^N]: ` lines with N counting up, each read from both ends because only the raw
  * title can span lines; where a title itself holds a line that looks like the next footnote, the other split points
  * are tried. Each summary row must be the one the original would print for its footnote. Finally the result is

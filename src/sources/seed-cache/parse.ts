@@ -6,7 +6,7 @@ import type { Paper } from '../../core/paper.js';
 import type { DocumentInput } from '../../core/source.js';
 import type { GeneratedTexts } from '../../core/texts.js';
 import { textLines } from '../shared/document-input.js';
-import { paperFromLegacyItem } from '../shared/legacy-text.js';
+import { paperFromLegacyItem } from '../../core/legacy-format/text.js';
 
 /** One cache record of the original: the feed item plus what the LLM wrote for it. */
 export interface SeedCacheRecord {

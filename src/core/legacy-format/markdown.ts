@@ -1,6 +1,6 @@
 /** The cn-chat-arxiv digest format, byte for byte: a port of the original's `make_markdown` (Python). */
-import type { Digest, DigestEntry } from '../../core/digest.js';
-import { cleanLegacyTitle, flattenLegacyText } from '../../sources/shared/legacy-text.js';
+import type { Digest, DigestEntry } from '../digest.js';
+import { cleanLegacyTitle, flattenLegacyText } from './text.js';
 
 /** The fixed text before the summary rows. */
 export const DIGEST_HEAD = '# 摘要\n\n| Ref | Title | Summary |\n| --- | --- | --- |\n';

@@ -11,7 +11,7 @@ import {
   parseLegacyTitle,
   pythonStrip,
   sliceCodePoints,
-} from './legacy-text.js';
+} from './text.js';
 
 describe('cleanLegacyTitle (Python re.sub(r"\\s*\\(arXiv.+", "", title) then \\n → space)', () => {
   it.each([

@@ -1,6 +1,6 @@
 /** Reads and reproduces the text conventions of the original cn-chat-arxiv (Python) program, character for character. */
-import { absLink, findArxivId, parseArxivId } from '../../core/arxiv-id.js';
-import type { AnnounceType, LegacyFlag, Paper, SourceFormat } from '../../core/paper.js';
+import { absLink, findArxivId, parseArxivId } from '../arxiv-id.js';
+import type { AnnounceType, LegacyFlag, Paper, SourceFormat } from '../paper.js';
 
 /**
  * The characters Python 3's `\s` matches in a str pattern, which are also what `str.strip()` removes
