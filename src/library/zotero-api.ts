@@ -1,5 +1,7 @@
 /** Reads a library from the Zotero web API v3 (api.zotero.org): paged item lists, rate-limit backoff, typed errors. */
 import { XivdigestError, excerpt } from '../core/errors.js';
+import { parseRetryAfter } from '../core/retry-after.js';
+import { abortableSleep } from '../core/sleep.js';
 import type { LibraryItem, LibraryParseResult, LibraryProblem } from '../core/library.js';
 import { arxivIdFrom, collapse, isoDateFrom, joinName, normalizeDoi, yearFrom } from './fields.js';
 
@@ -189,11 +191,8 @@ function hintFor(status: number): string {
 
 /** `Retry-After`/`Backoff` in seconds (an HTTP date is turned into seconds from now). */
 function seconds(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const number = Number(value);
-  if (Number.isFinite(number) && number >= 0) return number;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+  const ms = parseRetryAfter(value);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 /** The `rel="next"` target of an RFC 8288 Link header. */
@@ -207,21 +206,7 @@ function nextLink(header: string | null): string | undefined {
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new XivdigestError({ code: 'ABORTED', message: 'Zotero import aborted' }));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new XivdigestError({ code: 'ABORTED', message: 'Zotero import aborted' }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, () => new XivdigestError({ code: 'ABORTED', message: 'Zotero import aborted' }));
 }
 
 /** An API item to a library item; undefined for notes and attachments, a message for an unusable item. */
