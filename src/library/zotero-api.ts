@@ -84,7 +84,7 @@ export async function fetchZoteroLibrary(options: ZoteroLibraryOptions): Promise
       backoffMs = 0;
     }
     const response = await requestPage(url);
-    const backoff = seconds(response.headers.get('backoff'));
+    const backoff = seconds(response.headers.get('backoff'), response.headers.get('date'));
     if (backoff !== undefined) backoffMs = checkWait(backoff, url, 'Backoff');
     const total = Number(response.headers.get('total-results'));
     if (Number.isFinite(total) && response.headers.has('total-results')) totalResults = total;
@@ -164,7 +164,8 @@ export async function fetchZoteroLibrary(options: ZoteroLibraryOptions): Promise
       }
       if (response.ok) return response;
       const body = hide(excerpt(await response.text().catch(() => '')));
-      const retryAfter = seconds(response.headers.get('retry-after')) ?? seconds(response.headers.get('backoff'));
+      const date = response.headers.get('date');
+      const retryAfter = seconds(response.headers.get('retry-after'), date) ?? seconds(response.headers.get('backoff'), date);
       if (RETRYABLE.has(response.status) && attempt < maxRetries) {
         const waitMs = retryAfter !== undefined ? checkWait(retryAfter, url, 'Retry-After') : 1000 * 2 ** attempt;
         options.onWait?.(waitMs, `${response.status}`);
@@ -189,9 +190,9 @@ function hintFor(status: number): string {
   return 'Try again later; the Zotero API may be down';
 }
 
-/** `Retry-After`/`Backoff` in seconds (an HTTP date is turned into seconds from now). */
-function seconds(value: string | null): number | undefined {
-  const ms = parseRetryAfter(value);
+/** `Retry-After`/`Backoff` in seconds (an HTTP date counts from the response's `Date`, else from now). */
+function seconds(value: string | null, date: string | null): number | undefined {
+  const ms = parseRetryAfter(value, Date.now(), date);
   return ms === undefined ? undefined : ms / 1000;
 }
 

@@ -82,14 +82,14 @@ export function checkStatus(answer: HttpAnswer): AnswerFailure | undefined {
   return {
     reason: `returned ${answer.status}: ${excerpt(answer.text) || '(empty body)'}`,
     retryable: answer.status === 429 || answer.status >= 500,
-    ...(answer.status === 429 || answer.status === 503 ? retryAfter(answer.headers['retry-after']) : {}),
+    ...(answer.status === 429 || answer.status === 503 ? retryAfter(answer.headers['retry-after'], answer.headers['date']) : {}),
   };
 }
 
 /** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfter(value: string | string[] | undefined): { retryAfterMs?: number } {
+export function retryAfter(value: string | string[] | undefined, date?: string): { retryAfterMs?: number } {
   const text = Array.isArray(value) ? value[0] : value;
-  const retryAfterMs = parseRetryAfter(text);
+  const retryAfterMs = parseRetryAfter(text, Date.now(), date);
   return retryAfterMs === undefined ? {} : { retryAfterMs };
 }
 

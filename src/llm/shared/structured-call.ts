@@ -350,7 +350,7 @@ function header(headers: Headers, name: string): string | undefined {
 export function retryAfterMsFromHeaders(headers: Headers, now = Date.now()): number | undefined {
   const ms = parseRetryAfterMs(header(headers, 'retry-after-ms'));
   if (ms !== undefined) return ms;
-  const retryAfter = parseRetryAfter(header(headers, 'retry-after'), now);
+  const retryAfter = parseRetryAfter(header(headers, 'retry-after'), now, header(headers, 'date'));
   if (retryAfter !== undefined) return retryAfter;
   const limits = rateLimitFromHeaders(headers, now);
   const requestsReset = resetMs(headers, 'requests', now);

@@ -164,7 +164,7 @@ export function embeddingsRoot(baseUrl: string): string {
 }
 
 function retryAfter(headers: Headers): number | undefined {
-  return parseRetryAfterMs(headers.get('retry-after-ms')) ?? parseRetryAfter(headers.get('retry-after'));
+  return parseRetryAfterMs(headers.get('retry-after-ms')) ?? parseRetryAfter(headers.get('retry-after'), Date.now(), headers.get('date'));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -216,7 +216,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const bodyExcerpt = await readExcerpt(response);
         failure = statusError(label, url, response, bodyExcerpt);
         if (RETRY_AFTER_STATUSES.has(response.status)) {
-          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now(), response.headers.get('date'));
         }
       } catch (error) {
         if (!XivdigestError.isInstance(error)) throw error;
