@@ -1,6 +1,5 @@
 /** The channel registry: a config schema for every delivery channel and `createChannel(spec)`, an explicit map from type to factory. */
 import { hasUserinfo, rememberSecrets } from '../core/redact.js';
-import { z } from 'zod';
 import type { Channel } from '../core/channel.js';
 import { XivdigestError } from '../core/errors.js';
 import { createDingTalkChannel } from './dingtalk/index.js';

@@ -4,6 +4,7 @@
  */
 import { abstractHash } from '../core/hash.js';
 import type { Paper, StoredPaper } from '../core/paper.js';
+import { isReplacement } from '../core/replacement.js';
 import type { RankedPaper, Ranker } from '../core/rank.js';
 import type { FilterDecision } from '../select/filter.js';
 import type { PaperDecision } from '../store/store.js';
@@ -52,13 +53,6 @@ export interface SelectionPlan {
   alreadyDecided: Array<{ paper: StoredPaper; decision: PaperDecision }>;
   /** The ranking method used, or undefined when nothing was ranked. */
   rankedBy?: string;
-}
-
-function isReplacement(paper: Paper): boolean {
-  if (paper.announceType === 'replace' || paper.announceType === 'replace-cross') return true;
-  if (paper.legacyFlags?.includes('UPDATED')) return true;
-  // A catch-up from the API or OAI-PMH has no announce type: a later version is a replacement.
-  return paper.announceType === undefined && (paper.version ?? 1) > 1;
 }
 
 function formatScore(score: number): string {

@@ -112,15 +112,3 @@ export async function storeEvents(events: AsyncIterable<SourceEvent>, store: Sto
   result.noAnnouncement = isFeed && result.papers === 0;
   return result;
 }
-
-/** Adds one result into a running total (several files or categories). */
-export function addResults(into: StoreEventsResult, from: StoreEventsResult): StoreEventsResult {
-  into.papers += from.papers;
-  into.inserted += from.inserted;
-  into.updated += from.updated;
-  into.unchanged += from.unchanged;
-  into.versionsAdded += from.versionsAdded;
-  for (const [type, count] of Object.entries(from.byAnnounceType)) into.byAnnounceType[type] = (into.byAnnounceType[type] ?? 0) + count;
-  into.pages.push(...from.pages);
-  return into;
-}

@@ -1,5 +1,7 @@
 /** Reads a library from the Zotero web API v3 (api.zotero.org): paged item lists, rate-limit backoff, typed errors. */
 import { XivdigestError, excerpt } from '../core/errors.js';
+import { parseRetryAfter } from '../core/retry-after.js';
+import { abortableSleep } from '../core/sleep.js';
 import type { LibraryItem, LibraryParseResult, LibraryProblem } from '../core/library.js';
 import { arxivIdFrom, collapse, isoDateFrom, joinName, normalizeDoi, yearFrom } from './fields.js';
 
@@ -82,7 +84,7 @@ export async function fetchZoteroLibrary(options: ZoteroLibraryOptions): Promise
       backoffMs = 0;
     }
     const response = await requestPage(url);
-    const backoff = seconds(response.headers.get('backoff'));
+    const backoff = seconds(response.headers.get('backoff'), response.headers.get('date'));
     if (backoff !== undefined) backoffMs = checkWait(backoff, url, 'Backoff');
     const total = Number(response.headers.get('total-results'));
     if (Number.isFinite(total) && response.headers.has('total-results')) totalResults = total;
@@ -162,7 +164,8 @@ export async function fetchZoteroLibrary(options: ZoteroLibraryOptions): Promise
       }
       if (response.ok) return response;
       const body = hide(excerpt(await response.text().catch(() => '')));
-      const retryAfter = seconds(response.headers.get('retry-after')) ?? seconds(response.headers.get('backoff'));
+      const date = response.headers.get('date');
+      const retryAfter = seconds(response.headers.get('retry-after'), date) ?? seconds(response.headers.get('backoff'), date);
       if (RETRYABLE.has(response.status) && attempt < maxRetries) {
         const waitMs = retryAfter !== undefined ? checkWait(retryAfter, url, 'Retry-After') : 1000 * 2 ** attempt;
         options.onWait?.(waitMs, `${response.status}`);
@@ -187,13 +190,10 @@ function hintFor(status: number): string {
   return 'Try again later; the Zotero API may be down';
 }
 
-/** `Retry-After`/`Backoff` in seconds (an HTTP date is turned into seconds from now). */
-function seconds(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const number = Number(value);
-  if (Number.isFinite(number) && number >= 0) return number;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+/** `Retry-After`/`Backoff` in seconds (an HTTP date counts from the response's `Date`, else from now). */
+function seconds(value: string | null, date: string | null): number | undefined {
+  const ms = parseRetryAfter(value, Date.now(), date);
+  return ms === undefined ? undefined : ms / 1000;
 }
 
 /** The `rel="next"` target of an RFC 8288 Link header. */
@@ -207,21 +207,7 @@ function nextLink(header: string | null): string | undefined {
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new XivdigestError({ code: 'ABORTED', message: 'Zotero import aborted' }));
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new XivdigestError({ code: 'ABORTED', message: 'Zotero import aborted' }));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, () => new XivdigestError({ code: 'ABORTED', message: 'Zotero import aborted' }));
 }
 
 /** An API item to a library item; undefined for notes and attachments, a message for an unusable item. */

@@ -1,6 +1,7 @@
 /** Category expressions such as `cs.CL+cs.AI-cs.CY`: which feeds to fetch, and which papers fall inside them. */
 import { XivdigestError } from '../core/errors.js';
 import type { Paper } from '../core/paper.js';
+import { isReplacement, replacementLabel } from '../core/replacement.js';
 import { pointAt } from './query/parse.js';
 import { ARXIV_CATEGORY_NAMES, ARXIV_TAXONOMY } from './taxonomy.js';
 
@@ -128,10 +129,6 @@ export function feedCategories(expression: CategoryExpression): string {
   return expression.include.filter((name) => !expression.include.some((other) => other !== name && covers(other, name))).join('+');
 }
 
-function isReplacement(paper: Paper): boolean {
-  return paper.announceType === 'replace' || paper.announceType === 'replace-cross' || (paper.legacyFlags?.includes('UPDATED') ?? false);
-}
-
 /** Compiles a category expression with its options into a per-paper check. */
 export function compileCategoryMatcher(expression: CategoryExpression, options: CategoryMatchOptions = {}): (paper: Paper) => CategoryMatch {
   const crossLists = options.crossLists ?? true;
@@ -142,7 +139,7 @@ export function compileCategoryMatcher(expression: CategoryExpression, options: 
     const excluded = paper.categories.find((category) => expression.exclude.some((name) => covers(name, category)));
     if (excluded !== undefined) return { matched: false, reason: `excluded category ${excluded}` };
     if (!replacements && isReplacement(paper)) {
-      return { matched: false, reason: `replaced version (${paper.announceType ?? 'UPDATED'}); replacements are off` };
+      return { matched: false, reason: `replaced version (${replacementLabel(paper)}); replacements are off` };
     }
     const primary = paper.categories[0];
     if (primary === undefined) return { matched: false, reason: 'the paper lists no categories' };

@@ -26,12 +26,6 @@ export interface StoreOptions {
   writerThread?: boolean;
 }
 
-/** Metadata of the store adapter. */
-export const storeInfo = {
-  /** URL forms createStore accepts, for help texts. */
-  urls: ['PATH', 'sqlite:PATH', ':memory:', 'postgres://USER:PASSWORD@HOST:PORT/DATABASE[?schema=NAME]'],
-} as const;
-
 type ParsedUrl = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 function parseStoreUrl(url: string): ParsedUrl {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Digest, DigestEntry } from '../../src/core/digest.js';
+import type { Digest } from '../../src/core/digest.js';
 import { createHtmlRenderer } from '../../src/render/html/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
 import { digestEntry } from '../helpers/digest-entries.js';

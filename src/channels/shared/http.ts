@@ -3,6 +3,8 @@ import { redact as redactText } from '../../core/redact.js';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { XivdigestError, excerpt } from '../../core/errors.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
+import { abortableSleep } from '../../core/sleep.js';
 import { checkDeliveryUrl, createGuardedLookup } from './url-guard.js';
 import type { CommonChannelOptions } from './deliver.js';
 
@@ -80,17 +82,15 @@ export function checkStatus(answer: HttpAnswer): AnswerFailure | undefined {
   return {
     reason: `returned ${answer.status}: ${excerpt(answer.text) || '(empty body)'}`,
     retryable: answer.status === 429 || answer.status >= 500,
-    ...(answer.status === 429 || answer.status === 503 ? retryAfter(answer.headers['retry-after']) : {}),
+    ...(answer.status === 429 || answer.status === 503 ? retryAfter(answer.headers['retry-after'], answer.headers['date']) : {}),
   };
 }
 
 /** `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function retryAfter(value: string | string[] | undefined): { retryAfterMs?: number } {
+export function retryAfter(value: string | string[] | undefined, date?: string): { retryAfterMs?: number } {
   const text = Array.isArray(value) ? value[0] : value;
-  if (!text) return {};
-  if (/^\d+(\.\d+)?$/.test(text.trim())) return { retryAfterMs: Math.round(Number(text.trim()) * 1000) };
-  const date = Date.parse(text);
-  return Number.isNaN(date) ? {} : { retryAfterMs: Math.max(0, date - Date.now()) };
+  const retryAfterMs = parseRetryAfter(text, Date.now(), date);
+  return retryAfterMs === undefined ? {} : { retryAfterMs };
 }
 
 /** Replaces every secret with `***` (the one set of rules in core/redact.ts). */
@@ -114,7 +114,7 @@ export async function postWithRetry(
   const maxAttempts = Math.max(1, retry.maxAttempts ?? 4);
   const baseDelayMs = retry.baseDelayMs ?? 1000;
   const maxDelayMs = retry.maxDelayMs ?? 60_000;
-  const sleep = retry.sleep ?? defaultSleep;
+  const sleep = retry.sleep ?? ((ms: number, wakeOn?: AbortSignal) => abortableSleep(ms, wakeOn, () => abortedError(what)));
   const random = retry.random ?? Math.random;
   const what = `${transport.label} ${transport.shownUrl}`;
 
@@ -199,18 +199,6 @@ function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
 
 function abortedError(what: string): XivdigestError {
   return new XivdigestError({ code: 'ABORTED', message: `Delivery to ${what} was cancelled`, hint: 'Run the delivery again' });
-}
-
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** The hook URL with its secret last path segment and any token query hidden. */

@@ -98,6 +98,6 @@ function checkTelegram(answer: HttpAnswer): AnswerFailure | undefined {
   return {
     reason: `returned ${answer.status}: ${description}`,
     retryable: answer.status === 429 || answer.status >= 500,
-    ...(typeof seconds === 'number' ? { retryAfterMs: seconds * 1000 } : answer.status === 429 ? retryAfter(answer.headers['retry-after']) : {}),
+    ...(typeof seconds === 'number' ? { retryAfterMs: seconds * 1000 } : answer.status === 429 ? retryAfter(answer.headers['retry-after'], answer.headers['date']) : {}),
   };
 }

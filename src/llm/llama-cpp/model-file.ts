@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { XivdigestError, excerpt } from '../../core/errors.js';
+import { abortableSleep } from '../../core/sleep.js';
 
 /**
  * The model used when none is configured: Qwen2.5-1.5B-Instruct, Q4_K_M, from the Qwen team's own GGUF repository.
@@ -362,16 +363,5 @@ function abortError(signal: AbortSignal): XivdigestError {
 }
 
 function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolvePromise();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortError(signal!));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, () => abortError(signal!));
 }

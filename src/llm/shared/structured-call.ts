@@ -11,6 +11,8 @@ import {
   type LanguageModel,
 } from 'ai';
 import { excerpt, XivdigestError } from '../../core/errors.js';
+import { formatSeconds } from '../../core/format-seconds.js';
+import { parseRetryAfter, parseRetryAfterMs } from '../../core/retry-after.js';
 import type { LlmRequest, LlmResult, LlmUsage } from '../../core/llm.js';
 
 /** How the answer's shape is requested: the API's JSON-Schema output, or plain JSON mode with the schema in the prompt. */
@@ -346,14 +348,10 @@ function header(headers: Headers, name: string): string | undefined {
  * seconds or an HTTP date), then the reset time of the exhausted `x-ratelimit-*` or `anthropic-ratelimit-*` window.
  */
 export function retryAfterMsFromHeaders(headers: Headers, now = Date.now()): number | undefined {
-  const ms = header(headers, 'retry-after-ms');
-  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.max(0, Math.round(Number(ms)));
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter !== undefined) {
-    if (/^\s*\d+(\.\d+)?\s*$/.test(retryAfter)) return Math.round(Number(retryAfter) * 1000);
-    const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, date - now);
-  }
+  const ms = parseRetryAfterMs(header(headers, 'retry-after-ms'));
+  if (ms !== undefined) return ms;
+  const retryAfter = parseRetryAfter(header(headers, 'retry-after'), now, header(headers, 'date'));
+  if (retryAfter !== undefined) return retryAfter;
   const limits = rateLimitFromHeaders(headers, now);
   const requestsReset = resetMs(headers, 'requests', now);
   const tokensReset = resetMs(headers, 'tokens', now);
@@ -418,10 +416,6 @@ export function rateLimitFromHeaders(headers: Headers, now = Date.now()): LlmRes
     ...(remainingTokens === undefined ? {} : { remainingTokens }),
     ...(reset === undefined ? {} : { resetMs: reset }),
   };
-}
-
-function formatSeconds(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
 }
 
 interface SdkUsage {

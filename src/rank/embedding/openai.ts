@@ -1,5 +1,7 @@
 /** Embeddings from an OpenAI-compatible API: `POST {baseUrl}/embeddings` (OpenAI, Azure-style proxies, Ollama, vLLM, llama.cpp server). */
 import { XivdigestError, excerpt } from '../../core/errors.js';
+import { parseRetryAfter, parseRetryAfterMs } from '../../core/retry-after.js';
+import { abortableSleep } from '../../core/sleep.js';
 import type { Embedder } from './index.js';
 import { apiRoot } from '../../llm/shared/api-root.js';
 
@@ -162,25 +164,9 @@ export function embeddingsRoot(baseUrl: string): string {
 }
 
 function retryAfter(headers: Headers): number | undefined {
-  const value = headers.get('retry-after-ms') ?? headers.get('retry-after');
-  if (value === null) return undefined;
-  if (headers.has('retry-after-ms')) return Number(value);
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return parseRetryAfterMs(headers.get('retry-after-ms')) ?? parseRetryAfter(headers.get('retry-after'), Date.now(), headers.get('date'));
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new XivdigestError({ code: 'ABORTED', message: 'Embedding request aborted' }));
-      },
-      { once: true },
-    );
-  });
+  return abortableSleep(ms, signal, () => new XivdigestError({ code: 'ABORTED', message: 'Embedding request aborted' }));
 }

@@ -1,6 +1,6 @@
 /** Tests of the JSON Feed renderer: the fields JSON Feed 1.1 requires, stable ids and dates, inert hostile text. */
 import { describe, expect, it } from 'vitest';
-import type { Digest, DigestEntry } from '../../core/digest.js';
+import type { Digest } from '../../core/digest.js';
 import { createJsonFeedRenderer } from './index.js';
 import { digestEntry } from '../../../test/helpers/digest-entries.js';
 

@@ -1,7 +1,7 @@
 /** Tests of the RSS renderer: the original's feed byte for byte, and native feeds that are valid and inert. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hasSharedFixtures, sharedFixture, sharedSkipReason } from '../../../test/helpers/shared-fixtures.js';
+import { hasSharedFixtures, sharedFixture } from '../../../test/helpers/shared-fixtures.js';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';

@@ -1,4 +1,5 @@
 /** Parsers for arXiv's announcement feeds: RSS 2.0 and Atom (rss.arxiv.org, 2024+) and RSS 1.0/RDF (before 2024). */
+import { easternDay } from '../../core/arxiv-calendar.js';
 import { absLink, findArxivId, parseArxivId, versionedId, type ParsedArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { AnnounceType, Author, LegacyFlag, Paper } from '../../core/paper.js';
@@ -397,7 +398,7 @@ class FeedHandler implements XmlHandler {
     if (published) info.published = published;
     // The day every item is announced on, worked out once: RSS pubDate / RDF dc:date in arXiv's (Eastern) time; for
     // Atom, whose `<updated>` is in UTC, only the fallback when an entry has no `<published>`.
-    this.headerDay = layout.format === 'arxiv-atom' ? easternDay(stamp) : localDay(stamp);
+    this.headerDay = layout.format === 'arxiv-atom' ? easternDayOf(stamp) : localDay(stamp);
     if (layout.format === 'arxiv-atom') {
       // Atom's `<updated>` is a UTC generation time; the announcement day is in each entry's `<published>`, so the
       // feed event waits for the first entry (or the end of the feed).
@@ -556,13 +557,10 @@ function itemWithoutId(item: RawItem, origin: string, index: number): XivdigestE
   });
 }
 
-const EASTERN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** The US Eastern calendar day of an instant (arXiv's clock): `2024-02-23T04:00:11+00:00` gives `2024-02-22`. */
-function easternDay(text: string): string | undefined {
+/** The US Eastern calendar day of a timestamp (arXiv's clock): `2024-02-23T04:00:11+00:00` gives `2024-02-22`. */
+function easternDayOf(text: string): string | undefined {
   const time = text ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(time)) return undefined;
-  return EASTERN_DAY.format(time);
+  return Number.isNaN(time) ? undefined : easternDay(new Date(time));
 }
 
 // Author lists. rss.arxiv.org writes `Name (Affiliation, More), Name, Name (Aff)`; the old RDF feed wrote linked names

@@ -42,7 +42,6 @@ const ERROR_HINTS = new Map<string, string>([
   ['noSetHierarchy', 'This repository has no sets; drop the set argument'],
 ]);
 
-const WHITESPACE = /\s+/;
 const DOI_PREFIX = /^doi:\s*/i;
 const COMMENT_PREFIX = /^Comment:\s*/;
 const ARXIV_ABS_URL = /arxiv\.org\/abs\//i;

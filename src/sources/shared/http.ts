@@ -2,6 +2,11 @@
 import { VERSION } from '../../core/version.js';
 import { XivdigestError, excerpt } from '../../core/errors.js';
 import type { DocumentParser, SourceEvent } from '../../core/source.js';
+import { formatSeconds } from '../../core/format-seconds.js';
+import { parseRetryAfter } from '../../core/retry-after.js';
+import { abortableSleep } from '../../core/sleep.js';
+
+export { formatSeconds, parseRetryAfter };
 
 /** Options of {@link createHttpClient}. Every duration is in milliseconds. */
 export interface HttpClientOptions {
@@ -211,7 +216,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const bodyExcerpt = await readExcerpt(response);
         failure = statusError(label, url, response, bodyExcerpt);
         if (RETRY_AFTER_STATUSES.has(response.status)) {
-          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), Date.now(), response.headers.get('date'));
         }
       } catch (error) {
         if (!XivdigestError.isInstance(error)) throw error;
@@ -650,33 +655,9 @@ function throwIfAborted(signal: AbortSignal | undefined, url: string): void {
   if (signal?.aborted) throw abortedError(url, signal.reason);
 }
 
-/** Parses `Retry-After` (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. Undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const time = Date.parse(trimmed);
-  if (Number.isNaN(time)) return undefined;
-  return Math.max(0, time - now);
-}
-
 /** Waits, or rejects with ABORTED as soon as the signal fires. */
 function sleep(ms: number, signal: AbortSignal | undefined, url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(abortedError(url, signal.reason));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(abortedError(url, signal?.reason));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return abortableSleep(ms, signal, (reason) => abortedError(url, reason));
 }
 
 interface Waiter {
@@ -810,13 +791,6 @@ function positive(name: string, value: number): number {
     throw new XivdigestError({ code: 'USAGE', message: `HTTP option ${name} must be a number > 0, got ${value}` });
   }
   return value;
-}
-
-/** `30 s`, `1.5 s`, `250 ms`. */
-export function formatSeconds(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 function plural(count: number, noun: string): string {
