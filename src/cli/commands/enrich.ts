@@ -3,10 +3,10 @@ import { Option, type Command } from 'commander';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmConfig } from '../../core/config/schema.js';
-import type { EnrichOptions, EnrichResult } from '../../jobs/enrich.js';
+import type { EnrichResult } from '../../jobs/enrich.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
-import { formatCount, type Reporter } from '../output.js';
+import { formatCount } from '../output.js';
 
 interface EnrichCliOptions {
   ids?: string[];
