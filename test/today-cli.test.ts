@@ -97,6 +97,14 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     expect(existsSync(join(sandbox.dir, 'late', 'cs.CL.md'))).toBe(false);
   });
 
+  it('refuses a misspelt category with a suggestion, before any request to arXiv', async () => {
+    const before = arxiv.requests.length;
+    const result = await sandbox.run(['today', 'cs.Cl', '--now', NOW], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown category "cs.Cl"; did you mean cs.CL?');
+    expect(arxiv.requests.length).toBe(before);
+  });
+
   it('exits 5 when arXiv cannot be reached', async () => {
     // No retries, so that the test is quick: each would wait and fail the same way.
     writeFileSync(join(sandbox.dir, 'no-retries.json'), JSON.stringify({ arxiv: { maxRetries: 0 } }));

@@ -11,6 +11,7 @@ import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
 import { publishDigest } from '../../jobs/publish.js';
 import { latestDayPapers } from '../../jobs/latest-day.js';
 import { storeEvents } from '../../jobs/store-events.js';
+import { checkCategoryNames } from '../../select/taxonomy.js';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';
@@ -42,6 +43,8 @@ export async function today(context: CliContext, categories: string[], options: 
   if (Number.isNaN(now.getTime())) throw usage(`--now ${options.now} is not a time`, 'Write it as an ISO time, e.g. 2026-11-23T06:00:00Z');
   for (const category of categories) {
     if (!/^[A-Za-z][A-Za-z.-]*(\+[A-Za-z][A-Za-z.-]*)*$/.test(category)) throw usage(`${JSON.stringify(category)} is not an arXiv category`, 'For example cs.CL, or cs.CL+cs.AI for one digest of both');
+    // Checked against arXiv's taxonomy before any request: a typo gets a suggestion, not an arXiv error page.
+    checkCategoryNames(category.split('+'), 'category');
   }
   const loaded = context.config();
   const llm = loaded.config.llm;

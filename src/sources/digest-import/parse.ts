@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper } from '../../core/paper.js';
-import { DIGEST_HEAD, DIGEST_MIDDLE, DIGEST_TAIL, renderLegacyMarkdown, summaryRow } from '../../core/legacy-format/markdown.js';
+import { DIGEST_HEAD, DIGEST_MIDDLE, DIGEST_TAIL, renderLegacyMarkdown, summaryRow, type LegacySlots } from '../../core/legacy-format/markdown.js';
 import { cleanLegacyTitle, paperFromLegacyItem } from '../../core/legacy-format/text.js';
 
 export interface ParseMarkdownDigestOptions {
@@ -25,16 +25,8 @@ export interface ImportedDigest {
   papers: Paper[];
 }
 
-/** The strings of one footnote, as printed. */
-interface Block {
-  translatedTitle: string;
-  /** The raw title; the only field that may span lines. */
-  title: string;
-  link: string;
-  tldr: string;
-  tldrEn: string;
-  translatedAbstract: string;
-  abstract: string;
+/** The strings of one footnote, as printed (the table's title is read from its row), and where it starts. */
+interface Block extends Omit<LegacySlots, 'tableTitle'> {
   /** 0-based index in the details' lines of the footnote's first line. */
   start: number;
 }
