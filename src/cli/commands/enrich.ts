@@ -158,7 +158,7 @@ function positive(name: string, value: string): number {
 
 /** The one warning line for papers that failed the quality gate: how many, where they are, how to retry. */
 export function describeGateFailures(count: number, total: number, retry = 'xivdigest enrich --retry-failed'): string {
-  return `${formatCount(count)} of ${formatCount(total)} paper(s) failed the quality gate and appear untranslated with the reason (-v lists them); \`${retry}\` tries them again`;
+  return `${formatCount(count)} of ${formatCount(total)} paper(s) failed the quality gate and appear untranslated (-v or \`xivdigest papers --json\` gives each reason); \`${retry}\` tries them again`;
 }
 
 function describeEnrich(result: EnrichResult): string {

@@ -28,7 +28,7 @@ interface CategoryOutcome {
   day?: string;
   papers: number;
   translated: number;
-  /** Papers whose texts failed the quality gate (this run or an earlier one): shown untranslated with the reason. */
+  /** Papers whose texts failed the quality gate (this run or an earlier one): shown untranslated, with a note for readers. */
   failedGate: number;
   /** Papers left untranslated because the LLM could not be used (unreachable, bad key, calls that kept failing). */
   notTranslated: number;
@@ -206,7 +206,7 @@ export async function today(context: CliContext, categories: string[], options: 
   const written = outcomes.filter((outcome) => outcome.status === 'written');
   if (failedGate > 0) {
     const names = written.filter((outcome) => outcome.failedGate > 0).map((outcome) => outcome.category).join(' ');
-    reporter.warn(`${formatCount(failedGate)} paper(s) failed the quality gate and appear untranslated with the reason; \`xivdigest today ${names} --retry-failed\` tries them again (or \`xivdigest enrich --retry-failed\`)`);
+    reporter.warn(`${formatCount(failedGate)} paper(s) failed the quality gate and appear untranslated (\`xivdigest papers --json\` gives each reason); \`xivdigest today ${names} --retry-failed\` tries them again (or \`xivdigest enrich --retry-failed\`)`);
   }
   const untranslated = written.reduce((sum, outcome) => sum + outcome.notTranslated, 0);
   const writtenNames = written.map((outcome) => `${outcome.category}.md/.xml`).join(', ');

@@ -25,7 +25,8 @@ For each category: fetches the latest announcement from rss.arxiv.org (arxiv.rss
 stores it, translates every paper of it (no cap; finished papers are cached, so a rerun only translates what is
 missing) with the configured LLM (an API from OPENAI_API_KEY/OPENAI_API_BASE and the like, else the local model),
 and writes <CAT>.md (the original's Markdown: the "# 摘要" table and the "# 详细" footnotes, in the original's order)
-and <CAT>.xml (its RSS feed). A paper whose translation failed the quality gate is kept, untranslated, with the reason.
+and <CAT>.xml (its RSS feed). A paper whose translation failed the quality gate is kept, untranslated, with a note
+for readers (the reason is in \`xivdigest papers --json\`).
 
 Exit codes: 0 when the digests are written, even if some papers failed the quality gate (a warning counts them and
 says how to retry); 7 when the LLM could not be used (unreachable, bad key): the files are still written, with those
