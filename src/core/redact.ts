@@ -8,12 +8,18 @@ const MIN_SECRET_LENGTH = 4;
 
 /** Values the process has learned are secret: the resolved channel secrets, API keys, database passwords. */
 const remembered = new Set<string>();
+/** The forms of the remembered secrets, in masking order; rebuilt only after a secret is added (redact runs per log line and per report string). */
+let rememberedForms: string[] | undefined;
 
 /** Adds values (and their secret parts, for URLs) to the process-wide list masked by {@link redact}. */
 export function rememberSecrets(...values: ReadonlyArray<string | undefined | null>): void {
   for (const value of values) {
     if (typeof value !== 'string') continue;
-    for (const part of secretParts(value)) if (part.length >= MIN_SECRET_LENGTH) remembered.add(part);
+    for (const part of secretParts(value)) {
+      if (part.length < MIN_SECRET_LENGTH || remembered.has(part)) continue;
+      remembered.add(part);
+      rememberedForms = undefined;
+    }
   }
 }
 
@@ -159,12 +165,11 @@ const KEY_VALUE =
 export function redact(text: string, secrets: readonly string[] = []): string {
   if (typeof text !== 'string' || text === '') return text;
   let out = text;
-  const all = [...new Set([...secrets.flatMap((secret) => (typeof secret === 'string' ? secretParts(secret) : [])), ...remembered])]
-    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b.length - a.length);
-  for (const secret of all) {
-    for (const form of secretForms(secret)) if (out.includes(form)) out = out.split(form).join(MASK);
-  }
+  const forms =
+    secrets.length === 0
+      ? (rememberedForms ??= formsInMaskingOrder(remembered))
+      : formsInMaskingOrder(new Set([...secrets.flatMap((secret) => (typeof secret === 'string' ? secretParts(secret) : [])), ...remembered]));
+  for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
   out = out.replace(URL_IN_TEXT, (found) => {
     const trailing = /[.,;:!?]+$/.exec(found)?.[0] ?? '';
     const url = trailing ? found.slice(0, -trailing.length) : found;
@@ -183,6 +188,14 @@ export function redact(text: string, secrets: readonly string[] = []): string {
 }
 
 /** The forms a secret takes in text: as is, percent-encoded (component and form style), JSON-escaped. */
+/** Every form of every secret, longest secret first, so that a secret containing another is masked whole. */
+function formsInMaskingOrder(secrets: ReadonlySet<string>): string[] {
+  return [...secrets]
+    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length)
+    .flatMap(secretForms);
+}
+
 function secretForms(secret: string): string[] {
   const forms = new Set([secret]);
   const component = encodeURIComponent(secret);
