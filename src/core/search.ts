@@ -1,0 +1,70 @@
+/**
+ * Full-text search over the stored archive: the seam that the web pages, the JSON API, the MCP tools and the CLI
+ * search through. The store implements it (SQLite FTS5 or PostgreSQL full-text search, with CJK text segmented into
+ * words by the application, so that two-character Chinese words match); see docs/decisions/0028-search.md.
+ */
+
+/** What to look for. Only `q` is required. */
+export interface SearchRequest {
+  /**
+   * The subscription query language (`ti:`, `abs:`, `au:`, `cat:`, AND/OR/NOT, parentheses, "phrases"). A bare word
+   * searches titles, authors, abstracts and every stored translation, in any language. Empty matches nothing.
+   */
+  q: string;
+  /** First announcement day to include, YYYY-MM-DD. */
+  from?: string;
+  /** Last announcement day to include, YYYY-MM-DD. */
+  until?: string;
+  /** Only papers listed (primary or cross-listed) in one of these categories. */
+  categories?: string[];
+  /** `relevance` (BM25, the default) or `date` (newest announced first). */
+  sort?: 'relevance' | 'date';
+  /** 1-based page number (default 1). */
+  page?: number;
+  /** Results per page (default 20, at most 100). */
+  pageSize?: number;
+  /** The language whose texts fill `translatedTitle` and `tldr` (default `zh`). */
+  lang?: string;
+}
+
+/** Where a snippet was taken from. */
+export type SnippetField = 'title' | 'authors' | 'abstract' | 'translatedTitle' | 'tldr' | 'translatedAbstract';
+
+/** A short excerpt of one field around the matches, as plain text, with the matched spans as [start, end) offsets. */
+export interface SearchSnippet {
+  field: SnippetField;
+  /** The language of a translated field. */
+  lang?: string;
+  text: string;
+  /** UTF-16 offsets into `text`, sorted, not overlapping. Escape `text` before marking these up. */
+  highlights: Array<[number, number]>;
+}
+
+export interface SearchHit {
+  id: string;
+  version: number | null;
+  title: string;
+  authors: string[];
+  categories: string[];
+  /** Announcement day, YYYY-MM-DD, when known. */
+  announced?: string;
+  /** From the stored texts in the requested language, when any. */
+  translatedTitle?: string;
+  tldr?: string;
+  /** Higher is better (BM25 turned positive); 0 when sorted by date. */
+  score: number;
+  snippets: SearchSnippet[];
+}
+
+export interface SearchResponse {
+  /** Matching papers in all pages. */
+  total: number;
+  page: number;
+  pageSize: number;
+  hits: SearchHit[];
+}
+
+/** The search seam. A query that does not parse throws a QUERY_INVALID XivdigestError pointing at the position. */
+export interface PaperSearch {
+  search(request: SearchRequest): Promise<SearchResponse>;
+}
