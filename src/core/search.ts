@@ -8,15 +8,18 @@
 export interface SearchRequest {
   /**
    * The subscription query language (`ti:`, `abs:`, `au:`, `cat:`, AND/OR/NOT, parentheses, "phrases"). A bare word
-   * searches titles, authors, abstracts and every stored translation, in any language. Empty matches nothing.
+   * searches titles, authors, abstracts and every stored translation, in any language. Empty (or only spaces) lists
+   * every paper that passes the filters, newest first: that is how the archive pages browse a category or a day.
    */
   q: string;
   /** First announcement day to include, YYYY-MM-DD. */
   from?: string;
   /** Last announcement day to include, YYYY-MM-DD. */
   until?: string;
-  /** Only papers listed (primary or cross-listed) in one of these categories. */
+  /** Only papers listed (primary or cross-listed) in one of these categories (an archive such as `math` matches its categories). */
   categories?: string[];
+  /** Leave out papers listed in any of these (Cool Papers' `cs.CL+cs.AI-cs.CY` algebra: include cs.CL or cs.AI, not cs.CY). */
+  excludeCategories?: string[];
   /** `relevance` (BM25, the default) or `date` (newest announced first). */
   sort?: 'relevance' | 'date';
   /** 1-based page number (default 1). */
@@ -64,7 +67,37 @@ export interface SearchResponse {
   hits: SearchHit[];
 }
 
-/** The search seam. A query that does not parse throws a QUERY_INVALID XivdigestError pointing at the position. */
+/** Filters for the archive's calendar: the same meaning as in SearchRequest. */
+export interface DayQuery {
+  categories?: string[];
+  excludeCategories?: string[];
+  from?: string;
+  until?: string;
+}
+
+/** One announcement day in the archive and how many stored papers it announced (within the filters). */
+export interface ArchiveDay {
+  day: string;
+  papers: number;
+}
+
+/** A category that stored papers are listed in. */
+export interface ArchiveCategory {
+  category: string;
+  /** Stored papers listed in it (primary or cross-listed). */
+  papers: number;
+  /** Its latest announcement day in the store, YYYY-MM-DD, when any paper has one. */
+  latestDay?: string;
+}
+
+/**
+ * The search seam, implemented by the store. A query that does not parse throws a QUERY_INVALID XivdigestError
+ * whose message points at the position.
+ */
 export interface PaperSearch {
   search(request: SearchRequest): Promise<SearchResponse>;
+  /** Announcement days with stored papers, newest first. */
+  announcementDays(query?: DayQuery): Promise<ArchiveDay[]>;
+  /** Every category with stored papers, by name. */
+  archiveCategories(): Promise<ArchiveCategory[]>;
 }

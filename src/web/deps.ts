@@ -1,0 +1,22 @@
+/** What the web service is built from: the composition root (cli/commands/serve.ts) passes these in. */
+import type { PaperSearch } from '../core/search.js';
+import type { Store } from '../store/store.js';
+
+/** A subscription as the web shows it (from the config file). */
+export interface WebSubscription {
+  name: string;
+  categories: string[];
+  /** Language of its texts, e.g. `zh`. */
+  lang: string;
+}
+
+export interface WebDeps {
+  store: Store;
+  /** Full-text search and the archive's calendar (the store implements it). */
+  search: PaperSearch;
+  subscriptions: WebSubscription[];
+  /** Where the site is reached, without a trailing slash, e.g. `http://127.0.0.1:8080`: feeds and the API need absolute links. */
+  baseUrl: string;
+  /** The language of generated texts shown by default, e.g. `zh`. */
+  lang: string;
+}
