@@ -33,7 +33,8 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 /** Han (incl. extensions and compatibility), Hiragana, Katakana (incl. half-width), Hangul syllables and jamo. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]/u;
 /** A run of CJK characters, or a run of other letters and digits (combining marks stay with their letter). */
-const SEGMENT = /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+)|((?:[\p{L}\p{N}][\p{M}]*)+)/gu;
+const SEGMENT =
+  /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+)|((?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー])[\p{L}\p{N}]\p{M}*)+)/gu;
 
 /** Lower case without diacritics (José → jose, Łukasz → lukasz), as the index stores words. */
 export function foldWord(word: string): string {
@@ -69,12 +70,14 @@ export function searchTokens(text: string): SearchToken[] {
         at += char.length;
       }
       offsets.push(at);
+      // NFKC only: half-width kana and compatibility ideographs become the usual ones; marks such as the dakuten of
+      // デ are part of the letter and stay.
       if (chars.length === 1) {
-        tokens.push({ token: foldWord(chars[0]!), start, end: at });
+        tokens.push({ token: chars[0]!.normalize('NFKC'), start, end: at });
         continue;
       }
       for (let index = 0; index + 1 < chars.length; index += 1) {
-        tokens.push({ token: foldWord(chars[index]! + chars[index + 1]!), start: offsets[index]!, end: offsets[index + 2]! });
+        tokens.push({ token: (chars[index]! + chars[index + 1]!).normalize('NFKC'), start: offsets[index]!, end: offsets[index + 2]! });
       }
     } else {
       const word = foldWord(match[2]!);
@@ -109,7 +112,9 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
   if (terms.length === 0 || text === '') return [];
   const exact = new Set<string>();
   const prefixes: string[] = [];
+  const lone = terms.filter((term) => term.tokens.length === 1 && Array.from(term.tokens[0]!).length === 1 && hasCjk(term.tokens[0]!));
   for (const term of terms) {
+    if (lone.includes(term)) continue;
     term.tokens.forEach((token, index) => {
       if (term.prefix && index === term.tokens.length - 1) prefixes.push(token);
       else exact.add(token);
@@ -120,8 +125,7 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
     if (exact.has(token.token) || prefixes.some((prefix) => token.token.startsWith(prefix))) ranges.push([token.start, token.end]);
   }
   // A lone CJK query character matches inside bigrams: highlight the character itself.
-  for (const term of terms) {
-    if (term.tokens.length !== 1 || Array.from(term.tokens[0]!).length !== 1 || !hasCjk(term.tokens[0]!)) continue;
+  for (const term of lone) {
     const char = term.tokens[0]!;
     for (let at = text.indexOf(char); at >= 0; at = text.indexOf(char, at + char.length)) ranges.push([at, at + char.length]);
   }
