@@ -20,6 +20,40 @@ const KEY = 'sk-test-secret-serve-0123456789';
 const SOON = '*/2 * * * * *';
 
 describe('xivdigest serve --schedule as a process', () => {
+  it('serves the archive without subscriptions: prints its URL, answers pages, and exits 143 on SIGTERM, closing the server', async () => {
+    const sandbox = createCliSandbox();
+    open.push({ sandbox });
+    const serving = startCli(sandbox, ['serve', '--port', '0']);
+    open.at(-1)!.process = serving;
+    const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
+    const url = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
+    const home = await fetch(`${url}/`);
+    expect(home.status).toBe(200);
+    expect(home.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await home.text()).toContain('<main id="main"');
+    expect((await fetch(`${url}/archive`)).status).toBe(200);
+    expect((await fetch(`${url}/archive/cs.Cl`)).status).toBe(404);
+    serving.child.kill('SIGTERM');
+    expect(await serving.exited(15_000)).toBe(143);
+    expect(serving.stderr()).toMatch(/SIGTERM: stopping; no job is running/);
+    await expect(fetch(`${url}/`)).rejects.toThrow();
+  }, 60_000);
+
+  it('refuses a port in use, saying which, with exit code of a usage error', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    const sandbox = createCliSandbox();
+    open.push({ sandbox });
+    try {
+      const result = await sandbox.run(['serve', '--port', String(port)]);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(`Cannot listen on 127.0.0.1:${port}: the port is in use`);
+    } finally {
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+    }
+  }, 60_000);
+
   const papers = goodPapers(2);
   let arxiv: TestServer;
   const open: Array<{ sandbox: CliSandbox; process?: CliProcess; llm?: FakeLlmServer }> = [];
@@ -54,7 +88,7 @@ describe('xivdigest serve --schedule as a process', () => {
     );
     const env = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url, ...extra.env };
     const serve = () => {
-      item.process = startCli(sandbox, ['serve', '--schedule'], env);
+      item.process = startCli(sandbox, ['serve', '--schedule', '--port', '0'], env);
       return item.process;
     };
     return { sandbox, llm, env, serve };

@@ -1,9 +1,13 @@
-/** `xivdigest serve --schedule`: the built-in scheduler, running each subscription on its cron in its time zone. */
+/**
+ * `xivdigest serve`: the reader's web site (src/web) on --host/--port, and with --schedule also the built-in scheduler,
+ * running each subscription on its cron in its time zone. Stops gracefully on SIGINT/SIGTERM (docs/decisions/0018).
+ */
 import type { Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
 import type { ScheduleStateStore, ScheduledRunRecord } from '../../core/schedule-state.js';
 import type { Store } from '../../store/store.js';
+import type { WebDeps } from '../../web/deps.js';
 import type { RunCommand } from '../context.js';
 
 /** The scheduler's memory in the database (state keys `schedule:<job>`), so that a restart never runs a slot twice. */
@@ -33,92 +37,168 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The web's dependencies from the config: the store is the search seam once it implements it (the `search` branch). */
+async function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: Array<{ name: string; categories: string; lang?: string }> }, baseUrl: string): Promise<WebDeps> {
+  const { createScanSearch } = await import('../../web/scan-search.js');
+  return {
+    store,
+    search: createScanSearch(store),
+    subscriptions: config.subscriptions.map((subscription) => ({
+      name: subscription.name,
+      categories: subscription.categories.split(/[+ ]/).filter((part) => part !== '' && !part.startsWith('-')),
+      lang: subscription.lang ?? config.llm.lang,
+    })),
+    baseUrl,
+    lang: config.llm.lang,
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new XivdigestError({ code: 'USAGE', message: `--port: "${text}" is not a port number`, hint: 'Use a number from 1 to 65535 (0 picks a free one)' });
+  }
+  return port;
+}
+
+/** What the web server needs from node:http: listening, closing, and dropping idle and open connections. */
+interface HttpServer {
+  close(callback?: (error?: Error) => void): unknown;
+  closeIdleConnections?(): void;
+  closeAllConnections?(): void;
+}
+
 export function registerServe(program: Command, run: RunCommand): void {
   program
     .command('serve')
-    .description('keep running and run every subscription on its schedule')
-    .option('--schedule', 'run subscriptions on their cron schedules (required: the only thing serve does so far)')
-    .option('--catch-up-first-start', 'on the very first start, also run the latest slot already past')
+    .description('serve the web archive (home, digests, archive, papers, search); with --schedule also run every subscription on its schedule')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
+    .option('--schedule', 'also run subscriptions on their cron schedules')
+    .option('--catch-up-first-start', 'with --schedule: on the very first start, also run the latest slot already past')
     .addHelpText('after', `
-Each subscription runs on schedule.cron in schedule.timezone (default "30 0 * * 1-5" in America/New_York: 00:30
-Eastern, Monday to Friday, half an hour after rss.arxiv.org builds the day's feed). The last slot of each
-subscription is kept in the database: after a restart a missed slot runs once, a finished one never again.
+The web site shows what is stored, with or without subscriptions: the latest digest of each subscription, the
+latest announcement day per category, each digest (a one-line overview, then the papers), an archive calendar per
+category expression (/archive/cs.CL+cs.AI-cs.CY), each paper (every language, version history, provenance) and
+search. It loads nothing from other hosts. Put a reverse proxy in front of it to serve it beyond this machine.
 
-It runs until stopped, logging each slot (started, finished with a summary, or failed with the reason) and the
-next run time. On Ctrl-C (SIGINT) or SIGTERM it starts no new run, lets a running one finish, and exits 130
-(SIGINT) or 143 (SIGTERM). A second signal stops it at once: what the cut-off run stored is kept, and its slot is
-not repeated after a restart.
+With --schedule, each subscription runs on schedule.cron in schedule.timezone (default "30 0 * * 1-5" in
+America/New_York: 00:30 Eastern, Monday to Friday, half an hour after rss.arxiv.org builds the day's feed). The last
+slot of each subscription is kept in the database: after a restart a missed slot runs once, a finished one never
+again. Each slot is logged (started, finished with a summary, or failed with the reason) with the next run time.
+
+It runs until stopped. On Ctrl-C (SIGINT) or SIGTERM it starts no new run, lets a running one finish, closes the web
+server, and exits 130 (SIGINT) or 143 (SIGTERM). A second signal stops it at once: what the cut-off run stored is
+kept, and its slot is not repeated after a restart.
 
 Examples:
-  xivdigest serve --schedule
-  XIVDIGEST_CONFIG=/etc/xivdigest.json xivdigest serve --schedule --quiet`)
-    .action((options: { schedule?: boolean; catchUpFirstStart?: boolean }) =>
+  xivdigest serve                                  # http://127.0.0.1:8080/
+  xivdigest serve --port 3000 --schedule
+  XIVDIGEST_CONFIG=/etc/xivdigest.json xivdigest serve --host 0.0.0.0 --schedule --quiet`)
+    .action((options: { host: string; port: string; schedule?: boolean; catchUpFirstStart?: boolean }) =>
       run(async (context) => {
-        if (!options.schedule) throw new XivdigestError({ code: 'USAGE', message: 'serve needs --schedule', hint: 'Run `xivdigest serve --schedule`' });
-        const [{ runSubscription }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
-          import('../../app-daily.js'),
-          import('../../schedule/index.js'),
-          import('../report.js'),
-        ]);
-        const loaded = await context.configForRun();
+        const port = parsePort(options.port);
+        const [{ serve: listen }, { createWebApp }] = await Promise.all([import('@hono/node-server'), import('../../web/app.js')]);
+        const loaded = options.schedule ? await context.configForRun() : context.config();
         const subscriptions = loaded.config.subscriptions;
-        if (subscriptions.length === 0) {
-          throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'No subscriptions to schedule', hint: 'Add one under "subscriptions" in the config file' });
+        if (options.schedule && subscriptions.length === 0) {
+          throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'No subscriptions to schedule', hint: 'Add one under "subscriptions" in the config file, or drop --schedule to serve the archive only' });
         }
         const app = context.app();
         const store = await app.store();
         const { reporter } = context;
+
+        // The web server first: a port in use fails the command before any slot runs. The app needs the bound URL
+        // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
+        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
+        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
+        const server = started as unknown as HttpServer;
+        const baseUrl = await new Promise<string>((resolve, reject) => {
+          started.once('listening', () => {
+            const address = started.address();
+            const where = typeof address === 'object' && address !== null ? address : { address: options.host, port, family: 'IPv4' };
+            resolve(`http://${where.family === 'IPv6' ? `[${where.address}]` : where.address}:${where.port}`);
+          });
+          started.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              new XivdigestError({
+                code: 'USAGE',
+                message: `Cannot listen on ${options.host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`,
+                hint: 'Choose another with --port (or stop what uses it)',
+                cause: error,
+              }),
+            ),
+          );
+        });
+        web = createWebApp(await webDeps(store, loaded.config, baseUrl));
+        reporter.info(`serving the web archive at ${baseUrl}/`);
+        const closeServer = () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections?.();
+            // Readers' keep-alive connections must not hold the stop open.
+            setTimeout(() => server?.closeAllConnections?.(), 2000).unref();
+          });
+
         const summaries = new Map<string, string>();
         /** The slot each job is running now, for the messages on stopping. */
         const running = new Map<string, string>();
-        const timezones = new Map(subscriptions.map((subscription) => [subscription.name, subscription.schedule.timezone]));
-        const scheduler = createScheduler({
-          store: storeScheduleState(store),
-          catchUpOnFirstStart: options.catchUpFirstStart ?? false,
-          jobs: subscriptions.map((subscription, index) => ({
-            name: subscription.name,
-            cron: subscription.schedule.cron,
-            timezone: subscription.schedule.timezone,
-            paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
-            run: async (_at, { slot }) => {
-              running.set(subscription.name, slot);
-              try {
-                const result = await runSubscription({
-                  app,
-                  subscription,
-                  index,
-                  now: new Date(),
-                  env: loaded.env,
-                  onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
-                  onWarning: (message) => reporter.warn(message),
-                });
-                summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
-                for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
-              } finally {
-                running.delete(subscription.name);
+        let scheduler: { start(): Promise<void>; stop(): Promise<void> } | undefined;
+        if (options.schedule) {
+          const [{ runSubscription }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
+            import('../../app-daily.js'),
+            import('../../schedule/index.js'),
+            import('../report.js'),
+          ]);
+          const timezones = new Map(subscriptions.map((subscription) => [subscription.name, subscription.schedule.timezone]));
+          scheduler = createScheduler({
+            store: storeScheduleState(store),
+            catchUpOnFirstStart: options.catchUpFirstStart ?? false,
+            jobs: subscriptions.map((subscription, index) => ({
+              name: subscription.name,
+              cron: subscription.schedule.cron,
+              timezone: subscription.schedule.timezone,
+              paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
+              run: async (_at, { slot }) => {
+                running.set(subscription.name, slot);
+                try {
+                  const result = await runSubscription({
+                    app,
+                    subscription,
+                    index,
+                    now: new Date(),
+                    env: loaded.env,
+                    onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
+                    onWarning: (message) => reporter.warn(message),
+                  });
+                  summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
+                  for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
+                } finally {
+                  running.delete(subscription.name);
+                }
+              },
+            })),
+            onEvent: (event) => {
+              if (event.type === 'job-scheduled') {
+                reporter.info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
+              } else if (event.type === 'run-started') {
+                reporter.info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
+              } else if (event.type === 'run-finished') {
+                const key = `${event.job} ${event.slot}`;
+                reporter.info(`${event.job}: finished the ${event.slot} slot: ${summaries.get(key) ?? 'done'}`);
+                summaries.delete(key);
+              } else if (event.type === 'run-failed') {
+                reporter.warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
+              } else if (event.type === 'run-skipped') {
+                reporter.verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
               }
             },
-          })),
-          onEvent: (event) => {
-            if (event.type === 'job-scheduled') {
-              reporter.info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
-            } else if (event.type === 'run-started') {
-              reporter.info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
-            } else if (event.type === 'run-finished') {
-              const key = `${event.job} ${event.slot}`;
-              reporter.info(`${event.job}: finished the ${event.slot} slot: ${summaries.get(key) ?? 'done'}`);
-              summaries.delete(key);
-            } else if (event.type === 'run-failed') {
-              reporter.warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
-            } else if (event.type === 'run-skipped') {
-              reporter.verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
-            }
-          },
-        });
-        for (const subscription of subscriptions) {
-          const description = describeSchedule(subscription.schedule.cron, subscription.schedule.timezone, { count: 3 });
-          reporter.info(`${subscription.name}: ${subscription.schedule.cron} (${subscription.schedule.timezone}); next:`);
-          for (const line of description.lines) reporter.info(`  ${line}`);
+          });
+          for (const subscription of subscriptions) {
+            const description = describeSchedule(subscription.schedule.cron, subscription.schedule.timezone, { count: 3 });
+            reporter.info(`${subscription.name}: ${subscription.schedule.cron} (${subscription.schedule.timezone}); next:`);
+            for (const line of description.lines) reporter.info(`  ${line}`);
+          }
         }
         const runningNow = () => [...running].map(([job, slot]) => `${job} (the ${slot} slot)`).join(', ');
         // The scheduler's timers are unref'd (src/schedule/clock.ts); this one holds the process open until stopped.
@@ -134,10 +214,12 @@ Examples:
                     ? `${signal}: stopping; waiting for the running job to finish: ${jobs} (send ${signal} again to stop at once)`
                     : `${signal}: stopping; no job is running`,
                 );
-                scheduler.stop().then(() => {
-                  reporter.info('stopped');
-                  resolve();
-                }, reject);
+                (scheduler ? scheduler.stop() : Promise.resolve())
+                  .then(closeServer)
+                  .then(() => {
+                    reporter.info('stopped');
+                    resolve();
+                  }, reject);
               },
               keptOnForce: () => {
                 const jobs = runningNow();
@@ -146,11 +228,12 @@ Examples:
                   : 'no job was running';
               },
             });
-            scheduler.start().catch(reject);
+            scheduler?.start().catch(reject);
           });
         } finally {
           clearInterval(keepAlive);
           release();
+          await closeServer();
         }
       }),
     );

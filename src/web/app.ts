@@ -1,0 +1,100 @@
+/**
+ * The reader's web site: server-rendered pages (home, digests, archive, papers, search) with no client script, every
+ * asset served by the app itself under a strict CSP, Chinese and English interface text. See docs/decisions/0029.
+ */
+import { Hono, type Context } from 'hono';
+import { XivdigestError } from '../core/errors.js';
+import { createPageCache, memoize, type PageCache } from './cache.js';
+import type { WebDeps } from './deps.js';
+import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
+import { archiveRoutes } from './routes/archive.js';
+import { assetRoutes } from './routes/assets.js';
+import { pathOf, type RouteContext, type WebEnv } from './routes/context.js';
+import { digestRoutes } from './routes/digests.js';
+import { homeRoutes } from './routes/home.js';
+import { paperRoutes } from './routes/papers.js';
+import { searchRoutes } from './routes/search.js';
+import { errorPage } from './views/pages.js';
+
+/**
+ * No script at all; styles and fonts from this origin only. KaTeX's markup sizes boxes with `style` attributes, which
+ * `style-src-attr` allows (an attribute cannot run code); `<style>` elements stay forbidden.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'none'",
+  "style-src 'self'",
+  "style-src-attr 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface WebAppOptions {
+  /** The page cache (default: a new one with a 64 Mi-character budget). */
+  cache?: PageCache;
+  /** How long home, archive, paper and search pages are reused, and the digest list is trusted (default 2000 ms). */
+  briefMs?: number;
+}
+
+/** HTTP status and the words for an error: XivdigestError codes map here and nowhere else. */
+function statusOf(error: unknown): 400 | 404 | 500 {
+  if (!XivdigestError.isInstance(error)) return 500;
+  if (error.code === 'NOT_FOUND') return 404;
+  if (error.code === 'QUERY_INVALID' || error.code === 'USAGE') return 400;
+  return 500;
+}
+
+export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<WebEnv> {
+  const briefMs = options.briefMs ?? 2000;
+  const route: RouteContext = {
+    deps,
+    cache: options.cache ?? createPageCache(),
+    briefMs,
+    digests: memoize(async () => (await deps.store.listDigests()).map(({ name, entries, createdAt }) => ({ name, entries, createdAt })), briefMs),
+  };
+  const app = new Hono<WebEnv>();
+  app.use('*', async (c, next) => {
+    const requested = c.req.query('ui');
+    const ui: UiLang = chooseUi({ query: requested, cookie: c.req.header('cookie'), acceptLanguage: c.req.header('accept-language'), fallback: deps.lang });
+    c.set('ui', ui);
+    await next();
+    c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Cross-Origin-Opener-Policy', 'same-origin');
+    if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) {
+      c.header('Content-Language', ui === 'zh' ? 'zh-CN' : 'en');
+      c.header('Vary', 'Accept-Language, Cookie');
+      if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
+    }
+  });
+  app.route('/', homeRoutes(route));
+  app.route('/', digestRoutes(route));
+  app.route('/', archiveRoutes(route));
+  app.route('/', paperRoutes(route));
+  app.route('/', searchRoutes(route));
+  app.route('/', assetRoutes());
+  const fail = (c: Context<WebEnv>, status: 400 | 404 | 500, message: string, suggestion?: { text: string; href: string }) => {
+    const ui = c.get('ui') ?? chooseUi({ fallback: deps.lang });
+    return c.html(errorPage(status, message, ui, pathOf(c), suggestion), status);
+  };
+  app.notFound((c) => fail(c, 404, `No page at ${new URL(c.req.url).pathname}`));
+  app.onError((error, c) => {
+    const status = statusOf(error);
+    if (status === 500 || !XivdigestError.isInstance(error)) {
+      // Internals (stack, SQL, paths) go to the log, never to the reader.
+      console.error(`web: ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+      return fail(c, 500, c.get('ui') === 'zh' ? '出了点问题，请稍后再试。' : 'Something went wrong; please try again later.');
+    }
+    const { suggestion, href } = error.details as { suggestion?: string; href?: string };
+    const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
+    return fail(c, status, message, suggestion && href ? { text: suggestion, href } : undefined);
+  });
+  return app;
+}
