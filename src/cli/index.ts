@@ -10,6 +10,7 @@ import { SIGNAL_EXIT, installSignalControl } from './signals.js';
 // Command files import only commander and small modules; each loads its heavy parts when it runs (fast --help).
 import { registerConfig } from './commands/config.js';
 import { registerDigest } from './commands/digest.js';
+import { registerExportSite } from './commands/export-site.js';
 import { registerEnrich } from './commands/enrich.js';
 import { registerFetch } from './commands/fetch.js';
 import { registerImportDigest } from './commands/import-digest.js';
@@ -36,7 +37,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
 Exit codes: ${wrap(describeExitCodes(), 100)}.
 Docs: README.md in the package.`);
   program.exitOverride();
-  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerConfig];
+  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerExportSite, registerConfig];
   for (const register of registrations) register(program, run);
   return program;
 }

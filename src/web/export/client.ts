@@ -24,7 +24,7 @@ interface BrowserNode {
 declare const document: {
   currentScript: BrowserNode;
   getElementById(id: string): BrowserNode | null;
-  querySelector(selector: string): BrowserNode | null;
+  querySelectorAll(selector: string): Iterable<BrowserNode & { hidden: boolean }>;
   createElement(tag: string): BrowserNode;
 };
 declare const location: { search: string };
@@ -56,8 +56,9 @@ function client(tokenize: typeof staticTokens, shard: typeof shardOf, labels: St
   const params = new URLSearchParams(location.search);
   const query = (params.get('q') ?? '').trim();
   const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
-  const input = document.querySelector('input[name="q"]');
-  if (input) input.value = query;
+  for (const input of document.querySelectorAll('input[name="q"]')) input.value = query;
+  // Filters, sorting and search feeds need the server; the static page shows what it can do.
+  for (const part of document.querySelectorAll('[data-server-only]')) part.hidden = true;
   if (query === '') return;
   const cache = new Map<string, Promise<unknown>>();
   const load = <T,>(path: string): Promise<T> => {
