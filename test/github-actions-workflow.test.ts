@@ -100,9 +100,9 @@ function evaluate(value: string, context: Context): string {
 
 function condition(value: string | undefined, context: Context): boolean {
   if (value === undefined || value === 'always()') return true;
-  const match = /^github\.event_name == '(\w+)'$/.exec(value);
+  const match = /^(github|vars)\.(\w+) == '([\w-]+)'$/.exec(value);
   if (!match) throw new Error(`the test does not know the condition ${value}`);
-  return context.github!.event_name === match[1];
+  return context[match[1]!]?.[match[2]!] === match[3];
 }
 
 function bash(script: string, cwd: string, env: Record<string, string>, timeout: number): Promise<{ status: number | null; stdout: string; stderr: string }> {
@@ -149,6 +149,8 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
       'Restore the local model',
       'Run xivdigest',
       'Commit the digests',
+      'Build the web archive',
+      'Upload the web archive',
       'Upload the digests',
       'Keep the schedule alive',
     ]);
@@ -171,7 +173,7 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
 
       const context: Context = {
         github: { workspace, repository: 'reader/digests', sha: git(workspace, 'rev-parse', 'HEAD').trim(), token: 'ghs_test', event_name: 'workflow_dispatch', run_id: '1', run_attempt: '1' },
-        vars: {},
+        vars: { XIVDIGEST_PAGES: 'true' },
         secrets: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini' },
       };
       // What the runner provides, plus where this test's arXiv is (the job would reach arxiv.org).
@@ -183,6 +185,7 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
         HOME: realInstall ? (process.env.HOME ?? join(dir, 'home')) : join(dir, 'home'),
         GITHUB_WORKSPACE: workspace,
         GITHUB_REPOSITORY: context.github!.repository!,
+        GITHUB_REPOSITORY_OWNER: context.github!.repository!.split('/')[0]!,
         GITHUB_REF_NAME: 'main',
         GITHUB_EVENT_NAME: 'workflow_dispatch',
         XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
@@ -217,7 +220,7 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
         expect(result.status, `step "${step.name}" failed:\n${result.stdout}\n${result.stderr}`).toBe(0);
         ran.push(step.name);
       }
-      expect(ran).toEqual(['Install xivdigest', 'Run xivdigest', 'Commit the digests']);
+      expect(ran).toEqual(['Install xivdigest', 'Run xivdigest', 'Commit the digests', 'Build the web archive']);
 
       // The digest files, in the workspace and pushed to origin's main.
       const written = readdirSync(join(workspace, 'digests', 'nlp'));
@@ -231,6 +234,14 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
       // The source clone is not committed with the digests.
       expect(pushed).not.toContain('.xivdigest-src');
       expect(existsSync(join(baseEnv.XIVDIGEST_HOME!, 'xivdigest.db'))).toBe(true);
+      // The web archive for Pages: the home page, the paper's page, the static search with its index, and feeds that
+      // link to the Pages address; not committed.
+      const site = baseEnv.SITE_DIR!;
+      expect(existsSync(join(site, 'index.html'))).toBe(true);
+      expect(existsSync(join(site, 'papers', papers[0]!.id, 'index.html'))).toBe(true);
+      expect(existsSync(join(site, 'search', 'search.js'))).toBe(true);
+      expect(readFileSync(join(site, 'index.html'), 'utf8')).toContain('nlp');
+      expect(pushed).not.toContain('.xivdigest-site');
     },
     realInstall ? 1_500_000 : 240_000,
   );
