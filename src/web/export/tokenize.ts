@@ -3,8 +3,9 @@
  * browser on the query, from the same source (`tokenizerSource` embeds this function's text in the client script), so
  * both sides always cut text the same way. CJK runs become overlapping character bigrams (模型 matches 大模型 and
  * 语言模型; a single-character run is kept as is), other letters and digits become lower-case words with diacritics
- * folded and a plural `s` dropped. Deterministic everywhere: no dictionary, no Intl.Segmenter (whose ICU differs
- * between Node and browsers).
+ * folded: the rules of the served search (core/search-text.ts), in one self-contained function, because its source is
+ * what the browser runs. Deterministic everywhere: no dictionary, no Intl.Segmenter (whose ICU differs between Node
+ * and browsers).
  */
 export function staticTokens(text: string): string[] {
   const tokens: string[] = [];
@@ -19,11 +20,7 @@ export function staticTokens(text: string): string[] {
     }
     run = run.normalize('NFKD').replace(/\p{M}+/gu, '');
     if (run === '') continue;
-    if (run.length > 3 && run.endsWith('s') && !run.endsWith('ss')) {
-      tokens.push(run.slice(0, -1));
-    } else {
-      tokens.push(run);
-    }
+    tokens.push(run);
   }
   return tokens;
 }
