@@ -1,0 +1,309 @@
+/** The JSON API against a real temp store: every route, validation errors, JSON errors, CORS, and the OpenAPI document. */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
+import { archiveDeps, BASE_URL, seedArchive } from '../../../test/helpers/web-archive.js';
+import { createApiRoutes } from './index.js';
+import { apiOperations, buildOpenApiDocument } from './openapi.js';
+import { digestListSchema, digestResponseSchema, errorSchema, paperResponseSchema, searchResponseSchema } from './schemas.js';
+
+let temp: TempStore;
+let app: Hono;
+let api: Hono;
+const document = buildOpenApiDocument(BASE_URL) as {
+  openapi: string;
+  paths: Record<string, { get: { parameters?: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>; responses: Record<string, unknown> } }>;
+  components: { schemas: Record<string, unknown> };
+};
+
+// The OpenAPI document's schemas validate the real responses: the document describes what the API returns.
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addSchema({ $id: 'openapi.json', components: document.components });
+function expectValid(schemaId: string, body: unknown): void {
+  const validate = ajv.getSchema(`openapi.json#/components/schemas/${schemaId}`);
+  expect(validate, schemaId).toBeTypeOf('function');
+  const ok = validate!(body);
+  expect(ok ? [] : validate!.errors, `${schemaId} response matches the OpenAPI document`).toEqual([]);
+}
+
+beforeAll(async () => {
+  temp = await createTempStore('sqlite');
+  await seedArchive(temp.store);
+  api = createApiRoutes(archiveDeps(temp.store));
+  app = new Hono().route('/api', api);
+});
+afterAll(async () => temp?.cleanup());
+
+async function get(path: string, init?: RequestInit): Promise<{ status: number; body: any; response: Response }> {
+  const response = await app.request(path, init);
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
+}
+
+describe('GET /api/search', () => {
+  it('finds papers by a word, with translated title, TL;DR and absolute links', async () => {
+    const { status, body } = await get('/api/search?q=translation');
+    expect(status).toBe(200);
+    expectValid('SearchResponse', body);
+    expect(searchResponseSchema.parse(body)).toBeTruthy();
+    const ids = body.results.map((result: { id: string }) => result.id);
+    expect(ids).toContain('2611.00001');
+    const first = body.results.find((result: { id: string }) => result.id === '2611.00001');
+    expect(first).toMatchObject({
+      version: 2,
+      translatedTitle: '科学摘要的检索增强翻译',
+      tldr: '用术语检索翻译科学摘要。',
+      categories: ['cs.CL', 'cs.AI'],
+      announced: '2026-11-24',
+      links: {
+        abs: 'https://arxiv.org/abs/2611.00001',
+        pdf: 'https://arxiv.org/pdf/2611.00001v2',
+        page: `${BASE_URL}/papers/2611.00001`,
+        api: `${BASE_URL}/api/papers/2611.00001`,
+      },
+    });
+    expect(body.links.atom).toBe(`${BASE_URL}/feeds/search.atom?q=translation`);
+    expect(body.links.page).toBe(`${BASE_URL}/search?q=translation`);
+  });
+
+  it('browses newest first with an empty q and applies the category algebra, days and lang', async () => {
+    const all = await get('/api/search?q=&from=&until=');
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBe(5);
+    const algebra = await get(`/api/search?category=${encodeURIComponent('cs.CL+cs.AI-cs.CY')}&sort=date`);
+    expect(algebra.body.results.map((result: { id: string }) => result.id).sort()).toEqual(['2611.00001', '2611.00003', '2611.00004']);
+    // `+` unencoded arrives as a space, which the algebra reads as `+`.
+    const spaced = await get('/api/search?category=cs.CL+cs.AI-cs.CY&sort=date');
+    expect(spaced.body.total).toBe(3);
+    const days = await get('/api/search?from=2026-11-23&until=2026-11-23');
+    expect(days.body.results.map((result: { id: string }) => result.id)).toEqual(['2611.00003']);
+    const japanese = await get('/api/search?q=retrieval&lang=ja');
+    expect(japanese.body.results[0].translatedTitle).toBe('科学論文要旨の検索拡張翻訳');
+    const archive = await get('/api/search?category=hep-th');
+    expect(archive.body.results.map((result: { id: string }) => result.id)).toEqual(['hep-th/9901001']);
+  });
+
+  it('pages, with a next link while more results remain', async () => {
+    const first = await get('/api/search?pageSize=2&sort=date');
+    expect(first.body).toMatchObject({ total: 5, page: 1, pageSize: 2 });
+    expect(first.body.results).toHaveLength(2);
+    expect(first.body.links.next).toBe(`${BASE_URL}/api/search?sort=date&page=2&pageSize=2`);
+    const last = await get('/api/search?pageSize=2&page=3&sort=date');
+    expect(last.body.results).toHaveLength(1);
+    expect(last.body.links.next).toBeUndefined();
+  });
+
+  it.each([
+    ['/api/search?page=0', 'page'],
+    ['/api/search?pageSize=500', 'pageSize'],
+    ['/api/search?page=two', 'page'],
+    ['/api/search?sort=best', 'sort'],
+    ['/api/search?from=2026-13-01', 'from'],
+    ['/api/search?until=yesterday', 'until'],
+    ['/api/search?lang=Chinese!', 'lang'],
+    [`/api/search?q=${'x'.repeat(501)}`, 'q'],
+  ])('answers 400 QUERY_INVALID naming the parameter: %s', async (path, parameter) => {
+    const { status, body } = await get(path);
+    expect(status).toBe(400);
+    expectValid('Error', body);
+    expect(body.error.code).toBe('QUERY_INVALID');
+    expect(body.error.message).toContain(`${parameter}:`);
+    expect(body.error.hint).toContain('/api/openapi.json');
+  });
+
+  it('answers 400 for an unknown category with a did-you-mean, and for a malformed expression', async () => {
+    const unknown = await get('/api/search?category=cs.Cl');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('did you mean cs.CL?');
+    const malformed = await get(`/api/search?category=${encodeURIComponent('cs.CL++')}`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('QUERY_INVALID');
+  });
+});
+
+describe('GET /api/papers/:id', () => {
+  it('returns the paper, its versions and its texts in every language with provenance', async () => {
+    const { status, body } = await get('/api/papers/2611.00001');
+    expect(status).toBe(200);
+    expectValid('PaperResponse', body);
+    paperResponseSchema.parse(body);
+    expect(body.paper).toMatchObject({ id: '2611.00001', version: 2, doi: '10.1000/example.1', categories: ['cs.CL', 'cs.AI'] });
+    expect(body.paper.authors[1]).toEqual({ name: 'Bo Sample', affiliations: ['Example University'] });
+    expect(body.versions.map((version: { version: number }) => version.version)).toEqual([1, 2]);
+    expect(body.texts.map((texts: { lang: string }) => texts.lang)).toEqual(['ja', 'zh']);
+    expect(body.texts[0]).toMatchObject({
+      lang: 'ja',
+      status: 'ok',
+      title: '科学論文要旨の検索拡張翻訳',
+      provenance: { provider: 'anthropic', model: 'claude-test', promptVersion: 'p3', createdAt: '2026-11-24T08:00:00Z' },
+    });
+  });
+
+  it('accepts a versioned id and an old-style id with its slash', async () => {
+    expect((await get('/api/papers/2611.00001v1')).body.paper.id).toBe('2611.00001');
+    const old = await get('/api/papers/hep-th/9901001');
+    expect(old.status).toBe(200);
+    expect(old.body.paper.links.page).toBe(`${BASE_URL}/papers/hep-th/9901001`);
+    expect(old.body.texts).toEqual([{ lang: 'zh', status: 'pending' }]);
+  });
+
+  it('shows a failed text as failed with its provenance, never its technical reason', async () => {
+    const { body, response } = await get('/api/papers/2611.00004');
+    expect(body.texts).toEqual([{ lang: 'zh', status: 'failed', version: 1, provenance: expect.objectContaining({ model: 'test-model' }) }]);
+    expect(await (await app.request('/api/papers/2611.00004')).text()).not.toContain('secret-host');
+    expect(response.headers.get('content-type')).toContain('application/json');
+  });
+
+  it('answers 404 NOT_FOUND for an unknown paper and for a non-id', async () => {
+    for (const path of ['/api/papers/2611.99999', '/api/papers/not-an-id']) {
+      const { status, body } = await get(path);
+      expect(status).toBe(404);
+      expectValid('Error', body);
+      expect(body.error.code).toBe('NOT_FOUND');
+      expect(body.error.hint).toBeTruthy();
+    }
+  });
+});
+
+describe('GET /api/digests', () => {
+  it('lists the stored digests with their links', async () => {
+    const { status, body } = await get('/api/digests');
+    expect(status).toBe(200);
+    expectValid('DigestList', body);
+    digestListSchema.parse(body);
+    expect(body.digests.map((digest: { name: string }) => digest.name)).toEqual(['cs.CL/2026-11-24', 'cs.CL/2026-11-23']);
+    expect(body.digests[0].links).toEqual({
+      page: `${BASE_URL}/digests/cs.CL/2026-11-24`,
+      api: `${BASE_URL}/api/digests/cs.CL/2026-11-24`,
+      atom: `${BASE_URL}/feeds/digests/cs.CL/2026-11-24.atom`,
+      json: `${BASE_URL}/feeds/digests/cs.CL/2026-11-24.json`,
+    });
+  });
+
+  it('returns a digest by its name (with a slash) and its entries, without technical reasons', async () => {
+    const { status, body } = await get('/api/digests/cs.CL/2026-11-24');
+    expect(status).toBe(200);
+    expectValid('Digest', body);
+    digestResponseSchema.parse(body);
+    expect(body).toMatchObject({ name: 'cs.CL/2026-11-24', subscription: 'cs.CL', day: '2026-11-24', lang: 'zh', style: 'native' });
+    expect(body.entries.map((entry: { id: string }) => entry.id)).toEqual(['2611.00001', '2611.00002', '2611.00004']);
+    expect(body.entries[0]).toMatchObject({ textStatus: 'ok', translatedTitle: '科学摘要的检索增强翻译', links: { page: `${BASE_URL}/papers/2611.00001` } });
+    expect(body.entries[2].textStatus).toBe('failed');
+    expect(JSON.stringify(body)).not.toContain('secret-host');
+  });
+
+  it('answers 404 for an unknown digest', async () => {
+    const { status, body } = await get('/api/digests/cs.CL/1999-01-01');
+    expect(status).toBe(404);
+    errorSchema.parse(body);
+    expect(body.error.message).toContain('cs.CL/1999-01-01');
+  });
+});
+
+describe('GET /api/archive', () => {
+  it('lists announcement days, filtered by a category expression', async () => {
+    const all = await get('/api/archive/days');
+    expect(all.status).toBe(200);
+    expectValid('ArchiveDays', all.body);
+    expect(all.body.days.map((day: { day: string }) => day.day)).toEqual(['2026-11-24', '2026-11-23', '2026-11-20', '1999-01-04']);
+    const cl = await get('/api/archive/days?category=cs.CL-cs.CY');
+    expect(cl.body.days).toEqual([
+      { day: '2026-11-24', papers: 1, links: { page: `${BASE_URL}/archive/cs.CL-cs.CY/2026-11-24`, api: expect.stringContaining('/api/search?category=cs.CL-cs.CY&from=2026-11-24') } },
+      { day: '2026-11-20', papers: 1, links: expect.any(Object) },
+    ]);
+    expect((await get('/api/archive/days?category=nope')).status).toBe(400);
+  });
+
+  it('lists categories with counts, latest day and feed links', async () => {
+    const { status, body } = await get('/api/archive/categories');
+    expect(status).toBe(200);
+    expectValid('ArchiveCategories', body);
+    const cl = body.categories.find((category: { category: string }) => category.category === 'cs.CL');
+    expect(cl).toEqual({
+      category: 'cs.CL',
+      papers: 3,
+      latestDay: '2026-11-24',
+      links: { page: `${BASE_URL}/archive/cs.CL`, atom: `${BASE_URL}/feeds/archive/cs.CL.atom`, json: `${BASE_URL}/feeds/archive/cs.CL.json` },
+    });
+  });
+});
+
+describe('errors and CORS', () => {
+  it('answers JSON 404 for an unknown API path', async () => {
+    const { status, body } = await get('/api/nothing/here');
+    expect(status).toBe(404);
+    expect(body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('answers 500 without internals when the store fails', async () => {
+    const broken = await createTempStore('sqlite');
+    const brokenApp = new Hono().route('/api', createApiRoutes(archiveDeps(broken.store)));
+    await broken.cleanup();
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      const response = await brokenApp.request('/api/digests');
+      expect(response.status).toBe(500);
+      const body = await response.json();
+      expectValid('Error', body);
+      expect(body.error.code).toBe('INTERNAL');
+      expect(JSON.stringify(body)).not.toMatch(/STORE_ERROR|sqlite|closed/i);
+      expect(errors.join('\n')).toContain('/api/digests');
+    } finally {
+      console.error = original;
+    }
+  });
+
+  it('allows GET from any origin, without credentials', async () => {
+    const response = await app.request('/api/digests', { headers: { Origin: 'https://reader.example' } });
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    const preflight = await app.request('/api/search', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://reader.example', 'Access-Control-Request-Method': 'GET' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('GET');
+    expect(preflight.headers.get('access-control-allow-methods')).not.toContain('POST');
+  });
+});
+
+describe('GET /api/openapi.json', () => {
+  it('is the OpenAPI 3.1 document, served as JSON', async () => {
+    const { status, body } = await get('/api/openapi.json');
+    expect(status).toBe(200);
+    expect(body).toEqual(JSON.parse(JSON.stringify(document)));
+    expect(body.openapi).toBe('3.1.0');
+    expect(body.servers).toEqual([{ url: BASE_URL }]);
+  });
+
+  it('lists every GET route of the API, and only those', () => {
+    const routes = api.routes
+      .filter((route) => route.method === 'GET')
+      .map((route) => `/api${route.path.replace(/:(\w+)\{[^}]*\}/g, '{$1}')}`);
+    expect(Object.keys(document.paths).sort()).toEqual([...new Set(routes)].sort());
+  });
+
+  it('documents the parameters each route validates', () => {
+    for (const operation of apiOperations) {
+      const parameters = document.paths[operation.path]!.get.parameters ?? [];
+      const query = parameters.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+      expect(query, operation.path).toEqual(Object.keys(operation.query?.shape ?? {}));
+      const path = parameters.filter((parameter) => parameter.in === 'path').map((parameter) => parameter.name);
+      expect(path, operation.path).toEqual([...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]));
+      expect(parameters.every((parameter) => parameter.in !== 'path' || parameter.required)).toBe(true);
+      for (const status of ['200', '500']) expect(document.paths[operation.path]!.get.responses[status], `${operation.path} ${status}`).toBeTruthy();
+    }
+    const search = document.paths['/api/search']!.get.parameters!;
+    expect(search.find((parameter) => parameter.name === 'pageSize')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+    expect(search.find((parameter) => parameter.name === 'sort')!.schema).toMatchObject({ enum: ['relevance', 'date'] });
+  });
+
+  it('has schemas ajv compiles, and every $ref resolves', () => {
+    const text = JSON.stringify(document);
+    for (const match of text.matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)) expect(document.components.schemas[match[1]!], match[1]).toBeTruthy();
+    for (const id of Object.keys(document.components.schemas)) expect(ajv.getSchema(`openapi.json#/components/schemas/${id}`), id).toBeTypeOf('function');
+  });
+});
