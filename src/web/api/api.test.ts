@@ -6,7 +6,16 @@ import { createTempStore, type TempStore } from '../../../test/helpers/temp-stor
 import { archiveDeps, BASE_URL, seedArchive } from '../../../test/helpers/web-archive.js';
 import { createApiRoutes } from './index.js';
 import { apiOperations, buildOpenApiDocument } from './openapi.js';
-import { digestListSchema, digestResponseSchema, errorSchema, paperResponseSchema, searchResponseSchema } from './schemas.js';
+import type { z } from 'zod';
+import {
+  categoriesResponseSchema,
+  daysResponseSchema,
+  digestListSchema,
+  digestResponseSchema,
+  errorSchema,
+  paperResponseSchema,
+  searchResponseSchema,
+} from './schemas.js';
 
 let temp: TempStore;
 let app: Hono;
@@ -35,22 +44,28 @@ beforeAll(async () => {
 });
 afterAll(async () => temp?.cleanup());
 
-async function get(path: string, init?: RequestInit): Promise<{ status: number; body: any; response: Response }> {
+async function get(path: string, init?: RequestInit): Promise<{ status: number; body: unknown; response: Response }> {
   const response = await app.request(path, init);
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
+  return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, response };
 }
+
+/** A response body read through its schema: typed, and checked against both the zod schema and the OpenAPI document. */
+async function getAs<Schema extends z.ZodType>(path: string, schema: Schema, schemaId: string, status = 200): Promise<z.infer<Schema>> {
+  const response = await get(path);
+  expect(response.status, path).toBe(status);
+  expectValid(schemaId, response.body);
+  return schema.parse(response.body);
+}
+const search = (path: string) => getAs(path, searchResponseSchema, 'SearchResponse');
+const failure = (path: string, status: number) => getAs(path, errorSchema, 'Error', status);
+const ids = (body: { results: Array<{ id: string }> }) => body.results.map((result) => result.id);
 
 describe('GET /api/search', () => {
   it('finds papers by a word, with translated title, TL;DR and absolute links', async () => {
-    const { status, body } = await get('/api/search?q=translation');
-    expect(status).toBe(200);
-    expectValid('SearchResponse', body);
-    expect(searchResponseSchema.parse(body)).toBeTruthy();
-    const ids = body.results.map((result: { id: string }) => result.id);
-    expect(ids).toContain('2611.00001');
-    const first = body.results.find((result: { id: string }) => result.id === '2611.00001');
-    expect(first).toMatchObject({
+    const body = await search('/api/search?q=translation');
+    expect(ids(body)).toContain('2611.00001');
+    expect(body.results.find((result) => result.id === '2611.00001')).toMatchObject({
       version: 2,
       translatedTitle: '科学摘要的检索增强翻译',
       tldr: '用术语检索翻译科学摘要。',
@@ -68,30 +83,24 @@ describe('GET /api/search', () => {
   });
 
   it('browses newest first with an empty q and applies the category algebra, days and lang', async () => {
-    const all = await get('/api/search?q=&from=&until=');
-    expect(all.status).toBe(200);
-    expect(all.body.total).toBe(5);
-    const algebra = await get(`/api/search?category=${encodeURIComponent('cs.CL+cs.AI-cs.CY')}&sort=date`);
-    expect(algebra.body.results.map((result: { id: string }) => result.id).sort()).toEqual(['2611.00001', '2611.00003', '2611.00004']);
+    expect((await search('/api/search?q=&from=&until=')).total).toBe(5);
+    const algebra = await search(`/api/search?category=${encodeURIComponent('cs.CL+cs.AI-cs.CY')}&sort=date`);
+    expect(ids(algebra).sort()).toEqual(['2611.00001', '2611.00003', '2611.00004']);
     // `+` unencoded arrives as a space, which the algebra reads as `+`.
-    const spaced = await get('/api/search?category=cs.CL+cs.AI-cs.CY&sort=date');
-    expect(spaced.body.total).toBe(3);
-    const days = await get('/api/search?from=2026-11-23&until=2026-11-23');
-    expect(days.body.results.map((result: { id: string }) => result.id)).toEqual(['2611.00003']);
-    const japanese = await get('/api/search?q=retrieval&lang=ja');
-    expect(japanese.body.results[0].translatedTitle).toBe('科学論文要旨の検索拡張翻訳');
-    const archive = await get('/api/search?category=hep-th');
-    expect(archive.body.results.map((result: { id: string }) => result.id)).toEqual(['hep-th/9901001']);
+    expect((await search('/api/search?category=cs.CL+cs.AI-cs.CY&sort=date')).total).toBe(3);
+    expect(ids(await search('/api/search?from=2026-11-23&until=2026-11-23'))).toEqual(['2611.00003']);
+    expect((await search('/api/search?q=retrieval&lang=ja')).results[0]!.translatedTitle).toBe('科学論文要旨の検索拡張翻訳');
+    expect(ids(await search('/api/search?category=hep-th'))).toEqual(['hep-th/9901001']);
   });
 
   it('pages, with a next link while more results remain', async () => {
-    const first = await get('/api/search?pageSize=2&sort=date');
-    expect(first.body).toMatchObject({ total: 5, page: 1, pageSize: 2 });
-    expect(first.body.results).toHaveLength(2);
-    expect(first.body.links.next).toBe(`${BASE_URL}/api/search?sort=date&page=2&pageSize=2`);
-    const last = await get('/api/search?pageSize=2&page=3&sort=date');
-    expect(last.body.results).toHaveLength(1);
-    expect(last.body.links.next).toBeUndefined();
+    const first = await search('/api/search?pageSize=2&sort=date');
+    expect(first).toMatchObject({ total: 5, page: 1, pageSize: 2 });
+    expect(first.results).toHaveLength(2);
+    expect(first.links.next).toBe(`${BASE_URL}/api/search?sort=date&page=2&pageSize=2`);
+    const last = await search('/api/search?pageSize=2&page=3&sort=date');
+    expect(last.results).toHaveLength(1);
+    expect(last.links.next).toBeUndefined();
   });
 
   it.each([
@@ -104,34 +113,27 @@ describe('GET /api/search', () => {
     ['/api/search?lang=Chinese!', 'lang'],
     [`/api/search?q=${'x'.repeat(501)}`, 'q'],
   ])('answers 400 QUERY_INVALID naming the parameter: %s', async (path, parameter) => {
-    const { status, body } = await get(path);
-    expect(status).toBe(400);
-    expectValid('Error', body);
-    expect(body.error.code).toBe('QUERY_INVALID');
-    expect(body.error.message).toContain(`${parameter}:`);
-    expect(body.error.hint).toContain('/api/openapi.json');
+    const { error } = await failure(path, 400);
+    expect(error.code).toBe('QUERY_INVALID');
+    expect(error.message).toContain(`${parameter}:`);
+    expect(error.hint).toContain('/api/openapi.json');
   });
 
   it('answers 400 for an unknown category with a did-you-mean, and for a malformed expression', async () => {
-    const unknown = await get('/api/search?category=cs.Cl');
-    expect(unknown.status).toBe(400);
-    expect(unknown.body.error.message).toContain('did you mean cs.CL?');
-    const malformed = await get(`/api/search?category=${encodeURIComponent('cs.CL++')}`);
-    expect(malformed.status).toBe(400);
-    expect(malformed.body.error.code).toBe('QUERY_INVALID');
+    expect((await failure('/api/search?category=cs.Cl', 400)).error.message).toContain('did you mean cs.CL?');
+    expect((await failure(`/api/search?category=${encodeURIComponent('cs.CL++')}`, 400)).error.code).toBe('QUERY_INVALID');
   });
 });
 
 describe('GET /api/papers/:id', () => {
+  const paper = (path: string) => getAs(path, paperResponseSchema, 'PaperResponse');
+
   it('returns the paper, its versions and its texts in every language with provenance', async () => {
-    const { status, body } = await get('/api/papers/2611.00001');
-    expect(status).toBe(200);
-    expectValid('PaperResponse', body);
-    paperResponseSchema.parse(body);
+    const body = await paper('/api/papers/2611.00001');
     expect(body.paper).toMatchObject({ id: '2611.00001', version: 2, doi: '10.1000/example.1', categories: ['cs.CL', 'cs.AI'] });
     expect(body.paper.authors[1]).toEqual({ name: 'Bo Sample', affiliations: ['Example University'] });
-    expect(body.versions.map((version: { version: number }) => version.version)).toEqual([1, 2]);
-    expect(body.texts.map((texts: { lang: string }) => texts.lang)).toEqual(['ja', 'zh']);
+    expect(body.versions.map((version) => version.version)).toEqual([1, 2]);
+    expect(body.texts.map((texts) => texts.lang)).toEqual(['ja', 'zh']);
     expect(body.texts[0]).toMatchObject({
       lang: 'ja',
       status: 'ok',
@@ -141,39 +143,34 @@ describe('GET /api/papers/:id', () => {
   });
 
   it('accepts a versioned id and an old-style id with its slash', async () => {
-    expect((await get('/api/papers/2611.00001v1')).body.paper.id).toBe('2611.00001');
-    const old = await get('/api/papers/hep-th/9901001');
-    expect(old.status).toBe(200);
-    expect(old.body.paper.links.page).toBe(`${BASE_URL}/papers/hep-th/9901001`);
-    expect(old.body.texts).toEqual([{ lang: 'zh', status: 'pending' }]);
+    expect((await paper('/api/papers/2611.00001v1')).paper.id).toBe('2611.00001');
+    const old = await paper('/api/papers/hep-th/9901001');
+    expect(old.paper.links.page).toBe(`${BASE_URL}/papers/hep-th/9901001`);
+    expect(old.texts).toEqual([{ lang: 'zh', status: 'pending' }]);
   });
 
   it('shows a failed text as failed with its provenance, never its technical reason', async () => {
-    const { body, response } = await get('/api/papers/2611.00004');
+    const body = await paper('/api/papers/2611.00004');
     expect(body.texts).toEqual([{ lang: 'zh', status: 'failed', version: 1, provenance: expect.objectContaining({ model: 'test-model' }) }]);
-    expect(await (await app.request('/api/papers/2611.00004')).text()).not.toContain('secret-host');
+    const response = await app.request('/api/papers/2611.00004');
     expect(response.headers.get('content-type')).toContain('application/json');
+    expect(await response.text()).not.toContain('secret-host');
   });
 
   it('answers 404 NOT_FOUND for an unknown paper and for a non-id', async () => {
     for (const path of ['/api/papers/2611.99999', '/api/papers/not-an-id']) {
-      const { status, body } = await get(path);
-      expect(status).toBe(404);
-      expectValid('Error', body);
-      expect(body.error.code).toBe('NOT_FOUND');
-      expect(body.error.hint).toBeTruthy();
+      const { error } = await failure(path, 404);
+      expect(error.code).toBe('NOT_FOUND');
+      expect(error.hint).toBeTruthy();
     }
   });
 });
 
 describe('GET /api/digests', () => {
   it('lists the stored digests with their links', async () => {
-    const { status, body } = await get('/api/digests');
-    expect(status).toBe(200);
-    expectValid('DigestList', body);
-    digestListSchema.parse(body);
-    expect(body.digests.map((digest: { name: string }) => digest.name)).toEqual(['cs.CL/2026-11-24', 'cs.CL/2026-11-23']);
-    expect(body.digests[0].links).toEqual({
+    const body = await getAs('/api/digests', digestListSchema, 'DigestList');
+    expect(body.digests.map((digest) => digest.name)).toEqual(['cs.CL/2026-11-24', 'cs.CL/2026-11-23']);
+    expect(body.digests[0]!.links).toEqual({
       page: `${BASE_URL}/digests/cs.CL/2026-11-24`,
       api: `${BASE_URL}/api/digests/cs.CL/2026-11-24`,
       atom: `${BASE_URL}/feeds/digests/cs.CL/2026-11-24.atom`,
@@ -182,45 +179,38 @@ describe('GET /api/digests', () => {
   });
 
   it('returns a digest by its name (with a slash) and its entries, without technical reasons', async () => {
-    const { status, body } = await get('/api/digests/cs.CL/2026-11-24');
-    expect(status).toBe(200);
-    expectValid('Digest', body);
-    digestResponseSchema.parse(body);
+    const body = await getAs('/api/digests/cs.CL/2026-11-24', digestResponseSchema, 'Digest');
     expect(body).toMatchObject({ name: 'cs.CL/2026-11-24', subscription: 'cs.CL', day: '2026-11-24', lang: 'zh', style: 'native' });
-    expect(body.entries.map((entry: { id: string }) => entry.id)).toEqual(['2611.00001', '2611.00002', '2611.00004']);
+    expect(body.entries.map((entry) => entry.id)).toEqual(['2611.00001', '2611.00002', '2611.00004']);
     expect(body.entries[0]).toMatchObject({ textStatus: 'ok', translatedTitle: '科学摘要的检索增强翻译', links: { page: `${BASE_URL}/papers/2611.00001` } });
-    expect(body.entries[2].textStatus).toBe('failed');
+    expect(body.entries[2]!.textStatus).toBe('failed');
     expect(JSON.stringify(body)).not.toContain('secret-host');
   });
 
   it('answers 404 for an unknown digest', async () => {
-    const { status, body } = await get('/api/digests/cs.CL/1999-01-01');
-    expect(status).toBe(404);
-    errorSchema.parse(body);
-    expect(body.error.message).toContain('cs.CL/1999-01-01');
+    expect((await failure('/api/digests/cs.CL/1999-01-01', 404)).error.message).toContain('cs.CL/1999-01-01');
   });
 });
 
 describe('GET /api/archive', () => {
   it('lists announcement days, filtered by a category expression', async () => {
-    const all = await get('/api/archive/days');
-    expect(all.status).toBe(200);
-    expectValid('ArchiveDays', all.body);
-    expect(all.body.days.map((day: { day: string }) => day.day)).toEqual(['2026-11-24', '2026-11-23', '2026-11-20', '1999-01-04']);
-    const cl = await get('/api/archive/days?category=cs.CL-cs.CY');
-    expect(cl.body.days).toEqual([
-      { day: '2026-11-24', papers: 1, links: { page: `${BASE_URL}/archive/cs.CL-cs.CY/2026-11-24`, api: expect.stringContaining('/api/search?category=cs.CL-cs.CY&from=2026-11-24') } },
+    const all = await getAs('/api/archive/days', daysResponseSchema, 'ArchiveDays');
+    expect(all.days.map((day) => day.day)).toEqual(['2026-11-24', '2026-11-23', '2026-11-20', '1999-01-04']);
+    const cl = await getAs('/api/archive/days?category=cs.CL-cs.CY', daysResponseSchema, 'ArchiveDays');
+    expect(cl.days).toEqual([
+      {
+        day: '2026-11-24',
+        papers: 1,
+        links: { page: `${BASE_URL}/archive/cs.CL-cs.CY/2026-11-24`, api: expect.stringContaining('/api/search?category=cs.CL-cs.CY&from=2026-11-24') },
+      },
       { day: '2026-11-20', papers: 1, links: expect.any(Object) },
     ]);
-    expect((await get('/api/archive/days?category=nope')).status).toBe(400);
+    await failure('/api/archive/days?category=nope', 400);
   });
 
   it('lists categories with counts, latest day and feed links', async () => {
-    const { status, body } = await get('/api/archive/categories');
-    expect(status).toBe(200);
-    expectValid('ArchiveCategories', body);
-    const cl = body.categories.find((category: { category: string }) => category.category === 'cs.CL');
-    expect(cl).toEqual({
+    const body = await getAs('/api/archive/categories', categoriesResponseSchema, 'ArchiveCategories');
+    expect(body.categories.find((category) => category.category === 'cs.CL')).toEqual({
       category: 'cs.CL',
       papers: 3,
       latestDay: '2026-11-24',
@@ -231,9 +221,7 @@ describe('GET /api/archive', () => {
 
 describe('errors and CORS', () => {
   it('answers JSON 404 for an unknown API path', async () => {
-    const { status, body } = await get('/api/nothing/here');
-    expect(status).toBe(404);
-    expect(body.error.code).toBe('NOT_FOUND');
+    expect((await failure('/api/nothing/here', 404)).error.code).toBe('NOT_FOUND');
   });
 
   it('answers 500 without internals when the store fails', async () => {
@@ -246,7 +234,7 @@ describe('errors and CORS', () => {
     try {
       const response = await brokenApp.request('/api/digests');
       expect(response.status).toBe(500);
-      const body = await response.json();
+      const body = errorSchema.parse(await response.json());
       expectValid('Error', body);
       expect(body.error.code).toBe('INTERNAL');
       expect(JSON.stringify(body)).not.toMatch(/STORE_ERROR|sqlite|closed/i);
@@ -275,8 +263,7 @@ describe('GET /api/openapi.json', () => {
     const { status, body } = await get('/api/openapi.json');
     expect(status).toBe(200);
     expect(body).toEqual(JSON.parse(JSON.stringify(document)));
-    expect(body.openapi).toBe('3.1.0');
-    expect(body.servers).toEqual([{ url: BASE_URL }]);
+    expect(body).toMatchObject({ openapi: '3.1.0', servers: [{ url: BASE_URL }] });
   });
 
   it('lists every GET route of the API, and only those', () => {
