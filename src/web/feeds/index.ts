@@ -4,7 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { etag } from 'hono/etag';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Digest, DigestEntry } from '../../core/digest.js';
 import type { SearchRequest } from '../../core/search.js';
 import { buildDigest } from '../../jobs/build-digest.js';
