@@ -84,3 +84,23 @@ export function leaseStoreOf(store: Store): LeaseStore {
   }
   return leases;
 }
+
+/**
+ * Rebuilds the full-text search index of a store that createStore opened, from its papers and texts, in one write
+ * transaction (`xivdigest reindex`). `onProgress` hears after each batch of papers. Throws for any other store.
+ */
+export async function rebuildSearchIndex(
+  store: Store,
+  onProgress?: (done: number, total: number) => void,
+): Promise<{ papers: number }> {
+  const rebuild = (store as Store & { rebuildSearchIndex?: (progress?: (done: number, total: number) => void) => Promise<{ papers: number }> })
+    .rebuildSearchIndex;
+  if (typeof rebuild !== 'function') {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} cannot rebuild its search index`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return rebuild.call(store, onProgress);
+}

@@ -1,5 +1,6 @@
 /** The store contract: papers, their versions, generated texts and digests, on SQLite or PostgreSQL. */
 import type { Digest } from '../core/digest.js';
+import type { PaperSearch } from '../core/search.js';
 import type { Paper, PaperVersion, StoredPaper } from '../core/paper.js';
 import type { StoredTexts } from '../core/texts.js';
 
@@ -81,9 +82,10 @@ export interface Feedback {
 
 /**
  * Every write method is all or nothing: on failure it throws a STORE_ERROR XivdigestError and leaves the store as it
- * was. Reads never wait for writers.
+ * was. Reads never wait for writers. It is also the archive's full-text search (core/search.ts): the index is written in
+ * the same transaction as the papers and texts it holds (docs/decisions/0028-search.md).
  */
-export interface Store {
+export interface Store extends PaperSearch {
   /** Where the data lives, for `--verbose` (a file path or a redacted URL). */
   readonly location: string;
   /**

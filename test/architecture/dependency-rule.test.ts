@@ -47,6 +47,10 @@ export const SHARED_HELPERS: SharedHelper[] = [
     file: 'src/sources/shared/xml-reader.ts',
     why: 'the one hardened XML reader (decision 0004), used by sources/, library/ (Zotero RDF) and render/rss; its home folder belongs to the XML/redaction work.',
   },
+  {
+    file: 'src/select/query/parse.ts',
+    why: 'the one query language (ti:/abs:/au:/cat:, AND/OR/NOT): subscriptions filter with it (select/) and the store searches with it (store/kysely/search, decision 0028); it should move to core/ with select/normalize.ts.',
+  },
 ];
 
 /**

@@ -5,6 +5,9 @@ import { sql, type CompiledQuery, type Compilable, type Insertable, type Kysely,
 import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
+import type { ArchiveCategory, ArchiveDay, DayQuery, SearchRequest, SearchResponse } from '../../core/search.js';
+import { clearIndex, indexAll, indexPapers } from './search/index-docs.js';
+import { announcementDays, archiveCategories, searchPapers } from './search/search.js';
 import type { StoredTexts } from '../../core/texts.js';
 import type { DecisionsTable, PapersTable, RunsTable, StoreDatabase } from '../schema.js';
 import type { LeaseStore } from '../lease-store.js';
@@ -712,6 +715,8 @@ class KyselyStore implements Store {
       await this.#writePapers(trx, paperWrites, values);
       for (const state of versions.values()) if (!inRows.has(state) && writesVersionRow(state)) versionWrites.push(state.pending);
       await this.#writeVersions(trx, versionWrites);
+      // The search index follows the rows written, in the same transaction (ADR 0028).
+      await indexPapers(trx, this.#dialect.kind, paperWrites.map((write) => (typeof write === 'number' ? (values[write * PREPARED_PAPER_WIDTH] as string) : write.row.id)));
       return result;
     });
   }
@@ -804,7 +809,33 @@ class KyselyStore implements Store {
           )
           .execute();
       }
+      // The search index holds every ok translation: in step, in the same transaction (ADR 0028).
+      await indexPapers(trx, this.#dialect.kind, paperIds);
       return counts;
+    });
+  }
+
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.#read('search the archive', (executor) => searchPapers(executor, this.#dialect.kind, request));
+  }
+
+  announcementDays(query?: DayQuery): Promise<ArchiveDay[]> {
+    return this.#read('list announcement days', (executor) => announcementDays(executor, this.#dialect.kind, query));
+  }
+
+  archiveCategories(): Promise<ArchiveCategory[]> {
+    return this.#read('list archive categories', (executor) => archiveCategories(executor, this.#dialect.kind));
+  }
+
+  /**
+   * Rebuilds the search index from the stored papers and texts in one write transaction (readers see the old index
+   * until it commits): `xivdigest reindex`. Not part of the Store contract; see rebuildSearchIndex().
+   */
+  rebuildSearchIndex(onProgress?: (done: number, total: number) => void): Promise<{ papers: number }> {
+    return this.#write('rebuild the search index', 'the index is as it was', async (trx) => {
+      await clearIndex(trx, this.#dialect.kind);
+      const papers = await indexAll(trx, this.#dialect.kind, onProgress ? { onProgress } : {});
+      return { papers };
     });
   }
 

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
+import type { ArchiveCategory, ArchiveDay, DayQuery, SearchRequest, SearchResponse } from '../../core/search.js';
 import type { StoredTexts } from '../../core/texts.js';
 import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import { storeError } from './errors.js';
@@ -315,6 +316,18 @@ class RemoteTransactionStore implements Store {
     return this.#call(`read the feedback of ${subscription}`, 'getFeedback', [subscription]);
   }
 
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.#call('search the archive', 'search', [request]);
+  }
+
+  announcementDays(query?: DayQuery): Promise<ArchiveDay[]> {
+    return this.#call('list announcement days', 'announcementDays', query === undefined ? [] : [query]);
+  }
+
+  archiveCategories(): Promise<ArchiveCategory[]> {
+    return this.#call('list archive categories', 'archiveCategories', []);
+  }
+
   /** A nested transaction: a savepoint in the writer thread. */
   async transaction<T>(work: (tx: Store) => Promise<T>): Promise<T> {
     const inner = await beginRemote(this.#context, this.#handle).catch((cause: unknown) => {
@@ -484,6 +497,18 @@ export class TransactionFacade implements Store {
 
   getFeedback(subscription: string): Promise<Feedback[]> {
     return this.#call(`read the feedback of ${subscription}`, (tx) => tx.getFeedback(subscription));
+  }
+
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.#call('search the archive', (tx) => tx.search(request));
+  }
+
+  announcementDays(query?: DayQuery): Promise<ArchiveDay[]> {
+    return this.#call('list announcement days', (tx) => tx.announcementDays(query));
+  }
+
+  archiveCategories(): Promise<ArchiveCategory[]> {
+    return this.#call('list archive categories', (tx) => tx.archiveCategories());
   }
 
   /** A nested transaction (a savepoint), opened after the calls made before it; its work gets a facade of its own. */

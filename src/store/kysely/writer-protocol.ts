@@ -21,7 +21,10 @@ export type ForwardedMethod =
   | 'getRun'
   | 'listRuns'
   | 'setFeedback'
-  | 'getFeedback';
+  | 'getFeedback'
+  | 'search'
+  | 'announcementDays'
+  | 'archiveCategories';
 
 export type WriterRequest =
   /** Opens a transaction on the store `store` (a SQLite file), or a savepoint in the transaction `parent`. */

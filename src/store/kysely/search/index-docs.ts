@@ -1,0 +1,218 @@
+/**
+ * The search index's maintenance: each paper's document (its fields segmented by core/search-text.ts) written to
+ * SQLite's FTS5 table `paper_fts` (through `paper_search_ids`, which gives each paper a stable integer rowid) or to
+ * PostgreSQL's `paper_search.document` tsvector. Called by the store's writes inside their transaction, by
+ * migration 0004 and by `reindex` (docs/decisions/0028-search.md).
+ */
+import { sql, type Kysely } from 'kysely';
+import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
+import { AUTHOR_PREFIX } from './query.js';
+
+export type SearchDialect = 'sqlite' | 'postgres';
+
+/** Ids per statement: the FTS5 insert takes 7 parameters a paper, well under SQLite's limit. */
+const IDS_PER_CHUNK = 500;
+
+/** What one paper's document is made of. */
+export interface SearchSource {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  categories: string[];
+  /** The stored texts (ok ones), any language. */
+  texts: Array<{ title: string; tldr: string; tldrEn: string; abstract: string }>;
+}
+
+/** The paper's fields as the index holds them: each a list of distinct texts. */
+interface DocumentFields {
+  title: string[];
+  ttitle: string[];
+  tldr: string[];
+  abstract: string[];
+  authors: string[];
+  cats: string[];
+}
+
+function distinct(values: Iterable<string>): string[] {
+  const seen = new Set<string>();
+  for (const value of values) {
+    const text = value.trim();
+    if (text !== '') seen.add(text);
+  }
+  return [...seen];
+}
+
+function documentFields(source: SearchSource): DocumentFields {
+  return {
+    title: distinct([source.title]),
+    ttitle: distinct(source.texts.map((text) => text.title)),
+    tldr: distinct(source.texts.flatMap((text) => [text.tldr, text.tldrEn])),
+    abstract: distinct([source.abstract, ...source.texts.map((text) => text.abstract)]),
+    authors: distinct(source.authors),
+    cats: categoryTokens(source.categories),
+  };
+}
+
+function segmented(values: readonly string[]): string {
+  return values.map(segmentForIndex).join(' ');
+}
+
+/** The FTS5 column values of a paper, in FTS_COLUMNS order. */
+export function ftsValues(source: SearchSource): string[] {
+  const fields = documentFields(source);
+  return [
+    segmented(fields.title),
+    segmented(fields.ttitle),
+    segmented(fields.tldr),
+    segmented(fields.abstract),
+    segmented(fields.authors),
+    fields.cats.join(' '),
+  ];
+}
+
+/** PostgreSQL keeps at most this many positions per lexeme and positions up to 16,383. */
+const MAX_POSITIONS = 256;
+const MAX_POSITION = 16_383;
+
+/**
+ * A paper's tsvector as a literal: title A, translated titles B, TL;DRs and authors (prefixed `a0`) C, abstracts D,
+ * category tokens without positions. Positions run on across the fields, with a gap between texts so that a phrase
+ * never spans two of them.
+ */
+export function tsVectorLiteral(source: SearchSource): string {
+  const fields = documentFields(source);
+  const lexemes = new Map<string, string[]>();
+  let position = 1;
+  const add = (values: readonly string[], weight: string, prefix = ''): void => {
+    for (const value of values) {
+      for (const token of searchTokens(value)) {
+        const lexeme = prefix + token.token;
+        const positions = lexemes.get(lexeme) ?? [];
+        if (positions.length < MAX_POSITIONS && position <= MAX_POSITION) positions.push(`${position}${weight}`);
+        lexemes.set(lexeme, positions);
+        position += 1;
+      }
+      position += 8;
+    }
+  };
+  add(fields.title, 'A');
+  add(fields.ttitle, 'B');
+  add(fields.tldr, 'C');
+  add(fields.authors, 'C', AUTHOR_PREFIX);
+  add(fields.abstract, 'D');
+  for (const token of fields.cats) if (!lexemes.has(token)) lexemes.set(token, []);
+  const parts: string[] = [];
+  for (const [lexeme, positions] of lexemes) parts.push(positions.length > 0 ? `'${lexeme}':${positions.join(',')}` : `'${lexeme}'`);
+  return parts.join(' ');
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
+
+function jsonValue<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+/** The sources of these papers (those the store holds), read through `db` (a transaction's connection). */
+export async function readSources(db: Kysely<any>, ids: readonly string[]): Promise<SearchSource[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('papers')
+    .select(['id', 'title', 'abstract', 'authors', 'categories'])
+    .where('id', 'in', ids)
+    .execute();
+  const texts = await db
+    .selectFrom('paper_texts')
+    .select(['paper_id', 'title', 'tldr', 'tldr_en', 'abstract'])
+    .where('paper_id', 'in', ids)
+    .where('status', '=', 'ok')
+    .execute();
+  const byPaper = new Map<string, SearchSource['texts']>();
+  for (const text of texts) {
+    const list = byPaper.get(text.paper_id) ?? [];
+    list.push({ title: text.title, tldr: text.tldr, tldrEn: text.tldr_en, abstract: text.abstract });
+    byPaper.set(text.paper_id, list);
+  }
+  return rows.map((row) => ({
+    id: row.id as string,
+    title: row.title as string,
+    abstract: row.abstract as string,
+    authors: jsonValue<Array<{ name: string }>>(row.authors).map((author) => author.name),
+    categories: jsonValue<string[]>(row.categories),
+    texts: byPaper.get(row.id as string) ?? [],
+  }));
+}
+
+/** Writes the documents of these sources, replacing their earlier ones. */
+export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, sources: readonly SearchSource[]): Promise<void> {
+  for (const chunk of chunks(sources, IDS_PER_CHUNK)) {
+    if (chunk.length === 0) continue;
+    const ids = chunk.map((source) => source.id);
+    if (dialect === 'postgres') {
+      const rows = chunk.map((source) => sql`(${source.id}, cast(${tsVectorLiteral(source)} as tsvector))`);
+      await sql`insert into paper_search (paper_id, document) values ${sql.join(rows)}
+        on conflict (paper_id) do update set document = excluded.document`.execute(db);
+      continue;
+    }
+    // Papers indexed before lose their old document; new ones get a rowid (deleting rowids FTS5 never had would
+    // leave tombstones behind).
+    const docs = await sql<{ doc: number; paper_id: string }>`select doc, paper_id from paper_search_ids where paper_id in (${sql.join(ids)})`.execute(db);
+    const docOf = new Map(docs.rows.map((row) => [row.paper_id, Number(row.doc)]));
+    if (docOf.size > 0) await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    const fresh = ids.filter((id) => !docOf.has(id));
+    if (fresh.length > 0) {
+      const added = await sql<{ doc: number; paper_id: string }>`insert into paper_search_ids (paper_id)
+        values ${sql.join(fresh.map((id) => sql`(${id})`))} returning doc, paper_id`.execute(db);
+      for (const row of added.rows) docOf.set(row.paper_id, Number(row.doc));
+    }
+    const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
+    await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
+  }
+}
+
+/** Brings the documents of these papers up to date (papers the store does not hold are left out). */
+export async function indexPapers(db: Kysely<any>, dialect: SearchDialect, ids: Iterable<string>): Promise<void> {
+  const unique = [...new Set(ids)];
+  for (const chunk of chunks(unique, IDS_PER_CHUNK)) await writeDocuments(db, dialect, await readSources(db, chunk));
+}
+
+/** Empties the index (every paper's document is gone until written again). */
+export async function clearIndex(db: Kysely<any>, dialect: SearchDialect): Promise<void> {
+  if (dialect === 'postgres') {
+    await sql`delete from paper_search`.execute(db);
+    return;
+  }
+  await sql`delete from paper_fts`.execute(db);
+  await sql`delete from paper_search_ids`.execute(db);
+}
+
+/**
+ * Writes every paper's document, in id order, `batch` papers at a time; `onProgress` hears after each batch. The index
+ * should be empty (clearIndex) first, or it is brought up to date paper by paper.
+ */
+export async function indexAll(
+  db: Kysely<any>,
+  dialect: SearchDialect,
+  options: { batch?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<number> {
+  const batch = options.batch ?? 2_000;
+  const counted = await db.selectFrom('papers').select((eb) => eb.fn.countAll().as('count')).executeTakeFirst();
+  const total = Number(counted?.count ?? 0);
+  let done = 0;
+  let after: string | undefined;
+  for (;;) {
+    let select = db.selectFrom('papers').select('id').orderBy('id').limit(batch);
+    if (after !== undefined) select = select.where('id', '>', after);
+    const ids = (await select.execute()).map((row) => row.id as string);
+    if (ids.length === 0) break;
+    await indexPapers(db, dialect, ids);
+    done += ids.length;
+    after = ids[ids.length - 1];
+    options.onProgress?.(done, total);
+  }
+  return done;
+}

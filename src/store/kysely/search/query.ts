@@ -1,0 +1,142 @@
+/**
+ * The query language's AST (select/query/parse.ts) as an SQLite FTS5 MATCH expression and as a PostgreSQL tsquery,
+ * both over the tokens of core/search-text.ts. The expressions are bound as parameters, never spliced into SQL; the
+ * tokens in them are letters and digits only, quoted all the same.
+ */
+import { ALL_PAPERS_TOKEN, categoryToken, hasCjk, queryTokens, type HighlightTerm } from '../../../core/search-text.js';
+import type { QueryNode, QueryTerm } from '../../../select/query/parse.js';
+
+/** A token that no paper has: what a term without any word to look for matches. */
+const NOTHING_TOKEN = 'c0none';
+
+/** PostgreSQL lexemes of author words carry this prefix, so that `au:` and `ti:` never see each other's words. */
+export const AUTHOR_PREFIX = 'a0';
+
+/** The FTS5 columns, in the table's order. */
+export const FTS_COLUMNS = ['title', 'ttitle', 'tldr', 'abstract', 'authors', 'cats'] as const;
+
+interface Leaf {
+  tokens: string[];
+  prefix: boolean;
+  field: QueryTerm['field'];
+}
+
+function leaf(term: QueryTerm): Leaf {
+  if (term.field === 'cat') {
+    const archive = term.text.endsWith('.*') ? term.text.slice(0, -2) : term.text;
+    return { tokens: [categoryToken(archive)], prefix: term.prefix, field: 'cat' };
+  }
+  const tokens = queryTokens(term.text);
+  if (tokens.length === 0) return { tokens: [NOTHING_TOKEN], prefix: false, field: term.field };
+  // A lone CJK character is indexed inside bigrams: it matches as their prefix (and as itself).
+  const lone = tokens.length === 1 && Array.from(tokens[0]!).length === 1 && hasCjk(tokens[0]!);
+  return { tokens, prefix: term.prefix || lone, field: term.field };
+}
+
+const FTS_FILTER: Record<QueryTerm['field'], string> = {
+  text: '- {cats}',
+  ti: '{title ttitle}',
+  abs: '{tldr abstract}',
+  au: '{authors}',
+  cat: '{cats}',
+};
+
+function ftsLeaf(term: QueryTerm): string {
+  const { tokens, prefix, field } = leaf(term);
+  return `(${FTS_FILTER[field]} : "${tokens.join(' ')}"${prefix ? ' *' : ''})`;
+}
+
+const ALL_FTS = `({cats} : "${ALL_PAPERS_TOKEN}")`;
+
+/** The node as an FTS5 expression. FTS5's NOT is binary (`a NOT b`), so a lone negation is "every paper NOT b". */
+export function toFtsMatch(node: QueryNode): string {
+  switch (node.kind) {
+    case 'term':
+      return ftsLeaf(node);
+    case 'not':
+      return `(${ALL_FTS} NOT ${toFtsMatch(node.child)})`;
+    case 'or':
+      return `(${node.children.map(toFtsMatch).join(' OR ')})`;
+    case 'and': {
+      const positive = node.children.filter((child) => child.kind !== 'not').map(toFtsMatch);
+      const negative = node.children.flatMap((child) => (child.kind === 'not' ? [toFtsMatch(child.child)] : []));
+      const base = positive.length === 0 ? ALL_FTS : `(${positive.join(' AND ')})`;
+      return negative.length === 0 ? base : `(${base} NOT (${negative.join(' OR ')}))`;
+    }
+  }
+}
+
+/** Category filters as an FTS5 expression to AND with the query (undefined when there are none). */
+export function ftsCategoryFilter(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): string | undefined {
+  const include = (categories ?? []).map((category) => `"${categoryToken(category)}"`);
+  const leaveOut = (exclude ?? []).map((category) => `"${categoryToken(category)}"`);
+  if (include.length === 0 && leaveOut.length === 0) return undefined;
+  const base = include.length > 0 ? `({cats} : (${include.join(' OR ')}))` : ALL_FTS;
+  return leaveOut.length > 0 ? `(${base} NOT ({cats} : (${leaveOut.join(' OR ')})))` : base;
+}
+
+function tsLexeme(token: string, prefix: boolean, weights: string): string {
+  const marks = `${prefix ? '*' : ''}${weights}`;
+  return `'${token}'${marks ? `:${marks}` : ''}`;
+}
+
+function tsPhrase(tokens: readonly string[], prefix: boolean, weights: string, lexemePrefix = ''): string {
+  const parts = tokens.map((token, index) => tsLexeme(lexemePrefix + token, prefix && index === tokens.length - 1, weights));
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' <-> ')})`;
+}
+
+function tsLeaf(term: QueryTerm): string {
+  const { tokens, prefix, field } = leaf(term);
+  switch (field) {
+    case 'ti':
+      return tsPhrase(tokens, prefix, 'AB');
+    case 'abs':
+      return tsPhrase(tokens, prefix, 'CD');
+    case 'au':
+      return tsPhrase(tokens, prefix, '', AUTHOR_PREFIX);
+    case 'cat':
+      return tsPhrase(tokens, prefix, '');
+    case 'text':
+      return `(${tsPhrase(tokens, prefix, '')} | ${tsPhrase(tokens, prefix, '', AUTHOR_PREFIX)})`;
+  }
+}
+
+/** The node as a tsquery literal (cast with `::tsquery`, which takes the lexemes as they are). */
+export function toTsQuery(node: QueryNode): string {
+  switch (node.kind) {
+    case 'term':
+      return tsLeaf(node);
+    case 'not':
+      return `!${toTsQuery(node.child)}`;
+    case 'or':
+      return `(${node.children.map(toTsQuery).join(' | ')})`;
+    case 'and':
+      return `(${node.children.map(toTsQuery).join(' & ')})`;
+  }
+}
+
+/** Category filters as a tsquery to AND with the query (undefined when there are none). */
+export function tsCategoryFilter(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): string | undefined {
+  const include = (categories ?? []).map((category) => `'${categoryToken(category)}'`);
+  const leaveOut = (exclude ?? []).map((category) => `!'${categoryToken(category)}'`);
+  if (include.length === 0 && leaveOut.length === 0) return undefined;
+  const parts = [include.length > 0 ? `(${include.join(' | ')})` : `'${ALL_PAPERS_TOKEN}'`, ...leaveOut];
+  return `(${parts.join(' & ')})`;
+}
+
+/** The terms a match shows: every word term not under a NOT (categories are not highlighted). */
+export function highlightTerms(node: QueryNode): Array<HighlightTerm & { field: QueryTerm['field'] }> {
+  const terms: Array<HighlightTerm & { field: QueryTerm['field'] }> = [];
+  const visit = (current: QueryNode): void => {
+    if (current.kind === 'not') return;
+    if (current.kind === 'term') {
+      if (current.field === 'cat') return;
+      const tokens = queryTokens(current.text);
+      if (tokens.length > 0) terms.push({ tokens, prefix: current.prefix, field: current.field });
+      return;
+    }
+    for (const child of current.children) visit(child);
+  };
+  visit(node);
+  return terms;
+}

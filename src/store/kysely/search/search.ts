@@ -1,0 +1,327 @@
+/**
+ * PaperSearch over the store's index: the query's SQL per database, exact totals, and the page's hits with snippets
+ * (docs/decisions/0028-search.md). Every value from the request is a bound parameter.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { XivdigestError } from '../../../core/errors.js';
+import type {
+  ArchiveCategory,
+  ArchiveDay,
+  DayQuery,
+  SearchHit,
+  SearchRequest,
+  SearchResponse,
+  SearchSnippet,
+  SnippetField,
+} from '../../../core/search.js';
+import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/search-text.js';
+import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
+import type { SearchDialect } from './index-docs.js';
+import { ftsCategoryFilter, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter } from './query.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+/** ts_rank's weights for D, C, B, A: abstract, TL;DR and authors, translated title, title. */
+const TS_WEIGHTS = '{0.1, 0.4, 0.6, 1.0}';
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function invalid(message: string, hint: string, details: Record<string, unknown> = {}): XivdigestError {
+  return new XivdigestError({ code: 'QUERY_INVALID', message, hint, details });
+}
+
+interface Normalized {
+  query: QueryNode | undefined;
+  from?: string;
+  until?: string;
+  categories: string[];
+  excludeCategories: string[];
+  sort: 'relevance' | 'date';
+  page: number;
+  pageSize: number;
+  lang: string;
+}
+
+function checkDay(name: string, value: string | undefined): void {
+  if (value !== undefined && !DAY.test(value)) {
+    throw invalid(`search: ${name} must be a day as YYYY-MM-DD, not ${JSON.stringify(value)}`, `Write e.g. ${name} 2025-04-28`);
+  }
+}
+
+function normalize(request: SearchRequest): Normalized {
+  const q = (request.q ?? '').trim();
+  checkDay('from', request.from);
+  checkDay('until', request.until);
+  const page = request.page ?? 1;
+  if (!Number.isInteger(page) || page < 1) throw invalid(`search: page must be a whole number from 1, not ${String(page)}`, 'Ask for page 1 or later');
+  const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw invalid(`search: pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}, not ${String(pageSize)}`, `Ask for at most ${MAX_PAGE_SIZE} results a page`);
+  }
+  const sort = request.sort ?? 'relevance';
+  if (sort !== 'relevance' && sort !== 'date') throw invalid(`search: sort must be relevance or date, not ${String(sort)}`, 'Sort by relevance or date');
+  const categories = (request.categories ?? []).filter((category) => category.trim() !== '');
+  const excludeCategories = (request.excludeCategories ?? []).filter((category) => category.trim() !== '');
+  for (const category of [...categories, ...excludeCategories]) {
+    if (!/^[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$/.test(category)) {
+      throw invalid(`search: ${JSON.stringify(category)} is not a category`, 'Write a category such as cs.CL, or an archive such as math');
+    }
+  }
+  const normalized: Normalized = {
+    query: q === '' ? undefined : parseQuery(q),
+    categories,
+    excludeCategories,
+    sort,
+    page,
+    pageSize,
+    lang: request.lang ?? 'zh',
+  };
+  if (request.from !== undefined) normalized.from = request.from;
+  if (request.until !== undefined) normalized.until = request.until;
+  return normalized;
+}
+
+function dayConditions(from: string | undefined, until: string | undefined): RawBuilder<unknown>[] {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (from !== undefined) conditions.push(sql`p.sort_day >= ${from}`);
+  if (until !== undefined) conditions.push(sql`p.sort_day <= ${until}`);
+  return conditions;
+}
+
+function where(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return conditions.length === 0 ? sql`` : sql`where ${sql.join(conditions, sql` and `)}`;
+}
+
+function and(conditions: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return conditions.length === 0 ? sql`` : sql`and ${sql.join(conditions, sql` and `)}`;
+}
+
+interface Ranked {
+  id: string;
+  score: number;
+}
+
+/** The page's ids with their scores, and the total. */
+async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized): Promise<{ total: number; ranked: Ranked[] }> {
+  const limit = request.pageSize;
+  const offset = (request.page - 1) * request.pageSize;
+  const days = dayConditions(request.from, request.until);
+  const byDate = request.sort === 'date' || request.query === undefined;
+
+  if (dialect === 'sqlite') {
+    const categories = ftsCategoryFilter(request.categories, request.excludeCategories);
+    const parts = [request.query ? toFtsMatch(request.query) : undefined, categories].filter((part) => part !== undefined);
+    if (parts.length === 0) {
+      // Browse everything: the papers' own listing order.
+      const count = await sql<{ count: number }>`select count(*) as count from papers p ${where(days)}`.execute(db);
+      const rows = await sql<{ id: string }>`select p.id as id from papers p ${where(days)}
+        order by p.sort_day desc, p.id desc limit ${limit} offset ${offset}`.execute(db);
+      return { total: Number(count.rows[0]?.count ?? 0), ranked: rows.rows.map((row) => ({ id: row.id, score: 0 })) };
+    }
+    const match = parts.join(' AND ');
+    if (days.length === 0) {
+      const count = await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`.execute(db);
+      const total = Number(count.rows[0]?.count ?? 0);
+      if (!byDate) {
+        // FTS5 ranks inside its own scan (ORDER BY rank LIMIT): only the page's rows reach the join.
+        const rows = await sql<{ id: string; rank: number }>`select s.paper_id as id, m.rank as rank
+          from (select rowid as doc, rank from paper_fts where paper_fts match ${match} order by rank limit ${limit} offset ${offset}) m
+          join paper_search_ids s on s.doc = m.doc order by m.rank`.execute(db);
+        return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.rank) })) };
+      }
+    }
+    const joined = sql`from paper_fts f join paper_search_ids s on s.doc = f.rowid join papers p on p.id = s.paper_id
+      where f.paper_fts match ${match} ${and(days)}`;
+    const count = await sql<{ count: number }>`select count(*) as count ${joined}`.execute(db);
+    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by f.rank, p.id`;
+    const rows = await sql<{ id: string; rank: number }>`select p.id as id, f.rank as rank ${joined} ${order}
+      limit ${limit} offset ${offset}`.execute(db);
+    return {
+      total: Number(count.rows[0]?.count ?? 0),
+      ranked: rows.rows.map((row) => ({ id: row.id, score: byDate ? 0 : -Number(row.rank) })),
+    };
+  }
+
+  const categories = tsCategoryFilter(request.categories, request.excludeCategories);
+  const parts = [request.query ? toTsQuery(request.query) : undefined, categories].filter((part) => part !== undefined);
+  if (parts.length === 0) {
+    const count = await sql<{ count: string }>`select count(*) as count from papers p ${where(days)}`.execute(db);
+    const rows = await sql<{ id: string }>`select p.id as id from papers p ${where(days)}
+      order by p.sort_day desc, p.id desc limit ${limit} offset ${offset}`.execute(db);
+    return { total: Number(count.rows[0]?.count ?? 0), ranked: rows.rows.map((row) => ({ id: row.id, score: 0 })) };
+  }
+  const tsquery = parts.join(' & ');
+  const from = days.length === 0 ? sql`from paper_search s` : sql`from paper_search s join papers p on p.id = s.paper_id`;
+  const count = await sql<{ count: string }>`select count(*) as count ${from}
+    where s.document @@ cast(${tsquery} as tsquery) ${and(days)}`.execute(db);
+  const total = Number(count.rows[0]?.count ?? 0);
+  const rows = byDate
+    ? await sql<{ id: string; score: number }>`select p.id as id, 0 as score from paper_search s join papers p on p.id = s.paper_id
+        where s.document @@ cast(${tsquery} as tsquery) ${and(days)}
+        order by p.sort_day desc, p.id desc limit ${limit} offset ${offset}`.execute(db)
+    : await sql<{ id: string; score: number }>`select s.paper_id as id,
+          ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, cast(${tsquery} as tsquery), 1) as score
+        ${from} where s.document @@ cast(${tsquery} as tsquery) ${and(days)}
+        order by score desc, s.paper_id limit ${limit} offset ${offset}`.execute(db);
+  return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: Number(row.score) })) };
+}
+
+interface PaperFields {
+  id: string;
+  version: number | null;
+  title: string;
+  abstract: string;
+  authors: unknown;
+  categories: unknown;
+  announced_on: string | null;
+}
+
+interface TextFields {
+  paper_id: string;
+  lang: string;
+  title: string;
+  tldr: string;
+  abstract: string;
+  created_at: string;
+}
+
+function jsonValue<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
+
+type FieldTerms = Array<HighlightTerm & { field: QueryTerm['field'] }>;
+
+/** Which query fields may match each snippet field. */
+const MATCHED_BY: Record<SnippetField, ReadonlyArray<QueryTerm['field']>> = {
+  title: ['text', 'ti'],
+  translatedTitle: ['text', 'ti'],
+  tldr: ['text', 'abs'],
+  abstract: ['text', 'abs'],
+  translatedAbstract: ['text', 'abs'],
+  authors: ['text', 'au'],
+};
+
+const MAX_SNIPPETS = 3;
+
+function snippetsOf(
+  fields: Array<{ field: SnippetField; text: string; lang?: string }>,
+  terms: FieldTerms,
+): SearchSnippet[] {
+  const snippets: SearchSnippet[] = [];
+  for (const { field, text, lang } of fields) {
+    if (snippets.length >= MAX_SNIPPETS) break;
+    const usable = terms.filter((term) => MATCHED_BY[field].includes(term.field));
+    const highlights = highlightOffsets(text, usable);
+    if (highlights.length === 0) continue;
+    const cut = excerpt(text, highlights);
+    snippets.push({ field, ...(lang !== undefined ? { lang } : {}), text: cut.text, highlights: cut.highlights });
+  }
+  return snippets;
+}
+
+/** The page's hits, in the ranked order, with their translated fields and snippets. */
+async function hits(db: Kysely<any>, ranked: Ranked[], request: Normalized): Promise<SearchHit[]> {
+  if (ranked.length === 0) return [];
+  const ids = ranked.map((entry) => entry.id);
+  const papers = await db
+    .selectFrom('papers')
+    .select(['id', 'version', 'title', 'abstract', 'authors', 'categories', 'announced_on'])
+    .where('id', 'in', ids)
+    .execute();
+  const byId = new Map((papers as PaperFields[]).map((paper) => [paper.id, paper]));
+  const texts = (await db
+    .selectFrom('paper_texts')
+    .select(['paper_id', 'lang', 'title', 'tldr', 'abstract', 'created_at'])
+    .where('paper_id', 'in', ids)
+    .where('status', '=', 'ok')
+    .orderBy('created_at', 'desc')
+    .execute()) as TextFields[];
+  /** The newest ok text of each paper in each language. */
+  const newest = new Map<string, Map<string, TextFields>>();
+  for (const text of texts) {
+    const langs = newest.get(text.paper_id) ?? new Map<string, TextFields>();
+    if (!langs.has(text.lang)) langs.set(text.lang, text);
+    newest.set(text.paper_id, langs);
+  }
+  const terms = request.query ? highlightTerms(request.query) : [];
+  const result: SearchHit[] = [];
+  for (const entry of ranked) {
+    const paper = byId.get(entry.id);
+    if (!paper) continue;
+    const authors = jsonValue<Array<{ name: string }>>(paper.authors).map((author) => author.name);
+    const langs = newest.get(paper.id) ?? new Map<string, TextFields>();
+    const own = langs.get(request.lang);
+    // The requested language first, then the others (a match may be in any stored translation).
+    const translated = [...(own ? [own] : []), ...[...langs.values()].filter((text) => text !== own)];
+    const fields: Array<{ field: SnippetField; text: string; lang?: string }> = [{ field: 'title', text: paper.title }];
+    for (const text of translated) if (text.title.trim() !== '') fields.push({ field: 'translatedTitle', text: text.title, lang: text.lang });
+    for (const text of translated) if (text.tldr.trim() !== '') fields.push({ field: 'tldr', text: text.tldr, lang: text.lang });
+    fields.push({ field: 'abstract', text: paper.abstract });
+    for (const text of translated) if (text.abstract.trim() !== '') fields.push({ field: 'translatedAbstract', text: text.abstract, lang: text.lang });
+    fields.push({ field: 'authors', text: authors.join(', ') });
+    const hit: SearchHit = {
+      id: paper.id,
+      version: paper.version === null ? null : Number(paper.version),
+      title: paper.title,
+      authors,
+      categories: jsonValue<string[]>(paper.categories),
+      score: entry.score,
+      snippets: snippetsOf(fields, terms),
+    };
+    if (paper.announced_on !== null) hit.announced = paper.announced_on;
+    if (own && own.title.trim() !== '') hit.translatedTitle = own.title;
+    if (own && own.tldr.trim() !== '') hit.tldr = own.tldr;
+    result.push(hit);
+  }
+  return result;
+}
+
+export async function searchPapers(db: Kysely<any>, dialect: SearchDialect, request: SearchRequest): Promise<SearchResponse> {
+  const normalized = normalize(request);
+  const { total, ranked } = await rankedIds(db, dialect, normalized);
+  return { total, page: normalized.page, pageSize: normalized.pageSize, hits: await hits(db, ranked, normalized) };
+}
+
+/** Papers listed in one of `categories` (an archive matches its categories) and in none of `exclude`, as SQL on `p`. */
+function categoryConditions(dialect: SearchDialect, categories: readonly string[], exclude: readonly string[]): RawBuilder<unknown>[] {
+  const listed = (names: readonly string[]): RawBuilder<unknown> => {
+    const tests = names.map((name) =>
+      name.includes('.') ? sql`c = ${name}` : sql`(c = ${name} or c like ${`${name}.%`})`,
+    );
+    const any = sql.join(tests, sql` or `);
+    return dialect === 'sqlite'
+      ? sql`exists (select 1 from (select value as c from json_each(p.categories)) where ${any})`
+      : sql`exists (select 1 from jsonb_array_elements_text(p.categories) as c where ${any})`;
+  };
+  const conditions: RawBuilder<unknown>[] = [];
+  if (categories.length > 0) conditions.push(listed(categories));
+  if (exclude.length > 0) conditions.push(sql`not ${listed(exclude)}`);
+  return conditions;
+}
+
+export async function announcementDays(db: Kysely<any>, dialect: SearchDialect, query: DayQuery = {}): Promise<ArchiveDay[]> {
+  checkDay('from', query.from);
+  checkDay('until', query.until);
+  const conditions = [
+    sql`p.announced_on is not null`,
+    ...(query.from !== undefined ? [sql`p.announced_on >= ${query.from}`] : []),
+    ...(query.until !== undefined ? [sql`p.announced_on <= ${query.until}`] : []),
+    ...categoryConditions(dialect, query.categories ?? [], query.excludeCategories ?? []),
+  ];
+  const rows = await sql<{ day: string; papers: number | string }>`select p.announced_on as day, count(*) as papers
+    from papers p ${where(conditions)} group by p.announced_on order by p.announced_on desc`.execute(db);
+  return rows.rows.map((row) => ({ day: row.day, papers: Number(row.papers) }));
+}
+
+export async function archiveCategories(db: Kysely<any>, dialect: SearchDialect): Promise<ArchiveCategory[]> {
+  const rows =
+    dialect === 'sqlite'
+      ? await sql<{ category: string; papers: number; latest: string | null }>`select c.value as category, count(*) as papers,
+          max(p.announced_on) as latest from papers p, json_each(p.categories) c group by c.value order by c.value`.execute(db)
+      : await sql<{ category: string; papers: string; latest: string | null }>`select c as category, count(*) as papers,
+          max(p.announced_on) as latest from papers p, jsonb_array_elements_text(p.categories) as c group by c order by c`.execute(db);
+  return rows.rows.map((row) => ({
+    category: row.category,
+    papers: Number(row.papers),
+    ...(row.latest !== null && row.latest !== undefined ? { latestDay: row.latest } : {}),
+  }));
+}

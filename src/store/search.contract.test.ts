@@ -1,0 +1,300 @@
+/** The search contract (core/search.ts PaperSearch), run on SQLite always and on PostgreSQL when XIVDIGEST_TEST_PG_URL is set. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { XivdigestError } from '../core/errors.js';
+import type { Paper } from '../core/paper.js';
+import type { SearchResponse } from '../core/search.js';
+import type { StoredTexts } from '../core/texts.js';
+import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
+import { createStore, rebuildSearchIndex } from './index.js';
+
+function paper(id: string, fields: Partial<Paper> & { title: string }): Paper {
+  return {
+    id,
+    version: 1,
+    authors: [{ name: 'Ada Lovelace' }],
+    abstract: `Abstract of ${id}.`,
+    categories: ['cs.CL'],
+    links: { abs: `https://arxiv.org/abs/${id}` },
+    announced: '2025-04-28',
+    versions: [{ version: 1 }],
+    source: 'arxiv-rss',
+    ...fields,
+  };
+}
+
+function texts(paperId: string, fields: Partial<StoredTexts> = {}): StoredTexts {
+  return {
+    paperId,
+    version: 1,
+    abstractHash: 'hash',
+    lang: 'zh',
+    title: '',
+    tldr: '',
+    tldrEn: '',
+    abstract: '',
+    provider: 'test',
+    model: 'm',
+    promptVersion: 'v1',
+    createdAt: '2025-04-28T00:00:00Z',
+    status: 'ok',
+    ...fields,
+  };
+}
+
+const ARCHIVE: Paper[] = [
+  paper('2504.00001', {
+    title: 'Diffusion Models for Text Generation',
+    abstract: 'We train diffusion models on text. State-of-the-art results.',
+    authors: [{ name: 'Geoffrey Hinton' }, { name: 'José Müller' }],
+    categories: ['cs.CL', 'cs.LG'],
+    announced: '2025-04-28',
+  }),
+  paper('2504.00002', {
+    title: 'A Survey of Graph Networks',
+    abstract: 'Graph neural networks and the diffusion of information on graphs.',
+    categories: ['cs.LG'],
+    announced: '2025-04-25',
+  }),
+  paper('2504.00003', {
+    title: 'Large Language Models as Planners',
+    abstract: 'Large language models plan. We evaluate them on many tasks.',
+    authors: [{ name: 'Yoshua Bengio' }],
+    categories: ['cs.AI', 'cs.CL'],
+    announced: '2025-04-24',
+  }),
+  paper('2504.00004', {
+    title: 'Spectral Sequences in Topology',
+    abstract: 'Nothing about learning at all.',
+    categories: ['math.AT'],
+    announced: '2025-04-23',
+  }),
+  paper('2504.00005', {
+    title: 'Quantum Error Correction',
+    abstract: 'Surface codes.',
+    categories: ['quant-ph', 'cs.CY'],
+    announced: '2025-04-28',
+  }),
+];
+
+const CHINESE: StoredTexts[] = [
+  texts('2504.00001', { title: '用于文本生成的扩散模型', tldr: '我们在文本上训练扩散模型。', abstract: '我们在文本上训练扩散模型。' }),
+  texts('2504.00003', { title: '作为规划器的大模型', tldr: '大语言模型可以做规划。', abstract: '大型语言模型会规划。' }),
+  // A failed text is not indexed.
+  texts('2504.00004', { title: '模型失败', status: 'failed', reason: 'gate' }),
+];
+
+function ids(response: SearchResponse): string[] {
+  return response.hits.map((hit) => hit.id);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<XivdigestError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (XivdigestError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }) => {
+  if (skipReason) {
+    it.skip(skipReason, () => undefined);
+    return;
+  }
+  let temp: TempStore;
+
+  beforeEach(async () => {
+    temp = await createTempStore(kind);
+    await temp.store.upsertPapers(ARCHIVE);
+    await temp.store.saveTexts(CHINESE);
+  });
+  afterEach(async () => {
+    await temp.cleanup();
+  });
+
+  it('finds English words in titles, abstracts and authors, ranking title matches first', async () => {
+    const result = await temp.store.search({ q: 'diffusion' });
+    expect(result.total).toBe(2);
+    expect(ids(result)).toEqual(['2504.00001', '2504.00002']);
+    expect(result.hits[0]!.score).toBeGreaterThan(result.hits[1]!.score);
+    expect(result.hits[1]!.score).toBeGreaterThan(0);
+    expect(ids(await temp.store.search({ q: 'hinton' }))).toEqual(['2504.00001']);
+    expect(ids(await temp.store.search({ q: 'muller' }))).toEqual(['2504.00001']);
+    expect(ids(await temp.store.search({ q: 'Müller' }))).toEqual(['2504.00001']);
+  });
+
+  it('finds two-character Chinese words inside longer ones, and longer words as phrases', async () => {
+    expect(ids(await temp.store.search({ q: '模型' })).sort()).toEqual(['2504.00001', '2504.00003']);
+    expect(ids(await temp.store.search({ q: '大模型' }))).toEqual(['2504.00003']);
+    expect(ids(await temp.store.search({ q: '语言模型' }))).toEqual(['2504.00003']);
+    expect(ids(await temp.store.search({ q: '扩散' }))).toEqual(['2504.00001']);
+    expect(ids(await temp.store.search({ q: '扩' }))).toEqual(['2504.00001']);
+    // Both characters, but not next to each other: no match.
+    expect(ids(await temp.store.search({ q: '型大' }))).toEqual([]);
+    // The failed text of 2504.00004 is not searchable.
+    expect(ids(await temp.store.search({ q: '失败' }))).toEqual([]);
+  });
+
+  it('speaks the query language: fields, phrases, prefixes, AND/OR/NOT', async () => {
+    const q = async (query: string) => ids(await temp.store.search({ q: query, sort: 'date' }));
+    expect(await q('ti:graph')).toEqual(['2504.00002']);
+    expect(await q('abs:graph')).toEqual(['2504.00002']);
+    expect(await q('ti:planners')).toEqual(['2504.00003']);
+    expect(await q('abs:planners')).toEqual([]);
+    expect(await q('ti:规划器')).toEqual(['2504.00003']);
+    expect(await q('abs:规划')).toEqual(['2504.00003']);
+    expect(await q('au:bengio')).toEqual(['2504.00003']);
+    expect(await q('au:"geoffrey hinton"')).toEqual(['2504.00001']);
+    expect(await q('au:graph')).toEqual([]);
+    expect(await q('"large language models"')).toEqual(['2504.00003']);
+    expect(await q('"language large"')).toEqual([]);
+    expect(await q('state-of-the-art')).toEqual(['2504.00001']);
+    expect(await q('diffus*')).toEqual(['2504.00001', '2504.00002']);
+    expect(await q('diffusion AND graph')).toEqual(['2504.00002']);
+    expect(await q('graph OR planners')).toEqual(['2504.00002', '2504.00003']);
+    expect(await q('diffusion -survey')).toEqual(['2504.00001']);
+    expect(await q('diffusion NOT ti:survey')).toEqual(['2504.00001']);
+    expect(await q('cat:cs.CL')).toEqual(['2504.00001', '2504.00003']);
+    expect(await q('cat:math')).toEqual(['2504.00004']);
+    expect(await q('cat:cs.* -cat:cs.LG')).toEqual(['2504.00005', '2504.00003']);
+    expect(await q('NOT cat:cs')).toEqual(['2504.00004']);
+    expect(await q('(graph OR 模型) AND cat:cs.LG')).toEqual(['2504.00001', '2504.00002']);
+  });
+
+  it('rejects a query that does not parse with QUERY_INVALID and the position', async () => {
+    const error = await rejection(temp.store.search({ q: 'ti:(graph' }));
+    expect(error.code).toBe('QUERY_INVALID');
+    expect(error.message).toContain('column 4');
+    expect((await rejection(temp.store.search({ q: 'graph', pageSize: 500 }))).code).toBe('QUERY_INVALID');
+    expect((await rejection(temp.store.search({ q: 'graph', from: '28.04.2025' }))).code).toBe('QUERY_INVALID');
+  });
+
+  it('filters by day range and categories (an archive matches its categories)', async () => {
+    const q = async (request: Parameters<typeof temp.store.search>[0]) => ids(await temp.store.search({ sort: 'date', ...request }));
+    expect(await q({ q: 'diffusion', from: '2025-04-26' })).toEqual(['2504.00001']);
+    expect(await q({ q: 'diffusion', until: '2025-04-26' })).toEqual(['2504.00002']);
+    expect(await q({ q: 'diffusion', categories: ['cs.CL'] })).toEqual(['2504.00001']);
+    expect(await q({ q: 'diffusion', excludeCategories: ['cs.CL'] })).toEqual(['2504.00002']);
+    expect(await q({ q: '', categories: ['math'] })).toEqual(['2504.00004']);
+    expect(await q({ q: '', categories: ['cs.CL', 'cs.AI'], excludeCategories: ['cs.LG'] })).toEqual(['2504.00003']);
+    expect(await q({ q: 'diffusion', sort: 'relevance', from: '2025-04-20', categories: ['cs'] })).toEqual(['2504.00001', '2504.00002']);
+  });
+
+  it('browses with an empty query: every paper passing the filters, newest first', async () => {
+    const all = await temp.store.search({ q: '  ' });
+    expect(all.total).toBe(5);
+    expect(ids(all)).toEqual(['2504.00005', '2504.00001', '2504.00002', '2504.00003', '2504.00004']);
+    expect(all.hits.every((hit) => hit.score === 0 && hit.snippets.length === 0)).toBe(true);
+    const day = await temp.store.search({ q: '', from: '2025-04-28', until: '2025-04-28' });
+    expect(ids(day)).toEqual(['2504.00005', '2504.00001']);
+  });
+
+  it('pages through the matches with an exact total', async () => {
+    const first = await temp.store.search({ q: 'cat:cs', sort: 'date', pageSize: 2 });
+    const second = await temp.store.search({ q: 'cat:cs', sort: 'date', pageSize: 2, page: 2 });
+    const third = await temp.store.search({ q: 'cat:cs', sort: 'date', pageSize: 2, page: 3 });
+    expect([first.total, second.total, third.total]).toEqual([4, 4, 4]);
+    expect([...ids(first), ...ids(second), ...ids(third)]).toEqual(['2504.00005', '2504.00001', '2504.00002', '2504.00003']);
+    expect(second.page).toBe(2);
+    expect(second.pageSize).toBe(2);
+    const byRank = await temp.store.search({ q: 'diffusion OR graph OR planners', pageSize: 1, page: 2 });
+    expect(byRank.total).toBe(3);
+    expect(byRank.hits).toHaveLength(1);
+  });
+
+  it('returns snippets whose highlights mark the matches, and the translated title and TL;DR in the language asked', async () => {
+    const result = await temp.store.search({ q: '扩散 text' });
+    const hit = result.hits[0]!;
+    expect(hit.id).toBe('2504.00001');
+    expect(hit.translatedTitle).toBe('用于文本生成的扩散模型');
+    expect(hit.tldr).toBe('我们在文本上训练扩散模型。');
+    expect(hit.announced).toBe('2025-04-28');
+    expect(hit.authors).toEqual(['Geoffrey Hinton', 'José Müller']);
+    expect(hit.categories).toEqual(['cs.CL', 'cs.LG']);
+    expect(hit.snippets.length).toBeGreaterThan(0);
+    for (const snippet of hit.snippets) {
+      expect(snippet.highlights.length).toBeGreaterThan(0);
+      for (const [start, end] of snippet.highlights) expect(['扩散', 'text', 'Text']).toContain(snippet.text.slice(start, end));
+    }
+    expect(hit.snippets.map((snippet) => snippet.field)).toEqual(['title', 'translatedTitle', 'tldr']);
+    expect(hit.snippets[1]!.lang).toBe('zh');
+    const english = await temp.store.search({ q: 'text', lang: 'ja' });
+    expect(english.hits[0]!.translatedTitle).toBeUndefined();
+  });
+
+  it('keeps the index in step with upsertPapers, saveTexts and transactions (rolled back: nothing indexed)', async () => {
+    await temp.store.upsertPapers([paper('2504.00002', { version: 2, versions: [{ version: 2 }], title: 'Hypergraph Transformers', abstract: 'Attention on hypergraphs.', categories: ['cs.LG'], announced: '2025-04-25' })]);
+    expect(ids(await temp.store.search({ q: 'survey' }))).toEqual([]);
+    expect(ids(await temp.store.search({ q: 'hypergraph' }))).toEqual(['2504.00002']);
+    await temp.store.saveTexts([texts('2504.00005', { title: '量子纠错', tldr: '表面码。', abstract: '表面码。', lang: 'ja' })]);
+    expect(ids(await temp.store.search({ q: '纠错' }))).toEqual(['2504.00005']);
+    // Texts of a paper the store does not hold are indexed when the paper comes.
+    await temp.store.saveTexts([texts('2504.00009', { title: '稀疏注意力' })]);
+    expect(ids(await temp.store.search({ q: '注意力' }))).toEqual([]);
+    await temp.store.upsertPapers([paper('2504.00009', { title: 'Sparse attention' })]);
+    expect(ids(await temp.store.search({ q: '注意力' }))).toEqual(['2504.00009']);
+
+    await expect(
+      temp.store.transaction(async (tx) => {
+        await tx.upsertPapers([paper('2504.00010', { title: 'Rolled back topology' })]);
+        await tx.saveTexts([texts('2504.00001', { title: '回滚的标题', lang: 'fr' })]);
+        expect(ids(await tx.search({ q: 'rolled' }))).toEqual(['2504.00010']);
+        expect(ids(await tx.search({ q: '回滚' }))).toEqual(['2504.00001']);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(ids(await temp.store.search({ q: 'rolled' }))).toEqual([]);
+    expect(ids(await temp.store.search({ q: '回滚' }))).toEqual([]);
+
+    await temp.store.transaction(async (tx) => {
+      await tx.upsertPapers([paper('2504.00011', { title: 'Committed topology' })]);
+    });
+    expect(ids(await temp.store.search({ q: 'committed' }))).toEqual(['2504.00011']);
+  });
+
+  it('rebuilds the index (reindex), and an existing archive is indexed when migration 0004 runs', async () => {
+    const table = kind === 'sqlite' ? 'paper_fts' : 'paper_search';
+    await temp.query(`delete from ${table}`);
+    expect((await temp.store.search({ q: 'diffusion' })).total).toBe(0);
+    const progress: number[] = [];
+    expect(await rebuildSearchIndex(temp.store, (done) => progress.push(done))).toEqual({ papers: 5 });
+    expect(progress.at(-1)).toBe(5);
+    expect(ids(await temp.store.search({ q: 'diffusion' }))).toEqual(['2504.00001', '2504.00002']);
+    expect(ids(await temp.store.search({ q: '大模型' }))).toEqual(['2504.00003']);
+
+    // A database from before 0004: the index goes, and the migration makes it again, filled.
+    await temp.store.close();
+    if (kind === 'sqlite') {
+      await temp.query('drop table paper_fts');
+      await temp.query('drop table paper_search_ids');
+    } else {
+      await temp.query('drop table paper_search');
+    }
+    await temp.query(`delete from kysely_migration where name = '0004-search-index'`);
+    const reopened = await createStore({ url: temp.url });
+    temp.store = reopened;
+    expect(ids(await reopened.search({ q: '模型' })).sort()).toEqual(['2504.00001', '2504.00003']);
+  });
+
+  it('lists announcement days and categories', async () => {
+    expect(await temp.store.announcementDays()).toEqual([
+      { day: '2025-04-28', papers: 2 },
+      { day: '2025-04-25', papers: 1 },
+      { day: '2025-04-24', papers: 1 },
+      { day: '2025-04-23', papers: 1 },
+    ]);
+    expect(await temp.store.announcementDays({ categories: ['cs'], excludeCategories: ['cs.CY'], from: '2025-04-25' })).toEqual([
+      { day: '2025-04-28', papers: 1 },
+      { day: '2025-04-25', papers: 1 },
+    ]);
+    expect(await temp.store.archiveCategories()).toEqual([
+      { category: 'cs.AI', papers: 1, latestDay: '2025-04-24' },
+      { category: 'cs.CL', papers: 2, latestDay: '2025-04-28' },
+      { category: 'cs.CY', papers: 1, latestDay: '2025-04-28' },
+      { category: 'cs.LG', papers: 2, latestDay: '2025-04-28' },
+      { category: 'math.AT', papers: 1, latestDay: '2025-04-23' },
+      { category: 'quant-ph', papers: 1, latestDay: '2025-04-28' },
+    ]);
+  });
+});
