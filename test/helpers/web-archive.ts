@@ -4,7 +4,6 @@
  */
 import { abstractHash } from '../../src/core/hash.js';
 import type { Paper } from '../../src/core/paper.js';
-import type { ArchiveCategory, ArchiveDay, DayQuery, PaperSearch, SearchHit, SearchRequest, SearchResponse } from '../../src/core/search.js';
 import type { StoredTexts } from '../../src/core/texts.js';
 import { buildDigest } from '../../src/jobs/build-digest.js';
 import type { Store } from '../../src/store/store.js';
@@ -108,91 +107,7 @@ export async function seedArchive(store: Store): Promise<void> {
   await store.saveDigest({ ...older, subscription: 'cs.CL', day: '2026-11-23' });
 }
 
-function isPaperSearch(value: unknown): value is PaperSearch {
-  const candidate = value as Partial<PaperSearch>;
-  return typeof candidate.search === 'function' && typeof candidate.announcementDays === 'function' && typeof candidate.archiveCategories === 'function';
-}
-
-/** WebDeps over a seeded store: the store's own search when it has one, else {@link createScanSearch} (said on stderr). */
+/** WebDeps over a seeded store, which is also the archive's search (store.search). */
 export function archiveDeps(store: Store): WebDeps {
-  let search: PaperSearch;
-  if (isPaperSearch(store)) search = store;
-  else {
-    console.warn('web-archive: this store has no search (the search branch is not merged); using the test scan search');
-    search = createScanSearch(store);
-  }
-  return { store, search, subscriptions: [{ name: 'cs.CL', categories: ['cs.CL'], lang: 'zh' }], baseUrl: BASE_URL, lang: 'zh' };
-}
-
-const inCategory = (categories: string[], wanted: string) => categories.some((category) => category === wanted || category.startsWith(`${wanted}.`));
-
-/**
- * A PaperSearch that scans every stored paper: words match case-insensitively anywhere in the title, authors, abstract
- * or a translation; filters and pages as the seam describes. Enough for route tests; the store's search replaces it.
- */
-export function createScanSearch(store: Store): PaperSearch {
-  async function filtered(query: DayQuery): Promise<Paper[]> {
-    const papers = await store.getPapers();
-    return papers.filter(
-      (item) =>
-        (!query.categories || query.categories.some((wanted) => inCategory(item.categories, wanted))) &&
-        !(query.excludeCategories ?? []).some((unwanted) => inCategory(item.categories, unwanted)) &&
-        (!query.from || (item.announced ?? '') >= query.from) &&
-        (!query.until || (item.announced ?? '9999') <= query.until),
-    );
-  }
-  return {
-    async search(request: SearchRequest): Promise<SearchResponse> {
-      const lang = request.lang ?? 'zh';
-      const papers = await filtered(request);
-      const stored = await store.getTexts(papers.map((item) => item.id));
-      const words = request.q.toLowerCase().split(/\s+/).filter(Boolean);
-      const scored = papers
-        .map((item) => {
-          const own = stored.filter((record) => record.paperId === item.id && record.status === 'ok');
-          const haystack = [item.title, item.abstract, ...item.authors.map((author) => author.name), ...own.flatMap((record) => [record.title, record.tldr, record.abstract])]
-            .join(' ')
-            .toLowerCase();
-          const score = words.filter((word) => haystack.includes(word)).length;
-          return { item, score, texts: own.find((record) => record.lang === lang) };
-        })
-        .filter((entry) => words.length === 0 || entry.score === words.length);
-      const byDate = (a: (typeof scored)[number], b: (typeof scored)[number]) => (b.item.announced ?? '').localeCompare(a.item.announced ?? '') || b.item.id.localeCompare(a.item.id);
-      const sort = request.sort ?? (words.length > 0 ? 'relevance' : 'date');
-      scored.sort(sort === 'relevance' ? (a, b) => b.score - a.score || byDate(a, b) : byDate);
-      const page = request.page ?? 1;
-      const pageSize = Math.min(request.pageSize ?? 20, 100);
-      const hits: SearchHit[] = scored.slice((page - 1) * pageSize, page * pageSize).map(({ item, score, texts: own }) => ({
-        id: item.id,
-        version: item.version,
-        title: item.title,
-        authors: item.authors.map((author) => author.name),
-        categories: item.categories,
-        ...(item.announced ? { announced: item.announced } : {}),
-        ...(own ? { translatedTitle: own.title, tldr: own.tldr } : {}),
-        score: sort === 'date' ? 0 : score,
-        snippets: words.length > 0 && item.title.toLowerCase().includes(words[0]!)
-          ? [{ field: 'title' as const, text: item.title, highlights: [[item.title.toLowerCase().indexOf(words[0]!), item.title.toLowerCase().indexOf(words[0]!) + words[0]!.length] as [number, number]] }]
-          : [],
-      }));
-      return { total: scored.length, page, pageSize, hits };
-    },
-    async announcementDays(query: DayQuery = {}): Promise<ArchiveDay[]> {
-      const counts = new Map<string, number>();
-      for (const item of await filtered(query)) if (item.announced) counts.set(item.announced, (counts.get(item.announced) ?? 0) + 1);
-      return [...counts].sort((a, b) => b[0].localeCompare(a[0])).map(([day, papers]) => ({ day, papers }));
-    },
-    async archiveCategories(): Promise<ArchiveCategory[]> {
-      const result = new Map<string, ArchiveCategory>();
-      for (const item of await store.getPapers()) {
-        for (const category of item.categories) {
-          const entry = result.get(category) ?? { category, papers: 0 };
-          entry.papers += 1;
-          if (item.announced && (!entry.latestDay || item.announced > entry.latestDay)) entry.latestDay = item.announced;
-          result.set(category, entry);
-        }
-      }
-      return [...result.values()].sort((a, b) => a.category.localeCompare(b.category));
-    },
-  };
+  return { store, search: store, subscriptions: [{ name: 'cs.CL', categories: ['cs.CL'], lang: 'zh' }], baseUrl: BASE_URL, lang: 'zh' };
 }
