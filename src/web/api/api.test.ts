@@ -256,6 +256,18 @@ function suite(kind: TestDatabaseKind): void {
       }
     });
 
+    it('keeps its JSON errors when mounted in a site with its own HTML onError and notFound', async () => {
+      const site = new Hono();
+      site.route('/api', api);
+      site.notFound((c) => c.html('<p>no page</p>', 404));
+      site.onError((_error, c) => c.html('<p>site error</p>', 500));
+      for (const [path, status] of [['/api/papers/2611.99999', 404], ['/api/search?page=0', 400], ['/api/nothing', 404]] as const) {
+        const response = await site.request(path);
+        expect(response.status, path).toBe(status);
+        expect(response.headers.get('content-type'), path).toContain('application/json');
+      }
+    });
+
     it('allows GET from any origin, without credentials', async () => {
       const response = await app.request('/api/digests', { headers: { Origin: 'https://reader.example' } });
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
