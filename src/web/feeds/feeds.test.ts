@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasSharedFixtures, sharedFixtureFiles, sharedSkipReason } from '../../../test/helpers/shared-fixtures.js';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
 import { archiveDeps, BASE_URL, seedArchive } from '../../../test/helpers/web-archive.js';
+import { importDigest } from '../../jobs/import-digest.js';
+import { parseMarkdownDigestFile } from '../../sources/digest-import/parse.js';
+import { createApiRoutes } from '../api/index.js';
+import { digestResponseSchema, paperResponseSchema, searchResponseSchema } from '../api/schemas.js';
 import { createFeedRoutes } from './index.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -205,5 +210,52 @@ describe('HTTP', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
     expect((await app.request('/feeds/digests/cs.CL/2026-11-24.rss')).status).toBe(404);
     expect((await app.request('/feeds/archive/.atom')).status).toBe(404);
+  });
+});
+
+describe.skipIf(!hasSharedFixtures)('real cn-chat-arxiv digests (../shared/fixtures/digests)', () => {
+  if (!hasSharedFixtures) console.warn(`feeds.test: ${sharedSkipReason}`);
+  const files = sharedFixtureFiles('digests', (name) => name.endsWith('.md'));
+  let real: TempStore;
+  let site: Hono;
+
+  beforeAll(async () => {
+    real = await createTempStore('sqlite');
+    for (const [index, file] of files.entries()) await importDigest(real.store, `real/${index}`, await parseMarkdownDigestFile(file));
+    const deps = archiveDeps(real.store);
+    site = new Hono().route('/feeds', createFeedRoutes(deps)).route('/api', createApiRoutes(deps));
+  });
+  afterAll(async () => real?.cleanup());
+
+  it('serves each imported digest as a clean Atom feed and JSON Feed, and through the API', async () => {
+    expect(files.length).toBeGreaterThan(0);
+    for (const [index] of files.entries()) {
+      const name = `real/${index}`;
+      const api = digestResponseSchema.parse(await (await site.request(`/api/digests/${name}`)).json());
+      expect(api.style).toBe('legacy');
+      const response = await site.request(`/feeds/digests/${name}.atom`);
+      expect(response.status).toBe(200);
+      const file = saved(await response.text(), 'atom');
+      if (!xmllintMissing) expect(spawnSync('xmllint', ['--noout', file], { encoding: 'utf8' }).stderr, files[index]).toBe('');
+      const parsed = feedparse(file, 'atom10', response.headers.get('content-type')!);
+      if (parsed) {
+        expect(parsed.entries, files[index]).toHaveLength(api.entries.length);
+        // Legacy titles lose the old feed's `(arXiv:…)` suffix in feeds, as in the API.
+        expect(parsed.entries.every((entry) => !/\(arXiv:/.test(entry.title))).toBe(true);
+      }
+      const json = JSON.parse(await (await site.request(`/feeds/digests/${name}.json`)).text()) as { items: unknown[] };
+      expect(json.items).toHaveLength(api.entries.length);
+    }
+  });
+
+  it('finds an imported paper by a word of its title and shows its imported translation with provenance', async () => {
+    // One real digest is empty (a day without papers); take the first paper of the first that is not.
+    const digests = await Promise.all(files.map(async (_file, index) => digestResponseSchema.parse(await (await site.request(`/api/digests/real/${index}`)).json())));
+    const first = digests.flatMap((digest) => digest.entries)[0]!;
+    const paper = paperResponseSchema.parse(await (await site.request(`/api/papers/${first.id}`)).json());
+    expect(paper.texts.find((texts) => texts.lang === 'zh')).toMatchObject({ status: 'ok', provenance: { provider: 'cn-chat-arxiv' } });
+    const word = first.title.split(/\W+/).find((part) => part.length > 6)!;
+    const found = searchResponseSchema.parse(await (await site.request(`/api/search?q=${encodeURIComponent(word)}&pageSize=100`)).json());
+    expect(found.results.map((result) => result.id)).toContain(first.id);
   });
 });
