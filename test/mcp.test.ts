@@ -118,6 +118,24 @@ describe('MCP endpoint', () => {
     expect(text(invalid)).toContain('pageSize');
   });
 
+  it('refuses a request from another origin (DNS rebinding), and accepts its own', async () => {
+    const initialize = (origin: string) =>
+      fetch(endpoint, {
+        method: 'POST',
+        headers: { Origin: origin, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'browser', version: '1' } },
+        }),
+      });
+    expect((await initialize('http://evil.example')).status).toBe(403);
+    const own = await initialize(BASE_URL);
+    expect(own.status).toBe(200);
+    expect(((await own.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBe('xivdigest');
+  });
+
   it('refuses GET and DELETE (no sessions in stateless mode)', async () => {
     const response = await fetch(endpoint, { headers: { Accept: 'text/event-stream' } });
     expect(response.status).toBe(405);

@@ -189,6 +189,14 @@ describe('search feeds', () => {
     expect(link(parsed, 'alternate')).toBe(`${BASE_URL}/search?q=translation&category=cs.CL&sort=date`);
   });
 
+  it('translates into the requested language and keeps it in its self link', async () => {
+    const { feed } = await jsonFeed('/feeds/search.json?q=retrieval&lang=ja');
+    expect(feed.feed_url).toBe(`${BASE_URL}/feeds/search.json?q=retrieval&lang=ja`);
+    expect(feed.items[0]!.title).toBe('科学論文要旨の検索拡張翻訳');
+    const archive = await jsonFeed('/feeds/archive/cs.AI.json?lang=ja');
+    expect(archive.feed.feed_url).toBe(`${BASE_URL}/feeds/archive/cs.AI.json?lang=ja`);
+  });
+
   it('is a valid, empty feed when nothing matches, and 400 for bad parameters', async () => {
     const parsed = await atom('/feeds/search.atom?q=nothingmatchesthis');
     if (parsed) expect(parsed.entries).toEqual([]);

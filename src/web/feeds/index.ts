@@ -53,7 +53,7 @@ export function createFeedRoutes(deps: WebDeps): Hono {
 
   app.get('/archive/:file{.+\\.(?:atom|json)}', async (c) => {
     const { base, kind } = splitKind(c.req.param('file'));
-    const lang = parseQuery(c, searchFeedQuerySchema.pick({ lang: true })).lang ?? deps.lang;
+    const { lang } = parseQuery(c, searchFeedQuerySchema.pick({ lang: true }));
     const { digest, meta } = await archiveFeed(deps, base, lang);
     return send(c, kind, digest, meta);
   });
@@ -110,7 +110,8 @@ const isDailyDigestOf = (digestName: string, subscription: string): boolean =>
   digestName.startsWith(`${subscription}/`) && /^\d{4}-\d{2}-\d{2}$/.test(digestName.slice(subscription.length + 1));
 
 /** The papers of a category expression's last announcement days. */
-async function archiveFeed(deps: WebDeps, expression: string, lang: string): Promise<{ digest: Digest; meta: FeedMeta }> {
+async function archiveFeed(deps: WebDeps, expression: string, requestedLang: string | undefined): Promise<{ digest: Digest; meta: FeedMeta }> {
+  const lang = requestedLang ?? deps.lang;
   const filter = categoryFilter(expression);
   if (!filter.categories) throw notFound('no category expression in this feed URL', 'Use /feeds/archive/<categories>.atom, e.g. /feeds/archive/cs.CL+cs.AI.atom.');
   // The canonical spelling (`cs.CL+cs.AI-cs.CY`) names the feed's links, however the request spelled it.
@@ -125,7 +126,10 @@ async function archiveFeed(deps: WebDeps, expression: string, lang: string): Pro
     meta: {
       title: `arXiv ${canonical} · xivdigest`,
       page: absolute(deps, urls.archiveCalendar(canonical)),
-      self: { atom: absolute(deps, urls.archiveFeed(canonical, 'atom')), json: absolute(deps, urls.archiveFeed(canonical, 'json')) },
+      self: {
+        atom: withLang(absolute(deps, urls.archiveFeed(canonical, 'atom')), requestedLang),
+        json: withLang(absolute(deps, urls.archiveFeed(canonical, 'json')), requestedLang),
+      },
       id: `tag:xivdigest,2026:archive/${encodeURIComponent(canonical)}`,
     },
   };
@@ -147,11 +151,19 @@ async function searchFeed(deps: WebDeps, query: SearchFeedQuery): Promise<{ dige
   const described = [query.q.trim() || 'newest papers', query.category, query.from || query.until ? `${query.from ?? '…'}–${query.until ?? '…'}` : undefined]
     .filter(Boolean)
     .join(' · ');
-  const self = { atom: absolute(deps, urls.searchFeed(params, 'atom')), json: absolute(deps, urls.searchFeed(params, 'json')) };
+  const self = {
+    atom: withLang(absolute(deps, urls.searchFeed(params, 'atom')), query.lang),
+    json: withLang(absolute(deps, urls.searchFeed(params, 'json')), query.lang),
+  };
   return {
     digest: await digestOf(deps, `search`, papers, lang),
     meta: { title: `xivdigest search: ${described}`, page: absolute(deps, urls.search({ ...params, sort: 'date' })), self, id: self.atom },
   };
+}
+
+/** A feed URL with the `lang` the reader asked for, so that its self link is the URL they subscribed to. */
+function withLang(url: string, lang: string | undefined): string {
+  return lang === undefined ? url : `${url}${url.includes('?') ? '&' : '?'}lang=${encodeURIComponent(lang)}`;
 }
 
 /** Ids of the first `max` results of a search, page by page (the seam gives at most 100 a page). */

@@ -217,7 +217,13 @@ function digestText(body: DigestResponseBody): string {
 /** The MCP endpoint: POST carries JSON-RPC; there is no session, so GET (a server-sent stream) and DELETE are refused. */
 export function createMcpRoutes(deps: WebDeps): Hono {
   const app = new Hono();
+  const siteOrigin = new URL(deps.baseUrl).origin;
   app.post('/', async (c) => {
+    // MCP's transport spec: validate Origin against DNS rebinding. Agents send none; a browser page may call only from this site.
+    const origin = c.req.header('origin');
+    if (origin !== undefined && origin !== siteOrigin && origin !== new URL(c.req.url).origin) {
+      return c.json({ jsonrpc: '2.0', error: { code: -32000, message: `Forbidden: requests from origin ${origin} are not accepted` }, id: null }, 403);
+    }
     const server = createMcpServer(deps);
     // JSON responses, not an SSE stream: every tool answers at once, and the response is whole when it is returned.
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
