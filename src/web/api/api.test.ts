@@ -103,6 +103,7 @@ function suite(kind: TestDatabaseKind): void {
       const last = await search('/api/search?pageSize=2&page=3&sort=date');
       expect(last.results).toHaveLength(1);
       expect(last.links.next).toBeUndefined();
+      expect((await search('/api/search?pageSize=1&lang=ja')).links.next).toBe(`${BASE_URL}/api/search?page=2&pageSize=1&lang=ja`);
     });
 
     it.each([

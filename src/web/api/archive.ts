@@ -116,14 +116,18 @@ export async function searchArchive(deps: WebDeps, query: SearchQuery): Promise<
       atom: absolute(deps, urls.searchFeed(params, 'atom')),
       json: absolute(deps, urls.searchFeed(params, 'json')),
       ...(hasNext
-        ? { next: absolute(deps, withPageSize(urls.api.search({ ...params, page: query.page + 1 }), query.pageSize)) }
+        ? { next: absolute(deps, withExtra(urls.api.search({ ...params, page: query.page + 1 }), { pageSize: query.pageSize === 20 ? undefined : query.pageSize, lang: query.lang })) }
         : {}),
     },
   };
 }
 
-function withPageSize(path: string, pageSize: number): string {
-  return pageSize === 20 ? path : `${path}${path.includes('?') ? '&' : '?'}pageSize=${pageSize}`;
+/** A path with the API-only parameters that urls.api.search does not know (`pageSize`, `lang`), when set. */
+function withExtra(path: string, extra: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
 
 /** The arXiv id a path or tool argument names, without version; NOT_FOUND when it is not an arXiv id. */
