@@ -39,7 +39,7 @@ const searchInput = {
   category: search.category,
   from: search.from,
   until: search.until,
-  sort: search.sort,
+  sort: search.sort.describe('relevance (the default when query is given) or date (newest announced first).'),
   page: search.page,
   pageSize: z.number().int().min(1).max(50).default(10).describe('Results per page, at most 50.'),
   lang: search.lang,
