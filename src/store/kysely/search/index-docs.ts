@@ -5,7 +5,7 @@
  * migration 0004 and by `reindex` (docs/decisions/0028-search.md).
  */
 import { sql, type Kysely } from 'kysely';
-import { categoryTokens, searchTokens } from '../../../core/search-text.js';
+import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { AUTHOR_PREFIX } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
@@ -55,13 +55,7 @@ function documentFields(source: SearchSource): DocumentFields {
 }
 
 function segmented(values: readonly string[]): string {
-  return values
-    .map((value) =>
-      searchTokens(value)
-        .map((token) => token.token)
-        .join(' '),
-    )
-    .join(' ');
+  return values.map(segmentForIndex).join(' ');
 }
 
 /** The FTS5 column values of a paper, in FTS_COLUMNS order. */
@@ -164,10 +158,17 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
         on conflict (paper_id) do update set document = excluded.document`.execute(db);
       continue;
     }
-    await sql`insert into paper_search_ids (paper_id) values ${sql.join(ids.map((id) => sql`(${id})`))} on conflict (paper_id) do nothing`.execute(db);
+    // Papers indexed before lose their old document; new ones get a rowid (deleting rowids FTS5 never had would
+    // leave tombstones behind).
     const docs = await sql<{ doc: number; paper_id: string }>`select doc, paper_id from paper_search_ids where paper_id in (${sql.join(ids)})`.execute(db);
     const docOf = new Map(docs.rows.map((row) => [row.paper_id, Number(row.doc)]));
-    await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    if (docOf.size > 0) await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    const fresh = ids.filter((id) => !docOf.has(id));
+    if (fresh.length > 0) {
+      const added = await sql<{ doc: number; paper_id: string }>`insert into paper_search_ids (paper_id)
+        values ${sql.join(fresh.map((id) => sql`(${id})`))} returning doc, paper_id`.execute(db);
+      for (const row of added.rows) docOf.set(row.paper_id, Number(row.doc));
+    }
     const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
     await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
   }
