@@ -7,6 +7,9 @@ import { XivdigestError } from '../core/errors.js';
 import { createPageCache, memoize, type PageCache } from './cache.js';
 import type { WebDeps } from './deps.js';
 import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
+import { createApiRoutes } from './api/index.js';
+import { createFeedRoutes } from './feeds/index.js';
+import { createMcpRoutes } from './mcp/index.js';
 import { archiveRoutes } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
 import { pathOf, type RouteContext, type WebEnv } from './routes/context.js';
@@ -80,6 +83,10 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
   app.route('/', paperRoutes(route));
   app.route('/', searchRoutes(route));
   app.route('/', assetRoutes());
+  // The JSON API, the feeds and MCP answer in their own formats, errors included (their own onError and notFound).
+  app.route('/api', createApiRoutes(deps));
+  app.route('/feeds', createFeedRoutes(deps));
+  app.route('/mcp', createMcpRoutes(deps));
   const fail = (c: Context<WebEnv>, status: 400 | 404 | 500, message: string, suggestion?: { text: string; href: string }) => {
     const ui = c.get('ui') ?? chooseUi({ fallback: deps.lang });
     return c.html(errorPage(status, message, ui, pathOf(c), suggestion), status);
