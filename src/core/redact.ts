@@ -227,6 +227,33 @@ export function hasUserinfo(url: string): boolean {
   }
 }
 
+/** The URL with userinfo, token path segments and key-like query values masked, for messages. */
+export function maskUrl(url: string): string {
+  return redactUrl(maskUserinfo(url));
+}
+
+/** Both halves of `user:password@` masked (an endpoint's user name may itself be a key). */
+function maskUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    let changed = false;
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (/key|token|secret|sig|password|auth/i.test(name)) {
+        parsed.searchParams.set(name, '***');
+        changed = true;
+      }
+    }
+    if (parsed.username || parsed.password) {
+      parsed.username = parsed.username ? '***' : '';
+      parsed.password = parsed.password ? '***' : '';
+      changed = true;
+    }
+    return changed ? parsed.toString() : url;
+  } catch {
+    return url;
+  }
+}
+
 /** Environment variables whose values are secret by their name. */
 const SECRET_VARIABLE = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|_PASS$|_PWD$|WEBHOOK|CREDENTIAL/i;
 

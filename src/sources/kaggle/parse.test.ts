@@ -6,7 +6,7 @@ import type { Paper } from '../../core/paper.js';
 import type { DocumentInput, SourceEvent } from '../../core/source.js';
 import { fileInput } from '../shared/document-input.js';
 import { hasSharedFixtures, ownFixture, sharedFixture } from '../../../test/helpers/shared-fixtures.js';
-import { splitAuthorList } from '../shared/authors.js';
+import { splitAuthorList } from '../../core/authors.js';
 import { parseKaggle } from './parse.js';
 
 async function collect(input: DocumentInput, origin = 'test.jsonl'): Promise<SourceEvent[]> {

@@ -1,6 +1,6 @@
 /** arXiv's category taxonomy (https://arxiv.org/category_taxonomy): the archives and the categories rss.arxiv.org serves. */
-import { closestName } from '../core/config/issues.js';
-import { XivdigestError } from '../core/errors.js';
+import { closestName } from './config/issues.js';
+import { XivdigestError } from './errors.js';
 
 /** Subject classes of each archive; an empty list means the archive is itself the category (`hep-th`, `quant-ph`). */
 export const ARXIV_TAXONOMY: Readonly<Record<string, readonly string[]>> = {
