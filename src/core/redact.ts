@@ -23,11 +23,6 @@ export function rememberSecrets(...values: ReadonlyArray<string | undefined | nu
   }
 }
 
-/** The remembered secrets (tests; longest first, so that a secret containing another is masked whole). */
-export function rememberedSecrets(): string[] {
-  return [...remembered].sort((a, b) => b.length - a.length);
-}
-
 /**
  * A value and, when it is a URL, its secret parts: the userinfo, token-like path segments and key-like query values.
  * Used to remember a configured webhook URL so that any of its parts is masked wherever it shows up alone.
