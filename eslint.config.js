@@ -6,13 +6,15 @@ import tseslint from 'typescript-eslint';
 
 /** Node's globals, for the plain JavaScript files (bin/, scripts/, this file); `globals` is not a dependency. */
 const NODE_GLOBALS = Object.fromEntries(
-  ['process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate']
-    .map((name) => [name, 'readonly']),
+  ['process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate'].map((name) => [
+    name,
+    'readonly',
+  ]),
 );
 
 const EXIT = 'Only src/cli/index.ts exits (errors become exit codes in src/cli/exit.ts): throw an XivdigestError instead.';
 const ENV = 'Only the config loader (src/core/config/) reads the environment: take the value as an option from the composition root.';
-const MOCK = 'No vi.mock: test against real things (test/helpers/), or a local server speaking a paid provider\'s protocol.';
+const MOCK = "No vi.mock: test against real things (test/helpers/), or a local server speaking a paid provider's protocol.";
 
 /** `process.exit` and `process.env`, also destructured (`const { env } = process`) or imported from node:process. */
 function processRules({ exit, env }) {
@@ -78,7 +80,10 @@ export default defineConfig(
   { files: ['src/core/config/**'], rules: processRules({ exit: true, env: false }) },
   // Tests, benchmarks and scripts set child processes' environments and exit with their own status; tests use real
   // things, with no vi.mock (house style).
-  { files: ['test/**', 'bench/**', 'scripts/**', '.ci/**', '**/*.test.ts', 'vitest.config.ts', 'eslint.config.js'], rules: processRules({ exit: false, env: false }) },
+  {
+    files: ['test/**', 'bench/**', 'scripts/**', '.ci/**', '**/*.test.ts', 'vitest.config.ts', 'eslint.config.js'],
+    rules: processRules({ exit: false, env: false }),
+  },
   {
     files: ['test/**', '**/*.test.ts'],
     rules: {
