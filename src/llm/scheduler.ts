@@ -184,7 +184,7 @@ function positive(name: string, value: number | undefined, integer: boolean): vo
   }
 }
 
-/** Creates a scheduler; throws CONFIG_INVALID for limits that are not positive numbers. */
+/** Creates the LLM call scheduler (not to be confused with schedule/'s cron scheduler); throws CONFIG_INVALID for limits that are not positive numbers. */
 export function createCallScheduler(options: CallSchedulerOptions): CallScheduler {
   positive('concurrency', options.concurrency, true);
   positive('minConcurrency', options.minConcurrency, true);
