@@ -2,6 +2,7 @@
 // project's own rules (who may exit, who may read the environment, no vi.mock). Formatting is Prettier's alone.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
 /** Node's globals, for the plain JavaScript files (bin/, scripts/, this file); `globals` is not a dependency. */
@@ -39,7 +40,7 @@ export default defineConfig(
   {
     files: ['**/*.ts'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: true, tsconfigRootDir: fileURLToPath(new URL('.', import.meta.url)) },
     },
     rules: {
       // Type-aware rules the house style implies: no promise left floating, none passed where a callback's result is
