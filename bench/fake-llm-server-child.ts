@@ -24,7 +24,7 @@ export type ChildServerReply =
 let server: Awaited<ReturnType<typeof startFakeLlmServer>> | undefined;
 const send = (reply: ChildServerReply): void => void process.send?.(reply);
 
-process.on('message', async (message: ChildServerRequest) => {
+async function onMessage(message: ChildServerRequest): Promise<void> {
   if (message.type === 'start') {
     server = await startFakeLlmServer({ ...message.options, papers: message.papers });
     send({ type: 'started', url: server.url });
@@ -45,4 +45,6 @@ process.on('message', async (message: ChildServerRequest) => {
     await server?.close();
     process.disconnect?.();
   }
-});
+}
+
+process.on('message', (message: ChildServerRequest) => void onMessage(message));

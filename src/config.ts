@@ -8,7 +8,7 @@ import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type
 import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import { validateFilterSpec } from './select/filter.js';
-import { suggestCategory } from './select/taxonomy.js';
+import { suggestCategory } from './core/taxonomy.js';
 
 /** The config file's schema with each channel entry typed: a discriminated union on `type`, each with its own options. */
 export const appConfigSchema = createConfigSchema({ channel: channelSpecSchema });

@@ -14,7 +14,7 @@ import { createWeComChannel } from './wecom/index.js';
 
 const serve = useTestServers();
 
-type Body = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Body = Record<string, any>;
 
 interface Platform {
   kind: string;

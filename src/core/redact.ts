@@ -23,11 +23,6 @@ export function rememberSecrets(...values: ReadonlyArray<string | undefined | nu
   }
 }
 
-/** The remembered secrets (tests; longest first, so that a secret containing another is masked whole). */
-export function rememberedSecrets(): string[] {
-  return [...remembered].sort((a, b) => b.length - a.length);
-}
-
 /**
  * A value and, when it is a URL, its secret parts: the userinfo, token-like path segments and key-like query values.
  * Used to remember a configured webhook URL so that any of its parts is masked wherever it shows up alone.
@@ -224,6 +219,33 @@ export function hasUserinfo(url: string): boolean {
     return parsed.password !== '' || (parsed.username !== '' && /^(https?|wss?):$/i.test(parsed.protocol));
   } catch {
     return false;
+  }
+}
+
+/** The URL with userinfo, token path segments and key-like query values masked, for messages. */
+export function maskUrl(url: string): string {
+  return redactUrl(maskUserinfo(url));
+}
+
+/** Both halves of `user:password@` masked (an endpoint's user name may itself be a key). */
+function maskUserinfo(url: string): string {
+  try {
+    const parsed = new URL(url);
+    let changed = false;
+    for (const name of [...parsed.searchParams.keys()]) {
+      if (/key|token|secret|sig|password|auth/i.test(name)) {
+        parsed.searchParams.set(name, '***');
+        changed = true;
+      }
+    }
+    if (parsed.username || parsed.password) {
+      parsed.username = parsed.username ? '***' : '';
+      parsed.password = parsed.password ? '***' : '';
+      changed = true;
+    }
+    return changed ? parsed.toString() : url;
+  } catch {
+    return url;
   }
 }
 

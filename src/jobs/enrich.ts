@@ -16,7 +16,7 @@ import {
   schemaFor,
   type PaperPromptInput,
 } from '../llm/prompts/index.js';
-import { createScheduler, estimateTokens, type SchedulerEvent } from '../llm/scheduler.js';
+import { createCallScheduler, estimateTokens, type CallSchedulerEvent } from '../llm/scheduler.js';
 import { checkTexts, repairHint, type GateResult } from '../llm/validate/index.js';
 import type { Store } from '../store/store.js';
 
@@ -201,7 +201,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
   let fatal: XivdigestError | undefined;
   let inFlight = 0;
 
-  const scheduler = createScheduler({
+  const scheduler = createCallScheduler({
     concurrency: options.concurrency ?? 4,
     ...(options.rpm !== undefined ? { rpm: options.rpm } : {}),
     ...(options.tpm !== undefined ? { tpm: options.tpm } : {}),
@@ -213,7 +213,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     onEvent: (event) => forward(event),
   });
 
-  function forward(event: SchedulerEvent): void {
+  function forward(event: CallSchedulerEvent): void {
     switch (event.type) {
       case 'call-retrying':
         result.retries += 1;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { XivdigestError } from '../core/errors.js';
+import { abortableSleep } from '../core/sleep.js';
 import type { RunReport } from '../core/run-report.js';
 import type { Lease, LeaseStore } from '../store/lease-store.js';
 import type { RunRecord, Store } from '../store/store.js';
@@ -27,6 +28,8 @@ export interface RunLeaseSettings {
   waitMs?: number;
   /** Told once when the run starts waiting for another holder. */
   onWait?(holder: Lease, message: string): void;
+  /** Ends the wait for another holder early: the claim then fails with ABORTED. */
+  signal?: AbortSignal;
 }
 
 export interface HeldRunLease {
@@ -82,8 +85,6 @@ function busyError(subscription: string, holder: Lease, waitedMs: number | undef
   });
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Claims a subscription's run for `runId`, waiting up to `waitMs` for another holder, and keeps the claim alive with
  * a heartbeat until `release`. Throws RUN_BUSY when another run holds it after the wait.
@@ -109,7 +110,9 @@ export async function claimRun(settings: RunLeaseSettings & { subscription: stri
         told = true;
         settings.onWait?.(holder, `waiting up to ${Math.round(waitMs / 1000)} s for ${describeHolder(holder)}`);
       }
-      await sleep(Math.min(1000, heartbeatMs, waitMs - waited));
+      await abortableSleep(Math.min(1000, heartbeatMs, waitMs - waited), settings.signal, (reason) =>
+        new XivdigestError({ code: 'ABORTED', message: `Stopped waiting for ${describeHolder(holder)}`, hint: 'Run it again', cause: reason }),
+      );
     }
     claim = await leases.acquire({ key, owner, runId, ttlMs, ...(dead ? { takeOver: holder.owner } : {}) });
   }

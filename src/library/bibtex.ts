@@ -102,7 +102,6 @@ export function readBibtexEntries(input: string): { entries: BibtexEntry[]; prob
       if (!(error instanceof EntryError)) throw error;
       problems.push({ line, message: error.message });
       // Resume at the next "@" that opens a line, so that a broken entry does not take the rest of the file with it.
-      position = at + 1;
       const next = /\n[ \t]*@/g;
       next.lastIndex = at + 1;
       const found = next.exec(text);

@@ -1,6 +1,6 @@
 /** Field clean-up shared by the library importers: LaTeX to text, names, arXiv ids, DOIs, years and dates. */
 import { findArxivId, parseArxivId } from '../core/arxiv-id.js';
-import { texToUnicode } from '../sources/shared/authors.js';
+import { texToUnicode } from '../core/authors.js';
 
 // Escaped specials and a few text-mode commands BibTeX files use in titles and abstracts.
 const TEX_SPECIALS: Array<[RegExp, string]> = [

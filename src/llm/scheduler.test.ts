@@ -5,7 +5,7 @@ import type { LlmProvider } from '../core/llm.js';
 import { fakePaperRequest, startFakeLlmServer, type FakeLlmPaper, type FakeLlmServer } from '../../test/helpers/fake-llm-server.js';
 import { syntheticPapers } from '../../test/helpers/synthetic-papers.js';
 import { createOpenAiCompatibleProvider } from './openai-compatible/index.js';
-import { createScheduler, estimateTokens, isRetryableError, type SchedulerEvent } from './scheduler.js';
+import { createCallScheduler, estimateTokens, isRetryableError, type CallSchedulerEvent } from './scheduler.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 /** Calls the provider through the scheduler for papers `from`…`to`, returning what each call resolved or rejected with. */
-function callAll(scheduler: ReturnType<typeof createScheduler>, from: number, to: number): Promise<PromiseSettledResult<unknown>[]> {
+function callAll(scheduler: ReturnType<typeof createCallScheduler>, from: number, to: number): Promise<PromiseSettledResult<unknown>[]> {
   return Promise.allSettled(
     papers.slice(from, to).map((paper) =>
       scheduler.run(({ signal }) => provider.generate({ ...fakePaperRequest(paper), ...(signal ? { signal } : {}) }), {
@@ -50,7 +50,7 @@ describe('concurrency and pacing against the fake server', () => {
   it('never runs more calls at once than the limit', async () => {
     server.reset();
     server.setFaults(() => ({ kind: 'delay', delayMs: 40 }));
-    const scheduler = createScheduler({ concurrency: 3 });
+    const scheduler = createCallScheduler({ concurrency: 3 });
     const results = await callAll(scheduler, 0, 12);
     expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
     expect(server.requests).toHaveLength(12);
@@ -62,8 +62,8 @@ describe('concurrency and pacing against the fake server', () => {
     server.reset();
     // The first call is refused at once; three more are slow, so they are in flight while the pause runs.
     server.setFaults(({ n }) => (n === 1 ? { kind: 'rate-limit', retryAfterMs: 400 } : n <= 4 ? { kind: 'delay', delayMs: 100 } : null));
-    const events: SchedulerEvent[] = [];
-    const scheduler = createScheduler({ concurrency: 4, onEvent: (event) => events.push(event) });
+    const events: CallSchedulerEvent[] = [];
+    const scheduler = createCallScheduler({ concurrency: 4, onEvent: (event) => events.push(event) });
     const results = await callAll(scheduler, 0, 10);
     expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
 
@@ -88,7 +88,7 @@ describe('concurrency and pacing against the fake server', () => {
   it('starts calls no closer together than the RPM allows', async () => {
     server.reset();
     server.setFaults(undefined);
-    const scheduler = createScheduler({ concurrency: 10, rpm: 600 }); // one call per 100 ms
+    const scheduler = createCallScheduler({ concurrency: 10, rpm: 600 }); // one call per 100 ms
     const startedAt: number[] = [];
     await Promise.all(
       papers.slice(0, 6).map((paper) =>
@@ -108,8 +108,8 @@ describe('concurrency and pacing against the fake server', () => {
   it('waits for the reset when the rate-limit headers say the window is spent', async () => {
     server.reset();
     server.setFaults(({ n }) => (n === 1 ? { kind: 'delay', delayMs: 1, headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '0.3s' } } : null));
-    const events: SchedulerEvent[] = [];
-    const scheduler = createScheduler({ concurrency: 1, onEvent: (event) => events.push(event) });
+    const events: CallSchedulerEvent[] = [];
+    const scheduler = createCallScheduler({ concurrency: 1, onEvent: (event) => events.push(event) });
     await callAll(scheduler, 0, 2);
     expect(events).toContainEqual(expect.objectContaining({ type: 'calls-paused', reason: 'rate-limit-headers' }));
     expect(server.requests[1]!.receivedAt).toBeGreaterThanOrEqual(server.requests[0]!.answeredAt! + 250);
@@ -118,8 +118,8 @@ describe('concurrency and pacing against the fake server', () => {
 
 describe('retries', () => {
   it('retries rate limits, timeouts and unavailable APIs with full-jitter backoff, then succeeds', async () => {
-    const events: SchedulerEvent[] = [];
-    const scheduler = createScheduler({ concurrency: 2, baseDelayMs: 40, random: () => 0.5, onEvent: (event) => events.push(event) });
+    const events: CallSchedulerEvent[] = [];
+    const scheduler = createCallScheduler({ concurrency: 2, baseDelayMs: 40, random: () => 0.5, onEvent: (event) => events.push(event) });
     const failures = [llmError('LLM_UNAVAILABLE', true), llmError('LLM_TIMEOUT', true)];
     const attempts: number[] = [];
     const value = await scheduler.run(
@@ -142,8 +142,8 @@ describe('retries', () => {
   });
 
   it('waits at least the Retry-After of a 503', async () => {
-    const events: SchedulerEvent[] = [];
-    const scheduler = createScheduler({ concurrency: 1, baseDelayMs: 1, random: () => 0, onEvent: (event) => events.push(event) });
+    const events: CallSchedulerEvent[] = [];
+    const scheduler = createCallScheduler({ concurrency: 1, baseDelayMs: 1, random: () => 0, onEvent: (event) => events.push(event) });
     let first = true;
     await scheduler.run(async () => {
       if (first) {
@@ -156,7 +156,7 @@ describe('retries', () => {
   });
 
   it('gives up after maxAttempts with the last error', async () => {
-    const scheduler = createScheduler({ concurrency: 1, maxAttempts: 3, baseDelayMs: 1 });
+    const scheduler = createCallScheduler({ concurrency: 1, maxAttempts: 3, baseDelayMs: 1 });
     let attempts = 0;
     const error = await rejection(
       scheduler.run(async () => {
@@ -174,7 +174,7 @@ describe('retries', () => {
     ['a missing model', llmError('LLM_MODEL_MISSING', false)],
     ['a plain Error', new Error('bug')],
   ])('never retries %s', async (_name, thrown) => {
-    const scheduler = createScheduler({ concurrency: 1, baseDelayMs: 1 });
+    const scheduler = createCallScheduler({ concurrency: 1, baseDelayMs: 1 });
     let attempts = 0;
     const error = await rejection(
       scheduler.run(async () => {
@@ -188,8 +188,8 @@ describe('retries', () => {
   });
 
   it('lowers concurrency once per congestion event and raises it again after a window of successes', async () => {
-    const events: SchedulerEvent[] = [];
-    const scheduler = createScheduler({ concurrency: 4, onEvent: (event) => events.push(event) });
+    const events: CallSchedulerEvent[] = [];
+    const scheduler = createCallScheduler({ concurrency: 4, onEvent: (event) => events.push(event) });
     let refused = 0;
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, index) =>
@@ -218,7 +218,7 @@ describe('retries', () => {
 describe('TPM pacing', () => {
   it('spaces calls by their estimated tokens and corrects by the real use', async () => {
     // 60 000 tokens a minute = one token per ms; a burst of 100 tokens.
-    const scheduler = createScheduler({ concurrency: 10, tpm: 60_000, tpmBurst: 100 });
+    const scheduler = createCallScheduler({ concurrency: 10, tpm: 60_000, tpmBurst: 100 });
     const startedAt: number[] = [];
     await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -239,7 +239,7 @@ describe('TPM pacing', () => {
 
 describe('stopping', () => {
   it('rejects queued calls with the reason, lets running ones finish, and refuses new ones', async () => {
-    const scheduler = createScheduler({ concurrency: 2 });
+    const scheduler = createCallScheduler({ concurrency: 2 });
     const reason = new XivdigestError({ code: 'BUDGET_EXCEEDED', message: 'budget reached' });
     const calls = Array.from({ length: 5 }, (_, index) =>
       scheduler.run(async () => {
@@ -256,7 +256,7 @@ describe('stopping', () => {
   });
 
   it('does not retry a running call that fails after the stop, and rejects calls sleeping before a retry', async () => {
-    const scheduler = createScheduler({ concurrency: 2, baseDelayMs: 10_000, random: () => 1 });
+    const scheduler = createCallScheduler({ concurrency: 2, baseDelayMs: 10_000, random: () => 1 });
     const reason = new XivdigestError({ code: 'BUDGET_EXCEEDED', message: 'budget reached' });
     const sleeper = scheduler.run(async () => {
       throw llmError('LLM_UNAVAILABLE', true);
@@ -274,7 +274,7 @@ describe('stopping', () => {
 
   it('stops on abort: queued calls reject with ABORTED and running ones see the signal', async () => {
     const controller = new AbortController();
-    const scheduler = createScheduler({ concurrency: 1, signal: controller.signal });
+    const scheduler = createCallScheduler({ concurrency: 1, signal: controller.signal });
     const running = scheduler.run(
       ({ signal }) =>
         new Promise((_resolve, reject) => {
@@ -291,7 +291,7 @@ describe('stopping', () => {
     for (const options of [{ concurrency: 0 }, { concurrency: 1.5 }, { concurrency: 2, rpm: 0 }, { concurrency: 2, tpm: -1 }]) {
       let error: unknown;
       try {
-        createScheduler(options);
+        createCallScheduler(options);
       } catch (caught) {
         error = caught;
       }

@@ -2,7 +2,7 @@
 import { XivdigestError, type XivdigestErrorCode } from '../core/errors.js';
 import type { LlmResult } from '../core/llm.js';
 
-export interface SchedulerOptions {
+export interface CallSchedulerOptions {
   /** Calls at once at the start, and the most there will ever be. */
   concurrency: number;
   /** The floor that rate limits may lower concurrency to. Default 1. */
@@ -31,11 +31,11 @@ export interface SchedulerOptions {
    * an API that is not there. Default: no breaker.
    */
   connectionFailuresToStop?: number;
-  onEvent?(event: SchedulerEvent): void;
+  onEvent?(event: CallSchedulerEvent): void;
 }
 
 /** What the scheduler did, for progress output. */
-export type SchedulerEvent =
+export type CallSchedulerEvent =
   | { type: 'call-retrying'; label: string | undefined; attempt: number; delayMs: number; error: XivdigestError }
   | { type: 'concurrency-lowered'; from: number; to: number; label: string | undefined }
   | { type: 'concurrency-raised'; from: number; to: number }
@@ -66,7 +66,7 @@ export interface TaskContext {
   signal: AbortSignal | undefined;
 }
 
-export interface SchedulerStats {
+export interface CallSchedulerStats {
   /** Attempts started (retries included). */
   started: number;
   retries: number;
@@ -82,7 +82,7 @@ export interface SchedulerStats {
   queued: number;
 }
 
-export interface Scheduler {
+export interface CallScheduler {
   /** Runs `task` when a slot, the pacing and any pause allow; retries it on retryable errors. Rejects with the last error. */
   run<T>(task: (context: TaskContext) => Promise<T>, options?: CallOptions<T>): Promise<T>;
   /**
@@ -91,7 +91,7 @@ export interface Scheduler {
    * the way to release a finished scheduler: it stops listening to `signal`.
    */
   stop(reason: XivdigestError): void;
-  readonly stats: SchedulerStats;
+  readonly stats: CallSchedulerStats;
 }
 
 const RETRYABLE_CODES: ReadonlySet<XivdigestErrorCode> = new Set(['LLM_RATE_LIMITED', 'LLM_TIMEOUT', 'LLM_UNAVAILABLE']);
@@ -184,8 +184,8 @@ function positive(name: string, value: number | undefined, integer: boolean): vo
   }
 }
 
-/** Creates a scheduler; throws CONFIG_INVALID for limits that are not positive numbers. */
-export function createScheduler(options: SchedulerOptions): Scheduler {
+/** Creates the LLM call scheduler (not to be confused with schedule/'s cron scheduler); throws CONFIG_INVALID for limits that are not positive numbers. */
+export function createCallScheduler(options: CallSchedulerOptions): CallScheduler {
   positive('concurrency', options.concurrency, true);
   positive('minConcurrency', options.minConcurrency, true);
   positive('rpm', options.rpm, false);
@@ -197,7 +197,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   return new AdaptiveScheduler(options);
 }
 
-class AdaptiveScheduler implements Scheduler {
+class AdaptiveScheduler implements CallScheduler {
   private readonly maxLimit: number;
   private readonly minLimit: number;
   private limit: number;
@@ -227,7 +227,7 @@ class AdaptiveScheduler implements Scheduler {
   private timerAt = Number.POSITIVE_INFINITY;
   private detach: (() => void) | undefined;
 
-  constructor(private readonly options: SchedulerOptions) {
+  constructor(private readonly options: CallSchedulerOptions) {
     this.maxLimit = options.concurrency;
     this.minLimit = Math.min(options.minConcurrency ?? 1, this.maxLimit);
     this.limit = this.maxLimit;
@@ -255,7 +255,7 @@ class AdaptiveScheduler implements Scheduler {
     }
   }
 
-  get stats(): SchedulerStats {
+  get stats(): CallSchedulerStats {
     return {
       started: this.started,
       retries: this.retries,

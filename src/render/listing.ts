@@ -1,6 +1,6 @@
 /** The arXiv listing page a digest is about, for feed home links and the HTML page's header. */
 import type { Digest } from '../core/digest.js';
-import { ARXIV_CATEGORY_NAMES } from '../select/taxonomy.js';
+import { ARXIV_CATEGORY_NAMES } from '../core/taxonomy.js';
 import { cleanLine } from './html/escape.js';
 
 /**

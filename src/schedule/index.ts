@@ -3,7 +3,6 @@ import { ARXIV_TIMEZONE } from '../core/arxiv-calendar.js';
 
 export { createScheduler, stopOnSignals, type Scheduler, type SchedulerEvent, type SchedulerOptions, type ScheduledJob, type ScheduledRunContext } from './scheduler.js';
 export { describeSchedule, formatInZone, parseCron, validateTimezone, type ScheduleDescription, type ScheduleRun } from './cron.js';
-export { createJsonFileScheduleStateStore, createMemoryScheduleStateStore, type StateStoreOptions } from './state-store.js';
 export { createManualClock, systemClock, type ManualClock, type SchedulerClock } from './clock.js';
 export type { ScheduledRunRecord, ScheduledRunStatus, ScheduleStateStore } from '../core/schedule-state.js';
 

@@ -7,9 +7,7 @@ import { XivdigestError } from '../core/errors.js';
 import {
   DEFAULT_RETRY_SCHEDULE,
   DEFAULT_SCHEDULE,
-  createJsonFileScheduleStateStore,
   createManualClock,
-  createMemoryScheduleStateStore,
   createScheduler,
   describeSchedule,
   stopOnSignals,
@@ -19,6 +17,7 @@ import {
   type SchedulerEvent,
   type ScheduleStateStore,
 } from './index.js';
+import { createJsonFileScheduleStateStore, createMemoryScheduleStateStore } from '../../test/helpers/schedule-state-store.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -230,7 +230,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     upcoming: () => states.map((state) => ({ job: state.job.name, next: state.next })),
-    running: () => states.filter((state) => state.active).map((state) => state.job.name),
+    running: () => states.filter((state) => state.active !== undefined).map((state) => state.job.name),
   };
 }
 

@@ -25,7 +25,6 @@ const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd']);
 // German umlauts may be written out (Müller = Mueller); NFD alone gives Muller.
 const UMLAUTS: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue' };
 
-// eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Folded and without anything but letters and digits. */

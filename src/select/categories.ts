@@ -3,7 +3,7 @@ import { XivdigestError } from '../core/errors.js';
 import type { Paper } from '../core/paper.js';
 import { isReplacement, replacementLabel } from '../core/replacement.js';
 import { pointAt } from './query/parse.js';
-import { ARXIV_CATEGORY_NAMES, ARXIV_TAXONOMY } from './taxonomy.js';
+import { ARXIV_CATEGORY_NAMES, ARXIV_TAXONOMY } from '../core/taxonomy.js';
 
 /** A parsed category expression. Archives (`cs`, `astro-ph`) stand for all of their categories. */
 export interface CategoryExpression {

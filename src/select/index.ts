@@ -23,4 +23,3 @@ export { createPaperText, type PaperText } from './paper-text.js';
 export { compileTextPattern, foldCase, matchesText, toSearchText, type SearchText, type TextPattern } from './normalize.js';
 export { compileQuery, evaluateQuery, parseQuery, type CompiledQuery, type QueryNode, type QueryResult, type QueryTerm } from './query/index.js';
 export { filterSpecSchema, type FilterSpecInput } from './spec.js';
-export { ARXIV_CATEGORY_NAMES, ARXIV_TAXONOMY } from './taxonomy.js';

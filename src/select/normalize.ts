@@ -18,7 +18,6 @@ const TRANSLITERATION_PATTERN = /[łđðøħıŀßæœþ]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
 const NON_WORD_UNICODE = /[^\p{L}\p{N}]+/gu;
 const NON_WORD_ASCII = /[^a-z0-9]+/g;
-// eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Lower case, without diacritics (José → jose, Łukasz → lukasz), but with punctuation kept. */

@@ -1,6 +1,6 @@
 /** The zod schema of a subscription's filters, which reports a bad query or category expression at its own path. */
 import { z } from 'zod';
-import { XivdigestError } from '../core/errors.js';
+import type { XivdigestError } from '../core/errors.js';
 import type { FilterSpec } from './filter.js';
 import { validateFilterSpec } from './filter.js';
 

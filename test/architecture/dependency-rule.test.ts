@@ -57,23 +57,7 @@ export const SHARED_HELPERS: SharedHelper[] = [
  * Imports that break the rule today. Each is a ratchet: when the import goes, the entry must go too (the test fails on
  * a stale entry), so this list only shrinks. Add to it only with a reason and a decision record.
  */
-export const KNOWN_EXCEPTIONS: KnownException[] = [
-  {
-    from: 'src/library/fields.ts',
-    to: 'src/sources/shared/authors.ts',
-    why: 'the "A (Inst), B and C" author-string parser is shared by arXivRaw, Kaggle and BibTeX/RIS; it should move to core/ with sources/shared/text.ts.',
-  },
-  {
-    from: 'src/rank/embedding/openai.ts',
-    to: 'src/llm/shared/api-root.ts',
-    why: 'the embedding ranker reaches an OpenAI-compatible API and reuses the API-root normalisation; it should move to core/ (it needs maskUrl from llm/shared/structured-call.ts too).',
-  },
-  {
-    from: 'src/render/listing.ts',
-    to: 'src/select/taxonomy.ts',
-    why: 'listings print category names from the arXiv taxonomy, which is data, not selection; it should move to core/ (config.ts and cli/ import it as well).',
-  },
-];
+export const KNOWN_EXCEPTIONS: KnownException[] = [];
 
 const RULES: DependencyRules = { layers: LAYERS, rootFiles: ROOT_FILES, sharedHelpers: SHARED_HELPERS, exceptions: KNOWN_EXCEPTIONS };
 

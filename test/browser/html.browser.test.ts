@@ -12,7 +12,6 @@ import { digestEntry } from '../helpers/digest-entries.js';
 
 // The callbacks passed to page.evaluate run in the page. The project compiles without the DOM library (adding it
 // would change Node's stream types for every file), so the page's globals are declared here, untyped, for this file only.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
 declare const getComputedStyle: (element: unknown) => any;

@@ -72,7 +72,9 @@ async function parse(parser: string, file: string, bytes: Buffer): Promise<void>
   }
 }
 
-process.on('message', async (message: { id: number; parser: string; file: string; bytes: Uint8Array }) => {
+type FuzzRequest = { id: number; parser: string; file: string; bytes: Uint8Array };
+
+async function onMessage(message: FuzzRequest): Promise<void> {
   const started = performance.now();
   let result: 'accepted' | 'rejected' | 'internal' = 'accepted';
   let detail: string | undefined;
@@ -89,6 +91,8 @@ process.on('message', async (message: { id: number; parser: string; file: string
     }
   }
   process.send!({ id: message.id, result, detail, ms: performance.now() - started, rssMb: process.memoryUsage().rss / 1048576 });
-});
+}
+
+process.on('message', (message: FuzzRequest) => void onMessage(message));
 
 process.send!({ ready: true });

@@ -93,7 +93,7 @@ export async function startTestServer(routes: TestRoute[] | Record<string, TestR
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const arrived = performance.timeOrigin + performance.now();
     const chunks: Buffer[] = [];
     try {
@@ -118,7 +118,8 @@ export async function startTestServer(routes: TestRoute[] | Record<string, TestR
       if (!response.headersSent) response.writeHead(500).end(String(error));
       else response.destroy();
     });
-  });
+  };
+  const server = createServer((request, response) => void handle(request, response));
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

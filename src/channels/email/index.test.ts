@@ -270,6 +270,20 @@ describe('email channel', () => {
     expect(result.error?.hint).toMatch(/host and port/);
   });
 
+  it('stops waiting between attempts when the delivery is cancelled (the default sleep is abortable)', async () => {
+    const smtp = await startSmtp();
+    const port = smtp.port;
+    await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
+    // Ten minutes between attempts: only the cancellation can end this send within the test's timeout.
+    const channel = createEmailChannel({ host: '127.0.0.1', port, from: 'digest@example.org', to: 'a@example.org', retry: { maxAttempts: 3, baseDelayMs: 600_000, random: () => 1 } });
+    const controller = new AbortController();
+    const sending = channel.send(makeContent(makeDigest([makeEntry(1)])), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 200);
+    const result = await sending;
+    expect(result).toMatchObject({ status: 'failed', messages: 0 });
+    expect(result.error?.code).toBe('ABORTED');
+  });
+
   it('refuses to be created without recipients', () => {
     expect(() => createEmailChannel({ host: 'smtp.example.org', from: 'a@example.org', to: [] })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });

@@ -2,6 +2,7 @@
 import { createTransport } from 'nodemailer';
 import type { Channel, DeliveryContent, DeliveryResult } from '../../core/channel.js';
 import { XivdigestError, excerpt } from '../../core/errors.js';
+import { abortableSleep } from '../../core/sleep.js';
 import { channelId, plural, requireSetting } from '../shared/deliver.js';
 import { redact, type RetryOptions } from '../shared/http.js';
 
@@ -83,7 +84,8 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       const maxAttempts = Math.max(1, retry.maxAttempts ?? 3);
       const baseDelayMs = retry.baseDelayMs ?? 5000;
       const maxDelayMs = retry.maxDelayMs ?? 60_000;
-      const sleep = retry.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+      // Cancelling wakes the wait early; the loop's first check then reports ABORTED.
+      const sleep = retry.sleep ?? ((ms: number, wakeOn?: AbortSignal) => abortableSleep(ms, wakeOn, () => new Error('aborted')).catch(() => undefined));
       const random = retry.random ?? Math.random;
       const message = emailMessage(content, {
         from,

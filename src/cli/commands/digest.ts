@@ -26,7 +26,7 @@ Example:
     .action((name: string, options: { ids?: string[]; category?: string; limit?: string; lang?: string }) =>
       run(async (context) => {
         const [{ buildDigest }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
-          import('../../jobs/build-digest.js'), import('../../select/taxonomy.js'), import('../../jobs/latest-day.js'),
+          import('../../jobs/build-digest.js'), import('../../core/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
         const limit = options.limit === undefined ? undefined : Number(options.limit);
         if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 50' });

@@ -62,7 +62,7 @@ Examples:
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
         const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
-          import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../select/taxonomy.js'), import('../../jobs/latest-day.js'),
+          import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../core/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
         const loaded = context.config();
         const llm = loaded.config.llm;

@@ -42,7 +42,7 @@ Examples:
   xivdigest fetch --source oai --category cs --from 2026-11-20`)
     .action((options: FetchOptions) =>
       run(async (context) => {
-        const [{ storeEvents }, { checkCategoryNames }] = await Promise.all([import('../../jobs/store-events.js'), import('../../select/taxonomy.js')]);
+        const [{ storeEvents }, { checkCategoryNames }] = await Promise.all([import('../../jobs/store-events.js'), import('../../core/taxonomy.js')]);
         const query = toQuery(options, checkCategoryNames);
         const app = context.app();
         const store = await app.store();

@@ -30,7 +30,7 @@ export function registerPapers(program: Command, run: RunCommand): void {
           if (!parsed) throw new XivdigestError({ code: 'USAGE', message: `${text} is not an arXiv id`, hint: 'Ids look like 2403.10568 or cond-mat/0412498' });
           return parsed.id;
         });
-        if (options.category !== undefined) (await import('../../select/taxonomy.js')).checkCategoryNames([options.category]);
+        if (options.category !== undefined) (await import('../../core/taxonomy.js')).checkCategoryNames([options.category]);
         const store = await context.app().store();
         const papers = await store.getPapers(wanted.length > 0 ? { ids: wanted } : { category: options.category, limit });
         const missing = wanted.filter((id) => !papers.some((paper) => paper.id === id));

@@ -11,7 +11,7 @@ import { enrichPapers, type EnrichResult } from '../../jobs/enrich.js';
 import { publishDigest } from '../../jobs/publish.js';
 import { latestDayPapers } from '../../jobs/latest-day.js';
 import { storeEvents } from '../../jobs/store-events.js';
-import { checkCategoryNames } from '../../select/taxonomy.js';
+import { checkCategoryNames } from '../../core/taxonomy.js';
 import type { Store } from '../../store/store.js';
 import type { CliContext } from '../context.js';
 import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';

@@ -2,8 +2,9 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
-import { callStructured, maskUrl, saysSchemaOutputUnsupported } from '../shared/structured-call.js';
-import { apiRoot } from '../shared/api-root.js';
+import { callStructured, saysSchemaOutputUnsupported } from '../shared/structured-call.js';
+import { maskUrl } from '../../core/redact.js';
+import { apiRoot } from '../../core/api-root.js';
 
 /**
  * How the schema is sent. `output-format`: `output_config.format` (native structured outputs, Claude 4.5 and later);

@@ -7,7 +7,7 @@ import {
   type OpenAiCompatibleProvider,
   type StructuredOutputsSetting,
 } from '../openai-compatible/index.js';
-import { maskUrl } from '../shared/structured-call.js';
+import { maskUrl } from '../../core/redact.js';
 
 export interface AzureProviderOptions {
   /** The resource endpoint, e.g. `https://my-resource.openai.azure.com` (a trailing `/openai` is tolerated). */

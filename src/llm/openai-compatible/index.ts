@@ -2,8 +2,9 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
-import { callStructured, maskUrl, saysSchemaOutputUnsupported, type OutputMode } from '../shared/structured-call.js';
-import { apiQuery, apiRoot } from '../shared/api-root.js';
+import { callStructured, saysSchemaOutputUnsupported, type OutputMode } from '../shared/structured-call.js';
+import { maskUrl } from '../../core/redact.js';
+import { apiQuery, apiRoot } from '../../core/api-root.js';
 
 /** `auto`: JSON Schema output first; after a 400 saying it is unsupported, JSON mode with the schema in the prompt. */
 export type StructuredOutputsSetting = 'json-schema' | 'json-mode' | 'auto';

@@ -1,10 +1,10 @@
 /** The pure parts of the structured call: rate-limit headers, durations, JSON inside prose, masking and the fallback test. */
 import { describe, expect, it } from 'vitest';
 import { XivdigestError } from '../../core/errors.js';
+import { maskUrl } from '../../core/redact.js';
 import {
   jsonModeInstruction,
   jsonObjectInside,
-  maskUrl,
   parseDuration,
   rateLimitFromHeaders,
   redact,

@@ -1,5 +1,5 @@
 /** One structured AI SDK call for the HTTP adapters: timeout, native or prompted JSON, and every failure as an XivdigestError. */
-import { redact as redactText, redactUrl } from '../../core/redact.js';
+import { maskUrl, redact as redactText } from '../../core/redact.js';
 import {
   APICallError,
   generateText,
@@ -307,33 +307,6 @@ function safeCause(error: unknown, secrets: readonly string[]): unknown {
 /** Replaces each secret (of 4 characters or more) with `***` (the one set of rules in core/redact.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
   return redactText(text, secrets);
-}
-
-/** The URL with userinfo, token path segments and key-like query values masked, for messages. */
-export function maskUrl(url: string): string {
-  return redactUrl(maskUserinfo(url));
-}
-
-/** Both halves of `user:password@` masked (an endpoint's user name may itself be a key). */
-function maskUserinfo(url: string): string {
-  try {
-    const parsed = new URL(url);
-    let changed = false;
-    for (const name of [...parsed.searchParams.keys()]) {
-      if (/key|token|secret|sig|password|auth/i.test(name)) {
-        parsed.searchParams.set(name, '***');
-        changed = true;
-      }
-    }
-    if (parsed.username || parsed.password) {
-      parsed.username = parsed.username ? '***' : '';
-      parsed.password = parsed.password ? '***' : '';
-      changed = true;
-    }
-    return changed ? parsed.toString() : url;
-  } catch {
-    return url;
-  }
 }
 
 type Headers = Record<string, string | undefined>;

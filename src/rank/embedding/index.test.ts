@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { XivdigestError } from '../../core/errors.js';
+import type { XivdigestError } from '../../core/errors.js';
 import type { LibraryItem } from '../../core/library.js';
 import type { Paper } from '../../core/paper.js';
 import { writeTinyGguf } from '../../../test/helpers/tiny-gguf.js';

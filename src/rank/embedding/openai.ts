@@ -3,7 +3,7 @@ import { XivdigestError, excerpt } from '../../core/errors.js';
 import { parseRetryAfter, parseRetryAfterMs } from '../../core/retry-after.js';
 import { abortableSleep } from '../../core/sleep.js';
 import type { Embedder } from './index.js';
-import { apiRoot } from '../../llm/shared/api-root.js';
+import { apiRoot } from '../../core/api-root.js';
 
 export interface OpenAiEmbedderOptions {
   /** `https://api.openai.com`, `http://localhost:11434/v1`; `/v1` is added when the path has no version segment. */

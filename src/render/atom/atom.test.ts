@@ -1,7 +1,7 @@
 /** Tests of the Atom renderer: parsed back with the project's XML reader and checked against RFC 4287's rules. */
 import { describe, expect, it } from 'vitest';
 import type { Digest, DigestEntry } from '../../core/digest.js';
-import { childNamed, childrenNamed, parseXmlTree, type XmlNode } from '../rss/xml-tree.js';
+import { childNamed, childrenNamed, parseXmlTree, type XmlNode } from '../../../test/helpers/xml-tree.js';
 import { createAtomRenderer, feedId } from './index.js';
 import { digestEntry } from '../../../test/helpers/digest-entries.js';
 

@@ -7,7 +7,7 @@ import type { Digest, DigestEntry } from '../../core/digest.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import { createAtomRenderer } from '../atom/index.js';
 import { createJsonFeedRenderer } from '../json-feed/index.js';
-import { childrenNamed, parseXmlTree } from '../rss/xml-tree.js';
+import { childrenNamed, parseXmlTree } from '../../../test/helpers/xml-tree.js';
 import { createTextRenderer } from '../text/index.js';
 import { createHtmlRenderer, readableEntry } from './index.js';
 

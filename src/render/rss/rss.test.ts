@@ -6,7 +6,7 @@ import type { Digest, DigestEntry } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import { parseMarkdownDigest } from '../../sources/digest-import/parse.js';
 import { createRssRenderer, parseFeedDate, rfc822 } from './index.js';
-import { childNamed, childrenNamed, parseXmlTree } from './xml-tree.js';
+import { childNamed, childrenNamed, parseXmlTree } from '../../../test/helpers/xml-tree.js';
 import { digestEntry } from '../../../test/helpers/digest-entries.js';
 
 const renderer = createRssRenderer();

@@ -72,7 +72,7 @@ function tokenize(query: string): Token[] {
       if (close < 0) throw queryError(query, index, 'this quote is never closed', 'Add the closing " after the phrase.');
       tokens.push({ type: 'phrase', text: query.slice(index + 1, close), position: index });
       index = close + 1;
-    } else if (char === '-' && index + 1 < query.length && !/[\s)\-]/.test(query.charAt(index + 1)) && (index === 0 || /[\s(]/.test(query.charAt(index - 1)))) {
+    } else if (char === '-' && index + 1 < query.length && !/[\s)-]/.test(query.charAt(index + 1)) && (index === 0 || /[\s(]/.test(query.charAt(index - 1)))) {
       // `-word` at the start of a word means NOT; a hyphen inside a word (`state-of-the-art`) is part of it.
       tokens.push({ type: 'minus', text: '-', position: index });
       index += 1;

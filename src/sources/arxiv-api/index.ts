@@ -118,7 +118,7 @@ export function createArxivApiSource(options: ArxivApiSourceOptions): Source {
       }
       const url = pageUrl(search, ids, start, maxResults);
 
-      let raw = 0;
+      let raw: number;
       let count = 0;
       let pageTotal: number | undefined;
       let stopped = false;

@@ -3,7 +3,8 @@ import { absLink, findArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Author, Paper, PaperVersion } from '../../core/paper.js';
 import type { DocumentParser, FeedInfo, PageInfo, SourceEvent } from '../../core/source.js';
-import { collapseWhitespace, joinWrappedLines, toIsoTime } from '../shared/text.js';
+import { collapseWhitespace, joinWrappedLines } from '../../core/whitespace.js';
+import { toIsoTime } from '../shared/text.js';
 import { streamXml, type XmlHandler } from '../shared/xml-reader.js';
 
 // Namespaces the API uses (arXiv API user manual §3.3 and §5.2). The 2016 style declares the last two inline on

@@ -5,7 +5,8 @@ import { XivdigestError } from '../../core/errors.js';
 import type { AnnounceType, Author, LegacyFlag, Paper } from '../../core/paper.js';
 import type { DocumentInput, DocumentParser, FeedInfo, SourceEvent } from '../../core/source.js';
 import { parseLegacyTitle } from '../../core/legacy-format/text.js';
-import { collapseWhitespace, joinWrappedLines, localDay, stripHtml, toIsoTime } from '../shared/text.js';
+import { collapseWhitespace, joinWrappedLines } from '../../core/whitespace.js';
+import { localDay, stripHtml, toIsoTime } from '../shared/text.js';
 import { streamXml, type XmlHandler } from '../shared/xml-reader.js';
 
 /** The feed formats this module reads; each is also the `source` of the papers it yields. */

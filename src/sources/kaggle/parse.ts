@@ -1,11 +1,11 @@
 /** Streaming parser for Kaggle's `arxiv-metadata-oai-snapshot.json`: one JSON object per line, one paper each. */
-import { collapseWhitespace, joinWrappedLines } from '../shared/text.js';
+import { collapseWhitespace, joinWrappedLines } from '../../core/whitespace.js';
 import { absLink, parseArxivId, versionedId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Author, Paper, PaperVersion } from '../../core/paper.js';
 import type { DocumentParser, SourceEvent } from '../../core/source.js';
 import { textLines } from '../shared/document-input.js';
-import { splitAuthorList, texToUnicode } from '../shared/authors.js';
+import { splitAuthorList, texToUnicode } from '../../core/authors.js';
 import { firstDoi, rfc822ToIso, splitCategories } from '../shared/metadata-text.js';
 
 /** One line of the snapshot, as Kaggle writes it (every key may be null). */

@@ -6,7 +6,8 @@ import { XivdigestError } from '../../core/errors.js';
 import type { Paper } from '../../core/paper.js';
 import type { DocumentInput, FeedInfo, PageInfo, SourceEvent } from '../../core/source.js';
 import { fileInput } from '../shared/document-input.js';
-import { collapseWhitespace, joinWrappedLines, toIsoTime } from '../shared/text.js';
+import { collapseWhitespace, joinWrappedLines } from '../../core/whitespace.js';
+import { toIsoTime } from '../shared/text.js';
 import {
   hasSharedFixtures,
   ownFixture,
@@ -14,7 +15,7 @@ import {
   sharedFixtureFiles,
  
 } from '../../../test/helpers/shared-fixtures.js';
-import { splitAuthorList, texToUnicode } from '../shared/authors.js';
+import { splitAuthorList, texToUnicode } from '../../core/authors.js';
 import { rfc822ToIso } from '../shared/metadata-text.js';
 
 // The plain definitions the fast whitespace helpers must agree with.

@@ -3,8 +3,9 @@ import { absLink, findArxivId, parseArxivId, versionedId } from '../../core/arxi
 import { XivdigestError } from '../../core/errors.js';
 import type { Author, OaiHeader, Paper, PaperVersion } from '../../core/paper.js';
 import type { DocumentParser, FeedInfo, PageInfo, SourceEvent } from '../../core/source.js';
-import { collapseWhitespace, joinWrappedLines, toIsoTime } from '../shared/text.js';
-import { AUTHOR_SUFFIX, splitAuthorList, texToUnicode } from '../shared/authors.js';
+import { collapseWhitespace, joinWrappedLines } from '../../core/whitespace.js';
+import { toIsoTime } from '../shared/text.js';
+import { AUTHOR_SUFFIX, splitAuthorList, texToUnicode } from '../../core/authors.js';
 import { firstDoi, rfc822ToIso, splitCategories } from '../shared/metadata-text.js';
 import { streamXml, type XmlHandler } from '../shared/xml-reader.js';
 import { categoryForSubject } from './categories.js';

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { XivdigestError } from '../../core/errors.js';
+import type { XivdigestError } from '../../core/errors.js';
 import { hasSharedFixtures, ownFixture, sharedFixture } from '../../../test/helpers/shared-fixtures.js';
 import { fileInput } from '../shared/document-input.js';
 import { parseSeedCache, parseSeedCacheFile, parseSeedCacheText, readSeedCacheDir, type SeedCacheItem } from './parse.js';

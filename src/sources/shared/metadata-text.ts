@@ -1,5 +1,6 @@
 /** Clean-up of arXiv metadata text shared by the API, OAI-PMH and Kaggle parsers: whitespace, dates, categories, DOIs. */
-import { collapseWhitespace, toIsoTime } from './text.js';
+import { collapseWhitespace } from '../../core/whitespace.js';
+import { toIsoTime } from './text.js';
 
 const WHITESPACE = /\s+/;
 

@@ -9,7 +9,7 @@ import type { StoredPaper } from '../../core/paper.js';
 import type { SearchHit } from '../../core/search.js';
 import { textsByLanguage } from '../../core/texts-choice.js';
 import { entryLinks, readableEntry } from '../../render/html/escape.js';
-import { ARXIV_CATEGORY_NAMES, suggestCategory } from '../../select/taxonomy.js';
+import { ARXIV_CATEGORY_NAMES, suggestCategory } from '../../core/taxonomy.js';
 import type { WebDeps } from '../deps.js';
 import { parseCategoryAlgebra, urls, type SearchParams } from '../urls.js';
 import { notFound } from './errors.js';

@@ -1,7 +1,7 @@
 /** What every route gets: the dependencies, the page cache, the digest index; and the helpers that send pages. */
 import type { Context } from 'hono';
 import { XivdigestError } from '../../core/errors.js';
-import { ARXIV_CATEGORY_NAMES, suggestCategory } from '../../select/taxonomy.js';
+import { ARXIV_CATEGORY_NAMES, suggestCategory } from '../../core/taxonomy.js';
 import type { PageCache } from '../cache.js';
 import type { WebDeps } from '../deps.js';
 import type { UiLang } from '../i18n.js';

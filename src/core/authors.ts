@@ -1,6 +1,6 @@
 /** Author lists written as one string (arXivRaw `<authors>`, Kaggle `authors`): "A (Inst), B and C", TeX accents included. */
-import { collapseWhitespace } from './text.js';
-import type { Author } from '../../core/paper.js';
+import { collapseWhitespace } from './whitespace.js';
+import type { Author } from './paper.js';
 
 /** Name suffixes that stay with the name before them. */
 export const AUTHOR_SUFFIX = /^(?:Jr\.?|Sr\.?|II|III|IV)$/;

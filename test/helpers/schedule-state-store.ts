@@ -1,10 +1,8 @@
-/** ScheduleStateStore in memory (tests) and in a JSON file (development, single machine); the database one is the store's. */
+/** ScheduleStateStore in memory and in a JSON file, for the scheduler's tests; production uses the store's (cli/commands/serve.ts). */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { XivdigestError } from '../core/errors.js';
-import type { ScheduledRunRecord, ScheduledRunStatus, ScheduleStateStore } from '../core/schedule-state.js';
-
-export type { ScheduledRunRecord, ScheduledRunStatus, ScheduleStateStore } from '../core/schedule-state.js';
+import { XivdigestError } from '../../src/core/errors.js';
+import type { ScheduledRunRecord, ScheduledRunStatus, ScheduleStateStore } from '../../src/core/schedule-state.js';
 
 export interface StateStoreOptions {
   /** The time written as `at`; defaults to the system clock. */

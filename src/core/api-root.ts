@@ -1,6 +1,6 @@
 /** The root URL of a versioned HTTP API (OpenAI-compatible, Anthropic, embeddings), from what a user configured. */
-import { XivdigestError } from '../../core/errors.js';
-import { maskUrl } from './structured-call.js';
+import { XivdigestError } from './errors.js';
+import { maskUrl } from './redact.js';
 
 export interface ApiRootOptions {
   /** The endpoint path users sometimes paste with the base URL, dropped from it: `/chat/completions`, `/embeddings`. */

@@ -1,8 +1,12 @@
 /** arXiv's category taxonomy (https://arxiv.org/category_taxonomy): the archives and the categories rss.arxiv.org serves. */
-import { closestName } from '../core/config/issues.js';
-import { XivdigestError } from '../core/errors.js';
+import { closestName } from './config/issues.js';
+import { XivdigestError } from './errors.js';
 
-/** Subject classes of each archive; an empty list means the archive is itself the category (`hep-th`, `quant-ph`). */
+/**
+ * Subject classes of each archive; an empty list means the archive is itself the category (`hep-th`, `quant-ph`).
+ * The codes stay packed as arXiv lists them (prettier-ignore), not one per line.
+ */
+// prettier-ignore
 export const ARXIV_TAXONOMY: Readonly<Record<string, readonly string[]>> = {
   'astro-ph': ['CO', 'EP', 'GA', 'HE', 'IM', 'SR'],
   'cond-mat': ['dis-nn', 'mes-hall', 'mtrl-sci', 'other', 'quant-gas', 'soft', 'stat-mech', 'str-el', 'supr-con'],

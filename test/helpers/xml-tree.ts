@@ -1,5 +1,5 @@
-/** Reads a whole (small) XML document into a tree with the project's strict reader: used to check feeds we write. */
-import { createXmlReader } from '../../sources/shared/xml-reader.js';
+/** Reads a whole (small) XML document into a tree with the project's strict reader, for tests that check the feeds we write. */
+import { createXmlReader } from '../../src/sources/shared/xml-reader.js';
 
 export interface XmlNode {
   ns: string;
