@@ -1,5 +1,5 @@
 /** A static file server like GitHub Pages: a folder served under a path prefix, `index.html` for folders, `404.html` else. */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -27,7 +27,8 @@ export interface StaticServer {
 
 export async function startStaticServer(dir: string, prefix = '/'): Promise<StaticServer> {
   const requests: StaticServer['requests'] = [];
-  const server: Server = createServer(async (request, response) => {
+  const server: Server = createServer((request, response) => void answer(request, response));
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const send = (status: number, body: Buffer | string, type = 'text/plain') => {
       requests.push({ path, status });
@@ -50,7 +51,7 @@ export async function startStaticServer(dir: string, prefix = '/'): Promise<Stat
       const notFound = await readFile(join(dir, '404.html')).catch(() => undefined);
       send(404, notFound ?? 'not found', notFound ? TYPES['.html'] : 'text/plain');
     }
-  });
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
