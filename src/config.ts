@@ -3,15 +3,27 @@
  * the selection rules. `config check` and every command that loads the config (run, serve, select, …) call
  * {@link loadAppConfig}, so the check cannot say ok to a config that a run then rejects.
  */
-import { channelSpecSchema } from './channels/spec.js';
+import { z } from 'zod';
 import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type LoadConfigOptions, type LoadedConfig } from './core/config/load.js';
 import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
+import { channelSpecSchema } from './registry/channels.js';
+import { PROVIDER_CHOICES, PROVIDER_VARIABLE_SETTINGS, providers } from './registry/providers.js';
+import { RANKING_METHODS } from './registry/rankers.js';
+import { OUTPUT_FORMATS } from './registry/renderers.js';
 import { validateFilterSpec } from './select/filter.js';
 import { suggestCategory } from './select/taxonomy.js';
 
-/** The config file's schema with each channel entry typed: a discriminated union on `type`, each with its own options. */
-export const appConfigSchema = createConfigSchema({ channel: channelSpecSchema });
+/**
+ * The config file's schema, its open parts filled from the registries (decision 0033): each channel entry typed by its
+ * own options (a discriminated union on `type`), the output formats, `llm.provider` and `ranking.method`.
+ */
+export const appConfigSchema = createConfigSchema({
+  channel: channelSpecSchema,
+  outputFormat: z.enum(OUTPUT_FORMATS),
+  provider: z.enum(PROVIDER_CHOICES),
+  rankingMethod: z.enum(RANKING_METHODS),
+});
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 
@@ -74,12 +86,30 @@ export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProbl
 }
 
 /**
+ * Warnings for an explicitly chosen LLM provider whose adapter `requires` an environment variable that is unset and
+ * not stood in for by a config setting (`llm.apiKey`, …). A warning, not an error: commands that make no LLM call run.
+ */
+export async function providerWarnings(loaded: LoadedConfig): Promise<ConfigProblem[]> {
+  const kind = loaded.config.llm.provider;
+  if (loaded.errors.some((problem) => problem.path === 'llm' || problem.path.startsWith('llm.')) || !Object.hasOwn(providers, kind)) return [];
+  const { metadata } = await providers[kind as keyof typeof providers].load();
+  const settings = loaded.config as unknown as Record<string, unknown>;
+  const setting = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), settings);
+  const unset = metadata.requires.filter((name) => !loaded.llmEnvironment[name]?.trim() && !(PROVIDER_VARIABLE_SETTINGS[name] ?? []).some((path) => setting(path) !== undefined));
+  if (unset.length === 0) return [];
+  const instead = [...new Set(unset.flatMap((name) => PROVIDER_VARIABLE_SETTINGS[name] ?? []))];
+  return [{ path: 'llm.provider', message: `${kind} needs ${unset.join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set${instead.length > 0 ? ` (or set ${instead.join(', ')})` : ''}` }];
+}
+
+/**
  * Every check, for `config check` and, before they start, `run`, `serve` and `select`: the loader's (schema and rules,
- * one pass) and the channels'. Returns the loaded config with all problems in `errors`.
+ * one pass), the channels' and the chosen provider's. Returns the loaded config with all problems in `errors` and
+ * `warnings`.
  */
 export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig> {
-  const more = await channelProblems(loaded);
-  return more.length === 0 ? loaded : { ...loaded, errors: [...loaded.errors, ...more] };
+  const [more, warnings] = await Promise.all([channelProblems(loaded), providerWarnings(loaded)]);
+  if (more.length === 0 && warnings.length === 0) return loaded;
+  return { ...loaded, errors: [...loaded.errors, ...more], warnings: [...loaded.warnings, ...warnings] };
 }
 
 /** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */

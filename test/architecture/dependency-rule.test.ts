@@ -32,7 +32,8 @@ export const LAYERS: Record<string, LayerRule> = {
   // Pipeline steps are written against the store interface (store/store.ts), run pure selection (select/), call the
   // enrichment helpers of llm/ (prompts, quality gate, scheduler, pricing) and parse imported files with sources/'
   // parsers. They get adapter instances from the composition root; they never import render/, channels/ or cli/.
-  jobs: { mayImport: ['core', 'store', 'select', 'llm', 'sources'], why: 'jobs sit above the adapters they orchestrate and below the composition root.' },
+  jobs: { mayImport: ['core', 'store', 'select', 'llm', 'sources', 'library'], why: 'jobs sit above the adapters they orchestrate and below the composition root.' },
+  registry: { mayImport: '*', why: 'the registries (one per seam) are part of the composition root: metadata plus lazy factories (decision 0033).' },
   root: { mayImport: '*', why: 'the composition root (src/app*.ts, src/config.ts) composes everything.' },
   cli: { mayImport: '*', why: 'the CLI composes everything and is the only place that exits.' },
   web: { mayImport: '*', why: 'the web service (pages, feeds, API, MCP) composes the parts for readers, as the CLI does for operators.' },

@@ -1,6 +1,6 @@
 /** `xivdigest fetch`: gets papers from arXiv (RSS/Atom feed, API or OAI-PMH) and stores them. */
 import { Option, type Command } from 'commander';
-import type { SourceId } from '../../app.js';
+import { SOURCE_IDS, type SourceId } from '../../registry/sources.js';
 import type { SourceQuery } from '../../core/source.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunCommand } from '../context.js';
@@ -24,7 +24,7 @@ export function registerFetch(program: Command, run: RunCommand): void {
     .command('fetch')
     .description('get papers from arXiv and store them')
     .option('-c, --category <cats>', 'categories joined with +, e.g. cs.CL+cs.AI')
-    .addOption(new Option('-s, --source <source>', 'which arXiv channel').choices(['rss', 'atom', 'api', 'oai']).default('rss'))
+    .addOption(new Option('-s, --source <source>', 'which arXiv channel').choices(SOURCE_IDS).default('rss'))
     .option('--from <YYYY-MM-DD>', 'first day (api: submitted date; oai: record datestamp)')
     .option('--until <YYYY-MM-DD>', 'last day, inclusive')
     .option('--query <search_query>', 'api: an arXiv search_query, e.g. \'ti:"quantum criticality"\'')
