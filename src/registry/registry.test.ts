@@ -9,6 +9,7 @@ import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { channelSpecSchema as adapterChannelSpecSchema } from '../channels/spec.js';
+import type { Renderer } from '../core/render.js';
 import { registerEnrich } from '../cli/commands/enrich.js';
 import { registerFetch } from '../cli/commands/fetch.js';
 import { registerRender } from '../cli/commands/render.js';
@@ -53,7 +54,7 @@ describe('the renderer registry', () => {
     for (const [id, entry] of Object.entries(renderers)) {
       expect(entry.mediaType, id).toMatch(/^[a-z]+\/[a-z+.-]+; charset=utf-8$/);
       expect(entry.extension, id).toMatch(/^[a-z]+$/);
-      const renderer = (await entry.load())();
+      const renderer: Renderer = (await entry.load())();
       expect(renderer.mediaType, id).toBe(entry.mediaType);
       // publish names a file by the renderer's extension, else by the output format it was given the renderer under.
       expect(renderer.extension ?? entry.format, `${id}: the file extension publish writes`).toBe(entry.extension);
