@@ -9,7 +9,7 @@ import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import { channelSpecSchema } from './registry/channels.js';
 import { PROVIDER_CHOICES, PROVIDER_VARIABLE_SETTINGS, providers } from './registry/providers.js';
-import { RANKING_METHODS } from './registry/rankers.js';
+import { RANKING_METHODS, rankers, type RankerEntry } from './registry/rankers.js';
 import { OUTPUT_FORMATS } from './registry/renderers.js';
 import { validateFilterSpec } from './select/filter.js';
 import { suggestCategory } from './select/taxonomy.js';
@@ -53,6 +53,22 @@ const filterRule: ConfigRule = (input) => {
         if (suggestion) message = message.replace(/\n/, `; did you mean ${suggestion}?\n`);
       }
       problems.push({ path, message });
+    }
+  }
+  return problems;
+};
+
+/** What the chosen ranking method needs (its `needs` in the ranker registry), which the run asks for only when it ranks. */
+const rankingRule: ConfigRule = (input) => {
+  const problems: ConfigProblem[] = [];
+  for (const { index, subscription } of rawSubscriptions(input)) {
+    const ranking = typeof subscription.ranking === 'object' && subscription.ranking !== null ? (subscription.ranking as Record<string, unknown>) : undefined;
+    const method = ranking?.method;
+    if (typeof method !== 'string' || !Object.hasOwn(rankers, method)) continue;
+    const entry: RankerEntry = rankers[method as keyof typeof rankers];
+    for (const need of entry.needs ?? []) {
+      const value = need.setting.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), ranking);
+      if (typeof value !== 'string') problems.push({ path: `subscriptions.${index}.ranking.${need.setting}`, message: need.message });
     }
   }
   return problems;
@@ -114,7 +130,7 @@ export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig
 
 /** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */
 export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules'> = {}): LoadedConfig {
-  return loadConfig({ ...options, schema: appConfigSchema, rules: [filterRule] });
+  return loadConfig({ ...options, schema: appConfigSchema, rules: [rankingRule, filterRule] });
 }
 
 /**

@@ -33,13 +33,13 @@ const load = async (): Promise<ChannelFactory> => (await import('../channels/ind
 
 export const channels = {
   email: { options: emailChannelSchema, mediaType: 'multipart/alternative', description: 'e-mail over SMTP: the HTML digest with a plain-text part', load },
-  slack: { options: slackChannelSchema, mediaType: 'application/json', description: 'a Slack incoming webhook (Block Kit)', load },
-  discord: { options: discordChannelSchema, mediaType: 'application/json', description: 'a Discord webhook (embeds)', load },
-  telegram: { options: telegramChannelSchema, mediaType: 'application/json', description: 'a Telegram bot (Bot API sendMessage)', load },
-  feishu: { options: feishuChannelSchema, mediaType: 'application/json', description: 'a Feishu / Lark custom bot (interactive card)', load },
-  dingtalk: { options: dingTalkChannelSchema, mediaType: 'application/json', description: 'a DingTalk robot (Markdown message)', load },
-  wecom: { options: weComChannelSchema, mediaType: 'application/json', description: 'a WeCom group robot (Markdown message)', load },
-  webhook: { options: webhookChannelSchema, mediaType: 'application/json', description: 'any HTTP endpoint: the digest as signed JSON', load },
+  slack: { options: slackChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'a Slack incoming webhook (Block Kit)', load },
+  discord: { options: discordChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'a Discord webhook (embeds)', load },
+  telegram: { options: telegramChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'a Telegram bot (Bot API sendMessage)', load },
+  feishu: { options: feishuChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'a Feishu / Lark custom bot (interactive card)', load },
+  dingtalk: { options: dingTalkChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'a DingTalk robot (Markdown message)', load },
+  wecom: { options: weComChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'a WeCom group robot (Markdown message)', load },
+  webhook: { options: webhookChannelSchema, mediaType: 'application/json; charset=utf-8', description: 'any HTTP endpoint: the digest as signed JSON', load },
 } as const satisfies { [Type in ChannelSpec['type']]: ChannelEntry & { options: z.ZodType<Extract<ChannelSpec, { type: Type }>> } };
 
 export type ChannelType = keyof typeof channels;

@@ -25,6 +25,11 @@ export interface RankerInput {
 
 export type RankerFactory = (input: RankerInput) => Ranker;
 
+export interface RankerEntry extends RegistryEntry<RankerFactory> {
+  /** Settings under `ranking` the method needs (`config check` reports each one missing, with this message). */
+  needs?: readonly { setting: string; message: string }[];
+}
+
 /** The lexical ranker of the input: the default method, and the prefilter of the LLM rubric. */
 async function lexicalOf(): Promise<(input: RankerInput) => Ranker> {
   const { createLexicalRanker } = await import('../rank/lexical/index.js');
@@ -39,6 +44,7 @@ export const rankers = {
   lexical: { description: 'tf-idf similarity to your library and starred papers (offline, the default)', load: lexicalOf },
   embeddings: {
     description: 'cosine similarity of embeddings from an OpenAI-compatible API',
+    needs: [{ setting: 'embeddings.model', message: 'required for the embeddings method (an embedding model such as text-embedding-3-small)' }],
     load: async () => {
       const { createEmbeddingRanker, createOpenAiEmbedder } = await import('../rank/index.js');
       return ({ library, feedback, now, ranking, path, env }) => {
@@ -52,6 +58,7 @@ export const rankers = {
   },
   'local-embeddings': {
     description: 'cosine similarity of embeddings from a local GGUF model',
+    needs: [{ setting: 'embeddings.model', message: 'required for the local-embeddings method (the path of a GGUF embedding model)' }],
     load: async () => {
       const { createEmbeddingRanker, createLlamaCppEmbedder } = await import('../rank/index.js');
       return ({ library, feedback, now, ranking, path }) => {
@@ -63,6 +70,7 @@ export const rankers = {
   },
   llm: {
     description: "the LLM scores the lexical ranker's best candidates against your stated interests",
+    needs: [{ setting: 'interests', message: 'required for the llm method: your interests in a few sentences' }],
     load: async () => {
       const [{ createLlmRubricRanker }, lexical] = await Promise.all([import('../rank/index.js'), lexicalOf()]);
       return (input) => {
@@ -72,7 +80,7 @@ export const rankers = {
       };
     },
   },
-} satisfies Record<string, RegistryEntry<RankerFactory>>;
+} satisfies Record<string, RankerEntry>;
 
 export type RankingMethod = keyof typeof rankers;
 

@@ -3,7 +3,8 @@
  * channel line is what the config schema, its JSON Schema, `config check`, the CLI's choices and the run derive from,
  * and its metadata agrees with the adapter it loads.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -103,6 +104,23 @@ describe('the ranker registry', () => {
     expect(RANKING_METHODS).toEqual([...Object.keys(rankers), 'none']);
     expect(enumOf(definition(['subscriptions', '[]', 'ranking', 'method']))).toEqual(RANKING_METHODS);
     for (const entry of Object.values(rankers)) expect(typeof (await entry.load())).toBe('function');
+  });
+
+  it("has `config check` report what a chosen method needs, from the ranker's line", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xivdigest-registry-'));
+    try {
+      const file = join(dir, 'xivdigest.config.json');
+      const subscription = (name: string, method: string) => ({ name, categories: 'cs.CL', ranking: { method } });
+      writeFileSync(file, JSON.stringify({ subscriptions: [subscription('a', 'llm'), subscription('b', 'embeddings'), subscription('c', 'local-embeddings'), subscription('d', 'lexical')] }));
+      const loaded = loadAppConfig({ file, env: {} });
+      expect(loaded.errors.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([
+        'subscriptions.0.ranking.interests: required for the llm method: your interests in a few sentences',
+        'subscriptions.1.ranking.embeddings.model: required for the embeddings method (an embedding model such as text-embedding-3-small)',
+        'subscriptions.2.ranking.embeddings.model: required for the local-embeddings method (the path of a GGUF embedding model)',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

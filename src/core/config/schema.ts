@@ -144,7 +144,7 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
           latest: z.boolean().default(true).describe('Also write <category>.md and <category>.xml, the original file names.'),
           style: z.enum(['native', 'rich']).default('native').describe('Markdown layout: the original table (native) or a richer one.'),
           homepage: url.optional().describe('Where the files are published; feeds link to it.'),
-          channels: z.array(parts.channel).default([]).describe('Where to deliver: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook.'),
+          channels: z.array(parts.channel).default([]).describe('Where to deliver: one entry per channel, each with its `type` and that type\'s options.'),
         })
         .strict()
         .default({ formats: ['md', 'html', 'rss'], latest: true, style: 'native', channels: [] }),
