@@ -1,6 +1,7 @@
 /**
  * Part of the composition root: turns one configured subscription into the daily run's parts (calendar, feed and
- * backfill sources, filter, ranker, enrichment, renderers, channels) and runs it.
+ * backfill sources, filter, ranker, enrichment, renderers, channels), each from its registry (src/registry/), and
+ * runs it.
  */
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';

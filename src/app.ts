@@ -1,4 +1,4 @@
-/** The composition root: turns a loaded Config into the store, the HTTP client, the sources and the parsers. */
+/** The composition root: turns a loaded Config into the store, the HTTP client, the sources, the renderers and the parsers. */
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';

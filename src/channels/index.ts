@@ -1,4 +1,4 @@
-/** The channel registry: a config schema for every delivery channel and `createChannel(spec)`, an explicit map from type to factory. */
+/** `createChannel(spec)`: the checks every channel shares (secrets, URLs, retries), then the type's factory; the registry of types is src/registry/channels.ts. */
 import { hasUserinfo, rememberSecrets } from '../core/redact.js';
 import type { Channel } from '../core/channel.js';
 import { XivdigestError } from '../core/errors.js';
