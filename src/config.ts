@@ -106,11 +106,11 @@ export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProbl
  * not stood in for by a config setting (`llm.apiKey`, …). A warning, not an error: commands that make no LLM call run.
  */
 export async function providerWarnings(loaded: LoadedConfig): Promise<ConfigProblem[]> {
-  const kind = loaded.config.llm.provider;
-  if (loaded.errors.some((problem) => problem.path === 'llm' || problem.path.startsWith('llm.')) || !Object.hasOwn(providers, kind)) return [];
+  // From the file itself (with the environment applied): with errors elsewhere, `loaded.config` holds the defaults.
+  const setting = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), loaded.input);
+  const kind = setting('llm.provider');
+  if (typeof kind !== 'string' || !Object.hasOwn(providers, kind) || loaded.errors.some((problem) => problem.path === 'llm' || problem.path.startsWith('llm.'))) return [];
   const { metadata } = await providers[kind as keyof typeof providers].load();
-  const settings = loaded.config as unknown as Record<string, unknown>;
-  const setting = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), settings);
   const unset = metadata.requires.filter((name) => !loaded.llmEnvironment[name]?.trim() && !(PROVIDER_VARIABLE_SETTINGS[name] ?? []).some((path) => setting(path) !== undefined));
   if (unset.length === 0) return [];
   const instead = [...new Set(unset.flatMap((name) => PROVIDER_VARIABLE_SETTINGS[name] ?? []))];

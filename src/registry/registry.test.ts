@@ -92,10 +92,15 @@ describe('the provider registry', () => {
   it('lets `config check` name the variable an explicitly chosen provider requires', async () => {
     const { checkAppConfig } = await import('../config.js');
     const loaded = loadAppConfig({ env: {}, cwd: '/nonexistent-xivdigest-dir' });
-    const anthropic = await checkAppConfig({ ...loaded, config: { ...loaded.config, llm: { ...loaded.config.llm, provider: 'anthropic' } } });
+    const input = { llm: { provider: 'anthropic' } };
+    const anthropic = await checkAppConfig({ ...loaded, input });
     expect(anthropic.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toContain('llm.provider: anthropic needs ANTHROPIC_API_KEY, which is not set (or set llm.apiKey)');
-    const withKey = await checkAppConfig({ ...loaded, config: { ...loaded.config, llm: { ...loaded.config.llm, provider: 'anthropic' } }, llmEnvironment: { ANTHROPIC_API_KEY: 'k' } });
+    const withKey = await checkAppConfig({ ...loaded, input, llmEnvironment: { ANTHROPIC_API_KEY: 'k' } });
     expect(withKey.warnings.filter((warning) => warning.path === 'llm.provider')).toEqual([]);
+    const inFile = await checkAppConfig({ ...loaded, input: { llm: { provider: 'anthropic', apiKey: 'k' } } });
+    expect(inFile.warnings.filter((warning) => warning.path === 'llm.provider')).toEqual([]);
+    const azure = await checkAppConfig({ ...loaded, input: { llm: { provider: 'azure', baseUrl: 'https://x.openai.azure.com' } } });
+    expect(azure.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toContain('llm.provider: azure needs OPENAI_AZURE_API_KEY, OPENAI_AZURE_ENGINE, which are not set (or set llm.apiKey, llm.azure.deployment, llm.model)');
   });
 });
 
