@@ -21,7 +21,7 @@ export {
   type ChannelType,
   type Secret,
 } from './spec.js';
-import type { ChannelSpec, Secret } from './spec.js';
+import { channelSpecSchema, type ChannelSpec, type Secret } from './spec.js';
 
 /** What `createChannel` takes besides the spec. */
 export interface ChannelRuntime {
@@ -122,7 +122,7 @@ export function createChannel(spec: ChannelSpec, runtime: ChannelRuntime): Chann
       throw new XivdigestError({
         code: 'CONFIG_INVALID',
         message: `unknown channel type ${JSON.stringify((unknown as { type?: unknown }).type)}`,
-        hint: 'Use one of: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook',
+        hint: `Use one of: ${channelSpecSchema.options.map((option) => option.shape.type.value).join(', ')}`,
       });
     }
   }
