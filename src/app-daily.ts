@@ -62,7 +62,11 @@ export function findSubscription(subscriptions: readonly Subscription[], name: s
 async function createRanker(settings: DailyRunSettings, store: Store): Promise<Ranker | undefined> {
   const { subscription } = settings;
   const method = subscription.ranking.method;
-  if (method === 'none' || !Object.hasOwn(rankers, method)) return undefined;
+  if (method === 'none') return undefined;
+  if (!Object.hasOwn(rankers, method)) {
+    // Unreachable for a config the schema accepted: ranking.method is derived from the ranker registry.
+    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `subscriptions[${settings.index}].ranking.method ${JSON.stringify(method)} is not a ranking method`, hint: `Use one of: ${[...Object.keys(rankers), 'none'].join(', ')}` });
+  }
   const inputs = await loadRankingInputs({ store, subscription, env: settings.env, ...(settings.onWarning ? { onWarning: settings.onWarning } : {}) });
   if (!inputs) return undefined;
   const create = await rankers[method as keyof typeof rankers].load();
