@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
+import { createChannel, channelSpecSchema } from './app-channels.js';
 import { chooseProvider, enrichSettings } from './app-llm.js';
 import type { Channel } from './core/channel.js';
 import type { Subscription } from './core/config/schema.js';
@@ -17,7 +18,6 @@ import { publishDigest } from './jobs/publish.js';
 import { loadRankingInputs } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
 import type { RunLeaseSettings } from './jobs/run-lease.js';
-import { channels as channelRegistry, channelSpecSchema } from './registry/channels.js';
 import { rankers } from './registry/rankers.js';
 import { OUTPUT_FORMATS, rendererFor } from './registry/renderers.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
@@ -80,14 +80,11 @@ async function createRanker(settings: DailyRunSettings, store: Store): Promise<R
   });
 }
 
-async function createChannels(settings: DailyRunSettings): Promise<Channel[]> {
-  const specs = settings.subscription.outputs.channels;
-  // Parsed by the channel's own schema (as the config loader did), so the spec is typed without a cast.
-  const parsed = specs.map((spec) => channelSpecSchema.parse(spec));
-  const factories = await Promise.all(parsed.map((spec) => channelRegistry[spec.type].load()));
-  return parsed.map((spec, position) => {
+function createChannels(settings: DailyRunSettings): Channel[] {
+  return settings.subscription.outputs.channels.map((spec, position) => {
     try {
-      return factories[position]!(spec, { env: settings.env });
+      // Parsed by the channel's own schema (as the config loader did), so the spec is typed without a cast.
+      return createChannel(channelSpecSchema.parse(spec), { env: settings.env });
     } catch (error) {
       if (XivdigestError.isInstance(error)) {
         throw new XivdigestError({
@@ -127,7 +124,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
     },
     { path: `subscriptions[${index}].filters` },
   );
-  const channels = settings.dryRun ? [] : await createChannels(settings);
+  const channels = settings.dryRun ? [] : createChannels(settings);
   const store = await app.store();
   const ranker = await createRanker(settings, store);
   const lang = subscription.lang ?? config.llm.lang;

@@ -80,7 +80,7 @@ const rankingRule: ConfigRule = (input) => {
  * Async because it loads the channels' code (SMTP, HTTP), which the other commands never need.
  */
 export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProblem[]> {
-  const { createChannel } = await import('./channels/index.js');
+  const { createChannel } = await import('./app-channels.js');
   const problems: ConfigProblem[] = [];
   // From the file itself, so that these are found together with any other problem (one pass for the user).
   for (const { index, subscription } of rawSubscriptions(loaded.input)) {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Command, type Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { channelSpecSchema as adapterChannelSpecSchema } from '../channels/spec.js';
+import { prepareChannel } from '../channels/index.js';
 import type { Renderer } from '../core/render.js';
 import { registerEnrich } from '../cli/commands/enrich.js';
 import { registerFetch } from '../cli/commands/fetch.js';
@@ -136,8 +136,6 @@ describe('the channel registry', () => {
     const channelList = inner(outputs.shape.channels as z.ZodType) as z.ZodArray<z.ZodType>;
     expect(channelList.element).toBe(channelSpecSchema);
     expect(channelSpecSchema.options).toEqual(Object.values(channels).map((entry) => entry.options));
-    // The adapter's own union (which types createChannel's spec) holds the same schemas in the same order.
-    expect(adapterChannelSpecSchema.options).toEqual(channelSpecSchema.options);
     expect(CHANNEL_TYPES).toEqual(Object.keys(channels));
   });
 
@@ -151,9 +149,9 @@ describe('the channel registry', () => {
     }
   });
 
-  it('loads a factory that makes a channel of each type', async () => {
+  it('loads a factory that makes a channel of its type', async () => {
     const spec = { type: 'webhook' as const, url: 'https://example.org/hook' };
-    const channel = (await channels.webhook.load())(spec, { env: {} });
+    const channel = (await channels.webhook.load())(spec, prepareChannel(spec, { env: {} }));
     expect(channel.kind).toBe('webhook');
   });
 });
@@ -164,7 +162,8 @@ describe('the registry modules', () => {
     for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))) {
       const source = readFileSync(join(dir, file), 'utf8');
       const valueImports = [...source.matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)].map((match) => match[1]!);
-      const adapters = valueImports.filter((path) => /^\.\.\/(render|sources|llm|rank|channels|store|library)\//.test(path) && path !== '../channels/spec.js');
+      // A channel's options schema (zod only) is the exception: the config schema needs it.
+      const adapters = valueImports.filter((path) => /^\.\.\/(render|sources|llm|rank|channels|store|library)\//.test(path) && !/^\.\.\/channels\/[a-z]+\/options\.js$/.test(path));
       expect(adapters, file).toEqual([]);
     }
   });
