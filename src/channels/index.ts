@@ -3,7 +3,6 @@ import { hasUserinfo, rememberSecrets } from '../core/redact.js';
 import { XivdigestError } from '../core/errors.js';
 import type { RetryOptions } from './shared/http.js';
 
-
 export { secretSchema, type Secret } from './spec.js';
 import type { Secret } from './spec.js';
 
@@ -26,7 +25,7 @@ export interface ChannelContext {
   secret(value: Secret, field: string): string;
 }
 
-/** What `createChannel` takes besides the spec. */
+/** What `createChannel` (src/app-channels.ts) takes besides the spec. */
 export interface ChannelRuntime {
   /** Where `{ env }` secrets are read: the config loader's environment (only the loader reads `process.env`). */
   env: Readonly<Record<string, string | undefined>>;
