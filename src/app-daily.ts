@@ -1,30 +1,29 @@
 /**
  * Part of the composition root: turns one configured subscription into the daily run's parts (calendar, feed and
- * backfill sources, filter, ranker, enrichment, renderers, channels) and runs it.
+ * backfill sources, filter, ranker, enrichment, renderers, channels), each from its registry (src/registry/), and
+ * runs it.
  */
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
+import { createChannel, channelSpecSchema } from './app-channels.js';
 import { chooseProvider, enrichSettings } from './app-llm.js';
-import { createChannel } from './channels/index.js';
-import { channelSpecSchema } from './channels/spec.js';
 import type { Channel } from './core/channel.js';
 import type { Subscription } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
-import type { LibraryItem } from './core/library.js';
-import type { Paper } from './core/paper.js';
 import type { Renderer } from './core/render.js';
 import type { Ranker } from './core/rank.js';
 import { runDaily, newRunId, type DailyRunResult } from './jobs/daily-run.js';
 import { enrichPapers } from './jobs/enrich.js';
 import { publishDigest } from './jobs/publish.js';
+import { loadRankingInputs } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
-import { fetchZoteroLibrary, readLibraryFile, withPaperMetadata } from './library/index.js';
-import { createLexicalRanker } from './rank/lexical/index.js';
+import type { RunLeaseSettings } from './jobs/run-lease.js';
+import { rankers } from './registry/rankers.js';
+import { OUTPUT_FORMATS, rendererFor } from './registry/renderers.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
 import { createPaperFilter } from './select/filter.js';
 import type { Store } from './store/store.js';
 import { leaseStoreOf } from './store/index.js';
-import type { RunLeaseSettings } from './jobs/run-lease.js';
 
 export interface DailyRunSettings {
   app: App;
@@ -59,83 +58,26 @@ export function findSubscription(subscriptions: readonly Subscription[], name: s
   return { subscription: subscriptions[index]!, index };
 }
 
-/** Library items from the subscription's files and Zotero, with id-only items filled from stored papers. */
-async function loadLibrary(settings: DailyRunSettings, store: Store): Promise<LibraryItem[]> {
-  const { subscription } = settings;
-  const items: LibraryItem[] = [];
-  // The config loader resolved the paths against the config file's folder and checked that the files exist.
-  for (const path of subscription.library.files) {
-    const result = await readLibraryFile(path);
-    for (const problem of result.problems) settings.onWarning?.(`${path}:${problem.line}: ${problem.message} (entry skipped)`);
-    items.push(...result.items);
-  }
-  const zotero = subscription.library.zotero;
-  if (zotero) {
-    const apiKey = zotero.apiKey ?? settings.env.ZOTERO_API_KEY;
-    const result = await fetchZoteroLibrary({
-      userId: zotero.userId,
-      ...(apiKey ? { apiKey } : {}),
-      baseUrl: zotero.baseUrl,
-      ...(zotero.collection ? { collection: zotero.collection } : {}),
-    });
-    for (const problem of result.problems) settings.onWarning?.(`Zotero item ${problem.line}: ${problem.message} (skipped)`);
-    items.push(...result.items);
-  }
-  const ids = items.filter((item) => item.arxivId && !item.abstract).map((item) => item.arxivId!);
-  return ids.length > 0 ? withPaperMetadata(items, await store.getPapers({ ids })) : items;
-}
-
-function paperItem(paper: Paper, at: string): LibraryItem {
-  return { title: paper.title, abstract: paper.abstract, authors: paper.authors.map((author) => author.name), arxivId: paper.id, added: at, source: 'feedback' };
-}
-
+/** The subscription's ranker (its `ranking.method` in the ranker registry), or none for `none` or nothing to rank by. */
 async function createRanker(settings: DailyRunSettings, store: Store): Promise<Ranker | undefined> {
-  const { subscription, now } = settings;
+  const { subscription } = settings;
   const method = subscription.ranking.method;
   if (method === 'none') return undefined;
-  const library = await loadLibrary(settings, store);
-  const feedback = await store.getFeedback(subscription.name);
-  const papers = new Map((await store.getPapers({ ids: feedback.map((item) => item.paperId) })).map((paper) => [paper.id, paper]));
-  const starred = feedback.filter((item) => item.kind === 'star' && papers.has(item.paperId)).map((item) => paperItem(papers.get(item.paperId)!, item.at));
-  const hidden = feedback.filter((item) => item.kind === 'hide' && papers.has(item.paperId)).map((item) => paperItem(papers.get(item.paperId)!, item.at));
-  if (library.length === 0 && starred.length === 0) {
-    settings.onWarning?.(`${subscription.name}: no library and no starred papers, so papers are not ranked (add library.files or star papers with \`xivdigest feedback\`)`);
-    return undefined;
+  if (!Object.hasOwn(rankers, method)) {
+    // Unreachable for a config the schema accepted: ranking.method is derived from the ranker registry.
+    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `subscriptions[${settings.index}].ranking.method ${JSON.stringify(method)} is not a ranking method`, hint: `Use one of: ${[...Object.keys(rankers), 'none'].join(', ')}` });
   }
-  const lexical = createLexicalRanker({ library, feedback: { starred, hidden }, now, halfLifeDays: subscription.ranking.halfLifeDays });
-  if (method === 'lexical') return lexical;
-  if (method === 'embeddings' || method === 'local-embeddings') {
-    const { createEmbeddingRanker, createOpenAiEmbedder, createLlamaCppEmbedder } = await import('./rank/index.js');
-    const options = subscription.ranking.embeddings ?? {};
-    if (!options.model) {
-      throw new XivdigestError({
-        code: 'CONFIG_INVALID',
-        message: `subscriptions[${settings.index}].ranking.embeddings.model is required for the ${method} method`,
-        hint: method === 'embeddings' ? 'Name the embedding model, e.g. text-embedding-3-small' : 'Give the path of a GGUF embedding model',
-      });
-    }
-    const embedder =
-      method === 'embeddings'
-        ? createOpenAiEmbedder({
-            baseUrl: options.baseUrl ?? settings.env.OPENAI_API_BASE ?? 'https://api.openai.com/v1',
-            model: options.model,
-            ...((options.apiKey ?? settings.env.OPENAI_API_KEY) ? { apiKey: (options.apiKey ?? settings.env.OPENAI_API_KEY)! } : {}),
-          })
-        : createLlamaCppEmbedder({ modelPath: options.model });
-    return createEmbeddingRanker({ embedder, library, feedback: { starred, hidden }, now, halfLifeDays: subscription.ranking.halfLifeDays });
-  }
-  // llm: a rubric over the lexical ranker's best candidates.
-  const { createLlmRubricRanker } = await import('./rank/index.js');
-  const interests = subscription.ranking.interests;
-  if (!interests) {
-    throw new XivdigestError({
-      code: 'CONFIG_INVALID',
-      message: `subscriptions[${settings.index}].ranking.interests is required for the llm method`,
-      hint: 'Describe your interests in a few sentences',
-    });
-  }
-  const chosen = chooseProvider({ config: settings.app.loaded.config.llm, environment: settings.app.loaded.llmEnvironment });
-  return createLlmRubricRanker({ provider: chosen.provider, interests, library, prefilter: lexical });
+  const inputs = await loadRankingInputs({ store, subscription, env: settings.env, ...(settings.onWarning ? { onWarning: settings.onWarning } : {}) });
+  if (!inputs) return undefined;
+  const create = await rankers[method as keyof typeof rankers].load();
+  return create({
+    ...inputs,
+    now: settings.now,
+    ranking: subscription.ranking,
+    path: `subscriptions[${settings.index}]`,
+    env: settings.env,
+    provider: () => chooseProvider({ config: settings.app.loaded.config.llm, environment: settings.app.loaded.llmEnvironment }).provider,
+  });
 }
 
 function createChannels(settings: DailyRunSettings): Channel[] {
@@ -157,16 +99,10 @@ function createChannels(settings: DailyRunSettings): Channel[] {
   });
 }
 
+/** A renderer for every output format, in the subscription's Markdown style, with its homepage for the feeds' links. */
 function outputRenderers(subscription: Subscription): Record<string, Renderer> {
   const settings = subscription.outputs.homepage ? { homepage: subscription.outputs.homepage } : {};
-  return {
-    md: subscription.outputs.style === 'rich' ? renderers['md-rich']() : renderers.md(),
-    html: renderers.html(),
-    rss: renderers.rss(settings),
-    atom: renderers.atom(settings),
-    json: renderers.json(settings),
-    txt: renderers.txt(),
-  };
+  return Object.fromEntries(OUTPUT_FORMATS.map((format) => [format, renderers[rendererFor(format, subscription.outputs.style)!](settings)]));
 }
 
 /** Runs (or, with dryRun, plans) one subscription's day. */

@@ -3,19 +3,20 @@ import type { LlmConfig } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { LlmProvider } from './core/llm.js';
 import type { EnrichOptions } from './jobs/enrich.js';
-import { createAnthropicProvider } from './llm/anthropic/index.js';
-import { createAzureProvider } from './llm/azure/index.js';
 import { providerOptionsFromEnv } from './llm/env.js';
-import { createLlamaCppProvider } from './llm/llama-cpp/index.js';
 import type { ModelProgressEvent } from './llm/llama-cpp/model-file.js';
-import { createOpenAiCompatibleProvider } from './llm/openai-compatible/index.js';
 import { DEFAULT_PRICES } from './llm/pricing.js';
 import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from './llm/prompts/index.js';
+import { providers, type ProviderChoice, type ProviderKind } from './registry/providers.js';
+import { loadRegistry } from './registry/registry.js';
 
-export type ProviderKind = 'openai-compatible' | 'azure' | 'anthropic' | 'llama-cpp';
+export type { ProviderKind };
+
+/** Every provider's factory, loaded once (this module is imported only when a command runs). */
+const providerFactories = await loadRegistry(providers);
 
 export interface ProviderOverrides {
-  provider?: LlmConfig['provider'];
+  provider?: ProviderChoice;
   model?: string;
   baseUrl?: string;
 }
@@ -37,19 +38,21 @@ export interface ChooseProviderOptions {
   onModelProgress?: (event: ModelProgressEvent) => void;
 }
 
-const DEFAULT_OPENAI_BASE = 'https://api.openai.com';
-
 /**
  * `auto` picks an API when the environment names one (Azure first, as in the original, then OpenAI-compatible, then
  * Anthropic), else the embedded local model. An explicit provider takes the environment's settings for that provider
- * and lets the config file and flags override them.
+ * and lets the config file and flags override them. Each provider's settings are made by its entry in the registry.
  */
 export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
   const { config, environment } = options;
   const overrides = options.overrides ?? {};
   const requested = overrides.provider ?? config.provider;
   const fromEnv = providerOptionsFromEnv(environment);
-  const kind: ProviderKind = requested === 'auto' ? (fromEnv?.kind ?? 'llama-cpp') : requested;
+  const kind = requested === 'auto' ? (fromEnv?.kind ?? 'llama-cpp') : requested;
+  if (!isProviderKind(kind)) {
+    // Unreachable for a config the schema accepted (llm.provider is derived from the registry).
+    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `unknown LLM provider ${JSON.stringify(kind)}`, hint: `Use one of: auto, ${Object.keys(providers).join(', ')}` });
+  }
   const envMatches = fromEnv && fromEnv.kind === kind ? fromEnv : undefined;
   if (envMatches && envMatches.errors.length > 0) {
     throw new XivdigestError({ code: 'CONFIG_INVALID', message: `The ${kind} settings in the environment are incomplete: ${envMatches.errors.join('; ')}`, hint: 'Set the missing variables, or choose another provider with --provider' });
@@ -57,70 +60,20 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
   const warnings = envMatches ? [...envMatches.warnings] : [];
   const model = overrides.model ?? config.model;
   const baseUrl = overrides.baseUrl ?? config.baseUrl;
-  const timeoutMs = config.timeoutMs;
-
-  switch (kind) {
-    case 'openai-compatible': {
-      const env = envMatches?.kind === 'openai-compatible' ? envMatches.options : undefined;
-      const resolvedModel = model ?? env?.model;
-      if (!resolvedModel) throw missing('a model for the OpenAI-compatible API', 'Set OPENAI_API_MODEL, llm.model, or --model');
-      const settings = {
-        ...env,
-        baseUrl: baseUrl ?? env?.baseUrl ?? DEFAULT_OPENAI_BASE,
-        model: resolvedModel,
-        structuredOutputs: config.structuredOutputs,
-        ...(config.apiKey ? { apiKey: config.apiKey } : {}),
-        ...(timeoutMs ? { timeoutMs } : {}),
-      };
-      return { provider: createOpenAiCompatibleProvider(settings), kind, description: `openai-compatible ${settings.model} at ${settings.baseUrl}`, warnings };
-    }
-    case 'azure': {
-      const env = envMatches?.kind === 'azure' ? envMatches.options : undefined;
-      const settings = {
-        ...env,
-        baseUrl: baseUrl ?? env?.baseUrl ?? '',
-        apiKey: config.apiKey ?? env?.apiKey ?? '',
-        deployment: config.azure.deployment ?? model ?? env?.deployment ?? '',
-        ...(config.azure.apiVersion ?? env?.apiVersion ? { apiVersion: config.azure.apiVersion ?? env?.apiVersion } : {}),
-        structuredOutputs: config.structuredOutputs,
-        ...(timeoutMs ? { timeoutMs } : {}),
-      };
-      if (!settings.baseUrl || !settings.apiKey || !settings.deployment) {
-        throw missing('the Azure OpenAI endpoint, key or deployment', 'Set OPENAI_AZURE_BASE, OPENAI_AZURE_API_KEY and OPENAI_AZURE_ENGINE (or llm.baseUrl, llm.apiKey, llm.azure.deployment)');
-      }
-      return { provider: createAzureProvider(settings), kind, description: `azure deployment ${settings.deployment} at ${settings.baseUrl}`, warnings };
-    }
-    case 'anthropic': {
-      const env = envMatches?.kind === 'anthropic' ? envMatches.options : undefined;
-      const apiKey = config.apiKey ?? env?.apiKey;
-      if (!apiKey) throw missing('an Anthropic API key', 'Set ANTHROPIC_API_KEY or llm.apiKey');
-      const settings = {
-        ...env,
-        apiKey,
-        model: model ?? env?.model ?? 'claude-haiku-4-5',
-        ...(baseUrl ? { baseUrl } : {}),
-        ...(timeoutMs ? { timeoutMs } : {}),
-      };
-      return { provider: createAnthropicProvider(settings), kind, description: `anthropic ${settings.model}`, warnings };
-    }
-    case 'llama-cpp': {
-      const local = config.local;
-      const settings = {
-        ...(overrides.model ?? local.model ? { model: overrides.model ?? local.model } : {}),
-        ...(local.modelsDir ? { modelsDir: local.modelsDir } : {}),
-        ...(local.threads ? { threads: local.threads } : {}),
-        ...(local.contextSize ? { contextSize: local.contextSize } : {}),
-        ...(local.parallel ? { parallel: local.parallel } : {}),
-        ...(environment.HF_TOKEN ? { hfToken: environment.HF_TOKEN } : {}),
-        ...(options.onModelProgress ? { onProgress: options.onModelProgress } : {}),
-      };
-      return { provider: createLlamaCppProvider(settings), kind, description: `local model ${settings.model ?? '(default)'} via node-llama-cpp`, warnings };
-    }
-  }
+  const made = providerFactories[kind].create({
+    config,
+    environment,
+    fromEnv: envMatches,
+    ...(overrides.model !== undefined ? { modelOverride: overrides.model } : {}),
+    ...(model !== undefined ? { model } : {}),
+    ...(baseUrl !== undefined ? { baseUrl } : {}),
+    ...(options.onModelProgress ? { onModelProgress: options.onModelProgress } : {}),
+  });
+  return { ...made, kind, warnings };
 }
 
-function missing(what: string, hint: string): XivdigestError {
-  return new XivdigestError({ code: 'CONFIG_INVALID', message: `No ${what} is configured`, hint });
+function isProviderKind(kind: string): kind is ProviderKind {
+  return Object.hasOwn(providers, kind);
 }
 
 /** The enrichment settings of the config's `llm` section (concurrency, pacing, retries, budget, prices, prompt). */

@@ -1,4 +1,4 @@
-/** The composition root: turns a loaded Config into the store, the HTTP client, the sources and the parsers. */
+/** The composition root: turns a loaded Config into the store, the HTTP client, the sources, the renderers and the parsers. */
 import { createGunzip } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -13,22 +13,14 @@ import { parseArxivApi } from './sources/arxiv-api/parse.js';
 import { parseRecordedApiResponse } from './sources/arxiv-api/recorded.js';
 import { parseOaiPmh } from './sources/oai-pmh/parse.js';
 import { parseKaggle } from './sources/kaggle/parse.js';
-import { createArxivRssSource } from './sources/arxiv-rss/index.js';
-import { createArxivApiSource } from './sources/arxiv-api/index.js';
-import { createOaiPmhSource } from './sources/oai-pmh/index.js';
 import { detectFileFormat, type LocalFormat } from './sources/detect.js';
-import { createMarkdownRenderer } from './render/markdown/index.js';
-import { renderRichMarkdown } from './render/markdown/rich.js';
-import { createHtmlRenderer } from './render/html/index.js';
-import { createRssRenderer } from './render/rss/index.js';
-import { createAtomRenderer } from './render/atom/index.js';
-import { createJsonFeedRenderer } from './render/json-feed/index.js';
-import { createTextRenderer } from './render/text/index.js';
-import type { Renderer } from './core/render.js';
+import { loadRegistry } from './registry/registry.js';
+import { renderers as rendererRegistry, type RendererFactory, type RenderFormat, type RendererSettings } from './registry/renderers.js';
+import { sources as sourceRegistry, type SourceId } from './registry/sources.js';
 
 export { VERSION } from './core/version.js';
 
-export type SourceId = 'rss' | 'atom' | 'api' | 'oai';
+export type { RenderFormat, RendererSettings, SourceId };
 
 /** The parsers `ingest` can use, by detected format. Explicit, so nothing is found by scanning folders. */
 export const parsers: Partial<Record<LocalFormat, DocumentParser>> = {
@@ -41,26 +33,14 @@ export const parsers: Partial<Record<LocalFormat, DocumentParser>> = {
   kaggle: parseKaggle,
 };
 
-/** Options every renderer factory accepts: where the digest is published (feeds link to it). */
-export interface RendererSettings {
-  homepage?: string;
-}
-
 /**
- * The renderers `render --format` and a subscription's `outputs.formats` offer, by output format. `md` is the
- * original table layout (byte-exact for imported digests); `md-rich` the richer layout.
+ * Every renderer's factory, by id (`md`, `md-rich`, `html`, …), loaded from the renderer registry (src/registry/) when
+ * this module is first imported; only commands that run import it, so `--help` loads none.
  */
-export const renderers = {
-  md: (): Renderer => createMarkdownRenderer(),
-  'md-rich': (): Renderer => ({ format: 'md', mediaType: 'text/markdown; charset=utf-8', render: (digest) => renderRichMarkdown(digest) }),
-  html: (): Renderer => createHtmlRenderer(),
-  rss: (settings: RendererSettings = {}): Renderer => createRssRenderer(settings.homepage ? { channel: { link: settings.homepage } } : {}),
-  atom: (settings: RendererSettings = {}): Renderer => createAtomRenderer(settings.homepage ? { link: settings.homepage } : {}),
-  json: (settings: RendererSettings = {}): Renderer => createJsonFeedRenderer(settings.homepage ? { homePageUrl: settings.homepage } : {}),
-  txt: (): Renderer => createTextRenderer(),
-} as const;
+export const renderers: Readonly<Record<RenderFormat, RendererFactory>> = await loadRegistry(rendererRegistry);
 
-export type RenderFormat = keyof typeof renderers;
+/** Every source's factory, loaded from the source registry. */
+const sourceFactories = await loadRegistry(sourceRegistry);
 
 /** Formats that hold papers but belong to another command. */
 const otherCommand: Partial<Record<LocalFormat, string>> = {
@@ -94,17 +74,11 @@ export function createApp(loaded: LoadedConfig, options: CreateAppOptions = {}):
     maxRetryDelayMs: arxiv.maxRetryDelayMs,
     onEvent: options.onHttpEvent,
   });
-  const sources: Record<SourceId, () => Source> = {
-    rss: () => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'rss', http }),
-    atom: () => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'atom', http }),
-    api: () => createArxivApiSource({ baseUrl: arxiv.apiBaseUrl, http }),
-    oai: () => createOaiPmhSource({ baseUrl: arxiv.oaiBaseUrl, http }),
-  };
   return {
     loaded,
     http,
     store: () => (store ??= createStore({ url: config.store.url! })),
-    source: (id) => sources[id](),
+    source: (id) => sourceFactories[id]({ arxiv, http }),
     async close() {
       if (store) await (await store).close();
     },

@@ -3,15 +3,27 @@
  * the selection rules. `config check` and every command that loads the config (run, serve, select, …) call
  * {@link loadAppConfig}, so the check cannot say ok to a config that a run then rejects.
  */
-import { channelSpecSchema } from './channels/spec.js';
+import { z } from 'zod';
 import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type LoadConfigOptions, type LoadedConfig } from './core/config/load.js';
 import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
+import { channelSpecSchema } from './registry/channels.js';
+import { PROVIDER_CHOICES, PROVIDER_VARIABLE_SETTINGS, providers } from './registry/providers.js';
+import { RANKING_METHODS, rankers, type RankerEntry } from './registry/rankers.js';
+import { OUTPUT_FORMATS } from './registry/renderers.js';
 import { validateFilterSpec } from './select/filter.js';
 import { suggestCategory } from './core/taxonomy.js';
 
-/** The config file's schema with each channel entry typed: a discriminated union on `type`, each with its own options. */
-export const appConfigSchema = createConfigSchema({ channel: channelSpecSchema });
+/**
+ * The config file's schema, its open parts filled from the registries (decision 0033): each channel entry typed by its
+ * own options (a discriminated union on `type`), the output formats, `llm.provider` and `ranking.method`.
+ */
+export const appConfigSchema = createConfigSchema({
+  channel: channelSpecSchema,
+  outputFormat: z.enum(OUTPUT_FORMATS),
+  provider: z.enum(PROVIDER_CHOICES),
+  rankingMethod: z.enum(RANKING_METHODS),
+});
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 
@@ -46,13 +58,29 @@ const filterRule: ConfigRule = (input) => {
   return problems;
 };
 
+/** What the chosen ranking method needs (its `needs` in the ranker registry), which the run asks for only when it ranks. */
+const rankingRule: ConfigRule = (input) => {
+  const problems: ConfigProblem[] = [];
+  for (const { index, subscription } of rawSubscriptions(input)) {
+    const ranking = typeof subscription.ranking === 'object' && subscription.ranking !== null ? (subscription.ranking as Record<string, unknown>) : undefined;
+    const method = ranking?.method;
+    if (typeof method !== 'string' || !Object.hasOwn(rankers, method)) continue;
+    const entry: RankerEntry = rankers[method as keyof typeof rankers];
+    for (const need of entry.needs ?? []) {
+      const value = need.setting.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), ranking);
+      if (typeof value !== 'string') problems.push({ path: `subscriptions.${index}.ranking.${need.setting}`, message: need.message });
+    }
+  }
+  return problems;
+};
+
 /**
  * Problems only creating the channels finds, without sending anything: a URL with a bad scheme, a private address
  * without `allowPrivateNetwork`. Run-only (`only: 'run'`); channels already reported (an unset secret) are skipped.
  * Async because it loads the channels' code (SMTP, HTTP), which the other commands never need.
  */
 export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProblem[]> {
-  const { createChannel } = await import('./channels/index.js');
+  const { createChannel } = await import('./app-channels.js');
   const problems: ConfigProblem[] = [];
   // From the file itself, so that these are found together with any other problem (one pass for the user).
   for (const { index, subscription } of rawSubscriptions(loaded.input)) {
@@ -74,17 +102,35 @@ export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProbl
 }
 
 /**
+ * Warnings for an explicitly chosen LLM provider whose adapter `requires` an environment variable that is unset and
+ * not stood in for by a config setting (`llm.apiKey`, …). A warning, not an error: commands that make no LLM call run.
+ */
+export async function providerWarnings(loaded: LoadedConfig): Promise<ConfigProblem[]> {
+  // From the file itself (with the environment applied): with errors elsewhere, `loaded.config` holds the defaults.
+  const setting = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), loaded.input);
+  const kind = setting('llm.provider');
+  if (typeof kind !== 'string' || !Object.hasOwn(providers, kind) || loaded.errors.some((problem) => problem.path === 'llm' || problem.path.startsWith('llm.'))) return [];
+  const { metadata } = await providers[kind as keyof typeof providers].load();
+  const unset = metadata.requires.filter((name) => !loaded.llmEnvironment[name]?.trim() && !(PROVIDER_VARIABLE_SETTINGS[name] ?? []).some((path) => setting(path) !== undefined));
+  if (unset.length === 0) return [];
+  const instead = [...new Set(unset.flatMap((name) => PROVIDER_VARIABLE_SETTINGS[name] ?? []))];
+  return [{ path: 'llm.provider', message: `${kind} needs ${unset.join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set${instead.length > 0 ? ` (or set ${instead.join(', ')})` : ''}` }];
+}
+
+/**
  * Every check, for `config check` and, before they start, `run`, `serve` and `select`: the loader's (schema and rules,
- * one pass) and the channels'. Returns the loaded config with all problems in `errors`.
+ * one pass), the channels' and the chosen provider's. Returns the loaded config with all problems in `errors` and
+ * `warnings`.
  */
 export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig> {
-  const more = await channelProblems(loaded);
-  return more.length === 0 ? loaded : { ...loaded, errors: [...loaded.errors, ...more] };
+  const [more, warnings] = await Promise.all([channelProblems(loaded), providerWarnings(loaded)]);
+  if (more.length === 0 && warnings.length === 0) return loaded;
+  return { ...loaded, errors: [...loaded.errors, ...more], warnings: [...loaded.warnings, ...warnings] };
 }
 
 /** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */
 export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules'> = {}): LoadedConfig {
-  return loadConfig({ ...options, schema: appConfigSchema, rules: [filterRule] });
+  return loadConfig({ ...options, schema: appConfigSchema, rules: [rankingRule, filterRule] });
 }
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { makeContent, makeDigest, makeEntry } from '../../test/helpers/channel-digests.js';
 import { useTestServers } from '../../test/helpers/http-server.js';
-import { channelSpecSchema, createChannel, type ChannelSpec } from './index.js';
+import { channelSpecSchema, createChannel, type ChannelSpec } from '../app-channels.js';
 
 const serve = useTestServers();
 

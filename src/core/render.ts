@@ -5,5 +5,7 @@ export interface Renderer {
   /** `md`, `html`, `rss`, … */
   format: string;
   mediaType: string;
+  /** The published file's extension when it is not the format (`xml` for RSS, the original system's `<category>.xml`). */
+  extension?: string;
   render(digest: Digest): string;
 }

@@ -14,13 +14,15 @@ import type { Renderer } from '../core/render.js';
 import type { DeliveryReport } from '../core/run-report.js';
 import type { Store } from '../store/store.js';
 
-/** File extension of each output format; the original system's names are `<category>.md` and `<category>.xml`. */
-export const FORMAT_EXTENSIONS: Record<string, string> = { md: 'md', html: 'html', rss: 'xml', atom: 'atom', json: 'json', txt: 'txt' };
+/** A format's file extension: its renderer's (the original system's names are `<category>.md` and `<category>.xml`). */
+function extensionOf(renderers: Record<string, Renderer>, format: string): string {
+  return renderers[format]?.extension ?? format;
+}
 
 export interface PublishOptions {
   store: Store;
   subscription: string;
-  /** Renderers by format (`md`, `html`, `rss`, …). */
+  /** Renderers by format (`md`, `html`, `rss`, …); each names its file extension when it is not the format. */
   renderers: Record<string, Renderer>;
   /** Where files go: `<dir>/<subscription>/<label>.<ext>`; no files when undefined. */
   dir?: string;
@@ -117,14 +119,14 @@ export async function publishDigest(digest: Digest, label: string, options: Publ
     try {
       const written: string[] = [];
       for (const format of options.formats) {
-        const path = join(options.dir, options.subscription, `${label}.${FORMAT_EXTENSIONS[format] ?? format}`);
+        const path = join(options.dir, options.subscription, `${label}.${extensionOf(options.renderers, format)}`);
         await writeAtomic(path, get(format));
         written.push(path);
       }
       if (options.latestName !== undefined) {
         for (const format of ['md', 'rss'] as const) {
           if (!options.formats.includes(format)) continue;
-          const path = join(options.dir, `${options.latestName}.${FORMAT_EXTENSIONS[format]}`);
+          const path = join(options.dir, `${options.latestName}.${extensionOf(options.renderers, format)}`);
           await writeAtomic(path, get(format));
           written.push(path);
         }

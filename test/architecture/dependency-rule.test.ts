@@ -30,16 +30,17 @@ export const LAYERS: Record<string, LayerRule> = {
   select: { mayImport: ['core'], why: ADAPTER },
   schedule: { mayImport: ['core'], why: ADAPTER },
   // Pipeline steps are written against the store interface (store/store.ts), run pure selection (select/), call the
-  // enrichment helpers of llm/ (prompts, quality gate, scheduler, pricing) and parse imported files with sources/'
-  // parsers. They get adapter instances from the composition root; they never import render/, channels/ or cli/.
-  jobs: { mayImport: ['core', 'store', 'select', 'llm', 'sources'], why: 'jobs sit above the adapters they orchestrate and below the composition root.' },
+  // enrichment helpers of llm/ (prompts, quality gate, scheduler, pricing), parse imported files with sources/'
+  // parsers and read the reader's library with library/ (ranking inputs). They get adapter instances from the composition root; they never import render/, channels/ or cli/.
+  jobs: { mayImport: ['core', 'store', 'select', 'llm', 'sources', 'library'], why: 'jobs sit above the adapters they orchestrate and below the composition root.' },
+  registry: { mayImport: '*', why: 'the registries (one per seam) are part of the composition root: metadata plus lazy factories (decision 0033).' },
   root: { mayImport: '*', why: 'the composition root (src/app*.ts, src/config.ts) composes everything.' },
   cli: { mayImport: '*', why: 'the CLI composes everything and is the only place that exits.' },
   web: { mayImport: '*', why: 'the web service (pages, feeds, API, MCP) composes the parts for readers, as the CLI does for operators.' },
 };
 
 /** `src/*.ts` files that are the composition root; any other top-level file fails as unclassified. */
-export const ROOT_FILES = ['src/app.ts', 'src/app-daily.ts', 'src/app-llm.ts', 'src/config.ts'];
+export const ROOT_FILES = ['src/app.ts', 'src/app-channels.ts', 'src/app-daily.ts', 'src/app-llm.ts', 'src/config.ts'];
 
 /** Files meant to be shared across adapters although they live in one adapter's folder. Ratcheted like exceptions. */
 export const SHARED_HELPERS: SharedHelper[] = [

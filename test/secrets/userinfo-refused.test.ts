@@ -1,6 +1,6 @@
 /** A URL with `user:password@` written in the config is refused with a hint to use the environment (decision 0025). */
 import { describe, expect, it } from 'vitest';
-import { createChannel, channelSpecSchema, type ChannelSpec } from '../../src/channels/index.js';
+import { createChannel, channelSpecSchema, type ChannelSpec } from '../../src/app-channels.js';
 import { configSchema } from '../../src/core/config/schema.js';
 import { XivdigestError } from '../../src/core/errors.js';
 

@@ -2,8 +2,8 @@
 import { Option, type Command } from 'commander';
 import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
-import type { LlmConfig } from '../../core/config/schema.js';
 import type { EnrichResult } from '../../jobs/enrich.js';
+import { PROVIDER_CHOICES, type ProviderChoice } from '../../registry/providers.js';
 import type { RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 import { formatCount } from '../output.js';
@@ -12,7 +12,7 @@ interface EnrichCliOptions {
   ids?: string[];
   category?: string;
   limit?: string;
-  provider?: LlmConfig['provider'];
+  provider?: ProviderChoice;
   model?: string;
   baseUrl?: string;
   lang?: string;
@@ -30,7 +30,7 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--ids <id...>', 'only these papers')
     .option('-c, --category <cat>', 'the latest announcement day of this category (default: the latest day of any)')
     .option('-n, --limit <n>', 'at most this many of those papers (newest first); what it leaves out is reported')
-    .addOption(new Option('--provider <provider>', 'LLM provider (default: llm.provider; auto = an API from the environment, else the local model)').choices(['auto', 'openai-compatible', 'azure', 'anthropic', 'llama-cpp']))
+    .addOption(new Option('--provider <provider>', 'LLM provider (default: llm.provider; auto = an API from the environment, else the local model)').choices(PROVIDER_CHOICES))
     .option('--model <model>', 'model id, or for llama-cpp a GGUF path or hf:user/repo/file.gguf')
     .option('--base-url <url>', 'API base URL (overrides OPENAI_API_BASE and llm.baseUrl)')
     .option('--lang <code>', 'target language, e.g. zh, ja, ko, fr, de, es (default: llm.lang, zh)')

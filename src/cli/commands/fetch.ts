@@ -1,6 +1,6 @@
 /** `xivdigest fetch`: gets papers from arXiv (RSS/Atom feed, API or OAI-PMH) and stores them. */
 import { Option, type Command } from 'commander';
-import type { SourceId } from '../../app.js';
+import { SOURCE_IDS, sources, type SourceId } from '../../registry/sources.js';
 import type { SourceQuery } from '../../core/source.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunCommand } from '../context.js';
@@ -24,7 +24,7 @@ export function registerFetch(program: Command, run: RunCommand): void {
     .command('fetch')
     .description('get papers from arXiv and store them')
     .option('-c, --category <cats>', 'categories joined with +, e.g. cs.CL+cs.AI')
-    .addOption(new Option('-s, --source <source>', 'which arXiv channel').choices(['rss', 'atom', 'api', 'oai']).default('rss'))
+    .addOption(new Option('-s, --source <source>', 'which arXiv channel').choices(SOURCE_IDS).default('rss'))
     .option('--from <YYYY-MM-DD>', 'first day (api: submitted date; oai: record datestamp)')
     .option('--until <YYYY-MM-DD>', 'last day, inclusive')
     .option('--query <search_query>', 'api: an arXiv search_query, e.g. \'ti:"quantum criticality"\'')
@@ -76,8 +76,9 @@ function toQuery(options: FetchOptions, checkCategoryNames: (names: string[]) =>
   if (categories) checkCategoryNames(categories);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw usage(`--limit ${options.limit} is not a positive whole number`, 'For example --limit 100');
-  if ((options.source === 'rss' || options.source === 'atom') && !categories) throw usage(`--source ${options.source} needs --category`, 'For example --category cs.CL+cs.AI');
-  if ((options.source === 'rss' || options.source === 'atom') && (options.from || options.until || options.query || options.ids)) {
+  const latestOnly = sources[options.source].latestOnly;
+  if (latestOnly && !categories) throw usage(`--source ${options.source} needs --category`, 'For example --category cs.CL+cs.AI');
+  if (latestOnly && (options.from || options.until || options.query || options.ids)) {
     throw usage(`--source ${options.source} gives only the latest announcement`, 'Use --source api or --source oai for dates, queries and ids');
   }
   if (options.source === 'oai' && (options.query || options.ids)) throw usage('--source oai takes --category and dates, not --query or --ids', 'Use --source api for queries and ids');

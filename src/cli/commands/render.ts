@@ -2,16 +2,11 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
-import type { RenderFormat } from '../../app.js';
+import { RENDER_FORMATS, type RenderFormat } from '../../registry/renderers.js';
 import type { RunCommand } from '../context.js';
 
-/**
- * The keys of app.ts's `renderers`, written out so that `--help` need not load every renderer (KaTeX among them).
- * The two type checks below fail to compile when the list and the registry differ in either direction.
- */
-export const RENDER_FORMATS = ['md', 'md-rich', 'html', 'rss', 'atom', 'json', 'txt'] as const satisfies readonly RenderFormat[];
-const registryListed: Exclude<RenderFormat, (typeof RENDER_FORMATS)[number]> extends never ? true : false = true;
-void registryListed;
+/** The renderer registry's ids (plain data: `--help` loads no renderer, KaTeX among them). */
+export { RENDER_FORMATS };
 
 export function registerRender(program: Command, run: RunCommand): void {
   program

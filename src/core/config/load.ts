@@ -136,7 +136,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     if (parsed.success) parsedConfig = parsed.data as Config;
     else errors.push(...describeIssues(parsed.error.issues, schema, withEnv));
     const context: ConfigRuleContext = { baseDir, env: frozenEnv };
-    for (const rule of [uniqueSubscriptionNames, rankingNeeds, libraryFilesExist, secretsAreSet, ...(options.rules ?? [])]) errors.push(...rule(withEnv, context));
+    for (const rule of [uniqueSubscriptionNames, libraryFilesExist, secretsAreSet, ...(options.rules ?? [])]) errors.push(...rule(withEnv, context));
   }
   // Sorted by position in the file, so that the report reads top to bottom whichever check found each problem.
   errors.splice(0, errors.length, ...sortByPosition(errors, withEnv));
@@ -240,22 +240,6 @@ const uniqueSubscriptionNames: ConfigRule = (input) => {
     if (typeof subscription.name !== 'string') continue;
     if (seen.has(subscription.name)) problems.push({ path: `subscriptions.${index}.name`, message: `subscription name "${subscription.name}" is used twice; names must be unique` });
     seen.add(subscription.name);
-  }
-  return problems;
-};
-
-/** What a ranking method needs, which the run asks for only when it ranks. */
-const rankingNeeds: ConfigRule = (input) => {
-  const problems: ConfigProblem[] = [];
-  for (const { index, subscription } of rawSubscriptions(input)) {
-    const ranking = record(subscription.ranking);
-    const method = ranking?.method;
-    if ((method === 'embeddings' || method === 'local-embeddings') && typeof record(ranking?.embeddings)?.model !== 'string') {
-      problems.push({ path: `subscriptions.${index}.ranking.embeddings.model`, message: `required for the ${method} method (${method === 'embeddings' ? 'an embedding model such as text-embedding-3-small' : 'the path of a GGUF embedding model'})` });
-    }
-    if (method === 'llm' && typeof ranking?.interests !== 'string') {
-      problems.push({ path: `subscriptions.${index}.ranking.interests`, message: 'required for the llm method: your interests in a few sentences' });
-    }
   }
   return problems;
 };

@@ -1,7 +1,7 @@
 /**
  * The configuration schema (zod): one file plus the environment, validated and normalized by load.ts. Parts that belong
- * to other layers (the channels' own schemas) are passed in by the composition root (src/config.ts), so core imports
- * no sibling folder.
+ * to other layers (the channels' own schemas, and the ids of the renderer, provider and ranker registries) are passed in
+ * by the composition root (src/config.ts, decision 0033), so core imports no sibling folder.
  */
 import { z } from 'zod';
 import { hasUserinfo } from '../redact.js';
@@ -26,49 +26,61 @@ export const arxivConfigSchema = z
 
 const positiveInt = z.number().int().positive();
 
-export const llmConfigSchema = z
-  .object({
-    /** `auto`: an API from the environment (the original's OPENAI_* variables, ANTHROPIC_API_KEY), else the local model. */
-    provider: z.enum(['auto', 'openai-compatible', 'azure', 'anthropic', 'llama-cpp']).default('auto'),
-    model: z.string().min(1).optional().describe('Model id (API) or GGUF path / hf: URI (llama-cpp).'),
-    baseUrl: z.string().url().refine((value) => !hasUserinfo(value), { message: 'a URL with user:password@ is refused here: put the key in the environment (OPENAI_API_KEY) instead (decision 0025)' }).optional().describe('API base URL; overrides OPENAI_API_BASE.'),
-    apiKey: z.string().min(1).optional().describe('API key; prefer the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY).'),
-    structuredOutputs: z.enum(['auto', 'json-schema', 'json-mode']).default('auto'),
-    azure: z.object({ deployment: z.string().min(1).optional(), apiVersion: z.string().min(1).optional() }).strict().default({}),
-    /** Target language of the translations. */
-    lang: z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$/, 'a language code such as zh, ja, fr or zh-TW').default('zh'),
-    concurrency: positiveInt.max(256).default(4),
-    rpm: positiveInt.optional().describe('Requests per minute the provider allows.'),
-    tpm: positiveInt.optional().describe('Tokens per minute the provider allows.'),
-    timeoutMs: positiveInt.optional().describe('Per-call timeout; default OPENAI_REQUEST_TIMEOUT or 60 s.'),
-    maxAttempts: positiveInt.max(20).default(4),
-    maxRepairs: z.number().int().min(0).max(5).default(2),
-    structuredSummary: z.boolean().default(false).describe('Also write a structured summary (motivation, method, result, conclusion), one sentence each.'),
-    /** US dollars one run may spend. */
-    budget: z.number().positive().optional(),
-    /** Prices in USD per million tokens, by `provider/model` or `model`. */
-    prices: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict()).default({}),
-    local: z
-      .object({
-        model: z.string().min(1).optional().describe('GGUF file path or hf:user/repo/file.gguf; default: the built-in small model.'),
-        modelsDir: z.string().min(1).optional(),
-        threads: positiveInt.optional(),
-        contextSize: positiveInt.optional(),
-        parallel: positiveInt.max(64).optional(),
-      })
-      .strict()
-      .default({}),
-  })
-  .strict();
+/** An open string where the composition root fills in a registry's ids (core's own schema does not know them). */
+const registryId = z.string().min(1);
+
+function createLlmConfigSchema(provider: z.ZodType<string>) {
+  return z
+    .object({
+      /** `auto`: an API from the environment (the original's OPENAI_* variables, ANTHROPIC_API_KEY), else the local model. */
+      provider: provider.default('auto'),
+      model: z.string().min(1).optional().describe('Model id (API) or GGUF path / hf: URI (llama-cpp).'),
+      baseUrl: z.string().url().refine((value) => !hasUserinfo(value), { message: 'a URL with user:password@ is refused here: put the key in the environment (OPENAI_API_KEY) instead (decision 0025)' }).optional().describe('API base URL; overrides OPENAI_API_BASE.'),
+      apiKey: z.string().min(1).optional().describe('API key; prefer the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY).'),
+      structuredOutputs: z.enum(['auto', 'json-schema', 'json-mode']).default('auto'),
+      azure: z.object({ deployment: z.string().min(1).optional(), apiVersion: z.string().min(1).optional() }).strict().default({}),
+      /** Target language of the translations. */
+      lang: z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$/, 'a language code such as zh, ja, fr or zh-TW').default('zh'),
+      concurrency: positiveInt.max(256).default(4),
+      rpm: positiveInt.optional().describe('Requests per minute the provider allows.'),
+      tpm: positiveInt.optional().describe('Tokens per minute the provider allows.'),
+      timeoutMs: positiveInt.optional().describe('Per-call timeout; default OPENAI_REQUEST_TIMEOUT or 60 s.'),
+      maxAttempts: positiveInt.max(20).default(4),
+      maxRepairs: z.number().int().min(0).max(5).default(2),
+      structuredSummary: z.boolean().default(false).describe('Also write a structured summary (motivation, method, result, conclusion), one sentence each.'),
+      /** US dollars one run may spend. */
+      budget: z.number().positive().optional(),
+      /** Prices in USD per million tokens, by `provider/model` or `model`. */
+      prices: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict()).default({}),
+      local: z
+        .object({
+          model: z.string().min(1).optional().describe('GGUF file path or hf:user/repo/file.gguf; default: the built-in small model.'),
+          modelsDir: z.string().min(1).optional(),
+          threads: positiveInt.optional(),
+          contextSize: positiveInt.optional(),
+          parallel: positiveInt.max(64).optional(),
+        })
+        .strict()
+        .default({}),
+    })
+    .strict();
+}
+
+/** The `llm` section with `provider` left open; src/config.ts fills in the provider registry's ids. */
+export const llmConfigSchema = createLlmConfigSchema(registryId);
 
 const languageCode = z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$/, 'a language code such as zh, ja, fr or zh-TW');
 
-/** Output formats a subscription can write: the original Markdown plus HTML, RSS, Atom, JSON Feed and plain text. */
-export const OUTPUT_FORMATS = ['md', 'html', 'rss', 'atom', 'json', 'txt'] as const;
-
-/** What the composition root adds to the schema: the schema of one delivery channel entry. */
+/** What the composition root adds to the schema, from its registries (decision 0033). */
 export interface ConfigSchemaParts<Channel extends z.ZodType> {
+  /** One delivery channel entry: the channels' discriminated union. */
   channel: Channel;
+  /** One of `outputs.formats`: the renderer registry's formats. */
+  outputFormat: z.ZodType<string>;
+  /** `llm.provider`: `auto` or a provider registry id. */
+  provider: z.ZodType<string>;
+  /** `ranking.method`: a ranker registry id or `none`. */
+  rankingMethod: z.ZodType<string>;
 }
 
 /** One reader's daily digest: what to fetch, how to select, in which language, and where it goes. */
@@ -112,7 +124,7 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
         .default({ files: [] }),
       ranking: z
         .object({
-          method: z.enum(['lexical', 'embeddings', 'local-embeddings', 'llm', 'none']).default('lexical'),
+          method: parts.rankingMethod.default('lexical'),
           topK: z.number().int().positive().optional().describe('Keep at most this many papers per run.'),
           threshold: z.number().min(0).max(1).optional().describe('Keep only papers scoring at least this, on the 0–1 scale of your library (lexical: 0.5 = as close as your median library paper; 0.1 drops what is unlike all of it).'),
           halfLifeDays: z.number().positive().default(365).describe('Library items this many days old weigh half as much.'),
@@ -128,11 +140,11 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
       outputs: z
         .object({
           dir: z.string().min(1).optional().describe('Folder for files, relative to the config file; default ./digests in the working directory.'),
-          formats: z.array(z.enum(OUTPUT_FORMATS)).default(['md', 'html', 'rss']),
+          formats: z.array(parts.outputFormat).default(['md', 'html', 'rss']),
           latest: z.boolean().default(true).describe('Also write <category>.md and <category>.xml, the original file names.'),
           style: z.enum(['native', 'rich']).default('native').describe('Markdown layout: the original table (native) or a richer one.'),
           homepage: url.optional().describe('Where the files are published; feeds link to it.'),
-          channels: z.array(parts.channel).default([]).describe('Where to deliver: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook.'),
+          channels: z.array(parts.channel).default([]).describe('Where to deliver: one entry per channel, each with its `type` and that type\'s options.'),
         })
         .strict()
         .default({ formats: ['md', 'html', 'rss'], latest: true, style: 'native', channels: [] }),
@@ -165,15 +177,19 @@ export function createConfigSchema<Channel extends z.ZodType>(parts: ConfigSchem
         .strict()
         .default({}),
       arxiv: arxivConfigSchema.default(arxivConfigSchema.parse({})),
-      llm: llmConfigSchema.default(llmConfigSchema.parse({})),
+      llm: createLlmConfigSchema(parts.provider).default(llmConfigSchema.parse({})),
       subscriptions: z.array(createSubscriptionSchema(parts)).default([]),
     })
     .strict();
 }
 
-/** The schema with channel entries left open (`{ type, … }` objects); src/config.ts fills in the channels' own schemas. */
-export const configSchema = createConfigSchema({ channel: z.looseObject({ type: z.string() }) });
-export const subscriptionSchema = createSubscriptionSchema({ channel: z.looseObject({ type: z.string() }) });
+/**
+ * The schema with channel entries left open (`{ type, … }` objects) and registry ids as plain strings; src/config.ts
+ * fills in the channels' own schemas and the registries' ids.
+ */
+const openParts = { channel: z.looseObject({ type: z.string() }), outputFormat: registryId, provider: registryId, rankingMethod: registryId };
+export const configSchema = createConfigSchema(openParts);
+export const subscriptionSchema = createSubscriptionSchema(openParts);
 export type Subscription = z.infer<typeof subscriptionSchema>;
 export type Config = z.infer<typeof configSchema>;
 export type ArxivConfig = z.infer<typeof arxivConfigSchema>;

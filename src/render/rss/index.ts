@@ -30,6 +30,8 @@ export interface RssRendererOptions {
 export interface RssRenderer {
   format: 'rss';
   mediaType: 'application/rss+xml; charset=utf-8';
+  /** The original system's feed file is `<category>.xml`. */
+  extension: 'xml';
   render(digest: Digest): string;
 }
 
@@ -40,6 +42,7 @@ export function createRssRenderer(options: RssRendererOptions = {}): RssRenderer
   return {
     format: 'rss',
     mediaType: 'application/rss+xml; charset=utf-8',
+    extension: 'xml',
     render(digest) {
       return digest.style === 'legacy' ? renderLegacyRss(digest, options.channel) : renderNativeRss(digest, options, resolveLabels(digest.lang, options.labels));
     },
