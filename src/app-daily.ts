@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
-import { chooseProvider, enrichSettings } from './app-llm.js';
+import { batchSettings, chooseProvider, enrichSettings } from './app-llm.js';
 import { createChannel } from './channels/index.js';
 import { channelSpecSchema } from './channels/spec.js';
 import type { Channel } from './core/channel.js';
@@ -222,6 +222,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           papers,
           lang,
           ...enrichSettings(llm),
+          ...batchSettings(chosen, llm, store),
         });
       },
       publish: (digest, label) =>

@@ -3,8 +3,10 @@ import type { LlmConfig } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { LlmProvider } from './core/llm.js';
 import type { EnrichOptions } from './jobs/enrich.js';
+import type { Store } from './store/store.js';
 import { createAnthropicProvider } from './llm/anthropic/index.js';
 import { createAzureProvider } from './llm/azure/index.js';
+import { createAnthropicBatchClient, createOpenAiBatchClient, type BatchClient } from './llm/batch/index.js';
 import { providerOptionsFromEnv } from './llm/env.js';
 import { createLlamaCppProvider } from './llm/llama-cpp/index.js';
 import type { ModelProgressEvent } from './llm/llama-cpp/model-file.js';
@@ -26,6 +28,10 @@ export interface ChosenProvider {
   /** Where the choice came from, for `--verbose` and run reports: never the key. */
   description: string;
   warnings: string[];
+  /** The provider's batch API (half price), made on first use; absent where there is none (see `batchUnsupported`). */
+  batch?: () => BatchClient;
+  /** Why there is no batch API, for the USAGE error of `--batch`. */
+  batchUnsupported?: string;
 }
 
 export interface ChooseProviderOptions {
@@ -72,7 +78,9 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
         ...(config.apiKey ? { apiKey: config.apiKey } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
       };
-      return { provider: createOpenAiCompatibleProvider(settings), kind, description: `openai-compatible ${settings.model} at ${settings.baseUrl}`, warnings };
+      const batch = (): BatchClient =>
+        createOpenAiBatchClient({ baseUrl: settings.baseUrl, model: settings.model, structuredOutputs: settings.structuredOutputs, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) });
+      return { provider: createOpenAiCompatibleProvider(settings), kind, description: `openai-compatible ${settings.model} at ${settings.baseUrl}`, warnings, batch };
     }
     case 'azure': {
       const env = envMatches?.kind === 'azure' ? envMatches.options : undefined;
@@ -88,7 +96,13 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
       if (!settings.baseUrl || !settings.apiKey || !settings.deployment) {
         throw missing('the Azure OpenAI endpoint, key or deployment', 'Set OPENAI_AZURE_BASE, OPENAI_AZURE_API_KEY and OPENAI_AZURE_ENGINE (or llm.baseUrl, llm.apiKey, llm.azure.deployment)');
       }
-      return { provider: createAzureProvider(settings), kind, description: `azure deployment ${settings.deployment} at ${settings.baseUrl}`, warnings };
+      return {
+        provider: createAzureProvider(settings),
+        kind,
+        description: `azure deployment ${settings.deployment} at ${settings.baseUrl}`,
+        warnings,
+        batchUnsupported: 'Azure OpenAI batches need a separate Global-Batch deployment, which xivdigest does not support yet',
+      };
     }
     case 'anthropic': {
       const env = envMatches?.kind === 'anthropic' ? envMatches.options : undefined;
@@ -101,7 +115,8 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
         ...(baseUrl ? { baseUrl } : {}),
         ...(timeoutMs ? { timeoutMs } : {}),
       };
-      return { provider: createAnthropicProvider(settings), kind, description: `anthropic ${settings.model}`, warnings };
+      const batch = (): BatchClient => createAnthropicBatchClient({ apiKey, model: settings.model, ...(baseUrl ? { baseUrl } : settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+      return { provider: createAnthropicProvider(settings), kind, description: `anthropic ${settings.model}`, warnings, batch };
     }
     case 'llama-cpp': {
       const local = config.local;
@@ -114,13 +129,35 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
         ...(environment.HF_TOKEN ? { hfToken: environment.HF_TOKEN } : {}),
         ...(options.onModelProgress ? { onProgress: options.onModelProgress } : {}),
       };
-      return { provider: createLlamaCppProvider(settings), kind, description: `local model ${settings.model ?? '(default)'} via node-llama-cpp`, warnings };
+      return {
+        provider: createLlamaCppProvider(settings),
+        kind,
+        description: `local model ${settings.model ?? '(default)'} via node-llama-cpp`,
+        warnings,
+        batchUnsupported: 'the local model (llama-cpp) runs on this machine: there is no batch API and nothing to save',
+      };
     }
   }
 }
 
 function missing(what: string, hint: string): XivdigestError {
   return new XivdigestError({ code: 'CONFIG_INVALID', message: `No ${what} is configured`, hint });
+}
+
+/**
+ * The batch options of enrichment when `llm.batch` (or `--batch`) asks for them, else none. Throws USAGE for a
+ * provider without a batch API, saying why.
+ */
+export function batchSettings(chosen: ChosenProvider, llm: LlmConfig, state: Pick<Store, 'getState' | 'setState'>, overrides: { batch?: boolean; pollSeconds?: number } = {}): Pick<EnrichOptions, 'batch'> {
+  if (!(overrides.batch ?? llm.batch)) return {};
+  if (!chosen.batch) {
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: `Batch mode is not available with the ${chosen.kind} provider: ${chosen.batchUnsupported ?? 'it has no batch API'}`,
+      hint: 'Drop --batch (or set llm.batch: false), or choose an OpenAI-compatible or Anthropic provider',
+    });
+  }
+  return { batch: { client: chosen.batch(), state, pollIntervalMs: Math.round((overrides.pollSeconds ?? llm.batchPollSeconds) * 1000) } };
 }
 
 /** The enrichment settings of the config's `llm` section (concurrency, pacing, retries, budget, prices, prompt). */
