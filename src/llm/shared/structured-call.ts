@@ -61,6 +61,8 @@ export async function callStructured(settings: StructuredCallSettings, request: 
       model: settings.model,
       ...(settings.systemProviderOptions
         ? {
+            // Our own instructions, not user input: the system message carries provider options (cache_control).
+            allowSystemInMessages: true,
             messages: [
               { role: 'system' as const, content: system, providerOptions: settings.systemProviderOptions as never },
               { role: 'user' as const, content: request.prompt },
