@@ -59,6 +59,18 @@ for (const { kind, skipReason } of testDatabases()) {
       expect(await store.getState(batchStateKey('openai-compatible', 'gpt-4o-mini', 'paper-texts@1', 'zh'))).toBeUndefined();
     });
 
+    it('forgets a stored batch the provider does not know (404) and submits its papers again', async () => {
+      const { server, store, provider, client } = await setup(false);
+      const key = batchStateKey('openai-compatible', 'gpt-4o-mini', 'paper-texts@1', 'zh');
+      await store.setState(key, { batchId: 'batch_gone', protocol: 'openai', submittedAt: new Date().toISOString(), items: {} } satisfies OpenBatchRecord);
+      const events: EnrichEvent[] = [];
+      const result = await enrichPapers({ store, provider, papers: set.papers, batch: { client, state: store, pollIntervalMs: 10 }, onEvent: (event) => events.push(event) });
+      expect(result).toMatchObject({ done: 6, batch: { resumed: false, items: 6 } });
+      expect(server.submissions).toBe(1);
+      expect(events.some((event) => event.type === 'batch-poll-failed' && /404/.test(event.message))).toBe(true);
+      expect(await store.getState(key)).toBeUndefined();
+    });
+
     it('submits only the papers whose estimated batch cost fits the budget', async () => {
       const { server, store, provider, client } = await setup(false);
       const result = await enrichPapers({ store, provider, papers: set.papers, budget: 0.0004, batch: { client, state: store, pollIntervalMs: 10 } });

@@ -579,8 +579,20 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       summary.resumed = true;
       emit({ type: 'batch-resumed', id: openBatch.batchId, items: Object.keys(openBatch.items).length, submittedAt: openBatch.submittedAt });
       const covered = new Set(Object.values(openBatch.items).map((item) => `${item.id}@${item.version ?? ''}@${item.abstractHash}`));
+      const all = pending;
       pending = pending.filter((entry) => !covered.has(`${entry.paper.id}@${entry.paper.version ?? ''}@${entry.hash}`));
-      await waitAndCollect(batch, openBatch.batchId, openBatch, true);
+      try {
+        await waitAndCollect(batch, openBatch.batchId, openBatch, true);
+      } catch (error) {
+        // The provider does not know the batch (another account or base URL, or deleted): forget it and submit anew.
+        if (!XivdigestError.isInstance(error) || error.details.status !== 404) throw error;
+        emit({ type: 'batch-poll-failed', id: openBatch.batchId, message: `${error.message}; submitting its papers again` });
+        await batch.state.setState(batchKey, undefined);
+        summary.ids.pop();
+        summary.resumed = false;
+        summary.items -= Object.keys(openBatch.items).length;
+        pending = all;
+      }
     }
     // A record without an id: the run stopped between writing the map and the provider's answer; the batch may exist
     // (it cannot be found without its id), so its papers are submitted again (ADR 0034).
@@ -654,7 +666,7 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       try {
         progress = await batch.client.poll(id, options.signal);
       } catch (error) {
-        if (!XivdigestError.isInstance(error) || error.code === 'LLM_AUTH' || error.code === 'ABORTED') throw error;
+        if (!XivdigestError.isInstance(error) || !error.isRetryable) throw error;
         // A failed look is not a failed batch: the provider keeps working; look again after the interval.
         emit({ type: 'batch-poll-failed', id, message: error.message });
       }
