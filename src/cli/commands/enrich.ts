@@ -41,6 +41,7 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--retry-failed', 'call again for papers whose texts failed the quality gate before')
     .option('--structured-summary', 'also write a structured summary: motivation, method, result, conclusion (llm.structuredSummary)')
     .option('--batch', "send the papers through the provider's batch API: half price, answers within minutes to 24 h (llm.batch)")
+    .option('--no-batch', 'synchronous calls even when llm.batch is set')
     .option('--poll-interval <seconds>', 'with --batch: seconds between two looks at the batch (llm.batchPollSeconds, 30)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `
@@ -105,7 +106,7 @@ Examples:
         });
         const pollSeconds = options.pollInterval === undefined ? undefined : Number(options.pollInterval);
         if (pollSeconds !== undefined && !(pollSeconds > 0)) throw new XivdigestError({ code: 'USAGE', message: `--poll-interval ${options.pollInterval} is not a positive number of seconds`, hint: 'For example --poll-interval 60' });
-        const batch = batchSettings(provider, llm, store, { ...(options.batch ? { batch: true } : {}), ...(pollSeconds !== undefined ? { pollSeconds } : {}) });
+        const batch = batchSettings(provider, llm, store, { ...(options.batch !== undefined ? { batch: options.batch } : {}), ...(pollSeconds !== undefined ? { pollSeconds } : {}) });
         for (const warning of provider.warnings) context.reporter.warn(warning);
         context.reporter.verbose(`provider: ${provider.description}`);
         const progress = context.reporter.progress('enrich');
