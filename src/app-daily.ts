@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
 import { createChannel, channelSpecSchema } from './app-channels.js';
-import { chooseProvider, enrichSettings } from './app-llm.js';
+import { batchSettings, chooseProvider, enrichSettings } from './app-llm.js';
 import type { Channel } from './core/channel.js';
 import type { Subscription } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
@@ -158,6 +158,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           papers,
           lang,
           ...enrichSettings(llm),
+          ...batchSettings(chosen, llm, store),
         });
       },
       publish: (digest, label) =>

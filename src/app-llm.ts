@@ -3,7 +3,9 @@ import type { LlmConfig } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { LlmProvider } from './core/llm.js';
 import type { EnrichOptions } from './jobs/enrich.js';
+import type { Store } from './store/store.js';
 import { providerOptionsFromEnv } from './llm/env.js';
+import type { BatchClient } from './llm/batch/index.js';
 import type { ModelProgressEvent } from './llm/llama-cpp/model-file.js';
 import { DEFAULT_PRICES } from './llm/pricing.js';
 import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from './llm/prompts/index.js';
@@ -27,6 +29,10 @@ export interface ChosenProvider {
   /** Where the choice came from, for `--verbose` and run reports: never the key. */
   description: string;
   warnings: string[];
+  /** The provider's batch API (half price), made on first use; absent where there is none (see `batchUnsupported`). */
+  batch?: () => BatchClient;
+  /** Why there is no batch API, for the USAGE error of `--batch`. */
+  batchUnsupported?: string;
 }
 
 export interface ChooseProviderOptions {
@@ -74,6 +80,22 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
 
 function isProviderKind(kind: string): kind is ProviderKind {
   return Object.hasOwn(providers, kind);
+}
+
+/**
+ * The batch options of enrichment when `llm.batch` (or `--batch`) asks for them, else none. Throws USAGE for a
+ * provider without a batch API, saying why.
+ */
+export function batchSettings(chosen: ChosenProvider, llm: LlmConfig, state: Pick<Store, 'getState' | 'setState'>, overrides: { batch?: boolean; pollSeconds?: number } = {}): Pick<EnrichOptions, 'batch'> {
+  if (!(overrides.batch ?? llm.batch)) return {};
+  if (!chosen.batch) {
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: `Batch mode is not available with the ${chosen.kind} provider: ${chosen.batchUnsupported ?? 'it has no batch API'}`,
+      hint: 'Drop --batch (or set llm.batch: false), or choose an OpenAI-compatible or Anthropic provider',
+    });
+  }
+  return { batch: { client: chosen.batch(), state, pollIntervalMs: Math.round((overrides.pollSeconds ?? llm.batchPollSeconds) * 1000) } };
 }
 
 /** The enrichment settings of the config's `llm` section (concurrency, pacing, retries, budget, prices, prompt). */

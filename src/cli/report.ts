@@ -43,7 +43,8 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
     const e = report.enrichment;
     lines.push(
       `enriched: ${e.enriched} new, ${e.cached} from the cache, ${e.failed.length} failed, ${e.remaining} left · ${e.tokens} tokens` +
-        `${e.cost === null ? '' : ` · $${e.cost.toFixed(4)}`} · ${e.provider}/${e.model}`,
+        `${e.cachedTokens ? ` (${e.cachedTokens} cached)` : ''}${e.cost === null ? '' : ` · $${e.cost.toFixed(4)}`}${e.saved ? ` (saved $${e.saved.toFixed(4)})` : ''}` +
+        `${e.batches && e.batches.length > 0 ? ` · batch ${e.batches.join(', ')}` : ''} · ${e.provider}/${e.model}`,
     );
   }
   for (const delivery of report.deliveries) {

@@ -20,9 +20,14 @@ export interface LlmRequest {
 }
 
 export interface LlmUsage {
+  /** Every input token, cached ones and cache writes included. */
   inputTokens: number;
   outputTokens: number;
   totalTokens: number;
+  /** Input tokens read from the provider's prompt cache (billed at the cached-input price); part of `inputTokens`. */
+  cachedInputTokens?: number;
+  /** Input tokens written to the prompt cache (Anthropic bills them at 1.25× the input price); part of `inputTokens`. */
+  cacheWriteTokens?: number;
 }
 
 export interface LlmResult {

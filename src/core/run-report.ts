@@ -89,6 +89,12 @@ export interface RunReport {
     remaining: number;
     tokens: number;
     cost: number | null;
+    /** Input tokens read from the provider's prompt cache (part of `tokens`). */
+    cachedTokens?: number;
+    /** US dollars saved against synchronous calls without a prompt cache (cached input and the batch discount). */
+    saved?: number | null;
+    /** The batch ids enrichment went through, when it used the batch API (half price). */
+    batches?: string[];
   };
   deliveries: DeliveryReport[];
   nothing?: NothingReason;

@@ -203,6 +203,9 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
       remaining: enriched.remaining,
       tokens: enriched.tokens.total,
       cost: enriched.cost,
+      cachedTokens: enriched.tokens.cachedInput,
+      saved: enriched.saved,
+      ...(enriched.batch ? { batches: enriched.batch.ids } : {}),
     };
     for (const failure of enriched.failed) report.problems.push(`${failure.id}: not translated (${failure.reason}); delivered with the English text`);
     if (enriched.remaining > 0) {

@@ -91,8 +91,11 @@ describe.each(testDatabases())('on $kind', ({ kind, skipReason }) => {
     expect(tokens.input).toBeGreaterThan(0);
     expect(tokens.output).toBeGreaterThan(0);
     expect(tokens.total).toBe(tokens.input + tokens.output);
-    // gpt-4o-mini: $0.15 and $0.60 per million input and output tokens.
-    expect(cost).toBeCloseTo((tokens.input * 0.15 + tokens.output * 0.6) / 1e6, 12);
+    // The instructions are a stable prefix: the fake server, like OpenAI, reports it cached after the first call.
+    expect(tokens.cachedInput).toBeGreaterThan(0);
+    // gpt-4o-mini: $0.15, $0.075 (cached) and $0.60 per million input, cached input and output tokens.
+    expect(cost).toBeCloseTo(((tokens.input - tokens.cachedInput) * 0.15 + tokens.cachedInput * 0.075 + tokens.output * 0.6) / 1e6, 12);
+    expect(first.result.saved).toBeCloseTo((tokens.cachedInput * 0.075) / 1e6, 12);
     expect(first.events.filter((event) => event.type === 'paper-enriched')).toHaveLength(8);
 
     const stored = await textsOf(temp, list);

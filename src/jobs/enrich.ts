@@ -1,10 +1,11 @@
-/** Enrichment: one LLM call per paper for its translated title, TL;DR and abstract; gated, repaired, stored at once, cached, resumable, within budget. */
+/** Enrichment: one LLM call per paper (or one batch for all, at half price) for its translated title, TL;DR and abstract; gated, repaired, stored at once, cached, resumable, within budget. */
 import { excerpt, XivdigestError, type XivdigestErrorCode } from '../core/errors.js';
 import { abstractHash } from '../core/hash.js';
 import type { LlmProvider, LlmResult, LlmUsage } from '../core/llm.js';
 import type { Paper } from '../core/paper.js';
 import type { StoredTexts, StructuredSummary } from '../core/texts.js';
-import { costOf, DEFAULT_PRICES, priceOf, type ModelPrice, type PriceTable } from '../llm/pricing.js';
+import type { BatchClient, BatchItemOutcome, BatchProgress } from '../llm/batch/types.js';
+import { costOf, DEFAULT_PRICES, listCostOf, priceOf, type ModelPrice, type PriceTable } from '../llm/pricing.js';
 import {
   loadPrompt,
   PAPER_TEXTS_PROMPT_VERSION,
@@ -58,8 +59,36 @@ export interface EnrichOptions {
   retryFailed?: boolean;
   /** Count ok texts of the same paper version and language from another provider, model or prompt (imported ones too) as done. Default true. */
   reuseOtherModels?: boolean;
+  /**
+   * Send the first call of every paper through the provider's batch API (half price, answered within 24 h) instead of
+   * one synchronous call each; repairs and items the batch did not answer go synchronous.
+   */
+  batch?: EnrichBatchOptions;
   signal?: AbortSignal;
   onEvent?(event: EnrichEvent): void;
+}
+
+export interface EnrichBatchOptions {
+  client: BatchClient;
+  /** Where the open batch (its id and the custom id → paper map) is kept before waiting, so that a restart resumes it. */
+  state: Pick<Store, 'getState' | 'setState'>;
+  /** Between two looks at the batch. Default 30 000. */
+  pollIntervalMs?: number;
+}
+
+/** What the store keeps under {@link batchStateKey} while a batch is open. */
+export interface OpenBatchRecord {
+  /** Null between writing the map and the provider's answer to the submission. */
+  batchId: string | null;
+  protocol: 'openai' | 'anthropic';
+  submittedAt: string;
+  /** Custom id → the paper as it was when the batch was made (the gate and repairs need title and abstract). */
+  items: Record<string, { id: string; version: number | null; abstractHash: string; lang: string; title: string; abstract: string; abstractTruncated?: boolean }>;
+}
+
+/** The state key of the open enrichment batch of a provider, model, prompt and language. */
+export function batchStateKey(provider: string, model: string, promptVersion: string, lang: string): string {
+  return `batch:enrich:${provider}/${model}/${promptVersion}/${lang}`;
 }
 
 /** A paper that has no usable texts after this run. */
@@ -93,9 +122,14 @@ export interface EnrichResult {
   repairs: number;
   /** Retries after rate limits, timeouts and unavailable APIs. */
   retries: number;
-  tokens: { input: number; output: number; total: number };
+  /** `cachedInput`: input tokens read from the provider's prompt cache; `cacheWrite`: written to it (both within `input`). */
+  tokens: { input: number; output: number; total: number; cachedInput: number; cacheWrite: number };
   /** US dollars spent, or null when the price of the model is unknown (see `prices`). */
   cost: number | null;
+  /** US dollars saved against synchronous calls without a prompt cache (cached input, batch discount), or null when the price is unknown. */
+  saved: number | null;
+  /** Set when the batch API was used. */
+  batch?: EnrichBatchSummary;
   stoppedForBudget: boolean;
   provider: string;
   model: string;
@@ -103,7 +137,25 @@ export interface EnrichResult {
   lang: string;
 }
 
+export interface EnrichBatchSummary {
+  /** Batch ids looked at, in order (a resumed one first). */
+  ids: string[];
+  /** Items sent in batches, resumed ones included. */
+  items: number;
+  /** Whether an open batch of an earlier run was resumed. */
+  resumed: boolean;
+  /** Items the batches answered (before the gate). */
+  answered: number;
+  /** Items a batch did not answer (expired, failed, cancelled): called synchronously instead. */
+  fellBack: number;
+}
+
 export type EnrichEvent =
+  | { type: 'batch-submitted'; id: string; items: number }
+  | { type: 'batch-resumed'; id: string; items: number; submittedAt: string }
+  | { type: 'batch-progress'; progress: BatchProgress; elapsedMs: number; etaMs: number | undefined }
+  | { type: 'batch-poll-failed'; id: string; message: string }
+  | { type: 'batch-collected'; id: string; answered: number; unanswered: number; reasons: string[] }
   | { type: 'run-started'; total: number; toEnrich: number; cached: number; reused: number; failed: number }
   | { type: 'paper-cached'; id: string; version: number | null; reused: boolean; provider: string; model: string; promptVersion: string }
   | { type: 'paper-repairing'; id: string; version: number | null; round: number; problems: string }
@@ -156,10 +208,11 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
 
   const emit = (event: EnrichEvent): void => options.onEvent?.(event);
   let spent = 0;
+  let saved = 0;
   let costKnown = true;
   const result: EnrichResult = {
     total: 0, done: 0, cached: 0, reused: 0, failed: [], remaining: 0, calls: 0, repairs: 0, retries: 0,
-    tokens: { input: 0, output: 0, total: 0 }, cost: 0, stoppedForBudget: false,
+    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 }, cost: 0, saved: 0, stoppedForBudget: false,
     provider: provider.id, model: provider.modelId, promptVersion, lang,
   };
 
@@ -194,7 +247,9 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       emit({ type: 'paper-failed', id: plan.paper.id, version: plan.paper.version, reason, stored: true, cached: true });
     }
   }
-  if (toEnrich.length === 0) return finish();
+  const batchKey = batchStateKey(provider.id, provider.modelId, promptVersion, lang);
+  const openBatch = options.batch ? await options.batch.state.getState<OpenBatchRecord>(batchKey) : undefined;
+  if (toEnrich.length === 0 && !openBatch) return finish();
 
   // Why the scheduler stopped, when it did: the budget, an error every call would meet, or an abort.
   const budgetStop = new XivdigestError({ code: 'BUDGET_EXCEEDED', message: `The budget of $${budget} is spent` });
@@ -236,16 +291,21 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
   const budgetReached = (): boolean => budget !== undefined && spent >= budget;
 
   /** Adds a call's usage to the run; returns its cost. Stops the scheduler when the budget is reached. */
-  const account = (usage: LlmUsage | undefined, model: string | undefined): number | null => {
+  const account = (usage: LlmUsage | undefined, model: string | undefined, batch = false): number | null => {
     if (!usage) return 0;
     result.tokens.input += usage.inputTokens;
     result.tokens.output += usage.outputTokens;
     result.tokens.total += usage.totalTokens;
+    result.tokens.cachedInput += usage.cachedInputTokens ?? 0;
+    result.tokens.cacheWrite += usage.cacheWriteTokens ?? 0;
     // The API may name a dated snapshot of the model asked for; price what was asked for first.
     const known: ModelPrice | null = price ?? (model ? priceOf(prices, provider.id, model) : null);
-    const cost = costOf(usage, known);
+    const cost = costOf(usage, known, { batch });
     if (cost === null) costKnown = false;
-    else spent += cost;
+    else {
+      spent += cost;
+      saved += listCostOf(usage, known)! - cost;
+    }
     if (budgetReached() && !result.stoppedForBudget) {
       result.stoppedForBudget = true;
       emit({ type: 'budget-reached', spent, budget: budget!, inFlight });
@@ -278,9 +338,10 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     emit({ type: 'paper-failed', id: paper.id, version: paper.version, reason, stored: false, cached: false });
   };
 
-  async function enrichOne(paper: Paper, hash: string): Promise<void> {
+  /** `first`: the paper's first answer (or unusable answer) from a batch; the rounds after it are synchronous repairs. */
+  async function enrichOne(paper: Paper, hash: string, first?: { answer: LlmResult } | { error: XivdigestError }): Promise<void> {
     const input: PaperPromptInput = { title: paper.title, abstract: paper.abstract, lang };
-    const first = renderPaperPrompt(template, input);
+    const firstMessages = renderPaperPrompt(template, input);
     const outputEstimate = options.maxOutputTokens ?? 2 * estimateTokens(`${paper.title} ${paper.abstract}`) + 200;
     let maxOutputTokens = options.maxOutputTokens;
     let problems = '';
@@ -288,8 +349,8 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     let paperCalls = 0;
     let paperTokens = 0;
     let paperCost: number | null = 0;
-    const charge = (usage: LlmUsage | undefined, model: string | undefined): void => {
-      const cost = account(usage, model);
+    const charge = (usage: LlmUsage | undefined, model: string | undefined, batch = false): void => {
+      const cost = account(usage, model, batch);
       paperTokens += usage?.totalTokens ?? 0;
       paperCost = paperCost === null || cost === null ? null : paperCost + cost;
     };
@@ -330,10 +391,24 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     };
     for (let round = 0; round <= maxRepairs; round++) {
       let kept: boolean | undefined;
-      const messages = round === 0 ? first : renderRepairPrompt(template, input, problems);
+      const messages = round === 0 ? firstMessages : renderRepairPrompt(template, input, problems);
       if (round > 0) emit({ type: 'paper-repairing', id: paper.id, version: paper.version, round, problems });
       let answer: LlmResult;
-      try {
+      if (round === 0 && first) {
+        // The batch's answer: paid at the batch price, then the same gate and repairs as a synchronous answer.
+        result.calls += 1;
+        paperCalls += 1;
+        if ('error' in first) {
+          const error = first.error;
+          charge(error.details.usage as LlmUsage | undefined, typeof error.details.model === 'string' ? error.details.model : undefined, true);
+          problems = outputProblems(error);
+          lastReason = `the answer was not usable: ${error.message}`;
+          continue;
+        }
+        answer = first.answer;
+        charge(answer.usage, answer.model, true);
+        kept = await keep(answer);
+      } else try {
         answer = await scheduler.run(
           async ({ attempt, signal }) => {
             // The budget is checked as each call starts; calls already running finish and are stored.
@@ -445,16 +520,29 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     emit({ type: 'budget-reached', spent, budget: budget!, inFlight: 0 });
     scheduler.stop(budgetStop);
   }
-  await Promise.all(
-    toEnrich.map(async (plan) => {
-      try {
-        await enrichOne(plan.paper, plan.hash);
-      } catch (error) {
-        // A bug in one paper's path must not lose the others' results.
-        failUnstored(plan.paper, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }),
-  );
+  const enrichSafely = async (paper: Paper, hash: string, first?: Parameters<typeof enrichOne>[2]): Promise<void> => {
+    try {
+      await enrichOne(paper, hash, first);
+    } catch (error) {
+      // A bug in one paper's path must not lose the others' results.
+      failUnstored(paper, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  if (options.batch) {
+    const failedBeforeBatch = result.failed.length;
+    try {
+      await enrichInBatches(options.batch);
+    } catch (error) {
+      const stopped = XivdigestError.isInstance(error)
+        ? error
+        : new XivdigestError({ code: 'LLM_UNAVAILABLE', message: `The batch failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+      if (stopped.code !== 'ABORTED') stopForError(stopped);
+      // Papers left in an open batch are not lost: the next run resumes it.
+      result.remaining = Math.max(result.remaining, toEnrich.length - result.done - (result.failed.length - failedBeforeBatch));
+    }
+  } else {
+    await Promise.all(toEnrich.map((plan) => enrichSafely(plan.paper, plan.hash)));
+  }
   result.cost = costKnown ? spent : null;
   scheduler.stop(new XivdigestError({ code: 'ABORTED', message: 'The enrichment run has finished' }));
 
@@ -477,12 +565,186 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
   }
   return finish();
 
+  /**
+   * The batch path: resumes the open batch of an earlier run (or submits one), writing the custom id → paper map to the
+   * store before waiting; polls with progress; collects; and passes each answer to `enrichOne`, so that the gate,
+   * repairs (synchronous), saving and accounting are those of synchronous answers. Items the batch did not answer are
+   * called synchronously. A run stopped while waiting leaves the record: the next run polls the same batch again.
+   */
+  async function enrichInBatches(batch: EnrichBatchOptions): Promise<void> {
+    const summary: EnrichBatchSummary = { ids: [], items: 0, resumed: false, answered: 0, fellBack: 0 };
+    result.batch = summary;
+    let pending: Array<{ paper: Paper; hash: string }> = toEnrich.map((plan) => ({ paper: plan.paper, hash: plan.hash }));
+    if (openBatch && openBatch.batchId !== null) {
+      summary.resumed = true;
+      emit({ type: 'batch-resumed', id: openBatch.batchId, items: Object.keys(openBatch.items).length, submittedAt: openBatch.submittedAt });
+      const covered = new Set(Object.values(openBatch.items).map((item) => `${item.id}@${item.version ?? ''}@${item.abstractHash}`));
+      const all = pending;
+      pending = pending.filter((entry) => !covered.has(`${entry.paper.id}@${entry.paper.version ?? ''}@${entry.hash}`));
+      try {
+        await waitAndCollect(batch, openBatch.batchId, openBatch, true);
+      } catch (error) {
+        // The provider does not know the batch (another account or base URL, or deleted): forget it and submit anew.
+        if (!XivdigestError.isInstance(error) || error.details.status !== 404) throw error;
+        emit({ type: 'batch-poll-failed', id: openBatch.batchId, message: `${error.message}; submitting its papers again` });
+        await batch.state.setState(batchKey, undefined);
+        summary.ids.pop();
+        summary.resumed = false;
+        summary.items -= Object.keys(openBatch.items).length;
+        pending = all;
+      }
+    }
+    // A record without an id: the run stopped between writing the map and the provider's answer; the batch may exist
+    // (it cannot be found without its id), so its papers are submitted again (ADR 0034).
+    if (pending.length === 0 || fatal || options.signal?.aborted) return;
+    if (budgetReached()) {
+      result.remaining += pending.length;
+      return;
+    }
+    const prompts = pending.map((entry) => ({ ...entry, messages: renderPaperPrompt(template, { title: entry.paper.title, abstract: entry.paper.abstract, lang }) }));
+    if (budget !== undefined && price !== null) {
+      // A batch cannot be stopped half-way like a run of calls: send only the papers whose estimated cost fits.
+      let room = budget - spent;
+      let fits = 0;
+      for (const entry of prompts) {
+        const outputTokens = options.maxOutputTokens ?? 2 * estimateTokens(`${entry.paper.title} ${entry.paper.abstract}`) + 200;
+        const estimate = costOf({ inputTokens: estimateTokens(entry.messages.system) + estimateTokens(entry.messages.prompt), outputTokens }, price, { batch: true })!;
+        if (estimate > room) break;
+        room -= estimate;
+        fits += 1;
+      }
+      if (fits < prompts.length) {
+        result.remaining += prompts.length - fits;
+        result.stoppedForBudget = true;
+        emit({ type: 'budget-reached', spent, budget, inFlight: 0 });
+        prompts.length = fits;
+        if (fits === 0) return;
+      }
+    }
+    const record: OpenBatchRecord = { batchId: null, protocol: batch.client.protocol, submittedAt: new Date().toISOString(), items: {} };
+    const requests = prompts.map((entry, index) => {
+      const customId = `p${index}`;
+      record.items[customId] = {
+        id: entry.paper.id,
+        version: entry.paper.version,
+        abstractHash: entry.hash,
+        lang,
+        title: entry.paper.title,
+        abstract: entry.paper.abstract,
+        ...(entry.paper.abstractTruncated ? { abstractTruncated: true } : {}),
+      };
+      const messages = entry.messages;
+      return {
+        customId,
+        request: {
+          system: messages.system,
+          prompt: messages.prompt,
+          schema,
+          schemaName: PAPER_TEXTS_SCHEMA_NAME,
+          ...(options.maxOutputTokens !== undefined ? { maxOutputTokens: options.maxOutputTokens } : {}),
+          ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+        },
+      };
+    });
+    await batch.state.setState(batchKey, record);
+    const id = await batch.client.submit(requests, options.signal);
+    record.batchId = id;
+    await batch.state.setState(batchKey, record);
+    emit({ type: 'batch-submitted', id, items: requests.length });
+    await waitAndCollect(batch, id, record, false);
+  }
+
+  async function waitAndCollect(batch: EnrichBatchOptions, id: string, record: OpenBatchRecord, resumed: boolean): Promise<void> {
+    const summary = result.batch!;
+    summary.ids.push(id);
+    summary.items += Object.keys(record.items).length;
+    const interval = batch.pollIntervalMs ?? 30_000;
+    const startedAt = Date.parse(record.submittedAt) || Date.now();
+    let progress: BatchProgress | undefined;
+    for (;;) {
+      if (options.signal?.aborted) throw new XivdigestError({ code: 'ABORTED', message: `Stopped waiting for batch ${id}; the next run resumes it` });
+      try {
+        progress = await batch.client.poll(id, options.signal);
+      } catch (error) {
+        if (!XivdigestError.isInstance(error) || !error.isRetryable) throw error;
+        // A failed look is not a failed batch: the provider keeps working; look again after the interval.
+        emit({ type: 'batch-poll-failed', id, message: error.message });
+      }
+      if (progress) {
+        const elapsedMs = Date.now() - startedAt;
+        const etaMs = progress.finished > 0 && progress.total > 0 ? (elapsedMs / progress.finished) * (progress.total - progress.finished) : undefined;
+        emit({ type: 'batch-progress', progress, elapsedMs, etaMs });
+        if (progress.ended) break;
+      }
+      await sleep(interval, options.signal);
+    }
+    const outcomes = new Map<string, BatchItemOutcome>();
+    for (const outcome of await batch.client.collect(id, options.signal)) outcomes.set(outcome.customId, outcome);
+
+    // Items already saved (a re-collect after a kill mid-way) are cached now: no second save, no second charge.
+    const itemPapers = Object.entries(record.items).map(([customId, item]) => ({
+      customId,
+      item,
+      paper: { ...(papers.find((candidate) => candidate.id === item.id && candidate.version === item.version) ?? {}), id: item.id, version: item.version, title: item.title, abstract: item.abstract, ...(item.abstractTruncated ? { abstractTruncated: true } : {}) } as Paper,
+    }));
+    const stored = new Map<string, StoredTexts[]>();
+    for (const texts of await store.getTexts([...new Set(itemPapers.map((entry) => entry.item.id))])) {
+      const list = stored.get(texts.paperId);
+      if (list) list.push(texts);
+      else stored.set(texts.paperId, [texts]);
+    }
+    const known = new Set(papers.map((paper) => `${paper.id}@${paper.version ?? ''}`));
+    const reasons = new Set<string>();
+    let answered = 0;
+    let unanswered = 0;
+    await Promise.all(
+      itemPapers.map(async ({ customId, item, paper }) => {
+        const plan = planFor(paper, stored.get(item.id) ?? [], { lang: item.lang, provider: provider.id, model: provider.modelId, promptVersion, retryFailed: true, reuseOtherModels: false, needsSummary: structured });
+        // Papers of a resumed batch that this run was not asked for still count: they were paid for.
+        if (resumed && !known.has(`${item.id}@${item.version ?? ''}`)) result.total += 1;
+        if (plan.kind !== 'enrich') return;
+        const outcome = outcomes.get(customId);
+        if (outcome?.ok) {
+          answered += 1;
+          return enrichSafely(paper, item.abstractHash, { answer: outcome.result });
+        }
+        if (outcome && !outcome.unanswered) {
+          answered += 1;
+          return enrichSafely(paper, item.abstractHash, { error: outcome.error });
+        }
+        unanswered += 1;
+        reasons.add(outcome ? outcome.error.message : `${id} has no result for ${customId}${progress?.error ? ` (${progress.error})` : ''}`);
+        // Expired, cancelled or failed: the paper is called synchronously, at the full price.
+        return enrichSafely(paper, item.abstractHash);
+      }),
+    );
+    summary.answered += answered;
+    summary.fellBack += unanswered;
+    emit({ type: 'batch-collected', id, answered, unanswered, reasons: [...reasons].slice(0, 5) });
+    if (!fatal) await batch.state.setState(batchKey, undefined);
+  }
+
   function finish(): EnrichResult {
+    result.saved = costKnown ? saved : null;
     if (!costKnown) result.cost = null;
     else result.cost = spent;
     emit({ type: 'run-finished', result });
     return result;
   }
+}
+
+/** Waits `ms`, or less when the signal aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Resolves in the check phase of the event loop, after the I/O callbacks that are ready now. */

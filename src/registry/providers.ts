@@ -7,6 +7,7 @@ import type { LlmConfig } from '../core/config/schema.js';
 import { XivdigestError } from '../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata } from '../core/llm.js';
 import type { EnvProviderSelection } from '../llm/env.js';
+import type { BatchClient } from '../llm/batch/index.js';
 import type { ModelProgressEvent } from '../llm/llama-cpp/model-file.js';
 import { registryIds, type RegistryEntry } from './registry.js';
 
@@ -29,8 +30,11 @@ export interface ProviderInput {
 export interface ProviderFactory {
   /** The adapter's own metadata: the environment variables it needs. */
   metadata: LlmProviderMetadata;
-  /** The provider, and where its settings came from (for `--verbose` and run reports: never the key). */
-  create(input: ProviderInput): { provider: LlmProvider; description: string };
+  /**
+   * The provider, and where its settings came from (for `--verbose` and run reports: never the key); its batch API
+   * (half price, made on first use) or why it has none (docs/decisions/0034).
+   */
+  create(input: ProviderInput): { provider: LlmProvider; description: string; batch?: () => BatchClient; batchUnsupported?: string };
 }
 
 const DEFAULT_OPENAI_BASE = 'https://api.openai.com';
@@ -43,7 +47,7 @@ export const providers = {
   'openai-compatible': {
     description: 'any OpenAI-compatible chat completions API (OpenAI, Ollama, vLLM, llama.cpp server)',
     load: async () => {
-      const { createOpenAiCompatibleProvider, metadata } = await import('../llm/openai-compatible/index.js');
+      const [{ createOpenAiCompatibleProvider, metadata }, { createOpenAiBatchClient }] = await Promise.all([import('../llm/openai-compatible/index.js'), import('../llm/batch/index.js')]);
       return {
         metadata,
         create: ({ config, fromEnv, model, baseUrl }) => {
@@ -58,7 +62,9 @@ export const providers = {
             ...(config.apiKey ? { apiKey: config.apiKey } : {}),
             ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
           };
-          return { provider: createOpenAiCompatibleProvider(settings), description: `openai-compatible ${settings.model} at ${settings.baseUrl}` };
+          const batch = () =>
+            createOpenAiBatchClient({ baseUrl: settings.baseUrl, model: settings.model, structuredOutputs: settings.structuredOutputs, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) });
+          return { provider: createOpenAiCompatibleProvider(settings), description: `openai-compatible ${settings.model} at ${settings.baseUrl}`, batch };
         },
       };
     },
@@ -83,7 +89,11 @@ export const providers = {
           if (!settings.baseUrl || !settings.apiKey || !settings.deployment) {
             throw missing('the Azure OpenAI endpoint, key or deployment', 'Set OPENAI_AZURE_BASE, OPENAI_AZURE_API_KEY and OPENAI_AZURE_ENGINE (or llm.baseUrl, llm.apiKey, llm.azure.deployment)');
           }
-          return { provider: createAzureProvider(settings), description: `azure deployment ${settings.deployment} at ${settings.baseUrl}` };
+          return {
+            provider: createAzureProvider(settings),
+            description: `azure deployment ${settings.deployment} at ${settings.baseUrl}`,
+            batchUnsupported: 'Azure OpenAI batches need a separate Global-Batch deployment, which xivdigest does not support yet',
+          };
         },
       };
     },
@@ -91,7 +101,7 @@ export const providers = {
   anthropic: {
     description: 'the Anthropic Messages API',
     load: async () => {
-      const { createAnthropicProvider, metadata } = await import('../llm/anthropic/index.js');
+      const [{ createAnthropicProvider, metadata }, { createAnthropicBatchClient }] = await Promise.all([import('../llm/anthropic/index.js'), import('../llm/batch/index.js')]);
       return {
         metadata,
         create: ({ config, fromEnv, model, baseUrl }) => {
@@ -105,7 +115,8 @@ export const providers = {
             ...(baseUrl ? { baseUrl } : {}),
             ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
           };
-          return { provider: createAnthropicProvider(settings), description: `anthropic ${settings.model}` };
+          const batch = () => createAnthropicBatchClient({ apiKey, model: settings.model, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
+          return { provider: createAnthropicProvider(settings), description: `anthropic ${settings.model}`, batch };
         },
       };
     },
@@ -127,7 +138,11 @@ export const providers = {
             ...(environment.HF_TOKEN ? { hfToken: environment.HF_TOKEN } : {}),
             ...(onModelProgress ? { onProgress: onModelProgress } : {}),
           };
-          return { provider: createLlamaCppProvider(settings), description: `local model ${settings.model ?? '(default)'} via node-llama-cpp` };
+          return {
+            provider: createLlamaCppProvider(settings),
+            description: `local model ${settings.model ?? '(default)'} via node-llama-cpp`,
+            batchUnsupported: 'the local model (llama-cpp) runs on this machine: there is no batch API and nothing to save',
+          };
         },
       };
     },

@@ -290,6 +290,14 @@ export interface FakeLlmServerOptions {
   responseHeaders?: Record<string, string>;
   /** Keep parsed request bodies in the log (default true; a benchmark turns it off). */
   logBodies?: boolean;
+  /**
+   * Prompt caching as the providers report it (default `openai`): a system message seen before counts as cached
+   * input, `usage.prompt_tokens_details.cached_tokens` (`openai`) or `prompt_cache_hit_tokens`/`prompt_cache_miss_tokens`
+   * (`deepseek`); `false` reports none. Anthropic caches only a system block with `cache_control` (first
+   * `cache_creation_input_tokens`, then `cache_read_input_tokens`, with `input_tokens` the rest). Unlike the real
+   * services there is no minimum prefix length (1,024 tokens at OpenAI and Anthropic).
+   */
+  promptCache?: 'openai' | 'deepseek' | false;
 }
 
 export interface FakeLlmRequestRecord {
@@ -341,6 +349,18 @@ interface Parsed {
   schema: unknown;
   promptText: string;
   maxTokens: number | undefined;
+  /** The system message's text (the cacheable prefix). */
+  systemText?: string;
+  /** Anthropic: the system block carries `cache_control`. */
+  cacheControl?: boolean;
+}
+
+/** Cached-prefix facts of one answer. */
+interface CacheFacts {
+  report: 'openai' | 'deepseek' | false;
+  /** Tokens of the prefix read from the cache, or written to it (Anthropic). */
+  read: number;
+  written: number;
 }
 
 const indexes = new WeakMap<readonly FakeLlmPaper[], PaperIndex>();
@@ -372,6 +392,19 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
   let windowTokenSum = 0;
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
+  const seenPrefixes = new Set<string>();
+  const cacheReport = options.promptCache ?? 'openai';
+
+  /** What the prompt cache would report for this request; remembers its prefix for the next one. */
+  const cacheFacts = (parsed: Parsed): CacheFacts => {
+    const prefix = parsed.systemText ?? '';
+    if (prefix === '' || (parsed.protocol === 'anthropic' ? !parsed.cacheControl : cacheReport === false)) return { report: cacheReport, read: 0, written: 0 };
+    const key = `${parsed.protocol}\u0000${parsed.model}\u0000${prefix}`;
+    const tokens = estimateTokens(prefix);
+    if (seenPrefixes.has(key)) return { report: cacheReport, read: tokens, written: 0 };
+    seenPrefixes.add(key);
+    return { report: cacheReport, read: 0, written: parsed.protocol === 'anthropic' ? tokens : 0 };
+  };
 
   const later = (ms: number, fn: () => void): void => {
     const timer = setTimeout(() => {
@@ -554,7 +587,7 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       }
       const texts = fault?.kind === 'wrong-language' && paper ? { ...answerFor(paper, parsed), abstract: paper.abstract } : answerFor(paper, parsed);
       const reported = typeof options.model === 'function' ? options.model(parsed.model) : (options.model ?? parsed.model);
-      const payload = completion(protocol, { ...parsed, model: reported }, texts, fault?.kind, inputTokens, n);
+      const payload = completion(protocol, { ...parsed, model: reported }, texts, fault?.kind, inputTokens, n, cacheFacts(parsed));
       if (fault?.kind === 'stall') {
         const json = JSON.stringify(payload);
         response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(json)), ...options.responseHeaders, ...headers });
@@ -644,21 +677,24 @@ function contentText(content: unknown): string {
 function parseRequest(protocol: FakeLlmProtocol, body: Record<string, unknown>, path: string): Parsed {
   const messages = Array.isArray(body.messages) ? (body.messages as Array<{ role?: string; content?: unknown }>) : [];
   const promptText = [contentText(body.system), ...messages.map((message) => contentText(message.content))].join('\n');
+  const systemText = protocol === 'anthropic' ? contentText(body.system) : messages.filter((message) => message.role === 'system').map((message) => contentText(message.content)).join('\n');
+  const cacheControl = Array.isArray(body.system) && (body.system as Array<{ cache_control?: unknown }>).some((block) => block.cache_control !== undefined);
   const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
   const requested = typeof body.model === 'string' ? body.model : '';
   const model = protocol === 'azure' ? decodeURIComponent(/\/deployments\/([^/]+)\//.exec(path)?.[1] ?? requested) : requested;
   if (protocol === 'anthropic') {
+    const common = { systemText, cacheControl };
     const outputConfig = body.output_config as { format?: { type?: string; schema?: unknown } } | undefined;
-    if (outputConfig?.format?.type === 'json_schema') return { protocol, model, output: 'output_format', schema: outputConfig.format.schema, promptText, maxTokens };
+    if (outputConfig?.format?.type === 'json_schema') return { protocol, model, output: 'output_format', schema: outputConfig.format.schema, promptText, maxTokens, ...common };
     const tools = Array.isArray(body.tools) ? (body.tools as Array<{ name?: string; input_schema?: unknown }>) : [];
     const jsonTool = tools.find((tool) => tool.name === 'json');
-    if (jsonTool) return { protocol, model, output: 'json_tool', schema: jsonTool.input_schema, promptText, maxTokens };
-    return { protocol, model, output: 'none', schema: undefined, promptText, maxTokens };
+    if (jsonTool) return { protocol, model, output: 'json_tool', schema: jsonTool.input_schema, promptText, maxTokens, ...common };
+    return { protocol, model, output: 'none', schema: undefined, promptText, maxTokens, ...common };
   }
   const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
-  if (format?.type === 'json_schema') return { protocol, model, output: 'json_schema', schema: format.json_schema?.schema, promptText, maxTokens };
-  if (format?.type === 'json_object') return { protocol, model, output: 'json_object', schema: undefined, promptText, maxTokens };
-  return { protocol, model, output: 'none', schema: undefined, promptText, maxTokens };
+  if (format?.type === 'json_schema') return { protocol, model, output: 'json_schema', schema: format.json_schema?.schema, promptText, maxTokens, systemText };
+  if (format?.type === 'json_object') return { protocol, model, output: 'json_object', schema: undefined, promptText, maxTokens, systemText };
+  return { protocol, model, output: 'none', schema: undefined, promptText, maxTokens, systemText };
 }
 
 /** The key the request presented, in the header its protocol uses. */
@@ -743,7 +779,7 @@ function answerFor(paper: FakeLlmPaper | undefined, parsed: Parsed): FakeLlmAnsw
 
 const refusalText = "I'm sorry, I can't help with that request.";
 
-function completion(protocol: FakeLlmProtocol, parsed: Parsed, texts: FakeLlmAnswer, fault: FakeLlmFaultKind | undefined, inputTokens: number, n: number): unknown {
+function completion(protocol: FakeLlmProtocol, parsed: Parsed, texts: FakeLlmAnswer, fault: FakeLlmFaultKind | undefined, inputTokens: number, n: number, cache: CacheFacts = { report: false, read: 0, written: 0 }): unknown {
   let json = JSON.stringify(texts);
   let finish: 'stop' | 'length' = 'stop';
   let content: string | null = json;
@@ -775,7 +811,12 @@ function completion(protocol: FakeLlmProtocol, parsed: Parsed, texts: FakeLlmAns
   const outputTokens = finish === 'length' && parsed.maxTokens !== undefined ? parsed.maxTokens : estimateTokens(json || refusal || '');
   const model = parsed.model;
   if (protocol === 'anthropic') {
-    const usage = { input_tokens: inputTokens, output_tokens: outputTokens };
+    // Anthropic's input_tokens leaves out what was read from or written to the cache.
+    const usage = {
+      input_tokens: Math.max(0, inputTokens - cache.read - cache.written),
+      output_tokens: outputTokens,
+      ...(parsed.cacheControl ? { cache_creation_input_tokens: cache.written, cache_read_input_tokens: cache.read } : {}),
+    };
     const base = { id: `msg_fake_${n}`, type: 'message', role: 'assistant', model, stop_sequence: null, usage };
     if (parsed.output === 'json_tool' && (fault === undefined || fault === 'wrong-language' || fault === 'delay' || fault === 'truncated-json')) {
       // Anthropic hands the tool input over parsed; a cut-off call keeps the fields finished so far.
@@ -792,6 +833,12 @@ function completion(protocol: FakeLlmProtocol, parsed: Parsed, texts: FakeLlmAns
     created: Math.floor(Date.now() / 1000),
     model,
     choices: [{ index: 0, message: { role: 'assistant', content, ...(refusal ? { refusal } : {}) }, finish_reason: finish, logprobs: null }],
-    usage: { prompt_tokens: inputTokens, completion_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
+    usage: {
+      prompt_tokens: inputTokens,
+      completion_tokens: outputTokens,
+      total_tokens: inputTokens + outputTokens,
+      ...(cache.report === 'openai' ? { prompt_tokens_details: { cached_tokens: cache.read } } : {}),
+      ...(cache.report === 'deepseek' ? { prompt_cache_hit_tokens: cache.read, prompt_cache_miss_tokens: inputTokens - cache.read } : {}),
+    },
   };
 }

@@ -20,6 +20,8 @@ interface EnrichCliOptions {
   budget?: string;
   retryFailed?: boolean;
   structuredSummary?: boolean;
+  batch?: boolean;
+  pollInterval?: string;
   json?: boolean;
 }
 
@@ -38,6 +40,9 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--budget <usd>', 'stop cleanly when this run has spent this many US dollars')
     .option('--retry-failed', 'call again for papers whose texts failed the quality gate before')
     .option('--structured-summary', 'also write a structured summary: motivation, method, result, conclusion (llm.structuredSummary)')
+    .option('--batch', "send the papers through the provider's batch API: half price, answers within minutes to 24 h (llm.batch)")
+    .option('--no-batch', 'synchronous calls even when llm.batch is set')
+    .option('--poll-interval <seconds>', 'with --batch: seconds between two looks at the batch (llm.batchPollSeconds, 30)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText('after', `
 Providers: the original system's variables work unchanged (OPENAI_API_KEY, OPENAI_API_BASE, OPENAI_API_MODEL,
@@ -52,16 +57,23 @@ Every answer passes the quality gate (language, lengths, LaTeX, numbers, refusal
 up to llm.maxRepairs times, then stored as failed with its reason (the paper still appears, untranslated). Finished
 papers are saved one by one: a rerun makes no call for them, and an interrupted run resumes where it stopped.
 
+With --batch, the first call of every paper goes into one batch (OpenAI-compatible /batches with a JSONL file, or
+Anthropic Message Batches) at half the price. The batch id is stored before waiting: an interrupted enrich --batch
+finds the open batch and waits for it again instead of submitting twice. Answers pass the same quality gate; repairs,
+and papers the batch did not answer (expired, failed), are called synchronously. Not for Azure or the local model.
+The summary shows cached prompt tokens and what the prompt cache and the batch discount saved.
+
 Exit codes: 0 when every paper has texts or failed the gate (a warning counts those; --retry-failed tries them again),
 1 when the budget stopped the run, 7 when the LLM API failed: unreachable (after 5 connection failures in a row the
 run stops calling and leaves the papers for the next run), a bad key (401/403), or calls that kept failing.
 
 Examples:
   OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest enrich --category cs.CL --budget 0.50
-  xivdigest enrich --ids 2403.10568 --lang ja`)
+  xivdigest enrich --ids 2403.10568 --lang ja
+  xivdigest enrich --category cs.CL --batch          # half price; waits for the batch (rerun to resume)`)
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
-        const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
+        const [{ batchSettings, chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
           import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../core/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
         const loaded = context.config();
@@ -92,9 +104,13 @@ Examples:
           overrides: { provider: options.provider, model: options.model, baseUrl: options.baseUrl },
           onModelProgress: reportModelProgress(context.reporter),
         });
+        const pollSeconds = options.pollInterval === undefined ? undefined : Number(options.pollInterval);
+        if (pollSeconds !== undefined && !(pollSeconds > 0)) throw new XivdigestError({ code: 'USAGE', message: `--poll-interval ${options.pollInterval} is not a positive number of seconds`, hint: 'For example --poll-interval 60' });
+        const batch = batchSettings(provider, llm, store, { ...(options.batch !== undefined ? { batch: options.batch } : {}), ...(pollSeconds !== undefined ? { pollSeconds } : {}) });
         for (const warning of provider.warnings) context.reporter.warn(warning);
         context.reporter.verbose(`provider: ${provider.description}`);
         const progress = context.reporter.progress('enrich');
+        let batchProgress: ReturnType<typeof context.reporter.progress> | undefined;
         let finished = 0;
         // Failures stored by earlier runs are skipped (no call) and reported, but only new ones fail this run.
         const failedBefore = new Set<string>();
@@ -111,13 +127,25 @@ Examples:
               ...(budget !== undefined ? { budget } : {}),
               retryFailed: options.retryFailed ?? false,
               ...((options.structuredSummary ?? llm.structuredSummary) ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
+              ...batch,
               onEvent: (event) => {
                 if (event.type === 'run-started') progress.update(0, event.toEnrich);
                 else if (event.type === 'paper-enriched') progress.update(++finished);
                 else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
                 else if (event.type === 'paper-failed') progress.update(++finished);
                 else if (event.type === 'call-retrying') context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
-                else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); finishing ${event.inFlight} call(s) in flight`);
+                else if (event.type === 'batch-submitted') context.reporter.info(`batch ${event.id} submitted: ${formatCount(event.items)} paper(s); waiting for it (interrupt and rerun to resume it)`);
+                else if (event.type === 'batch-resumed') context.reporter.info(`resuming batch ${event.id} (${formatCount(event.items)} paper(s), submitted ${event.submittedAt})`);
+                else if (event.type === 'batch-progress') {
+                  batchProgress ??= context.reporter.progress(`batch ${event.progress.id}`);
+                  batchProgress.update(event.progress.finished, event.progress.total);
+                  context.reporter.verbose(`batch ${event.progress.id}: ${event.progress.status}, ${event.progress.finished}/${event.progress.total} done, ${event.progress.failed} failed${event.etaMs === undefined ? '' : `, about ${Math.ceil(event.etaMs / 1000)} s left`}`);
+                } else if (event.type === 'batch-poll-failed') context.reporter.verbose(`could not look at batch ${event.id} (trying again): ${event.message}`);
+                else if (event.type === 'batch-collected') {
+                  batchProgress?.finish(`${formatCount(event.answered)} answered, ${formatCount(event.unanswered)} not`);
+                  batchProgress = undefined;
+                  if (event.unanswered > 0) context.reporter.warn(`batch ${event.id} left ${formatCount(event.unanswered)} paper(s) unanswered (${event.reasons[0] ?? 'no reason'}); calling them synchronously`);
+                } else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); finishing ${event.inFlight} call(s) in flight`);
               },
             });
           } catch (error) {
@@ -170,8 +198,10 @@ function describeEnrich(result: EnrichResult): string {
     `${formatCount(result.failed.length)} failed`,
     result.remaining > 0 ? `${formatCount(result.remaining)} left` : '',
     `${formatCount(result.calls)} calls (${formatCount(result.repairs)} repairs, ${formatCount(result.retries)} retries)`,
-    `${formatCount(result.tokens.total)} tokens`,
+    `${formatCount(result.tokens.total)} tokens${result.tokens.cachedInput > 0 ? ` (${formatCount(result.tokens.cachedInput)} cached)` : ''}`,
     cost,
+    result.saved ? `saved $${result.saved.toFixed(4)}${result.batch ? ' (batch and cache)' : ' (cache)'}` : '',
+    result.batch ? `batch ${result.batch.ids.join(', ')}${result.batch.resumed ? ' (resumed)' : ''}` : '',
     `${result.provider}/${result.model}, ${result.promptVersion}, ${result.lang}`,
   ].filter(Boolean).join(', ');
 }

@@ -51,7 +51,10 @@ function createLlmConfigSchema(provider: z.ZodType<string>) {
       /** US dollars one run may spend. */
       budget: z.number().positive().optional(),
       /** Prices in USD per million tokens, by `provider/model` or `model`. */
-      prices: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }).strict()).default({}),
+      prices: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0), cachedInputPerMillion: z.number().min(0).optional(), cacheWritePerMillion: z.number().min(0).optional() }).strict()).default({}),
+      /** Send enrichment through the provider's batch API (half price; answers within minutes to 24 h). */
+      batch: z.boolean().default(false).describe('Enrich through the batch API (OpenAI-compatible /batches, Anthropic Message Batches): half price, answers take minutes to 24 h.'),
+      batchPollSeconds: z.number().positive().default(30).describe('Seconds between two looks at an open batch.'),
       local: z
         .object({
           model: z.string().min(1).optional().describe('GGUF file path or hf:user/repo/file.gguf; default: the built-in small model.'),

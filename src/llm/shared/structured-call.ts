@@ -14,6 +14,7 @@ import { excerpt, XivdigestError } from '../../core/errors.js';
 import { formatSeconds } from '../../core/format-seconds.js';
 import { parseRetryAfter, parseRetryAfterMs } from '../../core/retry-after.js';
 import type { LlmRequest, LlmResult, LlmUsage } from '../../core/llm.js';
+import { usageFromOpenAi } from './usage.js';
 
 /** How the answer's shape is requested: the API's JSON-Schema output, or plain JSON mode with the schema in the prompt. */
 export type OutputMode = 'json-schema' | 'json-mode';
@@ -33,6 +34,11 @@ export interface StructuredCallSettings {
   authHint: string;
   /** Used when the request has no `maxOutputTokens`. */
   defaultMaxOutputTokens?: number;
+  /**
+   * Provider options of the system message, e.g. Anthropic's `cacheControl: { type: 'ephemeral' }` that marks the
+   * instructions as a cached prefix (OpenAI and DeepSeek cache identical prefixes without being asked).
+   */
+  systemProviderOptions?: Record<string, Record<string, unknown>>;
   providerOptions?: Record<string, Record<string, string | number | boolean | null>>;
 }
 
@@ -53,8 +59,16 @@ export async function callStructured(settings: StructuredCallSettings, request: 
       settings.mode === 'json-mode' ? `${request.system}\n\n${jsonModeInstruction(request)}` : request.system;
     const result = await generateText({
       model: settings.model,
-      system,
-      prompt: request.prompt,
+      ...(settings.systemProviderOptions
+        ? {
+            // Our own instructions, not user input: the system message carries provider options (cache_control).
+            allowSystemInMessages: true,
+            messages: [
+              { role: 'system' as const, content: system, providerOptions: settings.systemProviderOptions as never },
+              { role: 'user' as const, content: request.prompt },
+            ],
+          }
+        : { system, prompt: request.prompt }),
       output:
         settings.mode === 'json-schema'
           ? Output.object({ schema: jsonSchema(request.schema), name: request.schemaName })
@@ -68,7 +82,7 @@ export async function callStructured(settings: StructuredCallSettings, request: 
     });
     const headers = result.response.headers ?? {};
     const facts = {
-      usage: toUsage(result.usage),
+      usage: toUsage(result.usage, result.response.body),
       model: result.response.modelId,
       finishReason: toFinishReason(result.finishReason),
       rateLimit: rateLimitFromHeaders(headers),
@@ -395,12 +409,29 @@ interface SdkUsage {
   inputTokens?: number | undefined;
   outputTokens?: number | undefined;
   totalTokens?: number | undefined;
+  inputTokenDetails?: { cacheReadTokens?: number | undefined; cacheWriteTokens?: number | undefined } | undefined;
 }
 
-function toUsage(usage: SdkUsage | undefined): LlmUsage {
+/**
+ * The SDK's usage, with the cached prompt tokens: the SDK reads OpenAI's `prompt_tokens_details.cached_tokens` and
+ * Anthropic's `cache_read_input_tokens`/`cache_creation_input_tokens`; DeepSeek's `prompt_cache_hit_tokens` is read
+ * from the raw body (`rawBody`), which the SDK does not map.
+ */
+function toUsage(usage: SdkUsage | undefined, rawBody?: unknown): LlmUsage {
   const inputTokens = usage?.inputTokens ?? 0;
   const outputTokens = usage?.outputTokens ?? 0;
-  return { inputTokens, outputTokens, totalTokens: usage?.totalTokens ?? inputTokens + outputTokens };
+  let cached = usage?.inputTokenDetails?.cacheReadTokens ?? 0;
+  const written = usage?.inputTokenDetails?.cacheWriteTokens ?? 0;
+  if (cached === 0 && typeof rawBody === 'object' && rawBody !== null) {
+    cached = usageFromOpenAi((rawBody as { usage?: unknown }).usage).cachedInputTokens ?? 0;
+  }
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: usage?.totalTokens ?? inputTokens + outputTokens,
+    ...(cached > 0 ? { cachedInputTokens: cached } : {}),
+    ...(written > 0 ? { cacheWriteTokens: written } : {}),
+  };
 }
 
 function toFinishReason(reason: string | undefined): LlmResult['finishReason'] {
