@@ -160,11 +160,11 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
   if (stored) result.resumedFrom = { line: stored.line, offset: stored.offset };
 
   const raw = createReadStream(file, { highWaterMark: 1 << 20, ...(identity.compressed ? {} : { start: checkpoint.offset }) });
-  let rawBytes = identity.compressed ? 0 : checkpoint.offset;
-  raw.on('data', (chunk) => (rawBytes += chunk.length));
+  // bytesRead, not a 'data' listener: that would start the stream flowing before the first chunk's work reads it.
+  const rawStart = identity.compressed ? 0 : checkpoint.offset;
   const startFraction = identity.compressed ? 0 : checkpoint.offset / Math.max(1, identity.size);
   let readingFrom: number | undefined = identity.compressed ? undefined : startFraction;
-  const fraction = () => (identity.size === 0 ? 1 : Math.min(1, rawBytes / identity.size));
+  const fraction = () => (identity.size === 0 ? 1 : Math.min(1, (rawStart + raw.bytesRead) / identity.size));
   const progress = (phase: BackfillProgress['phase']) => {
     const now = fraction();
     options.onProgress?.({

@@ -78,10 +78,8 @@ Examples:
         let lastLine = 0;
         const onProgress = (progress: BackfillProgress) => {
           const now = Date.now();
-          if (now - lastLine < PROGRESS_INTERVAL_MS) {
-            context.reporter.verbose(`${label}: chunk ${progress.chunks} committed, ${formatCount(progress.recordsTotal)} records stored`);
-            return;
-          }
+          if (progress.phase === 'reading') context.reporter.verbose(`${label}: chunk ${progress.chunks} committed, ${formatCount(progress.recordsTotal)} records stored`);
+          if (now - lastLine < PROGRESS_INTERVAL_MS) return;
           lastLine = now;
           context.reporter.info(`${label}: ${describeProgress(progress, (now - started) / 1000)}`);
         };
