@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { startFakeLlmServer } from './helpers/fake-llm-server.js';
+import { feedOf, goodPapers } from './helpers/good-papers.js';
 import { startCli } from './helpers/cli-process.js';
 import { useTestServers, type RecordedRequest, type TestResponse } from './helpers/http-server.js';
 import { hasSharedFixtures, ownFixture, sharedFixture, sharedSkipReason } from './helpers/shared-fixtures.js';
@@ -238,3 +240,40 @@ function oaiReply(request: RecordedRequest, faults: { hangPage3: () => boolean; 
   }
   return { status: 400, body: `unexpected request ${request.url}` };
 }
+
+describe('enrich --all over the stored archive (fake OpenAI-compatible server)', () => {
+  const KEY = 'sk-test-secret-archive-0123456789';
+
+  it('selects by day range, pages through the archive, and skips what earlier runs finished', { timeout: 120_000 }, async () => {
+    const { sandbox, env } = await setup('sqlite');
+    const papers = goodPapers(5);
+    expect(papers).toHaveLength(5);
+    const server = await startFakeLlmServer({ papers, apiKey: KEY });
+    cleanups.push(() => server.close());
+    const monday = join(sandbox.dir, 'monday.xml');
+    const tuesday = join(sandbox.dir, 'tuesday.xml');
+    writeFileSync(monday, feedOf(papers.slice(0, 3)));
+    writeFileSync(tuesday, feedOf(papers.slice(3), 'Tue, 24 Nov 2026 00:00:00 -0500'));
+    const ingest = await sandbox.run(['ingest', monday, tuesday], { env });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
+
+    const tuesdayOnly = await sandbox.run(['enrich', '--from', '2026-11-24', '--json'], { env: llmEnv });
+    expect(tuesdayOnly.code, tuesdayOnly.stderr).toBe(0);
+    expect(JSON.parse(tuesdayOnly.stdout)).toMatchObject({ total: 2, done: 2, cached: 0, failed: [], pages: 1 });
+    const callsAfterTuesday = server.requests.length;
+
+    const all = await sandbox.run(['enrich', '--all', '--budget', '5', '--json'], { env: llmEnv });
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ total: 5, done: 3, cached: 2, failed: [], stoppedForBudget: false });
+    expect(all.stderr).toMatch(/enrich all: 3 enriched, 2 cached/);
+    expect(server.requests.length - callsAfterTuesday).toBe(3);
+
+    const monday2 = await sandbox.run(['enrich', '--until', '2026-11-23', '--json'], { env: llmEnv });
+    expect(JSON.parse(monday2.stdout)).toMatchObject({ total: 3, done: 0, cached: 3, calls: 0 });
+    for (const output of [all.stdout, all.stderr]) expect(output).not.toContain(KEY);
+
+    const mixed = await sandbox.run(['enrich', '--all', '--ids', papers[0]!.id], { env: llmEnv });
+    expect(mixed.code).toBe(2);
+  });
+});
