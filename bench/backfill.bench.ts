@@ -15,6 +15,9 @@ const GOAL = 10 * ORIGINAL_ENTRIES_PER_SECOND;
 const ARCHIVE_PAPERS = 2_900_000;
 /** `XIVDIGEST_BENCH_RECORDS=100000` for a short run (default 1,000,000). */
 const RECORDS = Number(process.env.XIVDIGEST_BENCH_RECORDS ?? 1_000_000);
+/** Records per transaction (`XIVDIGEST_BENCH_CHUNK`, default the command's 5,000). */
+const CHUNK = process.env.XIVDIGEST_BENCH_CHUNK ? Number(process.env.XIVDIGEST_BENCH_CHUNK) : undefined;
+/** `XIVDIGEST_BENCH_INGEST=1` adds a row for `ingest FILE` (one transaction) on SQLite. */
 /** PostgreSQL server (a fresh schema is made and dropped); skipped when unset. */
 const PG_URL = process.env.XIVDIGEST_BENCH_PG_URL ?? process.env.XIVDIGEST_TEST_PG_URL;
 
@@ -59,6 +62,7 @@ async function backfillInto(label: string, url: string, file: string, size: () =
   const result = await backfillKaggle({
     store,
     file,
+    ...(CHUNK ? { chunkRecords: CHUNK } : {}),
     onProgress: (progress) => {
       if (Date.now() - lastReport < 10_000) return;
       lastReport = Date.now();
@@ -68,6 +72,20 @@ async function backfillInto(label: string, url: string, file: string, size: () =
   await store.close();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { store: label, records: result.recordsRead, seconds, perSecond: result.recordsRead / seconds, bytes: await size() };
+}
+
+/** `xivdigest ingest FILE`'s way, for comparison: the whole file in one transaction, no checkpoint. */
+async function ingestInto(url: string, file: string): Promise<Row> {
+  const { openLocalFile } = await import('../src/app.js');
+  const { createStore } = await import('../src/store/index.js');
+  const { storeEvents } = await import('../src/jobs/store-events.js');
+  const store = await createStore({ url });
+  const started = process.hrtime.bigint();
+  const { events } = await openLocalFile(file);
+  const result = await store.transaction((tx) => storeEvents(events, tx));
+  await store.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { store: 'SQLite, `ingest` (one transaction, for comparison)', records: result.papers, seconds, perSecond: result.papers / seconds, bytes: undefined };
 }
 
 function directoryBytes(dir: string): number {
@@ -90,10 +108,11 @@ async function main(): Promise<void> {
     const fileBytes = statSync(file).size;
     rows.push(await parseOnly(file));
 
+    if (process.env.XIVDIGEST_BENCH_INGEST === '1') rows.push(await ingestInto(join(work, 'ingest', 'bench.db'), file));
     const sqliteDir = join(work, 'sqlite');
     rows.push(await backfillInto('SQLite (writer thread)', join(sqliteDir, 'bench.db'), file, async () => directoryBytes(sqliteDir)));
 
-    if (PG_URL) {
+    if (PG_URL && process.env.XIVDIGEST_BENCH_SQLITE_ONLY !== '1') {
       const schema = `xivdigest_bench_${Date.now()}`;
       const admin = new pg.Client({ connectionString: PG_URL });
       await admin.connect();
@@ -119,7 +138,7 @@ async function main(): Promise<void> {
     }
 
     const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
-    console.log(`\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, chunks of 5,000; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+    console.log(`\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
     console.log(`| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) |`);
     console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
     for (const row of rows) {
