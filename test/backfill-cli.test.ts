@@ -164,6 +164,69 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
   });
 });
 
+describe('backfill on SQLite: stopping and expired tokens', () => {
+  it('Ctrl-C stops after the chunk under way, exits 130, and the rerun goes on from there', { timeout: 120_000 }, async () => {
+    const { sandbox, database, env } = await setup('sqlite');
+    const total = 40_000;
+    const file = join(sandbox.dir, 'snapshot.json');
+    await writeSnapshot(file, total);
+    const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--json'], env);
+    try {
+      await child.waitForStderr(/chunk 2 committed/, { timeoutMs: 60_000 });
+      child.child.kill('SIGINT');
+      expect(await child.exited()).toBe(130);
+    } finally {
+      child.kill();
+    }
+    expect(child.stderr()).toMatch(/stopping after the current chunk/);
+    const stopped = summary(child.stdout());
+    expect(stopped).toMatchObject({ stopped: true, done: false });
+    const saved = await checkpoint<{ records: number }>(database, 'backfill:kaggle:', file);
+    expect(saved!.records).toBe(stopped.recordsTotal);
+    expect((await paperCounts(database)).rows).toBe(stopped.recordsTotal);
+    const rerun = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
+    expect(summary(rerun.stdout)).toMatchObject({ recordsRead: total - stopped.recordsTotal, done: true });
+  });
+
+  it('a stored resumption token that arXiv no longer accepts restarts its month only, with a warning', { timeout: 120_000 }, async () => {
+    const { sandbox, database, env } = await setup('sqlite');
+    let hangPage3 = true;
+    let badToken = true;
+    const server = await serve([{ path: '/oai', reply: (request) => oaiReply(request, {
+      hangPage3: () => hangPage3,
+      fail503: () => false,
+      badToken: () => {
+        const bad = badToken;
+        badToken = false;
+        return bad;
+      },
+    }) }]);
+    const oaiEnv = { ...env, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
+    const args = ['backfill', '--oai-pmh', '--set', 'cs', '--from', '2024-01-01', '--until', '2024-02-10'];
+    const child = startCli(sandbox, args, oaiEnv);
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!server.requests.some((request) => request.query.resumptionToken === 'jan|3')) {
+        if (!child.alive() || Date.now() > deadline) throw new Error(`page 3 never asked for\n${child.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.child.kill('SIGKILL');
+      await child.exited();
+    } finally {
+      child.kill();
+    }
+    hangPage3 = false;
+    const asked = server.requests.length;
+    const rerun = await sandbox.run([...args, '--json'], { env: oaiEnv });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/no longer accepts the stored resumption token for cs\|2024-01-01\|2024-01-31; harvesting that window again/);
+    const requests = server.requests.slice(asked).map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
+    expect(requests).toEqual(['jan|3', 'cs 2024-01-01..2024-01-31', 'jan|2', 'jan|3', 'cs 2024-02-01..2024-02-10']);
+    expect(summary(rerun.stdout)).toMatchObject({ recordsRead: 8, done: true });
+    expect(await paperCounts(database)).toEqual({ rows: 8, distinct: 8 });
+  });
+});
+
 describe('backfill on SQLite: small files', () => {
   it('stores our own records, lists a malformed line, and reads a finished file again only with --restart', async () => {
     const { sandbox, database, env } = await setup('sqlite');
@@ -223,12 +286,16 @@ function oaiPage(records: string[], token: string | undefined, cursor: number, s
 }
 
 /** January: three pages of two records (tokens jan|2, jan|3); February 1-10: one page of two. */
-function oaiReply(request: RecordedRequest, faults: { hangPage3: () => boolean; fail503: () => boolean }): TestResponse {
+function oaiReply(request: RecordedRequest, faults: { hangPage3: () => boolean; fail503: () => boolean; badToken?: () => boolean }): TestResponse {
   const xml = (body: string): TestResponse => ({ headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
   const token = request.query.resumptionToken;
   if (token === 'jan|2') return xml(oaiPage([oaiRecord('2401.00003', '2024-01-10'), oaiRecord('2401.00004', '2024-01-11')], 'jan|3', 2, 6));
   if (token === 'jan|3') {
     if (faults.hangPage3()) return { hang: true };
+    if (faults.badToken?.()) {
+      return xml(`<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-03-01T00:00:00Z</responseDate><request verb="ListRecords" resumptionToken="jan|3">http://127.0.0.1/oai</request><error code="badResumptionToken">The resumption token has expired.</error></OAI-PMH>`);
+    }
     if (faults.fail503()) return { status: 503, headers: { 'retry-after': '1' }, body: 'busy' };
     return xml(oaiPage([oaiRecord('2401.00005', '2024-01-20'), oaiRecord('2401.00006', '2024-01-21')], undefined, 4, 6));
   }
