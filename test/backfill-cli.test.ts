@@ -95,6 +95,8 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
       } finally {
         child.kill();
       }
+      // Progress on stderr: records, papers/s, the share of the file and an ETA.
+      if (name === 'plain') expect(child.stderr()).toMatch(/records stored \(.* this run\) {2}[\d,]+ papers\/s {2}[\d.]+% {2}ETA \d+:\d\d/);
       const saved = await checkpoint<{ line: number; offset: number; records: number; done: boolean }>(database, 'backfill:kaggle:', file);
       expect(saved, name).toBeDefined();
       expect(saved!.done, `${name}: the kill landed after the end; the file is too small for this machine`).toBe(false);
@@ -342,5 +344,32 @@ describe('enrich --all over the stored archive (fake OpenAI-compatible server)',
 
     const mixed = await sandbox.run(['enrich', '--all', '--ids', papers[0]!.id], { env: llmEnv });
     expect(mixed.code).toBe(2);
+  });
+});
+
+describe('enrich --all with a budget and a limit', () => {
+  const KEY = 'sk-test-secret-budget-0123456789';
+
+  it('stops at the budget for the whole run (exit 1, the rest counted as remaining) and takes --limit newest first', { timeout: 120_000 }, async () => {
+    const { sandbox, env } = await setup('sqlite');
+    const papers = goodPapers(5);
+    const server = await startFakeLlmServer({ papers, apiKey: KEY });
+    cleanups.push(() => server.close());
+    const feed = join(sandbox.dir, 'feed.xml');
+    writeFileSync(feed, feedOf(papers));
+    expect((await sandbox.run(['ingest', feed], { env })).code).toBe(0);
+    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
+
+    const limited = await sandbox.run(['enrich', '--all', '--limit', '2', '--json'], { env: llmEnv });
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(JSON.parse(limited.stdout)).toMatchObject({ total: 2, done: 2 });
+
+    const tight = await sandbox.run(['enrich', '--all', '--budget', '0.0000001', '--concurrency', '1', '--json'], { env: llmEnv });
+    expect(tight.code, tight.stderr).toBe(1);
+    const result = JSON.parse(tight.stdout) as { total: number; done: number; cached: number; remaining: number; stoppedForBudget: boolean };
+    expect(result).toMatchObject({ total: 5, cached: 2, stoppedForBudget: true });
+    expect(result.done).toBe(1);
+    expect(result.remaining).toBe(2);
+    expect(tight.stderr).toMatch(/stopped at the budget: 2 paper\(s\) left/);
   });
 });
