@@ -39,17 +39,8 @@ export const parseKaggle: DocumentParser = async function* parseKaggle(input, op
   let lineNumber = 0;
   for await (const line of textLines(input)) {
     lineNumber += 1;
-    if (line.trim() === '') continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      throw malformed(origin, lineNumber, `is not valid JSON (${(error as Error).message})`, line, error);
-    }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw malformed(origin, lineNumber, 'is not a JSON object', line);
-    }
-    yield { type: 'paper', paper: paperFromRecord(record as KaggleRecord, origin, lineNumber, line) };
+    const paper = parseKaggleLine(line, origin, lineNumber);
+    if (paper) yield { type: 'paper', paper };
   }
 };
 
