@@ -174,8 +174,7 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
   };
   const input: AsyncIterable<Buffer> = identity.compressed ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   const skip = identity.compressed ? checkpoint.offset : 0;
-  const lines = byteLines(input, skip, checkpoint.offset, () => progress('skipping'))[Symbol.asyncIterator]();
-  const origin = file;
+  const reader = createRecordReader(byteLines(input, skip, checkpoint.offset, () => progress('skipping')), file, checkpoint.line);
 
   try {
     for (;;) {
@@ -185,27 +184,25 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
       const skippedHere: SkippedLine[] = [];
       async function* chunkEvents(): AsyncGenerator<SourceEvent> {
         while (records < chunkRecords) {
-          const next = await lines.next();
-          if (next.done) {
+          const next = await reader.next();
+          if (next === undefined) {
             ended = true;
             return;
           }
           if (readingFrom === undefined) readingFrom = fraction();
-          line += 1;
-          offset = next.value.end;
-          let paper: Paper | undefined;
-          try {
-            paper = parseKaggleLine(next.value.text, origin, line);
-          } catch (error) {
-            if (!XivdigestError.isInstance(error) || error.code !== 'INPUT_MALFORMED') throw error;
+          line = next.line;
+          offset = next.end;
+          if (next.skipped !== undefined) {
             skipped += 1;
-            skippedHere.push({ line, reason: error.message });
+            skippedHere.push({ line, reason: next.skipped });
             continue;
           }
-          if (!paper) continue;
+          if (!next.paper) continue;
           records += 1;
-          yield { type: 'paper', paper };
+          yield { type: 'paper', paper: next.paper };
         }
+        // While the store finishes this chunk and commits it, the next chunk's lines are parsed (ADR 0036).
+        reader.prefetch(chunkRecords);
       }
       const written = await store.transaction(async (tx) => {
         const outcome = await storeEvents(chunkEvents(), tx);
@@ -233,10 +230,109 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
       }
     }
   } finally {
-    await lines.return?.(undefined);
+    await reader.close();
     raw.destroy();
   }
   return finish(result, started);
+}
+
+/** One line of the snapshot, parsed: a paper, nothing (a blank line) or why it was skipped. */
+interface ParsedLine {
+  line: number;
+  /** Offset after the line. */
+  end: number;
+  paper?: Paper;
+  skipped?: string;
+}
+
+/** Parsed lines in order; `prefetch` parses ahead while the caller waits for the store (a commit). */
+interface RecordReader {
+  /** The next line, or undefined at the end. */
+  next(): Promise<ParsedLine | undefined>;
+  /** Parses up to `count` lines ahead in the background, until the next call of `next` or `close`. */
+  prefetch(count: number): void;
+  close(): Promise<void>;
+}
+
+/** Lines handled between two macrotask turns while prefetching, so that the store's messages are not held up. */
+const PREFETCH_SLICE = 64;
+
+function createRecordReader(lines: AsyncGenerator<{ text: string; end: number }>, origin: string, firstLine: number): RecordReader {
+  const queue: ParsedLine[] = [];
+  let head = 0;
+  let lineNumber = firstLine;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let running: Promise<void> | undefined;
+  let halt = false;
+
+  const readOne = async (): Promise<ParsedLine | undefined> => {
+    const next = await lines.next();
+    if (next.done) return undefined;
+    lineNumber += 1;
+    const parsed: ParsedLine = { line: lineNumber, end: next.value.end };
+    try {
+      const paper = parseKaggleLine(next.value.text, origin, lineNumber);
+      if (paper) parsed.paper = paper;
+    } catch (error) {
+      if (!XivdigestError.isInstance(error) || error.code !== 'INPUT_MALFORMED') throw error;
+      parsed.skipped = error.message;
+    }
+    return parsed;
+  };
+
+  const stopPrefetch = async (): Promise<void> => {
+    if (!running) return;
+    halt = true;
+    await running;
+    running = undefined;
+    halt = false;
+  };
+
+  return {
+    async next() {
+      await stopPrefetch();
+      if (head < queue.length) {
+        const item = queue[head]!;
+        head += 1;
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+        }
+        return item;
+      }
+      if (failure) throw failure.error;
+      if (ended) return undefined;
+      const item = await readOne();
+      if (item === undefined) ended = true;
+      return item;
+    },
+    prefetch(count) {
+      if (running || ended || failure) return;
+      running = (async () => {
+        for (let index = 0; index < count && !halt; index++) {
+          if (index % PREFETCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+          if (halt) return;
+          try {
+            const item = await readOne();
+            if (item === undefined) {
+              ended = true;
+              return;
+            }
+            queue.push(item);
+          } catch (error) {
+            // Thrown by the next call of next(), after the lines read before it: in order, as without prefetching.
+            failure = { error };
+            return;
+          }
+        }
+      })();
+    },
+    async close() {
+      await stopPrefetch();
+      await lines.return(undefined);
+    },
+  };
 }
 
 /**
