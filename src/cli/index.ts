@@ -8,6 +8,7 @@ import { CommandFailed, EXIT, describeExitCodes, exitCodeFor } from './exit.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { SIGNAL_EXIT, installSignalControl } from './signals.js';
 // Command files import only commander and small modules; each loads its heavy parts when it runs (fast --help).
+import { registerBackfill } from './commands/backfill.js';
 import { registerConfig } from './commands/config.js';
 import { registerDigest } from './commands/digest.js';
 import { registerExportSite } from './commands/export-site.js';
@@ -37,7 +38,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
 Exit codes: ${wrap(describeExitCodes(), 100)}.
 Docs: README.md in the package.`);
   program.exitOverride();
-  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerExportSite, registerConfig];
+  const registrations = [registerToday, registerFetch, registerIngest, registerBackfill, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerExportSite, registerConfig];
   for (const register of registrations) register(program, run);
   return program;
 }

@@ -4,7 +4,7 @@ import { parseArxivId } from '../../core/arxiv-id.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { EnrichResult } from '../../jobs/enrich.js';
 import { PROVIDER_CHOICES, type ProviderChoice } from '../../registry/providers.js';
-import type { RunCommand } from '../context.js';
+import type { CliContext, RunCommand } from '../context.js';
 import { CommandFailed, EXIT } from '../exit.js';
 import { formatCount } from '../output.js';
 
@@ -23,6 +23,9 @@ interface EnrichCliOptions {
   batch?: boolean;
   pollInterval?: string;
   json?: boolean;
+  all?: boolean;
+  from?: string;
+  until?: string;
 }
 
 export function registerEnrich(program: Command, run: RunCommand): void {
@@ -44,6 +47,9 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--no-batch', 'synchronous calls even when llm.batch is set')
     .option('--poll-interval <seconds>', 'with --batch: seconds between two looks at the batch (llm.batchPollSeconds, 30)')
     .option('--json', 'print the summary as JSON on stdout')
+    .option('--all', 'the whole stored archive, page by page (with --category: every day of those categories, cs.CL+cs.AI)')
+    .option('--from <YYYY-MM-DD>', 'archive: papers from this day on (announcement day, else last update); implies --all')
+    .option('--until <YYYY-MM-DD>', 'archive: papers up to this day, inclusive; implies --all')
     .addHelpText('after', `
 Providers: the original system's variables work unchanged (OPENAI_API_KEY, OPENAI_API_BASE, OPENAI_API_MODEL,
 OPENAI_AZURE_API_KEY/OPENAI_AZURE_BASE/OPENAI_AZURE_ENGINE/OPENAI_AZURE_VERSION, OPENAI_REQUEST_TIMEOUT), as do
@@ -67,12 +73,18 @@ Exit codes: 0 when every paper has texts or failed the gate (a warning counts th
 1 when the budget stopped the run, 7 when the LLM API failed: unreachable (after 5 connection failures in a row the
 run stops calling and leaves the papers for the next run), a bad key (401/403), or calls that kept failing.
 
+With --all (or --from/--until), enrich goes through the stored archive newest first, 500 papers at a time, with
+one budget for the whole run, progress and an ETA; Ctrl-C stops after the current page, and a rerun skips what is
+done. --category then means every day of those categories (cs.CL+cs.AI), --limit the first n papers.
+
 Examples:
   OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest enrich --category cs.CL --budget 0.50
   xivdigest enrich --ids 2403.10568 --lang ja
-  xivdigest enrich --category cs.CL --batch          # half price; waits for the batch (rerun to resume)`)
+  xivdigest enrich --category cs.CL --batch          # half price; waits for the batch (rerun to resume)
+  xivdigest enrich --all --category cs.CL --from 2024-01-01 --until 2024-12-31 --budget 20`)
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
+        if (options.all || options.from !== undefined || options.until !== undefined) return enrichArchiveCommand(context, options);
         const [{ batchSettings, chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
           import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../core/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
@@ -176,6 +188,27 @@ Examples:
         }
       }),
     );
+}
+
+/** The archive's code path (`--all`, `--from`, `--until`): a module of its own, loaded only when it runs. */
+async function enrichArchiveCommand(context: CliContext, options: EnrichCliOptions): Promise<void> {
+  if (options.ids) throw new XivdigestError({ code: 'USAGE', message: '--ids cannot be combined with --all, --from or --until', hint: 'Give either the papers or the archive selection' });
+  const budget = options.budget === undefined ? undefined : Number(options.budget);
+  if (budget !== undefined && !(budget > 0)) throw new XivdigestError({ code: 'USAGE', message: `--budget ${options.budget} is not a positive amount`, hint: 'For example --budget 0.50 (US dollars)' });
+  const { runEnrichArchive } = await import('../enrich-archive.js');
+  const { limit, concurrency } = options;
+  await runEnrichArchive(
+    context,
+    {
+      all: options.all, category: options.category, from: options.from, until: options.until,
+      provider: options.provider, model: options.model, baseUrl: options.baseUrl, lang: options.lang,
+      retryFailed: options.retryFailed, structuredSummary: options.structuredSummary, json: options.json,
+      ...(limit !== undefined ? { limit: positive('--limit', limit) } : {}),
+      ...(concurrency !== undefined ? { concurrency: positive('--concurrency', concurrency) } : {}),
+      ...(budget !== undefined ? { budget } : {}),
+    },
+    { describe: describeEnrich, gateFailures: (count, total) => describeGateFailures(count, total) },
+  );
 }
 
 function positive(name: string, value: string): number {

@@ -39,19 +39,28 @@ export const parseKaggle: DocumentParser = async function* parseKaggle(input, op
   let lineNumber = 0;
   for await (const line of textLines(input)) {
     lineNumber += 1;
-    if (line.trim() === '') continue;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (error) {
-      throw malformed(origin, lineNumber, `is not valid JSON (${(error as Error).message})`, line, error);
-    }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw malformed(origin, lineNumber, 'is not a JSON object', line);
-    }
-    yield { type: 'paper', paper: paperFromRecord(record as KaggleRecord, origin, lineNumber, line) };
+    const paper = parseKaggleLine(line, origin, lineNumber);
+    if (paper) yield { type: 'paper', paper };
   }
 };
+
+/**
+ * One line of the snapshot as a paper (undefined for a blank line), for readers that split the file themselves
+ * (`backfill` resumes at a byte offset). Throws XivdigestError `INPUT_MALFORMED` as {@link parseKaggle} does.
+ */
+export function parseKaggleLine(line: string, origin: string, lineNumber: number): Paper | undefined {
+  if (line.trim() === '') return undefined;
+  let record: unknown;
+  try {
+    record = JSON.parse(line);
+  } catch (error) {
+    throw malformed(origin, lineNumber, `is not valid JSON (${(error as Error).message})`, line, error);
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw malformed(origin, lineNumber, 'is not a JSON object', line);
+  }
+  return paperFromRecord(record as KaggleRecord, origin, lineNumber, line);
+}
 
 function malformed(origin: string, line: number, what: string, text: string, cause?: unknown): XivdigestError {
   const options = {

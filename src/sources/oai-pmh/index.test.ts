@@ -290,3 +290,34 @@ describe.skipIf(!hasSharedFixtures)('createOaiPmhSource with real arXiv response
     expect(error.message).toMatch(/^arXiv OAI-PMH did not answer GET .* within 50 ms; gave up after 2 attempts$/);
   });
 });
+
+describe('listRecords: one set and window, page by page, from a stored token', () => {
+  it('yields each page after its papers, with the token of the next page', async () => {
+    const server = await serve([
+      { ...firstPage, reply: { file: own('oai-arXivRaw-page-1.xml') } },
+      { ...nextPage, reply: { file: own('oai-arXivRaw-page-2.xml') } },
+    ]);
+    const { source } = setup(server);
+    const { events } = await collect(source.listRecords({ set: 'cs', from: '2024-01-01', until: '2024-01-31' }));
+    expect(events.filter((event) => event.type !== 'feed').map((event) => (event.type === 'paper' ? event.paper.id : event.type === 'page' ? `page ${event.page.resumptionToken ?? 'end'}` : ''))).toEqual([
+      '2401.00001', '2401.00002', 'page 7654321|1001', '2401.00003', 'page end',
+    ]);
+    expect(server.requests.map((request) => request.query)).toEqual([
+      { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2024-01-01', until: '2024-01-31' },
+      { verb: 'ListRecords', resumptionToken: '7654321|1001' },
+    ]);
+  });
+
+  it('starts from a token with the verb and token only, and treats noRecordsMatch as one empty page', async () => {
+    const server = await serve([
+      { ...nextPage, reply: { file: own('oai-arXivRaw-page-2.xml') } },
+      { path: '/oai', query: { set: 'empty' }, reply: { file: own('oai-error-noRecordsMatch.xml') } },
+    ]);
+    const { source } = setup(server);
+    const resumed = await collect(source.listRecords({ set: 'cs', from: '2024-01-01', resumptionToken: '7654321|1001' }));
+    expect(resumed.papers.map((paper) => paper.id)).toEqual(['2401.00003']);
+    expect(server.requests[0]!.query).toEqual({ verb: 'ListRecords', resumptionToken: '7654321|1001' });
+    const empty = await collect(source.listRecords({ set: 'empty', from: '2024-01-06', until: '2024-01-06' }));
+    expect(empty.pages).toEqual([{ count: 0 }]);
+  });
+});

@@ -45,7 +45,24 @@ export interface OaiPmhSourceOptions {
   http: HttpClient;
 }
 
+/** One ListRecords harvest: a set and a date window, or the resumption token that continues one. */
+export interface OaiListRequest {
+  set?: string;
+  /** First datestamp day (YYYY-MM-DD), inclusive. */
+  from?: string;
+  /** Last datestamp day (YYYY-MM-DD), inclusive. */
+  until?: string;
+  /** Continue from this token (OAI-PMH 2.0 §3.5: the other arguments are then not sent). */
+  resumptionToken?: string;
+}
+
 export interface OaiPmhSource extends Source {
+  /**
+   * Harvests one set and window page by page: each page's papers, then a `page` event with the token of the next
+   * page (none after the last). A harvest may start from a stored token, so that a resumable job can stop after any
+   * page. noRecordsMatch is an empty harvest (one page event with count 0). Records are not filtered.
+   */
+  listRecords(request: OaiListRequest, signal?: AbortSignal): AsyncIterable<SourceEvent>;
   /** One record by arXiv id (`1302.2146`, `hep-th/9901001`; a version suffix is ignored); undefined when arXiv has none. */
   getRecord(id: string, signal?: AbortSignal): Promise<Paper | undefined>;
 }
@@ -218,10 +235,46 @@ export function createOaiPmhSource(options: OaiPmhSourceOptions): OaiPmhSource {
     return undefined;
   }
 
-  return { id: metadata.id, fetch, getRecord };
+  async function* listRecords(request: OaiListRequest, signal?: AbortSignal): AsyncGenerator<SourceEvent> {
+    let next = request.resumptionToken
+      ? url({ verb: 'ListRecords', resumptionToken: request.resumptionToken })
+      : url({ verb: 'ListRecords', metadataPrefix, set: request.set, from: day(request.from, 'from'), until: day(request.until, 'until') });
+    const tokens = new Set<string>(request.resumptionToken ? [request.resumptionToken] : []);
+    for (;;) {
+      let page: PageInfo | undefined;
+      let count = 0;
+      try {
+        for await (const event of fetchDocumentEvents(http, next, parseOaiPmh, { signal, label: LABEL })) {
+          if (event.type === 'page') page = event.page;
+          else if (event.type === 'paper') {
+            count += 1;
+            yield event;
+          } else yield event;
+        }
+      } catch (error) {
+        // OAI-PMH 2.0 §3.6: noRecordsMatch is how a repository says "nothing in this range", not a failure.
+        if (!isOaiError(error, 'noRecordsMatch')) throw error;
+      }
+      yield { type: 'page', page: { ...page, count } };
+      const token = page?.resumptionToken;
+      if (!token) return;
+      if (tokens.has(token)) {
+        throw new XivdigestError({
+          code: 'OAI_PMH_ERROR',
+          message: `arXiv OAI-PMH returned the resumption token "${token}" twice for ${next}`,
+          hint: 'The harvest would loop; try again later, or narrow the date range',
+          details: { url: next, resumptionToken: token },
+        });
+      }
+      tokens.add(token);
+      next = url({ verb: 'ListRecords', resumptionToken: token });
+    }
+  }
+
+  return { id: metadata.id, fetch, getRecord, listRecords };
 }
 
-function isOaiError(error: unknown, oaiCode: string): boolean {
+export function isOaiError(error: unknown, oaiCode: string): boolean {
   return XivdigestError.isInstance(error) && error.code === 'OAI_PMH_ERROR' && error.details.oaiCode === oaiCode;
 }
 

@@ -1,0 +1,156 @@
+/** `npm run bench:backfill`: Kaggle-snapshot backfill throughput (papers/s) and database size on SQLite and PostgreSQL, from real records with fresh ids. */
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs';
+import { once } from 'node:events';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+
+const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+const shared = process.env.XIVDIGEST_SHARED_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures');
+/** Python feedparser 6.0.10 on the 1,062-item fixture, on this machine (bench/ingest.bench.ts): the original's parser. */
+const ORIGINAL_ENTRIES_PER_SECOND = 3100;
+const GOAL = 10 * ORIGINAL_ENTRIES_PER_SECOND;
+/** The whole arXiv archive, for the extrapolation (the issue: about 2.9 million papers). */
+const ARCHIVE_PAPERS = 2_900_000;
+/** `XIVDIGEST_BENCH_RECORDS=100000` for a short run (default 1,000,000). */
+const RECORDS = Number(process.env.XIVDIGEST_BENCH_RECORDS ?? 1_000_000);
+/** Records per transaction (`XIVDIGEST_BENCH_CHUNK`, default the command's 5,000). */
+const CHUNK = process.env.XIVDIGEST_BENCH_CHUNK ? Number(process.env.XIVDIGEST_BENCH_CHUNK) : undefined;
+/** `XIVDIGEST_BENCH_INGEST=1` adds a row for `ingest FILE` (one transaction) on SQLite. */
+/** PostgreSQL server (a fresh schema is made and dropped); skipped when unset. */
+const PG_URL = process.env.XIVDIGEST_BENCH_PG_URL ?? process.env.XIVDIGEST_TEST_PG_URL;
+
+interface Row {
+  store: string;
+  records: number;
+  seconds: number;
+  perSecond: number;
+  bytes: number | undefined;
+}
+
+/** Writes `count` snapshot lines by repeating the real records with fresh new-style ids (9YMM.NNNNN never collides). */
+async function buildSnapshot(source: string, count: number, out: string): Promise<void> {
+  const lines = readFileSync(source, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const stream = createWriteStream(out);
+  for (let index = 0; index < count; index++) {
+    const line = lines[index % lines.length]!;
+    const id = `${9000 + Math.floor(index / 100_000)}.${String(index % 100_000).padStart(5, '0')}`;
+    // The id is the line's first key in Kaggle's layout: replace only it.
+    if (!stream.write(`${line.replace(/^\{"id": ?"[^"]*"/, `{"id": "${id}"`)}\n`)) await once(stream, 'drain');
+  }
+  stream.end();
+  await once(stream, 'finish');
+}
+
+async function parseOnly(file: string): Promise<Row> {
+  const { parseKaggle } = await import('../src/sources/kaggle/parse.js');
+  const { fileInput } = await import('../src/sources/shared/document-input.js');
+  const started = process.hrtime.bigint();
+  let records = 0;
+  for await (const event of parseKaggle(fileInput(file, 1 << 20), { origin: file })) if (event.type === 'paper') records++;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { store: 'parse only (no store)', records, seconds, perSecond: records / seconds, bytes: undefined };
+}
+
+async function backfillInto(label: string, url: string, file: string, size: () => Promise<number>): Promise<Row> {
+  const { createStore } = await import('../src/store/index.js');
+  const { backfillKaggle } = await import('../src/jobs/backfill.js');
+  const store = await createStore({ url });
+  const started = process.hrtime.bigint();
+  let lastReport = 0;
+  const result = await backfillKaggle({
+    store,
+    file,
+    ...(CHUNK ? { chunkRecords: CHUNK } : {}),
+    onProgress: (progress) => {
+      if (Date.now() - lastReport < 10_000) return;
+      lastReport = Date.now();
+      process.stderr.write(`${label}: ${progress.recordsRead} records, ${(100 * progress.fraction).toFixed(1)}%\n`);
+    },
+  });
+  await store.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { store: label, records: result.recordsRead, seconds, perSecond: result.recordsRead / seconds, bytes: await size() };
+}
+
+/** `xivdigest ingest FILE`'s way, for comparison: the whole file in one transaction, no checkpoint. */
+async function ingestInto(url: string, file: string): Promise<Row> {
+  const { openLocalFile } = await import('../src/app.js');
+  const { createStore } = await import('../src/store/index.js');
+  const { storeEvents } = await import('../src/jobs/store-events.js');
+  const store = await createStore({ url });
+  const started = process.hrtime.bigint();
+  const { events } = await openLocalFile(file);
+  const result = await store.transaction((tx) => storeEvents(events, tx));
+  await store.close();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { store: 'SQLite, `ingest` (one transaction, for comparison)', records: result.papers, seconds, perSecond: result.papers / seconds, bytes: undefined };
+}
+
+function directoryBytes(dir: string): number {
+  return readdirSync(dir).reduce((sum, name) => sum + statSync(join(dir, name)).size, 0);
+}
+
+async function main(): Promise<void> {
+  const source = join(shared, 'arxiv', 'kaggle-arxiv-metadata-oai-snapshot-first200.jsonl');
+  if (!existsSync(source)) {
+    console.log(`bench:backfill skipped: ${source} is absent (clone with ../shared beside the checkout).`);
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'xivdigest-bench-backfill-'));
+  const rows: Row[] = [];
+  const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
+  try {
+    const file = join(work, 'snapshot.json');
+    process.stderr.write(`building ${RECORDS} records from ${source}…\n`);
+    await buildSnapshot(source, RECORDS, file);
+    const fileBytes = statSync(file).size;
+    rows.push(await parseOnly(file));
+
+    if (process.env.XIVDIGEST_BENCH_INGEST === '1') rows.push(await ingestInto(join(work, 'ingest', 'bench.db'), file));
+    const sqliteDir = join(work, 'sqlite');
+    rows.push(await backfillInto('SQLite (writer thread)', join(sqliteDir, 'bench.db'), file, async () => directoryBytes(sqliteDir)));
+
+    if (PG_URL && process.env.XIVDIGEST_BENCH_SQLITE_ONLY !== '1') {
+      const schema = `xivdigest_bench_${Date.now()}`;
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`create schema "${schema}"`);
+      try {
+        const url = new URL(PG_URL);
+        url.searchParams.set('schema', schema);
+        rows.push(
+          await backfillInto('PostgreSQL', url.toString(), file, async () => {
+            const { rows: sizes } = await admin.query<{ bytes: string }>(
+              `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'`,
+              [schema],
+            );
+            return Number(sizes[0]!.bytes);
+          }),
+        );
+      } finally {
+        await admin.query(`drop schema "${schema}" cascade`).catch(() => undefined);
+        await admin.end();
+      }
+    } else {
+      console.log('PostgreSQL skipped: set XIVDIGEST_BENCH_PG_URL or XIVDIGEST_TEST_PG_URL');
+    }
+
+    const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
+    console.log(`\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+    console.log(`| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) |`);
+    console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+    for (const row of rows) {
+      const perPaper = row.bytes === undefined ? undefined : row.bytes / row.records;
+      const hours = ARCHIVE_PAPERS / row.perSecond / 3600;
+      console.log(
+        `| ${row.store} | ${row.records.toLocaleString('en-US')} | ${row.seconds.toFixed(1)} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${(row.perSecond / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)} | ${row.perSecond >= GOAL ? 'met' : 'not met'} | ${row.bytes === undefined ? '' : (row.bytes / 1e6).toFixed(0)} | ${perPaper === undefined ? '' : Math.round(perPaper)} | ${hours < 1 ? `${(hours * 60).toFixed(0)} min` : `${hours.toFixed(1)} h`} | ${perPaper === undefined ? '' : `${((perPaper * ARCHIVE_PAPERS) / 1e9).toFixed(1)} GB`} |`,
+      );
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();

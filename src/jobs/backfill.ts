@@ -1,0 +1,572 @@
+/** Loads the whole archive (the Kaggle snapshot, or an OAI-PMH harvest) in chunks, each committed with its checkpoint, so that a rerun resumes. */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { XivdigestError } from '../core/errors.js';
+import type { Paper } from '../core/paper.js';
+import type { SourceEvent } from '../core/source.js';
+import { parseKaggleLine } from '../sources/kaggle/parse.js';
+import { isOaiError, type OaiListRequest } from '../sources/oai-pmh/index.js';
+import type { Store, UpsertResult } from '../store/store.js';
+import { storeEvents } from './store-events.js';
+
+/**
+ * Records per transaction (docs/decisions/0036): large enough that a commit and its checkpoint cost nothing next to
+ * the records (under 1 ms against 150 ms of work), small enough that a kill loses at most a few seconds.
+ */
+export const DEFAULT_CHUNK_RECORDS = 5000;
+/** Bytes of a file's head hashed into its identity (with its size): a renamed or copied snapshot still resumes. */
+const HEAD_BYTES = 1 << 20;
+/** Malformed lines listed in the result (all are counted). */
+const MAX_LISTED_SKIPS = 20;
+/** arXiv's OAI-PMH `earliestDatestamp` (Identify): every record's datestamp is on or after it. */
+export const OAI_EARLIEST_DAY = '2007-05-23';
+
+/** Where a backfill stands, after each committed chunk (and while a `.gz` is decompressed up to the checkpoint). */
+export interface BackfillProgress {
+  /** `skipping`: decompressing a `.gz` up to the checkpoint, without parsing or writing. */
+  phase: 'skipping' | 'reading';
+  /** Records read and stored in this run. */
+  recordsRead: number;
+  /** Records stored over every run of this backfill. */
+  recordsTotal: number;
+  /** Chunks committed in this run. */
+  chunks: number;
+  /** Fraction done, 0 to 1: file bytes (compressed bytes for a `.gz`), or finished OAI-PMH windows and pages. */
+  fraction: number;
+  /** The part of `fraction` that this run did (for the rate and ETA). */
+  fractionThisRun: number;
+}
+
+/** A line that was not a paper: skipped, counted and listed, never dropped silently. */
+export interface SkippedLine {
+  line: number;
+  reason: string;
+}
+
+export interface BackfillResult extends UpsertResult {
+  source: 'kaggle' | 'oai-pmh';
+  /** The state key of the checkpoint (`backfill:<source>:<identity>`). */
+  key: string;
+  /** Where this run began: the line and byte offset (Kaggle) or the window and token (OAI-PMH); null for a fresh start. */
+  resumedFrom: { line?: number; offset?: number; window?: string; resumptionToken?: string } | null;
+  /** Records read, parsed and written by this run: a resumed run does not count (or read) finished chunks. */
+  recordsRead: number;
+  /** Records stored by every run so far. */
+  recordsTotal: number;
+  /** Chunks committed by this run. */
+  chunks: number;
+  /** Lines (Kaggle) that were not papers, this run. */
+  skipped: number;
+  skippedLines: SkippedLine[];
+  /** The whole input is stored; a rerun reads nothing (unless restarted). */
+  done: boolean;
+  /** Stopped early on request (Ctrl-C): a rerun goes on from the checkpoint. */
+  stopped: boolean;
+  /** The checkpoint said the input was finished before this run began. */
+  alreadyDone: boolean;
+  seconds: number;
+  /** Records read by this run per second. */
+  papersPerSecond: number;
+}
+
+interface CommonOptions {
+  store: Store;
+  /** Forget the checkpoint and start from the beginning. */
+  restart?: boolean;
+  /** Asked between chunks: true stops after the chunk just committed (Ctrl-C). */
+  shouldStop?: () => boolean;
+  onProgress?: (progress: BackfillProgress) => void;
+  /** Messages worth a user's attention (an expired resumption token, a restart). */
+  onWarning?: (message: string) => void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Kaggle
+
+export interface KaggleBackfillOptions extends CommonOptions {
+  /** The snapshot, JSON lines (`arxiv-metadata-oai-snapshot.json`), or the same gzip-compressed (`.gz`). */
+  file: string;
+  /** Records per transaction (default 5,000). */
+  chunkRecords?: number;
+}
+
+/** The checkpoint of a Kaggle backfill, stored with the chunk it follows. */
+export interface KaggleCheckpoint {
+  source: 'kaggle';
+  /** The path last used (for messages; the identity is the head hash and size). */
+  file: string;
+  size: number;
+  headHash: string;
+  compressed: boolean;
+  /** Bytes of the (decompressed) text before the next line to read. */
+  offset: number;
+  /** Lines read; the next one is `line + 1`. */
+  line: number;
+  /** Records stored by every run. */
+  records: number;
+  /** Lines skipped by every run. */
+  skipped: number;
+  done: boolean;
+  /** ISO 8601. */
+  updatedAt: string;
+}
+
+/** The state key and identity of a snapshot file: a hash of its first MiB and its size. */
+export async function kaggleIdentity(file: string): Promise<{ key: string; size: number; headHash: string; compressed: boolean }> {
+  const info = await stat(file).catch((cause: unknown) => {
+    throw new XivdigestError({ code: 'NOT_FOUND', message: `Cannot read ${file}`, hint: 'Give the path of arxiv-metadata-oai-snapshot.json (or .json.gz)', cause });
+  });
+  if (!info.isFile()) throw new XivdigestError({ code: 'NOT_FOUND', message: `${file} is not a file`, hint: 'Give the path of arxiv-metadata-oai-snapshot.json (or .json.gz)' });
+  const handle = await open(file, 'r');
+  try {
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const headHash = createHash('sha256').update(head.subarray(0, bytesRead)).digest('hex').slice(0, 16);
+    // gzip's magic number (RFC 1952 §2.3.1), whatever the file is called.
+    const compressed = bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return { key: `backfill:kaggle:${headHash}-${info.size}`, size: info.size, headHash, compressed };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Stores the snapshot in chunks of `chunkRecords` records, each in its own transaction together with the checkpoint
+ * (byte offset and line number after it). A rerun starts at the checkpoint: a plain file is read from that byte on;
+ * a `.gz` is decompressed from its start (gzip cannot seek) but the lines before the offset are neither split nor
+ * parsed nor written. A line that is not a paper is skipped and listed.
+ */
+export async function backfillKaggle(options: KaggleBackfillOptions): Promise<BackfillResult> {
+  const started = Date.now();
+  const { store } = options;
+  const chunkRecords = options.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
+  const file = resolve(options.file);
+  const identity = await kaggleIdentity(file);
+  if (options.restart) await store.setState(identity.key, undefined);
+  const stored = options.restart ? undefined : await store.getState<KaggleCheckpoint>(identity.key);
+  const result = emptyResult('kaggle', identity.key);
+  result.recordsTotal = stored?.records ?? 0;
+  if (stored?.done) {
+    result.done = true;
+    result.alreadyDone = true;
+    return finish(result, started);
+  }
+  const checkpoint: KaggleCheckpoint = stored
+    ? { ...stored, file }
+    : { source: 'kaggle', file, size: identity.size, headHash: identity.headHash, compressed: identity.compressed, offset: 0, line: 0, records: 0, skipped: 0, done: false, updatedAt: new Date().toISOString() };
+  if (stored) result.resumedFrom = { line: stored.line, offset: stored.offset };
+
+  const raw = createReadStream(file, { highWaterMark: 1 << 20, ...(identity.compressed ? {} : { start: checkpoint.offset }) });
+  // bytesRead, not a 'data' listener: that would start the stream flowing before the first chunk's work reads it.
+  const rawStart = identity.compressed ? 0 : checkpoint.offset;
+  const startFraction = identity.compressed ? 0 : checkpoint.offset / Math.max(1, identity.size);
+  let readingFrom: number | undefined = identity.compressed ? undefined : startFraction;
+  const fraction = () => (identity.size === 0 ? 1 : Math.min(1, (rawStart + raw.bytesRead) / identity.size));
+  const progress = (phase: BackfillProgress['phase']) => {
+    const now = fraction();
+    options.onProgress?.({
+      phase, recordsRead: result.recordsRead, recordsTotal: checkpoint.records, chunks: result.chunks,
+      fraction: now, fractionThisRun: Math.max(0, now - (readingFrom ?? now)),
+    });
+  };
+  const input: AsyncIterable<Buffer> = identity.compressed ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
+  const skip = identity.compressed ? checkpoint.offset : 0;
+  const reader = createRecordReader(byteLines(input, skip, checkpoint.offset, () => progress('skipping')), file, checkpoint.line);
+
+  try {
+    for (;;) {
+      let records = 0;
+      let ended = false;
+      let { offset, line, skipped } = checkpoint;
+      const skippedHere: SkippedLine[] = [];
+      async function* chunkEvents(): AsyncGenerator<SourceEvent> {
+        while (records < chunkRecords) {
+          const next = await reader.next();
+          if (next === undefined) {
+            ended = true;
+            return;
+          }
+          if (readingFrom === undefined) readingFrom = fraction();
+          line = next.line;
+          offset = next.end;
+          if (next.skipped !== undefined) {
+            skipped += 1;
+            skippedHere.push({ line, reason: next.skipped });
+            continue;
+          }
+          if (!next.paper) continue;
+          records += 1;
+          yield { type: 'paper', paper: next.paper };
+        }
+        // While the store finishes this chunk and commits it, the next chunk's lines are parsed (ADR 0036).
+        reader.prefetch(chunkRecords);
+      }
+      const written = await store.transaction(async (tx) => {
+        const outcome = await storeEvents(chunkEvents(), tx);
+        // The checkpoint commits with the chunk it follows, so that the two can never disagree (ADR 0036).
+        await tx.setState(identity.key, {
+          ...checkpoint, offset, line, skipped, records: checkpoint.records + records, done: ended, updatedAt: new Date().toISOString(),
+        } satisfies KaggleCheckpoint);
+        return outcome;
+      });
+      Object.assign(checkpoint, { offset, line, skipped, records: checkpoint.records + records, done: ended });
+      addUpsert(result, written);
+      result.recordsRead += records;
+      result.skipped += skippedHere.length;
+      for (const entry of skippedHere) if (result.skippedLines.length < MAX_LISTED_SKIPS) result.skippedLines.push(entry);
+      result.chunks += 1;
+      result.recordsTotal = checkpoint.records;
+      progress('reading');
+      if (ended) {
+        result.done = true;
+        break;
+      }
+      if (options.shouldStop?.()) {
+        result.stopped = true;
+        break;
+      }
+    }
+  } finally {
+    await reader.close();
+    raw.destroy();
+  }
+  return finish(result, started);
+}
+
+/** One line of the snapshot, parsed: a paper, nothing (a blank line) or why it was skipped. */
+interface ParsedLine {
+  line: number;
+  /** Offset after the line. */
+  end: number;
+  paper?: Paper;
+  skipped?: string;
+}
+
+/** Parsed lines in order; `prefetch` parses ahead while the caller waits for the store (a commit). */
+interface RecordReader {
+  /** The next line, or undefined at the end. */
+  next(): Promise<ParsedLine | undefined>;
+  /** Parses up to `count` lines ahead in the background, until the next call of `next` or `close`. */
+  prefetch(count: number): void;
+  close(): Promise<void>;
+}
+
+/** Lines handled between two macrotask turns while prefetching, so that the store's messages are not held up. */
+const PREFETCH_SLICE = 64;
+
+function createRecordReader(lines: AsyncGenerator<{ text: string; end: number }>, origin: string, firstLine: number): RecordReader {
+  const queue: ParsedLine[] = [];
+  let head = 0;
+  let lineNumber = firstLine;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let running: Promise<void> | undefined;
+  let halt = false;
+
+  const readOne = async (): Promise<ParsedLine | undefined> => {
+    const next = await lines.next();
+    if (next.done) return undefined;
+    lineNumber += 1;
+    const parsed: ParsedLine = { line: lineNumber, end: next.value.end };
+    try {
+      const paper = parseKaggleLine(next.value.text, origin, lineNumber);
+      if (paper) parsed.paper = paper;
+    } catch (error) {
+      if (!XivdigestError.isInstance(error) || error.code !== 'INPUT_MALFORMED') throw error;
+      parsed.skipped = error.message;
+    }
+    return parsed;
+  };
+
+  const stopPrefetch = async (): Promise<void> => {
+    if (!running) return;
+    halt = true;
+    await running;
+    running = undefined;
+    halt = false;
+  };
+
+  return {
+    async next() {
+      await stopPrefetch();
+      if (head < queue.length) {
+        const item = queue[head]!;
+        head += 1;
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+        }
+        return item;
+      }
+      if (failure) throw failure.error;
+      if (ended) return undefined;
+      const item = await readOne();
+      if (item === undefined) ended = true;
+      return item;
+    },
+    prefetch(count) {
+      if (running || ended || failure) return;
+      running = (async () => {
+        for (let index = 0; index < count && !halt; index++) {
+          if (index % PREFETCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+          if (halt) return;
+          try {
+            const item = await readOne();
+            if (item === undefined) {
+              ended = true;
+              return;
+            }
+            queue.push(item);
+          } catch (error) {
+            // Thrown by the next call of next(), after the lines read before it: in order, as without prefetching.
+            failure = { error };
+            return;
+          }
+        }
+      })();
+    },
+    async close() {
+      await stopPrefetch();
+      await lines.return(undefined);
+    },
+  };
+}
+
+/**
+ * The lines of a byte stream with the offset after each (its newline included), decoded as UTF-8. The first `skip`
+ * bytes are passed over without looking for lines (a `.gz` resumed at a checkpoint); `base` is the offset of the
+ * stream's first byte in the text (a plain file opened at the checkpoint).
+ */
+async function* byteLines(input: AsyncIterable<Buffer>, skip: number, base: number, onSkipping: () => void): AsyncGenerator<{ text: string; end: number }> {
+  let position = skip > 0 ? 0 : base;
+  let toSkip = skip;
+  let carry: Buffer | undefined;
+  let lastReport = 0;
+  for await (const piece of input) {
+    let chunk = piece;
+    if (toSkip > 0) {
+      if (chunk.length <= toSkip) {
+        toSkip -= chunk.length;
+        position += chunk.length;
+        if (Date.now() - lastReport > 1000) {
+          lastReport = Date.now();
+          onSkipping();
+        }
+        continue;
+      }
+      chunk = chunk.subarray(toSkip);
+      position += toSkip;
+      toSkip = 0;
+    }
+    const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+    let start = 0;
+    for (let end = buffer.indexOf(10, start); end >= 0; end = buffer.indexOf(10, start)) {
+      const stop = end > start && buffer[end - 1] === 13 ? end - 1 : end;
+      yield { text: buffer.toString('utf8', start, stop), end: position + end + 1 };
+      start = end + 1;
+    }
+    position += start;
+    carry = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
+  }
+  if (toSkip > 0) {
+    throw new XivdigestError({
+      code: 'INPUT_MALFORMED',
+      message: `The file ends before the checkpoint's offset (${skip} bytes)`,
+      hint: 'The file changed since the last run; start over with --restart',
+    });
+  }
+  if (carry && carry.length > 0) yield { text: carry.toString('utf8'), end: position + carry.length };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// OAI-PMH
+
+/** The part of the OAI-PMH source a backfill uses. */
+export interface OaiLister {
+  listRecords(request: OaiListRequest, signal?: AbortSignal): AsyncIterable<SourceEvent>;
+}
+
+export interface OaiBackfillOptions extends CommonOptions {
+  source: OaiLister;
+  /** The endpoint, part of the checkpoint's identity. */
+  baseUrl: string;
+  /** Sets to harvest, each over every window; empty: every record (no set argument). */
+  sets: string[];
+  /** First datestamp day (default arXiv's earliest, 2007-05-23). */
+  from?: string;
+  /** Last datestamp day, inclusive (default today, UTC). */
+  until?: string;
+  signal?: AbortSignal;
+}
+
+/** The checkpoint of an OAI-PMH backfill: the windows finished, and the token that continues the current one. */
+export interface OaiCheckpoint {
+  source: 'oai-pmh';
+  baseUrl: string;
+  sets: string[];
+  /** Windows harvested to the end, as `set|from|until` (`*` for no set). */
+  done: string[];
+  /** The window under way and the resumption token of its next page. */
+  current?: { window: string; resumptionToken: string; cursor?: number; completeListSize?: number };
+  records: number;
+  updatedAt: string;
+}
+
+/** One harvest: a set over a calendar month (the first and last cut to the range). */
+export interface OaiWindow {
+  id: string;
+  set: string | undefined;
+  from: string;
+  until: string;
+}
+
+/** Calendar-month windows over [from, until] for each set: a lost token costs at most a month's pages again. */
+export function oaiWindows(sets: readonly string[], from: string, until: string): OaiWindow[] {
+  const windows: OaiWindow[] = [];
+  for (const set of sets.length > 0 ? sets : [undefined]) {
+    let start = from;
+    while (start <= until) {
+      const [year, month] = start.split('-').map(Number) as [number, number];
+      const monthEnd = new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
+      const end = monthEnd < until ? monthEnd : until;
+      windows.push({ id: `${set ?? '*'}|${start}|${end}`, set, from: start, until: end });
+      start = new Date(Date.UTC(year, month, 1)).toISOString().slice(0, 10);
+    }
+  }
+  return windows;
+}
+
+/** The state key of an OAI-PMH backfill: the endpoint and the sets (the date range may grow between runs). */
+export function oaiBackfillKey(baseUrl: string, sets: readonly string[]): string {
+  return `backfill:oai-pmh:${baseUrl}|${sets.length > 0 ? [...sets].sort().join(',') : '*'}`;
+}
+
+/**
+ * Harvests ListRecords window by window at the source's pace (the HTTP client's host spacing and Retry-After), and
+ * commits each page of records in one transaction with the checkpoint: the page's resumption token, or the window
+ * marked finished. A rerun skips finished windows and continues the current one from its token; a token arXiv no
+ * longer accepts (badResumptionToken) restarts that window only.
+ */
+export async function backfillOaiPmh(options: OaiBackfillOptions): Promise<BackfillResult> {
+  const started = Date.now();
+  const { store, source } = options;
+  const from = options.from ?? OAI_EARLIEST_DAY;
+  const until = options.until ?? new Date().toISOString().slice(0, 10);
+  if (from > until) throw new XivdigestError({ code: 'USAGE', message: `--from ${from} is after --until ${until}`, hint: 'Swap them' });
+  const key = oaiBackfillKey(options.baseUrl, options.sets);
+  if (options.restart) await store.setState(key, undefined);
+  const stored = options.restart ? undefined : await store.getState<OaiCheckpoint>(key);
+  const checkpoint: OaiCheckpoint = stored
+    ? { ...stored, done: [...stored.done] }
+    : { source: 'oai-pmh', baseUrl: options.baseUrl, sets: [...options.sets], done: [], records: 0, updatedAt: new Date().toISOString() };
+  const result = emptyResult('oai-pmh', key);
+  result.recordsTotal = checkpoint.records;
+  const windows = oaiWindows(options.sets, from, until);
+  const finished = new Set(checkpoint.done);
+  const todo = windows.filter((window) => !finished.has(window.id));
+  if (todo.length === 0) {
+    result.done = true;
+    result.alreadyDone = true;
+    return finish(result, started);
+  }
+  if (checkpoint.current && todo.some((window) => window.id === checkpoint.current!.window)) {
+    result.resumedFrom = { window: checkpoint.current.window, resumptionToken: checkpoint.current.resumptionToken };
+  }
+  const total = windows.length;
+  const doneAtStart = total - todo.length + pageFraction(checkpoint.current);
+  let doneWindows = total - todo.length;
+  const progress = () => {
+    const now = (doneWindows + pageFraction(checkpoint.current)) / total;
+    options.onProgress?.({ phase: 'reading', recordsRead: result.recordsRead, recordsTotal: checkpoint.records, chunks: result.chunks, fraction: now, fractionThisRun: Math.max(0, now - doneAtStart / total) });
+  };
+
+  windows: for (const window of todo) {
+    let token = checkpoint.current?.window === window.id ? checkpoint.current.resumptionToken : undefined;
+    for (let attempt = 0; ; attempt++) {
+      const request: OaiListRequest = token ? { resumptionToken: token } : { set: window.set, from: window.from, until: window.until };
+      let papers: Paper[] = [];
+      let committedHere = 0;
+      try {
+        for await (const event of source.listRecords(request, options.signal)) {
+          if (event.type === 'paper') {
+            papers.push(event.paper);
+            continue;
+          }
+          if (event.type !== 'page') continue;
+          const page = event.page;
+          const next = page.resumptionToken || undefined;
+          const current = next ? { window: window.id, resumptionToken: next, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}), ...(page.completeListSize !== undefined ? { completeListSize: page.completeListSize } : {}) } : undefined;
+          const batch = papers;
+          papers = [];
+          const state: OaiCheckpoint = {
+            ...checkpoint,
+            done: next ? checkpoint.done : [...checkpoint.done, window.id],
+            records: checkpoint.records + batch.length,
+            updatedAt: new Date().toISOString(),
+          };
+          if (current) state.current = current;
+          else delete state.current;
+          const written = await store.transaction(async (tx) => {
+            const outcome = await tx.upsertPapers(batch);
+            await tx.setState(key, state);
+            return outcome;
+          });
+          Object.assign(checkpoint, state);
+          if (!current) delete checkpoint.current;
+          addUpsert(result, written);
+          result.recordsRead += batch.length;
+          result.recordsTotal = checkpoint.records;
+          result.chunks += 1;
+          committedHere += 1;
+          if (!next) doneWindows += 1;
+          progress();
+          if (options.shouldStop?.() && doneWindows < total) {
+            result.stopped = true;
+            break windows;
+          }
+        }
+        break;
+      } catch (error) {
+        // A token is good for a while only (arXiv: about a day); an expired one restarts its window, once.
+        if (token && committedHere === 0 && attempt === 0 && isOaiError(error, 'badResumptionToken')) {
+          options.onWarning?.(`arXiv no longer accepts the stored resumption token for ${window.id}; harvesting that window again from its start`);
+          token = undefined;
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+  result.done = doneWindows === total;
+  return finish(result, started);
+}
+
+function pageFraction(current: OaiCheckpoint['current']): number {
+  if (!current?.completeListSize || current.cursor === undefined) return 0;
+  return Math.min(1, current.cursor / current.completeListSize);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+function emptyResult(source: BackfillResult['source'], key: string): BackfillResult {
+  return {
+    source, key, resumedFrom: null, recordsRead: 0, recordsTotal: 0, chunks: 0, skipped: 0, skippedLines: [],
+    inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0, done: false, stopped: false, alreadyDone: false, seconds: 0, papersPerSecond: 0,
+  };
+}
+
+function addUpsert(result: BackfillResult, written: UpsertResult): void {
+  result.inserted += written.inserted;
+  result.updated += written.updated;
+  result.unchanged += written.unchanged;
+  result.versionsAdded += written.versionsAdded;
+}
+
+function finish(result: BackfillResult, started: number): BackfillResult {
+  result.seconds = (Date.now() - started) / 1000;
+  result.papersPerSecond = result.seconds > 0 ? result.recordsRead / result.seconds : 0;
+  return result;
+}

@@ -1,0 +1,375 @@
+/** `xivdigest backfill` through the built CLI: Kaggle files (.gz too) and OAI-PMH harvests, killed with SIGKILL mid-run and resumed, on SQLite and PostgreSQL. */
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { startFakeLlmServer } from './helpers/fake-llm-server.js';
+import { feedOf, goodPapers } from './helpers/good-papers.js';
+import { startCli } from './helpers/cli-process.js';
+import { useTestServers, type RecordedRequest, type TestResponse } from './helpers/http-server.js';
+import { hasSharedFixtures, ownFixture, sharedFixture, sharedSkipReason } from './helpers/shared-fixtures.js';
+import { createTempPostgresDatabase, createTempSqliteDatabase, testDatabases, type TempDatabase } from './helpers/temp-store.js';
+
+const serve = useTestServers();
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Our own records (test/fixtures/kaggle), blank lines dropped. */
+const ownRecords = readFileSync(ownFixture('kaggle', 'snapshot-sample.jsonl'), 'utf8').split('\n').filter((line) => line.trim() !== '');
+
+/** Writes `count` snapshot lines made from the records with fresh new-style ids (9YMM.NNNNN), streaming. */
+async function writeSnapshot(path: string, count: number): Promise<void> {
+  const out = createWriteStream(path);
+  for (let index = 0; index < count; index++) {
+    const id = `${9000 + Math.floor(index / 100_000)}.${String(index % 100_000).padStart(5, '0')}`;
+    const record = JSON.parse(ownRecords[index % ownRecords.length]!) as Record<string, unknown>;
+    record.id = id;
+    if (!out.write(`${JSON.stringify(record)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+interface Setup {
+  sandbox: CliSandbox;
+  database: TempDatabase;
+  env: Record<string, string>;
+}
+
+async function setup(kind: 'sqlite' | 'postgres'): Promise<Setup> {
+  const sandbox = createCliSandbox();
+  cleanups.push(() => sandbox.cleanup());
+  const database = kind === 'sqlite' ? await createTempSqliteDatabase() : await createTempPostgresDatabase();
+  cleanups.push(() => database.cleanup());
+  return { sandbox, database, env: { XIVDIGEST_DB: database.url } };
+}
+
+async function paperCounts(database: TempDatabase): Promise<{ rows: number; distinct: number }> {
+  const [row] = await database.query<{ rows: number | string; distinct: number | string }>('select count(*) as rows, count(distinct id) as "distinct" from papers');
+  return { rows: Number(row!.rows), distinct: Number(row!.distinct) };
+}
+
+/** The stored checkpoint under a key prefix (of the given file, for Kaggle). */
+async function checkpoint<T>(database: TempDatabase, prefix: string, file?: string): Promise<T | undefined> {
+  const rows = await database.query<{ key: string; value: unknown }>(`select key, value from state where key like '${prefix}%'`);
+  const values = rows.map((row) => (typeof row.value === 'string' ? JSON.parse(row.value) : row.value) as T & { file?: string });
+  return values.find((value) => file === undefined || value.file === file);
+}
+
+interface Summary {
+  recordsRead: number;
+  recordsTotal: number;
+  chunks: number;
+  done: boolean;
+  alreadyDone: boolean;
+  skipped: number;
+  skippedLines: Array<{ line: number; reason: string }>;
+  resumedFrom: { line?: number; offset?: number; window?: string; resumptionToken?: string } | null;
+  inserted: number;
+}
+
+function summary(stdout: string): Summary {
+  return JSON.parse(stdout) as Summary;
+}
+
+describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
+  it.skipIf(skipReason !== undefined)('a Kaggle file killed with SIGKILL mid-file resumes after its last committed chunk (plain and .gz)', { timeout: 180_000 }, async () => {
+    const { sandbox, database, env } = await setup(kind);
+    const total = 40_000;
+    const plain = join(sandbox.dir, 'snapshot.json');
+    await writeSnapshot(plain, total);
+    const gz = join(sandbox.dir, 'snapshot.json.gz');
+    writeFileSync(gz, gzipSync(readFileSync(plain)));
+
+    for (const file of [plain, gz]) {
+      const name = file.endsWith('.gz') ? 'gz' : 'plain';
+      const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--restart'], env);
+      try {
+        await child.waitForStderr(/chunk 3 committed/, { timeoutMs: 60_000 });
+        child.child.kill('SIGKILL');
+        expect(await child.exited()).toBe('SIGKILL');
+      } finally {
+        child.kill();
+      }
+      // Progress on stderr: records, papers/s, the share of the file and an ETA.
+      if (name === 'plain') expect(child.stderr()).toMatch(/records stored \(.* this run\) {2}[\d,]+ papers\/s {2}[\d.]+% {2}ETA \d+:\d\d/);
+      const saved = await checkpoint<{ line: number; offset: number; records: number; done: boolean }>(database, 'backfill:kaggle:', file);
+      expect(saved, name).toBeDefined();
+      expect(saved!.done, `${name}: the kill landed after the end; the file is too small for this machine`).toBe(false);
+      expect(saved!.records % 500, name).toBe(0);
+      expect(saved!.records).toBeGreaterThanOrEqual(1500);
+      // Exactly the committed chunks are stored: the killed chunk left nothing behind.
+      if (name === 'plain') expect((await paperCounts(database)).rows).toBe(saved!.records);
+
+      const rerun = await sandbox.run(['backfill', '--kaggle', file, '--chunk-size', '500', '--json'], { env });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const result = summary(rerun.stdout);
+      expect(result.resumedFrom).toEqual({ line: saved!.line, offset: saved!.offset });
+      // Finished chunks were not read again: this run read only what the checkpoint had not covered.
+      expect(result.recordsRead, name).toBe(total - saved!.records);
+      expect(result.recordsTotal).toBe(total);
+      expect(result.done).toBe(true);
+      expect(rerun.stderr).toMatch(/resumed after line/);
+      expect(await paperCounts(database)).toEqual({ rows: total, distinct: total });
+
+      const again = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
+      expect(summary(again.stdout)).toMatchObject({ alreadyDone: true, recordsRead: 0 });
+    }
+  });
+
+  it.skipIf(skipReason !== undefined)('an OAI-PMH harvest killed while waiting for a page resumes from the stored resumption token', { timeout: 120_000 }, async () => {
+    const { sandbox, database, env } = await setup(kind);
+    let hangPage3 = true;
+    let fail503 = true;
+    const server = await serve([{ path: '/oai', reply: (request) => oaiReply(request, { hangPage3: () => hangPage3, fail503: () => {
+      const fail = fail503;
+      fail503 = false;
+      return fail;
+    } }) }]);
+    const oaiEnv = { ...env, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
+    const args = ['backfill', '--oai-pmh', '--set', 'cs', '--from', '2024-01-01', '--until', '2024-02-10'];
+    const child = startCli(sandbox, ['-v', ...args], oaiEnv);
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!server.requests.some((request) => request.query.resumptionToken === 'jan|3')) {
+        if (!child.alive()) throw new Error(`exited early\n${child.stderr()}`);
+        if (Date.now() > deadline) throw new Error(`page 3 never asked for\n${child.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.child.kill('SIGKILL');
+      expect(await child.exited()).toBe('SIGKILL');
+    } finally {
+      child.kill();
+    }
+    const saved = await checkpoint<{ done: string[]; current?: { window: string; resumptionToken: string }; records: number }>(database, 'backfill:oai-pmh:');
+    expect(saved).toMatchObject({ done: [], current: { window: 'cs|2024-01-01|2024-01-31', resumptionToken: 'jan|3' }, records: 4 });
+    expect((await paperCounts(database)).rows).toBe(4);
+
+    hangPage3 = false;
+    const asked = server.requests.length;
+    const rerun = await sandbox.run([...args, '--json'], { env: oaiEnv });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const result = summary(rerun.stdout);
+    expect(result.resumedFrom).toEqual({ window: 'cs|2024-01-01|2024-01-31', resumptionToken: 'jan|3' });
+    expect(result).toMatchObject({ recordsRead: 4, recordsTotal: 8, done: true });
+    const requests = server.requests.slice(asked).map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
+    // The 503 (Retry-After: 1) was retried; January's first pages were not asked for again.
+    expect(requests).toEqual(['jan|3', 'jan|3', 'cs 2024-02-01..2024-02-10']);
+    expect(await paperCounts(database)).toEqual({ rows: 8, distinct: 8 });
+    const finished = await checkpoint<{ done: string[]; current?: unknown }>(database, 'backfill:oai-pmh:');
+    expect(finished!.done).toEqual(['cs|2024-01-01|2024-01-31', 'cs|2024-02-01|2024-02-10']);
+    expect(finished!.current).toBeUndefined();
+  });
+});
+
+describe('backfill on SQLite: stopping and expired tokens', () => {
+  it('Ctrl-C stops after the chunk under way, exits 130, and the rerun goes on from there', { timeout: 120_000 }, async () => {
+    const { sandbox, database, env } = await setup('sqlite');
+    const total = 40_000;
+    const file = join(sandbox.dir, 'snapshot.json');
+    await writeSnapshot(file, total);
+    const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--json'], env);
+    try {
+      await child.waitForStderr(/chunk 2 committed/, { timeoutMs: 60_000 });
+      child.child.kill('SIGINT');
+      expect(await child.exited()).toBe(130);
+    } finally {
+      child.kill();
+    }
+    expect(child.stderr()).toMatch(/stopping after the current chunk/);
+    const stopped = summary(child.stdout());
+    expect(stopped).toMatchObject({ stopped: true, done: false });
+    const saved = await checkpoint<{ records: number }>(database, 'backfill:kaggle:', file);
+    expect(saved!.records).toBe(stopped.recordsTotal);
+    expect((await paperCounts(database)).rows).toBe(stopped.recordsTotal);
+    const rerun = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
+    expect(summary(rerun.stdout)).toMatchObject({ recordsRead: total - stopped.recordsTotal, done: true });
+  });
+
+  it('a stored resumption token that arXiv no longer accepts restarts its month only, with a warning', { timeout: 120_000 }, async () => {
+    const { sandbox, database, env } = await setup('sqlite');
+    let hangPage3 = true;
+    let badToken = true;
+    const server = await serve([{ path: '/oai', reply: (request) => oaiReply(request, {
+      hangPage3: () => hangPage3,
+      fail503: () => false,
+      badToken: () => {
+        const bad = badToken;
+        badToken = false;
+        return bad;
+      },
+    }) }]);
+    const oaiEnv = { ...env, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
+    const args = ['backfill', '--oai-pmh', '--set', 'cs', '--from', '2024-01-01', '--until', '2024-02-10'];
+    const child = startCli(sandbox, args, oaiEnv);
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!server.requests.some((request) => request.query.resumptionToken === 'jan|3')) {
+        if (!child.alive() || Date.now() > deadline) throw new Error(`page 3 never asked for\n${child.stderr()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      child.child.kill('SIGKILL');
+      await child.exited();
+    } finally {
+      child.kill();
+    }
+    hangPage3 = false;
+    const asked = server.requests.length;
+    const rerun = await sandbox.run([...args, '--json'], { env: oaiEnv });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/no longer accepts the stored resumption token for cs\|2024-01-01\|2024-01-31; harvesting that window again/);
+    const requests = server.requests.slice(asked).map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
+    expect(requests).toEqual(['jan|3', 'cs 2024-01-01..2024-01-31', 'jan|2', 'jan|3', 'cs 2024-02-01..2024-02-10']);
+    expect(summary(rerun.stdout)).toMatchObject({ recordsRead: 8, done: true });
+    expect(await paperCounts(database)).toEqual({ rows: 8, distinct: 8 });
+  });
+});
+
+describe('backfill on SQLite: small files', () => {
+  it('stores our own records, lists a malformed line, and reads a finished file again only with --restart', async () => {
+    const { sandbox, database, env } = await setup('sqlite');
+    const file = join(sandbox.dir, 'mixed.jsonl');
+    writeFileSync(file, [ownRecords[0], '{"id": "2402.0000', '', ...ownRecords.slice(1)].join('\n'));
+    const first = await sandbox.run(['-v', 'backfill', '--kaggle', file, '--chunk-size', '1', '--json'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    const result = summary(first.stdout);
+    expect(result).toMatchObject({ recordsRead: ownRecords.length, skipped: 1, done: true, resumedFrom: null });
+    expect(result.skippedLines[0]).toMatchObject({ line: 2 });
+    expect(first.stderr).toMatch(/1 line\(s\) were not papers and were skipped/);
+    expect(first.stderr).toMatch(/skipped line 2: Line 2 of .* is not valid JSON/);
+    expect((await paperCounts(database)).rows).toBe(ownRecords.length);
+
+    const restart = await sandbox.run(['backfill', '--kaggle', file, '--restart', '--json'], { env });
+    expect(summary(restart.stdout)).toMatchObject({ recordsRead: ownRecords.length, inserted: 0, done: true });
+  });
+
+  it.skipIf(!hasSharedFixtures)('stores the real first 200 records of the snapshot, .gz too', async () => {
+    const { sandbox, database, env } = await setup('sqlite');
+    const real = sharedFixture('arxiv', 'kaggle-arxiv-metadata-oai-snapshot-first200.jsonl');
+    const gz = join(sandbox.dir, 'first200.json.gz');
+    writeFileSync(gz, gzipSync(readFileSync(real)));
+    const plain = await sandbox.run(['backfill', '--kaggle', real, '--chunk-size', '64', '--json'], { env });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(summary(plain.stdout)).toMatchObject({ recordsRead: 200, inserted: 200, skipped: 0, done: true, chunks: 4 });
+    const compressed = await sandbox.run(['backfill', '--kaggle', gz, '--json'], { env });
+    // Another file (its head differs), the same papers: read whole, nothing new.
+    expect(summary(compressed.stdout)).toMatchObject({ recordsRead: 200, inserted: 0, done: true });
+    expect(await paperCounts(database)).toEqual({ rows: 200, distinct: 200 });
+  });
+  if (!hasSharedFixtures) console.warn(sharedSkipReason);
+
+  it('refuses unclear requests with a usage error', async () => {
+    const { sandbox, env } = await setup('sqlite');
+    const none = await sandbox.run(['backfill'], { env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/needs one of --kaggle FILE and --oai-pmh/);
+    const mixed = await sandbox.run(['backfill', '--kaggle', 'x.json', '--set', 'cs'], { env });
+    expect(mixed.code).toBe(2);
+    const missing = await sandbox.run(['backfill', '--kaggle', join(sandbox.dir, 'absent.json')], { env });
+    expect(missing.code).toBe(4);
+  });
+});
+
+/** A recorded-format arXivRaw record. */
+function oaiRecord(id: string, day: string): string {
+  return `<record><header><identifier>oai:arXiv.org:${id}</identifier><datestamp>${day}</datestamp><setSpec>cs</setSpec></header>
+<metadata><arXivRaw xmlns="http://arxiv.org/OAI/arXivRaw/"><id>${id}</id><submitter>Ada Example</submitter><version version="v1"><date>Mon, 1 Jan 2024 10:00:00 GMT</date><size>120kb</size></version><title>Backfill test paper ${id}</title><authors>Ada Example and Bo Sample</authors><categories>cs.CL</categories><abstract>A hand-written record for the backfill tests.</abstract></arXivRaw></metadata></record>`;
+}
+
+function oaiPage(records: string[], token: string | undefined, cursor: number, size: number): string {
+  const resumption = token === undefined ? `<resumptionToken cursor="${cursor}" completeListSize="${size}"/>` : `<resumptionToken cursor="${cursor}" completeListSize="${size}">${token}</resumptionToken>`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-03-01T00:00:00Z</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request>
+<ListRecords>${records.join('\n')}${resumption}</ListRecords></OAI-PMH>`;
+}
+
+/** January: three pages of two records (tokens jan|2, jan|3); February 1-10: one page of two. */
+function oaiReply(request: RecordedRequest, faults: { hangPage3: () => boolean; fail503: () => boolean; badToken?: () => boolean }): TestResponse {
+  const xml = (body: string): TestResponse => ({ headers: { 'content-type': 'text/xml; charset=utf-8' }, body });
+  const token = request.query.resumptionToken;
+  if (token === 'jan|2') return xml(oaiPage([oaiRecord('2401.00003', '2024-01-10'), oaiRecord('2401.00004', '2024-01-11')], 'jan|3', 2, 6));
+  if (token === 'jan|3') {
+    if (faults.hangPage3()) return { hang: true };
+    if (faults.badToken?.()) {
+      return xml(`<?xml version="1.0" encoding="UTF-8"?>
+<OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-03-01T00:00:00Z</responseDate><request verb="ListRecords" resumptionToken="jan|3">http://127.0.0.1/oai</request><error code="badResumptionToken">The resumption token has expired.</error></OAI-PMH>`);
+    }
+    if (faults.fail503()) return { status: 503, headers: { 'retry-after': '1' }, body: 'busy' };
+    return xml(oaiPage([oaiRecord('2401.00005', '2024-01-20'), oaiRecord('2401.00006', '2024-01-21')], undefined, 4, 6));
+  }
+  if (request.query.from === '2024-01-01' && request.query.until === '2024-01-31') {
+    return xml(oaiPage([oaiRecord('2401.00001', '2024-01-02'), oaiRecord('2401.00002', '2024-01-03')], 'jan|2', 0, 6));
+  }
+  if (request.query.from === '2024-02-01' && request.query.until === '2024-02-10') {
+    return xml(oaiPage([oaiRecord('2402.00001', '2024-02-02'), oaiRecord('2402.00002', '2024-02-03')], undefined, 0, 2));
+  }
+  return { status: 400, body: `unexpected request ${request.url}` };
+}
+
+describe('enrich --all over the stored archive (fake OpenAI-compatible server)', () => {
+  const KEY = 'sk-test-secret-archive-0123456789';
+
+  it('selects by day range, pages through the archive, and skips what earlier runs finished', { timeout: 120_000 }, async () => {
+    const { sandbox, env } = await setup('sqlite');
+    const papers = goodPapers(5);
+    expect(papers).toHaveLength(5);
+    const server = await startFakeLlmServer({ papers, apiKey: KEY });
+    cleanups.push(() => server.close());
+    const monday = join(sandbox.dir, 'monday.xml');
+    const tuesday = join(sandbox.dir, 'tuesday.xml');
+    writeFileSync(monday, feedOf(papers.slice(0, 3)));
+    writeFileSync(tuesday, feedOf(papers.slice(3), 'Tue, 24 Nov 2026 00:00:00 -0500'));
+    const ingest = await sandbox.run(['ingest', monday, tuesday], { env });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
+
+    const tuesdayOnly = await sandbox.run(['enrich', '--from', '2026-11-24', '--json'], { env: llmEnv });
+    expect(tuesdayOnly.code, tuesdayOnly.stderr).toBe(0);
+    expect(JSON.parse(tuesdayOnly.stdout)).toMatchObject({ total: 2, done: 2, cached: 0, failed: [], pages: 1 });
+    const callsAfterTuesday = server.requests.length;
+
+    const all = await sandbox.run(['enrich', '--all', '--budget', '5', '--json'], { env: llmEnv });
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ total: 5, done: 3, cached: 2, failed: [], stoppedForBudget: false });
+    expect(all.stderr).toMatch(/enrich all: 3 enriched, 2 cached/);
+    expect(server.requests.length - callsAfterTuesday).toBe(3);
+
+    const monday2 = await sandbox.run(['enrich', '--until', '2026-11-23', '--json'], { env: llmEnv });
+    expect(JSON.parse(monday2.stdout)).toMatchObject({ total: 3, done: 0, cached: 3, calls: 0 });
+    for (const output of [all.stdout, all.stderr]) expect(output).not.toContain(KEY);
+
+    const mixed = await sandbox.run(['enrich', '--all', '--ids', papers[0]!.id], { env: llmEnv });
+    expect(mixed.code).toBe(2);
+  });
+});
+
+describe('enrich --all with a budget and a limit', () => {
+  const KEY = 'sk-test-secret-budget-0123456789';
+
+  it('stops at the budget for the whole run (exit 1, the rest counted as remaining) and takes --limit newest first', { timeout: 120_000 }, async () => {
+    const { sandbox, env } = await setup('sqlite');
+    const papers = goodPapers(5);
+    const server = await startFakeLlmServer({ papers, apiKey: KEY });
+    cleanups.push(() => server.close());
+    const feed = join(sandbox.dir, 'feed.xml');
+    writeFileSync(feed, feedOf(papers));
+    expect((await sandbox.run(['ingest', feed], { env })).code).toBe(0);
+    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
+
+    const limited = await sandbox.run(['enrich', '--all', '--limit', '2', '--json'], { env: llmEnv });
+    expect(limited.code, limited.stderr).toBe(0);
+    expect(JSON.parse(limited.stdout)).toMatchObject({ total: 2, done: 2 });
+
+    const tight = await sandbox.run(['enrich', '--all', '--budget', '0.0000001', '--concurrency', '1', '--json'], { env: llmEnv });
+    expect(tight.code, tight.stderr).toBe(1);
+    const result = JSON.parse(tight.stdout) as { total: number; done: number; cached: number; remaining: number; stoppedForBudget: boolean };
+    expect(result).toMatchObject({ total: 5, cached: 2, stoppedForBudget: true });
+    expect(result.done).toBe(1);
+    expect(result.remaining).toBe(2);
+    expect(tight.stderr).toMatch(/stopped at the budget: 2 paper\(s\) left/);
+  });
+});
