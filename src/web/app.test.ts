@@ -5,8 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XivdigestError } from '../core/errors.js';
-import type { PaperSearch } from '../core/search.js';
 import { digestText, importDigest } from '../jobs/import-digest.js';
 import { parseMarkdownDigest } from '../sources/digest-import/parse.js';
 import { hasSharedFixtures, sharedFixtureFiles, sharedSkipReason } from '../../test/helpers/shared-fixtures.js';
@@ -14,7 +12,6 @@ import { createTempStore, type TempStore } from '../../test/helpers/temp-store.j
 import { CHINESE_WORD, fillWebSite, HOSTILE_PAPER, MATH_PAPER, VERSIONED_PAPER, WEB_DAYS, type WebSiteFixture } from '../../test/helpers/web-site.js';
 import { createWebApp } from './app.js';
 import type { WebDeps } from './deps.js';
-import { createScanSearch } from './scan-search.js';
 import { urls } from './urls.js';
 
 describe('the web site through app.request()', () => {
@@ -31,7 +28,7 @@ describe('the web site through app.request()', () => {
   beforeAll(async () => {
     temp = await createTempStore('sqlite');
     site = await fillWebSite(temp.store, { papers: 30 });
-    deps = { store: temp.store, search: createScanSearch(temp.store), subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }], baseUrl: 'http://127.0.0.1:8080', lang: 'zh' };
+    deps = { store: temp.store, search: temp.store, subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }], baseUrl: 'http://127.0.0.1:8080', lang: 'zh' };
     app = createWebApp(deps);
   });
   afterAll(async () => {
@@ -163,18 +160,22 @@ describe('the web site through app.request()', () => {
   });
 
   it('a query error is a 400 showing its position; anything else a 500 without internals', async () => {
-    const failing = (error: Error): PaperSearch => ({ ...deps.search, search: () => Promise.reject(error) });
-    const invalid = createWebApp({ ...deps, search: failing(new XivdigestError({ code: 'QUERY_INVALID', message: 'Unbalanced parenthesis at position 7 in "(a OR b"', hint: 'Close it' })) });
-    const bad = await invalid.request(urls.search({ q: '(a OR b' }));
+    const bad = await get(urls.search({ q: '(a OR b' }));
     expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain('at position 7');
-    const broken = createWebApp({ ...deps, search: failing(new Error('SQLITE_CORRUPT: /secret/path/xivdigest.db')) });
-    const error = await broken.request(urls.search({ q: 'x' }));
+    const body = await bad.text();
+    expect(body).toMatch(/column 1: this \( is never closed/);
+    expect(body).toContain('<pre class="error-box">');
+    expect(body).toContain('value="(a OR b"');
+    const closed = await createTempStore('sqlite');
+    await closed.store.close();
+    const broken = createWebApp({ ...deps, store: closed.store, search: closed.store });
+    const error = await broken.request(urls.paper(VERSIONED_PAPER));
     expect(error.status).toBe(500);
-    const body = await error.text();
-    expect(body).not.toContain('SQLITE');
-    expect(body).not.toContain('/secret/path');
+    const text500 = await error.text();
+    expect(text500).not.toContain(closed.url);
+    expect(text500).not.toContain('closed');
     expect(error.headers.get('content-security-policy')).toContain("default-src 'self'");
+    await closed.cleanup();
     expect((await get('/no/such/page')).status).toBe(404);
   });
 
@@ -219,7 +220,7 @@ describe('the web site through app.request()', () => {
           const name = basename(file, '.md');
           await importDigest(real.store, name, parseMarkdownDigest(digestText(readFileSync(file), file), { origin: file }));
         }
-        const realApp = createWebApp({ ...deps, store: real.store, search: createScanSearch(real.store), subscriptions: [] });
+        const realApp = createWebApp({ ...deps, store: real.store, search: real.store, subscriptions: [] });
         const home = await (await realApp.request('/')).text();
         for (const file of files) {
           const name = basename(file, '.md');

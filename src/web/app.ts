@@ -82,7 +82,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
   app.route('/', assetRoutes());
   const fail = (c: Context<WebEnv>, status: 400 | 404 | 500, message: string, suggestion?: { text: string; href: string }) => {
     const ui = c.get('ui') ?? chooseUi({ fallback: deps.lang });
-    return c.html(errorPage(status, message, ui, pathOf(c), suggestion), status);
+    return c.html(errorPage(status, message, ui, pathOf(c), suggestion, c.req.query('q')), status);
   };
   app.notFound((c) => fail(c, 404, `No page at ${new URL(c.req.url).pathname}`));
   app.onError((error, c) => {

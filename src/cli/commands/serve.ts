@@ -37,12 +37,11 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The web's dependencies from the config: the store is the search seam once it implements it (the `search` branch). */
-async function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: Array<{ name: string; categories: string; lang?: string }> }, baseUrl: string): Promise<WebDeps> {
-  const { createScanSearch } = await import('../../web/scan-search.js');
+/** The web's dependencies from the config; the store is also the search seam (docs/decisions/0028). */
+function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: Array<{ name: string; categories: string; lang?: string }> }, baseUrl: string): WebDeps {
   return {
     store,
-    search: createScanSearch(store),
+    search: store,
     subscriptions: config.subscriptions.map((subscription) => ({
       name: subscription.name,
       categories: subscription.categories.split(/[+ ]/).filter((part) => part !== '' && !part.startsWith('-')),
@@ -130,7 +129,7 @@ Examples:
             ),
           );
         });
-        web = createWebApp(await webDeps(store, loaded.config, baseUrl));
+        web = createWebApp(webDeps(store, loaded.config, baseUrl));
         reporter.info(`serving the web archive at ${baseUrl}/`);
         const closeServer = () =>
           new Promise<void>((resolve) => {

@@ -254,12 +254,12 @@ export function searchPage(params: SearchParams, response: SearchResponse | unde
   return page({ ui, title, body, q, feeds: { title, atom: urls.searchFeed(params, 'atom'), json: urls.searchFeed(params, 'json') }, path, math: hasMath(body) });
 }
 
-export function errorPage(status: number, message: string, ui: UiLang, path: string, suggestion?: { text: string; href: string }): string {
+export function errorPage(status: number, message: string, ui: UiLang, path: string, suggestion?: { text: string; href: string }, q?: string): string {
   const t = UI_TEXT[ui];
   const title = status === 404 ? t.notFound : status === 400 ? t.badRequest : t.serverError;
   const body =
-    `<h1>${escapeHtml(title)}</h1>\n<p class="error-box">${escapeHtml(message)}</p>\n` +
+    `<h1>${escapeHtml(title)}</h1>\n<pre class="error-box">${escapeHtml(message)}</pre>\n` +
     (suggestion ? `<p>${escapeHtml(t.didYouMean)} <a href="${attr(suggestion.href)}">${escapeHtml(suggestion.text)}</a>?</p>\n` : '') +
     `<p><a href="${attr(urls.home())}">${escapeHtml(t.backHome)}</a></p>`;
-  return page({ ui, title, body, path });
+  return page({ ui, title, body, path, ...(q !== undefined ? { q } : {}) });
 }
