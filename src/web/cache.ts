@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 
 export interface CachedPage {
   body: string;
+  /** The body as UTF-8, encoded once: a cached page is sent without re-encoding. */
+  encoded: Uint8Array;
   etag: string;
   /** Date.now() when rendered. */
   at: number;
@@ -14,7 +16,7 @@ export interface CachedPage {
 }
 
 export interface PageCacheOptions {
-  /** Budget for the bodies, in UTF-16 code units (default 64 Mi). */
+  /** Budget for the bodies, in UTF-8 bytes (default 64 MiB). */
   maxChars?: number;
   now?: () => number;
 }
@@ -60,7 +62,8 @@ export function createPageCache(options: PageCacheOptions = {}): PageCache {
       if (running) return running;
       const made = (async () => {
         const body = await render();
-        const page: CachedPage = { body, etag: etagOf(body), at: now(), bytes: body.length };
+        const encoded = new TextEncoder().encode(body);
+        const page: CachedPage = { body, encoded, etag: etagOf(body), at: now(), bytes: encoded.length };
         remove(key);
         if (page.bytes <= maxChars) {
           pages.set(key, page);

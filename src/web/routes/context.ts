@@ -34,7 +34,8 @@ export async function sendPage(c: Context<WebEnv>, route: RouteContext, key: str
   c.header('Cache-Control', ttlMs === undefined ? 'no-cache' : `max-age=${Math.floor(ttlMs / 1000)}`);
   const match = c.req.header('if-none-match');
   if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === cached.etag)) return c.body(null, 304);
-  return c.html(cached.body);
+  c.header('Content-Type', 'text/html; charset=utf-8');
+  return c.body(cached.encoded as Uint8Array<ArrayBuffer>);
 }
 
 export const isKnownCategory = (name: string): boolean => ARXIV_CATEGORY_NAMES.has(name);
