@@ -82,6 +82,12 @@ describe('the web site through app.request()', () => {
     expect(etag).toMatch(/^".+"$/);
     const again = await get(urls.digest(site.digest.name), { 'if-none-match': etag });
     expect(again.status).toBe(304);
+    // gzip for readers that accept it: the same page, its own ETag.
+    const zipped = await get(urls.digest(site.digest.name), { 'accept-encoding': 'gzip, br' });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('etag')).not.toBe(etag);
+    const { gunzipSync } = await import('node:zlib');
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8')).toBe(await first.text());
     const fresh = createWebApp(deps, { briefMs: 0 });
     const before = await fresh.request(urls.digest(site.digest.name), { headers: { 'accept-language': 'zh' } });
     await temp.store.saveDigest({ ...site.digest, createdAt: '2026-11-24T07:00:00.000Z', title: 'Renamed digest' });

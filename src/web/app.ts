@@ -70,7 +70,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     c.header('Cross-Origin-Opener-Policy', 'same-origin');
     if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) {
       c.header('Content-Language', ui === 'zh' ? 'zh-CN' : 'en');
-      c.header('Vary', 'Accept-Language, Cookie');
+      c.header('Vary', 'Accept-Language, Cookie, Accept-Encoding');
       if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
     }
   });

@@ -4,6 +4,7 @@
  * for a few seconds only. Least recently used pages go first when the byte budget is spent.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 
 export interface CachedPage {
   body: string;
@@ -13,6 +14,14 @@ export interface CachedPage {
   /** Date.now() when rendered. */
   at: number;
   bytes: number;
+  /** The gzip-compressed body, made on first use (a 700-paper digest is ~2 MB, ~10 times less compressed). */
+  gzip?: Uint8Array;
+}
+
+/** The page's gzip body, compressed once and kept with the page. */
+export function gzipOf(page: CachedPage): Uint8Array {
+  page.gzip ??= gzipSync(page.encoded, { level: 6 });
+  return page.gzip;
 }
 
 export interface PageCacheOptions {
