@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', () => resolve())))));
     const [cachedUrl, uncachedUrl] = servers.map((server) => `http://127.0.0.1:${(server.address() as { port: number }).port}`) as [string, string];
 
-    const cases = [
+    const cases: Array<{ label: string; url: string; headers?: Record<string, string>; bytes: number; twin: string }> = [
       { label: `digest page, ${papers} papers (cached)`, url: `${cachedUrl}${digestPath}`, bytes: digestBytes.length, twin: `${stat.url}/digest.html` },
       { label: `digest page, ${papers} papers, gzip (cached)`, url: `${cachedUrl}${digestPath}`, headers: { 'accept-encoding': 'gzip' }, bytes: gzipBytes.length, twin: `${stat.url}/digest.html.gz` },
       { label: `digest page, If-None-Match → 304 (vs the full static page)`, url: `${cachedUrl}${digestPath}`, headers: { 'if-none-match': etag }, bytes: 0, twin: `${stat.url}/digest.html` },
