@@ -23,8 +23,10 @@ export interface RouteContext {
 
 /** The request's path and query, for the language switch. */
 export const pathOf = (c: Context): string => {
-  const url = new URL(c.req.url);
-  return `${url.pathname}${url.search}`;
+  // c.req.url is absolute (`http://host/path?query`); slicing it spares a URL parse per request.
+  const url = c.req.url;
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start < 0 ? '/' : url.slice(start).replace(/#.*$/, '');
 };
 
 /** Sends a cached page: 304 when If-None-Match matches its ETag, else the HTML. */
