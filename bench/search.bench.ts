@@ -255,7 +255,13 @@ async function main(): Promise<void> {
   const { loadavg, cpus } = await import('node:os');
   const before = loadavg().map((value) => value.toFixed(2)).join(' ');
   const rows: Row[] = [];
-  for (const papers of sizes) for (const kind of databases) rows.push(await benchOne(kind, papers, items));
+  for (const papers of sizes) {
+    for (const kind of databases) {
+      const row = await benchOne(kind, papers, items);
+      rows.push(row);
+      process.stderr.write(`${kind}, ${papers} papers: store ${row.store.toFixed(1)} s, reindex ${row.rebuild.toFixed(1)} s, index ${mb(row.index)}, p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms\n`);
+    }
+  }
   const after = loadavg().map((value) => value.toFixed(2)).join(' ');
   console.log(`\nbench:search (${items.rss.length} feed items and ${items.corpus.length} corpus records, fresh ids; ${rounds} rounds of ${QUERIES.length} queries, page 1 of 20, relevance)`);
   console.log(`${cpus().length} CPUs; load average ${before} before, ${after} after\n`);
