@@ -36,8 +36,7 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const RUN = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+/gu;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
-const ASCII_TOKENS = /[a-z0-9]+/g;
-const WORD_TOKENS = /[\p{L}\p{N}]+/gu;
+const ASCII_SEPARATORS = /[^a-z0-9]+/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Lower case without diacritics (José → jose, Łukasz → lukasz), as the index stores words. */
@@ -115,9 +114,9 @@ function pushCjk(tokens: SearchToken[], run: string, start: number): void {
 /** The tokens of a text, joined by spaces: what the index is given (FTS5's unicode61 splits it back into the same tokens). */
 export function segmentForIndex(text: string): string {
   // Plain ASCII (most English abstracts): the same tokens as searchTokens, without building them one by one.
-  if (ASCII_ONLY.test(text)) return (text.toLowerCase().match(ASCII_TOKENS) ?? []).join(' ');
+  if (ASCII_ONLY.test(text)) return text.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim();
   // No CJK: fold the whole text at once (marks go, separators stay), then take its words.
-  if (!CJK.test(text)) return (foldWord(text).match(WORD_TOKENS) ?? []).join(' ');
+  if (!CJK.test(text)) return foldWord(text).replace(NOT_WORD, ' ').trim();
   const parts: string[] = [];
   for (const token of searchTokens(text)) parts.push(token.token);
   return parts.join(' ');
