@@ -142,6 +142,8 @@ async function indexSize(kind: 'sqlite' | 'postgres', url: string): Promise<{ in
   const client = new pg.Client({ connectionString: pgUrl });
   await client.connect();
   try {
+    // The sizes of live data: the build rewrote each document (papers, then their texts) and reindex rewrote them all.
+    await client.query(`vacuum analyze ${schema}.paper_search`);
     const index = await client.query<{ size: string }>(`select pg_total_relation_size($1::regclass) as size`, [`${schema}.paper_search`]);
     const total = await client.query<{ size: string }>(
       `select sum(pg_total_relation_size(format('%I.%I', schemaname, tablename)::regclass)) as size from pg_tables where schemaname = $1`,
