@@ -5,7 +5,8 @@
  * fixed set of English and Chinese queries (store.search end to end: ids, exact total, hits with snippets).
  *
  * XIVDIGEST_BENCH_PAPERS=100000,1000000 (default 100000; 2000 is the short mode), XIVDIGEST_BENCH_DB=sqlite,postgres
- * (default: both when XIVDIGEST_TEST_PG_URL is set), XIVDIGEST_BENCH_ROUNDS=5 (rounds over the query set).
+ * (default: both when XIVDIGEST_TEST_PG_URL is set), XIVDIGEST_BENCH_ROUNDS=5 (rounds over the query set),
+ * XIVDIGEST_BENCH_KEEP=1 keeps the archives (their paths are printed) to look into.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -242,8 +243,9 @@ async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rs
     };
   } finally {
     await store.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (kind === 'postgres') {
+    if (process.env.XIVDIGEST_BENCH_KEEP) process.stderr.write(`kept ${url}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+    if (kind === 'postgres' && !process.env.XIVDIGEST_BENCH_KEEP) {
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
       await client.query(`drop schema if exists ${schema} cascade`);
