@@ -218,6 +218,21 @@ describe.each(testDatabases())('the web site through app.request() on $kind', ({
     expect((await get(katex.replace('katex.min.css', '%2e%2e/package.json'))).status).toBe(404);
   });
 
+  test('a series: the home page shows its newest digest and how many earlier; digest pages link earlier and later', async () => {
+    const later = { ...site.digest, name: 'nlp/2026-11-25', day: '2026-11-25', createdAt: '2026-11-25T06:30:00.000Z', entries: site.digest.entries.slice(0, 2) };
+    // Last in the suite: the store cannot delete a digest, and this one changes the home page.
+    await temp.store.saveDigest(later);
+    const fresh = createWebApp({ ...deps, subscriptions: [...deps.subscriptions, { name: 'empty', categories: ['math.AP'], lang: 'zh' }] }, { briefMs: 0 });
+    const request = async (path: string) => (await fresh.request(path, { headers: { 'accept-language': 'zh' } })).text();
+    const home = await request('/');
+    expect(home).toContain(`href="${urls.digest(later.name)}"`);
+    expect(home).not.toContain(`href="${urls.digest(site.digest.name)}"`);
+    expect(home).toContain('另有 1 期');
+    expect(home).toMatch(/empty <span class="meta">还没有日报<\/span>/);
+    expect(await request(urls.digest(later.name))).toContain(`<a href="${urls.digest(site.digest.name)}" rel="prev">`);
+    expect(await request(urls.digest(site.digest.name))).toContain(`<a href="${urls.digest(later.name)}" rel="next">`);
+  });
+
   describe.skipIf(!hasSharedFixtures)('the real cn-chat-arxiv digests', () => {
     if (!hasSharedFixtures) console.warn(sharedSkipReason);
     test('each imported digest renders as a page with its overview and entries', async () => {
