@@ -70,6 +70,7 @@ describe('segmentForIndex', () => {
     const samples = [
       'Large Language Models (LLMs) achieve state-of-the-art results on GSM8K; see https://x.org/a_b.',
       'Schrödinger bridges – “diffusion” for Łukasz and José; ﬁne-tuning ＧＰＴ－４',
+      'Ratio ½ and ⑴ x², ΟΔΟΣ Ⅻ a\u0301b - \u0301c naïve Ærø straße',
       '我们提出了一种基于大语言模型的扩散方法，在GSM8K上达到SOTA。大規模言語モデル、언어 모델',
       '',
     ];

@@ -36,7 +36,7 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const RUN = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+/gu;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
-const ASCII_TOKENS = /[a-z0-9]+/g;
+const ASCII_SEPARATORS = /[^a-z0-9]+/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Lower case without diacritics (José → jose, Łukasz → lukasz), as the index stores words. */
@@ -86,8 +86,10 @@ export function searchTokens(text: string): SearchToken[] {
 
 /** A non-CJK word: folded, whatever is not a letter or digit after folding dropped. */
 function pushWord(tokens: SearchToken[], word: string, start: number): void {
-  const clean = foldWord(word).replace(NOT_WORD, '');
-  if (clean !== '') tokens.push({ token: clean, start, end: start + word.length });
+  // Folding may turn one letter into several words (½ → 1⁄2): each is a token, at the word's offsets.
+  for (const piece of foldWord(word).split(NOT_WORD)) {
+    if (piece !== '') tokens.push({ token: piece, start, end: start + word.length });
+  }
 }
 
 /** A CJK run: overlapping bigrams, or the character itself when it stands alone. */
@@ -112,7 +114,9 @@ function pushCjk(tokens: SearchToken[], run: string, start: number): void {
 /** The tokens of a text, joined by spaces: what the index is given (FTS5's unicode61 splits it back into the same tokens). */
 export function segmentForIndex(text: string): string {
   // Plain ASCII (most English abstracts): the same tokens as searchTokens, without building them one by one.
-  if (ASCII_ONLY.test(text)) return (text.toLowerCase().match(ASCII_TOKENS) ?? []).join(' ');
+  if (ASCII_ONLY.test(text)) return text.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim();
+  // No CJK: fold the whole text at once (marks go, separators stay), then take its words.
+  if (!CJK.test(text)) return foldWord(text).replace(NOT_WORD, ' ').trim();
   const parts: string[] = [];
   for (const token of searchTokens(text)) parts.push(token.token);
   return parts.join(' ');

@@ -59,7 +59,7 @@ mark{background:#ffe58f;color:#1b1b1f;border-radius:.15em}
 @media (prefers-color-scheme:dark){.diff ins{background:#1f4d2a}.diff del{background:#5a1f1f}}
 .search-form{display:grid;gap:.5rem;grid-template-columns:repeat(auto-fit,minmax(10rem,1fr));margin:1rem 0}
 .search-form label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
-.error-box{background:var(--note-bg);color:var(--note);padding:.75rem 1rem;border-radius:.5rem;white-space:pre-wrap}
+.error-box{background:var(--note-bg);color:var(--note);padding:.75rem 1rem;border-radius:.5rem;white-space:pre-wrap;overflow-x:auto;font:.9rem/1.5 ui-monospace,"SFMono-Regular",Menlo,Consolas,"WenQuanYi Micro Hei Mono",monospace}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.25rem .4rem;border-bottom:1px solid var(--line);vertical-align:top}
 `;

@@ -37,12 +37,11 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The web's dependencies from the config: the store is the search seam once it implements it (the `search` branch). */
-async function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: Array<{ name: string; categories: string; lang?: string }> }, baseUrl: string): Promise<WebDeps> {
-  const { createScanSearch } = await import('../../web/scan-search.js');
+/** The web's dependencies from the config; the store is also the search seam (docs/decisions/0028). */
+function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: Array<{ name: string; categories: string; lang?: string }> }, baseUrl: string): WebDeps {
   return {
     store,
-    search: createScanSearch(store),
+    search: store,
     subscriptions: config.subscriptions.map((subscription) => ({
       name: subscription.name,
       categories: subscription.categories.split(/[+ ]/).filter((part) => part !== '' && !part.startsWith('-')),
@@ -108,38 +107,6 @@ Examples:
         const store = await app.store();
         const { reporter } = context;
 
-        // The web server first: a port in use fails the command before any slot runs. The app needs the bound URL
-        // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
-        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
-        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
-        const server = started as unknown as HttpServer;
-        const baseUrl = await new Promise<string>((resolve, reject) => {
-          started.once('listening', () => {
-            const address = started.address();
-            const where = typeof address === 'object' && address !== null ? address : { address: options.host, port, family: 'IPv4' };
-            resolve(`http://${where.family === 'IPv6' ? `[${where.address}]` : where.address}:${where.port}`);
-          });
-          started.once('error', (error: NodeJS.ErrnoException) =>
-            reject(
-              new XivdigestError({
-                code: 'USAGE',
-                message: `Cannot listen on ${options.host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`,
-                hint: 'Choose another with --port (or stop what uses it)',
-                cause: error,
-              }),
-            ),
-          );
-        });
-        web = createWebApp(await webDeps(store, loaded.config, baseUrl));
-        reporter.info(`serving the web archive at ${baseUrl}/`);
-        const closeServer = () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeIdleConnections?.();
-            // Readers' keep-alive connections must not hold the stop open.
-            setTimeout(() => server?.closeAllConnections?.(), 2000).unref();
-          });
-
         const summaries = new Map<string, string>();
         /** The slot each job is running now, for the messages on stopping. */
         const running = new Map<string, string>();
@@ -200,6 +167,44 @@ Examples:
             for (const line of description.lines) reporter.info(`  ${line}`);
           }
         }
+        // The web server after the scheduler is made (a bad cron fails first) and before it starts: a port in use
+        // fails the command before any slot runs. The app needs the bound URL
+        // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
+        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
+        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
+        const server = started as unknown as HttpServer;
+        const baseUrl = await new Promise<string>((resolve, reject) => {
+          started.once('listening', () => {
+            const address = started.address();
+            const where = typeof address === 'object' && address !== null ? address : { address: options.host, port, family: 'IPv4' };
+            resolve(`http://${where.family === 'IPv6' ? `[${where.address}]` : where.address}:${where.port}`);
+          });
+          started.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              new XivdigestError({
+                code: 'USAGE',
+                message: `Cannot listen on ${options.host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`,
+                hint: 'Choose another with --port (or stop what uses it)',
+                cause: error,
+              }),
+            ),
+          );
+        });
+        try {
+          web = createWebApp(webDeps(store, loaded.config, baseUrl));
+        } catch (error) {
+          server.close();
+          throw error;
+        }
+        reporter.info(`serving the web archive at ${baseUrl}/`);
+        const closeServer = () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections?.();
+            // Readers' keep-alive connections must not hold the stop open.
+            setTimeout(() => server?.closeAllConnections?.(), 2000).unref();
+          });
+
         const runningNow = () => [...running].map(([job, slot]) => `${job} (the ${slot} slot)`).join(', ');
         // The scheduler's timers are unref'd (src/schedule/clock.ts); this one holds the process open until stopped.
         const keepAlive = setInterval(() => undefined, 2 ** 30);

@@ -120,31 +120,13 @@ function jsonValue<T>(value: unknown): T {
 /** The sources of these papers (those the store holds), read through `db` (a transaction's connection). */
 export async function readSources(db: Kysely<any>, ids: readonly string[]): Promise<SearchSource[]> {
   if (ids.length === 0) return [];
-  const rows = await db
+  const rows = (await db
     .selectFrom('papers')
     .select(['id', 'title', 'abstract', 'authors', 'categories'])
     .where('id', 'in', ids)
-    .execute();
-  const texts = await db
-    .selectFrom('paper_texts')
-    .select(['paper_id', 'title', 'tldr', 'tldr_en', 'abstract'])
-    .where('paper_id', 'in', ids)
-    .where('status', '=', 'ok')
-    .execute();
-  const byPaper = new Map<string, SearchSource['texts']>();
-  for (const text of texts) {
-    const list = byPaper.get(text.paper_id) ?? [];
-    list.push({ title: text.title, tldr: text.tldr, tldrEn: text.tldr_en, abstract: text.abstract });
-    byPaper.set(text.paper_id, list);
-  }
-  return rows.map((row) => ({
-    id: row.id as string,
-    title: row.title as string,
-    abstract: row.abstract as string,
-    authors: jsonValue<Array<{ name: string }>>(row.authors).map((author) => author.name),
-    categories: jsonValue<string[]>(row.categories),
-    texts: byPaper.get(row.id as string) ?? [],
-  }));
+    .execute()) as IndexedRow[];
+  const texts = await readTexts(db, ids);
+  return rows.map((row) => sourceOf(row, texts.get(row.id) ?? []));
 }
 
 /** Writes the documents of these sources, replacing their earlier ones. */
@@ -172,6 +154,59 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
     await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
   }
+}
+
+/** A paper row's indexed columns as written (JSON columns as text or, from PostgreSQL, parsed). */
+export interface IndexedRow {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: unknown;
+  categories: unknown;
+}
+
+/** The texts of these papers, by paper (ok ones only). */
+async function readTexts(db: Kysely<any>, ids: readonly string[]): Promise<Map<string, SearchSource['texts']>> {
+  const texts = await db
+    .selectFrom('paper_texts')
+    .select(['paper_id', 'title', 'tldr', 'tldr_en', 'abstract'])
+    .where('paper_id', 'in', ids)
+    .where('status', '=', 'ok')
+    .execute();
+  const byPaper = new Map<string, SearchSource['texts']>();
+  for (const text of texts) {
+    const list = byPaper.get(text.paper_id) ?? [];
+    list.push({ title: text.title, tldr: text.tldr, tldrEn: text.tldr_en, abstract: text.abstract });
+    byPaper.set(text.paper_id, list);
+  }
+  return byPaper;
+}
+
+/**
+ * Writes the documents of rows just written (upsertPapers has them in memory: only their texts are read). The last
+ * row of an id wins.
+ */
+export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: readonly IndexedRow[]): Promise<void> {
+  const byId = new Map<string, IndexedRow>();
+  for (const row of rows) byId.set(row.id, row);
+  for (const chunk of chunks([...byId.values()], IDS_PER_CHUNK)) {
+    const texts = await readTexts(
+      db,
+      chunk.map((row) => row.id),
+    );
+    await writeDocuments(db, dialect, chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [])));
+  }
+}
+
+function sourceOf(row: IndexedRow, texts: SearchSource['texts']): SearchSource {
+  return {
+    id: row.id,
+    title: row.title,
+    abstract: row.abstract,
+    authors: jsonValue<Array<{ name: string }>>(row.authors).map((author) => author.name),
+    categories: jsonValue<string[]>(row.categories),
+    texts,
+  };
 }
 
 /** Brings the documents of these papers up to date (papers the store does not hold are left out). */
