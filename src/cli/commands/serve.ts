@@ -7,7 +7,6 @@ import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
 import type { ScheduleStateStore, ScheduledRunRecord } from '../../core/schedule-state.js';
 import type { Store } from '../../store/store.js';
-import type { WebDeps } from '../../web/deps.js';
 import type { RunCommand } from '../context.js';
 
 /** The scheduler's memory in the database (state keys `schedule:<job>`), so that a restart never runs a slot twice. */
@@ -35,21 +34,6 @@ export function summarizeRun(report: RunReport): string {
 function reason(error: unknown): string {
   if (XivdigestError.isInstance(error)) return error.oneLine;
   return error instanceof Error ? error.message : String(error);
-}
-
-/** The web's dependencies from the config; the store is also the search seam (docs/decisions/0028). */
-function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: Array<{ name: string; categories: string; lang?: string }> }, baseUrl: string): WebDeps {
-  return {
-    store,
-    search: store,
-    subscriptions: config.subscriptions.map((subscription) => ({
-      name: subscription.name,
-      categories: subscription.categories.split(/[+ ]/).filter((part) => part !== '' && !part.startsWith('-')),
-      lang: subscription.lang ?? config.llm.lang,
-    })),
-    baseUrl,
-    lang: config.llm.lang,
-  };
 }
 
 function parsePort(text: string): number {
@@ -97,7 +81,7 @@ Examples:
     .action((options: { host: string; port: string; schedule?: boolean; catchUpFirstStart?: boolean }) =>
       run(async (context) => {
         const port = parsePort(options.port);
-        const [{ serve: listen }, { createWebApp }] = await Promise.all([import('@hono/node-server'), import('../../web/app.js')]);
+        const [{ serve: listen }, { createWebApp }, { webDepsFromConfig }] = await Promise.all([import('@hono/node-server'), import('../../web/app.js'), import('../web-deps.js')]);
         const loaded = options.schedule ? await context.configForRun() : context.config();
         const subscriptions = loaded.config.subscriptions;
         if (options.schedule && subscriptions.length === 0) {
@@ -191,7 +175,7 @@ Examples:
           );
         });
         try {
-          web = createWebApp(webDeps(store, loaded.config, baseUrl));
+          web = createWebApp(webDepsFromConfig(store, loaded.config, baseUrl));
         } catch (error) {
           server.close();
           throw error;
