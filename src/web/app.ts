@@ -7,6 +7,7 @@ import { XivdigestError } from '../core/errors.js';
 import { createPageCache, memoize, type PageCache } from './cache.js';
 import type { WebDeps } from './deps.js';
 import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
+import { mountAccounts } from './accounts/routes.js';
 import { archiveRoutes } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
 import { pathOf, type RouteContext, type WebEnv } from './routes/context.js';
@@ -74,6 +75,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
       if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
     }
   });
+  if (deps.accounts) mountAccounts(app, deps, deps.accounts);
   app.route('/', homeRoutes(route));
   app.route('/', digestRoutes(route));
   app.route('/', archiveRoutes(route));
