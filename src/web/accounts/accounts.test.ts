@@ -2,7 +2,7 @@
  * Readers and sign-in through the app (`app.request()`): real SQLite, real SMTP (smtp-server) through the email
  * channel's path, a moved clock for expiry. Each "browser" is a cookie jar.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
 import { signInLinkIn, startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp-sink.js';
 import { readerStoreOf } from '../../store/index.js';
@@ -13,13 +13,8 @@ import type { AccountSettings } from './service.js';
 const BASE = 'http://127.0.0.1:8080';
 const SECRET = 'a-test-secret-of-more-than-32-characters';
 
+// One SMTP server per test: a sign-in email still on its way from the test before lands in the old one.
 let sink: SmtpSink;
-beforeAll(async () => {
-  sink = await startSmtpSink();
-});
-afterAll(async () => {
-  await sink.close();
-});
 
 interface Page {
   status: number;
@@ -95,12 +90,13 @@ describe('readers and sign-in through the app', () => {
   beforeEach(async () => {
     temp = await createTempStore('sqlite');
     clock = new Date('2026-12-06T08:00:00Z');
-    sink.messages.length = 0;
+    sink = await startSmtpSink();
     app = makeApp();
   });
   afterEach(async () => {
     // Let sign-in emails still being sent in the background finish before the store closes.
     await new Promise((resolve) => setTimeout(resolve, 100));
+    await sink.close();
     await temp.cleanup();
   });
 
