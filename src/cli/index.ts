@@ -20,6 +20,7 @@ import { registerRender } from './commands/render.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerFeedback } from './commands/feedback.js';
+import { registerReaders } from './commands/readers.js';
 import { registerServe } from './commands/serve.js';
 import { registerToday } from './commands/today.js';
 
@@ -36,7 +37,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
 Exit codes: ${wrap(describeExitCodes(), 100)}.
 Docs: README.md in the package.`);
   program.exitOverride();
-  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerConfig];
+  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerReaders, registerConfig];
   for (const register of registrations) register(program, run);
   return program;
 }

@@ -8,6 +8,8 @@ import type { RunReport } from '../../core/run-report.js';
 import type { ScheduleStateStore, ScheduledRunRecord } from '../../core/schedule-state.js';
 import type { Store } from '../../store/store.js';
 import type { WebDeps } from '../../web/deps.js';
+import type { AccountSettings } from '../../web/accounts/service.js';
+import type { LoadedConfig } from '../../core/config/load.js';
 import type { RunCommand } from '../context.js';
 
 /** The scheduler's memory in the database (state keys `schedule:<job>`), so that a restart never runs a slot twice. */
@@ -50,6 +52,16 @@ function webDeps(store: Store, config: { llm: { lang: string }; subscriptions: A
     baseUrl,
     lang: config.llm.lang,
   };
+}
+
+/** The readers' accounts (docs/decisions/0038) when web.accounts is on; their config problems stop serve. */
+async function accountsOf(loaded: LoadedConfig, store: Store): Promise<AccountSettings | undefined> {
+  if (!loaded.config.web.accounts) return undefined;
+  const problems = loaded.errors.filter((problem) => problem.path === 'web' || problem.path.startsWith('web.'));
+  const { invalidConfigError } = await import('../../config.js');
+  if (problems.length > 0) throw invalidConfigError(loaded, problems);
+  const { accountSettingsFromConfig } = await import('../../web/accounts/setup.js');
+  return accountSettingsFromConfig(loaded.config.web, loaded.env, store);
 }
 
 function parsePort(text: string): number {
@@ -105,6 +117,7 @@ Examples:
         }
         const app = context.app();
         const store = await app.store();
+        const accounts = await accountsOf(loaded, store);
         const { reporter } = context;
 
         // The web server first: a port in use fails the command before any slot runs. The app needs the bound URL
@@ -129,7 +142,8 @@ Examples:
             ),
           );
         });
-        web = createWebApp(webDeps(store, loaded.config, baseUrl));
+        const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
+        web = createWebApp({ ...webDeps(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
         reporter.info(`serving the web archive at ${baseUrl}/`);
         const closeServer = () =>
           new Promise<void>((resolve) => {

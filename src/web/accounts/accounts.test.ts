@@ -175,6 +175,13 @@ describe('readers and sign-in through the app', () => {
     expect((await ada.post('/signin', { email: 'ada@example.org' }, { csrf: null })).status).toBe(403);
     expect((await ada.post('/signin', { email: 'ada@example.org' }, { csrf: 'forged' })).status).toBe(403);
     expect((await ada.post('/signin', { email: 'ada@example.org' }, { origin: 'https://evil.example' })).status).toBe(403);
+    // A cross-site form in a browser (Sec-Fetch-Site), even with a token it somehow has and Origin: null.
+    const crossSite = await app.request('/signin', {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: ada.csrf, email: 'ada@example.org' }).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `xd_browser=${ada.jar.get('xd_browser')}`, 'sec-fetch-site': 'cross-site', origin: 'null' },
+    });
+    expect(crossSite.status).toBe(403);
     expect(sink.messages).toHaveLength(0);
     // No browser cookie at all (a cross-site form posted by another page): refused.
     const stranger = browser(app);

@@ -69,10 +69,12 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     return keyedTag(secret, 'csrf', visitor?.sessionToken ? `session:${visitor.sessionToken}` : `browser:${browserOf(c)}`);
   };
   const sameOrigin = (c: C): boolean => {
+    // Browsers say where a request comes from in Sec-Fetch-Site; under the site's Referrer-Policy: no-referrer they
+    // send `Origin: null` on form posts, so Origin is checked only when it names one.
     const site = c.req.header('sec-fetch-site');
-    if (site && site !== 'same-origin' && site !== 'none') return false;
+    if (site) return site === 'same-origin' || site === 'none';
     const origin = c.req.header('origin');
-    if (!origin) return true;
+    if (!origin || origin === 'null') return true;
     const allowed = new Set([new URL(c.req.url).origin, new URL(deps.baseUrl).origin]);
     const forwardedHost = c.req.header('x-forwarded-host') ?? c.req.header('host');
     if (trustProxy && forwardedHost) allowed.add(`${isHttps(c) ? 'https' : 'http'}://${forwardedHost}`);
