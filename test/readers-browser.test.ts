@@ -43,6 +43,14 @@ describe('readers from the command line', () => {
       expect(list.code).not.toBe(0);
       expect(list.stderr).toContain('web.secret');
       expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).code).toBe(0);
+      // web.mail is checked by the email channel's own schema; no mail at all is named too.
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { port: 2525, from: 'x@example.org' } } }));
+      expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).stdout).toMatch(/web\.mail\.host/);
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' } } }));
+      const noMail = await sandbox.run(['config', 'check'], { env: { XIVDIGEST_WEB_SECRET: 'short' } });
+      expect(noMail.stdout + noMail.stderr).toMatch(/web\.mail: accounts are on but no SMTP server/);
+      expect(noMail.stdout + noMail.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET holds fewer than 32 characters/);
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }));
       expect((await sandbox.run(['readers', '--help'])).stdout).toContain('xivdigest readers invite ada@example.org');
     } finally {
       sandbox.cleanup();

@@ -184,6 +184,9 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     }
     const invitation = await readers.getInvitation(email);
     const reader = await readers.ensureReader(email, { role: service.roleOf(email), ...(invitation ? { invitedBy: invitation.invitedBy } : {}), now });
+    // A new session on every sign-in; the one this browser had (another reader's, perhaps) ends.
+    const previous = visitors.get(c.req.raw)?.sessionToken;
+    if (previous) await readers.removeSession(hashToken(previous));
     const session = randomToken();
     await readers.addSession({
       sessionHash: hashToken(session),
