@@ -121,6 +121,11 @@ describe('readers and sign-in through the app', () => {
     const ada = browser(app, { ip: '10.0.0.1' });
     const home = await ada.get('/');
     expect(home.text).toContain('<a href="/signin">Sign in</a>');
+    expect((await app.request('/?ui=zh')).status).toBe(200);
+    expect(await (await app.request('/?ui=zh')).text()).toContain('<a href="/signin">登录</a>');
+    // Assets are served without a session lookup, and untouched.
+    const css = /href="(\/assets\/[^"]+\.css)"/.exec(home.text)?.[1];
+    if (css) expect((await ada.get(css)).status).toBe(200);
     const form = await ada.get('/signin');
     expect(form.status).toBe(200);
     expect(form.text).toMatch(/<form method="post" action="\/signin"[^>]*><input type="hidden" name="_csrf" value="[^"]+">/);

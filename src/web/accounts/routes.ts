@@ -11,6 +11,7 @@ import type { Reader } from '../../store/reader-store.js';
 import type { WebDeps } from '../deps.js';
 import { chooseUi } from '../i18n.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
+import { urls } from '../urls.js';
 import { hashToken, keyedTag, randomToken, sameText } from './crypto.js';
 import { createAccountService, isEmail, type AccountService, type AccountSettings } from './service.js';
 import { accountNav, accountPage, adminReadersPage, confirmPage, linkSentPage, messagePage, otherBrowserPage, signInPage } from './views.js';
@@ -103,6 +104,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
 
   // Who is asking, the reader's links in the header, and ETags that differ per reader (pages are cached for all).
   app.use('*', async (c, next) => {
+    // Stylesheets and fonts are the same for everyone: no session lookup for them.
+    if (new URL(c.req.url).pathname.startsWith(urls.asset(''))) return next();
     const visitor: Visitor = {};
     const token = getCookie(c, SESSION_COOKIE);
     if (token) {
@@ -133,7 +136,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
       const html = await c.res.text();
       const headers = new Headers(c.res.headers);
       headers.delete('content-length');
-      c.res = new Response(html.replace(ACCOUNT_SLOT, accountNav(visitor.reader)), { status: c.res.status, headers });
+      c.res = new Response(html.replace(ACCOUNT_SLOT, accountNav(visitor.reader, c.get('ui'))), { status: c.res.status, headers });
     }
   });
 

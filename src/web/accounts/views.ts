@@ -103,7 +103,7 @@ export function adminReadersPage(frame: FrameOptions, csrf: string, readers: Rea
 }
 
 /** What the header shows: the signed-in reader (and the admin page), or the sign-in link. */
-export function accountNav(reader: Reader | undefined): string {
-  if (!reader) return `<li><a href="/signin">Sign in</a></li>`;
-  return (reader.role === 'admin' ? `<li><a href="/admin/readers">Readers</a></li>` : '') + `<li><a href="/account" class="reader">${h(reader.email)}</a></li>`;
+export function accountNav(reader: Reader | undefined, ui: UiLang = 'en'): string {
+  if (!reader) return `<li><a href="/signin">${ui === 'zh' ? '登录' : 'Sign in'}</a></li>`;
+  return (reader.role === 'admin' ? `<li><a href="/admin/readers">${ui === 'zh' ? '读者管理' : 'Readers'}</a></li>` : '') + `<li><a href="/account" class="reader">${h(reader.email)}</a></li>`;
 }
