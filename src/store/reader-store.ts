@@ -85,4 +85,7 @@ export interface ReaderStore {
   hit(key: string, windowMs: number, now?: Date): Promise<number>;
 
   exportReader(readerId: string): Promise<ReaderExport | undefined>;
+
+  /** Deletes links and sessions that expired before `before`, and counters of windows that started before it. */
+  prune(before: Date): Promise<{ links: number; sessions: number; counters: number }>;
 }

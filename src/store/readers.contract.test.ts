@@ -83,6 +83,21 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
     expect(await readers.hit('ip:1', window, new Date(at(0).getTime() + window))).toBe(1);
   });
 
+  it.skipIf(skipReason)('forgets expired links, sessions and old counters', async () => {
+    const readers = readerStoreOf(temp.store);
+    const ada = await readers.ensureReader('ada@example.org', { role: 'reader', now: at(0) });
+    await readers.addSignInToken({ tokenHash: 'old', email: 'ada@example.org', createdAt: at(0).toISOString(), expiresAt: at(10).toISOString() });
+    await readers.addSignInToken({ tokenHash: 'new', email: 'ada@example.org', createdAt: at(0).toISOString(), expiresAt: at(900).toISOString() });
+    await readers.addSession({ sessionHash: 'old', readerId: ada.id, createdAt: at(0).toISOString(), expiresAt: at(10).toISOString() });
+    await readers.addSession({ sessionHash: 'new', readerId: ada.id, createdAt: at(0).toISOString(), expiresAt: at(900).toISOString() });
+    await readers.hit('a', 1000, at(0));
+    await readers.hit('b', 1000, at(30));
+    expect(await readers.prune(at(20))).toEqual({ links: 1, sessions: 1, counters: 1 });
+    expect(await readers.getSignInToken('new')).toBeDefined();
+    expect(await readers.getSession('new', at(21))).toBeDefined();
+    expect(await readers.hit('b', 1000, at(30))).toBe(2);
+  });
+
   it.skipIf(skipReason)('exports everything about one reader and nothing about another, without hashes', async () => {
     const readers = readerStoreOf(temp.store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'admin', now: at(0) });

@@ -248,6 +248,16 @@ export function createKyselyReaderStore(opened: Pick<OpenedDatabase, 'db' | 'loc
       });
     },
 
+    async prune(before) {
+      const at = before.toISOString();
+      return run('forget expired sign-in links, sessions and counters', async (executor) => {
+        const links = await executor.deleteFrom('reader_sign_in_tokens').where('expires_at', '<', at).executeTakeFirst();
+        const sessions = await executor.deleteFrom('reader_sessions').where('expires_at', '<', at).executeTakeFirst();
+        const counters = await executor.deleteFrom('rate_limits').where('window_start', '<', at).executeTakeFirst();
+        return { links: Number(links.numDeletedRows), sessions: Number(sessions.numDeletedRows), counters: Number(counters.numDeletedRows) };
+      });
+    },
+
     async exportReader(readerId) {
       return run('export a reader', async (executor): Promise<ReaderExport | undefined> => {
         const row = await readerBy(executor, { id: readerId });

@@ -159,6 +159,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
       return privatePage(c, messagePage(frame(c), 'Too many sign-in requests', [`Wait ${Math.round(limits.windowMs / 60_000)} minutes and ask again; the links already sent still work.`]), 429);
     }
     const browserHash = hashToken(browserOf(c));
+    // Expired links and sessions, and counters a day old, are forgotten as new links are asked for.
+    await readers.prune(new Date(now.getTime() - 24 * 3600_000));
     // The answer is the same whether or not the address may join; the email goes out after it.
     void (async () => {
       if (await service.mayJoin(address)) await service.sendLink(address, { browserHash });
