@@ -72,7 +72,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     if ((c.res.headers.get('content-type') ?? '').startsWith('text/html')) {
       c.header('Content-Language', ui === 'zh' ? 'zh-CN' : 'en');
       c.header('Vary', 'Accept-Language, Cookie');
-      if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
+      if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`, { append: true });
     }
   });
   if (deps.accounts) mountAccounts(app, deps, deps.accounts);

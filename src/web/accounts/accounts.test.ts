@@ -202,6 +202,14 @@ describe('readers and sign-in through the app', () => {
     expect(await readerStoreOf(temp.store).getReader({ email: 'bob@example.org' })).toBeDefined();
   });
 
+  it('keeps the browser cookie when the first visit to /signin also switches the language', async () => {
+    const who = browser(app, { ip: '10.0.0.1' });
+    const form = await who.get('/signin?ui=zh');
+    expect(form.setCookies.some((cookie) => cookie.startsWith('ui=zh'))).toBe(true);
+    expect(form.setCookies.some((cookie) => cookie.startsWith('xd_browser='))).toBe(true);
+    expect((await who.post('/signin', { email: 'ada@example.org' })).status).toBe(200);
+  });
+
   it('answers the same for an address that may not join, and sends it nothing', async () => {
     const who = browser(app, { ip: '10.0.0.1' });
     await who.get('/signin');
