@@ -12,6 +12,8 @@ import type { WebDeps } from '../deps.js';
 import { chooseUi } from '../i18n.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { urls } from '../urls.js';
+import { escapeHtml } from '../../render/html/escape.js';
+import { ACCOUNT_TEXT } from './text.js';
 import { hashToken, keyedTag, randomToken, sameText } from './crypto.js';
 import { createAccountService, isEmail, type AccountService, type AccountSettings } from './service.js';
 import { accountNav, accountPage, adminReadersPage, confirmPage, linkSentPage, messagePage, otherBrowserPage, signInPage } from './views.js';
@@ -48,6 +50,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     new URL(c.req.url).protocol === 'https:' || (trustProxy && (c.req.header('x-forwarded-proto') ?? '').split(',')[0]?.trim() === 'https');
   const cookieOptions = (c: C, maxAge: number) => ({ path: '/', httpOnly: true, sameSite: 'Lax' as const, secure: isHttps(c), maxAge });
   const frame = (c: C) => ({ ui: c.get('ui') ?? chooseUi({ fallback: deps.lang }), path: pathOf(c) });
+  const text = (c: C) => ACCOUNT_TEXT[frame(c).ui];
   const clientIp = (c: C): string => {
     if (trustProxy) {
       const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
@@ -95,7 +98,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
   };
   const refused = (c: C) => {
     c.header('Cache-Control', 'no-store');
-    return c.html(messagePage(frame(c), 'This form has expired', ['The form was sent without its security token, or from another site. Reload the page and send it again.']), 403);
+    const t = text(c);
+    return c.html(messagePage(frame(c), t.formExpiredTitle, [t.formExpired]), 403);
   };
   const privatePage = (c: C, html: string, status: 200 | 400 | 403 | 429 = 200) => {
     c.header('Cache-Control', 'no-store');
@@ -149,14 +153,14 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const form = await checkedForm(c);
     if (!form) return refused(c);
     const email = (form.email ?? '').trim();
-    if (!isEmail(email)) return privatePage(c, signInPage(frame(c), csrfFor(c), { email, note: `"${email}" is not an email address.` }), 400);
+    if (!isEmail(email)) return privatePage(c, signInPage(frame(c), csrfFor(c), { email, note: text(c).notAnEmail(email) }), 400);
     const now = service.now();
     const address = readers.normalizeEmail(email);
     const byIp = await readers.hit(`signin:ip:${clientIp(c)}`, limits.windowMs, now);
     const byAddress = await readers.hit(`signin:email:${hashToken(address)}`, limits.windowMs, now);
     if (byIp > limits.perIp || byAddress > limits.perAddress) {
       c.header('Retry-After', String(Math.ceil(limits.windowMs / 1000)));
-      return privatePage(c, messagePage(frame(c), 'Too many sign-in requests', [`Wait ${Math.round(limits.windowMs / 60_000)} minutes and ask again; the links already sent still work.`]), 429);
+      return privatePage(c, messagePage(frame(c), text(c).tooManyTitle, [text(c).tooMany(Math.round(limits.windowMs / 60_000))]), 429);
     }
     const browserHash = hashToken(browserOf(c));
     // Expired links and sessions, and counters a day old, are forgotten as new links are asked for.
@@ -169,13 +173,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
   });
 
   const linkRefused = (c: C, reason: 'unknown' | 'used' | 'expired' | 'missing') => {
-    const words = {
-      missing: 'This address has no sign-in token.',
-      unknown: 'This sign-in link is not valid (it may have been cut or changed).',
-      used: 'This sign-in link was used already; each link works once.',
-      expired: 'This sign-in link has expired.',
-    }[reason];
-    return privatePage(c, messagePage(frame(c), 'This link does not sign you in', [words], `<p><a href="/signin">Ask for a new link</a></p>`), 400);
+    const t = text(c);
+    return privatePage(c, messagePage(frame(c), t.linkRefusedTitle, [t.linkRefused[reason]], `<p><a href="/signin">${escapeHtml(t.askNewLink)}</a></p>`), 400);
   };
 
   /** Uses the link (once) and starts a session for its reader. */
@@ -185,7 +184,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     if (!use.ok) return linkRefused(c, use.reason);
     const email = use.token.email;
     if (!(await service.mayJoin(email))) {
-      return privatePage(c, messagePage(frame(c), 'You may not sign in here', [`${email} is not, or no longer, a reader of this site. Ask an admin for an invitation.`]), 403);
+      return privatePage(c, messagePage(frame(c), text(c).mayNotTitle, [text(c).mayNot(email)]), 403);
     }
     const invitation = await readers.getInvitation(email);
     const reader = await readers.ensureReader(email, { role: service.roleOf(email), ...(invitation ? { invitedBy: invitation.invitedBy } : {}), now });
@@ -269,17 +268,18 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const form = await checkedForm(c);
     if (!form) return refused(c);
     if (form.confirm !== 'yes') {
-      return privatePage(c, messagePage(frame(c), 'Nothing was deleted', ['Tick the box that says you want your account deleted, then send the form again.'], '<p><a href="/account">Back to your account</a></p>'), 400);
+      const t = text(c);
+      return privatePage(c, messagePage(frame(c), t.nothingDeletedTitle, [t.nothingDeleted], `<p><a href="/account">${escapeHtml(t.backToAccount)}</a></p>`), 400);
     }
     await readers.removeReader(reader.email);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
-    return privatePage(c, messagePage(frame(c), 'Your account is deleted', [`Everything held about ${reader.email} is gone.`]));
+    return privatePage(c, messagePage(frame(c), text(c).deletedTitle, [text(c).deleted(reader.email)]));
   });
 
   const adminOnly = (c: C): Reader | Response => {
     const reader = signedIn(c);
     if (!reader) return toSignIn(c);
-    if (reader.role !== 'admin') return privatePage(c, messagePage(frame(c), 'Admins only', ['This page is for the admins named in the configuration.']), 403);
+    if (reader.role !== 'admin') return privatePage(c, messagePage(frame(c), text(c).adminsOnlyTitle, [text(c).adminsOnly]), 403);
     return reader;
   };
   const adminPage = async (c: C, note?: string, status: 200 | 400 = 200) =>
@@ -297,9 +297,9 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const form = await checkedForm(c);
     if (!form) return refused(c);
     const email = (form.email ?? '').trim();
-    if (!isEmail(email)) return adminPage(c, `"${email}" is not an email address.`, 400);
+    if (!isEmail(email)) return adminPage(c, text(c).notAnEmail(email), 400);
     await service.invite(email, admin.email);
-    return adminPage(c, `Invited ${readers.normalizeEmail(email)}; a sign-in link is on its way.`);
+    return adminPage(c, text(c).invited(readers.normalizeEmail(email)));
   });
 
   app.post('/admin/readers/remove', async (c) => {
@@ -309,7 +309,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     if (!form) return refused(c);
     const email = readers.normalizeEmail(form.email ?? '');
     const removed = await readers.removeReader(email);
-    return adminPage(c, removed ? `Removed ${email}; their sessions ended.` : `Withdrew the invitation of ${email}.`);
+    return adminPage(c, removed ? text(c).removed(email) : text(c).withdrew(email));
   });
 
   return service;
