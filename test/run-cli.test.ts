@@ -169,7 +169,7 @@ describe('xivdigest serve --schedule', () => {
       );
       const { spawn } = await import('node:child_process');
       const bin = join(__dirname, '..', 'bin', 'xivdigest.js');
-      const child = spawn(process.execPath, [bin, 'serve', '--schedule'], {
+      const child = spawn(process.execPath, [bin, 'serve', '--schedule', '--port', '0'], {
         cwd: sandbox.dir,
         env: { PATH: process.env.PATH ?? '', HOME: sandbox.dir, XIVDIGEST_DB: sandbox.db, XDG_DATA_HOME: join(sandbox.dir, 'data') },
       });

@@ -22,6 +22,8 @@ import { registerRuns } from './commands/runs.js';
 import { registerFeedback } from './commands/feedback.js';
 import { registerReaders } from './commands/readers.js';
 import { registerServe } from './commands/serve.js';
+import { registerSearch } from './commands/search.js';
+import { registerReindex } from './commands/reindex.js';
 import { registerToday } from './commands/today.js';
 
 export function buildProgram(run: (action: (context: CliContext) => Promise<void>) => Promise<void>): Command {
@@ -37,7 +39,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
 Exit codes: ${wrap(describeExitCodes(), 100)}.
 Docs: README.md in the package.`);
   program.exitOverride();
-  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerReaders, registerConfig];
+  const registrations = [registerToday, registerFetch, registerIngest, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerSearch, registerReindex, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerReaders, registerConfig];
   for (const register of registrations) register(program, run);
   return program;
 }

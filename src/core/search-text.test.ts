@@ -64,3 +64,22 @@ describe('search segmentation', () => {
     expect(categoryTokens(['cs.CL', 'math-ph'])).toEqual(['c0all', 'c0cs', 'c0cs0cl', 'c0math1ph']);
   });
 });
+
+describe('segmentForIndex', () => {
+  it('gives exactly the tokens searchTokens gives, on ASCII and on mixed text', () => {
+    const samples = [
+      'Large Language Models (LLMs) achieve state-of-the-art results on GSM8K; see https://x.org/a_b.',
+      'Schrödinger bridges – “diffusion” for Łukasz and José; ﬁne-tuning ＧＰＴ－４',
+      'Ratio ½ and ⑴ x², ΟΔΟΣ Ⅻ a\u0301b - \u0301c naïve Ærø straße',
+      '我们提出了一种基于大语言模型的扩散方法，在GSM8K上达到SOTA。大規模言語モデル、언어 모델',
+      '',
+    ];
+    for (const text of samples) {
+      expect(segmentForIndex(text)).toBe(
+        searchTokens(text)
+          .map((token) => token.token)
+          .join(' '),
+      );
+    }
+  });
+});

@@ -32,9 +32,12 @@ const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Han (incl. extensions and compatibility), Hiragana, Katakana (incl. half-width), Hangul syllables and jamo. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]/u;
-/** A run of CJK characters, or a run of other letters and digits (combining marks stay with their letter). */
-const SEGMENT =
-  /([\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+)|((?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー])[\p{L}\p{N}]\p{M}*)+)/gu;
+/** A run of letters and digits (with the combining marks that follow them); CJK runs are split out of it after. */
+const RUN = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+/gu;
+const ASCII_WORD = /^[A-Za-z0-9]+$/;
+const ASCII_SEPARATORS = /[^a-z0-9]+/g;
+const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Lower case without diacritics (José → jose, Łukasz → lukasz), as the index stores words. */
 export function foldWord(word: string): string {
@@ -58,42 +61,65 @@ export function hasCjk(text: string): boolean {
  */
 export function searchTokens(text: string): SearchToken[] {
   const tokens: SearchToken[] = [];
-  for (const match of text.matchAll(SEGMENT)) {
+  for (const match of text.matchAll(RUN)) {
+    const run = match[0];
     const start = match.index;
-    if (match[1] !== undefined) {
-      // Code points, not UTF-16 units: extension-B Han characters are surrogate pairs.
-      const chars = Array.from(match[1]);
-      const offsets: number[] = [];
-      let at = start;
-      for (const char of chars) {
-        offsets.push(at);
-        at += char.length;
-      }
-      offsets.push(at);
-      // NFKC only: half-width kana and compatibility ideographs become the usual ones; marks such as the dakuten of
-      // デ are part of the letter and stay.
-      if (chars.length === 1) {
-        tokens.push({ token: chars[0]!.normalize('NFKC'), start, end: at });
-        continue;
-      }
-      for (let index = 0; index + 1 < chars.length; index += 1) {
-        tokens.push({ token: (chars[index]! + chars[index + 1]!).normalize('NFKC'), start: offsets[index]!, end: offsets[index + 2]! });
-      }
-    } else {
-      const word = foldWord(match[2]!);
-      // Folding may leave nothing (a lone mark) or split nothing; keep only letters and digits.
-      const clean = word.replace(/[^\p{L}\p{N}]+/gu, '');
-      if (clean !== '') tokens.push({ token: clean, start, end: start + match[0].length });
+    // Most words of most abstracts: plain ASCII, only lower-cased.
+    if (ASCII_WORD.test(run)) {
+      tokens.push({ token: run.toLowerCase(), start, end: start + run.length });
+      continue;
     }
+    if (!CJK.test(run)) {
+      pushWord(tokens, run, start);
+      continue;
+    }
+    let at = 0;
+    for (const cjk of run.matchAll(CJK_RUN)) {
+      if (cjk.index > at) pushWord(tokens, run.slice(at, cjk.index), start + at);
+      pushCjk(tokens, cjk[0], start + cjk.index);
+      at = cjk.index + cjk[0].length;
+    }
+    if (at < run.length) pushWord(tokens, run.slice(at), start + at);
   }
   return tokens;
 }
 
+/** A non-CJK word: folded, whatever is not a letter or digit after folding dropped. */
+function pushWord(tokens: SearchToken[], word: string, start: number): void {
+  // Folding may turn one letter into several words (½ → 1⁄2): each is a token, at the word's offsets.
+  for (const piece of foldWord(word).split(NOT_WORD)) {
+    if (piece !== '') tokens.push({ token: piece, start, end: start + word.length });
+  }
+}
+
+/** A CJK run: overlapping bigrams, or the character itself when it stands alone. */
+function pushCjk(tokens: SearchToken[], run: string, start: number): void {
+  // Code points, not UTF-16 units: extension-B Han characters are surrogate pairs.
+  const chars = Array.from(run);
+  // NFKC only: half-width kana and compatibility ideographs become the usual ones; marks such as the dakuten of デ
+  // are part of the letter and stay.
+  if (chars.length === 1) {
+    tokens.push({ token: run.normalize('NFKC'), start, end: start + run.length });
+    return;
+  }
+  let at = start;
+  for (let index = 0; index + 1 < chars.length; index += 1) {
+    const first = chars[index]!;
+    const second = chars[index + 1]!;
+    tokens.push({ token: (first + second).normalize('NFKC'), start: at, end: at + first.length + second.length });
+    at += first.length;
+  }
+}
+
 /** The tokens of a text, joined by spaces: what the index is given (FTS5's unicode61 splits it back into the same tokens). */
 export function segmentForIndex(text: string): string {
-  return searchTokens(text)
-    .map((token) => token.token)
-    .join(' ');
+  // Plain ASCII (most English abstracts): the same tokens as searchTokens, without building them one by one.
+  if (ASCII_ONLY.test(text)) return text.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim();
+  // No CJK: fold the whole text at once (marks go, separators stay), then take its words.
+  if (!CJK.test(text)) return foldWord(text).replace(NOT_WORD, ' ').trim();
+  const parts: string[] = [];
+  for (const token of searchTokens(text)) parts.push(token.token);
+  return parts.join(' ');
 }
 
 /** The words of a query term: the tokens the index must hold next to each other (a phrase when more than one). */

@@ -188,6 +188,14 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(all.hits.every((hit) => hit.score === 0 && hit.snippets.length === 0)).toBe(true);
     const day = await temp.store.search({ q: '', from: '2025-04-28', until: '2025-04-28' });
     expect(ids(day)).toEqual(['2504.00005', '2504.00001']);
+    // A paper with no announcement day (an imported one) is browsed and found, but never in a dated search.
+    const undated = paper('2504.00030', { title: 'Undated topology', submitted: '2025-04-28T10:00:00Z' });
+    delete undated.announced;
+    await temp.store.upsertPapers([undated]);
+    expect((await temp.store.search({ q: '' })).total).toBe(6);
+    expect(ids(await temp.store.search({ q: 'undated' }))).toEqual(['2504.00030']);
+    expect(ids(await temp.store.search({ q: '', from: '2025-04-28', until: '2025-04-28' }))).toEqual(['2504.00005', '2504.00001']);
+    expect(ids(await temp.store.search({ q: 'topology', from: '2025-04-01' }))).toEqual(['2504.00004']);
   });
 
   it('pages through the matches with an exact total', async () => {

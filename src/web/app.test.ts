@@ -8,13 +8,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestText, importDigest } from '../jobs/import-digest.js';
 import { parseMarkdownDigest } from '../sources/digest-import/parse.js';
 import { hasSharedFixtures, sharedFixtureFiles, sharedSkipReason } from '../../test/helpers/shared-fixtures.js';
-import { createTempStore, type TempStore } from '../../test/helpers/temp-store.js';
+import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
 import { CHINESE_WORD, fillWebSite, HOSTILE_PAPER, MATH_PAPER, VERSIONED_PAPER, WEB_DAYS, type WebSiteFixture } from '../../test/helpers/web-site.js';
 import { createWebApp } from './app.js';
 import type { WebDeps } from './deps.js';
 import { urls } from './urls.js';
 
-describe('the web site through app.request()', () => {
+describe.each(testDatabases())('the web site through app.request() on $kind', ({ kind, skipReason }) => {
+  if (skipReason) console.warn(skipReason);
+  const test = skipReason ? it.skip : it;
   let temp: TempStore;
   let site: WebSiteFixture;
   let deps: WebDeps;
@@ -26,17 +28,18 @@ describe('the web site through app.request()', () => {
   };
 
   beforeAll(async () => {
-    temp = await createTempStore('sqlite');
+    if (skipReason) return;
+    temp = await createTempStore(kind);
     site = await fillWebSite(temp.store, { papers: 30 });
     deps = { store: temp.store, search: temp.store, subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }], baseUrl: 'http://127.0.0.1:8080', lang: 'zh' };
     app = createWebApp(deps);
   });
   afterAll(async () => {
-    await temp.store.close();
-    await temp.cleanup();
+    await temp?.store.close();
+    await temp?.cleanup();
   });
 
-  it('home: the latest digest of each subscription, the latest day per category, feeds, landmarks, security headers', async () => {
+  test('home: the latest digest of each subscription, the latest day per category, feeds, landmarks, security headers', async () => {
     const { response, html } = await text('/');
     expect(response.status).toBe(200);
     expect(html).toContain(`href="${urls.digest(site.digest.name)}"`);
@@ -54,7 +57,7 @@ describe('the web site through app.request()', () => {
     expect(html).not.toMatch(/<script|https?:\/\/(?!arxiv\.org)[^"]*"\s*rel="stylesheet"/);
   });
 
-  it('digest: the compact overview first with jump links, then the full entries; math rendered; hostile title inert', async () => {
+  test('digest: the compact overview first with jump links, then the full entries; math rendered; hostile title inert', async () => {
     const { response, html } = await text(urls.digest(site.digest.name));
     expect(response.status).toBe(200);
     const overview = html.indexOf('id="overview"');
@@ -76,12 +79,18 @@ describe('the web site through app.request()', () => {
     expect(html).toMatch(/href="\/feeds\/digests\/nlp\/2026-11-24\.json"/);
   });
 
-  it('digest: cached with an ETag, 304 on If-None-Match, re-rendered when the digest is saved again', async () => {
+  test('digest: cached with an ETag, 304 on If-None-Match, re-rendered when the digest is saved again', async () => {
     const first = await get(urls.digest(site.digest.name));
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^".+"$/);
     const again = await get(urls.digest(site.digest.name), { 'if-none-match': etag });
     expect(again.status).toBe(304);
+    // gzip for readers that accept it: the same page, its own ETag.
+    const zipped = await get(urls.digest(site.digest.name), { 'accept-encoding': 'gzip, br' });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('etag')).not.toBe(etag);
+    const { gunzipSync } = await import('node:zlib');
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8')).toBe(await first.text());
     const fresh = createWebApp(deps, { briefMs: 0 });
     const before = await fresh.request(urls.digest(site.digest.name), { headers: { 'accept-language': 'zh' } });
     await temp.store.saveDigest({ ...site.digest, createdAt: '2026-11-24T07:00:00.000Z', title: 'Renamed digest' });
@@ -91,7 +100,7 @@ describe('the web site through app.request()', () => {
     await temp.store.saveDigest(site.digest);
   });
 
-  it('archive: the categories, a calendar for the category algebra, one day of papers with paging', async () => {
+  test('archive: the categories, a calendar for the category algebra, one day of papers with paging', async () => {
     const index = await text(urls.archive());
     expect(index.response.status).toBe(200);
     expect(index.html).toContain(`href="${urls.archiveCalendar('cs.CL')}"`);
@@ -110,7 +119,7 @@ describe('the web site through app.request()', () => {
     for (const paper of inAi) expect(excluded.html).not.toContain(`href="${urls.paper(paper.id)}"`);
   });
 
-  it('archive: an unknown category is a 404 with did-you-mean; a malformed expression or day is a 404', async () => {
+  test('archive: an unknown category is a 404 with did-you-mean; a malformed expression or day is a 404', async () => {
     const typo = await text(urls.archiveCalendar('cs.Cl+cs.AI'));
     expect(typo.response.status).toBe(404);
     expect(typo.html).toContain('unknown category &quot;cs.Cl&quot;');
@@ -120,7 +129,7 @@ describe('the web site through app.request()', () => {
     expect((await get('/archive/cs.CL/2026-11-24/extra')).status).toBe(404);
   });
 
-  it('paper: texts with provenance, the version history with what changed in the abstract, links to arXiv, PDF and HTML', async () => {
+  test('paper: texts with provenance, the version history with what changed in the abstract, links to arXiv, PDF and HTML', async () => {
     const { response, html } = await text(urls.paper(VERSIONED_PAPER));
     expect(response.status).toBe(200);
     expect(html).toContain('gpt-4o-mini');
@@ -140,7 +149,7 @@ describe('the web site through app.request()', () => {
     expect((await get(urls.paper(`${VERSIONED_PAPER}v2`))).status).toBe(200);
   });
 
-  it('search: a two-character Chinese word, counts, highlighted snippets, paging; a bad parameter is a 400', async () => {
+  test('search: a two-character Chinese word, counts, highlighted snippets, paging; a bad parameter is a 400', async () => {
     const { response, html } = await text(urls.search({ q: CHINESE_WORD }));
     expect(response.status).toBe(200);
     expect(html).toMatch(new RegExp(`共 ${site.papers.length} 条结果`));
@@ -159,7 +168,7 @@ describe('the web site through app.request()', () => {
     expect(empty.html).toContain('<label for="f-q">');
   });
 
-  it('a query error is a 400 showing its position; anything else a 500 without internals', async () => {
+  test('a query error is a 400 showing its position; anything else a 500 without internals', async () => {
     const bad = await get(urls.search({ q: '(a OR b' }));
     expect(bad.status).toBe(400);
     const body = await bad.text();
@@ -179,7 +188,7 @@ describe('the web site through app.request()', () => {
     expect((await get('/no/such/page')).status).toBe(404);
   });
 
-  it('interface language: ?ui= (remembered in a cookie), then the cookie, then Accept-Language, then the default', async () => {
+  test('interface language: ?ui= (remembered in a cookie), then the cookie, then Accept-Language, then the default', async () => {
     const en = await get('/?ui=en');
     expect(await en.text()).toContain('<html lang="en">');
     expect(en.headers.get('set-cookie')).toMatch(/^ui=en;/);
@@ -189,7 +198,7 @@ describe('the web site through app.request()', () => {
     expect(await (await get('/?ui=zh', { 'accept-language': 'en' })).text()).toContain('最新日报');
   });
 
-  it('assets: the stylesheet, KaTeX CSS and fonts, cached for a year; nothing outside the asset folder', async () => {
+  test('assets: the stylesheet, KaTeX CSS and fonts, cached for a year; nothing outside the asset folder', async () => {
     const home = await (await get('/')).text();
     const css = /href="(\/assets\/site-[0-9a-f]+\.css)"/.exec(home)![1]!;
     const sheet = await get(css);
@@ -209,12 +218,27 @@ describe('the web site through app.request()', () => {
     expect((await get(katex.replace('katex.min.css', '%2e%2e/package.json'))).status).toBe(404);
   });
 
+  test('a series: the home page shows its newest digest and how many earlier; digest pages link earlier and later', async () => {
+    const later = { ...site.digest, name: 'nlp/2026-11-25', day: '2026-11-25', createdAt: '2026-11-25T06:30:00.000Z', entries: site.digest.entries.slice(0, 2) };
+    // Last in the suite: the store cannot delete a digest, and this one changes the home page.
+    await temp.store.saveDigest(later);
+    const fresh = createWebApp({ ...deps, subscriptions: [...deps.subscriptions, { name: 'empty', categories: ['math.AP'], lang: 'zh' }] }, { briefMs: 0 });
+    const request = async (path: string) => (await fresh.request(path, { headers: { 'accept-language': 'zh' } })).text();
+    const home = await request('/');
+    expect(home).toContain(`href="${urls.digest(later.name)}"`);
+    expect(home).not.toContain(`href="${urls.digest(site.digest.name)}"`);
+    expect(home).toContain('另有 1 期');
+    expect(home).toMatch(/empty <span class="meta">还没有日报<\/span>/);
+    expect(await request(urls.digest(later.name))).toContain(`<a href="${urls.digest(site.digest.name)}" rel="prev">`);
+    expect(await request(urls.digest(site.digest.name))).toContain(`<a href="${urls.digest(later.name)}" rel="next">`);
+  });
+
   describe.skipIf(!hasSharedFixtures)('the real cn-chat-arxiv digests', () => {
     if (!hasSharedFixtures) console.warn(sharedSkipReason);
-    it('each imported digest renders as a page with its overview and entries', async () => {
+    test('each imported digest renders as a page with its overview and entries', async () => {
       const files = sharedFixtureFiles('digests', (name) => name.endsWith('.md'));
       expect(files.length).toBeGreaterThan(0);
-      const real = await createTempStore('sqlite');
+      const real = await createTempStore(kind);
       try {
         for (const file of files) {
           const name = basename(file, '.md');

@@ -4,17 +4,28 @@
  * for a few seconds only. Least recently used pages go first when the byte budget is spent.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 
 export interface CachedPage {
   body: string;
+  /** The body as UTF-8, encoded once: a cached page is sent without re-encoding. */
+  encoded: Uint8Array;
   etag: string;
   /** Date.now() when rendered. */
   at: number;
   bytes: number;
+  /** The gzip-compressed body, made on first use (a 700-paper digest is ~2 MB, ~10 times less compressed). */
+  gzip?: Uint8Array;
+}
+
+/** The page's gzip body, compressed once and kept with the page. */
+export function gzipOf(page: CachedPage): Uint8Array {
+  page.gzip ??= gzipSync(page.encoded, { level: 6 });
+  return page.gzip;
 }
 
 export interface PageCacheOptions {
-  /** Budget for the bodies, in UTF-16 code units (default 64 Mi). */
+  /** Budget for the bodies, in UTF-8 bytes (default 64 MiB). */
   maxChars?: number;
   now?: () => number;
 }
@@ -60,7 +71,8 @@ export function createPageCache(options: PageCacheOptions = {}): PageCache {
       if (running) return running;
       const made = (async () => {
         const body = await render();
-        const page: CachedPage = { body, etag: etagOf(body), at: now(), bytes: body.length };
+        const encoded = new TextEncoder().encode(body);
+        const page: CachedPage = { body, encoded, etag: etagOf(body), at: now(), bytes: encoded.length };
         remove(key);
         if (page.bytes <= maxChars) {
           pages.set(key, page);

@@ -24,7 +24,10 @@ export interface UiText {
   papers(count: number): string;
   overview: string;
   entries: string;
-  allDigestsOf(subject: string): string;
+  earlierDigest: string;
+  laterDigest: string;
+  earlierCount(count: number): string;
+  noDigestYet: string;
   categories: string;
   calendarOf(expression: string): string;
   dayOf(expression: string, day: string): string;
@@ -78,7 +81,10 @@ const zh: UiText = {
   papers: (count) => `${count} 篇论文`,
   overview: '概览',
   entries: '全文',
-  allDigestsOf: (subject) => `${subject} 的全部日报`,
+  earlierDigest: '上一期',
+  laterDigest: '下一期',
+  earlierCount: (count) => `另有 ${count} 期`,
+  noDigestYet: '还没有日报',
   categories: '分类',
   calendarOf: (expression) => `${expression} 的公告日历`,
   dayOf: (expression, day) => `${expression} · ${day}`,
@@ -132,7 +138,10 @@ const en: UiText = {
   papers: (count) => `${count} paper${count === 1 ? '' : 's'}`,
   overview: 'Overview',
   entries: 'Papers',
-  allDigestsOf: (subject) => `All digests of ${subject}`,
+  earlierDigest: 'Earlier digest',
+  laterDigest: 'Later digest',
+  earlierCount: (count) => `${count} earlier`,
+  noDigestYet: 'no digest yet',
   categories: 'Categories',
   calendarOf: (expression) => `Announcement days of ${expression}`,
   dayOf: (expression, day) => `${expression} · ${day}`,

@@ -120,39 +120,6 @@ Examples:
         const accounts = await accountsOf(loaded, store);
         const { reporter } = context;
 
-        // The web server first: a port in use fails the command before any slot runs. The app needs the bound URL
-        // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
-        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
-        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
-        const server = started as unknown as HttpServer;
-        const baseUrl = await new Promise<string>((resolve, reject) => {
-          started.once('listening', () => {
-            const address = started.address();
-            const where = typeof address === 'object' && address !== null ? address : { address: options.host, port, family: 'IPv4' };
-            resolve(`http://${where.family === 'IPv6' ? `[${where.address}]` : where.address}:${where.port}`);
-          });
-          started.once('error', (error: NodeJS.ErrnoException) =>
-            reject(
-              new XivdigestError({
-                code: 'USAGE',
-                message: `Cannot listen on ${options.host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`,
-                hint: 'Choose another with --port (or stop what uses it)',
-                cause: error,
-              }),
-            ),
-          );
-        });
-        const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
-        web = createWebApp({ ...webDeps(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
-        reporter.info(`serving the web archive at ${baseUrl}/`);
-        const closeServer = () =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeIdleConnections?.();
-            // Readers' keep-alive connections must not hold the stop open.
-            setTimeout(() => server?.closeAllConnections?.(), 2000).unref();
-          });
-
         const summaries = new Map<string, string>();
         /** The slot each job is running now, for the messages on stopping. */
         const running = new Map<string, string>();
@@ -213,6 +180,45 @@ Examples:
             for (const line of description.lines) reporter.info(`  ${line}`);
           }
         }
+        // The web server after the scheduler is made (a bad cron fails first) and before it starts: a port in use
+        // fails the command before any slot runs. The app needs the bound URL
+        // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
+        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
+        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
+        const server = started as unknown as HttpServer;
+        const baseUrl = await new Promise<string>((resolve, reject) => {
+          started.once('listening', () => {
+            const address = started.address();
+            const where = typeof address === 'object' && address !== null ? address : { address: options.host, port, family: 'IPv4' };
+            resolve(`http://${where.family === 'IPv6' ? `[${where.address}]` : where.address}:${where.port}`);
+          });
+          started.once('error', (error: NodeJS.ErrnoException) =>
+            reject(
+              new XivdigestError({
+                code: 'USAGE',
+                message: `Cannot listen on ${options.host}:${port}: ${error.code === 'EADDRINUSE' ? 'the port is in use' : error.message}`,
+                hint: 'Choose another with --port (or stop what uses it)',
+                cause: error,
+              }),
+            ),
+          );
+        });
+        try {
+          const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
+          web = createWebApp({ ...webDeps(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
+        } catch (error) {
+          server.close();
+          throw error;
+        }
+        reporter.info(`serving the web archive at ${baseUrl}/`);
+        const closeServer = () =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeIdleConnections?.();
+            // Readers' keep-alive connections must not hold the stop open.
+            setTimeout(() => server?.closeAllConnections?.(), 2000).unref();
+          });
+
         const runningNow = () => [...running].map(([job, slot]) => `${job} (the ${slot} slot)`).join(', ');
         // The scheduler's timers are unref'd (src/schedule/clock.ts); this one holds the process open until stopped.
         const keepAlive = setInterval(() => undefined, 2 ** 30);

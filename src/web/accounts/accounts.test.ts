@@ -2,6 +2,7 @@
  * Readers and sign-in through the app (`app.request()`): real SQLite, real SMTP (smtp-server) through the email
  * channel's path, a moved clock for expiry. Each "browser" is a cookie jar.
  */
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
 import { signInLinkIn, startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp-sink.js';
@@ -375,6 +376,10 @@ describe('readers and sign-in through the app', () => {
     expect(etag).toBeTruthy();
     const revalidated = await app.request('/', { headers: { cookie: `xd_session=${a.jar.get('xd_session')}`, 'if-none-match': etag! } });
     expect(revalidated.status).toBe(304);
+    // A gzipped cached page gets the reader's header too.
+    const zipped = await app.request('/', { headers: { cookie: `xd_session=${a.jar.get('xd_session')}`, 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(gunzipSync(Buffer.from(await zipped.arrayBuffer())).toString('utf8')).toContain('alice@example.org');
     // The same ETag from a browser that is now anonymous (signed out): a full page, with the sign-in link.
     const anonymous = await app.request('/', { headers: { 'if-none-match': etag! } });
     expect(anonymous.status).toBe(200);

@@ -5,6 +5,7 @@
  * come from this origin. Sign-in requests are rate limited per address and per IP, and answer the same whether or not
  * the address may join.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Reader } from '../../store/reader-store.js';
@@ -136,11 +137,14 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const etag = c.res.headers.get('etag');
     if (etag) c.res.headers.set('ETag', etag.replace(/"$/, `~${tag}"`));
     if (visitor.reader) c.res.headers.set('Cache-Control', (c.res.headers.get('cache-control') ?? 'no-cache').replace(/^(?!private)/, 'private, '));
-    if ((c.res.headers.get('content-type') ?? '').startsWith('text/html') && c.res.status !== 304) {
-      const html = await c.res.text();
+    if ((c.res.headers.get('content-type') ?? '').startsWith('text/html') && c.res.status !== 304 && c.res.body) {
+      // Cached pages may come gzipped (sendPage): the slot is filled in the HTML and the page gzipped again.
+      const gzipped = /\bgzip\b/.test(c.res.headers.get('content-encoding') ?? '');
+      const bytes = Buffer.from(await c.res.arrayBuffer());
+      const html = (gzipped ? gunzipSync(bytes) : bytes).toString('utf8').replace(ACCOUNT_SLOT, accountNav(visitor.reader, c.get('ui')));
       const headers = new Headers(c.res.headers);
       headers.delete('content-length');
-      c.res = new Response(html.replace(ACCOUNT_SLOT, accountNav(visitor.reader, c.get('ui'))), { status: c.res.status, headers });
+      c.res = new Response(gzipped ? gzipSync(html) : html, { status: c.res.status, headers });
     }
   });
 

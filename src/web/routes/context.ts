@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { XivdigestError } from '../../core/errors.js';
 import { ARXIV_CATEGORY_NAMES, suggestCategory } from '../../select/taxonomy.js';
-import type { PageCache } from '../cache.js';
+import { gzipOf, type PageCache } from '../cache.js';
 import type { WebDeps } from '../deps.js';
 import type { UiLang } from '../i18n.js';
 import { formatCategoryAlgebra, parseCategoryAlgebra, urls, type CategoryAlgebra } from '../urls.js';
@@ -23,18 +23,26 @@ export interface RouteContext {
 
 /** The request's path and query, for the language switch. */
 export const pathOf = (c: Context): string => {
-  const url = new URL(c.req.url);
-  return `${url.pathname}${url.search}`;
+  // c.req.url is absolute (`http://host/path?query`); slicing it spares a URL parse per request.
+  const url = c.req.url;
+  const start = url.indexOf('/', url.indexOf('//') + 2);
+  return start < 0 ? '/' : url.slice(start).replace(/#.*$/, '');
 };
 
 /** Sends a cached page: 304 when If-None-Match matches its ETag, else the HTML. */
 export async function sendPage(c: Context<WebEnv>, route: RouteContext, key: string, render: () => Promise<string> | string, ttlMs?: number): Promise<Response> {
   const cached = await route.cache.get(`${c.get('ui')}\u0000${key}`, async () => render(), ttlMs);
-  c.header('ETag', cached.etag);
+  const gzip = cached.bytes > 1024 && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
+  // Each encoding is its own representation, with its own strong ETag.
+  const etag = gzip ? `${cached.etag.slice(0, -1)}-gz"` : cached.etag;
+  c.header('ETag', etag);
   c.header('Cache-Control', ttlMs === undefined ? 'no-cache' : `max-age=${Math.floor(ttlMs / 1000)}`);
   const match = c.req.header('if-none-match');
-  if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === cached.etag)) return c.body(null, 304);
-  return c.html(cached.body);
+  if (match && match.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) return c.body(null, 304);
+  c.header('Content-Type', 'text/html; charset=utf-8');
+  if (!gzip) return c.body(cached.encoded as Uint8Array<ArrayBuffer>);
+  c.header('Content-Encoding', 'gzip');
+  return c.body(gzipOf(cached) as Uint8Array<ArrayBuffer>);
 }
 
 export const isKnownCategory = (name: string): boolean => ARXIV_CATEGORY_NAMES.has(name);

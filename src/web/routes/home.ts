@@ -22,7 +22,7 @@ export function homeRoutes(route: RouteContext): Hono<WebEnv> {
         for (const subscription of route.deps.subscriptions) {
           const digest = digests.find((d) => seriesOf(d.name) === subscription.name);
           seen.add(subscription.name);
-          if (digest) latest.push({ subject: subscription.name, digest, older: (counts.get(subscription.name) ?? 1) - 1 });
+          latest.push({ subject: subscription.name, ...(digest ? { digest } : {}), older: (counts.get(subscription.name) ?? 1) - 1 });
         }
         for (const digest of digests) {
           const series = seriesOf(digest.name);

@@ -32,7 +32,7 @@ export interface DigestSummary {
 
 export interface HomeData {
   /** Per subscription (or, for digests no subscription claims, per name prefix): its latest digest. */
-  latest: Array<{ subject: string; digest: DigestSummary; older: number }>;
+  latest: Array<{ subject: string; digest?: DigestSummary; older: number }>;
   categories: ArchiveCategory[];
 }
 
@@ -42,9 +42,10 @@ export function homePage(data: HomeData, ui: UiLang, path: string): string {
     data.latest.length === 0
       ? `<p>${escapeHtml(t.noDigests)}</p>`
       : `<ul class="plain">${data.latest
-          .map(
-            ({ subject, digest }) =>
-              `<li><a href="${attr(urls.digest(digest.name))}">${escapeHtml(cleanLine(subject))} · ${escapeHtml(cleanLine(digest.name))}</a> <span class="meta">${escapeHtml(t.papers(digest.entries))} · <time datetime="${attr(digest.createdAt)}">${escapeHtml(digest.createdAt.slice(0, 10))}</time></span></li>`,
+          .map(({ subject, digest, older }) =>
+            digest
+              ? `<li><a href="${attr(urls.digest(digest.name))}">${escapeHtml(cleanLine(subject))} · ${escapeHtml(cleanLine(digest.name))}</a> <span class="meta">${escapeHtml(t.papers(digest.entries))} · <time datetime="${attr(digest.createdAt)}">${escapeHtml(digest.createdAt.slice(0, 10))}</time>${older > 0 ? ` · ${escapeHtml(t.earlierCount(older))}` : ''}</span></li>`
+              : `<li>${escapeHtml(cleanLine(subject))} <span class="meta">${escapeHtml(t.noDigestYet)}</span></li>`,
           )
           .join('')}</ul>`;
   const withDays = data.categories.filter((category) => category.latestDay !== undefined);
@@ -64,7 +65,13 @@ export function homePage(data: HomeData, ui: UiLang, path: string): string {
   return page({ ui, title: t.home, body, feeds, path });
 }
 
-export function digestPage(digest: Digest, ui: UiLang, path: string): string {
+/** The digests before and after this one in its series (by creation time). */
+export interface DigestNeighbours {
+  earlier?: string;
+  later?: string;
+}
+
+export function digestPage(digest: Digest, ui: UiLang, path: string, neighbours: DigestNeighbours = {}): string {
   const t = UI_TEXT[ui];
   const title = digestTitle(digest);
   const labels = resolveLabels(digest.lang);
@@ -87,8 +94,14 @@ export function digestPage(digest: Digest, ui: UiLang, path: string): string {
     )
     .join('\n');
   const meta = [t.papers(digest.entries.length), digest.day ?? '', digest.createdAt.slice(0, 10)].filter((part) => part !== '');
+  const series =
+    neighbours.earlier || neighbours.later
+      ? `<nav class="pager" aria-label="${attr(t.latestDigests)}">${neighbours.earlier ? `<a href="${attr(urls.digest(neighbours.earlier))}" rel="prev">${escapeHtml(t.earlierDigest)}</a>` : '<span></span>'}${
+          neighbours.later ? `<a href="${attr(urls.digest(neighbours.later))}" rel="next">${escapeHtml(t.laterDigest)}</a>` : '<span></span>'
+        }</nav>\n`
+      : '';
   const body =
-    `<h1>${escapeHtml(title)}</h1>\n<p class="meta">${escapeHtml(meta.join(' · '))}</p>\n` +
+    `<h1>${escapeHtml(title)}</h1>\n<p class="meta">${escapeHtml(meta.join(' · '))}</p>\n${series}` +
     (digest.entries.length === 0
       ? `<p>${escapeHtml(labels.empty)}</p>`
       : `<section aria-labelledby="overview"><h2 id="overview">${escapeHtml(t.overview)}</h2>\n<ol class="overview" lang="${lang}">\n${overview}\n</ol></section>\n` +

@@ -5,7 +5,7 @@
  * migration 0004 and by `reindex` (docs/decisions/0028-search.md).
  */
 import { sql, type Kysely } from 'kysely';
-import { categoryTokens, searchTokens } from '../../../core/search-text.js';
+import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { AUTHOR_PREFIX } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
@@ -55,13 +55,7 @@ function documentFields(source: SearchSource): DocumentFields {
 }
 
 function segmented(values: readonly string[]): string {
-  return values
-    .map((value) =>
-      searchTokens(value)
-        .map((token) => token.token)
-        .join(' '),
-    )
-    .join(' ');
+  return values.map(segmentForIndex).join(' ');
 }
 
 /** The FTS5 column values of a paper, in FTS_COLUMNS order. */
@@ -126,31 +120,13 @@ function jsonValue<T>(value: unknown): T {
 /** The sources of these papers (those the store holds), read through `db` (a transaction's connection). */
 export async function readSources(db: Kysely<any>, ids: readonly string[]): Promise<SearchSource[]> {
   if (ids.length === 0) return [];
-  const rows = await db
+  const rows = (await db
     .selectFrom('papers')
     .select(['id', 'title', 'abstract', 'authors', 'categories'])
     .where('id', 'in', ids)
-    .execute();
-  const texts = await db
-    .selectFrom('paper_texts')
-    .select(['paper_id', 'title', 'tldr', 'tldr_en', 'abstract'])
-    .where('paper_id', 'in', ids)
-    .where('status', '=', 'ok')
-    .execute();
-  const byPaper = new Map<string, SearchSource['texts']>();
-  for (const text of texts) {
-    const list = byPaper.get(text.paper_id) ?? [];
-    list.push({ title: text.title, tldr: text.tldr, tldrEn: text.tldr_en, abstract: text.abstract });
-    byPaper.set(text.paper_id, list);
-  }
-  return rows.map((row) => ({
-    id: row.id as string,
-    title: row.title as string,
-    abstract: row.abstract as string,
-    authors: jsonValue<Array<{ name: string }>>(row.authors).map((author) => author.name),
-    categories: jsonValue<string[]>(row.categories),
-    texts: byPaper.get(row.id as string) ?? [],
-  }));
+    .execute()) as IndexedRow[];
+  const texts = await readTexts(db, ids);
+  return rows.map((row) => sourceOf(row, texts.get(row.id) ?? []));
 }
 
 /** Writes the documents of these sources, replacing their earlier ones. */
@@ -164,13 +140,73 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
         on conflict (paper_id) do update set document = excluded.document`.execute(db);
       continue;
     }
-    await sql`insert into paper_search_ids (paper_id) values ${sql.join(ids.map((id) => sql`(${id})`))} on conflict (paper_id) do nothing`.execute(db);
+    // Papers indexed before lose their old document; new ones get a rowid (deleting rowids FTS5 never had would
+    // leave tombstones behind).
     const docs = await sql<{ doc: number; paper_id: string }>`select doc, paper_id from paper_search_ids where paper_id in (${sql.join(ids)})`.execute(db);
     const docOf = new Map(docs.rows.map((row) => [row.paper_id, Number(row.doc)]));
-    await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    if (docOf.size > 0) await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    const fresh = ids.filter((id) => !docOf.has(id));
+    if (fresh.length > 0) {
+      const added = await sql<{ doc: number; paper_id: string }>`insert into paper_search_ids (paper_id)
+        values ${sql.join(fresh.map((id) => sql`(${id})`))} returning doc, paper_id`.execute(db);
+      for (const row of added.rows) docOf.set(row.paper_id, Number(row.doc));
+    }
     const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
     await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
   }
+}
+
+/** A paper row's indexed columns as written (JSON columns as text or, from PostgreSQL, parsed). */
+export interface IndexedRow {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: unknown;
+  categories: unknown;
+}
+
+/** The texts of these papers, by paper (ok ones only). */
+async function readTexts(db: Kysely<any>, ids: readonly string[]): Promise<Map<string, SearchSource['texts']>> {
+  const texts = await db
+    .selectFrom('paper_texts')
+    .select(['paper_id', 'title', 'tldr', 'tldr_en', 'abstract'])
+    .where('paper_id', 'in', ids)
+    .where('status', '=', 'ok')
+    .execute();
+  const byPaper = new Map<string, SearchSource['texts']>();
+  for (const text of texts) {
+    const list = byPaper.get(text.paper_id) ?? [];
+    list.push({ title: text.title, tldr: text.tldr, tldrEn: text.tldr_en, abstract: text.abstract });
+    byPaper.set(text.paper_id, list);
+  }
+  return byPaper;
+}
+
+/**
+ * Writes the documents of rows just written (upsertPapers has them in memory: only their texts are read). The last
+ * row of an id wins.
+ */
+export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: readonly IndexedRow[]): Promise<void> {
+  const byId = new Map<string, IndexedRow>();
+  for (const row of rows) byId.set(row.id, row);
+  for (const chunk of chunks([...byId.values()], IDS_PER_CHUNK)) {
+    const texts = await readTexts(
+      db,
+      chunk.map((row) => row.id),
+    );
+    await writeDocuments(db, dialect, chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [])));
+  }
+}
+
+function sourceOf(row: IndexedRow, texts: SearchSource['texts']): SearchSource {
+  return {
+    id: row.id,
+    title: row.title,
+    abstract: row.abstract,
+    authors: jsonValue<Array<{ name: string }>>(row.authors).map((author) => author.name),
+    categories: jsonValue<string[]>(row.categories),
+    texts,
+  };
 }
 
 /** Brings the documents of these papers up to date (papers the store does not hold are left out). */

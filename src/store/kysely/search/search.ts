@@ -80,8 +80,13 @@ function normalize(request: SearchRequest): Normalized {
   return normalized;
 }
 
+/**
+ * Announcement days from `from` to `until`. A paper's sort_day is its announcement day when it has one, so the range
+ * runs on the sort_day index; papers without an announcement day (imported ones) are left out of a dated search.
+ */
 function dayConditions(from: string | undefined, until: string | undefined): RawBuilder<unknown>[] {
   const conditions: RawBuilder<unknown>[] = [];
+  if (from !== undefined || until !== undefined) conditions.push(sql`p.announced_on is not null`);
   if (from !== undefined) conditions.push(sql`p.sort_day >= ${from}`);
   if (until !== undefined) conditions.push(sql`p.sort_day <= ${until}`);
   return conditions;

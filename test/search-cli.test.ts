@@ -1,0 +1,106 @@
+/** `xivdigest search` and `xivdigest reindex` through the built CLI, on a small archive imported from a seed-cache file. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+
+const RECORDS = [
+  {
+    title: 'Diffusion Language Models for Text Generation. (arXiv:2305.00001v1 [cs.CL])',
+    abstract: 'We train diffusion language models on text and compare them with autoregressive models on many benchmarks.',
+    link: 'http://arxiv.org/abs/2305.00001',
+    total_tokens: 500,
+    translated_title: '用于文本生成的扩散语言模型',
+    translated_abstract: '我们在文本上训练扩散语言模型，并在许多基准上与自回归模型进行比较。',
+    tldr: '扩散语言模型可以生成文本。',
+  },
+  {
+    title: 'Graph Neural Networks for Recommendation. (arXiv:2305.00002v1 [cs.IR])',
+    abstract: 'Graph neural networks improve recommendation quality on three public datasets with sparse interactions.',
+    link: 'http://arxiv.org/abs/2305.00002',
+    total_tokens: 500,
+    translated_title: '用于推荐的图神经网络',
+    translated_abstract: '图神经网络在三个具有稀疏交互的公共数据集上提高了推荐质量。',
+    tldr: '图神经网络改进推荐。',
+  },
+  {
+    title: 'Planning with Large Models. (arXiv:2305.00003v1 [cs.AI])',
+    abstract: 'Large models plan step by step; we evaluate planning on household tasks and report strong results.',
+    link: 'http://arxiv.org/abs/2305.00003',
+    total_tokens: 500,
+    translated_title: '用大模型做规划',
+    translated_abstract: '大模型可以逐步规划；我们在家务任务上评估规划并报告了强劲的结果。',
+    tldr: '大模型能规划。',
+  },
+];
+
+describe('xivdigest search and reindex (built CLI)', () => {
+  let cli: CliSandbox;
+
+  beforeAll(async () => {
+    cli = createCliSandbox();
+    const file = join(cli.dir, 'papers.jsonl');
+    writeFileSync(file, `${RECORDS.map((record) => JSON.stringify(record)).join('\n')}\n`);
+    const imported = await cli.run(['import-seed-cache', file]);
+    expect(imported.code, imported.stderr).toBe(0);
+  }, 60_000);
+  afterAll(() => cli?.cleanup());
+
+  it('lists matches with the id, the titles and the snippet, the match marked', async () => {
+    const result = await cli.run(['search', '模型']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('2 matches for "模型"');
+    expect(result.stdout).toContain('2305.00003');
+    expect(result.stdout).toContain('2305.00001');
+    expect(result.stdout).not.toContain('2305.00002');
+    expect(result.stdout).toContain('用大**模型**做规划');
+    const english = await cli.run(['search', 'ti:diffusion']);
+    expect(english.stdout).toMatch(/2305\.00001v1 .*\*\*Diffusion\*\* Language Models/);
+  });
+
+  it('prints the response as JSON, with filters, sorting and paging', async () => {
+    const result = await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    const response = JSON.parse(result.stdout) as { total: number; page: number; hits: Array<{ id: string; snippets: Array<{ text: string; highlights: Array<[number, number]> }> }> };
+    expect(response.total).toBe(3);
+    expect(response.hits.map((hit) => hit.id)).toEqual(['2305.00003', '2305.00002']);
+    const snippet = response.hits[1]!.snippets[0]!;
+    expect(snippet.text.slice(...snippet.highlights[0]!)).toBe('推荐');
+    const page2 = JSON.parse((await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2', '--page', '2'])).stdout) as { hits: Array<{ id: string }> };
+    expect(page2.hits.map((hit) => hit.id)).toEqual(['2305.00001']);
+    const filtered = JSON.parse((await cli.run(['search', '模型', '--json', '--category', 'cs-cs.AI'])).stdout) as { hits: Array<{ id: string }> };
+    expect(filtered.hits.map((hit) => hit.id)).toEqual(['2305.00001']);
+    const browse = JSON.parse((await cli.run(['search', '--json'])).stdout) as { total: number };
+    expect(browse.total).toBe(3);
+  });
+
+  it('reports a query that does not parse with its position, and bad options as usage errors', async () => {
+    const result = await cli.run(['search', 'ti:(graph']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('column 4');
+    const usage = await cli.run(['search', 'x', '--sort', 'newest']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('--sort newest');
+    const category = await cli.run(['search', 'x', '--category', 'cs.CLL']);
+    expect(category.code).not.toBe(0);
+    expect(category.stderr).toMatch(/cs\.CLL/);
+  });
+
+  it('rebuilds the index with progress on stderr', async () => {
+    const result = await cli.run(['reindex']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Indexed 3 papers');
+    expect(result.stderr).toContain('reindex: 3 papers indexed');
+    const json = await cli.run(['reindex', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ papers: 3 });
+    expect((await cli.run(['search', '规划', '--json'])).stdout).toContain('2305.00003');
+  });
+
+  it('has help with examples', async () => {
+    for (const command of ['search', 'reindex']) {
+      const help = await cli.run([command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('Examples:');
+    }
+  });
+});
