@@ -4,6 +4,7 @@
  * {@link loadAppConfig}, so the check cannot say ok to a config that a run then rejects.
  */
 import { z } from 'zod';
+import { emailChannelSchema } from './channels/email/options.js';
 import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type LoadConfigOptions, type LoadedConfig } from './core/config/load.js';
 import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
@@ -75,6 +76,36 @@ const rankingRule: ConfigRule = (input) => {
 };
 
 /**
+ * Accounts (docs/decisions/0038): with `web.accounts` on, the signing secret must be set (in the environment when
+ * given as `{ env }`) and `web.mail` must be an email channel's settings (recipients aside: each sign-in email has its
+ * own). Run-only, as delivery secrets are: `serve` and `readers` refuse to start on them, `papers` does not care.
+ */
+const webAccountsRule: ConfigRule = (input, { env }) => {
+  const web = (typeof input === 'object' && input !== null ? (input as { web?: unknown }).web : undefined) as Record<string, unknown> | undefined;
+  if (typeof web !== 'object' || web === null || web.accounts !== true) return [];
+  const problems: ConfigProblem[] = [];
+  const secret = web.secret as unknown;
+  if (secret === undefined) {
+    problems.push({ path: 'web.secret', message: 'accounts are on but no secret signs their cookies: set { "env": "XIVDIGEST_WEB_SECRET" } and put 32+ random characters in that variable', only: 'run' });
+  } else if (typeof secret === 'object' && secret !== null && typeof (secret as { env?: unknown }).env === 'string') {
+    const name = (secret as { env: string }).env;
+    const value = env[name];
+    if (value === undefined || value.trim() === '') problems.push({ path: 'web.secret', message: `the environment variable ${name} is not set (the accounts' signing secret is read from it)`, only: 'run' });
+    else if (value.trim().length < 32) problems.push({ path: 'web.secret', message: `the environment variable ${name} holds fewer than 32 characters; use a long random value (e.g. openssl rand -base64 32)`, only: 'run' });
+  }
+  const mail = web.mail;
+  if (mail === undefined) {
+    problems.push({ path: 'web.mail', message: 'accounts are on but no SMTP server sends the sign-in links: give the settings of an email channel (host, port, from, …)', only: 'run' });
+  } else {
+    const parsed = emailChannelSchema.safeParse({ type: 'email', ...(mail as Record<string, unknown>), to: 'reader@sign-in.invalid' });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push({ path: ['web', 'mail', ...issue.path.map(String)].join('.'), message: issue.message, only: 'run' });
+    }
+  }
+  return problems;
+};
+
+/**
  * Problems only creating the channels finds, without sending anything: a URL with a bad scheme, a private address
  * without `allowPrivateNetwork`. Run-only (`only: 'run'`); channels already reported (an unset secret) are skipped.
  * Async because it loads the channels' code (SMTP, HTTP), which the other commands never need.
@@ -130,7 +161,7 @@ export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig
 
 /** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */
 export function loadAppConfig(options: Omit<LoadConfigOptions, 'schema' | 'rules'> = {}): LoadedConfig {
-  return loadConfig({ ...options, schema: appConfigSchema, rules: [rankingRule, filterRule] });
+  return loadConfig({ ...options, schema: appConfigSchema, rules: [rankingRule, filterRule, webAccountsRule] });
 }
 
 /**

@@ -22,6 +22,7 @@ import { registerRender } from './commands/render.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerFeedback } from './commands/feedback.js';
+import { registerReaders } from './commands/readers.js';
 import { registerServe } from './commands/serve.js';
 import { registerSearch } from './commands/search.js';
 import { registerReindex } from './commands/reindex.js';
@@ -40,7 +41,7 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
 Exit codes: ${wrap(describeExitCodes(), 100)}.
 Docs: README.md in the package.`);
   program.exitOverride();
-  const registrations = [registerToday, registerFetch, registerIngest, registerBackfill, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerSearch, registerReindex, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerExportSite, registerConfig];
+  const registrations = [registerToday, registerFetch, registerIngest, registerBackfill, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerSearch, registerReindex, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerExportSite, registerReaders, registerConfig];
   for (const register of registrations) register(program, run);
   return program;
 }

@@ -3,12 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { XivdigestError } from '../core/errors.js';
 import { openPostgres, openSqlite, type OpenedDatabase } from './kysely/dialect.js';
 import { storeError } from './kysely/errors.js';
-import { createKyselyStore, kyselyLeaseStore } from './kysely/kysely-store.js';
+import { createKyselyStore, kyselyLeaseStore, kyselyReaderStore } from './kysely/kysely-store.js';
+import type { ReaderStore } from './reader-store.js';
 import type { LeaseStore } from './lease-store.js';
 import type { Store } from './store.js';
 
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
+export type { Invitation, Reader, ReaderExport, ReaderRole, ReaderSession, ReaderStore, SignInToken, TokenUse } from './reader-store.js';
 
 export interface StoreOptions {
   /**
@@ -83,6 +85,19 @@ export function leaseStoreOf(store: Store): LeaseStore {
     });
   }
   return leases;
+}
+
+/** The readers and their accounts kept in the database of a store that createStore opened (docs/decisions/0038). */
+export function readerStoreOf(store: Store): ReaderStore {
+  const readers = kyselyReaderStore(store);
+  if (!readers) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} keeps no readers`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return readers;
 }
 
 /**

@@ -176,6 +176,48 @@ export interface LeasesTable {
   expires_at: string;
 }
 
+/** A reader of the web site (docs/decisions/0038); `email` is trimmed and lower-cased. */
+export interface ReadersTable {
+  id: string;
+  email: string;
+  role: string;
+  created_at: string;
+  last_sign_in_at: string | null;
+  invited_by: string | null;
+}
+
+export interface ReaderInvitationsTable {
+  email: string;
+  invited_by: string;
+  created_at: string;
+}
+
+/** An emailed sign-in link: only its SHA-256 hash, and the hash of the browser that asked (null: any, after a confirm). */
+export interface ReaderSignInTokensTable {
+  token_hash: string;
+  email: string;
+  browser_hash: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface ReaderSessionsTable {
+  session_hash: string;
+  reader_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  user_agent: string | null;
+}
+
+/** A fixed-window counter (e.g. sign-in requests per address and per IP). */
+export interface RateLimitsTable {
+  key: string;
+  window_start: string;
+  count: number;
+}
+
 export interface StoreDatabase {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -187,4 +229,9 @@ export interface StoreDatabase {
   runs: RunsTable;
   feedback: FeedbackTable;
   leases: LeasesTable;
+  readers: ReadersTable;
+  reader_invitations: ReaderInvitationsTable;
+  reader_sign_in_tokens: ReaderSignInTokensTable;
+  reader_sessions: ReaderSessionsTable;
+  rate_limits: RateLimitsTable;
 }

@@ -10,6 +10,7 @@ import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
 import { createApiRoutes } from './api/index.js';
 import { createFeedRoutes } from './feeds/index.js';
 import { createMcpRoutes } from './mcp/index.js';
+import { mountAccounts } from './accounts/routes.js';
 import { archiveRoutes } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
 import { pathOf, type RouteContext, type WebEnv } from './routes/context.js';
@@ -77,6 +78,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
     await next();
   });
+  if (deps.accounts) mountAccounts(app, deps, deps.accounts);
   app.route('/', homeRoutes(route));
   app.route('/', digestRoutes(route));
   app.route('/', archiveRoutes(route));

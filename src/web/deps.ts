@@ -1,6 +1,7 @@
 /** What the web service is built from: the composition root (cli/commands/serve.ts) passes these in. */
 import type { PaperSearch } from '../core/search.js';
 import type { Store } from '../store/store.js';
+import type { AccountSettings } from './accounts/service.js';
 
 /** A subscription as the web shows it (from the config file). */
 export interface WebSubscription {
@@ -19,4 +20,6 @@ export interface WebDeps {
   baseUrl: string;
   /** The language of generated texts shown by default, e.g. `zh`. */
   lang: string;
+  /** Readers and sign-in (docs/decisions/0038); absent: the site has no accounts. */
+  accounts?: AccountSettings;
 }

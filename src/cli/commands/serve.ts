@@ -7,6 +7,8 @@ import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
 import type { ScheduleStateStore, ScheduledRunRecord } from '../../core/schedule-state.js';
 import type { Store } from '../../store/store.js';
+import type { AccountSettings } from '../../web/accounts/service.js';
+import type { LoadedConfig } from '../../core/config/load.js';
 import type { RunCommand } from '../context.js';
 
 /** The scheduler's memory in the database (state keys `schedule:<job>`), so that a restart never runs a slot twice. */
@@ -34,6 +36,16 @@ export function summarizeRun(report: RunReport): string {
 function reason(error: unknown): string {
   if (XivdigestError.isInstance(error)) return error.oneLine;
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The readers' accounts (docs/decisions/0038) when web.accounts is on; their config problems stop serve. */
+async function accountsOf(loaded: LoadedConfig, store: Store): Promise<AccountSettings | undefined> {
+  if (!loaded.config.web.accounts) return undefined;
+  const problems = loaded.errors.filter((problem) => problem.path === 'web' || problem.path.startsWith('web.'));
+  const { invalidConfigError } = await import('../../config.js');
+  if (problems.length > 0) throw invalidConfigError(loaded, problems);
+  const { accountSettingsFromConfig } = await import('../../web/accounts/setup.js');
+  return accountSettingsFromConfig(loaded.config.web, loaded.env, store);
 }
 
 function parsePort(text: string): number {
@@ -89,6 +101,7 @@ Examples:
         }
         const app = context.app();
         const store = await app.store();
+        const accounts = await accountsOf(loaded, store);
         const { reporter } = context;
 
         const summaries = new Map<string, string>();
@@ -175,7 +188,8 @@ Examples:
           );
         });
         try {
-          web = createWebApp(webDepsFromConfig(store, loaded.config, baseUrl));
+          const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
+          web = createWebApp({ ...webDepsFromConfig(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
         } catch (error) {
           server.close();
           throw error;

@@ -163,6 +163,29 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
     .strict();
 }
 
+/** A secret: the value itself or `{ "env": "NAME" }` (the channels' form; core cannot import theirs). */
+const webSecret = z.union([z.string().min(32, 'at least 32 characters'), z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict()]);
+
+/** Accounts of the web site (docs/decisions/0038): who may join, who administers, the signing secret, sign-in mail. */
+export const webConfigSchema = z
+  .object({
+    accounts: z.boolean().default(false).describe('Readers sign in (by an emailed link) to use the site; off: the site is public and has no accounts.'),
+    baseUrl: url.optional().describe('Where readers reach the site, e.g. https://digest.example.org; sign-in links use it (default: the address serve listens on).'),
+    signup: z
+      .union([z.enum(['invite', 'open']), z.object({ domains: z.array(z.string().min(1)).min(1) }).strict()])
+      .default('invite')
+      .describe('Who may join: "invite" (an admin invites by email), "open" (anyone), or { "domains": ["example.org"] }.'),
+    admins: z.array(z.string().email()).default([]).describe('Emails of the admins: they may invite and remove readers.'),
+    secret: webSecret.optional().describe('Signs CSRF tokens and browser cookies: { "env": "XIVDIGEST_WEB_SECRET" } (32+ random characters).'),
+    trustProxy: z.boolean().default(false).describe('Believe X-Forwarded-Proto and X-Forwarded-For (only behind your own reverse proxy).'),
+    mail: z
+      .looseObject({})
+      .optional()
+      .describe('SMTP for sign-in emails: the settings of an email channel (host, port, secure, requireTLS, user, password, from, …) without recipients.'),
+  })
+  .strict();
+export type WebConfig = z.infer<typeof webConfigSchema>;
+
 /**
  * The whole config file's schema, with `parts` filled in. Rules that need more than one value or other layers (unique
  * names, category expressions and queries, files that exist, secrets that are set) are checked by load.ts in the same
@@ -182,6 +205,7 @@ export function createConfigSchema<Channel extends z.ZodType>(parts: ConfigSchem
       arxiv: arxivConfigSchema.default(arxivConfigSchema.parse({})),
       llm: createLlmConfigSchema(parts.provider).default(llmConfigSchema.parse({})),
       subscriptions: z.array(createSubscriptionSchema(parts)).default([]),
+      web: webConfigSchema.default(webConfigSchema.parse({})),
     })
     .strict();
 }

@@ -12,6 +12,8 @@ import type { StoredTexts } from '../../core/texts.js';
 import type { DecisionsTable, PapersTable, RunsTable, StoreDatabase } from '../schema.js';
 import type { LeaseStore } from '../lease-store.js';
 import { createKyselyLeaseStore } from './lease-store.js';
+import type { ReaderStore } from '../reader-store.js';
+import { createKyselyReaderStore } from './reader-store.js';
 import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import type { OpenedDatabase, StoreDialect } from './dialect.js';
 import { storeError } from './errors.js';
@@ -199,7 +201,16 @@ export function createKyselyStore(opened: OpenedDatabase, options: KyselyStoreOp
   const engine: Engine = { ...opened, closed: false, threaded, key, usedThread: false, writes: Promise.resolve() };
   const store = new KyselyStore(engine, undefined);
   leaseStores.set(store, createKyselyLeaseStore(opened, () => engine.closed));
+  readerStores.set(store, createKyselyReaderStore(opened, () => engine.closed));
   return store;
+}
+
+/** The reader store of each store createKyselyStore made (docs/decisions/0038): same database, same connection. */
+const readerStores = new WeakMap<Store, ReaderStore>();
+
+/** The readers kept in a store's database; undefined for a store that createKyselyStore did not make. */
+export function kyselyReaderStore(store: Store): ReaderStore | undefined {
+  return readerStores.get(store);
 }
 
 /** The lease store of each store createKyselyStore made: same database, same connection. */

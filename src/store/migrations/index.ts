@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js';
 import * as dailyRun from './0002-daily-run.js';
 import * as runLeases from './0003-run-leases.js';
 import * as searchIndex from './0004-search-index.js';
+import * as readers from './0005-readers.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -25,6 +26,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0002-daily-run', dailyRun],
   ['0003-run-leases', runLeases],
   ['0004-search-index', searchIndex],
+  ['0005-readers', readers],
 ];
 
 /** A Kysely MigrationProvider over `migrations`, bound to one database's context. */

@@ -60,6 +60,7 @@ export function page(options: PageOptions): string {
     `<li><a href="${attr(urls.archive())}">${escapeHtml(t.archive)}</a></li>` +
     `<li><a href="${attr(urls.search())}">${escapeHtml(t.search)}</a></li>` +
     `<li><a href="${attr(withUi(options.path, other))}" lang="${other}" hreflang="${other}">${escapeHtml(t.otherLanguage)}</a></li>` +
+    `<!--account-->` +
     `</ul></nav>` +
     `<form role="search" action="${attr(urls.search())}" method="get"><label class="visually-hidden" for="site-q">${escapeHtml(t.searchLabel)}</label>` +
     `<input id="site-q" type="search" name="q" value="${attr(options.q ?? '')}" placeholder="${attr(t.searchPlaceholder)}">` +

@@ -1,0 +1,160 @@
+/**
+ * Readers end to end (docs/decisions/0038): `xivdigest serve` as a child process with accounts on and a real SMTP
+ * server; `xivdigest readers invite` from the CLI; the email arrives; its link opened in Chromium signs the reader in;
+ * sign out. Then a link asked for on /signin, opened in another browser (refused there) and in the asking one.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { startCli, type CliProcess } from './helpers/cli-process.js';
+import { signInLinkIn, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`readers browser test skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const SECRET_ENV = { XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters' };
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('readers from the command line', () => {
+  it('refuses without accounts on, and config check names a missing secret', async () => {
+    const sandbox = createCliSandbox();
+    try {
+      const off = await sandbox.run(['readers', 'list']);
+      expect(off.code).not.toBe(0);
+      expect(off.stderr).toContain('web.accounts');
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }));
+      const check = await sandbox.run(['config', 'check']);
+      expect(check.code).not.toBe(0);
+      expect(check.stdout + check.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET is not set/);
+      const list = await sandbox.run(['readers', 'list']);
+      expect(list.code).not.toBe(0);
+      expect(list.stderr).toContain('web.secret');
+      expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).code).toBe(0);
+      // web.mail is checked by the email channel's own schema; no mail at all is named too.
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { port: 2525, from: 'x@example.org' } } }));
+      expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).stdout).toMatch(/web\.mail\.host/);
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' } } }));
+      const noMail = await sandbox.run(['config', 'check'], { env: { XIVDIGEST_WEB_SECRET: 'short' } });
+      expect(noMail.stdout + noMail.stderr).toMatch(/web\.mail: accounts are on but no SMTP server/);
+      expect(noMail.stdout + noMail.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET holds fewer than 32 characters/);
+      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }));
+      expect((await sandbox.run(['readers', '--help'])).stdout).toContain('xivdigest readers invite ada@example.org');
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+});
+
+describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', () => {
+  let sandbox: CliSandbox;
+  let serving: CliProcess;
+  let sink: SmtpSink;
+  let base: string;
+  let browser: Browser;
+  let profile: string;
+
+  beforeAll(async () => {
+    sandbox = createCliSandbox();
+    sink = await startSmtpSink();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const config = {
+      web: {
+        accounts: true,
+        baseUrl: base,
+        admins: ['ada@example.org'],
+        secret: { env: 'XIVDIGEST_WEB_SECRET' },
+        mail: { host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <noreply@example.org>' },
+      },
+    };
+    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
+    serving = startCli(sandbox, ['serve', '--port', String(port)], SECRET_ENV);
+    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
+    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, env: { ...process.env, HOME: profile } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    serving?.kill();
+    await sink?.close();
+    sandbox?.cleanup();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('invite by CLI → the email arrives → its link signs the reader in → sign out', async () => {
+    const invited = await sandbox.run(['readers', 'invite', 'Bob@Example.org'], { env: SECRET_ENV });
+    expect(invited.code, invited.stderr).toBe(0);
+    expect(invited.stderr).toContain('invited bob@example.org');
+    const link = signInLinkIn(await sink.waitFor('bob@example.org'));
+    expect(link.startsWith(`${base}/signin/verify?token=`)).toBe(true);
+    const listed = await sandbox.run(['readers', 'list', '--json'], { env: SECRET_ENV });
+    expect(JSON.parse(listed.stdout)).toMatchObject({ readers: [], invitations: [{ email: 'bob@example.org', invitedBy: 'cli' }] });
+
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(link);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Sign in to xivdigest');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/account`);
+    await expect(page.locator('main').textContent()).resolves.toContain('bob@example.org');
+    await expect(page.locator('header .reader').textContent()).resolves.toBe('bob@example.org');
+    const cookie = (await context.cookies()).find((entry) => entry.name === 'xd_session')!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
+    // The link worked once.
+    await page.goto(link);
+    await expect(page.locator('main').textContent()).resolves.toContain('was used already');
+    await page.goto(`${base}/account`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(`${base}/`);
+    await expect(page.locator('header').textContent()).resolves.toContain('Sign in');
+    await page.goto(`${base}/account`);
+    expect(page.url()).toBe(`${base}/signin`);
+    await context.close();
+
+    const listedAfter = await sandbox.run(['readers', 'list', '--json'], { env: SECRET_ENV });
+    expect(JSON.parse(listedAfter.stdout).readers).toMatchObject([{ email: 'bob@example.org', role: 'reader', invitedBy: 'cli' }]);
+  });
+
+  it('a link asked for on /signin works in the asking browser only; a removed reader is signed out', async () => {
+    const asking = await browser.newContext();
+    const page = await asking.newPage();
+    await page.goto(`${base}/signin`);
+    await page.getByLabel('Email').fill('ada@example.org');
+    await page.getByRole('button', { name: 'Email me a link' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('Check your email');
+    const link = signInLinkIn(await sink.waitFor('ada@example.org'));
+
+    const other = await browser.newContext();
+    const otherPage = await other.newPage();
+    const refused = await otherPage.goto(link);
+    expect(refused?.status()).toBe(403);
+    await expect(otherPage.locator('main').textContent()).resolves.toContain('was asked for in another browser');
+    await other.close();
+
+    await page.goto(link);
+    await page.waitForURL(`${base}/account`);
+    await expect(page.locator('main').textContent()).resolves.toContain('admin');
+    await page.goto(`${base}/admin/readers`);
+    await expect(page.locator('main').textContent()).resolves.toContain('bob@example.org');
+
+    const removed = await sandbox.run(['readers', 'remove', 'ada@example.org'], { env: SECRET_ENV });
+    expect(removed.code, removed.stderr).toBe(0);
+    await page.goto(`${base}/account`);
+    expect(page.url()).toBe(`${base}/signin`);
+    await asking.close();
+  });
+});
