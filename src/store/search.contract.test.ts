@@ -261,6 +261,26 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(ids(await temp.store.search({ q: 'committed' }))).toEqual(['2504.00011']);
   });
 
+  it('sees what another store (another process) wrote to the same database, a repeated query included', async () => {
+    const other = await createStore({ url: temp.url });
+    try {
+      expect((await temp.store.search({ q: 'cat:cs' })).total).toBe(4);
+      expect((await temp.store.search({ q: 'cat:cs' })).total).toBe(4);
+      await other.upsertPapers([paper('2504.00040', { title: 'Written elsewhere', categories: ['cs.DB'] })]);
+      expect((await temp.store.search({ q: 'cat:cs' })).total).toBe(5);
+      await other.saveTexts([texts('2504.00040', { title: '别处写的' })]);
+      expect(ids(await temp.store.search({ q: '别处' }))).toEqual(['2504.00040']);
+      await other.transaction(async (tx) => {
+        await tx.upsertPapers([paper('2504.00041', { title: 'Also elsewhere', categories: ['cs.DB'] })]);
+      });
+      expect((await temp.store.search({ q: 'cat:cs' })).total).toBe(6);
+      await temp.store.upsertPapers([paper('2504.00042', { title: 'Written here', categories: ['cs.DB'] })]);
+      expect((await temp.store.search({ q: 'cat:cs' })).total).toBe(7);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('rebuilds the index (reindex), and an existing archive is indexed when migration 0004 runs', async () => {
     const table = kind === 'sqlite' ? 'paper_fts' : 'paper_search';
     await temp.query(`delete from ${table}`);

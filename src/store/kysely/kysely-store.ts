@@ -6,7 +6,7 @@ import type { Digest } from '../../core/digest.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper, StoredPaper } from '../../core/paper.js';
 import type { ArchiveCategory, ArchiveDay, DayQuery, SearchRequest, SearchResponse } from '../../core/search.js';
-import { clearIndex, indexAll, indexPapers, indexRows, type IndexedRow } from './search/index-docs.js';
+import { clearIndex, indexAll, indexPapers, indexRows, preparedIndexedRow } from './search/index-docs.js';
 import { announcementDays, archiveCategories, searchPapers } from './search/search.js';
 import type { StoredTexts } from '../../core/texts.js';
 import type { DecisionsTable, PapersTable, RunsTable, StoreDatabase } from '../schema.js';
@@ -144,22 +144,6 @@ function preparedOwnRecord(values: readonly unknown[], offset: number, own: RowV
     announce_type: values[offset + 18] as string | null,
     announced_on: values[offset + 17] as string | null,
     source: values[offset + 23] as string,
-  };
-}
-
-const TITLE_AT = PAPER_WRITE_COLUMNS.indexOf('title');
-const ABSTRACT_AT = PAPER_WRITE_COLUMNS.indexOf('abstract');
-const AUTHORS_AT = PAPER_WRITE_COLUMNS.indexOf('authors');
-const CATEGORIES_AT = PAPER_WRITE_COLUMNS.indexOf('categories');
-
-/** The indexed columns of the prepared record at `offset` (what the search index needs of a new paper's row). */
-function preparedIndexedRow(values: readonly unknown[], offset: number): IndexedRow {
-  return {
-    id: values[offset] as string,
-    title: values[offset + TITLE_AT] as string,
-    abstract: values[offset + ABSTRACT_AT] as string,
-    authors: values[offset + AUTHORS_AT],
-    categories: values[offset + CATEGORIES_AT],
   };
 }
 

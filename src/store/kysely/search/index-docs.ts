@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
+import { PAPER_WRITE_COLUMNS } from '../rows.js';
 import { AUTHOR_PREFIX } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
@@ -180,6 +181,22 @@ async function readTexts(db: Kysely<any>, ids: readonly string[]): Promise<Map<s
     byPaper.set(text.paper_id, list);
   }
   return byPaper;
+}
+
+const TITLE_AT = PAPER_WRITE_COLUMNS.indexOf('title');
+const ABSTRACT_AT = PAPER_WRITE_COLUMNS.indexOf('abstract');
+const AUTHORS_AT = PAPER_WRITE_COLUMNS.indexOf('authors');
+const CATEGORIES_AT = PAPER_WRITE_COLUMNS.indexOf('categories');
+
+/** The indexed columns of the prepared record at `offset` (what the search index needs of a new paper's row). */
+export function preparedIndexedRow(values: readonly unknown[], offset: number): IndexedRow {
+  return {
+    id: values[offset] as string,
+    title: values[offset + TITLE_AT] as string,
+    abstract: values[offset + ABSTRACT_AT] as string,
+    authors: values[offset + AUTHORS_AT],
+    categories: values[offset + CATEGORIES_AT],
+  };
 }
 
 /**

@@ -280,9 +280,49 @@ async function hits(db: Kysely<any>, ranked: Ranked[], request: Normalized): Pro
   return result;
 }
 
+/**
+ * SQLite: the ranked page and total of recent requests, per connection, valid while the database is unchanged. An
+ * exact total and BM25 cost time in proportion to the matches (a common word is most of it), and readers repeat
+ * queries while the archive changes once a day. The version is the connection's own changes (`total_changes()`,
+ * counting uncommitted ones in a transaction) with the commits of every other connection and process
+ * (`data_version`), so no write can be missed. PostgreSQL has no such cheap version; it is not cached.
+ */
+const CACHE_ENTRIES = 256;
+const caches = new WeakMap<object, Map<string, { version: string; total: number; ranked: Ranked[] }>>();
+
+async function sqliteVersion(db: Kysely<any>): Promise<string> {
+  const result = await sql<{ changes: number; version: number }>`select total_changes() as changes,
+    (select data_version from pragma_data_version) as version`.execute(db);
+  const row = result.rows[0]!;
+  return `${row.changes}:${row.version}`;
+}
+
+async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string): Promise<{ total: number; ranked: Ranked[] }> {
+  if (dialect !== 'sqlite') return rankedIds(db, dialect, request);
+  const version = await sqliteVersion(db);
+  const key = JSON.stringify([q, request.from, request.until, request.categories, request.excludeCategories, request.sort, request.page, request.pageSize]);
+  let cache = caches.get(db);
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
+  const hit = cache.get(key);
+  if (hit && hit.version === version) {
+    // Most recently used last.
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const result = await rankedIds(db, dialect, request);
+  cache.delete(key);
+  cache.set(key, { version, ...result });
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  return result;
+}
+
 export async function searchPapers(db: Kysely<any>, dialect: SearchDialect, request: SearchRequest): Promise<SearchResponse> {
   const normalized = normalize(request);
-  const { total, ranked } = await rankedIds(db, dialect, normalized);
+  const { total, ranked } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim());
   return { total, page: normalized.page, pageSize: normalized.pageSize, hits: await hits(db, ranked, normalized) };
 }
 
