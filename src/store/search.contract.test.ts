@@ -299,7 +299,9 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     } else {
       await temp.query('drop table paper_search');
     }
-    await temp.query(`delete from kysely_migration where name = '0004-search-index'`);
+    // Later migrations go too (a database from before 0004 has none of them); they run again after 0004.
+    for (const table of ['rate_limits', 'reader_sessions', 'reader_sign_in_tokens', 'reader_invitations', 'readers']) await temp.query(`drop table ${table}`);
+    await temp.query(`delete from kysely_migration where name >= '0004'`);
     const reopened = await createStore({ url: temp.url });
     temp.store = reopened;
     expect(ids(await reopened.search({ q: '模型' })).sort()).toEqual(['2504.00001', '2504.00003']);
