@@ -146,8 +146,9 @@ async function measure(llama: Llama, model: LlamaModel, shape: ModelShape, threa
     await Promise.all(sequences.map((sequence, index) => decode(sequence, (100 + index) as Token, steps)));
     const seconds = (performance.now() - started) / 1000;
     const genTps = (parallel * steps) / seconds;
-    // A paper costs its prompt once and its answer's tokens at the aggregate rate the parallel sequences reach.
-    const secondsPerPaper = PAPER_TOKENS.input / promptTps + PAPER_TOKENS.output / genTps;
+    // A paper costs its prompt (less the system prefix each sequence keeps between papers) and its answer's tokens at
+    // the aggregate rate the parallel sequences reach; the product's estimate (src/llm/llama-cpp/plan.ts) is the same.
+    const secondsPerPaper = (PAPER_TOKENS.input - PAPER_TOKENS.system) / promptTps + PAPER_TOKENS.output / genTps;
     const bw = bandwidth?.[threads];
     return {
       model: shape.id,

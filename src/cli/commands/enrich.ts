@@ -61,7 +61,7 @@ Examples:
   xivdigest enrich --ids 2403.10568 --lang ja`)
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
-        const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
+        const [{ chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress, announceLocalRun }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
           import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../select/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
         const loaded = context.config();
@@ -112,7 +112,10 @@ Examples:
               retryFailed: options.retryFailed ?? false,
               ...((options.structuredSummary ?? llm.structuredSummary) ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
               onEvent: (event) => {
-                if (event.type === 'run-started') progress.update(0, event.toEnrich);
+                if (event.type === 'run-started') {
+                  progress.update(0, event.toEnrich);
+                  announceLocalRun(provider, event.toEnrich, context.reporter);
+                }
                 else if (event.type === 'paper-enriched') progress.update(++finished);
                 else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
                 else if (event.type === 'paper-failed') progress.update(++finished);

@@ -234,7 +234,7 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
         contextSize: context.contextSize,
         parallel,
         gpu: llama.gpu,
-        reason: `${modelReason}; ${parallel} sequence(s): ${chosen.reason}`,
+        reason: `model: ${modelReason}; sequences: ${chosen.reason}`,
         calibration,
       },
     };

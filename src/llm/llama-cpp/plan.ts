@@ -38,12 +38,12 @@ export interface ModelChoice {
  * (weights plus one 4k sequence plus overhead), then Qwen2.5-0.5B. A configured model is always kept.
  */
 export function chooseModel(configured: string | undefined, freeBytes: number): ModelChoice {
-  if (configured !== undefined) return { model: configured, reason: 'the configured model' };
+  if (configured !== undefined) return { model: configured, reason: 'configured' };
   const needed = DEFAULT_MODEL.sizeBytes + 4096 * KV_BYTES_PER_TOKEN_1_5B + OVERHEAD_BYTES;
   if (freeBytes < needed) {
-    return { model: SMALL_MODEL.uri, reason: `the 0.5B model: ${gib(freeBytes)} free memory is less than the ${gib(needed)} the default 1.5B model needs` };
+    return { model: SMALL_MODEL.uri, reason: `0.5B, as ${gib(freeBytes)} of free memory is less than the ${gib(needed)} the default 1.5B needs` };
   }
-  return { model: undefined, reason: `the default model (${gib(freeBytes)} free memory)` };
+  return { model: undefined, reason: `the default, ${gib(freeBytes)} of memory free` };
 }
 
 /**
@@ -53,7 +53,7 @@ export function chooseModel(configured: string | undefined, freeBytes: number): 
 export function chooseParallel(options: { configured?: number; gpu: string | false; freeBytes: number; modelBytes: number; contextSize: number }): { parallel: number; reason: string } {
   if (options.configured !== undefined) return { parallel: Math.max(1, Math.floor(options.configured)), reason: 'configured' };
   let parallel = options.gpu ? GPU_PARALLEL : CPU_PARALLEL;
-  const why = options.gpu ? `${options.gpu} GPU` : 'no GPU: the CPU build';
+  const why = options.gpu ? `${options.gpu} GPU` : 'no GPU, the fastest on a CPU in bench:local';
   const perSequence = options.contextSize * KV_BYTES_PER_TOKEN_1_5B;
   while (parallel > 1 && options.modelBytes + parallel * perSequence + OVERHEAD_BYTES > options.freeBytes) parallel = Math.floor(parallel / 2);
   const capped = parallel < (options.gpu ? GPU_PARALLEL : CPU_PARALLEL) ? `, fewer for ${gib(options.freeBytes)} free memory` : '';
