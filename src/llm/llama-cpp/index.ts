@@ -194,7 +194,7 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
   const shared = await acquireLlama(gpu, settings.threads ?? availableParallelism(), settings.onLog);
   const { llama } = shared;
   try {
-    const threads = settings.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
+    const coreThreads = settings.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
     const model = await llama
       .loadModel({
         modelPath: file.path,
@@ -211,6 +211,18 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
           details: { path: file.path },
         });
       });
+    // On a busy CPU llama.cpp's spinning worker threads fight the other processes: 2 threads measured ~10× slower than
+    // 1 on the loaded development machine (bench/README.md). Unless threads are configured, time both and keep the faster.
+    let threads = coreThreads;
+    let threadReason = settings.threads === undefined ? `threads: ${coreThreads} (the physical cores)` : 'threads: configured';
+    if (settings.threads === undefined && coreThreads > 1 && settings.calibrate !== false && llama.gpu === false) {
+      const one = await threadProbe(model, 1);
+      const all = await threadProbe(model, coreThreads);
+      if (one < all * 0.8) {
+        threads = 1;
+        threadReason = `threads: 1, as ${coreThreads} threads measured ${(all / one).toFixed(1)}× slower here (a busy CPU)`;
+      }
+    }
     const contextSize = Math.min(settings.contextSize ?? 4096, model.trainContextSize);
     const chosen = chooseParallel({ ...(settings.parallel === undefined ? {} : { configured: settings.parallel }), gpu: llama.gpu, freeBytes: freemem(), modelBytes: 0, contextSize });
     const parallel = chosen.parallel;
@@ -234,7 +246,7 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
         contextSize: context.contextSize,
         parallel,
         gpu: llama.gpu,
-        reason: `model: ${modelReason}; sequences: ${chosen.reason}`,
+        reason: `model: ${modelReason}; sequences: ${chosen.reason}; ${threadReason}`,
         calibration,
       },
     };
@@ -247,14 +259,17 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
 const PROBE_TEXT = 'We study how large language models translate the abstracts of research papers, and measure their speed. ';
 
 /**
- * Times a 64-token prompt on one sequence and 4 generated tokens on every sequence at once, then clears them: the
- * machine's prompt and (summed) generation rates for this model, threads and parallelism.
+ * After an untimed 8-token warm-up, times a 64-token prompt on one sequence and 4 generated tokens on every sequence at
+ * once, then clears them: the machine's prompt and (summed) generation rates for this model, threads and parallelism.
  */
 async function calibrate(model: LlamaModel, sequences: LlamaContextSequence[]): Promise<Calibration> {
   const unit = model.tokenize(PROBE_TEXT);
   const prompt: Token[] = [];
   while (prompt.length < 64) prompt.push(...unit);
   prompt.length = Math.min(64, Math.floor(sequences[0]!.contextSize / 4));
+  // Untimed warm-up: the first evaluation pages the weights in and allocates llama.cpp's compute buffers.
+  await sequences[0]!.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 8));
+  await sequences[0]!.clearHistory();
   let started = performance.now();
   await sequences[0]!.evaluateWithoutGeneratingNewTokens(prompt);
   const promptSeconds = (performance.now() - started) / 1000;
@@ -272,6 +287,30 @@ async function calibrate(model: LlamaModel, sequences: LlamaContextSequence[]): 
   const generateSeconds = (performance.now() - started) / 1000;
   for (const sequence of sequences) await sequence.clearHistory();
   return calibrationFrom(prompt.length, promptSeconds, steps * sequences.length, generateSeconds);
+}
+
+/** Seconds for a 32-token prompt and 4 generated tokens on a throwaway one-sequence context with `threads` threads. */
+async function threadProbe(model: LlamaModel, threads: number): Promise<number> {
+  const context = await model.createContext({ contextSize: 256, sequences: 1, threads });
+  try {
+    const sequence = context.getSequence();
+    const unit = model.tokenize(PROBE_TEXT);
+    const prompt: Token[] = [];
+    while (prompt.length < 32) prompt.push(...unit);
+    prompt.length = 32;
+    await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 8)); // warm-up
+    await sequence.clearHistory();
+    const started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+    let produced = 0;
+    for await (const token of sequence.evaluate([prompt[0]!], { temperature: 0 })) {
+      void token;
+      if (++produced >= 4) break;
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await context.dispose();
+  }
 }
 
 interface SharedLlama {
