@@ -189,8 +189,8 @@ async function main(): Promise<void> {
     const llama = await getLlama({ gpu: gpu ? 'auto' : false, build: 'never', skipDownload: true, usePrebuiltBinaries: true, progressLogs: false, maxThreads: Math.max(...threadCounts), logLevel: LlamaLogLevel.error });
     console.log(`llama.cpp: ${llama.gpu || 'CPU'} build${gpu ? `, GPU: ${(await llama.getGpuDeviceNames()).join(', ') || 'none'}` : ''}`);
     const rows: Row[] = [];
-    console.log('\n| model | weights GB | threads | parallel | prompt tok/s | gen tok/s (all seqs) | gen tok/s per seq | bound tok/s | s/paper | papers/h |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    console.log('\n| model | weights GB | threads | parallel | prompt tok/s | gen tok/s (all seqs) | gen tok/s per seq | bound tok/s | s/paper | papers/h | load |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const shape of models) {
       const path = join(dir, `${shape.id}.gguf`);
       const written = await writeModelGguf(path, shape);
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
             const row = await measure(model, shape, threads, parallel, promptTps, bandwidth);
             rows.push(row);
             console.log(
-              `| ${row.model} | ${fixed(written.tensorBytes / 1e9, 2)} | ${gpu ? 'GPU' : threads} | ${parallel} | ${fixed(row.promptTps)} | ${fixed(row.genTps)} | ${fixed(row.genPerSeqTps)} | ${fixed(row.boundTps)} | ${fixed(row.secondsPerPaper)} | ${fixed(row.papersPerHour, 0)} |`,
+              `| ${row.model} | ${fixed(written.tensorBytes / 1e9, 2)} | ${gpu ? 'GPU' : threads} | ${parallel} | ${fixed(row.promptTps)} | ${fixed(row.genTps)} | ${fixed(row.genPerSeqTps)} | ${fixed(row.boundTps)} | ${fixed(row.secondsPerPaper)} | ${fixed(row.papersPerHour, 0)} | ${fixed(loadavg()[0], 1)} |`,
             );
           }
         }
