@@ -43,8 +43,8 @@ export interface LlamaCppProviderOptions {
   /** Tokens per sequence (prompt plus answer). Default 4096. */
   contextSize?: number;
   /**
-   * Sequences of the one context: how many `generate()` calls run at once, batched together. Default: 4 on a CPU,
-   * 8 on a GPU (bench/README.md, "Local model"), fewer when the free memory cannot hold their KV cache.
+   * Sequences of the one context: how many `generate()` calls run at once, batched together. Default 4 (as many as
+   * `llm.concurrency` keeps in flight; bench/README.md, "Local model"), fewer when free memory cannot hold their KV cache.
    */
   parallel?: number;
   /**

@@ -16,10 +16,14 @@ export const PAPER_TOKENS = Object.freeze({ input: 494, output: 323, system: 236
 /** The smaller sibling used when memory is short (about 0.49 GB on disk; not pinned to a checksum). */
 export const SMALL_MODEL = Object.freeze({ uri: 'hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf' });
 
-/** Parallel sequences on a CPU: the benchmark's best papers/hour for the default model (bench/README.md). */
+/**
+ * Parallel sequences on a CPU. bench:local (bench/README.md): for the 1.5B on 2 idle cores, 4 sequences give 364
+ * papers/h against 328 for 1 (8 give 400, but `llm.concurrency` defaults to 4 calls in flight, so more sequences than
+ * that would sit idle; set both to 8 for the last 10%). At 1 thread 1–8 sequences are within 7% of each other.
+ */
 export const CPU_PARALLEL = 4;
-/** Parallel sequences on a GPU: decoding is far from compute-bound there, so more sequences pay. */
-export const GPU_PARALLEL = 8;
+/** Parallel sequences on a GPU: not measured here (no GPU in this session); the same 4 as `llm.concurrency`. */
+export const GPU_PARALLEL = 4;
 
 /** KV cache bytes per token of context (f16 K and V) of Qwen2.5-1.5B: 28 layers × 2 × 256 × 2 bytes. */
 const KV_BYTES_PER_TOKEN_1_5B = 28 * 2 * 256 * 2;
