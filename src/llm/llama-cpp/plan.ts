@@ -19,7 +19,7 @@ export const SMALL_MODEL = Object.freeze({ uri: 'hf:Qwen/Qwen2.5-0.5B-Instruct-G
 /**
  * Parallel sequences on a CPU. bench:local (bench/README.md): for the 1.5B on 2 idle cores, 4 sequences give 364
  * papers/h against 328 for 1 (8 give 400, but `llm.concurrency` defaults to 4 calls in flight, so more sequences than
- * that would sit idle; set both to 8 for the last 10%). At 1 thread 1–8 sequences are within 7% of each other.
+ * that would sit idle; set both to 8 for the last 10%). At 1 thread (the 1.5B) 1–8 sequences are within 8% of each other.
  */
 export const CPU_PARALLEL = 4;
 /** Parallel sequences on a GPU: not measured here (no GPU in this session); the same 4 as `llm.concurrency`. */
