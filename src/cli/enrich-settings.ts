@@ -1,5 +1,6 @@
 /** The model-progress reporting shared by `enrich` and `today`; loaded only when they run. */
-import type { chooseProvider } from '../app-llm.js';
+import type { chooseProvider, ChosenProvider } from '../app-llm.js';
+import { describeLocalRun, type LlamaCppProvider } from '../llm/llama-cpp/index.js';
 import { formatCount, type Reporter } from './output.js';
 
 export { enrichSettings } from '../app-llm.js';
@@ -13,4 +14,18 @@ export function reportModelProgress(reporter: Reporter): NonNullable<Parameters<
     else if (event.type === 'model-downloaded') modelProgress.finish(`saved ${event.path}`);
     else if (event.type === 'model-loaded') reporter.verbose(`loaded ${event.path}`);
   };
+}
+
+/**
+ * Before a local-model run: once the model is loaded and calibrated (generation waits for the same load), says which
+ * model, where, with how many sequences and why, and how long the papers will take on this machine.
+ */
+export function announceLocalRun(chosen: ChosenProvider, papers: number, reporter: Reporter): void {
+  if (chosen.kind !== 'llama-cpp' || papers === 0) return;
+  const local = chosen.provider as LlamaCppProvider;
+  // A load failure is reported by the run itself (every generate() waits for the same load).
+  void local.load().then(
+    (info) => reporter.info(describeLocalRun(info, papers)),
+    () => undefined,
+  );
 }

@@ -85,7 +85,7 @@ Examples:
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
         if (options.all || options.from !== undefined || options.until !== undefined) return enrichArchiveCommand(context, options);
-        const [{ batchSettings, chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
+        const [{ batchSettings, chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress, announceLocalRun }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
           import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../core/taxonomy.js'), import('../../jobs/latest-day.js'),
         ]);
         const loaded = context.config();
@@ -141,7 +141,10 @@ Examples:
               ...((options.structuredSummary ?? llm.structuredSummary) ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
               ...batch,
               onEvent: (event) => {
-                if (event.type === 'run-started') progress.update(0, event.toEnrich);
+                if (event.type === 'run-started') {
+                  progress.update(0, event.toEnrich);
+                  announceLocalRun(provider, event.toEnrich, context.reporter);
+                }
                 else if (event.type === 'paper-enriched') progress.update(++finished);
                 else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
                 else if (event.type === 'paper-failed') progress.update(++finished);

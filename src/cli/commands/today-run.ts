@@ -17,7 +17,7 @@ import type { CliContext } from '../context.js';
 import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';
 import { formatCount, type Reporter } from '../output.js';
 import { describeStored } from '../summary.js';
-import { enrichSettings, reportModelProgress } from '../enrich-settings.js';
+import { announceLocalRun, enrichSettings, reportModelProgress } from '../enrich-settings.js';
 import type { TodayOptions } from './today.js';
 
 /** What happened to one category, for the summary and `--json`. */
@@ -147,8 +147,10 @@ export async function today(context: CliContext, categories: string[], options: 
             ...enrichSettings(llm),
             retryFailed: options.retryFailed ?? false,
             onEvent: (event) => {
-              if (event.type === 'run-started') progress.update(0, event.toEnrich);
-              else if (event.type === 'paper-enriched' || (event.type === 'paper-failed' && !event.cached)) progress.update(++finished);
+              if (event.type === 'run-started') {
+                progress.update(0, event.toEnrich);
+                announceLocalRun(provider!, event.toEnrich, reporter);
+              } else if (event.type === 'paper-enriched' || (event.type === 'paper-failed' && !event.cached)) progress.update(++finished);
               else if (event.type === 'call-retrying') reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
               else if (event.type === 'budget-reached') reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); the papers left stay untranslated`);
             },

@@ -200,4 +200,14 @@ describe('toGrammarSchema', () => {
       additionalProperties: false,
     });
   });
+  it('without configured threads, times 1 thread against all cores and keeps the faster; says why, with a calibration', async () => {
+    // The one test without threads: 1. The probe is 36 tokens per thread count, a second or two even on a busy machine.
+    const llm = createLlamaCppProvider({ model: modelPath, contextSize: 512, parallel: 1 });
+    providers.push(llm);
+    const info = await llm.load();
+    expect(info.reason).toMatch(/^model: configured; sequences: configured; threads: (\d+ \(the physical cores\)|1, as \d+ threads measured [\d.]+× slower here \(a busy CPU\))$/);
+    expect(info.calibration?.promptTps).toBeGreaterThan(0);
+    expect(info.calibration?.generatedTps).toBeGreaterThan(0);
+    expect(info.calibration?.secondsPerPaper).toBeGreaterThan(0);
+  });
 });

@@ -1,5 +1,5 @@
 /** The embedded local LLM: a GGUF model run in-process by node-llama-cpp, its output held to the request's JSON schema by a grammar. */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import {
   getLlama,
   LlamaChatSession,
@@ -15,9 +15,12 @@ import {
 import { XivdigestError, excerpt } from '../../core/errors.js';
 import type { JsonSchema, LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
 import { modelIdOf, resolveModelFile, type ModelFileOptions, type ModelProgressEvent } from './model-file.js';
+import { calibrationFrom, chooseModel, chooseParallel, type Calibration } from './plan.js';
 
 export { DEFAULT_MODEL, DEFAULT_HF_BASE_URL, MODEL_MISSING_HINT, parseHfUri, hfResolveUrl, resolveModelFile } from './model-file.js';
 export type { ModelProgressEvent, ModelFile, HfModelRef } from './model-file.js';
+export { describeLocalRun, PAPER_TOKENS, CPU_PARALLEL, GPU_PARALLEL, SMALL_MODEL } from './plan.js';
+export type { Calibration, LocalRunFacts } from './plan.js';
 
 export const metadata: LlmProviderMetadata = { id: 'llama-cpp', requires: [], concurrent: true };
 
@@ -39,8 +42,16 @@ export interface LlamaCppProviderOptions {
   threads?: number;
   /** Tokens per sequence (prompt plus answer). Default 4096. */
   contextSize?: number;
-  /** Sequences of the one context: how many `generate()` calls run at once, batched together. Default 2. */
+  /**
+   * Sequences of the one context: how many `generate()` calls run at once, batched together. Default 4 (as many as
+   * `llm.concurrency` keeps in flight; bench/README.md, "Local model"), fewer when free memory cannot hold their KV cache.
+   */
   parallel?: number;
+  /**
+   * Time a short probe after loading (a 64-token prompt, then 4 tokens on every sequence) so that the run's duration
+   * can be estimated on this machine (`info.calibration`). Default true; it costs about a second on a real model.
+   */
+  calibrate?: boolean;
   /**
    * `false` runs on the CPU; `'auto'` (default) lets node-llama-cpp pick Metal, CUDA or Vulkan when the machine has
    * one, else the CPU. The GPU binaries ship with the install (docs/decisions/0022-clean-install.md).
@@ -77,6 +88,10 @@ export interface LlamaCppModelInfo {
   contextSize: number;
   parallel: number;
   gpu: string | false;
+  /** Why this model and parallelism, in words (memory, GPU or not, configured). */
+  reason: string;
+  /** Throughput measured right after loading, unless `calibrate: false`. */
+  calibration: Calibration | undefined;
 }
 
 export interface LlamaCppProvider extends LlmProvider {
@@ -97,7 +112,10 @@ interface Loaded {
 
 /** Creates the provider. Nothing is read or loaded until `load()` or the first `generate()`. */
 export function createLlamaCppProvider(options: LlamaCppProviderOptions = {}): LlamaCppProvider {
-  const settings = Object.freeze({ ...options });
+  // No model configured: the default, or its smaller sibling when the free memory cannot hold it.
+  const choice = chooseModel(options.model, freemem());
+  const settings = Object.freeze({ ...options, ...(choice.model === undefined ? {} : { model: choice.model }) });
+  const modelReason = choice.reason;
   const modelId = modelIdOf(settings.model);
   let loading: Promise<Loaded> | undefined;
   let closed = false;
@@ -105,7 +123,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions = {}): L
 
   const load = (): Promise<Loaded> => {
     if (closed) return Promise.reject(closedError());
-    loading ??= loadModel(settings).catch((error: unknown) => {
+    loading ??= loadModel(settings, modelReason).catch((error: unknown) => {
       loading = undefined; // a later call may succeed (the network came back, the file was put in place)
       throw error;
     });
@@ -161,7 +179,7 @@ export function createLlamaCppProvider(options: LlamaCppProviderOptions = {}): L
   };
 }
 
-async function loadModel(settings: LlamaCppProviderOptions): Promise<Loaded> {
+async function loadModel(settings: LlamaCppProviderOptions, modelReason: string): Promise<Loaded> {
   const fileOptions: ModelFileOptions = {
     model: settings.model,
     modelsDir: settings.modelsDir,
@@ -176,7 +194,7 @@ async function loadModel(settings: LlamaCppProviderOptions): Promise<Loaded> {
   const shared = await acquireLlama(gpu, settings.threads ?? availableParallelism(), settings.onLog);
   const { llama } = shared;
   try {
-    const threads = settings.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
+    const coreThreads = settings.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
     const model = await llama
       .loadModel({
         modelPath: file.path,
@@ -193,13 +211,24 @@ async function loadModel(settings: LlamaCppProviderOptions): Promise<Loaded> {
           details: { path: file.path },
         });
       });
-    const parallel = Math.max(1, Math.floor(settings.parallel ?? 2));
-    const context = await model.createContext({
-      contextSize: Math.min(settings.contextSize ?? 4096, model.trainContextSize),
-      sequences: parallel,
-      threads,
-    });
+    // On a busy CPU llama.cpp's spinning worker threads fight the other processes: 2 threads measured ~10× slower than
+    // 1 on the loaded development machine (bench/README.md). Unless threads are configured, time both and keep the faster.
+    let threads = coreThreads;
+    let threadReason = settings.threads === undefined ? `threads: ${coreThreads} (the physical cores)` : 'threads: configured';
+    if (settings.threads === undefined && coreThreads > 1 && settings.calibrate !== false && llama.gpu === false) {
+      const one = await threadProbe(model, 1);
+      const all = await threadProbe(model, coreThreads);
+      if (one < all * 0.8) {
+        threads = 1;
+        threadReason = `threads: 1, as ${coreThreads} threads measured ${(all / one).toFixed(1)}× slower here (a busy CPU)`;
+      }
+    }
+    const contextSize = Math.min(settings.contextSize ?? 4096, model.trainContextSize);
+    const chosen = chooseParallel({ ...(settings.parallel === undefined ? {} : { configured: settings.parallel }), gpu: llama.gpu, freeBytes: freemem(), modelBytes: 0, contextSize });
+    const parallel = chosen.parallel;
+    const context = await model.createContext({ contextSize, sequences: parallel, threads });
     const sequences = Array.from({ length: parallel }, () => context.getSequence());
+    const calibration = settings.calibrate === false ? undefined : await calibrate(model, sequences);
     const tokenBias = bannedTokenBias(model, settings);
     settings.onProgress?.({ type: 'model-loaded', path: file.path });
     return {
@@ -217,11 +246,70 @@ async function loadModel(settings: LlamaCppProviderOptions): Promise<Loaded> {
         contextSize: context.contextSize,
         parallel,
         gpu: llama.gpu,
+        reason: `model: ${modelReason}; sequences: ${chosen.reason}; ${threadReason}`,
+        calibration,
       },
     };
   } catch (error) {
     await shared.release();
     throw error;
+  }
+}
+
+const PROBE_TEXT = 'We study how large language models translate the abstracts of research papers, and measure their speed. ';
+
+/**
+ * After an untimed 8-token warm-up, times a 64-token prompt on one sequence and 4 generated tokens on every sequence at
+ * once, then clears them: the machine's prompt and (summed) generation rates for this model, threads and parallelism.
+ */
+async function calibrate(model: LlamaModel, sequences: LlamaContextSequence[]): Promise<Calibration> {
+  const unit = model.tokenize(PROBE_TEXT);
+  const prompt: Token[] = [];
+  while (prompt.length < 64) prompt.push(...unit);
+  prompt.length = Math.min(64, Math.floor(sequences[0]!.contextSize / 4));
+  // Untimed warm-up: the first evaluation pages the weights in and allocates llama.cpp's compute buffers.
+  await sequences[0]!.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 8));
+  await sequences[0]!.clearHistory();
+  let started = performance.now();
+  await sequences[0]!.evaluateWithoutGeneratingNewTokens(prompt);
+  const promptSeconds = (performance.now() - started) / 1000;
+  const steps = 4;
+  started = performance.now();
+  await Promise.all(
+    sequences.map(async (sequence, index) => {
+      let produced = 0;
+      for await (const token of sequence.evaluate([prompt[index % prompt.length]!], { temperature: 0 })) {
+        void token;
+        if (++produced >= steps) break;
+      }
+    }),
+  );
+  const generateSeconds = (performance.now() - started) / 1000;
+  for (const sequence of sequences) await sequence.clearHistory();
+  return calibrationFrom(prompt.length, promptSeconds, steps * sequences.length, generateSeconds);
+}
+
+/** Seconds for a 32-token prompt and 4 generated tokens on a throwaway one-sequence context with `threads` threads. */
+async function threadProbe(model: LlamaModel, threads: number): Promise<number> {
+  const context = await model.createContext({ contextSize: 256, sequences: 1, threads });
+  try {
+    const sequence = context.getSequence();
+    const unit = model.tokenize(PROBE_TEXT);
+    const prompt: Token[] = [];
+    while (prompt.length < 32) prompt.push(...unit);
+    prompt.length = 32;
+    await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, 8)); // warm-up
+    await sequence.clearHistory();
+    const started = performance.now();
+    await sequence.evaluateWithoutGeneratingNewTokens(prompt);
+    let produced = 0;
+    for await (const token of sequence.evaluate([prompt[0]!], { temperature: 0 })) {
+      void token;
+      if (++produced >= 4) break;
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await context.dispose();
   }
 }
 
