@@ -63,6 +63,12 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
+    // The search index's SQL runs inside migration 0004 too (it fills the index of an existing database), on its
+    // Kysely<any>, and its tables (FTS5, tsvector) are outside the schema types.
+    files: ['src/store/kysely/search/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
     // Tests read the CLI's and the fake servers' JSON loosely and let toMatchObject check the shape.
     files: ['test/**', '**/*.test.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -31,7 +31,9 @@ interface Row {
 
 /** Writes `count` snapshot lines by repeating the real records with fresh new-style ids (9YMM.NNNNN never collides). */
 async function buildSnapshot(source: string, count: number, out: string): Promise<void> {
-  const lines = readFileSync(source, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const lines = readFileSync(source, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   const stream = createWriteStream(out);
   for (let index = 0; index < count; index++) {
     const line = lines[index % lines.length]!;
@@ -100,7 +102,9 @@ async function main(): Promise<void> {
   }
   const work = mkdtempSync(join(tmpdir(), 'xivdigest-bench-backfill-'));
   const rows: Row[] = [];
-  const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
+  const loadBefore = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   try {
     const file = join(work, 'snapshot.json');
     process.stderr.write(`building ${RECORDS} records from ${source}…\n`);
@@ -137,9 +141,15 @@ async function main(): Promise<void> {
       console.log('PostgreSQL skipped: set XIVDIGEST_BENCH_PG_URL or XIVDIGEST_TEST_PG_URL');
     }
 
-    const loadAfter = loadavg().map((value) => value.toFixed(2)).join(' ');
-    console.log(`\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
-    console.log(`| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) |`);
+    const loadAfter = loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ');
+    console.log(
+      `\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
+    );
+    console.log(
+      `| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) |`,
+    );
     console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
     for (const row of rows) {
       const perPaper = row.bytes === undefined ? undefined : row.bytes / row.records;

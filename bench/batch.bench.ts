@@ -35,10 +35,19 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const set = enrichTestPapers(count);
-console.log(`papers: ${set.papers.length} (${set.source === 'shared-corpus' ? 'real corpus from ../shared' : 'made up: ../shared is absent'})${short ? ', short mode' : ''}`);
+console.log(
+  `papers: ${set.papers.length} (${set.source === 'shared-corpus' ? 'real corpus from ../shared' : 'made up: ../shared is absent'})${short ? ', short mode' : ''}`,
+);
 
 async function runScenario(scenario: Scenario): Promise<{ result: EnrichResult; syncCalls: number; batchItems: number; seconds: number }> {
-  const server = await startFakeBatchServer({ papers: set.serverPapers, apiKey: KEY, logBodies: false, promptCache: scenario.cache ? 'openai' : false, stepMs: 20, itemConcurrency: 32 });
+  const server = await startFakeBatchServer({
+    papers: set.serverPapers,
+    apiKey: KEY,
+    logBodies: false,
+    promptCache: scenario.cache ? 'openai' : false,
+    stepMs: 20,
+    itemConcurrency: 32,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-batch-'));
   const store = await createStore({ url: join(dir, 'bench.db') });
   try {
@@ -48,7 +57,9 @@ async function runScenario(scenario: Scenario): Promise<{ result: EnrichResult; 
         ? createOpenAiCompatibleProvider({ baseUrl: server.url, apiKey: KEY, model })
         : createAnthropicProvider({ baseUrl: server.url, apiKey: KEY, model, structuredOutputs: 'json-tool' });
     const client: BatchClient =
-      scenario.protocol === 'openai' ? createOpenAiBatchClient({ baseUrl: server.url, apiKey: KEY, model }) : createAnthropicBatchClient({ baseUrl: server.url, apiKey: KEY, model });
+      scenario.protocol === 'openai'
+        ? createOpenAiBatchClient({ baseUrl: server.url, apiKey: KEY, model })
+        : createAnthropicBatchClient({ baseUrl: server.url, apiKey: KEY, model });
     const started = performance.now();
     const result = await enrichPapers({
       store,
@@ -89,7 +100,7 @@ for (const scenario of SCENARIOS) {
     cost: formatCost(result.cost),
     saved: formatCost(result.saved),
     'vs sync': base === undefined || !scenario.batch ? '' : `${((cost / base) * 100).toFixed(0)} %`,
-    's': seconds.toFixed(1),
+    s: seconds.toFixed(1),
   });
 }
 console.table(rows);

@@ -23,10 +23,32 @@ if (kind === 'postgres' && !process.env.XIVDIGEST_TEST_PG_URL) {
   process.exit(2);
 }
 
-const columns = ['seed', 'runs', 'no run', 'twice', 'announced', 'delivered', 'dup', 'lost', 'extra', 'backfilled days', 'OAI req', 'faults', 'stops', 'not-yet', 'weekend', 'holiday', 'all-seen', 'errors', 'ms'];
+const columns = [
+  'seed',
+  'runs',
+  'no run',
+  'twice',
+  'announced',
+  'delivered',
+  'dup',
+  'lost',
+  'extra',
+  'backfilled days',
+  'OAI req',
+  'faults',
+  'stops',
+  'not-yet',
+  'weekend',
+  'holiday',
+  'all-seen',
+  'errors',
+  'ms',
+];
 const rows: string[][] = [];
 const failures: SimulationResult[] = [];
-console.log(`calendar simulation: ${seeds} seed(s) from ${from}, four weeks from Mon 2026-11-09 (Thanksgiving included), ${kind}${faults ? ', with faults' : ''}`);
+console.log(
+  `calendar simulation: ${seeds} seed(s) from ${from}, four weeks from Mon 2026-11-09 (Thanksgiving included), ${kind}${faults ? ', with faults' : ''}`,
+);
 const started = performance.now();
 for (let seed = from; seed < from + seeds; seed++) {
   const temp = await createTempStore(kind);
@@ -75,7 +97,9 @@ console.log(
     `${((performance.now() - started) / 1000).toFixed(1)} s`,
 );
 for (const failure of failures) {
-  console.log(`seed ${failure.seed}: duplicates ${failure.duplicates.join(',') || '-'}; lost ${failure.missing.join(',') || '-'}; extra ${failure.extra.join(',') || '-'}`);
+  console.log(
+    `seed ${failure.seed}: duplicates ${failure.duplicates.join(',') || '-'}; lost ${failure.missing.join(',') || '-'}; extra ${failure.extra.join(',') || '-'}`,
+  );
   for (const error of [...failure.errors, ...failure.unexplained]) console.log(`  ${error}`);
 }
 process.exit(failures.length > 0 ? 1 : 0);

@@ -84,7 +84,9 @@ async function startServer(options: Omit<FakeLlmServerOptions, 'papers'>): Promi
       close: () => server.close(),
     };
   }
-  const child: ChildProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'fake-llm-server-child.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child: ChildProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'fake-llm-server-child.ts'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ask = async <T extends ChildServerReply['type']>(request: ChildServerRequest, reply: T): Promise<Extract<ChildServerReply, { type: T }>> => {
     const answer = new Promise<Extract<ChildServerReply, { type: T }>>((resolve) => {
       const listen = (message: ChildServerReply): void => {
@@ -182,7 +184,24 @@ for (const scenario of SCENARIOS) {
   rows.push(await measure(scenario));
 }
 
-const header = ['scenario', 'papers', 'conc.', 'latency', 'RPM', 'bound s', 'makespan s', 'ratio', 'calls', 'dupl.', 'rerun calls', 'tokens/paper', '429s', 'max in flight', 'failed', 'cost (gpt-4o-mini)'];
+const header = [
+  'scenario',
+  'papers',
+  'conc.',
+  'latency',
+  'RPM',
+  'bound s',
+  'makespan s',
+  'ratio',
+  'calls',
+  'dupl.',
+  'rerun calls',
+  'tokens/paper',
+  '429s',
+  'max in flight',
+  'failed',
+  'cost (gpt-4o-mini)',
+];
 const lines = rows.map((row) => [
   row.scenario,
   String(row.papers),

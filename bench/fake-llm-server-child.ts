@@ -4,9 +4,7 @@ import { startFakeLlmServer } from '../test/helpers/fake-llm-server.js';
 
 /** Messages from the parent. */
 export type ChildServerRequest =
-  | { type: 'start'; papers: FakeLlmPaper[]; options: Omit<FakeLlmServerOptions, 'papers' | 'faults' | 'model'> }
-  | { type: 'log' }
-  | { type: 'close' };
+  { type: 'start'; papers: FakeLlmPaper[]; options: Omit<FakeLlmServerOptions, 'papers' | 'faults' | 'model'> } | { type: 'log' } | { type: 'close' };
 
 /** One request as the parent sees it: times in ms since the epoch (performance.timeOrigin + now), comparable across processes. */
 export interface ChildServerRecord {
@@ -18,8 +16,7 @@ export interface ChildServerRecord {
 
 /** Messages to the parent. */
 export type ChildServerReply =
-  | { type: 'started'; url: string }
-  | { type: 'log'; requests: ChildServerRecord[]; maxInFlight: number; statusCounts: Record<number, number> };
+  { type: 'started'; url: string } | { type: 'log'; requests: ChildServerRecord[]; maxInFlight: number; statusCounts: Record<number, number> };
 
 let server: Awaited<ReturnType<typeof startFakeLlmServer>> | undefined;
 const send = (reply: ChildServerReply): void => void process.send?.(reply);

@@ -35,7 +35,21 @@ async function main(): Promise<void> {
     const files = reference.files;
     console.log(`clean run: ${reference.spanMs} ms (first LLM call at ${reference.firstCallMs} ms), ${Object.keys(files).length} files\n`);
     const rows: KillTrial[] = [];
-    const header = ['#', 'kill at', 'phase', 'LLM req. before kill', 'posts before kill', 'rerun', 'files', 'posts', 'same key', 'dup. flag', 'LLM calls', 'killed run', 'ok'];
+    const header = [
+      '#',
+      'kill at',
+      'phase',
+      'LLM req. before kill',
+      'posts before kill',
+      'rerun',
+      'files',
+      'posts',
+      'same key',
+      'dup. flag',
+      'LLM calls',
+      'killed run',
+      'ok',
+    ];
     console.log(header.join('\t'));
     for (let trial = 1; trial <= kills; trial += 1) {
       const plan = killPlan(random, reference, papers, hookDelayMs);

@@ -29,7 +29,9 @@ const outcomes = await runInputs(inputs, {
   },
 });
 
-console.log(`\nbench:fuzz (${inputs.length} inputs, seed ${seed}, scale ${scale}, ${Math.round((Date.now() - started) / 1000)} s; deadline 30 s and a 1 GB heap per input)\n`);
+console.log(
+  `\nbench:fuzz (${inputs.length} inputs, seed ${seed}, scale ${scale}, ${Math.round((Date.now() - started) / 1000)} s; deadline 30 s and a 1 GB heap per input)\n`,
+);
 console.log('| parser | seeds | inputs | accepted | rejected | failures | max time (ms) | max RSS (MB) |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 const failures: FuzzOutcome[] = [];

@@ -53,7 +53,10 @@ async function buildLargeFeed(source: string, count: number, out: string): Promi
   const firstItem = text.indexOf('<item>');
   const lastItemEnd = text.lastIndexOf('</item>') + '</item>'.length;
   const header = text.slice(0, firstItem);
-  const items = text.slice(firstItem, lastItemEnd).split(/(?<=<\/item>)\s*/).filter((item) => item.includes('<item>'));
+  const items = text
+    .slice(firstItem, lastItemEnd)
+    .split(/(?<=<\/item>)\s*/)
+    .filter((item) => item.includes('<item>'));
   const stream = createWriteStream(out);
   stream.write(header);
   for (let index = 0; index < count; index++) {
@@ -130,7 +133,10 @@ async function measureShape(file: string): Promise<{ seconds: number; peakRssMb:
 function shapeSizes(): number[] {
   const index = process.argv.indexOf('--shapes-mb');
   const list = index >= 0 ? process.argv[index + 1]! : '5,10,20,40';
-  return list.split(',').map(Number).filter((value) => value > 0);
+  return list
+    .split(',')
+    .map(Number)
+    .filter((value) => value > 0);
 }
 
 /** A shape that takes longer than this is reported as such (the superlinear reader took minutes on a few MB). */
@@ -147,7 +153,11 @@ async function benchShapes(): Promise<void> {
       out.end();
       await once(out, 'finish');
       process.stderr.write(`measuring ${shape}, ${mb} MB…\n`);
-      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--shape-child', file], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: SHAPE_TIMEOUT_MS });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--shape-child', file], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        timeout: SHAPE_TIMEOUT_MS,
+      });
       if (child.error && /ETIMEDOUT/.test(String(child.error))) {
         rows.push(`| ${shape} | ${mb} | over ${SHAPE_TIMEOUT_MS / 1000} s | | |`);
         continue;
@@ -212,7 +222,14 @@ async function realData(): Promise<void> {
     process.stderr.write(`measuring ${scenario}…\n`);
     const parse = runChild(file, 'parse', rounds);
     const store = runChild(file, 'store', rounds);
-    rows.push({ scenario, entries: parse.entries, parseOnly: parse.perSecond, parseStore: store.perSecond, peakRssMb: Math.max(parse.peakRssMb, store.peakRssMb), goal });
+    rows.push({
+      scenario,
+      entries: parse.entries,
+      parseOnly: parse.perSecond,
+      parseStore: store.perSecond,
+      peakRssMb: Math.max(parse.peakRssMb, store.peakRssMb),
+      goal,
+    });
   }
   rmSync(work, { recursive: true, force: true });
   const loadAfter = loadavg();
@@ -224,10 +241,14 @@ async function realData(): Promise<void> {
   console.log('| input | entries | parse only (entries/s) | parse+store (entries/s) | vs original parser | peak RSS (MB) |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
-    console.log(`| ${row.scenario} | ${format(row.entries)} | ${format(row.parseOnly)} | ${format(row.parseStore)} | ${(row.parseStore / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)}× | ${row.peakRssMb.toFixed(0)} |`);
+    console.log(
+      `| ${row.scenario} | ${format(row.entries)} | ${format(row.parseOnly)} | ${format(row.parseStore)} | ${(row.parseStore / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)}× | ${row.peakRssMb.toFixed(0)} |`,
+    );
   }
   const worst = Math.min(...rows.filter((row) => row.goal).map((row) => row.parseStore));
-  console.log(`\nGoal: parse+store >= ${format(GOAL)} entries/s (10× feedparser's ${format(ORIGINAL_ENTRIES_PER_SECOND)}/s) on the first three inputs: ${worst >= GOAL ? 'met' : 'NOT met'} (slowest ${format(worst)}/s).`);
+  console.log(
+    `\nGoal: parse+store >= ${format(GOAL)} entries/s (10× feedparser's ${format(ORIGINAL_ENTRIES_PER_SECOND)}/s) on the first three inputs: ${worst >= GOAL ? 'met' : 'NOT met'} (slowest ${format(worst)}/s).`,
+  );
 }
 
 await main();

@@ -9,7 +9,14 @@ import { open } from 'node:fs/promises';
 // GGUF v3 (ggml-org/ggml docs/gguf.md): little-endian header, metadata, tensor infos, padding, tensor data.
 const GGUF_MAGIC = 0x46554747;
 const ALIGNMENT = 32;
-const enum ValueType { Uint32 = 4, Int32 = 5, Float32 = 6, Bool = 7, String = 8, Array = 9 }
+const enum ValueType {
+  Uint32 = 4,
+  Int32 = 5,
+  Float32 = 6,
+  Bool = 7,
+  String = 8,
+  Array = 9,
+}
 
 /** ggml tensor types used by llama.cpp's Q4_K_M recipe, with their block layouts (ggml-common.h). */
 export const GGML = {
@@ -53,7 +60,18 @@ export interface ModelShape {
 }
 
 const qwen25 = (id: string, realFile: string, hidden: number, layers: number, heads: number, kvHeads: number, ffn: number, realBytes?: number): ModelShape => ({
-  id, realFile, arch: 'qwen2', hidden, layers, heads, kvHeads, ffn, vocab: 151_936, contextLength: 32_768, ropeTheta: 1_000_000, separateOutput: true,
+  id,
+  realFile,
+  arch: 'qwen2',
+  hidden,
+  layers,
+  heads,
+  kvHeads,
+  ffn,
+  vocab: 151_936,
+  contextLength: 32_768,
+  ropeTheta: 1_000_000,
+  separateOutput: true,
   ...(realBytes ? { realBytes } : {}),
 });
 
@@ -64,8 +82,19 @@ export const MODEL_SHAPES: readonly ModelShape[] = [
   qwen25('qwen2.5-3b', 'Qwen/Qwen2.5-3B-Instruct-GGUF qwen2.5-3b-instruct-q4_k_m.gguf', 2048, 36, 16, 2, 11008),
   qwen25('qwen2.5-7b', 'Qwen/Qwen2.5-7B-Instruct-GGUF qwen2.5-7b-instruct-q4_k_m.gguf', 3584, 28, 28, 4, 18944),
   {
-    id: 'qwen3-1.7b', realFile: 'Qwen/Qwen3-1.7B (Q4_K_M as llama-quantize makes it)', arch: 'qwen3', hidden: 2048, layers: 28, heads: 16, kvHeads: 8,
-    headDim: 128, ffn: 6144, vocab: 151_936, contextLength: 40_960, ropeTheta: 1_000_000, separateOutput: false,
+    id: 'qwen3-1.7b',
+    realFile: 'Qwen/Qwen3-1.7B (Q4_K_M as llama-quantize makes it)',
+    arch: 'qwen3',
+    hidden: 2048,
+    layers: 28,
+    heads: 16,
+    kvHeads: 8,
+    headDim: 128,
+    ffn: 6144,
+    vocab: 151_936,
+    contextLength: 40_960,
+    ropeTheta: 1_000_000,
+    separateOutput: false,
   },
 ];
 
@@ -155,7 +184,8 @@ function byteChars(): string[] {
   return chars;
 }
 
-const TOKEN_NORMAL = 1, TOKEN_CONTROL = 3;
+const TOKEN_NORMAL = 1,
+  TOKEN_CONTROL = 3;
 /** Qwen's special tokens sit right after its 151,643 BPE tokens. */
 const QWEN_BPE_TOKENS = 151_643;
 export const QWEN_SPECIAL = { endOfText: 151_643, imStart: 151_644, imEnd: 151_645 } as const;
@@ -203,13 +233,39 @@ type MetadataValue =
 class Chunks {
   parts: Buffer[] = [];
   length = 0;
-  push(buffer: Buffer): void { this.parts.push(buffer); this.length += buffer.length; }
-  u32(value: number): void { const b = Buffer.alloc(4); b.writeUInt32LE(value); this.push(b); }
-  i32(value: number): void { const b = Buffer.alloc(4); b.writeInt32LE(value); this.push(b); }
-  u64(value: number): void { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(value)); this.push(b); }
-  f32(value: number): void { const b = Buffer.alloc(4); b.writeFloatLE(value); this.push(b); }
-  string(value: string): void { const bytes = Buffer.from(value, 'utf8'); this.u64(bytes.length); this.push(bytes); }
-  pad(): void { const rest = (ALIGNMENT - (this.length % ALIGNMENT)) % ALIGNMENT; if (rest) this.push(Buffer.alloc(rest)); }
+  push(buffer: Buffer): void {
+    this.parts.push(buffer);
+    this.length += buffer.length;
+  }
+  u32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value);
+    this.push(b);
+  }
+  i32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(value);
+    this.push(b);
+  }
+  u64(value: number): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(value));
+    this.push(b);
+  }
+  f32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(value);
+    this.push(b);
+  }
+  string(value: string): void {
+    const bytes = Buffer.from(value, 'utf8');
+    this.u64(bytes.length);
+    this.push(bytes);
+  }
+  pad(): void {
+    const rest = (ALIGNMENT - (this.length % ALIGNMENT)) % ALIGNMENT;
+    if (rest) this.push(Buffer.alloc(rest));
+  }
   value(entry: MetadataValue): void {
     this.u32(entry.type);
     if (entry.type === ValueType.String) return this.string(entry.value);
@@ -285,7 +341,12 @@ export async function writeModelGguf(path: string, shape: ModelShape, options: {
     [`${a}.attention.head_count_kv`, u32(shape.kvHeads)],
     [`${a}.rope.freq_base`, f32(shape.ropeTheta)],
     [`${a}.attention.layer_norm_rms_epsilon`, f32(1e-6)],
-    ...(shape.headDim ? ([[`${a}.attention.key_length`, u32(headDim)], [`${a}.attention.value_length`, u32(headDim)]] as [string, MetadataValue][]) : []),
+    ...(shape.headDim
+      ? ([
+          [`${a}.attention.key_length`, u32(headDim)],
+          [`${a}.attention.value_length`, u32(headDim)],
+        ] as [string, MetadataValue][])
+      : []),
     ['tokenizer.ggml.model', str('gpt2')],
     ['tokenizer.ggml.pre', str('qwen2')],
     ['tokenizer.ggml.tokens', { type: ValueType.Array, items: ValueType.String, values: tokens }],
@@ -340,7 +401,7 @@ export async function writeModelGguf(path: string, shape: ModelShape, options: {
         const blockBytes = GGML[plan.type].blockBytes;
         // Start each tensor at a different block of the pool, so no two tensors are the same bytes.
         let start = ((index * 7919 + seed) % (pool.length / blockBytes)) * blockBytes;
-        for (let left = plan.bytes; left > 0; ) {
+        for (let left = plan.bytes; left > 0;) {
           const take = Math.min(left, pool.length - start);
           await write(pool.subarray(start, start + take));
           left -= take;

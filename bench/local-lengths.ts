@@ -57,7 +57,12 @@ function percentile(values: number[], p: number): number {
 const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 function unescapeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** Title and full abstract of each `new` item of the fixture RSS feeds. */
@@ -69,7 +74,9 @@ function feedPapers(): { title: string; abstract: string; cs: boolean }[] {
       const title = /<title>([\s\S]*?)<\/title>/.exec(item)?.[1];
       const description = /<description>([\s\S]*?)<\/description>/.exec(item)?.[1];
       if (!title || !description || !/Announce Type: new/.test(description)) continue;
-      const abstract = unescapeXml(description).replace(/^[\s\S]*?Abstract:\s*/, '').trim();
+      const abstract = unescapeXml(description)
+        .replace(/^[\s\S]*?Abstract:\s*/, '')
+        .trim();
       papers.push({ title: unescapeXml(title).trim(), abstract, cs: /<category>cs\./.test(item) });
     }
   }
@@ -89,7 +96,8 @@ async function main(): Promise<void> {
   const count = loadBpe(vocabulary);
   const template = loadPrompt();
   // ChatML: <|im_start|>system\n…<|im_end|>\n<|im_start|>user\n…<|im_end|>\n<|im_start|>assistant\n — 6 special tokens.
-  const chatTokens = (system: string, user: string): number => 6 + count(`system\n${system}`) + count('\n') + count(`user\n${user}`) + count('\n') + count('assistant\n');
+  const chatTokens = (system: string, user: string): number =>
+    6 + count(`system\n${system}`) + count('\n') + count(`user\n${user}`) + count('\n') + count('assistant\n');
 
   const papers = feedPapers();
   const inputs = papers.map((paper) => {
@@ -97,11 +105,20 @@ async function main(): Promise<void> {
     return { prompt: chatTokens(system, prompt), system: count(system), abstract: count(paper.abstract), cs: paper.cs };
   });
 
-  const corpus = readFileSync(join(FIXTURES, 'corpus', 'cn-chat-arxiv-papers-3000.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>);
+  const corpus = readFileSync(join(FIXTURES, 'corpus', 'cn-chat-arxiv-papers-3000.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, string>);
   const outputs = corpus
     .filter((paper) => paper.translated_abstract && paper.tldr && paper.translated_title)
     .map((paper) => {
-      const answer = JSON.stringify({ title: paper.translated_title, tldr: paper.tldr, tldrEn: paper.en_tdlr ?? '', abstract: paper.translated_abstract }, null, 0).replace(/","/g, '", "').replace(/":"/g, '": "');
+      const answer = JSON.stringify(
+        { title: paper.translated_title, tldr: paper.tldr, tldrEn: paper.en_tdlr ?? '', abstract: paper.translated_abstract },
+        null,
+        0,
+      )
+        .replace(/","/g, '", "')
+        .replace(/":"/g, '": "');
       return {
         answer: count(answer) + 1, // + the end-of-turn token
         abstractIn: count(paper.abstract!),
@@ -120,14 +137,46 @@ async function main(): Promise<void> {
   console.log('Token lengths per paper (Qwen2.5 BPE vocabulary, prompt paper-texts@1, target zh)\n');
   console.log('| what | papers | mean | median | p90 | max |');
   console.log('|---|---|---|---|---|---|');
-  console.log(row('prompt (ChatML system + user), all new RSS items', inputs.map((input) => input.prompt)));
-  console.log(row('prompt, cs.* items', inputs.filter((input) => input.cs).map((input) => input.prompt)));
-  console.log(row('  of which the abstract', inputs.map((input) => input.abstract)));
-  console.log(row('  of which the system message', inputs.map((input) => input.system)));
-  console.log(row('answer JSON, corpus as stored (abstracts cut at 1,000 chars)', outputs.map((output) => output.answer)));
-  console.log(row('answer JSON, corpus papers with whole abstracts', whole.map((output) => output.answer)));
+  console.log(
+    row(
+      'prompt (ChatML system + user), all new RSS items',
+      inputs.map((input) => input.prompt),
+    ),
+  );
+  console.log(
+    row(
+      'prompt, cs.* items',
+      inputs.filter((input) => input.cs).map((input) => input.prompt),
+    ),
+  );
+  console.log(
+    row(
+      '  of which the abstract',
+      inputs.map((input) => input.abstract),
+    ),
+  );
+  console.log(
+    row(
+      '  of which the system message',
+      inputs.map((input) => input.system),
+    ),
+  );
+  console.log(
+    row(
+      'answer JSON, corpus as stored (abstracts cut at 1,000 chars)',
+      outputs.map((output) => output.answer),
+    ),
+  );
+  console.log(
+    row(
+      'answer JSON, corpus papers with whole abstracts',
+      whole.map((output) => output.answer),
+    ),
+  );
   console.log(row('answer JSON predicted for the full RSS abstracts', predicted));
-  console.log(`\ntranslated abstract tokens / English abstract tokens (whole abstracts): ${ratio.toFixed(3)}; title + tldr + tldrEn + JSON: ${Math.round(restMean)} tokens`);
+  console.log(
+    `\ntranslated abstract tokens / English abstract tokens (whole abstracts): ${ratio.toFixed(3)}; title + tldr + tldrEn + JSON: ${Math.round(restMean)} tokens`,
+  );
 }
 
-if (process.argv[1]?.endsWith("local-lengths.ts")) await main();
+if (process.argv[1]?.endsWith('local-lengths.ts')) await main();

@@ -21,7 +21,11 @@ import { PAPER_TOKENS } from '../src/llm/llama-cpp/plan.js';
 import { modelShape, MODEL_SHAPES, weightBytes, writeModelGguf, type ModelShape } from './local-gguf.js';
 
 const short = process.env.XIVDIGEST_BENCH_SHORT === '1';
-const list = (name: string, fallback: string): string[] => (process.env[name] ?? fallback).split(',').map((item) => item.trim()).filter(Boolean);
+const list = (name: string, fallback: string): string[] =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 const models = list('XIVDIGEST_BENCH_MODELS', short ? 'qwen2.5-0.5b' : MODEL_SHAPES.map((shape) => shape.id).join(',')).map(modelShape);
 const threadCounts = list('XIVDIGEST_BENCH_THREADS', short ? '1' : '1,2').map(Number);
 const parallels = list('XIVDIGEST_BENCH_PARALLEL', short ? '1,2' : '1,2,4,8').map(Number);
@@ -145,7 +149,14 @@ async function measurePrompt(model: LlamaModel, shape: ModelShape, threads: numb
   }
 }
 
-async function measure(model: LlamaModel, shape: ModelShape, threads: number, parallel: number, promptTps: number, bandwidth: Record<number, number> | undefined): Promise<Row> {
+async function measure(
+  model: LlamaModel,
+  shape: ModelShape,
+  threads: number,
+  parallel: number,
+  promptTps: number,
+  bandwidth: Record<number, number> | undefined,
+): Promise<Row> {
   const fill = fillProbe(shape);
   const steps = decodeSteps(shape);
   const context = await model.createContext({ sequences: parallel, contextSize: fill + steps + 64, threads, batchSize: 512 });
@@ -181,15 +192,34 @@ const fixed = (value: number | undefined, digits = 1): string => (value === unde
 
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'xivdigest-bench-local-'));
-  console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`paper: ${PAPER_TOKENS.input} prompt tokens, ${PAPER_TOKENS.output} answer tokens (bench/local-lengths.ts)${short ? '; SHORT mode' : ''}`);
   try {
     const bandwidth = gpu ? undefined : await measureBandwidth(dir);
-    if (bandwidth) console.log(`memory read bandwidth: ${Object.entries(bandwidth).map(([threads, gbs]) => `${gbs} GB/s with ${threads} thread(s)`).join(', ')}`);
-    const llama = await getLlama({ gpu: gpu ? 'auto' : false, build: 'never', skipDownload: true, usePrebuiltBinaries: true, progressLogs: false, maxThreads: Math.max(...threadCounts), logLevel: LlamaLogLevel.error });
+    if (bandwidth)
+      console.log(
+        `memory read bandwidth: ${Object.entries(bandwidth)
+          .map(([threads, gbs]) => `${gbs} GB/s with ${threads} thread(s)`)
+          .join(', ')}`,
+      );
+    const llama = await getLlama({
+      gpu: gpu ? 'auto' : false,
+      build: 'never',
+      skipDownload: true,
+      usePrebuiltBinaries: true,
+      progressLogs: false,
+      maxThreads: Math.max(...threadCounts),
+      logLevel: LlamaLogLevel.error,
+    });
     console.log(`llama.cpp: ${llama.gpu || 'CPU'} build${gpu ? `, GPU: ${(await llama.getGpuDeviceNames()).join(', ') || 'none'}` : ''}`);
     const rows: Row[] = [];
-    console.log('\n| model | weights GB | threads | parallel | prompt tok/s | gen tok/s (all seqs) | gen tok/s per seq | bound tok/s | s/paper | papers/h | load |');
+    console.log(
+      '\n| model | weights GB | threads | parallel | prompt tok/s | gen tok/s (all seqs) | gen tok/s per seq | bound tok/s | s/paper | papers/h | load |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const shape of models) {
       const path = join(dir, `${shape.id}.gguf`);
@@ -215,9 +245,15 @@ async function main(): Promise<void> {
     for (const row of rows) if ((best.get(row.model)?.papersPerHour ?? 0) < row.papersPerHour) best.set(row.model, row);
     console.log('\nfastest configuration per model (150 / 300 papers = one cs.CL day):');
     for (const row of best.values()) {
-      console.log(`  ${row.model}: threads ${row.threads}, parallel ${row.parallel}: ${fixed(row.papersPerHour, 0)} papers/h; 150 papers ≈ ${fixed((150 * row.secondsPerPaper) / 60, 0)} min, 300 ≈ ${fixed((300 * row.secondsPerPaper) / 60, 0)} min`);
+      console.log(
+        `  ${row.model}: threads ${row.threads}, parallel ${row.parallel}: ${fixed(row.papersPerHour, 0)} papers/h; 150 papers ≈ ${fixed((150 * row.secondsPerPaper) / 60, 0)} min, 300 ≈ ${fixed((300 * row.secondsPerPaper) / 60, 0)} min`,
+      );
     }
-    console.log(`\nload average after: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+    console.log(
+      `\nload average after: ${loadavg()
+        .map((v) => v.toFixed(2))
+        .join(' ')}`,
+    );
     await llama.dispose();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -137,7 +137,10 @@ const scale: Array<{ size: number; threshold: number; relevant: number; other: n
 const share = (scores: number[], threshold: number): number => scores.filter((score) => score >= threshold).length / Math.max(1, scores.length);
 for (const target of TARGETS) {
   const random = rng(seed ^ target.split('').reduce((hash, char) => Math.imul(hash, 31) + char.charCodeAt(0), 7));
-  const inTarget = shuffle(papers.filter((paper) => paper.categories[0] === target), random);
+  const inTarget = shuffle(
+    papers.filter((paper) => paper.categories[0] === target),
+    random,
+  );
   for (const size of librarySizes) {
     if (inTarget.length < size + 20) {
       perTarget.push(`${target}: only ${inTarget.length} papers, library ${size} skipped`);
@@ -146,13 +149,21 @@ for (const target of TARGETS) {
     const libraryPapers = inTarget.slice(0, size);
     const libraryIds = new Set(libraryPapers.map((paper) => paper.id));
     const library = libraryPapers.map((paper) => libraryItem(paper, random));
-    const pool = shuffle(papers.filter((paper) => !libraryIds.has(paper.id)), random).slice(0, poolSize);
+    const pool = shuffle(
+      papers.filter((paper) => !libraryIds.has(paper.id)),
+      random,
+    ).slice(0, poolSize);
     const relevant = new Set(pool.filter((paper) => paper.categories[0] === target).map((paper) => paper.id));
     for (const method of methods) {
       const ranker = method.make(library);
       const started = performance.now();
       const rankedPool = ranker === 'random' ? undefined : await ranker.rank(pool);
-      const order = rankedPool ? rankedPool.map((entry) => entry.paperId) : shuffle(pool.map((paper) => paper.id), rng(seed + size));
+      const order = rankedPool
+        ? rankedPool.map((entry) => entry.paperId)
+        : shuffle(
+            pool.map((paper) => paper.id),
+            rng(seed + size),
+          );
       if (rankedPool && method.name.includes('(default')) {
         // The score scale (0-1 against the library's own papers): what a threshold keeps.
         const relevantScores = rankedPool.filter((entry) => relevant.has(entry.paperId)).map((entry) => entry.score);
@@ -176,7 +187,7 @@ console.log('');
 for (const line of perTarget) console.log(`- ${line}`);
 console.log('');
 console.log('Means over the targets. Relevant = same primary arXiv category as the library. Time: one rank() of the whole pool, this machine.');
-console.log("Library `added` dates are drawn at random, so the recency rows show only that recency weighting costs little when dates carry no signal.");
+console.log('Library `added` dates are drawn at random, so the recency rows show only that recency weighting costs little when dates carry no signal.');
 console.log('');
 console.log('| method | library | P@10 | nDCG@10 | MAP | rank time (ms) | relevant share |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -197,6 +208,8 @@ for (const size of librarySizes) {
   for (const threshold of SCALE_THRESHOLDS) {
     const rowsAt = scale.filter((entry) => entry.size === size && entry.threshold === threshold);
     if (rowsAt.length === 0) continue;
-    console.log(`| ${size} | ${threshold} | ${mean(rowsAt.map((entry) => entry.relevant)).toFixed(3)} | ${mean(rowsAt.map((entry) => entry.other)).toFixed(3)} |`);
+    console.log(
+      `| ${size} | ${threshold} | ${mean(rowsAt.map((entry) => entry.relevant)).toFixed(3)} | ${mean(rowsAt.map((entry) => entry.other)).toFixed(3)} |`,
+    );
   }
 }

@@ -132,7 +132,11 @@ async function indexSize(kind: 'sqlite' | 'postgres', url: string): Promise<{ in
   if (kind === 'sqlite') {
     const db = new Database(url, { readonly: true });
     try {
-      const index = db.prepare(`select coalesce(sum(pgsize), 0) as size from dbstat where name like 'paper_fts%' or name like 'paper_search_ids%' or name like 'sqlite_autoindex_paper_search_ids%'`).get() as { size: number };
+      const index = db
+        .prepare(
+          `select coalesce(sum(pgsize), 0) as size from dbstat where name like 'paper_fts%' or name like 'paper_search_ids%' or name like 'sqlite_autoindex_paper_search_ids%'`,
+        )
+        .get() as { size: number };
       const total = db.prepare('select coalesce(sum(pgsize), 0) as size from dbstat').get() as { size: number };
       return { index: index.size, total: total.size };
     } finally {
@@ -275,19 +279,29 @@ async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rs
 async function main(): Promise<void> {
   const items = await loadItems();
   const { loadavg, cpus } = await import('node:os');
-  const before = loadavg().map((value) => value.toFixed(2)).join(' ');
+  const before = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   const rows: Row[] = [];
   for (const papers of sizes) {
     for (const kind of databases) {
       const row = await benchOne(kind, papers, items);
       rows.push(row);
-      process.stderr.write(`${kind}, ${papers} papers: store ${row.store.toFixed(1)} s, reindex ${row.rebuild.toFixed(1)} s, index ${mb(row.index)}, cold p50 ${row.coldP50.toFixed(1)} ms, p95 ${row.coldP95.toFixed(1)} ms; repeated p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms\n`);
+      process.stderr.write(
+        `${kind}, ${papers} papers: store ${row.store.toFixed(1)} s, reindex ${row.rebuild.toFixed(1)} s, index ${mb(row.index)}, cold p50 ${row.coldP50.toFixed(1)} ms, p95 ${row.coldP95.toFixed(1)} ms; repeated p50 ${row.p50.toFixed(1)} ms, p95 ${row.p95.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms\n`,
+      );
     }
   }
-  const after = loadavg().map((value) => value.toFixed(2)).join(' ');
-  console.log(`\nbench:search (${items.rss.length} feed items and ${items.corpus.length} corpus records, fresh ids; ${QUERIES.length} queries, page 1 of 20, relevance: one cold pass, then ${rounds} rounds repeated)`);
+  const after = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  console.log(
+    `\nbench:search (${items.rss.length} feed items and ${items.corpus.length} corpus records, fresh ids; ${QUERIES.length} queries, page 1 of 20, relevance: one cold pass, then ${rounds} rounds repeated)`,
+  );
   console.log(`${cpus().length} CPUs; load average ${before} before, ${after} after\n`);
-  console.log('| database | papers | store (index in step) | reindex | index size | database size | cold p50 | cold p95 | cold max | repeated p50 | p95 | p99 |');
+  console.log(
+    '| database | papers | store (index in step) | reindex | index size | database size | cold p50 | cold p95 | cold max | repeated p50 | p95 | p99 |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     console.log(
@@ -298,7 +312,14 @@ async function main(): Promise<void> {
   console.log(`| query | ${rows.map((row) => `${row.db} ${row.papers.toLocaleString('en-US')}`).join(' | ')} |`);
   console.log(`| --- | ${rows.map(() => '---:').join(' | ')} |`);
   for (const q of QUERIES) {
-    console.log(`| \`${q}\` | ${rows.map((row) => { const entry = row.perQuery.get(q)!; return `${row.coldByQuery.get(q)!.toFixed(1)} / ${entry.median.toFixed(1)} (${entry.total.toLocaleString('en-US')})`; }).join(' | ')} |`);
+    console.log(
+      `| \`${q}\` | ${rows
+        .map((row) => {
+          const entry = row.perQuery.get(q)!;
+          return `${row.coldByQuery.get(q)!.toFixed(1)} / ${entry.median.toFixed(1)} (${entry.total.toLocaleString('en-US')})`;
+        })
+        .join(' | ')} |`,
+    );
   }
 }
 

@@ -20,14 +20,14 @@ async function loadPapers(): Promise<{ origin: string; papers: Paper[] }> {
 
 const SPECS: Record<string, FilterSpec> = {
   'categories only': { categories: 'cs+stat.ML-cs.CY' },
-  'query': { categories: 'cs+stat+math', query: '(ti:"language model*" OR llm* OR transformer*) AND NOT (survey OR review) cat:cs.*' },
+  query: { categories: 'cs+stat+math', query: '(ti:"language model*" OR llm* OR transformer*) AND NOT (survey OR review) cat:cs.*' },
   'keywords + authors': {
     categories: 'cs+physics+quant-ph+cond-mat',
     include: ['neural network', 'deep learning', 'diffusion', 'quantum error correction', 'graph*'],
     exclude: ['survey', 'tutorial'],
     authors: ['Yoshua Bengio', 'G. Hinton', 'Yann LeCun', 'Smith, J.', 'Wang, Xiaoming', 'Müller, K.', 'J. Preskill', 'Del Maestro, A.'],
   },
-  'everything': {
+  everything: {
     categories: 'cs+math+physics+quant-ph+astro-ph+cond-mat+stat+eess+q-bio-cs.CY',
     crossLists: false,
     replacements: false,

@@ -24,7 +24,10 @@ const cases: Array<{ label: string; args: string[] }> = [
 ];
 const compare = process.env.COMPARE ? resolve(process.env.COMPARE, 'bin', 'xivdigest.js') : undefined;
 if (compare) {
-  cases.push({ label: `${process.env.COMPARE} --version`, args: [compare, '--version'] }, { label: `${process.env.COMPARE} --help`, args: [compare, '--help'] });
+  cases.push(
+    { label: `${process.env.COMPARE} --version`, args: [compare, '--version'] },
+    { label: `${process.env.COMPARE} --help`, args: [compare, '--help'] },
+  );
 }
 
 function quantile(sorted: number[], q: number): number {

@@ -65,7 +65,11 @@ async function main(): Promise<void> {
     await writeFile(files.digest, digestBytes);
     await writeFile(files.search, searchBytes);
     await writeFile(join(dir, 'digest.html.gz'), gzipBytes);
-    const staticBodies = { '/digest.html': await readFile(files.digest), '/search.html': await readFile(files.search), '/digest.html.gz': await readFile(join(dir, 'digest.html.gz')) };
+    const staticBodies = {
+      '/digest.html': await readFile(files.digest),
+      '/search.html': await readFile(files.search),
+      '/digest.html.gz': await readFile(join(dir, 'digest.html.gz')),
+    };
     const stat = await listen((request, response) => {
       const body = staticBodies[request.url as keyof typeof staticBodies];
       if (!body) {
@@ -81,8 +85,20 @@ async function main(): Promise<void> {
 
     const cases: Array<{ label: string; url: string; headers?: Record<string, string>; bytes: number; twin: string }> = [
       { label: `digest page, ${papers} papers (cached)`, url: `${cachedUrl}${digestPath}`, bytes: digestBytes.length, twin: `${stat.url}/digest.html` },
-      { label: `digest page, ${papers} papers, gzip (cached)`, url: `${cachedUrl}${digestPath}`, headers: { 'accept-encoding': 'gzip' }, bytes: gzipBytes.length, twin: `${stat.url}/digest.html.gz` },
-      { label: `digest page, If-None-Match → 304 (vs the full static page)`, url: `${cachedUrl}${digestPath}`, headers: { 'if-none-match': etag }, bytes: 0, twin: `${stat.url}/digest.html` },
+      {
+        label: `digest page, ${papers} papers, gzip (cached)`,
+        url: `${cachedUrl}${digestPath}`,
+        headers: { 'accept-encoding': 'gzip' },
+        bytes: gzipBytes.length,
+        twin: `${stat.url}/digest.html.gz`,
+      },
+      {
+        label: `digest page, If-None-Match → 304 (vs the full static page)`,
+        url: `${cachedUrl}${digestPath}`,
+        headers: { 'if-none-match': etag },
+        bytes: 0,
+        twin: `${stat.url}/digest.html`,
+      },
       { label: `search page "${CHINESE_WORD}" (briefly cached)`, url: `${cachedUrl}${searchPath}`, bytes: searchBytes.length, twin: `${stat.url}/search.html` },
       { label: `search page "${CHINESE_WORD}" (uncached)`, url: `${uncachedUrl}${searchPath}`, bytes: searchBytes.length, twin: `${stat.url}/search.html` },
     ];
@@ -103,7 +119,11 @@ async function main(): Promise<void> {
     }
     for (const server of servers) server.close();
     stat.server.close();
-    console.log(`bench:web — ${short ? 'short mode, ' : ''}${papers} papers, ${connections} connections, ${duration} s per case; ${cpus().length} CPUs, load average ${loadavg().map((n) => n.toFixed(2)).join(' ')}`);
+    console.log(
+      `bench:web — ${short ? 'short mode, ' : ''}${papers} papers, ${connections} connections, ${duration} s per case; ${cpus().length} CPUs, load average ${loadavg()
+        .map((n) => n.toFixed(2))
+        .join(' ')}`,
+    );
     console.log(`cold render of the digest page (first request, fresh app): ${coldMs.toFixed(0)} ms, ${fmt(digestBytes.length)} bytes\n`);
     console.log('| page | bytes | req/s | p50 ms | p99 ms | static req/s | static p99 ms | app / static |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

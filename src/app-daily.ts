@@ -65,7 +65,11 @@ async function createRanker(settings: DailyRunSettings, store: Store): Promise<R
   if (method === 'none') return undefined;
   if (!Object.hasOwn(rankers, method)) {
     // Unreachable for a config the schema accepted: ranking.method is derived from the ranker registry.
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `subscriptions[${settings.index}].ranking.method ${JSON.stringify(method)} is not a ranking method`, hint: `Use one of: ${[...Object.keys(rankers), 'none'].join(', ')}` });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: `subscriptions[${settings.index}].ranking.method ${JSON.stringify(method)} is not a ranking method`,
+      hint: `Use one of: ${[...Object.keys(rankers), 'none'].join(', ')}`,
+    });
   }
   const inputs = await loadRankingInputs({ store, subscription, env: settings.env, ...(settings.onWarning ? { onWarning: settings.onWarning } : {}) });
   if (!inputs) return undefined;

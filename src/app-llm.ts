@@ -57,11 +57,19 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
   const kind = requested === 'auto' ? (fromEnv?.kind ?? 'llama-cpp') : requested;
   if (!isProviderKind(kind)) {
     // Unreachable for a config the schema accepted (llm.provider is derived from the registry).
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `unknown LLM provider ${JSON.stringify(kind)}`, hint: `Use one of: auto, ${Object.keys(providers).join(', ')}` });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: `unknown LLM provider ${JSON.stringify(kind)}`,
+      hint: `Use one of: auto, ${Object.keys(providers).join(', ')}`,
+    });
   }
   const envMatches = fromEnv && fromEnv.kind === kind ? fromEnv : undefined;
   if (envMatches && envMatches.errors.length > 0) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: `The ${kind} settings in the environment are incomplete: ${envMatches.errors.join('; ')}`, hint: 'Set the missing variables, or choose another provider with --provider' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: `The ${kind} settings in the environment are incomplete: ${envMatches.errors.join('; ')}`,
+      hint: 'Set the missing variables, or choose another provider with --provider',
+    });
   }
   const warnings = envMatches ? [...envMatches.warnings] : [];
   const model = overrides.model ?? config.model;
@@ -86,7 +94,12 @@ function isProviderKind(kind: string): kind is ProviderKind {
  * The batch options of enrichment when `llm.batch` (or `--batch`) asks for them, else none. Throws USAGE for a
  * provider without a batch API, saying why.
  */
-export function batchSettings(chosen: ChosenProvider, llm: LlmConfig, state: Pick<Store, 'getState' | 'setState'>, overrides: { batch?: boolean; pollSeconds?: number } = {}): Pick<EnrichOptions, 'batch'> {
+export function batchSettings(
+  chosen: ChosenProvider,
+  llm: LlmConfig,
+  state: Pick<Store, 'getState' | 'setState'>,
+  overrides: { batch?: boolean; pollSeconds?: number } = {},
+): Pick<EnrichOptions, 'batch'> {
   if (!(overrides.batch ?? llm.batch)) return {};
   if (!chosen.batch) {
     throw new XivdigestError({

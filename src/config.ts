@@ -49,7 +49,10 @@ const filterRule: ConfigRule = (input) => {
       const path = field === 'categories' ? `subscriptions.${index}.categories` : `subscriptions.${index}.filters.${dotted}`;
       let message = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
       if (field === 'categories' && !/did you mean/.test(message)) {
-        const word = typeof error.details.expression === 'string' && typeof error.details.position === 'number' ? /^[^\s+,-]*(?:-[a-z]+)*/.exec(error.details.expression.slice(error.details.position))?.[0] : undefined;
+        const word =
+          typeof error.details.expression === 'string' && typeof error.details.position === 'number'
+            ? /^[^\s+,-]*(?:-[a-z]+)*/.exec(error.details.expression.slice(error.details.position))?.[0]
+            : undefined;
         const suggestion = word ? suggestCategory(word) : undefined;
         if (suggestion) message = message.replace(/\n/, `; did you mean ${suggestion}?\n`);
       }
@@ -68,7 +71,9 @@ const rankingRule: ConfigRule = (input) => {
     if (typeof method !== 'string' || !Object.hasOwn(rankers, method)) continue;
     const entry: RankerEntry = rankers[method as keyof typeof rankers];
     for (const need of entry.needs ?? []) {
-      const value = need.setting.split('.').reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), ranking);
+      const value = need.setting
+        .split('.')
+        .reduce<unknown>((node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined), ranking);
       if (typeof value !== 'string') problems.push({ path: `subscriptions.${index}.ranking.${need.setting}`, message: need.message });
     }
   }
@@ -86,20 +91,35 @@ const webAccountsRule: ConfigRule = (input, { env }) => {
   const problems: ConfigProblem[] = [];
   const secret = web.secret as unknown;
   if (secret === undefined) {
-    problems.push({ path: 'web.secret', message: 'accounts are on but no secret signs their cookies: set { "env": "XIVDIGEST_WEB_SECRET" } and put 32+ random characters in that variable', only: 'run' });
+    problems.push({
+      path: 'web.secret',
+      message: 'accounts are on but no secret signs their cookies: set { "env": "XIVDIGEST_WEB_SECRET" } and put 32+ random characters in that variable',
+      only: 'run',
+    });
   } else if (typeof secret === 'object' && secret !== null && typeof (secret as { env?: unknown }).env === 'string') {
     const name = (secret as { env: string }).env;
     const value = env[name];
-    if (value === undefined || value.trim() === '') problems.push({ path: 'web.secret', message: `the environment variable ${name} is not set (the accounts' signing secret is read from it)`, only: 'run' });
-    else if (value.trim().length < 32) problems.push({ path: 'web.secret', message: `the environment variable ${name} holds fewer than 32 characters; use a long random value (e.g. openssl rand -base64 32)`, only: 'run' });
+    if (value === undefined || value.trim() === '')
+      problems.push({ path: 'web.secret', message: `the environment variable ${name} is not set (the accounts' signing secret is read from it)`, only: 'run' });
+    else if (value.trim().length < 32)
+      problems.push({
+        path: 'web.secret',
+        message: `the environment variable ${name} holds fewer than 32 characters; use a long random value (e.g. openssl rand -base64 32)`,
+        only: 'run',
+      });
   }
   const mail = web.mail;
   if (mail === undefined) {
-    problems.push({ path: 'web.mail', message: 'accounts are on but no SMTP server sends the sign-in links: give the settings of an email channel (host, port, from, …)', only: 'run' });
+    problems.push({
+      path: 'web.mail',
+      message: 'accounts are on but no SMTP server sends the sign-in links: give the settings of an email channel (host, port, from, …)',
+      only: 'run',
+    });
   } else {
     const parsed = emailChannelSchema.safeParse({ type: 'email', ...(mail as Record<string, unknown>), to: 'reader@sign-in.invalid' });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push({ path: ['web', 'mail', ...issue.path.map(String)].join('.'), message: issue.message, only: 'run' });
+      for (const issue of parsed.error.issues)
+        problems.push({ path: ['web', 'mail', ...issue.path.map(String)].join('.'), message: issue.message, only: 'run' });
     }
   }
   return problems;
@@ -138,14 +158,23 @@ export async function channelProblems(loaded: LoadedConfig): Promise<ConfigProbl
  */
 export async function providerWarnings(loaded: LoadedConfig): Promise<ConfigProblem[]> {
   // From the file itself (with the environment applied): with errors elsewhere, `loaded.config` holds the defaults.
-  const setting = (path: string): unknown => path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), loaded.input);
+  const setting = (path: string): unknown =>
+    path.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), loaded.input);
   const kind = setting('llm.provider');
-  if (typeof kind !== 'string' || !Object.hasOwn(providers, kind) || loaded.errors.some((problem) => problem.path === 'llm' || problem.path.startsWith('llm.'))) return [];
+  if (typeof kind !== 'string' || !Object.hasOwn(providers, kind) || loaded.errors.some((problem) => problem.path === 'llm' || problem.path.startsWith('llm.')))
+    return [];
   const { metadata } = await providers[kind as keyof typeof providers].load();
-  const unset = metadata.requires.filter((name) => !loaded.llmEnvironment[name]?.trim() && !(PROVIDER_VARIABLE_SETTINGS[name] ?? []).some((path) => setting(path) !== undefined));
+  const unset = metadata.requires.filter(
+    (name) => !loaded.llmEnvironment[name]?.trim() && !(PROVIDER_VARIABLE_SETTINGS[name] ?? []).some((path) => setting(path) !== undefined),
+  );
   if (unset.length === 0) return [];
   const instead = [...new Set(unset.flatMap((name) => PROVIDER_VARIABLE_SETTINGS[name] ?? []))];
-  return [{ path: 'llm.provider', message: `${kind} needs ${unset.join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set${instead.length > 0 ? ` (or set ${instead.join(', ')})` : ''}` }];
+  return [
+    {
+      path: 'llm.provider',
+      message: `${kind} needs ${unset.join(', ')}, which ${unset.length === 1 ? 'is' : 'are'} not set${instead.length > 0 ? ` (or set ${instead.join(', ')})` : ''}`,
+    },
+  ];
 }
 
 /**

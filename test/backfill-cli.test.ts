@@ -19,7 +19,9 @@ afterEach(async () => {
 });
 
 /** Our own records (test/fixtures/kaggle), blank lines dropped. */
-const ownRecords = readFileSync(ownFixture('kaggle', 'snapshot-sample.jsonl'), 'utf8').split('\n').filter((line) => line.trim() !== '');
+const ownRecords = readFileSync(ownFixture('kaggle', 'snapshot-sample.jsonl'), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '');
 
 /** Writes `count` snapshot lines made from the records with fresh new-style ids (9YMM.NNNNN), streaming. */
 async function writeSnapshot(path: string, count: number): Promise<void> {
@@ -49,7 +51,9 @@ async function setup(kind: 'sqlite' | 'postgres'): Promise<Setup> {
 }
 
 async function paperCounts(database: TempDatabase): Promise<{ rows: number; distinct: number }> {
-  const [row] = await database.query<{ rows: number | string; distinct: number | string }>('select count(*) as rows, count(distinct id) as "distinct" from papers');
+  const [row] = await database.query<{ rows: number | string; distinct: number | string }>(
+    'select count(*) as rows, count(distinct id) as "distinct" from papers',
+  );
   return { rows: Number(row!.rows), distinct: Number(row!.distinct) };
 }
 
@@ -77,93 +81,112 @@ function summary(stdout: string): Summary {
 }
 
 describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
-  it.skipIf(skipReason !== undefined)('a Kaggle file killed with SIGKILL mid-file resumes after its last committed chunk (plain and .gz)', { timeout: 180_000 }, async () => {
-    const { sandbox, database, env } = await setup(kind);
-    const total = 40_000;
-    const plain = join(sandbox.dir, 'snapshot.json');
-    await writeSnapshot(plain, total);
-    const gz = join(sandbox.dir, 'snapshot.json.gz');
-    writeFileSync(gz, gzipSync(readFileSync(plain)));
+  it.skipIf(skipReason !== undefined)(
+    'a Kaggle file killed with SIGKILL mid-file resumes after its last committed chunk (plain and .gz)',
+    { timeout: 180_000 },
+    async () => {
+      const { sandbox, database, env } = await setup(kind);
+      const total = 40_000;
+      const plain = join(sandbox.dir, 'snapshot.json');
+      await writeSnapshot(plain, total);
+      const gz = join(sandbox.dir, 'snapshot.json.gz');
+      writeFileSync(gz, gzipSync(readFileSync(plain)));
 
-    for (const file of [plain, gz]) {
-      const name = file.endsWith('.gz') ? 'gz' : 'plain';
-      const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--restart'], env);
+      for (const file of [plain, gz]) {
+        const name = file.endsWith('.gz') ? 'gz' : 'plain';
+        const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--restart'], env);
+        try {
+          await child.waitForStderr(/chunk 3 committed/, { timeoutMs: 60_000 });
+          child.child.kill('SIGKILL');
+          expect(await child.exited()).toBe('SIGKILL');
+        } finally {
+          child.kill();
+        }
+        // Progress on stderr: records, papers/s, the share of the file and an ETA.
+        if (name === 'plain') expect(child.stderr()).toMatch(/records stored \(.* this run\) {2}[\d,]+ papers\/s {2}[\d.]+% {2}ETA \d+:\d\d/);
+        const saved = await checkpoint<{ line: number; offset: number; records: number; done: boolean }>(database, 'backfill:kaggle:', file);
+        expect(saved, name).toBeDefined();
+        expect(saved!.done, `${name}: the kill landed after the end; the file is too small for this machine`).toBe(false);
+        expect(saved!.records % 500, name).toBe(0);
+        expect(saved!.records).toBeGreaterThanOrEqual(1500);
+        // Exactly the committed chunks are stored: the killed chunk left nothing behind.
+        if (name === 'plain') expect((await paperCounts(database)).rows).toBe(saved!.records);
+
+        const rerun = await sandbox.run(['backfill', '--kaggle', file, '--chunk-size', '500', '--json'], { env });
+        expect(rerun.code, rerun.stderr).toBe(0);
+        const result = summary(rerun.stdout);
+        expect(result.resumedFrom).toEqual({ line: saved!.line, offset: saved!.offset });
+        // Finished chunks were not read again: this run read only what the checkpoint had not covered.
+        expect(result.recordsRead, name).toBe(total - saved!.records);
+        expect(result.recordsTotal).toBe(total);
+        expect(result.done).toBe(true);
+        expect(rerun.stderr).toMatch(/resumed after line/);
+        expect(await paperCounts(database)).toEqual({ rows: total, distinct: total });
+
+        const again = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
+        expect(summary(again.stdout)).toMatchObject({ alreadyDone: true, recordsRead: 0 });
+      }
+    },
+  );
+
+  it.skipIf(skipReason !== undefined)(
+    'an OAI-PMH harvest killed while waiting for a page resumes from the stored resumption token',
+    { timeout: 120_000 },
+    async () => {
+      const { sandbox, database, env } = await setup(kind);
+      let hangPage3 = true;
+      let fail503 = true;
+      const server = await serve([
+        {
+          path: '/oai',
+          reply: (request) =>
+            oaiReply(request, {
+              hangPage3: () => hangPage3,
+              fail503: () => {
+                const fail = fail503;
+                fail503 = false;
+                return fail;
+              },
+            }),
+        },
+      ]);
+      const oaiEnv = { ...env, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
+      const args = ['backfill', '--oai-pmh', '--set', 'cs', '--from', '2024-01-01', '--until', '2024-02-10'];
+      const child = startCli(sandbox, ['-v', ...args], oaiEnv);
       try {
-        await child.waitForStderr(/chunk 3 committed/, { timeoutMs: 60_000 });
+        const deadline = Date.now() + 60_000;
+        while (!server.requests.some((request) => request.query.resumptionToken === 'jan|3')) {
+          if (!child.alive()) throw new Error(`exited early\n${child.stderr()}`);
+          if (Date.now() > deadline) throw new Error(`page 3 never asked for\n${child.stderr()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         child.child.kill('SIGKILL');
         expect(await child.exited()).toBe('SIGKILL');
       } finally {
         child.kill();
       }
-      // Progress on stderr: records, papers/s, the share of the file and an ETA.
-      if (name === 'plain') expect(child.stderr()).toMatch(/records stored \(.* this run\) {2}[\d,]+ papers\/s {2}[\d.]+% {2}ETA \d+:\d\d/);
-      const saved = await checkpoint<{ line: number; offset: number; records: number; done: boolean }>(database, 'backfill:kaggle:', file);
-      expect(saved, name).toBeDefined();
-      expect(saved!.done, `${name}: the kill landed after the end; the file is too small for this machine`).toBe(false);
-      expect(saved!.records % 500, name).toBe(0);
-      expect(saved!.records).toBeGreaterThanOrEqual(1500);
-      // Exactly the committed chunks are stored: the killed chunk left nothing behind.
-      if (name === 'plain') expect((await paperCounts(database)).rows).toBe(saved!.records);
+      const saved = await checkpoint<{ done: string[]; current?: { window: string; resumptionToken: string }; records: number }>(database, 'backfill:oai-pmh:');
+      expect(saved).toMatchObject({ done: [], current: { window: 'cs|2024-01-01|2024-01-31', resumptionToken: 'jan|3' }, records: 4 });
+      expect((await paperCounts(database)).rows).toBe(4);
 
-      const rerun = await sandbox.run(['backfill', '--kaggle', file, '--chunk-size', '500', '--json'], { env });
+      hangPage3 = false;
+      const asked = server.requests.length;
+      const rerun = await sandbox.run([...args, '--json'], { env: oaiEnv });
       expect(rerun.code, rerun.stderr).toBe(0);
       const result = summary(rerun.stdout);
-      expect(result.resumedFrom).toEqual({ line: saved!.line, offset: saved!.offset });
-      // Finished chunks were not read again: this run read only what the checkpoint had not covered.
-      expect(result.recordsRead, name).toBe(total - saved!.records);
-      expect(result.recordsTotal).toBe(total);
-      expect(result.done).toBe(true);
-      expect(rerun.stderr).toMatch(/resumed after line/);
-      expect(await paperCounts(database)).toEqual({ rows: total, distinct: total });
-
-      const again = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
-      expect(summary(again.stdout)).toMatchObject({ alreadyDone: true, recordsRead: 0 });
-    }
-  });
-
-  it.skipIf(skipReason !== undefined)('an OAI-PMH harvest killed while waiting for a page resumes from the stored resumption token', { timeout: 120_000 }, async () => {
-    const { sandbox, database, env } = await setup(kind);
-    let hangPage3 = true;
-    let fail503 = true;
-    const server = await serve([{ path: '/oai', reply: (request) => oaiReply(request, { hangPage3: () => hangPage3, fail503: () => {
-      const fail = fail503;
-      fail503 = false;
-      return fail;
-    } }) }]);
-    const oaiEnv = { ...env, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
-    const args = ['backfill', '--oai-pmh', '--set', 'cs', '--from', '2024-01-01', '--until', '2024-02-10'];
-    const child = startCli(sandbox, ['-v', ...args], oaiEnv);
-    try {
-      const deadline = Date.now() + 60_000;
-      while (!server.requests.some((request) => request.query.resumptionToken === 'jan|3')) {
-        if (!child.alive()) throw new Error(`exited early\n${child.stderr()}`);
-        if (Date.now() > deadline) throw new Error(`page 3 never asked for\n${child.stderr()}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      child.child.kill('SIGKILL');
-      expect(await child.exited()).toBe('SIGKILL');
-    } finally {
-      child.kill();
-    }
-    const saved = await checkpoint<{ done: string[]; current?: { window: string; resumptionToken: string }; records: number }>(database, 'backfill:oai-pmh:');
-    expect(saved).toMatchObject({ done: [], current: { window: 'cs|2024-01-01|2024-01-31', resumptionToken: 'jan|3' }, records: 4 });
-    expect((await paperCounts(database)).rows).toBe(4);
-
-    hangPage3 = false;
-    const asked = server.requests.length;
-    const rerun = await sandbox.run([...args, '--json'], { env: oaiEnv });
-    expect(rerun.code, rerun.stderr).toBe(0);
-    const result = summary(rerun.stdout);
-    expect(result.resumedFrom).toEqual({ window: 'cs|2024-01-01|2024-01-31', resumptionToken: 'jan|3' });
-    expect(result).toMatchObject({ recordsRead: 4, recordsTotal: 8, done: true });
-    const requests = server.requests.slice(asked).map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
-    // The 503 (Retry-After: 1) was retried; January's first pages were not asked for again.
-    expect(requests).toEqual(['jan|3', 'jan|3', 'cs 2024-02-01..2024-02-10']);
-    expect(await paperCounts(database)).toEqual({ rows: 8, distinct: 8 });
-    const finished = await checkpoint<{ done: string[]; current?: unknown }>(database, 'backfill:oai-pmh:');
-    expect(finished!.done).toEqual(['cs|2024-01-01|2024-01-31', 'cs|2024-02-01|2024-02-10']);
-    expect(finished!.current).toBeUndefined();
-  });
+      expect(result.resumedFrom).toEqual({ window: 'cs|2024-01-01|2024-01-31', resumptionToken: 'jan|3' });
+      expect(result).toMatchObject({ recordsRead: 4, recordsTotal: 8, done: true });
+      const requests = server.requests
+        .slice(asked)
+        .map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
+      // The 503 (Retry-After: 1) was retried; January's first pages were not asked for again.
+      expect(requests).toEqual(['jan|3', 'jan|3', 'cs 2024-02-01..2024-02-10']);
+      expect(await paperCounts(database)).toEqual({ rows: 8, distinct: 8 });
+      const finished = await checkpoint<{ done: string[]; current?: unknown }>(database, 'backfill:oai-pmh:');
+      expect(finished!.done).toEqual(['cs|2024-01-01|2024-01-31', 'cs|2024-02-01|2024-02-10']);
+      expect(finished!.current).toBeUndefined();
+    },
+  );
 });
 
 describe('backfill on SQLite: stopping and expired tokens', () => {
@@ -194,15 +217,21 @@ describe('backfill on SQLite: stopping and expired tokens', () => {
     const { sandbox, database, env } = await setup('sqlite');
     let hangPage3 = true;
     let badToken = true;
-    const server = await serve([{ path: '/oai', reply: (request) => oaiReply(request, {
-      hangPage3: () => hangPage3,
-      fail503: () => false,
-      badToken: () => {
-        const bad = badToken;
-        badToken = false;
-        return bad;
+    const server = await serve([
+      {
+        path: '/oai',
+        reply: (request) =>
+          oaiReply(request, {
+            hangPage3: () => hangPage3,
+            fail503: () => false,
+            badToken: () => {
+              const bad = badToken;
+              badToken = false;
+              return bad;
+            },
+          }),
       },
-    }) }]);
+    ]);
     const oaiEnv = { ...env, XIVDIGEST_ARXIV_OAI_URL: `${server.url}/oai` };
     const args = ['backfill', '--oai-pmh', '--set', 'cs', '--from', '2024-01-01', '--until', '2024-02-10'];
     const child = startCli(sandbox, args, oaiEnv);
@@ -222,7 +251,9 @@ describe('backfill on SQLite: stopping and expired tokens', () => {
     const rerun = await sandbox.run([...args, '--json'], { env: oaiEnv });
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/no longer accepts the stored resumption token for cs\|2024-01-01\|2024-01-31; harvesting that window again/);
-    const requests = server.requests.slice(asked).map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
+    const requests = server.requests
+      .slice(asked)
+      .map((request) => request.query.resumptionToken ?? `${request.query.set} ${request.query.from}..${request.query.until}`);
     expect(requests).toEqual(['jan|3', 'cs 2024-01-01..2024-01-31', 'jan|2', 'jan|3', 'cs 2024-02-01..2024-02-10']);
     expect(summary(rerun.stdout)).toMatchObject({ recordsRead: 8, done: true });
     expect(await paperCounts(database)).toEqual({ rows: 8, distinct: 8 });
@@ -281,7 +312,10 @@ function oaiRecord(id: string, day: string): string {
 }
 
 function oaiPage(records: string[], token: string | undefined, cursor: number, size: number): string {
-  const resumption = token === undefined ? `<resumptionToken cursor="${cursor}" completeListSize="${size}"/>` : `<resumptionToken cursor="${cursor}" completeListSize="${size}">${token}</resumptionToken>`;
+  const resumption =
+    token === undefined
+      ? `<resumptionToken cursor="${cursor}" completeListSize="${size}"/>`
+      : `<resumptionToken cursor="${cursor}" completeListSize="${size}">${token}</resumptionToken>`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <OAI-PMH xmlns="http://www.openarchives.org/OAI/2.0/"><responseDate>2024-03-01T00:00:00Z</responseDate><request verb="ListRecords">http://127.0.0.1/oai</request>
 <ListRecords>${records.join('\n')}${resumption}</ListRecords></OAI-PMH>`;

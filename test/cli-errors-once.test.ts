@@ -30,7 +30,10 @@ describe('errors are printed once', () => {
   });
 
   it('a bad --limit', async () => {
-    for (const args of [['fetch', '-c', 'cs.CL', '--limit', 'x'], ['digest', 'd', '-n', 'x']]) {
+    for (const args of [
+      ['fetch', '-c', 'cs.CL', '--limit', 'x'],
+      ['digest', 'd', '-n', 'x'],
+    ]) {
       const result = await sandbox.run(args);
       expect(result.code, result.stderr).toBe(2);
       expect(count(result.stderr, '--limit x is not a positive whole number'), result.stderr).toBe(1);

@@ -67,7 +67,10 @@ describe('xivdigest --version and --help', () => {
       const result = spawnSync(process.execPath, ['--import', trace, bin, ...args], { cwd: sandbox.dir, encoding: 'utf8' });
       expect(result.status, result.stderr).toBe(0);
       const loaded = [...result.stderr.matchAll(/^module-loaded (\S+)$/gm)].map((match) => match[1]!);
-      expect(loaded.some((url) => url.endsWith('/dist/cli/index.js')), 'the trace works').toBe(true);
+      expect(
+        loaded.some((url) => url.endsWith('/dist/cli/index.js')),
+        'the trace works',
+      ).toBe(true);
       // A command file that imports its heavy modules at the top (instead of in its action) shows up here.
       const packages = new Set(loaded.filter((url) => url.includes('/node_modules/')).map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)![1]));
       expect([...packages], args.join(' ')).toEqual(['commander']);

@@ -88,7 +88,13 @@ describe('ingest', () => {
   });
 
   it('goes on past a bad file and exits 1 with the failure listed', async () => {
-    const result = await sandbox.run(['ingest', ownFixture('feeds', 'rdf-sample.xml'), ownFixture('feeds', 'rss-new-cut-short.xml'), ownFixture('kaggle', 'snapshot-sample.jsonl'), '--json']);
+    const result = await sandbox.run([
+      'ingest',
+      ownFixture('feeds', 'rdf-sample.xml'),
+      ownFixture('feeds', 'rss-new-cut-short.xml'),
+      ownFixture('kaggle', 'snapshot-sample.jsonl'),
+      '--json',
+    ]);
     expect(result.code).toBe(1);
     const rows = JSON.parse(result.stdout) as Array<Record<string, any>>;
     expect(rows.map((row) => row.ok)).toEqual([true, false, true]);
@@ -149,7 +155,14 @@ describe('ingest', () => {
         const stored = await fresh.run(['papers', '2504.17830', 'cond-mat/0412498', '--json']);
         expect(stored.code, stored.stderr).toBe(0);
         const [rssPaper, apiPaper] = JSON.parse(stored.stdout) as Array<Record<string, any>>;
-        expect(rssPaper).toMatchObject({ id: '2504.17830', version: 1, title: 'Self-Adjoint Time Operator in a Weighted Energy Space', authors: ['Radmir Kokoulin'], categories: ['quant-ph'], announceType: 'new' });
+        expect(rssPaper).toMatchObject({
+          id: '2504.17830',
+          version: 1,
+          title: 'Self-Adjoint Time Operator in a Weighted Energy Space',
+          authors: ['Radmir Kokoulin'],
+          categories: ['quant-ph'],
+          announceType: 'new',
+        });
         expect(apiPaper).toMatchObject({ id: 'cond-mat/0412498' });
       } finally {
         fresh.cleanup();
@@ -160,9 +173,13 @@ describe('ingest', () => {
 
 describe('fetch', () => {
   it('gets a feed from the configured base URL with a polite User-Agent', async () => {
-    const server = await startTestServer({ '/rss/cs.CL+cs.AI': { status: 200, file: ownFixture('http', 'rss-cs.CL+cs.AI.xml'), headers: { 'content-type': 'application/rss+xml' } } });
+    const server = await startTestServer({
+      '/rss/cs.CL+cs.AI': { status: 200, file: ownFixture('http', 'rss-cs.CL+cs.AI.xml'), headers: { 'content-type': 'application/rss+xml' } },
+    });
     try {
-      const result = await sandbox.run(['fetch', '--category', 'cs.CL+cs.AI', '--json'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url, XIVDIGEST_CONTACT: 'reader@example.org' } });
+      const result = await sandbox.run(['fetch', '--category', 'cs.CL+cs.AI', '--json'], {
+        env: { XIVDIGEST_ARXIV_RSS_URL: server.url, XIVDIGEST_CONTACT: 'reader@example.org' },
+      });
       expect(result.code, result.stderr).toBe(0);
       expect(json(result.stdout)).toMatchObject({ source: 'rss', papers: 3 });
       expect(server.requests).toHaveLength(1);

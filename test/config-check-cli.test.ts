@@ -34,7 +34,13 @@ describe('config check and run share one check', () => {
     sandbox = createCliSandbox();
     llm = await startFakeLlmServer({ papers, apiKey: KEY });
     arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
-    env = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url, XIVDIGEST_CONTACT: 'me@example.org' };
+    env = {
+      OPENAI_API_KEY: KEY,
+      OPENAI_API_BASE: llm.url,
+      OPENAI_API_MODEL: 'gpt-4o-mini',
+      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
+      XIVDIGEST_CONTACT: 'me@example.org',
+    };
   });
   afterAll(async () => {
     await Promise.all([arxiv.close(), llm.close()]);
@@ -70,13 +76,19 @@ describe('config check and run share one check', () => {
   it('a missing library file, with its dot path and where it was looked for', async () => {
     const file = configFile({ subscriptions: [subscription({ library: { files: ['papers/my.bib'] } })] });
     const problems = await bothRefuse(file);
-    expect(problems).toEqual([`subscriptions.0.library.files.0: library file ${join(file, '..', 'papers', 'my.bib')} (relative paths are read from the config file's folder, ${join(file, '..')}) does not exist`]);
+    expect(problems).toEqual([
+      `subscriptions.0.library.files.0: library file ${join(file, '..', 'papers', 'my.bib')} (relative paths are read from the config file's folder, ${join(file, '..')}) does not exist`,
+    ]);
   });
 
   it('an unset secret variable, named without any value', async () => {
     const file = configFile({ subscriptions: [subscription({ outputs: { channels: [{ type: 'slack', webhookUrl: { env: 'XIVDIGEST_TEST_SLACK_URL' } }] } })] });
-    expect(await bothRefuse(file)).toEqual(['subscriptions.0.outputs.channels.0.webhookUrl: the environment variable XIVDIGEST_TEST_SLACK_URL is not set (this secret is read from it)']);
-    const check = await sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' } });
+    expect(await bothRefuse(file)).toEqual([
+      'subscriptions.0.outputs.channels.0.webhookUrl: the environment variable XIVDIGEST_TEST_SLACK_URL is not set (this secret is read from it)',
+    ]);
+    const check = await sandbox.run(['config', 'check', file], {
+      env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' },
+    });
     expect(check.code, check.stdout).toBe(0);
     expect(check.stdout).not.toContain('secretvalue');
     // Commands that deliver nothing do not need the secret.
@@ -86,7 +98,9 @@ describe('config check and run share one check', () => {
 
   it('a channel with a misspelt key, with the closest known key', async () => {
     const file = configFile({
-      subscriptions: [subscription({ outputs: { channels: [{ type: 'email', host: 'smtp.example.org', prot: 465, from: 'a@example.org', to: 'b@example.org' }] } })],
+      subscriptions: [
+        subscription({ outputs: { channels: [{ type: 'email', host: 'smtp.example.org', prot: 465, from: 'a@example.org', to: 'b@example.org' }] } }),
+      ],
     });
     expect(await bothRefuse(file)).toEqual(['subscriptions.0.outputs.channels.0.prot: unknown key "prot"; did you mean "port"?']);
   });
@@ -106,7 +120,9 @@ describe('config check and run share one check', () => {
   it('an unknown channel type, listing the known types', async () => {
     const file = configFile({ subscriptions: [subscription({ outputs: { channels: [{ type: 'slak', webhookUrl: 'https://hooks.slack.com/x' }] } })] });
     const [problem] = await bothRefuse(file);
-    expect(problem).toMatch(/^subscriptions\.0\.outputs\.channels\.0\.type: unknown type "slak"; did you mean slack\? \(known types: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook\)$/);
+    expect(problem).toMatch(
+      /^subscriptions\.0\.outputs\.channels\.0\.type: unknown type "slak"; did you mean slack\? \(known types: email, slack, discord, telegram, feishu, dingtalk, wecom, webhook\)$/,
+    );
   });
 
   it('a JSON syntax error, with line, column and the line itself; the database is not guessed', async () => {
@@ -230,7 +246,9 @@ describe('category names and error pages', () => {
     expect(result.code).toBe(5);
     expect(server.requests.length).toBeGreaterThan(0);
     const line = result.stderr.split('\n').find((text) => text.startsWith('xivdigest: '))!;
-    expect(line).toContain(`returned 404 for GET ${server.url}/rss/cs.CL: HTML page "Not Found | arXiv e-print repository": Not Found The requested URL was not found on this server.`);
+    expect(line).toContain(
+      `returned 404 for GET ${server.url}/rss/cs.CL: HTML page "Not Found | arXiv e-print repository": Not Found The requested URL was not found on this server.`,
+    );
     expect(line.length).toBeLessThan(700);
     expect(result.stderr).not.toMatch(/<title>|<div|tracking/);
   });

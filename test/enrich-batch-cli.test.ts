@@ -57,7 +57,10 @@ describe('enrich --batch', () => {
   it('Anthropic Message Batches: cache_control on the instructions, and expired items called synchronously', async () => {
     const { sandbox, server } = await setup({ expire: (customId) => customId === 'p0' });
     const env = { ANTHROPIC_API_KEY: KEY };
-    const run = await sandbox.run(['enrich', '--provider', 'anthropic', '--model', 'claude-haiku-4-5', '--base-url', server.url, '--batch', '--poll-interval', '0.02', '--json'], { env });
+    const run = await sandbox.run(
+      ['enrich', '--provider', 'anthropic', '--model', 'claude-haiku-4-5', '--base-url', server.url, '--batch', '--poll-interval', '0.02', '--json'],
+      { env },
+    );
     expect(run.code, run.stderr).toBe(0);
     const result = JSON.parse(run.stdout) as Record<string, any>;
     expect(result).toMatchObject({ total: 4, done: 4, failed: [], batch: { items: 4, answered: 3, fellBack: 1 } });

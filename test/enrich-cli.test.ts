@@ -48,7 +48,15 @@ describe('enrich through the CLI with the original system variables', () => {
     expect(rows).toHaveLength(3);
     for (const row of rows) {
       const paper = papers.find((candidate) => candidate.id === row.id)!;
-      expect(row.texts.zh).toMatchObject({ status: 'ok', title: paper.answer.title, tldr: paper.answer.tldr, tldrEn: paper.answer.tldrEn, provider: 'openai-compatible', model: 'gpt-4o-mini', promptVersion: 'paper-texts@1' });
+      expect(row.texts.zh).toMatchObject({
+        status: 'ok',
+        title: paper.answer.title,
+        tldr: paper.answer.tldr,
+        tldrEn: paper.answer.tldrEn,
+        provider: 'openai-compatible',
+        model: 'gpt-4o-mini',
+        promptVersion: 'paper-texts@1',
+      });
     }
     const made = await sandbox.run(['digest', 'today', '--category', 'cs.CL']);
     expect(made.code, made.stderr).toBe(0);
@@ -94,7 +102,9 @@ describe('enrich through the CLI with the original system variables', () => {
 
   it('says in one sentence how to provide a model when there is no API and no local model', async () => {
     // Japanese: the Chinese texts already stored would be reused at no cost.
-    const result = await sandbox.run(['enrich', '--provider', 'llama-cpp', '--lang', 'ja', '--ids', papers[0]!.id], { env: { XIVDIGEST_HOME: join(sandbox.dir, 'empty-home') } });
+    const result = await sandbox.run(['enrich', '--provider', 'llama-cpp', '--lang', 'ja', '--ids', papers[0]!.id], {
+      env: { XIVDIGEST_HOME: join(sandbox.dir, 'empty-home') },
+    });
     expect(result.code).toBe(7);
     const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('xivdigest:'));
     expect(errorLines).toHaveLength(1);

@@ -172,7 +172,15 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
       git(workspace, 'push', '--quiet', 'origin', 'HEAD:main');
 
       const context: Context = {
-        github: { workspace, repository: 'reader/digests', sha: git(workspace, 'rev-parse', 'HEAD').trim(), token: 'ghs_test', event_name: 'workflow_dispatch', run_id: '1', run_attempt: '1' },
+        github: {
+          workspace,
+          repository: 'reader/digests',
+          sha: git(workspace, 'rev-parse', 'HEAD').trim(),
+          token: 'ghs_test',
+          event_name: 'workflow_dispatch',
+          run_id: '1',
+          run_attempt: '1',
+        },
         vars: { XIVDIGEST_PAGES: 'true' },
         secrets: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini' },
       };
@@ -226,7 +234,15 @@ describe('examples/github-actions/xivdigest.yml, its shell steps run with bash',
       const written = readdirSync(join(workspace, 'digests', 'nlp'));
       expect(written.some((file) => file.endsWith('.md'))).toBe(true);
       expect(written.some((file) => file.endsWith('.xml') || file.endsWith('.rss'))).toBe(true);
-      const markdown = readFileSync(join(workspace, 'digests', 'nlp', written.find((file) => file.endsWith('.md'))!), 'utf8');
+      const markdown = readFileSync(
+        join(
+          workspace,
+          'digests',
+          'nlp',
+          written.find((file) => file.endsWith('.md'))!,
+        ),
+        'utf8',
+      );
       expect(markdown).toContain(papers[0]!.id);
       const pushed = git(origin, 'ls-tree', '-r', '--name-only', 'main');
       expect(pushed).toMatch(/^digests\/nlp\/.+\.md$/m);

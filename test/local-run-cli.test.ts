@@ -30,8 +30,12 @@ describe('a local-model run says what it runs and how long it will take', () => 
     const result = await sandbox.run(['--config', config, 'enrich', '--provider', 'llama-cpp', '--model', join(sandbox.dir, 'tiny.gguf')]);
     const line = result.stderr.split('\n').find((text) => text.includes('local model tiny.gguf'));
     expect(line, result.stderr).toBeDefined();
-    expect(line).toMatch(/local model tiny\.gguf on the CPU \(1 thread\), 2 parallel sequences \(model: configured; sequences: configured; threads: configured\)/);
-    expect(line).toMatch(/; 2 papers ≈ \d+ (s|min) on this CPU \(measured \d+ prompt and [\d.]+ generated tokens\/s\); set an API key \(e\.g\. OPENAI_API_KEY\) to finish in a minute/);
+    expect(line).toMatch(
+      /local model tiny\.gguf on the CPU \(1 thread\), 2 parallel sequences \(model: configured; sequences: configured; threads: configured\)/,
+    );
+    expect(line).toMatch(
+      /; 2 papers ≈ \d+ (s|min) on this CPU \(measured \d+ prompt and [\d.]+ generated tokens\/s\); set an API key \(e\.g\. OPENAI_API_KEY\) to finish in a minute/,
+    );
     // The run itself went on after the line (random weights may fail the quality gate: a per-paper result, exit 0).
     expect(result.stderr).toMatch(/enrich: /);
   }, 180_000);

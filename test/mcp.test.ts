@@ -37,8 +37,7 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-const text = (result: CallToolResult): string =>
-  result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+const text = (result: CallToolResult): string => result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 
 async function call(name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   return (await client.callTool({ name, arguments: args })) as CallToolResult;
@@ -56,7 +55,9 @@ describe('MCP endpoint', () => {
       expect(tool.annotations?.readOnlyHint, tool.name).toBe(true);
     }
     const search = tools.find((tool) => tool.name === 'search_papers')!;
-    expect(Object.keys(search.inputSchema.properties ?? {})).toEqual(expect.arrayContaining(['query', 'category', 'from', 'until', 'sort', 'page', 'pageSize', 'lang']));
+    expect(Object.keys(search.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['query', 'category', 'from', 'until', 'sort', 'page', 'pageSize', 'lang']),
+    );
   });
 
   it('search_papers finds papers, with ids, translated titles and TL;DRs in text and structuredContent', async () => {
@@ -64,7 +65,10 @@ describe('MCP endpoint', () => {
     expect(result.isError).toBeFalsy();
     const body = searchResponseSchema.parse(result.structuredContent);
     expect(body.results.map((item) => item.id).sort()).toEqual(['2611.00001', '2611.00004']);
-    expect(body.results.find((item) => item.id === '2611.00001')).toMatchObject({ tldr: '用术语检索翻译科学摘要。', links: { page: `${BASE_URL}/papers/2611.00001` } });
+    expect(body.results.find((item) => item.id === '2611.00001')).toMatchObject({
+      tldr: '用术语检索翻译科学摘要。',
+      links: { page: `${BASE_URL}/papers/2611.00001` },
+    });
     expect(text(result)).toContain('2611.00001v2: Retrieval-Augmented Translation of Scientific Abstracts / 科学摘要的检索增强翻译');
     expect(text(result)).toContain('TL;DR: 用术语检索翻译科学摘要。');
   });

@@ -28,7 +28,12 @@ const manifest = JSON.parse(committed('package.json')) as {
   allowScripts: Record<string, boolean>;
   overrides?: Record<string, unknown>;
 };
-const lock = JSON.parse(committed('package-lock.json')) as { packages: Record<string, { version?: string; engines?: { node?: string }; hasInstallScript?: boolean; link?: boolean; optionalDependencies?: Record<string, string> }> };
+const lock = JSON.parse(committed('package-lock.json')) as {
+  packages: Record<
+    string,
+    { version?: string; engines?: { node?: string }; hasInstallScript?: boolean; link?: boolean; optionalDependencies?: Record<string, string> }
+  >;
+};
 
 /** The least major Node the engines field allows (">=20" → 20). */
 const nodeMajor = Number(/>=\s*(\d+)/.exec(manifest.engines.node)![1]);

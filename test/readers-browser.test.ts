@@ -17,7 +17,16 @@ import { signInLinkIn, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`readers browser test skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 const SECRET_ENV = { XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters' };
 
 async function freePort(): Promise<number> {
@@ -35,7 +44,10 @@ describe('readers from the command line', () => {
       const off = await sandbox.run(['readers', 'list']);
       expect(off.code).not.toBe(0);
       expect(off.stderr).toContain('web.accounts');
-      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }));
+      writeFileSync(
+        join(sandbox.dir, 'xivdigest.config.json'),
+        JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }),
+      );
       const check = await sandbox.run(['config', 'check']);
       expect(check.code).not.toBe(0);
       expect(check.stdout + check.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET is not set/);
@@ -44,13 +56,19 @@ describe('readers from the command line', () => {
       expect(list.stderr).toContain('web.secret');
       expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).code).toBe(0);
       // web.mail is checked by the email channel's own schema; no mail at all is named too.
-      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { port: 2525, from: 'x@example.org' } } }));
+      writeFileSync(
+        join(sandbox.dir, 'xivdigest.config.json'),
+        JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { port: 2525, from: 'x@example.org' } } }),
+      );
       expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).stdout).toMatch(/web\.mail\.host/);
       writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' } } }));
       const noMail = await sandbox.run(['config', 'check'], { env: { XIVDIGEST_WEB_SECRET: 'short' } });
       expect(noMail.stdout + noMail.stderr).toMatch(/web\.mail: accounts are on but no SMTP server/);
       expect(noMail.stdout + noMail.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET holds fewer than 32 characters/);
-      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }));
+      writeFileSync(
+        join(sandbox.dir, 'xivdigest.config.json'),
+        JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }),
+      );
       expect((await sandbox.run(['readers', '--help'])).stdout).toContain('xivdigest readers invite ada@example.org');
     } finally {
       sandbox.cleanup();

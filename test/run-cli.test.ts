@@ -117,12 +117,23 @@ describe('xivdigest select / run / runs / feedback', () => {
 
   it('exits 8 when a delivery fails, records it, and a rerun retries only that channel', async () => {
     const other = createCliSandbox();
-    const refusing = await startTestServer([{ method: 'POST', path: '/hook', reply: [{ status: 400, body: 'bad' }, { status: 200, body: 'ok' }] }]);
+    const refusing = await startTestServer([
+      {
+        method: 'POST',
+        path: '/hook',
+        reply: [
+          { status: 400, body: 'bad' },
+          { status: 200, body: 'ok' },
+        ],
+      },
+    ]);
     try {
       const channel = { type: 'webhook', name: 'flaky', url: `${refusing.url}/hook`, allowPrivateNetwork: true, maxAttempts: 1 };
       writeFileSync(
         join(other.dir, 'xivdigest.config.json'),
-        JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', outputs: { dir: join(other.dir, 'out'), formats: ['md'], channels: [channel] } }] }),
+        JSON.stringify({
+          subscriptions: [{ name: 'nlp', categories: 'cs.CL', outputs: { dir: join(other.dir, 'out'), formats: ['md'], channels: [channel] } }],
+        }),
       );
       const first = await other.run(['run', '--now', NOW], { env });
       expect(first.code, first.stderr).toBe(8);
@@ -160,7 +171,7 @@ describe('xivdigest select / run / runs / feedback', () => {
 });
 
 describe('xivdigest serve --schedule', () => {
-  it('prints each subscription\'s next runs in its time zone and stops cleanly on SIGTERM', async () => {
+  it("prints each subscription's next runs in its time zone and stops cleanly on SIGTERM", async () => {
     const sandbox = createCliSandbox();
     try {
       writeFileSync(
@@ -190,7 +201,10 @@ describe('xivdigest serve --schedule', () => {
   it('refuses a bad cron expression, naming the setting', async () => {
     const sandbox = createCliSandbox();
     try {
-      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '99 * * *' } }] }));
+      writeFileSync(
+        join(sandbox.dir, 'xivdigest.config.json'),
+        JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '99 * * *' } }] }),
+      );
       const result = await sandbox.run(['serve', '--schedule']);
       expect(result.code).toBe(3);
       expect(result.stderr).toMatch(/subscriptions\.0\.schedule\.cron/);

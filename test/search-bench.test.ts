@@ -11,15 +11,19 @@ const missing = existsSync(corpus) ? undefined : `bench:search short mode skippe
 if (missing) console.warn(missing);
 
 describe('bench:search short mode', () => {
-  it.skipIf(missing !== undefined)('builds a small SQLite archive and prints build, size and latency tables', () => {
-    const result = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'bench', 'search.bench.ts')], {
-      cwd: root,
-      env: { ...process.env, XIVDIGEST_BENCH_PAPERS: '300', XIVDIGEST_BENCH_DB: 'sqlite', XIVDIGEST_BENCH_ROUNDS: '1' },
-      encoding: 'utf8',
-      timeout: 240_000,
-    });
-    expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/\| sqlite \| 300 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ MB \|/);
-    expect(result.stdout).toContain('| `模型` |');
-  }, 300_000);
+  it.skipIf(missing !== undefined)(
+    'builds a small SQLite archive and prints build, size and latency tables',
+    () => {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', resolve(root, 'bench', 'search.bench.ts')], {
+        cwd: root,
+        env: { ...process.env, XIVDIGEST_BENCH_PAPERS: '300', XIVDIGEST_BENCH_DB: 'sqlite', XIVDIGEST_BENCH_ROUNDS: '1' },
+        encoding: 'utf8',
+        timeout: 240_000,
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/\| sqlite \| 300 \| [\d.]+ s \| [\d.]+ s \| [\d.]+ MB \|/);
+      expect(result.stdout).toContain('| `模型` |');
+    },
+    300_000,
+  );
 });

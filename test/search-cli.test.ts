@@ -61,12 +61,18 @@ describe('xivdigest search and reindex (built CLI)', () => {
   it('prints the response as JSON, with filters, sorting and paging', async () => {
     const result = await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2']);
     expect(result.code, result.stderr).toBe(0);
-    const response = JSON.parse(result.stdout) as { total: number; page: number; hits: Array<{ id: string; snippets: Array<{ text: string; highlights: Array<[number, number]> }> }> };
+    const response = JSON.parse(result.stdout) as {
+      total: number;
+      page: number;
+      hits: Array<{ id: string; snippets: Array<{ text: string; highlights: Array<[number, number]> }> }>;
+    };
     expect(response.total).toBe(3);
     expect(response.hits.map((hit) => hit.id)).toEqual(['2305.00003', '2305.00002']);
     const snippet = response.hits[1]!.snippets[0]!;
     expect(snippet.text.slice(...snippet.highlights[0]!)).toBe('推荐');
-    const page2 = JSON.parse((await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2', '--page', '2'])).stdout) as { hits: Array<{ id: string }> };
+    const page2 = JSON.parse((await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2', '--page', '2'])).stdout) as {
+      hits: Array<{ id: string }>;
+    };
     expect(page2.hits.map((hit) => hit.id)).toEqual(['2305.00001']);
     const filtered = JSON.parse((await cli.run(['search', '模型', '--json', '--category', 'cs-cs.AI'])).stdout) as { hits: Array<{ id: string }> };
     expect(filtered.hits.map((hit) => hit.id)).toEqual(['2305.00001']);

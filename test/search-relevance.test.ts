@@ -41,7 +41,9 @@ function fold(text: string): string {
 /** The reference matcher: Latin words as whole words (case and accents ignored), CJK text as a substring. */
 function matcher(phrase: string): (text: string) => boolean {
   if (new RegExp(CJK_CHAR, 'u').test(phrase)) return (text) => text.includes(phrase);
-  const words = fold(phrase).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = fold(phrase)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   const pattern = new RegExp(`(?<!${WORD_CHAR})${words.join('[^\\p{L}\\p{N}]+')}(?!${WORD_CHAR})`, 'u');
   return (text) => pattern.test(fold(text));
 }
@@ -64,7 +66,14 @@ function expected(scanned: Scanned[], field: 'text' | 'ti' | 'abs' | 'au', phras
   const matches = matcher(phrase);
   return scanned
     .filter((paper) => {
-      const fields = field === 'ti' ? paper.title : field === 'abs' ? paper.abstract : field === 'au' ? paper.authors : [...paper.title, ...paper.abstract, ...paper.authors];
+      const fields =
+        field === 'ti'
+          ? paper.title
+          : field === 'abs'
+            ? paper.abstract
+            : field === 'au'
+              ? paper.authors
+              : [...paper.title, ...paper.abstract, ...paper.authors];
       return fields.some(matches);
     })
     .map((paper) => paper.id)
@@ -115,7 +124,9 @@ describe.each(testDatabases())('search relevance on real data ($kind)', ({ kind,
 
   beforeAll(async () => {
     temp = await createTempStore(kind);
-    for (const file of readdirSync(digests).filter((name) => name.endsWith('.md')).sort()) {
+    for (const file of readdirSync(digests)
+      .filter((name) => name.endsWith('.md'))
+      .sort()) {
       const path = join(digests, file);
       await importDigest(temp.store, file, parseMarkdownDigest(digestText(readFileSync(path), path), { origin: path }));
     }

@@ -34,7 +34,12 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 /** Parses an RSS file with python3-feedparser (or xmllint when feedparser is missing): the number of items. */
 function feedItems(path: string): number {
   try {
-    return Number(execFileSync(PYTHON, ['-c', 'import feedparser,sys; d=feedparser.parse(sys.argv[1]); assert not d.bozo, d.bozo_exception; print(len(d.entries))', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim());
+    return Number(
+      execFileSync(PYTHON, ['-c', 'import feedparser,sys; d=feedparser.parse(sys.argv[1]); assert not d.bozo, d.bozo_exception; print(len(d.entries))', path], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).trim(),
+    );
   } catch (error) {
     if (!String((error as Error).message).includes('No module named')) throw error;
     execFileSync('xmllint', ['--noout', path]);
@@ -74,7 +79,15 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     expect(feedItems(join(sandbox.dir, 'cs.CL.xml'))).toBe(150);
 
     const summary = JSON.parse(result.stdout);
-    expect(summary.categories[0]).toMatchObject({ category: 'cs.CL', status: 'written', day: '2026-11-23', papers: 150, translated: 147, failedGate: 3, notTranslated: 0 });
+    expect(summary.categories[0]).toMatchObject({
+      category: 'cs.CL',
+      status: 'written',
+      day: '2026-11-23',
+      papers: 150,
+      translated: 147,
+      failedGate: 3,
+      notTranslated: 0,
+    });
     const warnings = result.stderr.split('\n').filter((line) => line.startsWith('warning:'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/3 paper\(s\) failed the quality gate.*--retry-failed/);
@@ -108,7 +121,9 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
   it('exits 5 when arXiv cannot be reached', async () => {
     // No retries, so that the test is quick: each would wait and fail the same way.
     writeFileSync(join(sandbox.dir, 'no-retries.json'), JSON.stringify({ arxiv: { maxRetries: 0 } }));
-    const result = await sandbox.run(['--config', 'no-retries.json', 'today', 'cs.CL', '--now', NOW, '--out-dir', 'down'], { env: { ...env, XIVDIGEST_ARXIV_RSS_URL: `http://127.0.0.1:${await closedPort()}` } });
+    const result = await sandbox.run(['--config', 'no-retries.json', 'today', 'cs.CL', '--now', NOW, '--out-dir', 'down'], {
+      env: { ...env, XIVDIGEST_ARXIV_RSS_URL: `http://127.0.0.1:${await closedPort()}` },
+    });
     expect(result.code, result.stderr).toBe(5);
     expect(result.stderr.split('\n').filter((line) => line.startsWith('xivdigest:'))).toHaveLength(1);
     expect(existsSync(join(sandbox.dir, 'down', 'cs.CL.md'))).toBe(false);
@@ -164,11 +179,28 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
   it('on a weekend writes the latest announcement: the stored one, else harvested from OAI-PMH for that day', async () => {
     const friday = papers.slice(20, 45);
     const harvested = papers.slice(50, 70);
-    const asFeedPaper = (paper: (typeof papers)[number]): FeedPaper => ({ id: paper.id, version: 1, title: paper.title, abstract: paper.abstract, authors: ['Ada Example'], categories: ['cs.CL'], announceType: 'new' });
+    const asFeedPaper = (paper: (typeof papers)[number]): FeedPaper => ({
+      id: paper.id,
+      version: 1,
+      title: paper.title,
+      abstract: paper.abstract,
+      authors: ['Ada Example'],
+      categories: ['cs.CL'],
+      announceType: 'new',
+    });
     let feed = feedOf(friday, 'Fri, 04 Dec 2026 00:00:00 -0500');
     const server = await startTestServer([
       { path: '/rss/cs.CL', reply: () => ({ headers: { 'content-type': 'application/rss+xml' }, body: feed }) },
-      { path: '/oai', reply: () => ({ headers: { 'content-type': 'text/xml' }, body: oaiArxivRawPage(harvested.map((paper) => ({ paper: asFeedPaper(paper), datestamp: '2026-12-04', set: 'cs' })), `${server.url}/oai`) }) },
+      {
+        path: '/oai',
+        reply: () => ({
+          headers: { 'content-type': 'text/xml' },
+          body: oaiArxivRawPage(
+            harvested.map((paper) => ({ paper: asFeedPaper(paper), datestamp: '2026-12-04', set: 'cs' })),
+            `${server.url}/oai`,
+          ),
+        }),
+      },
     ]);
     const weekend = createCliSandbox();
     const fresh = createCliSandbox();
@@ -208,13 +240,23 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     // A clone of this checkout: its bin/ (which finds dist/ and node_modules through the real path).
     const clone = mkdtempSync(join(tmpdir(), 'xivdigest-clone-'));
     const day = expectedFeedDay(new Date());
-    const feed = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers.slice(0, 20), feedDate(day)) } });
+    const feed = await startTestServer({
+      '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers.slice(0, 20), feedDate(day)) },
+    });
     try {
       symlinkSync(join(root, 'bin'), join(clone, 'bin'));
       symlinkSync(join(root, 'package.json'), join(clone, 'package.json'));
       const child = spawn('bash', ['-c', command], {
         cwd: clone,
-        env: { PATH: process.env.PATH ?? '', HOME: clone, XDG_DATA_HOME: join(clone, 'data'), XDG_CONFIG_HOME: join(clone, 'config'), XIVDIGEST_MIN_INTERVAL_MS: '0', ...env, XIVDIGEST_ARXIV_RSS_URL: feed.url },
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: clone,
+          XDG_DATA_HOME: join(clone, 'data'),
+          XDG_CONFIG_HOME: join(clone, 'config'),
+          XIVDIGEST_MIN_INTERVAL_MS: '0',
+          ...env,
+          XIVDIGEST_ARXIV_RSS_URL: feed.url,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stderr = '';

@@ -16,7 +16,6 @@ import { startCli, type CliProcess } from './helpers/cli-process.js';
 import { CHINESE_WORD, fillWebSite, HOSTILE_PAPER, type WebSiteFixture } from './helpers/web-site.js';
 
 // page.evaluate callbacks run in the page; the project compiles without the DOM library (see test/browser/).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
 declare const getComputedStyle: (element: unknown) => any;
@@ -25,7 +24,16 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`web browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium fonts-wqy-microhei)`);
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+  '--disable-quic',
+];
 
 describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest serve`', () => {
   let sandbox: CliSandbox;
@@ -154,7 +162,9 @@ describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest se
           count: boxes.length,
           empty: boxes.filter((box: any) => box.width === 0 || box.height === 0).length,
           errors: document.querySelectorAll('.katex-error').length,
-          loaded: Array.from(document.fonts).filter((face: any) => face.status === 'loaded').map((face: any) => face.family),
+          loaded: Array.from(document.fonts)
+            .filter((face: any) => face.status === 'loaded')
+            .map((face: any) => face.family),
         };
       });
       expect(math.count).toBeGreaterThan(0);
@@ -192,9 +202,19 @@ describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest se
   it('keeps hostile titles inert on the digest, paper and search pages', async () => {
     const { context, page, dialogs } = await phone();
     try {
-      for (const path of [urls.digest(site.digest.name), urls.paper(HOSTILE_PAPER), urls.search({ q: 'Hostile' }), urls.archiveDay('cs.CL', site.papers.find((p) => p.id === HOSTILE_PAPER)!.announced!)]) {
+      for (const path of [
+        urls.digest(site.digest.name),
+        urls.paper(HOSTILE_PAPER),
+        urls.search({ q: 'Hostile' }),
+        urls.archiveDay('cs.CL', site.papers.find((p) => p.id === HOSTILE_PAPER)!.announced!),
+      ]) {
         await page.goto(`${base}${path}`);
-        const found = await page.evaluate(() => ({ pwned: window.__pwned, images: document.querySelectorAll('img').length, scripts: document.querySelectorAll('script').length, text: document.body.innerText }));
+        const found = await page.evaluate(() => ({
+          pwned: window.__pwned,
+          images: document.querySelectorAll('img').length,
+          scripts: document.querySelectorAll('script').length,
+          text: document.body.innerText,
+        }));
         expect(found.pwned, path).toBeUndefined();
         expect(found.images, path).toBe(0);
         expect(found.scripts, path).toBe(0);

@@ -8,7 +8,13 @@ import { createWebApp } from '../src/web/app.js';
 import { createTempStore, type TempStore } from './helpers/temp-store.js';
 import { fillWebSite } from './helpers/web-site.js';
 
-const decode = (text: string): string => text.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+const decode = (text: string): string =>
+  text
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 
 describe('every internal link of the served site', () => {
   let temp: TempStore;
@@ -17,7 +23,13 @@ describe('every internal link of the served site', () => {
   beforeAll(async () => {
     temp = await createTempStore('sqlite');
     await fillWebSite(temp.store, { papers: 30 });
-    app = createWebApp({ store: temp.store, search: temp.store, subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }], baseUrl: 'http://127.0.0.1:8080', lang: 'zh' });
+    app = createWebApp({
+      store: temp.store,
+      search: temp.store,
+      subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }],
+      baseUrl: 'http://127.0.0.1:8080',
+      lang: 'zh',
+    });
   });
   afterAll(async () => {
     await temp.store.close();
@@ -44,7 +56,9 @@ describe('every internal link of the served site', () => {
       const targets = [...html.matchAll(/<(?:a|link)\s[^>]*?href="([^"]*)"/g)].map((match) => decode(match[1]!));
       // A search form: submitting it with its defaults.
       for (const form of html.matchAll(/<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/g)) {
-        const fields = [...form[2]!.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map((match) => `${match[1]}=${encodeURIComponent(decode(match[2]!))}`);
+        const fields = [...form[2]!.matchAll(/<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"/g)].map(
+          (match) => `${match[1]}=${encodeURIComponent(decode(match[2]!))}`,
+        );
         targets.push(`${decode(form[1]!)}?${fields.join('&')}`);
       }
       for (const target of targets) {

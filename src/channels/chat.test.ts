@@ -63,14 +63,18 @@ const platforms: Platform[] = [
     path: '/open-apis/bot/v2/hook/abc',
     ok: json({ code: 0, msg: 'success', data: {} }),
     make: (base, retry) => createFeishuChannel({ webhookUrl: `${base}/open-apis/bot/v2/hook/abc`, secret: 'feishu-secret', allowPrivateNetwork: true, retry }),
-    texts: (body) => [body.card.header.title.content, ...body.card.elements.map((element: Body) => element.text?.content ?? element.elements?.[0]?.content ?? '')],
+    texts: (body) => [
+      body.card.header.title.content,
+      ...body.card.elements.map((element: Body) => element.text?.content ?? element.elements?.[0]?.content ?? ''),
+    ],
     checkLimits: (_body, raw) => expect(raw.byteLength).toBeLessThanOrEqual(30_000),
   },
   {
     kind: 'dingtalk',
     path: '/robot/send',
     ok: json({ errcode: 0, errmsg: 'ok' }),
-    make: (base, retry) => createDingTalkChannel({ webhookUrl: `${base}/robot/send?access_token=dt-token`, secret: 'SECdingtalk', allowPrivateNetwork: true, retry }),
+    make: (base, retry) =>
+      createDingTalkChannel({ webhookUrl: `${base}/robot/send?access_token=dt-token`, secret: 'SECdingtalk', allowPrivateNetwork: true, retry }),
     texts: (body) => [body.markdown.title, body.markdown.text],
     checkLimits: (body) => expect(Buffer.byteLength(body.markdown.text)).toBeLessThanOrEqual(20_000),
   },
@@ -136,7 +140,9 @@ describe.each(platforms)('$kind', (platform) => {
   });
 
   it('does not retry a 400, and reports the failure without throwing', async () => {
-    const server = await serve([{ method: 'POST', path: platform.path, reply: { status: 400, body: '{"ok":false,"description":"Bad Request: can\'t parse entities"}' } }]);
+    const server = await serve([
+      { method: 'POST', path: platform.path, reply: { status: 400, body: '{"ok":false,"description":"Bad Request: can\'t parse entities"}' } },
+    ]);
     const { sleep, delays } = instantSleep();
     const result = await platform.make(server.url, { sleep }).send(makeContent(makeDigest([makeEntry(1)])));
     expect(result.status).toBe('failed');
@@ -319,7 +325,12 @@ describe('signatures and platform answers', () => {
     expect(await channel.send(makeContent(makeDigest([makeEntry(1)])))).toMatchObject({ status: 'sent' });
     expect(bodyOf(server.requests[0]!).timestamp).toBe(String(now / 1000));
 
-    const wrong = createFeishuChannel({ webhookUrl: `${server.url}/hook`, secret: 'wrong-secret', allowPrivateNetwork: true, retry: { sleep: instantSleep().sleep } });
+    const wrong = createFeishuChannel({
+      webhookUrl: `${server.url}/hook`,
+      secret: 'wrong-secret',
+      allowPrivateNetwork: true,
+      retry: { sleep: instantSleep().sleep },
+    });
     const failed = await wrong.send(makeContent(makeDigest([makeEntry(1)])));
     expect(failed.status).toBe('failed');
     expect(failed.attempts).toBe(1);
@@ -341,7 +352,12 @@ describe('signatures and platform answers', () => {
         },
       },
     ]);
-    const channel = createDingTalkChannel({ webhookUrl: `${server.url}/robot/send?access_token=tok`, secret: 'SECabc', allowPrivateNetwork: true, now: () => 1732427400123 });
+    const channel = createDingTalkChannel({
+      webhookUrl: `${server.url}/robot/send?access_token=tok`,
+      secret: 'SECabc',
+      allowPrivateNetwork: true,
+      now: () => 1732427400123,
+    });
     const result = await channel.send(makeContent(makeDigest([makeEntry(1)])));
     expect(result).toMatchObject({ status: 'sent' });
     expect(server.requests[0]!.query.timestamp).toBe('1732427400123');
@@ -371,7 +387,10 @@ describe('signatures and platform answers', () => {
         method: 'POST',
         path: `/bot${TOKEN}/sendMessage`,
         reply: [
-          { status: 429, body: JSON.stringify({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } }) },
+          {
+            status: 429,
+            body: JSON.stringify({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } }),
+          },
           { status: 400, body: JSON.stringify({ ok: false, error_code: 400, description: `Bad Request: chat not found for /bot${TOKEN}/sendMessage` }) },
         ],
       },
@@ -401,7 +420,12 @@ describe('signatures and platform answers', () => {
 
   it('webhook: the documented payload, signed with X-Xivdigest-Signature over the raw body', async () => {
     const server = await serve([{ method: 'POST', path: '/receive', reply: { status: 202 } }]);
-    const channel = createWebhookChannel({ url: `${server.url}/receive`, secret: 'hook-secret', headers: { authorization: 'Bearer abc123' }, allowPrivateNetwork: true });
+    const channel = createWebhookChannel({
+      url: `${server.url}/receive`,
+      secret: 'hook-secret',
+      headers: { authorization: 'Bearer abc123' },
+      allowPrivateNetwork: true,
+    });
     const content = { ...hostileContent(), html: '<p>hi</p>', markdown: '# hi' };
     const result = await channel.send(content);
     expect(result).toMatchObject({ status: 'sent', messages: 1 });

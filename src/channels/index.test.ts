@@ -40,7 +40,9 @@ describe('channelSpecSchema and createChannel', () => {
     expect(channelSpecSchema.safeParse({ type: 'slack', webhookUrl: 'https://hooks.slack.com/x', extra: 1 }).success).toBe(false);
     expect(channelSpecSchema.safeParse({ type: 'pager', url: 'https://x' }).success).toBe(false);
     expect(channelSpecSchema.safeParse({ type: 'email', host: 'h', from: 'a@b.c' }).error?.issues[0]?.message).toMatch(/recipient/);
-    expect(channelSpecSchema.safeParse({ type: 'email', host: 'h', from: 'a@b.c', to: 'x@y.z', user: 'u' }).error?.issues[0]?.message).toMatch(/user and password/);
+    expect(channelSpecSchema.safeParse({ type: 'email', host: 'h', from: 'a@b.c', to: 'x@y.z', user: 'u' }).error?.issues[0]?.message).toMatch(
+      /user and password/,
+    );
     expect(channelSpecSchema.safeParse({ type: 'slack', webhookUrl: { env: 'not a name' } }).success).toBe(false);
     // The lead embeds it in the config schema, which is turned into a JSON Schema for editors.
     expect(JSON.stringify(z.toJSONSchema(channelSpecSchema, { io: 'input', unrepresentable: 'any' }))).toContain('allowPrivateNetwork');
@@ -48,12 +50,18 @@ describe('channelSpecSchema and createChannel', () => {
 
   it('names the missing environment variable', () => {
     expect(() => createChannel({ type: 'slack', name: 'feed', webhookUrl: { env: 'NOT_SET_ANYWHERE' } }, { env: {} })).toThrow(
-      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('NOT_SET_ANYWHERE') as unknown, hint: expect.stringContaining('NOT_SET_ANYWHERE') as unknown }),
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('NOT_SET_ANYWHERE') as unknown,
+        hint: expect.stringContaining('NOT_SET_ANYWHERE') as unknown,
+      }),
     );
   });
 
   it('refuses a private URL unless the spec allows it', () => {
-    expect(() => createChannel({ type: 'webhook', url: 'http://192.168.1.10/hook' }, { env })).toThrow(expect.objectContaining({ code: 'DELIVERY_URL_REFUSED' }));
+    expect(() => createChannel({ type: 'webhook', url: 'http://192.168.1.10/hook' }, { env })).toThrow(
+      expect.objectContaining({ code: 'DELIVERY_URL_REFUSED' }),
+    );
     expect(createChannel({ type: 'webhook', url: 'http://192.168.1.10/hook', allowPrivateNetwork: true }, { env }).kind).toBe('webhook');
   });
 
@@ -61,7 +69,15 @@ describe('channelSpecSchema and createChannel', () => {
     const server = await serve([{ method: 'POST', path: '/hook', reply: [{ status: 503 }, { status: 200 }] }]);
     const delays: number[] = [];
     const channel = createChannel(
-      channelSpecSchema.parse({ type: 'webhook', name: 'ci', url: { env: 'HOOK_URL' }, secret: { env: 'HOOK_SECRET' }, allowPrivateNetwork: true, maxAttempts: 2, retryBaseMs: 40 }),
+      channelSpecSchema.parse({
+        type: 'webhook',
+        name: 'ci',
+        url: { env: 'HOOK_URL' },
+        secret: { env: 'HOOK_SECRET' },
+        allowPrivateNetwork: true,
+        maxAttempts: 2,
+        retryBaseMs: 40,
+      }),
       { env: { HOOK_URL: `${server.url}/hook`, HOOK_SECRET: 'k' }, sleep: async (ms) => void delays.push(ms), random: () => 1 },
     );
     const result = await channel.send(makeContent(makeDigest([makeEntry(1)])));

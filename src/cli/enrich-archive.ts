@@ -36,11 +36,17 @@ export async function runEnrichArchive(
   lines: { describe(result: EnrichArchiveResult): string; gateFailures(count: number, total: number): string },
 ): Promise<void> {
   const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
-  for (const [name, value] of [['--from', options.from], ['--until', options.until]] as const) {
+  for (const [name, value] of [
+    ['--from', options.from],
+    ['--until', options.until],
+  ] as const) {
     if (value !== undefined && (!DAY.test(value) || Number.isNaN(Date.parse(value)))) throw usage(`${name} ${value} is not a date`, 'Write it as YYYY-MM-DD');
   }
   if (options.from && options.until && options.from > options.until) throw usage(`--from ${options.from} is after --until ${options.until}`, 'Swap them');
-  const categories = options.category?.split('+').map((category) => category.trim()).filter(Boolean);
+  const categories = options.category
+    ?.split('+')
+    .map((category) => category.trim())
+    .filter(Boolean);
   if (options.category !== undefined && (!categories || categories.length === 0)) throw usage('--category is empty', 'Give categories such as cs.CL+cs.AI');
   if (categories) checkCategoryNames(categories);
 
@@ -95,7 +101,8 @@ export async function runEnrichArchive(
         onEvent: (event) => {
           if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
           if (event.type === 'paper-enriched' || event.type === 'paper-cached' || event.type === 'paper-failed') progress.update(++finished);
-          else if (event.type === 'call-retrying') context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
+          else if (event.type === 'call-retrying')
+            context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
           else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${budget} reached; finishing ${event.inFlight} call(s) in flight`);
         },
       });
@@ -115,12 +122,16 @@ export async function runEnrichArchive(
     }
     const newFailures = result.failed.filter((failure) => !failedBefore.has(failure.id));
     for (const failure of newFailures) context.reporter.verbose(`${failure.id}: ${failure.reason}`);
-    if (failedBefore.size > 0) context.reporter.info(`${formatCount(failedBefore.size)} paper(s) failed in an earlier run and were skipped; \`--retry-failed\` tries them again`);
+    if (failedBefore.size > 0)
+      context.reporter.info(`${formatCount(failedBefore.size)} paper(s) failed in an earlier run and were skipped; \`--retry-failed\` tries them again`);
     const gateFailures = newFailures.filter((failure) => failure.stored);
     const callFailures = newFailures.filter((failure) => !failure.stored);
     if (gateFailures.length > 0) context.reporter.warn(lines.gateFailures(gateFailures.length, result.total));
     if (callFailures.length > 0) {
-      throw new CommandFailed(EXIT.llm, `${callFailures.length} of ${result.total} paper(s) not translated: the LLM API failed for them (${callFailures[0]!.reason}); run again to retry them`);
+      throw new CommandFailed(
+        EXIT.llm,
+        `${callFailures.length} of ${result.total} paper(s) not translated: the LLM API failed for them (${callFailures[0]!.reason}); run again to retry them`,
+      );
     }
   } finally {
     release();

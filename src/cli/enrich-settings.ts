@@ -9,7 +9,8 @@ export { enrichSettings } from '../app-llm.js';
 export function reportModelProgress(reporter: Reporter): NonNullable<Parameters<typeof chooseProvider>[0]['onModelProgress']> {
   const modelProgress = reporter.progress('local model');
   return (event) => {
-    if (event.type === 'download-started') reporter.info(`downloading the model to ${event.path}${event.resumeFrom > 0 ? ` (resuming at ${formatCount(event.resumeFrom)} bytes)` : ''}`);
+    if (event.type === 'download-started')
+      reporter.info(`downloading the model to ${event.path}${event.resumeFrom > 0 ? ` (resuming at ${formatCount(event.resumeFrom)} bytes)` : ''}`);
     else if (event.type === 'download-progressed') modelProgress.update(event.receivedBytes, event.totalBytes);
     else if (event.type === 'model-downloaded') modelProgress.finish(`saved ${event.path}`);
     else if (event.type === 'model-loaded') reporter.verbose(`loaded ${event.path}`);

@@ -86,8 +86,10 @@ export function exitCodeFor(error: unknown): number {
 
 /** Thrown by a command that finished but had failures it already reported; carries the exit code. */
 export class CommandFailed extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
-

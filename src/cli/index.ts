@@ -37,11 +37,34 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
     .option('-q, --quiet', 'print only errors and results')
     .option('-v, --verbose', 'print details, such as the database in use')
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Exit codes: ${wrap(describeExitCodes(), 100)}.
-Docs: README.md in the package.`);
+Docs: README.md in the package.`,
+    );
   program.exitOverride();
-  const registrations = [registerToday, registerFetch, registerIngest, registerBackfill, registerImportDigest, registerImportSeedCache, registerEnrich, registerPapers, registerSearch, registerReindex, registerDigest, registerRender, registerRun, registerRuns, registerFeedback, registerServe, registerExportSite, registerReaders, registerConfig];
+  const registrations = [
+    registerToday,
+    registerFetch,
+    registerIngest,
+    registerBackfill,
+    registerImportDigest,
+    registerImportSeedCache,
+    registerEnrich,
+    registerPapers,
+    registerSearch,
+    registerReindex,
+    registerDigest,
+    registerRender,
+    registerRun,
+    registerRuns,
+    registerFeedback,
+    registerServe,
+    registerExportSite,
+    registerReaders,
+    registerConfig,
+  ];
   for (const register of registrations) register(program, run);
   return program;
 }

@@ -60,8 +60,7 @@ export function createReporter(options: ReporterOptions = {}): Reporter {
     verbose: (message) => {
       if (options.verbose && !quiet) write(message);
     },
-    progress: (label, total) =>
-      quiet ? silentProgress : createProgress(stream, label, total, isTTY, options.lineIntervalMs ?? 2000),
+    progress: (label, total) => (quiet ? silentProgress : createProgress(stream, label, total, isTTY, options.lineIntervalMs ?? 2000)),
   };
 }
 

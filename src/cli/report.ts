@@ -16,7 +16,12 @@ function short(text: string, max = 90): string {
 /** The report as lines; `all` lists every skipped paper (otherwise the first 20 and a count). */
 export function formatReport(report: RunReport, options: { all?: boolean } = {}): string[] {
   const lines: string[] = [];
-  const days = report.days.length === 0 ? 'no new announcement day' : report.days.length === 1 ? report.days[0] : `${report.days[0]} to ${report.days.at(-1)} (${report.days.length} days)`;
+  const days =
+    report.days.length === 0
+      ? 'no new announcement day'
+      : report.days.length === 1
+        ? report.days[0]
+        : `${report.days[0]} to ${report.days.at(-1)} (${report.days.length} days)`;
   lines.push(`run ${report.id} · ${report.subscription} · ${report.status} · clock ${report.now}`);
   lines.push(`covered: ${days}; watermark ${report.watermark.before ?? '(none)'} → ${report.watermark.after ?? report.watermark.before ?? '(none)'}`);
   for (const day of report.coverage ?? []) {
@@ -24,8 +29,12 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
     const note = day.note && day.status !== 'not-yet' && day.status !== 'failed' ? `: ${short(day.note, 160)}` : '';
     if (day.status !== 'feed' && day.status !== 'backfill') lines.push(`  ${day.day}: ${day.status}${note}`);
   }
-  const types = Object.entries(report.fetched.byAnnounceType).map(([type, count]) => `${count} ${type}`).join(', ');
-  lines.push(`fetched: ${report.fetched.papers} paper(s)${types ? ` (${types})` : ''}${report.fetched.sources.length ? ` from ${report.fetched.sources.join(' and ')}` : ''}`);
+  const types = Object.entries(report.fetched.byAnnounceType)
+    .map(([type, count]) => `${count} ${type}`)
+    .join(', ');
+  lines.push(
+    `fetched: ${report.fetched.papers} paper(s)${types ? ` (${types})` : ''}${report.fetched.sources.length ? ` from ${report.fetched.sources.join(' and ')}` : ''}`,
+  );
   if (report.alreadyDecided > 0) lines.push(`decided in earlier runs: ${report.alreadyDecided} (not repeated)`);
   lines.push(`selected: ${report.selected.length}`);
   if (report.selected.some((paper) => paper.score !== undefined)) {
@@ -50,12 +59,16 @@ export function formatReport(report: RunReport, options: { all?: boolean } = {})
   for (const delivery of report.deliveries) {
     lines.push(`delivered: ${delivery.channel}: ${delivery.status} (${delivery.items})${delivery.detail ? ` ${short(delivery.detail, 120)}` : ''}`);
     if (delivery.possiblyDuplicated) {
-      lines.push(`  possibly duplicated: an earlier run stopped while sending it; sent again with the same key ${delivery.deliveryKey ?? ''}, so the receiver can drop the copy`);
+      lines.push(
+        `  possibly duplicated: an earlier run stopped while sending it; sent again with the same key ${delivery.deliveryKey ?? ''}, so the receiver can drop the copy`,
+      );
     }
   }
   if (report.nothing) lines.push(`no papers: ${report.nothing.message}`);
   for (const problem of report.problems) lines.push(`problem: ${problem}`);
-  const durations = Object.entries(report.durationsMs).map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`).join(', ');
+  const durations = Object.entries(report.durationsMs)
+    .map(([step, ms]) => `${step} ${(ms / 1000).toFixed(1)} s`)
+    .join(', ');
   if (durations) lines.push(`durations: ${durations}`);
   return lines;
 }

@@ -107,7 +107,12 @@ const SEARCH_LIMIT_DAYS = 60;
 const easternParts = new Intl.DateTimeFormat('en-US', {
   timeZone: ARXIV_TIMEZONE,
   hourCycle: 'h23',
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
 });
 const easternZoneName = new Intl.DateTimeFormat('en-US', { timeZone: ARXIV_TIMEZONE, timeZoneName: 'short' });
 

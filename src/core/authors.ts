@@ -134,7 +134,8 @@ function segmentAuthors(flat: string): AuthorSegment[] {
     else if (code === 125) braceDepth = Math.max(0, braceDepth - 1);
     if (braceDepth > 0) continue;
     let separatorEnd = -1;
-    if (code === 44) separatorEnd = index + 1; // ","
+    if (code === 44)
+      separatorEnd = index + 1; // ","
     else if (code === 32 && flat.startsWith(' and ', index)) separatorEnd = index + 5;
     if (separatorEnd < 0) continue;
     name += flat.slice(nameStart, index);
@@ -169,11 +170,36 @@ function readFootnotes(text: string, footnotes: Map<string, string>): void {
 
 // TeX accents as arXiv metadata writes names (`G\"ahler`, `Gaff\'e`, `\v{Z}ili\'c`, `{\AA}berg`), to Unicode.
 const ACCENT_MARKS: Record<string, string> = {
-  '"': '\u0308', "'": '\u0301', '`': '\u0300', '^': '\u0302', '~': '\u0303', '=': '\u0304', '.': '\u0307',
-  u: '\u0306', v: '\u030c', H: '\u030b', c: '\u0327', k: '\u0328', r: '\u030a', d: '\u0323', b: '\u0331',
+  '"': '\u0308',
+  "'": '\u0301',
+  '`': '\u0300',
+  '^': '\u0302',
+  '~': '\u0303',
+  '=': '\u0304',
+  '.': '\u0307',
+  u: '\u0306',
+  v: '\u030c',
+  H: '\u030b',
+  c: '\u0327',
+  k: '\u0328',
+  r: '\u030a',
+  d: '\u0323',
+  b: '\u0331',
 };
 const TEX_LETTERS: Record<string, string> = {
-  o: 'ø', O: 'Ø', l: 'ł', L: 'Ł', ss: 'ß', ae: 'æ', AE: 'Æ', oe: 'œ', OE: 'Œ', aa: 'å', AA: 'Å', i: 'ı', j: 'ȷ',
+  o: 'ø',
+  O: 'Ø',
+  l: 'ł',
+  L: 'Ł',
+  ss: 'ß',
+  ae: 'æ',
+  AE: 'Æ',
+  oe: 'œ',
+  OE: 'Œ',
+  aa: 'å',
+  AA: 'Å',
+  i: 'ı',
+  j: 'ȷ',
 };
 const SYMBOL_ACCENT = /\\(["'`^~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij]|[A-Za-z]))/g;
 const LETTER_ACCENT = /\\([uvHckrdb])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))/g;

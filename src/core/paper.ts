@@ -8,16 +8,7 @@ export type LegacyFlag = 'UPDATED' | 'CROSS LISTED';
 
 /** Which channel a record came from. */
 export type SourceFormat =
-  | 'arxiv-rss'
-  | 'arxiv-atom'
-  | 'arxiv-rdf'
-  | 'arxiv-api'
-  | 'oai-arXiv'
-  | 'oai-arXivRaw'
-  | 'oai-oai_dc'
-  | 'kaggle'
-  | 'digest'
-  | 'seed-cache';
+  'arxiv-rss' | 'arxiv-atom' | 'arxiv-rdf' | 'arxiv-api' | 'oai-arXiv' | 'oai-arXivRaw' | 'oai-oai_dc' | 'kaggle' | 'digest' | 'seed-cache';
 
 export interface Author {
   /** The name as arXiv prints it, e.g. `Wojciech H. Zurek`. */

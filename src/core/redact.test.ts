@@ -15,13 +15,17 @@ describe('redactUrl', () => {
   it('masks key-like query values', () => {
     expect(redactUrl('https://oapi.dingtalk.com/robot/send?access_token=abc123def456')).toBe('https://oapi.dingtalk.com/robot/send?access_token=***');
     expect(redactUrl('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx')).toBe('https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***');
-    expect(redactUrl('https://x.example.com/v1?api-version=2024-10-21&api-key=zzz&sig=q')).toBe('https://x.example.com/v1?api-version=2024-10-21&api-key=***&sig=***');
+    expect(redactUrl('https://x.example.com/v1?api-version=2024-10-21&api-key=zzz&sig=q')).toBe(
+      'https://x.example.com/v1?api-version=2024-10-21&api-key=***&sig=***',
+    );
   });
 
   it('masks path tokens of the chat webhook shapes', () => {
     expect(redactUrl('https://hooks.slack.com/services/T0001/B0002/XXXXXXXXXXXXXXXXXXXXXXXX')).toBe('https://hooks.slack.com/services/***/***/***');
     expect(redactUrl('https://discord.com/api/webhooks/123456789012345678/abcDEF_ghi-jkl')).toBe('https://discord.com/api/webhooks/123456789012345678/***');
-    expect(redactUrl('https://open.feishu.cn/open-apis/bot/v2/hook/0f8d7c6b-1a2b-4c3d-9e8f-001122334455')).toBe('https://open.feishu.cn/open-apis/bot/v2/hook/***');
+    expect(redactUrl('https://open.feishu.cn/open-apis/bot/v2/hook/0f8d7c6b-1a2b-4c3d-9e8f-001122334455')).toBe(
+      'https://open.feishu.cn/open-apis/bot/v2/hook/***',
+    );
     expect(redactUrl('https://api.telegram.org/bot123456:AAEabcdefGHIJ/sendMessage')).toBe('https://api.telegram.org/bot***/sendMessage');
     expect(redactUrl('https://receiver.example.org/hook/Zq9XkP2mLw8RtY4v')).toBe('https://receiver.example.org/hook/***');
     expect(redactUrl('https://receiver.example.org/in/Zq9XkP2mLw8RtY4vBn6Q/x')).toBe('https://receiver.example.org/in/***/x');
@@ -35,7 +39,8 @@ describe('redactUrl', () => {
       'https://oaipmh.arxiv.org/oai?verb=ListRecords&metadataPrefix=arXiv',
       'https://oaipmh.arxiv.org/oai?verb=ListRecords&resumptionToken=7654321%7C1001',
       'http://127.0.0.1:8080/v1/chat/completions',
-    ]) expect(redactUrl(url)).toBe(url);
+    ])
+      expect(redactUrl(url)).toBe(url);
     expect(redactUrl('not a url')).toBe('not a url');
   });
 });
@@ -53,7 +58,9 @@ describe('redact', () => {
   });
 
   it('masks URLs inside running text, also percent-encoded ones', () => {
-    expect(redact('POST https://hooks.slack.com/services/T1/B2/SeCrEtToKeN123456789012. failed')).toBe('POST https://hooks.slack.com/services/***/***/***. failed');
+    expect(redact('POST https://hooks.slack.com/services/T1/B2/SeCrEtToKeN123456789012. failed')).toBe(
+      'POST https://hooks.slack.com/services/***/***/***. failed',
+    );
     expect(redact('database: postgres://u:pw-9x8y7z@db.local/x (from --db)')).toBe('database: postgres://u:***@db.local/x (from --db)');
     const encoded = encodeURIComponent('https://oapi.dingtalk.com/robot/send?access_token=tok9x8y7z6');
     const out = redact(`redirect=${encoded}`);
@@ -71,7 +78,10 @@ describe('redact', () => {
 
   it('masks remembered secrets everywhere, and the parts of remembered URLs', () => {
     rememberSecrets('https://hooks.example.net/in/plainname?x=1', 'remembered-secret-42');
-    rememberConfigSecrets({ llm: { apiKey: 'sk-config-key-777' }, store: { url: 'postgres://u:Pg%40pass99@h/d' } }, { MY_SERVICE_TOKEN: 'env-token-value-1', HOME: '/root' });
+    rememberConfigSecrets(
+      { llm: { apiKey: 'sk-config-key-777' }, store: { url: 'postgres://u:Pg%40pass99@h/d' } },
+      { MY_SERVICE_TOKEN: 'env-token-value-1', HOME: '/root' },
+    );
     const out = redact('remembered-secret-42 sk-config-key-777 Pg@pass99 env-token-value-1 /root');
     expect(out).toBe('*** *** *** *** /root');
   });

@@ -47,7 +47,8 @@ export function secretParts(value: string): string[] {
 }
 
 /** Query and header names whose values are secret. */
-const SECRET_NAME = /(^|[-_.])(key|api[-_]?key|apikey|token|access[-_]?token|secret|sig|signature|password|passwd|pass|pwd|auth|authorization|credential|credentials|code|session)($|[-_.])|^(sign|sig|key|token|secret|password|auth)$/i;
+const SECRET_NAME =
+  /(^|[-_.])(key|api[-_]?key|apikey|token|access[-_]?token|secret|sig|signature|password|passwd|pass|pwd|auth|authorization|credential|credentials|code|session)($|[-_.])|^(sign|sig|key|token|secret|password|auth)$/i;
 
 function secretName(name: string): boolean {
   // OAI-PMH's paging token (OAI-PMH 2.0 §3.5) is public and needed to follow a harvest in the logs.

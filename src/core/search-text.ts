@@ -27,7 +27,6 @@ const TRANSLITERATION: Record<string, string> = {
 };
 const TRANSLITERATION_PATTERN = /[łđðøħıŀßæœþ]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
-// eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Han (incl. extensions and compatibility), Hiragana, Katakana (incl. half-width), Hangul syllables and jamo. */
@@ -169,11 +168,7 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
  * An excerpt of about `width` characters around the first highlight, cut at spaces where it can be, with the
  * highlights moved into it; `…` marks a cut. The whole text when it is short enough.
  */
-export function excerpt(
-  text: string,
-  highlights: ReadonlyArray<[number, number]>,
-  width = 200,
-): { text: string; highlights: Array<[number, number]> } {
+export function excerpt(text: string, highlights: ReadonlyArray<[number, number]>, width = 200): { text: string; highlights: Array<[number, number]> } {
   const flat = text.replace(/\s+/g, ' ');
   // Whitespace runs collapse: map the offsets through the same collapse.
   const map: number[] = [];
@@ -200,9 +195,7 @@ export function excerpt(
   const prefix = start > 0 ? '…' : '';
   const suffix = end < flat.length ? '…' : '';
   const shift = prefix.length - start;
-  const inside = moved
-    .filter(([a, b]) => a >= start && b <= end)
-    .map(([a, b]): [number, number] => [a + shift, b + shift]);
+  const inside = moved.filter(([a, b]) => a >= start && b <= end).map(([a, b]): [number, number] => [a + shift, b + shift]);
   return { text: prefix + flat.slice(start, end) + suffix, highlights: inside };
 }
 
@@ -211,7 +204,11 @@ export function excerpt(
  * both databases keep them whole), plus `c0all`, which every paper has (the "all papers" of a query like `-survey`).
  */
 export function categoryToken(category: string): string {
-  return `c0${category.toLowerCase().replace(/\./g, '0').replace(/-/g, '1').replace(/[^a-z0-9]/g, '')}`;
+  return `c0${category
+    .toLowerCase()
+    .replace(/\./g, '0')
+    .replace(/-/g, '1')
+    .replace(/[^a-z0-9]/g, '')}`;
 }
 
 export const ALL_PAPERS_TOKEN = 'c0all';

@@ -30,10 +30,7 @@ export interface PageInfo {
   cursor?: number;
 }
 
-export type SourceEvent =
-  | { type: 'feed'; feed: FeedInfo }
-  | { type: 'paper'; paper: Paper }
-  | { type: 'page'; page: PageInfo };
+export type SourceEvent = { type: 'feed'; feed: FeedInfo } | { type: 'paper'; paper: Paper } | { type: 'page'; page: PageInfo };
 
 /** What to fetch. Each source uses the fields that apply to it. */
 export interface SourceQuery {

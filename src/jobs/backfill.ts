@@ -117,9 +117,15 @@ export interface KaggleCheckpoint {
 /** The state key and identity of a snapshot file: a hash of its first MiB and its size. */
 export async function kaggleIdentity(file: string): Promise<{ key: string; size: number; headHash: string; compressed: boolean }> {
   const info = await stat(file).catch((cause: unknown) => {
-    throw new XivdigestError({ code: 'NOT_FOUND', message: `Cannot read ${file}`, hint: 'Give the path of arxiv-metadata-oai-snapshot.json (or .json.gz)', cause });
+    throw new XivdigestError({
+      code: 'NOT_FOUND',
+      message: `Cannot read ${file}`,
+      hint: 'Give the path of arxiv-metadata-oai-snapshot.json (or .json.gz)',
+      cause,
+    });
   });
-  if (!info.isFile()) throw new XivdigestError({ code: 'NOT_FOUND', message: `${file} is not a file`, hint: 'Give the path of arxiv-metadata-oai-snapshot.json (or .json.gz)' });
+  if (!info.isFile())
+    throw new XivdigestError({ code: 'NOT_FOUND', message: `${file} is not a file`, hint: 'Give the path of arxiv-metadata-oai-snapshot.json (or .json.gz)' });
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, info.size));
@@ -156,7 +162,19 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
   }
   const checkpoint: KaggleCheckpoint = stored
     ? { ...stored, file }
-    : { source: 'kaggle', file, size: identity.size, headHash: identity.headHash, compressed: identity.compressed, offset: 0, line: 0, records: 0, skipped: 0, done: false, updatedAt: new Date().toISOString() };
+    : {
+        source: 'kaggle',
+        file,
+        size: identity.size,
+        headHash: identity.headHash,
+        compressed: identity.compressed,
+        offset: 0,
+        line: 0,
+        records: 0,
+        skipped: 0,
+        done: false,
+        updatedAt: new Date().toISOString(),
+      };
   if (stored) result.resumedFrom = { line: stored.line, offset: stored.offset };
 
   const raw = createReadStream(file, { highWaterMark: 1 << 20, ...(identity.compressed ? {} : { start: checkpoint.offset }) });
@@ -168,13 +186,21 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
   const progress = (phase: BackfillProgress['phase']) => {
     const now = fraction();
     options.onProgress?.({
-      phase, recordsRead: result.recordsRead, recordsTotal: checkpoint.records, chunks: result.chunks,
-      fraction: now, fractionThisRun: Math.max(0, now - (readingFrom ?? now)),
+      phase,
+      recordsRead: result.recordsRead,
+      recordsTotal: checkpoint.records,
+      chunks: result.chunks,
+      fraction: now,
+      fractionThisRun: Math.max(0, now - (readingFrom ?? now)),
     });
   };
   const input: AsyncIterable<Buffer> = identity.compressed ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
   const skip = identity.compressed ? checkpoint.offset : 0;
-  const reader = createRecordReader(byteLines(input, skip, checkpoint.offset, () => progress('skipping')), file, checkpoint.line);
+  const reader = createRecordReader(
+    byteLines(input, skip, checkpoint.offset, () => progress('skipping')),
+    file,
+    checkpoint.line,
+  );
 
   try {
     for (;;) {
@@ -208,7 +234,13 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
         const outcome = await storeEvents(chunkEvents(), tx);
         // The checkpoint commits with the chunk it follows, so that the two can never disagree (ADR 0036).
         await tx.setState(identity.key, {
-          ...checkpoint, offset, line, skipped, records: checkpoint.records + records, done: ended, updatedAt: new Date().toISOString(),
+          ...checkpoint,
+          offset,
+          line,
+          skipped,
+          records: checkpoint.records + records,
+          done: ended,
+          updatedAt: new Date().toISOString(),
         } satisfies KaggleCheckpoint);
         return outcome;
       });
@@ -480,7 +512,14 @@ export async function backfillOaiPmh(options: OaiBackfillOptions): Promise<Backf
   let doneWindows = total - todo.length;
   const progress = () => {
     const now = (doneWindows + pageFraction(checkpoint.current)) / total;
-    options.onProgress?.({ phase: 'reading', recordsRead: result.recordsRead, recordsTotal: checkpoint.records, chunks: result.chunks, fraction: now, fractionThisRun: Math.max(0, now - doneAtStart / total) });
+    options.onProgress?.({
+      phase: 'reading',
+      recordsRead: result.recordsRead,
+      recordsTotal: checkpoint.records,
+      chunks: result.chunks,
+      fraction: now,
+      fractionThisRun: Math.max(0, now - doneAtStart / total),
+    });
   };
 
   windows: for (const window of todo) {
@@ -498,7 +537,14 @@ export async function backfillOaiPmh(options: OaiBackfillOptions): Promise<Backf
           if (event.type !== 'page') continue;
           const page = event.page;
           const next = page.resumptionToken || undefined;
-          const current = next ? { window: window.id, resumptionToken: next, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}), ...(page.completeListSize !== undefined ? { completeListSize: page.completeListSize } : {}) } : undefined;
+          const current = next
+            ? {
+                window: window.id,
+                resumptionToken: next,
+                ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+                ...(page.completeListSize !== undefined ? { completeListSize: page.completeListSize } : {}),
+              }
+            : undefined;
           const batch = papers;
           papers = [];
           const state: OaiCheckpoint = {
@@ -553,8 +599,23 @@ function pageFraction(current: OaiCheckpoint['current']): number {
 
 function emptyResult(source: BackfillResult['source'], key: string): BackfillResult {
   return {
-    source, key, resumedFrom: null, recordsRead: 0, recordsTotal: 0, chunks: 0, skipped: 0, skippedLines: [],
-    inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0, done: false, stopped: false, alreadyDone: false, seconds: 0, papersPerSecond: 0,
+    source,
+    key,
+    resumedFrom: null,
+    recordsRead: 0,
+    recordsTotal: 0,
+    chunks: 0,
+    skipped: 0,
+    skippedLines: [],
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    versionsAdded: 0,
+    done: false,
+    stopped: false,
+    alreadyDone: false,
+    seconds: 0,
+    papersPerSecond: 0,
   };
 }
 

@@ -33,7 +33,8 @@ export async function coverDays(options: DailyRunOptions, report: RunReport, wat
   if (days.length > subscription.maxCatchUpDays) {
     const dropped = days.slice(0, days.length - subscription.maxCatchUpDays);
     days = days.slice(-subscription.maxCatchUpDays);
-    for (const day of dropped) coverage.push({ day, status: 'skipped', papers: 0, note: `beyond maxCatchUpDays (${subscription.maxCatchUpDays}): not fetched` });
+    for (const day of dropped)
+      coverage.push({ day, status: 'skipped', papers: 0, note: `beyond maxCatchUpDays (${subscription.maxCatchUpDays}): not fetched` });
     report.problems.push(
       `${dropped.length} older announcement day(s) (${dropped[0]} to ${dropped.at(-1)}) were skipped, not filled (maxCatchUpDays is ${subscription.maxCatchUpDays}); ` +
         `fetch them with: xivdigest fetch --source oai --category ${options.categories.join('+')} --from ${dropped[0]} --until ${dropped.at(-1)}`,

@@ -177,7 +177,10 @@ describe('the daily run over a sequence of days', () => {
     expect(friday.report.alreadyDecided).toBe(1);
     const oaiRequests = server.requestsTo('/oai');
     // One request per missed day, so that each paper is known by its day.
-    expect(oaiRequests.slice(-2).map((request) => [request.query.from, request.query.until])).toEqual([['2026-11-11', '2026-11-11'], ['2026-11-12', '2026-11-12']]);
+    expect(oaiRequests.slice(-2).map((request) => [request.query.from, request.query.until])).toEqual([
+      ['2026-11-11', '2026-11-11'],
+      ['2026-11-12', '2026-11-12'],
+    ]);
 
     // The weekend: no request at all, and the reason is the weekend.
     const requestsBefore = server.requests.length;
@@ -212,7 +215,16 @@ describe('the daily run over a sequence of days', () => {
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.sort()).toEqual([...new Set(announced.map((item) => `${item.id}:${abstractHash(item.abstract)}`))].sort());
     const selected = decisions.filter((decision) => decision.decision === 'selected').map((decision) => `${decision.paperId}v${decision.version}`);
-    expect(selected.sort()).toEqual(['2611.00001v1', '2611.00001v2', '2611.00002v1', '2611.00005v1', '2611.00006v1', '2611.00007v1', '2611.00008v1', '2611.00010v1']);
+    expect(selected.sort()).toEqual([
+      '2611.00001v1',
+      '2611.00001v2',
+      '2611.00002v1',
+      '2611.00005v1',
+      '2611.00006v1',
+      '2611.00007v1',
+      '2611.00008v1',
+      '2611.00010v1',
+    ]);
     const runs = await temp.store.listRuns({ subscription: 'nlp' });
     expect(runs.map((run) => run.id).sort()).toEqual(['r1', 'r1b', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7']);
   }, 60_000);
@@ -244,7 +256,10 @@ describe('the daily run over a sequence of days', () => {
     undated = false;
     const thursday = await runAt('2026-11-12T06:00:00Z', { runId: 'thu' });
     expect(thursday.report.coverage?.map((day) => `${day.day} ${day.status}`)).toEqual(['2026-11-11 backfill', '2026-11-12 backfill']);
-    expect(server.requestsTo('/oai').map((request) => `${request.query.from}..${request.query.until}`)).toEqual(['2026-11-11..2026-11-11', '2026-11-12..2026-11-12']);
+    expect(server.requestsTo('/oai').map((request) => `${request.query.from}..${request.query.until}`)).toEqual([
+      '2026-11-11..2026-11-11',
+      '2026-11-12..2026-11-12',
+    ]);
     expect(ids(thursday).sort()).toEqual(['2611.00007v1', '2611.00008v1']);
     expect(thursday.report.watermark.after).toBe('2026-11-12');
   });

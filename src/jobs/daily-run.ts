@@ -89,7 +89,8 @@ function timed<T>(durations: Record<string, number>, step: string, work: () => P
 export async function runDaily(options: DailyRunOptions): Promise<DailyRunResult> {
   // One run per subscription at a time: claimed before the watermark is read, given back at the end (a killed run's
   // claim expires, or is taken over at once on the same host).
-  const held = options.lease && !options.dryRun ? await claimRun({ ...options.lease, subscription: options.subscription.name, runId: options.runId }) : undefined;
+  const held =
+    options.lease && !options.dryRun ? await claimRun({ ...options.lease, subscription: options.subscription.name, runId: options.runId }) : undefined;
   try {
     return await runClaimed(options, held);
   } finally {
@@ -135,7 +136,9 @@ async function runClaimed(options: DailyRunOptions, held: HeldRunLease | undefin
       report.status = 'failed';
       report.finishedAt = new Date().toISOString();
       report.problems.push(`the run stopped: ${message}; the watermark is ${at ?? 'not set'}, so the next run covers every day after it`);
-      await store.saveRun({ id: options.runId, subscription: subscription.name, startedAt, finishedAt: report.finishedAt, status: 'failed', report }).catch(() => undefined);
+      await store
+        .saveRun({ id: options.runId, subscription: subscription.name, startedAt, finishedAt: report.finishedAt, status: 'failed', report })
+        .catch(() => undefined);
     }
     throw error;
   }
@@ -155,7 +158,13 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
 
   // 3. Select: every fetched paper is decided once; earlier decisions are not repeated.
   const candidates = ids.size > 0 ? await store.getPapers({ ids: [...ids] }) : [];
-  const prior = candidates.length > 0 ? await store.getDecisions(subscription.name, candidates.map((paper) => paper.id)) : [];
+  const prior =
+    candidates.length > 0
+      ? await store.getDecisions(
+          subscription.name,
+          candidates.map((paper) => paper.id),
+        )
+      : [];
   const plan = await timed(durations, 'select', () =>
     planSelection({
       candidates,
@@ -209,7 +218,9 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
     };
     for (const failure of enriched.failed) report.problems.push(`${failure.id}: not translated (${failure.reason}); delivered with the English text`);
     if (enriched.remaining > 0) {
-      report.problems.push(`${enriched.remaining} paper(s) not translated: ${enriched.stoppedForBudget ? 'the budget was reached' : 'the run stopped'}; delivered with the English text`);
+      report.problems.push(
+        `${enriched.remaining} paper(s) not translated: ${enriched.stoppedForBudget ? 'the budget was reached' : 'the run stopped'}; delivered with the English text`,
+      );
     }
   }
   if (selectedPapers.length > 0) texts = await store.getTexts(selectedPapers.map((paper) => paper.id));
@@ -269,7 +280,9 @@ async function runSteps(options: DailyRunOptions, report: RunReport, watermark: 
   }
   for (const delivery of report.deliveries) {
     if (delivery.status === 'failed' || delivery.status === 'partial') {
-      report.problems.push(`${delivery.channel}: ${delivery.status}${delivery.detail ? `: ${delivery.detail}` : ''}; run again to retry (what was sent is not sent twice)`);
+      report.problems.push(
+        `${delivery.channel}: ${delivery.status}${delivery.detail ? `: ${delivery.detail}` : ''}; run again to retry (what was sent is not sent twice)`,
+      );
     }
   }
   const failedDeliveries = report.deliveries.some((delivery) => delivery.status === 'failed' || delivery.status === 'partial');
@@ -328,7 +341,10 @@ function nothingReason(options: DailyRunOptions, covered: string[], plan: Select
   if (covered.length === 0) return options.calendar.whyNothing(now);
   const days = covered.length === 1 ? covered[0] : `${covered[0]} to ${covered.at(-1)}`;
   if (plan.skipped.length > 0) {
-    return { kind: 'all-filtered', message: `arXiv announced ${plan.skipped.length + plan.alreadyDecided.length} paper(s) in these categories on ${days}; all ${plan.skipped.length} new ones were skipped by this subscription's filters or ranking (see skipped)` };
+    return {
+      kind: 'all-filtered',
+      message: `arXiv announced ${plan.skipped.length + plan.alreadyDecided.length} paper(s) in these categories on ${days}; all ${plan.skipped.length} new ones were skipped by this subscription's filters or ranking (see skipped)`,
+    };
   }
   if (plan.alreadyDecided.length > 0) {
     return { kind: 'all-seen', message: `every paper announced on ${days} was already decided in an earlier run; nothing is sent twice` };

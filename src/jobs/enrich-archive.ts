@@ -91,10 +91,25 @@ export async function enrichArchive(options: EnrichArchiveOptions): Promise<Enri
   onCounted?.(total);
 
   const result: EnrichArchiveResult = {
-    total, done: 0, cached: 0, reused: 0, failed: [], remaining: 0, calls: 0, repairs: 0, retries: 0,
-    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 }, cost: 0, saved: 0, stoppedForBudget: false,
-    provider: options.provider.id, model: options.provider.modelId, promptVersion: options.promptVersion ?? '', lang: options.lang ?? 'zh',
-    pages: 0, stopped: false,
+    total,
+    done: 0,
+    cached: 0,
+    reused: 0,
+    failed: [],
+    remaining: 0,
+    calls: 0,
+    repairs: 0,
+    retries: 0,
+    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 },
+    cost: 0,
+    saved: 0,
+    stoppedForBudget: false,
+    provider: options.provider.id,
+    model: options.provider.modelId,
+    promptVersion: options.promptVersion ?? '',
+    lang: options.lang ?? 'zh',
+    pages: 0,
+    stopped: false,
   };
   let seen = 0;
   await eachPage(store, selection, pageSize, async (papers) => {

@@ -64,7 +64,13 @@ for (const { kind, skipReason } of testDatabases()) {
       const key = batchStateKey('openai-compatible', 'gpt-4o-mini', 'paper-texts@1', 'zh');
       await store.setState(key, { batchId: 'batch_gone', protocol: 'openai', submittedAt: new Date().toISOString(), items: {} } satisfies OpenBatchRecord);
       const events: EnrichEvent[] = [];
-      const result = await enrichPapers({ store, provider, papers: set.papers, batch: { client, state: store, pollIntervalMs: 10 }, onEvent: (event) => events.push(event) });
+      const result = await enrichPapers({
+        store,
+        provider,
+        papers: set.papers,
+        batch: { client, state: store, pollIntervalMs: 10 },
+        onEvent: (event) => events.push(event),
+      });
       expect(result).toMatchObject({ done: 6, batch: { resumed: false, items: 6 } });
       expect(server.submissions).toBe(1);
       expect(events.some((event) => event.type === 'batch-poll-failed' && /404/.test(event.message))).toBe(true);

@@ -9,7 +9,12 @@ import { createTempStore, type TempStore } from '../../test/helpers/temp-store.j
 import { buildDigest } from './build-digest.js';
 import { enrichPapers } from './enrich.js';
 
-const SUMMARY = { motivation: '现有方法在嘈杂环境中效果不佳。', method: '作者提出一种新的路由方法。', result: '准确率显著提高。', conclusion: '该方法适合在设备上部署。' };
+const SUMMARY = {
+  motivation: '现有方法在嘈杂环境中效果不佳。',
+  method: '作者提出一种新的路由方法。',
+  result: '准确率显著提高。',
+  conclusion: '该方法适合在设备上部署。',
+};
 
 function asPaper(paper: FakeLlmPaper): Paper {
   return {
@@ -28,9 +33,10 @@ function asPaper(paper: FakeLlmPaper): Paper {
 describe('structured summary', () => {
   let temp: TempStore;
   let server: FakeLlmServer;
-  const [withSummary, withoutSummary] = goodPapers(2).map((paper, index) =>
-    index === 0 ? { ...paper, answer: { ...paper.answer, ...SUMMARY } } : paper,
-  ) as [FakeLlmPaper, FakeLlmPaper];
+  const [withSummary, withoutSummary] = goodPapers(2).map((paper, index) => (index === 0 ? { ...paper, answer: { ...paper.answer, ...SUMMARY } } : paper)) as [
+    FakeLlmPaper,
+    FakeLlmPaper,
+  ];
 
   beforeEach(async () => {
     temp = await createTempStore('sqlite');
@@ -46,7 +52,12 @@ describe('structured summary', () => {
     const papers = [asPaper(withSummary), asPaper(withoutSummary)];
     const result = await enrichPapers({ store: temp.store, provider, papers, promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION, maxRepairs: 1 });
     expect(result.done).toBe(1);
-    expect(result.failed).toEqual([expect.objectContaining({ id: withoutSummary.id, reason: expect.stringMatching(/structured summary is incomplete.*motivation, method, result, conclusion/) })]);
+    expect(result.failed).toEqual([
+      expect.objectContaining({
+        id: withoutSummary.id,
+        reason: expect.stringMatching(/structured summary is incomplete.*motivation, method, result, conclusion/),
+      }),
+    ]);
     // The request asked for the four fields in its schema.
     const schema = JSON.stringify(server.requests[0]?.body ?? {});
     expect(schema).toMatch(/motivation/);

@@ -335,7 +335,9 @@ describe('budget and cost', () => {
     const run = await enrichPapers({ store: temp.store, provider: provider('my-finetune'), papers: list, timeoutMs: 5_000 });
     expect(run).toMatchObject({ done: 1, cost: null });
     expect(run.tokens.total).toBeGreaterThan(0);
-    const error = await enrichPapers({ store: temp.store, provider: provider('my-finetune'), papers: slice(51, 52), budget: 1 }).catch((caught: unknown) => caught);
+    const error = await enrichPapers({ store: temp.store, provider: provider('my-finetune'), papers: slice(51, 52), budget: 1 }).catch(
+      (caught: unknown) => caught,
+    );
     expect(XivdigestError.isInstance(error) && error.code).toBe('CONFIG_INVALID');
   });
 });
@@ -391,7 +393,10 @@ describe('stopping and resuming', () => {
 
       const rerun = spawnChild(jobFile);
       expect(await rerun.exited).toBe(0);
-      const line = rerun.output().split('\n').find((text) => text.startsWith('result '));
+      const line = rerun
+        .output()
+        .split('\n')
+        .find((text) => text.startsWith('result '));
       const result = JSON.parse(line!.slice('result '.length)) as EnrichResult;
       expect(result).toMatchObject({ total: 20, cached: savedBeforeKill.size, done: 20 - savedBeforeKill.size, failed: [] });
 
@@ -459,7 +464,9 @@ describe('the local path: llama.cpp on a tiny random GGUF', () => {
       expect(result.failed[0]!.reason).toMatch(/quality gate|not usable/);
       expect(result.tokens.input).toBeGreaterThan(0);
       const stored = await textsOf(temp, [short]);
-      expect(stored).toEqual([expect.objectContaining({ status: 'failed', provider: 'llama-cpp', model: 'tiny.gguf', title: '', reason: result.failed[0]!.reason })]);
+      expect(stored).toEqual([
+        expect.objectContaining({ status: 'failed', provider: 'llama-cpp', model: 'tiny.gguf', title: '', reason: result.failed[0]!.reason }),
+      ]);
     } finally {
       await llm.close();
     }

@@ -83,7 +83,10 @@ export interface OpenBatchRecord {
   protocol: 'openai' | 'anthropic';
   submittedAt: string;
   /** Custom id → the paper as it was when the batch was made (the gate and repairs need title and abstract). */
-  items: Record<string, { id: string; version: number | null; abstractHash: string; lang: string; title: string; abstract: string; abstractTruncated?: boolean }>;
+  items: Record<
+    string,
+    { id: string; version: number | null; abstractHash: string; lang: string; title: string; abstract: string; abstractTruncated?: boolean }
+  >;
 }
 
 /** The state key of the open enrichment batch of a provider, model, prompt and language. */
@@ -211,9 +214,23 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
   let saved = 0;
   let costKnown = true;
   const result: EnrichResult = {
-    total: 0, done: 0, cached: 0, reused: 0, failed: [], remaining: 0, calls: 0, repairs: 0, retries: 0,
-    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 }, cost: 0, saved: 0, stoppedForBudget: false,
-    provider: provider.id, model: provider.modelId, promptVersion, lang,
+    total: 0,
+    done: 0,
+    cached: 0,
+    reused: 0,
+    failed: [],
+    remaining: 0,
+    calls: 0,
+    repairs: 0,
+    retries: 0,
+    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 },
+    cost: 0,
+    saved: 0,
+    stoppedForBudget: false,
+    provider: provider.id,
+    model: provider.modelId,
+    promptVersion,
+    lang,
   };
 
   const papers = uniquePapers(options.papers);
@@ -225,7 +242,15 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     else existing.set(texts.paperId, [texts]);
   }
   const plans = papers.map((paper) =>
-    planFor(paper, existing.get(paper.id) ?? [], { lang, provider: provider.id, model: provider.modelId, promptVersion, retryFailed: options.retryFailed ?? false, reuseOtherModels: options.reuseOtherModels ?? true, needsSummary: structured }),
+    planFor(paper, existing.get(paper.id) ?? [], {
+      lang,
+      provider: provider.id,
+      model: provider.modelId,
+      promptVersion,
+      retryFailed: options.retryFailed ?? false,
+      reuseOtherModels: options.reuseOtherModels ?? true,
+      needsSummary: structured,
+    }),
   );
   const toEnrich = plans.filter((plan): plan is Extract<Plan, { kind: 'enrich' }> => plan.kind === 'enrich');
   emit({
@@ -240,7 +265,15 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     if (plan.kind === 'cached') {
       if (plan.reused) result.reused += 1;
       else result.cached += 1;
-      emit({ type: 'paper-cached', id: plan.paper.id, version: plan.paper.version, reused: plan.reused, provider: plan.texts.provider, model: plan.texts.model, promptVersion: plan.texts.promptVersion });
+      emit({
+        type: 'paper-cached',
+        id: plan.paper.id,
+        version: plan.paper.version,
+        reused: plan.reused,
+        provider: plan.texts.provider,
+        model: plan.texts.model,
+        promptVersion: plan.texts.promptVersion,
+      });
     } else if (plan.kind === 'failed') {
       const reason = `stored as failed by an earlier run: ${plan.texts.reason ?? 'no reason recorded'} (retry with retryFailed)`;
       result.failed.push({ id: plan.paper.id, version: plan.paper.version, reason, stored: true });
@@ -327,7 +360,12 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       const storeError = XivdigestError.isInstance(error)
         ? error
         : new XivdigestError({ code: 'STORE_ERROR', message: `Could not save texts: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-      result.failed.push({ id: texts.paperId, version: texts.version, reason: `its texts were generated but could not be saved: ${storeError.message}`, stored: false });
+      result.failed.push({
+        id: texts.paperId,
+        version: texts.version,
+        reason: `its texts were generated but could not be saved: ${storeError.message}`,
+        stored: false,
+      });
       stopForError(storeError);
       return false;
     }
@@ -408,74 +446,75 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
         answer = first.answer;
         charge(answer.usage, answer.model, true);
         kept = await keep(answer);
-      } else try {
-        answer = await scheduler.run(
-          async ({ attempt, signal }) => {
-            // The budget is checked as each call starts; calls already running finish and are stored.
-            if (budgetReached()) throw budgetStop;
-            result.calls += 1;
-            paperCalls += 1;
-            if (round > 0 && attempt === 1) result.repairs += 1;
-            inFlight += 1;
-            // Usage, budget and fatal errors are settled here, before the scheduler frees the slot and starts the next call.
-            try {
-              const done = await provider.generate({
-                system: messages.system,
-                prompt: messages.prompt,
-                schema,
-                schemaName: PAPER_TEXTS_SCHEMA_NAME,
-                ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
-                ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-                timeoutMs: options.timeoutMs ?? 60_000,
-                ...(signal ? { signal } : {}),
-              });
-              inFlight -= 1;
-              charge(done.usage, done.model);
-              kept = await keep(done);
-              return done;
-            } catch (error) {
-              inFlight -= 1;
-              if (XivdigestError.isInstance(error)) {
-                // An unusable answer was still paid for.
-                if (error.code === 'LLM_OUTPUT_INVALID') {
-                  charge(error.details.usage as LlmUsage | undefined, typeof error.details.model === 'string' ? error.details.model : undefined);
+      } else
+        try {
+          answer = await scheduler.run(
+            async ({ attempt, signal }) => {
+              // The budget is checked as each call starts; calls already running finish and are stored.
+              if (budgetReached()) throw budgetStop;
+              result.calls += 1;
+              paperCalls += 1;
+              if (round > 0 && attempt === 1) result.repairs += 1;
+              inFlight += 1;
+              // Usage, budget and fatal errors are settled here, before the scheduler frees the slot and starts the next call.
+              try {
+                const done = await provider.generate({
+                  system: messages.system,
+                  prompt: messages.prompt,
+                  schema,
+                  schemaName: PAPER_TEXTS_SCHEMA_NAME,
+                  ...(maxOutputTokens !== undefined ? { maxOutputTokens } : {}),
+                  ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+                  timeoutMs: options.timeoutMs ?? 60_000,
+                  ...(signal ? { signal } : {}),
+                });
+                inFlight -= 1;
+                charge(done.usage, done.model);
+                kept = await keep(done);
+                return done;
+              } catch (error) {
+                inFlight -= 1;
+                if (XivdigestError.isInstance(error)) {
+                  // An unusable answer was still paid for.
+                  if (error.code === 'LLM_OUTPUT_INVALID') {
+                    charge(error.details.usage as LlmUsage | undefined, typeof error.details.model === 'string' ? error.details.model : undefined);
+                  }
+                  if (FATAL_CODES.has(error.code)) stopForError(error);
                 }
-                if (FATAL_CODES.has(error.code)) stopForError(error);
+                throw error;
               }
-              throw error;
-            }
-          },
-          {
-            label: paper.id,
-            tokens: estimateTokens(messages.system) + estimateTokens(messages.prompt) + outputEstimate,
-            feedback: (done) => ({ totalTokens: done.usage.totalTokens, ...(done.rateLimit ? { rateLimit: done.rateLimit } : {}) }),
-          },
-        );
-      } catch (error) {
-        if (!XivdigestError.isInstance(error)) {
-          failUnstored(paper, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+            },
+            {
+              label: paper.id,
+              tokens: estimateTokens(messages.system) + estimateTokens(messages.prompt) + outputEstimate,
+              feedback: (done) => ({ totalTokens: done.usage.totalTokens, ...(done.rateLimit ? { rateLimit: done.rateLimit } : {}) }),
+            },
+          );
+        } catch (error) {
+          if (!XivdigestError.isInstance(error)) {
+            failUnstored(paper, `unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+            return;
+          }
+          if (error === budgetStop || error.code === 'BUDGET_EXCEEDED' || error.code === 'ABORTED' || (fatal && error.cause === fatal)) {
+            result.remaining += 1;
+            return;
+          }
+          if (FATAL_CODES.has(error.code)) {
+            result.remaining += 1;
+            return;
+          }
+          if (error.code === 'LLM_OUTPUT_INVALID') {
+            problems = outputProblems(error);
+            lastReason = `the answer was not usable: ${error.message}`;
+            // A JSON object cut off at the token limit will be cut off again at the same limit.
+            if (error.details.finishReason === 'length' && maxOutputTokens !== undefined) maxOutputTokens *= 2;
+            continue;
+          }
+          // Retries used up (rate limits, timeouts, an unavailable API) or a request the API will not take: not stored,
+          // so that the next run tries again.
+          failUnstored(paper, `${error.code}: ${error.message}${paperCalls > 1 ? ` (after ${paperCalls} calls)` : ''}`);
           return;
         }
-        if (error === budgetStop || error.code === 'BUDGET_EXCEEDED' || error.code === 'ABORTED' || (fatal && error.cause === fatal)) {
-          result.remaining += 1;
-          return;
-        }
-        if (FATAL_CODES.has(error.code)) {
-          result.remaining += 1;
-          return;
-        }
-        if (error.code === 'LLM_OUTPUT_INVALID') {
-          problems = outputProblems(error);
-          lastReason = `the answer was not usable: ${error.message}`;
-          // A JSON object cut off at the token limit will be cut off again at the same limit.
-          if (error.details.finishReason === 'length' && maxOutputTokens !== undefined) maxOutputTokens *= 2;
-          continue;
-        }
-        // Retries used up (rate limits, timeouts, an unavailable API) or a request the API will not take: not stored,
-        // so that the next run tries again.
-        failUnstored(paper, `${error.code}: ${error.message}${paperCalls > 1 ? ` (after ${paperCalls} calls)` : ''}`);
-        return;
-      }
       if (kept !== undefined) return;
       // Let the I/O that is ready go first: other calls' answers free their slots and start the next calls. The gate
       // and the save cost a few ms of CPU per paper; run at once, a burst of answers would hold up the slots behind it.
@@ -601,14 +640,19 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
       result.remaining += pending.length;
       return;
     }
-    const prompts = pending.map((entry) => ({ ...entry, messages: renderPaperPrompt(template, { title: entry.paper.title, abstract: entry.paper.abstract, lang }) }));
+    const prompts = pending.map((entry) => ({
+      ...entry,
+      messages: renderPaperPrompt(template, { title: entry.paper.title, abstract: entry.paper.abstract, lang }),
+    }));
     if (budget !== undefined && price !== null) {
       // A batch cannot be stopped half-way like a run of calls: send only the papers whose estimated cost fits.
       let room = budget - spent;
       let fits = 0;
       for (const entry of prompts) {
         const outputTokens = options.maxOutputTokens ?? 2 * estimateTokens(`${entry.paper.title} ${entry.paper.abstract}`) + 200;
-        const estimate = costOf({ inputTokens: estimateTokens(entry.messages.system) + estimateTokens(entry.messages.prompt), outputTokens }, price, { batch: true })!;
+        const estimate = costOf({ inputTokens: estimateTokens(entry.messages.system) + estimateTokens(entry.messages.prompt), outputTokens }, price, {
+          batch: true,
+        })!;
         if (estimate > room) break;
         room -= estimate;
         fits += 1;
@@ -685,7 +729,14 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     const itemPapers = Object.entries(record.items).map(([customId, item]) => ({
       customId,
       item,
-      paper: { ...(papers.find((candidate) => candidate.id === item.id && candidate.version === item.version) ?? {}), id: item.id, version: item.version, title: item.title, abstract: item.abstract, ...(item.abstractTruncated ? { abstractTruncated: true } : {}) } as Paper,
+      paper: {
+        ...(papers.find((candidate) => candidate.id === item.id && candidate.version === item.version) ?? {}),
+        id: item.id,
+        version: item.version,
+        title: item.title,
+        abstract: item.abstract,
+        ...(item.abstractTruncated ? { abstractTruncated: true } : {}),
+      } as Paper,
     }));
     const stored = new Map<string, StoredTexts[]>();
     for (const texts of await store.getTexts([...new Set(itemPapers.map((entry) => entry.item.id))])) {
@@ -699,7 +750,15 @@ export async function enrichPapers(options: EnrichOptions): Promise<EnrichResult
     let unanswered = 0;
     await Promise.all(
       itemPapers.map(async ({ customId, item, paper }) => {
-        const plan = planFor(paper, stored.get(item.id) ?? [], { lang: item.lang, provider: provider.id, model: provider.modelId, promptVersion, retryFailed: true, reuseOtherModels: false, needsSummary: structured });
+        const plan = planFor(paper, stored.get(item.id) ?? [], {
+          lang: item.lang,
+          provider: provider.id,
+          model: provider.modelId,
+          promptVersion,
+          retryFailed: true,
+          reuseOtherModels: false,
+          needsSummary: structured,
+        });
         // Papers of a resumed batch that this run was not asked for still count: they were paid for.
         if (resumed && !known.has(`${item.id}@${item.version ?? ''}`)) result.total += 1;
         if (plan.kind !== 'enrich') return;

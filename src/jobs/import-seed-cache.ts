@@ -35,8 +35,13 @@ export async function importSeedCache(store: Store, items: AsyncIterable<SeedCac
   const batchSize = options.batchSize ?? 500;
   const createdAt = (options.now ?? new Date()).toISOString();
   const result: ImportSeedCacheResult = {
-    imported: 0, flagged: 0, malformed: 0, flags: {}, missing: {},
-    papers: { inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0 }, errors: [],
+    imported: 0,
+    flagged: 0,
+    malformed: 0,
+    flags: {},
+    missing: {},
+    papers: { inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0 },
+    errors: [],
   };
   let papers: Paper[] = [];
   let texts: StoredTexts[] = [];
@@ -63,7 +68,11 @@ export async function importSeedCache(store: Store, items: AsyncIterable<SeedCac
       }
       const { paper, texts: generated, missing } = item;
       for (const field of missing) result.missing[field] = (result.missing[field] ?? 0) + 1;
-      const gate = checkTexts(generated, { title: paper.title, abstract: paper.abstract }, { lang: generated.lang, abstractTruncated: paper.abstractTruncated });
+      const gate = checkTexts(
+        generated,
+        { title: paper.title, abstract: paper.abstract },
+        { lang: generated.lang, abstractTruncated: paper.abstractTruncated },
+      );
       const findings = [...new Set(gate.issues.filter((issue) => issue.severity === 'error').map((issue) => issue.code))];
       if (findings.length > 0) {
         result.flagged += 1;

@@ -48,14 +48,22 @@ export async function loadLibrary(options: LoadRankingInputsOptions): Promise<Li
 }
 
 function paperItem(paper: Paper, at: string): LibraryItem {
-  return { title: paper.title, abstract: paper.abstract, authors: paper.authors.map((author) => author.name), arxivId: paper.id, added: at, source: 'feedback' };
+  return {
+    title: paper.title,
+    abstract: paper.abstract,
+    authors: paper.authors.map((author) => author.name),
+    arxivId: paper.id,
+    added: at,
+    source: 'feedback',
+  };
 }
 
 /** The reader's starred and hidden papers of this subscription, as library items. */
 export async function loadFeedback(store: Store, subscription: string): Promise<RankFeedback> {
   const feedback = await store.getFeedback(subscription);
   const papers = new Map((await store.getPapers({ ids: feedback.map((item) => item.paperId) })).map((paper) => [paper.id, paper]));
-  const of = (kind: string) => feedback.filter((item) => item.kind === kind && papers.has(item.paperId)).map((item) => paperItem(papers.get(item.paperId)!, item.at));
+  const of = (kind: string) =>
+    feedback.filter((item) => item.kind === kind && papers.has(item.paperId)).map((item) => paperItem(papers.get(item.paperId)!, item.at));
   return { starred: of('star'), hidden: of('hide') };
 }
 
@@ -67,7 +75,9 @@ export async function loadRankingInputs(options: LoadRankingInputsOptions): Prom
   const library = await loadLibrary(options);
   const feedback = await loadFeedback(options.store, options.subscription.name);
   if (library.length === 0 && feedback.starred.length === 0) {
-    options.onWarning?.(`${options.subscription.name}: no library and no starred papers, so papers are not ranked (add library.files or star papers with \`xivdigest feedback\`)`);
+    options.onWarning?.(
+      `${options.subscription.name}: no library and no starred papers, so papers are not ranked (add library.files or star papers with \`xivdigest feedback\`)`,
+    );
     return undefined;
   }
   return { library, feedback };

@@ -110,8 +110,10 @@ export async function claimRun(settings: RunLeaseSettings & { subscription: stri
         told = true;
         settings.onWait?.(holder, `waiting up to ${Math.round(waitMs / 1000)} s for ${describeHolder(holder)}`);
       }
-      await abortableSleep(Math.min(1000, heartbeatMs, waitMs - waited), settings.signal, (reason) =>
-        new XivdigestError({ code: 'ABORTED', message: `Stopped waiting for ${describeHolder(holder)}`, hint: 'Run it again', cause: reason }),
+      await abortableSleep(
+        Math.min(1000, heartbeatMs, waitMs - waited),
+        settings.signal,
+        (reason) => new XivdigestError({ code: 'ABORTED', message: `Stopped waiting for ${describeHolder(holder)}`, hint: 'Run it again', cause: reason }),
       );
     }
     claim = await leases.acquire({ key, owner, runId, ttlMs, ...(dead ? { takeOver: holder.owner } : {}) });
@@ -175,10 +177,12 @@ export interface RunView {
 export function viewRun(run: RunRecord, lease: Lease | undefined, now: Date = new Date()): RunView {
   if (run.status !== 'running') return { status: run.status };
   const owner = (run.report as Partial<RunReport> | undefined)?.owner;
-  const where = owner ? (() => {
-    const { host, pid } = parseLeaseOwner(owner);
-    return ` (host ${host}${pid !== undefined ? `, pid ${pid}` : ''})`;
-  })() : '';
+  const where = owner
+    ? (() => {
+        const { host, pid } = parseLeaseOwner(owner);
+        return ` (host ${host}${pid !== undefined ? `, pid ${pid}` : ''})`;
+      })()
+    : '';
   const ours = lease !== undefined && lease.runId === run.id && (owner === undefined || lease.owner === owner);
   if (ours && owner !== undefined && leaseOwnerIsDead(owner)) {
     return { status: 'interrupted', interrupted: `its process${where} is gone: it was killed or crashed before finishing` };
@@ -188,7 +192,7 @@ export function viewRun(run: RunRecord, lease: Lease | undefined, now: Date = ne
     ? `its claim expired at ${lease.expiresAt} without a heartbeat`
     : lease !== undefined && lease.runId !== undefined
       ? `run ${lease.runId} holds the subscription's claim now`
-      : 'it no longer holds the subscription\'s claim';
+      : "it no longer holds the subscription's claim";
   return { status: 'interrupted', interrupted: `the run${where} stopped before finishing (killed or crashed): ${why}` };
 }
 

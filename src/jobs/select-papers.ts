@@ -13,7 +13,6 @@ import type { SelectionWhy } from '../core/reader-words.js';
 /** A subscription's compiled filters (src/select's `createPaperFilter` fits): only the verdict is used here. */
 export type PaperFilter = (paper: Paper) => FilterDecision;
 
-
 export interface SelectionOptions {
   candidates: readonly StoredPaper[];
   /** The subscription's earlier decisions on these papers (any abstract). */
@@ -155,7 +154,14 @@ export async function planSelection(options: SelectionOptions): Promise<Selectio
       continue;
     }
     if (!followed) kept += 1;
-    plan.selected.push({ paper: item.paper, hash: item.hash, ...scored, reason, why, ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}) });
+    plan.selected.push({
+      paper: item.paper,
+      hash: item.hash,
+      ...scored,
+      reason,
+      why,
+      ...(item.updatedFrom !== undefined ? { updatedFrom: item.updatedFrom } : {}),
+    });
   }
   return plan;
 }

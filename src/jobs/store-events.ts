@@ -39,8 +39,15 @@ const MAX_WRITES_IN_FLIGHT = 2;
 export async function storeEvents(events: AsyncIterable<SourceEvent>, store: Store, options: StoreEventsOptions = {}): Promise<StoreEventsResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const result: StoreEventsResult = {
-    papers: 0, inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0,
-    byAnnounceType: {}, feed: undefined, pages: [], noAnnouncement: false,
+    papers: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    versionsAdded: 0,
+    byAnnounceType: {},
+    feed: undefined,
+    pages: [],
+    noAnnouncement: false,
   };
   let batch: Paper[] = [];
   let size = Math.min(batchSize, FIRST_BATCH_SIZE);

@@ -89,7 +89,8 @@ export function readBibtexEntries(input: string): { entries: BibtexEntry[]; prob
           }
           if (reader.atEnd()) throw new EntryError(`@${type}{${key}: missing "${close}" at the end of the entry`);
           const name = reader.fieldName().toLowerCase();
-          if (!name) throw new EntryError(`@${type}{${key}: unexpected ${JSON.stringify(reader.peek())} where a field name should be (line ${lineOf(reader.position)})`);
+          if (!name)
+            throw new EntryError(`@${type}{${key}: unexpected ${JSON.stringify(reader.peek())} where a field name should be (line ${lineOf(reader.position)})`);
           reader.skipSpace();
           if (reader.peek() !== '=') throw new EntryError(`@${type}{${key}: field "${name}" has no "=" (line ${lineOf(reader.position)})`);
           reader.position += 1;
@@ -309,7 +310,9 @@ function itemFromEntry(entry: BibtexEntry, origin: string): LibraryItem | string
   if (!title && !arxivId && !doi) return `@${entry.type}{${entry.key}} has no title, arXiv id or DOI`;
   const item: LibraryItem = {
     title,
-    authors: splitBibtexNames(fields.author ?? '').map((name) => personName(latexToText(name))).filter((name) => name !== ''),
+    authors: splitBibtexNames(fields.author ?? '')
+      .map((name) => personName(latexToText(name)))
+      .filter((name) => name !== ''),
     source: `${origin}:${entry.line}`,
   };
   const abstract = latexToText(fields.abstract ?? '');

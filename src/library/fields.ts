@@ -29,7 +29,10 @@ export function collapse(text: string): string {
 
 /** `Vaswani, Ashish` → `Ashish Vaswani`; `von Neumann, John` → `John von Neumann`; `Last, Jr., First` → `First Last Jr.`. */
 export function personName(name: string): string {
-  const parts = name.split(',').map((part) => collapse(part)).filter((part) => part !== '');
+  const parts = name
+    .split(',')
+    .map((part) => collapse(part))
+    .filter((part) => part !== '');
   if (parts.length === 0) return '';
   if (parts.length === 1) return parts[0]!;
   if (parts.length === 2) return `${parts[1]} ${parts[0]}`;

@@ -42,7 +42,10 @@ export function detectLibraryFormat(path: string, text: string): LibraryFormat |
   if (extension === 'ris') return 'ris';
   if (extension === 'json') return 'csl-json';
   if (extension === 'rdf') return 'zotero-rdf';
-  const lines = head.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean);
+  const lines = head
+    .split(/\r?\n/)
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter(Boolean);
   if (lines.length > 0 && parseArxivIdList(lines.join('\n'), path).problems.length <= lines.length / 2) return 'arxiv-ids';
   return undefined;
 }

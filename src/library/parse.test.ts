@@ -6,16 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { XivdigestError } from '../core/errors.js';
 import type { Paper } from '../core/paper.js';
 import { ownFixture } from '../../test/helpers/shared-fixtures.js';
-import {
-  detectLibraryFormat,
-  parseArxivIdList,
-  parseBibtex,
-  parseCslJson,
-  parseRis,
-  parseZoteroRdf,
-  readLibraryFile,
-  withPaperMetadata,
-} from './index.js';
+import { detectLibraryFormat, parseArxivIdList, parseBibtex, parseCslJson, parseRis, parseZoteroRdf, readLibraryFile, withPaperMetadata } from './index.js';
 import { arxivIdFrom, isoDateFrom, latexToText, personName } from './fields.js';
 
 const fixture = (name: string): string => ownFixture('library', name);

@@ -64,7 +64,11 @@ export function parseRis(input: string, origin: string): LibraryParseResult {
 }
 
 function itemFromRecord(tags: Array<[string, string]>, source: string): LibraryItem | string {
-  const all = (...names: string[]): string[] => tags.filter(([tag]) => names.includes(tag)).map(([, value]) => collapse(value)).filter(Boolean);
+  const all = (...names: string[]): string[] =>
+    tags
+      .filter(([tag]) => names.includes(tag))
+      .map(([, value]) => collapse(value))
+      .filter(Boolean);
   const first = (...names: string[]): string | undefined => {
     for (const name of names) {
       const found = all(name)[0];

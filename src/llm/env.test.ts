@@ -44,7 +44,9 @@ describe('providerOptionsFromEnv', () => {
     });
 
     it('passes the base URL as given: /v1 is appended by the provider, not here', () => {
-      expect(providerOptionsFromEnv({ OPENAI_API_KEY: 'k', OPENAI_API_BASE: 'https://api.openai.com/v1' })?.options).toMatchObject({ baseUrl: 'https://api.openai.com/v1' });
+      expect(providerOptionsFromEnv({ OPENAI_API_KEY: 'k', OPENAI_API_BASE: 'https://api.openai.com/v1' })?.options).toMatchObject({
+        baseUrl: 'https://api.openai.com/v1',
+      });
     });
 
     it('OPENAI_API_BASE without a key: a keyless local server (Ollama, vLLM), with a warning', () => {
@@ -67,7 +69,13 @@ describe('providerOptionsFromEnv', () => {
     it('wins when OPENAI_AZURE_BASE is set, even with OPENAI_API_KEY, as in the original', () => {
       const selection = providerOptionsFromEnv({ ...azure, OPENAI_API_KEY: 'sk-1', OPENAI_API_MODEL: 'gpt-4o', ANTHROPIC_API_KEY: 'ak' });
       expect(selection?.kind).toBe('azure');
-      expect(selection?.options).toEqual({ baseUrl: 'https://r.openai.azure.com', apiKey: 'az-1', deployment: 'gpt4o-deploy', apiVersion: '2024-10-21', timeoutMs: 60_000 });
+      expect(selection?.options).toEqual({
+        baseUrl: 'https://r.openai.azure.com',
+        apiKey: 'az-1',
+        deployment: 'gpt4o-deploy',
+        apiVersion: '2024-10-21',
+        timeoutMs: 60_000,
+      });
       expect(selection?.warnings).toEqual(['OPENAI_API_KEY is ignored: OPENAI_AZURE_BASE is set, and Azure wins (as in the original)']);
       expect(selection?.defaulted).toEqual(['timeoutMs', 'apiVersion']);
     });
@@ -110,7 +118,12 @@ describe('providerOptionsFromEnv', () => {
     });
 
     it('with ANTHROPIC_BASE_URL, ANTHROPIC_MODEL and OPENAI_REQUEST_TIMEOUT', () => {
-      const selection = providerOptionsFromEnv({ ANTHROPIC_API_KEY: 'ak-1', ANTHROPIC_BASE_URL: 'https://gw.example.com', ANTHROPIC_MODEL: 'claude-sonnet-4-5', OPENAI_REQUEST_TIMEOUT: '90' });
+      const selection = providerOptionsFromEnv({
+        ANTHROPIC_API_KEY: 'ak-1',
+        ANTHROPIC_BASE_URL: 'https://gw.example.com',
+        ANTHROPIC_MODEL: 'claude-sonnet-4-5',
+        OPENAI_REQUEST_TIMEOUT: '90',
+      });
       expect(selection?.options).toEqual({ apiKey: 'ak-1', model: 'claude-sonnet-4-5', baseUrl: 'https://gw.example.com', timeoutMs: 90_000 });
       expect(selection?.defaulted).toEqual([]);
     });

@@ -56,9 +56,7 @@ export function providerOptionsFromEnv(env: Record<string, string | undefined>):
       apiVersion = defaultAzureApiVersion;
       facts.defaulted.push('apiVersion');
     } else if (/^\d{4}-\d{2}-\d{2}/.test(apiVersion) && apiVersion < '2023-05-15') {
-      facts.warnings.push(
-        `OPENAI_AZURE_VERSION ${apiVersion} predates the chat completions API (2023-05-15); set ${defaultAzureApiVersion} or later`,
-      );
+      facts.warnings.push(`OPENAI_AZURE_VERSION ${apiVersion} predates the chat completions API (2023-05-15); set ${defaultAzureApiVersion} or later`);
     }
     if (get('OPENAI_API_KEY')) facts.warnings.push('OPENAI_API_KEY is ignored: OPENAI_AZURE_BASE is set, and Azure wins (as in the original)');
     return {

@@ -93,7 +93,11 @@ export function priceOf(table: PriceTable, provider: string, model: string): Mod
  * price, cache writes the cache-write price (each the input price when the table has none); a batch call costs
  * {@link BATCH_PRICE_FACTOR} of it all (the providers apply both discounts together).
  */
-export function costOf(usage: Pick<LlmUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>, price: ModelPrice | null, options: CostOptions = {}): number | null {
+export function costOf(
+  usage: Pick<LlmUsage, 'inputTokens' | 'outputTokens' | 'cachedInputTokens' | 'cacheWriteTokens'>,
+  price: ModelPrice | null,
+  options: CostOptions = {},
+): number | null {
   if (price === null) return null;
   const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
   const written = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - cached);

@@ -12,8 +12,19 @@ const KEY = 'sk-breaker-secret-0123456789';
 
 function settleAll(baseUrl: string, events: CallSchedulerEvent[], count = papers.length) {
   const provider = createOpenAiCompatibleProvider({ baseUrl, model: 'gpt-4o-mini', apiKey: KEY, timeoutMs: 5_000 });
-  const scheduler = createCallScheduler({ concurrency: 4, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20, connectionFailuresToStop: 5, onEvent: (event) => events.push(event) });
-  return Promise.allSettled(papers.slice(0, count).map((paper) => scheduler.run(({ signal }) => provider.generate({ ...fakePaperRequest(paper), ...(signal ? { signal } : {}) }), { label: paper.id })));
+  const scheduler = createCallScheduler({
+    concurrency: 4,
+    maxAttempts: 4,
+    baseDelayMs: 5,
+    maxDelayMs: 20,
+    connectionFailuresToStop: 5,
+    onEvent: (event) => events.push(event),
+  });
+  return Promise.allSettled(
+    papers
+      .slice(0, count)
+      .map((paper) => scheduler.run(({ signal }) => provider.generate({ ...fakePaperRequest(paper), ...(signal ? { signal } : {}) }), { label: paper.id })),
+  );
 }
 
 describe('circuit breaker', () => {
@@ -64,7 +75,9 @@ describe('circuit breaker', () => {
       const settled = await settleAll(server.url, events, 12);
       expect(settled.every((result) => result.status === 'fulfilled')).toBe(true);
       expect(events.some((event) => event.type === 'circuit-opened')).toBe(false);
-      expect(isConnectionFailure(new XivdigestError({ code: 'LLM_UNAVAILABLE', message: '500', isRetryable: true, details: { url: 'http://x', status: 500 } }))).toBe(false);
+      expect(
+        isConnectionFailure(new XivdigestError({ code: 'LLM_UNAVAILABLE', message: '500', isRetryable: true, details: { url: 'http://x', status: 500 } })),
+      ).toBe(false);
     } finally {
       server.setFaults(undefined);
     }

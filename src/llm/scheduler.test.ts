@@ -107,7 +107,9 @@ describe('concurrency and pacing against the fake server', () => {
 
   it('waits for the reset when the rate-limit headers say the window is spent', async () => {
     server.reset();
-    server.setFaults(({ n }) => (n === 1 ? { kind: 'delay', delayMs: 1, headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '0.3s' } } : null));
+    server.setFaults(({ n }) =>
+      n === 1 ? { kind: 'delay', delayMs: 1, headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '0.3s' } } : null,
+    );
     const events: CallSchedulerEvent[] = [];
     const scheduler = createCallScheduler({ concurrency: 1, onEvent: (event) => events.push(event) });
     await callAll(scheduler, 0, 2);

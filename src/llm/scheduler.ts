@@ -318,11 +318,14 @@ class AdaptiveScheduler implements CallScheduler {
     this.disarm();
     this.timerAt = at;
     // Timers fire on whole milliseconds and sometimes a little early against performance.now(); pump() checks again.
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, Math.max(1, Math.ceil(at - performance.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(at - performance.now())),
+    );
   }
 
   private disarm(): void {

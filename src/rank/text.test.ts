@@ -32,7 +32,9 @@ describe('recencyWeight', () => {
     expect(recencyWeight({ ...item, added: '2015-01-01' }, { now, halfLifeDays: 365 })).toBeCloseTo(0.3, 2);
   });
   it('falls back to the year, then to one half-life; future dates count as new', () => {
-    expect(recencyWeight({ ...item, year: 2025 }, { now, halfLifeDays: 365 })).toBeGreaterThan(recencyWeight({ ...item, year: 2020 }, { now, halfLifeDays: 365 }));
+    expect(recencyWeight({ ...item, year: 2025 }, { now, halfLifeDays: 365 })).toBeGreaterThan(
+      recencyWeight({ ...item, year: 2020 }, { now, halfLifeDays: 365 }),
+    );
     expect(recencyWeight(item, { now })).toBeCloseTo(0.65, 6);
     expect(recencyWeight({ ...item, added: '2027-01-01' }, { now })).toBe(1);
   });

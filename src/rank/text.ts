@@ -20,7 +20,10 @@ const STOP_WORDS = new Set(
 /** Lower-cases, strips accents, splits on anything but letters and digits; drops stop words, one-letter tokens and pure numbers. */
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  const flat = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  const flat = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
   for (const match of flat.matchAll(/[a-z0-9]+/g)) {
     const token = match[0];
     if (token.length < 2 || STOP_WORDS.has(token) || /^\d+$/.test(token)) continue;
@@ -72,6 +75,10 @@ export function stem(word: string): string {
 
 /** Porter's m: the number of vowel-consonant sequences. */
 function measure(word: string): number {
-  const form = word.replace(/[^aeiou]/g, 'C').replace(/[aeiou]/g, 'V').replace(/C+/g, 'C').replace(/V+/g, 'V');
+  const form = word
+    .replace(/[^aeiou]/g, 'C')
+    .replace(/[aeiou]/g, 'V')
+    .replace(/C+/g, 'C')
+    .replace(/V+/g, 'V');
   return (form.match(/VC/g) ?? []).length;
 }

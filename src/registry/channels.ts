@@ -20,7 +20,9 @@ import { registryIds, type RegistryEntry } from './registry.js';
 /** Makes a channel from its (parsed) config entry, after the shared checks (`prepareChannel`) gave `context`. */
 export type ChannelFactory<Spec = never> = (spec: Spec, context: ChannelContext) => Channel;
 
-export interface ChannelEntry<Options extends z.ZodType<{ type: string }> = z.ZodType<{ type: string }>> extends RegistryEntry<ChannelFactory<z.output<Options>>> {
+export interface ChannelEntry<Options extends z.ZodType<{ type: string }> = z.ZodType<{ type: string }>> extends RegistryEntry<
+  ChannelFactory<z.output<Options>>
+> {
   /** The zod schema of one entry of this type in `outputs.channels` (`type` is its discriminator). */
   options: Options;
   /** The Content-Type of the body it sends. */
@@ -74,7 +76,8 @@ export const channels = {
     description: 'a Discord webhook (embeds)',
     load: async () => {
       const { createDiscordChannel } = await import('../channels/discord/index.js');
-      return (spec, { base, secret }) => createDiscordChannel({ ...base, webhookUrl: secret(spec.webhookUrl, 'webhookUrl'), ...(spec.username ? { username: spec.username } : {}) });
+      return (spec, { base, secret }) =>
+        createDiscordChannel({ ...base, webhookUrl: secret(spec.webhookUrl, 'webhookUrl'), ...(spec.username ? { username: spec.username } : {}) });
     },
   }),
   telegram: channel({
@@ -115,7 +118,12 @@ export const channels = {
     description: 'a DingTalk robot (Markdown message)',
     load: async () => {
       const { createDingTalkChannel } = await import('../channels/dingtalk/index.js');
-      return (spec, { base, secret }) => createDingTalkChannel({ ...base, webhookUrl: secret(spec.webhookUrl, 'webhookUrl'), ...(spec.secret ? { secret: secret(spec.secret, 'secret') } : {}) });
+      return (spec, { base, secret }) =>
+        createDingTalkChannel({
+          ...base,
+          webhookUrl: secret(spec.webhookUrl, 'webhookUrl'),
+          ...(spec.secret ? { secret: secret(spec.secret, 'secret') } : {}),
+        });
     },
   }),
   wecom: channel({
@@ -138,7 +146,9 @@ export const channels = {
           ...base,
           url: secret(spec.url, 'url'),
           ...(spec.secret ? { secret: secret(spec.secret, 'secret') } : {}),
-          ...(spec.headers ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, value]) => [name, secret(value, `headers.${name}`)])) } : {}),
+          ...(spec.headers
+            ? { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, value]) => [name, secret(value, `headers.${name}`)])) }
+            : {}),
           ...(spec.includeRenderings !== undefined ? { includeRenderings: spec.includeRenderings } : {}),
         });
     },

@@ -47,7 +47,10 @@ export const providers = {
   'openai-compatible': {
     description: 'any OpenAI-compatible chat completions API (OpenAI, Ollama, vLLM, llama.cpp server)',
     load: async () => {
-      const [{ createOpenAiCompatibleProvider, metadata }, { createOpenAiBatchClient }] = await Promise.all([import('../llm/openai-compatible/index.js'), import('../llm/batch/index.js')]);
+      const [{ createOpenAiCompatibleProvider, metadata }, { createOpenAiBatchClient }] = await Promise.all([
+        import('../llm/openai-compatible/index.js'),
+        import('../llm/batch/index.js'),
+      ]);
       return {
         metadata,
         create: ({ config, fromEnv, model, baseUrl }) => {
@@ -63,7 +66,12 @@ export const providers = {
             ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
           };
           const batch = () =>
-            createOpenAiBatchClient({ baseUrl: settings.baseUrl, model: settings.model, structuredOutputs: settings.structuredOutputs, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) });
+            createOpenAiBatchClient({
+              baseUrl: settings.baseUrl,
+              model: settings.model,
+              structuredOutputs: settings.structuredOutputs,
+              ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+            });
           return { provider: createOpenAiCompatibleProvider(settings), description: `openai-compatible ${settings.model} at ${settings.baseUrl}`, batch };
         },
       };
@@ -82,12 +90,15 @@ export const providers = {
             baseUrl: baseUrl ?? env?.baseUrl ?? '',
             apiKey: config.apiKey ?? env?.apiKey ?? '',
             deployment: config.azure.deployment ?? model ?? env?.deployment ?? '',
-            ...(config.azure.apiVersion ?? env?.apiVersion ? { apiVersion: config.azure.apiVersion ?? env?.apiVersion } : {}),
+            ...((config.azure.apiVersion ?? env?.apiVersion) ? { apiVersion: config.azure.apiVersion ?? env?.apiVersion } : {}),
             structuredOutputs: config.structuredOutputs,
             ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
           };
           if (!settings.baseUrl || !settings.apiKey || !settings.deployment) {
-            throw missing('the Azure OpenAI endpoint, key or deployment', 'Set OPENAI_AZURE_BASE, OPENAI_AZURE_API_KEY and OPENAI_AZURE_ENGINE (or llm.baseUrl, llm.apiKey, llm.azure.deployment)');
+            throw missing(
+              'the Azure OpenAI endpoint, key or deployment',
+              'Set OPENAI_AZURE_BASE, OPENAI_AZURE_API_KEY and OPENAI_AZURE_ENGINE (or llm.baseUrl, llm.apiKey, llm.azure.deployment)',
+            );
           }
           return {
             provider: createAzureProvider(settings),
@@ -101,7 +112,10 @@ export const providers = {
   anthropic: {
     description: 'the Anthropic Messages API',
     load: async () => {
-      const [{ createAnthropicProvider, metadata }, { createAnthropicBatchClient }] = await Promise.all([import('../llm/anthropic/index.js'), import('../llm/batch/index.js')]);
+      const [{ createAnthropicProvider, metadata }, { createAnthropicBatchClient }] = await Promise.all([
+        import('../llm/anthropic/index.js'),
+        import('../llm/batch/index.js'),
+      ]);
       return {
         metadata,
         create: ({ config, fromEnv, model, baseUrl }) => {
@@ -130,7 +144,7 @@ export const providers = {
         create: ({ config, environment, modelOverride, onModelProgress }) => {
           const local = config.local;
           const settings = {
-            ...(modelOverride ?? local.model ? { model: modelOverride ?? local.model } : {}),
+            ...((modelOverride ?? local.model) ? { model: modelOverride ?? local.model } : {}),
             ...(local.modelsDir ? { modelsDir: local.modelsDir } : {}),
             ...(local.threads ? { threads: local.threads } : {}),
             ...(local.contextSize ? { contextSize: local.contextSize } : {}),

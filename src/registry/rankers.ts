@@ -51,7 +51,11 @@ export const rankers = {
         const options = ranking.embeddings ?? {};
         if (!options.model) throw required(`${path}.ranking.embeddings.model`, 'embeddings', 'Name the embedding model, e.g. text-embedding-3-small');
         const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-        const embedder = createOpenAiEmbedder({ baseUrl: options.baseUrl ?? env.OPENAI_API_BASE ?? 'https://api.openai.com/v1', model: options.model, ...(apiKey ? { apiKey } : {}) });
+        const embedder = createOpenAiEmbedder({
+          baseUrl: options.baseUrl ?? env.OPENAI_API_BASE ?? 'https://api.openai.com/v1',
+          model: options.model,
+          ...(apiKey ? { apiKey } : {}),
+        });
         return createEmbeddingRanker({ embedder, library, feedback, now, halfLifeDays: ranking.halfLifeDays });
       };
     },

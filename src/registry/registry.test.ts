@@ -94,13 +94,17 @@ describe('the provider registry', () => {
     const loaded = loadAppConfig({ env: {}, cwd: '/nonexistent-xivdigest-dir' });
     const input = { llm: { provider: 'anthropic' } };
     const anthropic = await checkAppConfig({ ...loaded, input });
-    expect(anthropic.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toContain('llm.provider: anthropic needs ANTHROPIC_API_KEY, which is not set (or set llm.apiKey)');
+    expect(anthropic.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toContain(
+      'llm.provider: anthropic needs ANTHROPIC_API_KEY, which is not set (or set llm.apiKey)',
+    );
     const withKey = await checkAppConfig({ ...loaded, input, llmEnvironment: { ANTHROPIC_API_KEY: 'k' } });
     expect(withKey.warnings.filter((warning) => warning.path === 'llm.provider')).toEqual([]);
     const inFile = await checkAppConfig({ ...loaded, input: { llm: { provider: 'anthropic', apiKey: 'k' } } });
     expect(inFile.warnings.filter((warning) => warning.path === 'llm.provider')).toEqual([]);
     const azure = await checkAppConfig({ ...loaded, input: { llm: { provider: 'azure', baseUrl: 'https://x.openai.azure.com' } } });
-    expect(azure.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toContain('llm.provider: azure needs OPENAI_AZURE_API_KEY, OPENAI_AZURE_ENGINE, which are not set (or set llm.apiKey, llm.azure.deployment, llm.model)');
+    expect(azure.warnings.map((warning) => `${warning.path}: ${warning.message}`)).toContain(
+      'llm.provider: azure needs OPENAI_AZURE_API_KEY, OPENAI_AZURE_ENGINE, which are not set (or set llm.apiKey, llm.azure.deployment, llm.model)',
+    );
   });
 });
 
@@ -116,7 +120,12 @@ describe('the ranker registry', () => {
     try {
       const file = join(dir, 'xivdigest.config.json');
       const subscription = (name: string, method: string) => ({ name, categories: 'cs.CL', ranking: { method } });
-      writeFileSync(file, JSON.stringify({ subscriptions: [subscription('a', 'llm'), subscription('b', 'embeddings'), subscription('c', 'local-embeddings'), subscription('d', 'lexical')] }));
+      writeFileSync(
+        file,
+        JSON.stringify({
+          subscriptions: [subscription('a', 'llm'), subscription('b', 'embeddings'), subscription('c', 'local-embeddings'), subscription('d', 'lexical')],
+        }),
+      );
       const loaded = loadAppConfig({ file, env: {} });
       expect(loaded.errors.map((problem) => `${problem.path}: ${problem.message}`)).toEqual([
         'subscriptions.0.ranking.interests: required for the llm method: your interests in a few sentences',
@@ -130,7 +139,7 @@ describe('the ranker registry', () => {
 });
 
 describe('the channel registry', () => {
-  it("gives each type its options schema, the very one in the config schema that `config check` uses", () => {
+  it('gives each type its options schema, the very one in the config schema that `config check` uses', () => {
     const subscription = inner((appConfigSchema.shape.subscriptions as unknown as { unwrap(): z.ZodArray<z.ZodObject> }).unwrap().element);
     const outputs = inner((subscription as z.ZodObject).shape.outputs as z.ZodType) as z.ZodObject;
     const channelList = inner(outputs.shape.channels as z.ZodType) as z.ZodArray<z.ZodType>;
@@ -145,7 +154,10 @@ describe('the channel registry', () => {
       const own = channels[type].options.safeParse(entry);
       expect(own.success, type).toBe(false);
       const union = channelSpecSchema.safeParse(entry);
-      expect(union.error?.issues.map((issue) => issue.message), type).toEqual(own.error?.issues.map((issue) => issue.message));
+      expect(
+        union.error?.issues.map((issue) => issue.message),
+        type,
+      ).toEqual(own.error?.issues.map((issue) => issue.message));
     }
   });
 
@@ -163,7 +175,9 @@ describe('the registry modules', () => {
       const source = readFileSync(join(dir, file), 'utf8');
       const valueImports = [...source.matchAll(/^import (?!type )[^;]*? from '([^']+)';/gms)].map((match) => match[1]!);
       // A channel's options schema (zod only) is the exception: the config schema needs it.
-      const adapters = valueImports.filter((path) => /^\.\.\/(render|sources|llm|rank|channels|store|library)\//.test(path) && !/^\.\.\/channels\/[a-z]+\/options\.js$/.test(path));
+      const adapters = valueImports.filter(
+        (path) => /^\.\.\/(render|sources|llm|rank|channels|store|library)\//.test(path) && !/^\.\.\/channels\/[a-z]+\/options\.js$/.test(path),
+      );
       expect(adapters, file).toEqual([]);
     }
   });

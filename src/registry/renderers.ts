@@ -26,13 +26,77 @@ export interface RendererEntry extends RegistryEntry<RendererFactory> {
 
 /** One line per renderer; `md` is the original table layout (byte-exact for imported digests), `md-rich` the richer one. */
 export const renderers = {
-  md: { format: 'md', mediaType: 'text/markdown; charset=utf-8', extension: 'md', description: "Markdown: the original system's table layout", load: async () => { const { createMarkdownRenderer } = await import('../render/markdown/index.js'); return () => createMarkdownRenderer(); } },
-  'md-rich': { format: 'md', style: 'rich', mediaType: 'text/markdown; charset=utf-8', extension: 'md', description: 'Markdown: a richer layout (outputs.style "rich")', load: async () => { const { renderRichMarkdown } = await import('../render/markdown/rich.js'); return (): Renderer => ({ format: 'md', mediaType: 'text/markdown; charset=utf-8', render: (digest) => renderRichMarkdown(digest) }); } },
-  html: { format: 'html', mediaType: 'text/html; charset=utf-8', extension: 'html', description: 'a standalone HTML page', load: async () => { const { createHtmlRenderer } = await import('../render/html/index.js'); return () => createHtmlRenderer(); } },
-  rss: { format: 'rss', mediaType: 'application/rss+xml; charset=utf-8', extension: 'xml', description: 'an RSS 2.0 feed', load: async () => { const { createRssRenderer } = await import('../render/rss/index.js'); return (settings = {}) => createRssRenderer(settings.homepage ? { channel: { link: settings.homepage } } : {}); } },
-  atom: { format: 'atom', mediaType: 'application/atom+xml; charset=utf-8', extension: 'atom', description: 'an Atom feed', load: async () => { const { createAtomRenderer } = await import('../render/atom/index.js'); return (settings = {}) => createAtomRenderer(settings.homepage ? { link: settings.homepage } : {}); } },
-  json: { format: 'json', mediaType: 'application/feed+json; charset=utf-8', extension: 'json', description: 'a JSON Feed 1.1', load: async () => { const { createJsonFeedRenderer } = await import('../render/json-feed/index.js'); return (settings = {}) => createJsonFeedRenderer(settings.homepage ? { homePageUrl: settings.homepage } : {}); } },
-  txt: { format: 'txt', mediaType: 'text/plain; charset=utf-8', extension: 'txt', description: 'plain text (the chat and e-mail text part)', load: async () => { const { createTextRenderer } = await import('../render/text/index.js'); return () => createTextRenderer(); } },
+  md: {
+    format: 'md',
+    mediaType: 'text/markdown; charset=utf-8',
+    extension: 'md',
+    description: "Markdown: the original system's table layout",
+    load: async () => {
+      const { createMarkdownRenderer } = await import('../render/markdown/index.js');
+      return () => createMarkdownRenderer();
+    },
+  },
+  'md-rich': {
+    format: 'md',
+    style: 'rich',
+    mediaType: 'text/markdown; charset=utf-8',
+    extension: 'md',
+    description: 'Markdown: a richer layout (outputs.style "rich")',
+    load: async () => {
+      const { renderRichMarkdown } = await import('../render/markdown/rich.js');
+      return (): Renderer => ({ format: 'md', mediaType: 'text/markdown; charset=utf-8', render: (digest) => renderRichMarkdown(digest) });
+    },
+  },
+  html: {
+    format: 'html',
+    mediaType: 'text/html; charset=utf-8',
+    extension: 'html',
+    description: 'a standalone HTML page',
+    load: async () => {
+      const { createHtmlRenderer } = await import('../render/html/index.js');
+      return () => createHtmlRenderer();
+    },
+  },
+  rss: {
+    format: 'rss',
+    mediaType: 'application/rss+xml; charset=utf-8',
+    extension: 'xml',
+    description: 'an RSS 2.0 feed',
+    load: async () => {
+      const { createRssRenderer } = await import('../render/rss/index.js');
+      return (settings = {}) => createRssRenderer(settings.homepage ? { channel: { link: settings.homepage } } : {});
+    },
+  },
+  atom: {
+    format: 'atom',
+    mediaType: 'application/atom+xml; charset=utf-8',
+    extension: 'atom',
+    description: 'an Atom feed',
+    load: async () => {
+      const { createAtomRenderer } = await import('../render/atom/index.js');
+      return (settings = {}) => createAtomRenderer(settings.homepage ? { link: settings.homepage } : {});
+    },
+  },
+  json: {
+    format: 'json',
+    mediaType: 'application/feed+json; charset=utf-8',
+    extension: 'json',
+    description: 'a JSON Feed 1.1',
+    load: async () => {
+      const { createJsonFeedRenderer } = await import('../render/json-feed/index.js');
+      return (settings = {}) => createJsonFeedRenderer(settings.homepage ? { homePageUrl: settings.homepage } : {});
+    },
+  },
+  txt: {
+    format: 'txt',
+    mediaType: 'text/plain; charset=utf-8',
+    extension: 'txt',
+    description: 'plain text (the chat and e-mail text part)',
+    load: async () => {
+      const { createTextRenderer } = await import('../render/text/index.js');
+      return () => createTextRenderer();
+    },
+  },
 } as const satisfies Record<string, RendererEntry>;
 
 export type RenderFormat = keyof typeof renderers;
@@ -44,7 +108,10 @@ type OutputEntry = { [Id in RenderFormat]: (typeof renderers)[Id] extends { styl
 export type OutputFormat = OutputEntry['format'];
 
 /** The formats a subscription can write (`outputs.formats`): each renderer's format, layouts of one format counted once. */
-export const OUTPUT_FORMATS = [...new Set(Object.values(renderers as Record<string, RendererEntry>).map((entry) => entry.format))] as [OutputFormat, ...OutputFormat[]];
+export const OUTPUT_FORMATS = [...new Set(Object.values(renderers as Record<string, RendererEntry>).map((entry) => entry.format))] as [
+  OutputFormat,
+  ...OutputFormat[],
+];
 
 /** The renderer that writes `format` in a subscription's `style` (the plain one when the style has no layout of its own). */
 export function rendererFor(format: string, style?: string): RenderFormat | undefined {

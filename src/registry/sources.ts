@@ -21,10 +21,38 @@ export interface SourceEntry extends RegistryEntry<SourceFactory> {
 }
 
 export const sources = {
-  rss: { latestOnly: true, description: "the RSS feed: today's announcement", load: async () => { const { createArxivRssSource } = await import('../sources/arxiv-rss/index.js'); return ({ arxiv, http }) => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'rss', http }); } },
-  atom: { latestOnly: true, description: "the Atom feed: today's announcement", load: async () => { const { createArxivRssSource } = await import('../sources/arxiv-rss/index.js'); return ({ arxiv, http }) => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'atom', http }); } },
-  api: { latestOnly: false, description: 'the arXiv API: queries, ids and submission-date ranges', load: async () => { const { createArxivApiSource } = await import('../sources/arxiv-api/index.js'); return ({ arxiv, http }) => createArxivApiSource({ baseUrl: arxiv.apiBaseUrl, http }); } },
-  oai: { latestOnly: false, description: 'OAI-PMH: whole categories by record date (backfills)', load: async () => { const { createOaiPmhSource } = await import('../sources/oai-pmh/index.js'); return ({ arxiv, http }) => createOaiPmhSource({ baseUrl: arxiv.oaiBaseUrl, http }); } },
+  rss: {
+    latestOnly: true,
+    description: "the RSS feed: today's announcement",
+    load: async () => {
+      const { createArxivRssSource } = await import('../sources/arxiv-rss/index.js');
+      return ({ arxiv, http }) => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'rss', http });
+    },
+  },
+  atom: {
+    latestOnly: true,
+    description: "the Atom feed: today's announcement",
+    load: async () => {
+      const { createArxivRssSource } = await import('../sources/arxiv-rss/index.js');
+      return ({ arxiv, http }) => createArxivRssSource({ baseUrl: arxiv.rssBaseUrl, format: 'atom', http });
+    },
+  },
+  api: {
+    latestOnly: false,
+    description: 'the arXiv API: queries, ids and submission-date ranges',
+    load: async () => {
+      const { createArxivApiSource } = await import('../sources/arxiv-api/index.js');
+      return ({ arxiv, http }) => createArxivApiSource({ baseUrl: arxiv.apiBaseUrl, http });
+    },
+  },
+  oai: {
+    latestOnly: false,
+    description: 'OAI-PMH: whole categories by record date (backfills)',
+    load: async () => {
+      const { createOaiPmhSource } = await import('../sources/oai-pmh/index.js');
+      return ({ arxiv, http }) => createOaiPmhSource({ baseUrl: arxiv.oaiBaseUrl, http });
+    },
+  },
 } as const satisfies Record<string, SourceEntry>;
 
 export type SourceId = keyof typeof sources;

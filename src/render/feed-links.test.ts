@@ -8,7 +8,14 @@ import { buildJsonFeed } from './json-feed/index.js';
 import { createRssRenderer, renderLegacyRss } from './rss/index.js';
 
 function digest(extra: Partial<Digest>): Digest {
-  return { name: 'nlp/2026-11-24', style: 'native', lang: 'zh', createdAt: '2026-11-24T07:00:00Z', entries: [digestEntry({ paperId: '2611.00001' })], ...extra };
+  return {
+    name: 'nlp/2026-11-24',
+    style: 'native',
+    lang: 'zh',
+    createdAt: '2026-11-24T07:00:00Z',
+    entries: [digestEntry({ paperId: '2611.00001' })],
+    ...extra,
+  };
 }
 
 /** The home link of every native format: RSS channel link, Atom alternate, JSON Feed home_page_url, HTML header link. */
@@ -24,7 +31,12 @@ function homeLinks(value: Digest): Record<string, string | undefined> {
   };
 }
 
-const all = (link: string | undefined) => ({ rss: link ?? 'https://arxiv.org/', atom: link ?? 'https://arxiv.org/', json: link ?? 'https://arxiv.org/', html: link });
+const all = (link: string | undefined) => ({
+  rss: link ?? 'https://arxiv.org/',
+  atom: link ?? 'https://arxiv.org/',
+  json: link ?? 'https://arxiv.org/',
+  html: link,
+});
 
 describe('feed home links', () => {
   it('link a subscription named "nlp" over cs.CL+cs.AI to the cs.CL listing, not to /list/nlp/new', () => {

@@ -210,7 +210,9 @@ describe('why an entry was selected, for a reader', () => {
     const zh = selectionLine({ ...selection, why }, 'zh');
     expect(zh).toBe('匹配你的关键词：llm、large language model、rag；与你的文献库相似：Attention Is All You Need');
     expect(selectionLine({ ...selection, why: { keywords: ['llm'] } }, 'en')).toBe('Matches your keywords: llm');
-    expect(selectionLine({ ...selection, why: { authors: ['G. Hopper'], updated: true } }, 'fr')).toBe('Nouvelle version, résumé modifié ; Auteurs que vous suivez : G. Hopper');
+    expect(selectionLine({ ...selection, why: { authors: ['G. Hopper'], updated: true } }, 'fr')).toBe(
+      'Nouvelle version, résumé modifié ; Auteurs que vous suivez : G. Hopper',
+    );
     for (const lang of ['zh', 'en', 'ja', 'de']) expect(selectionLine({ ...selection, why }, lang)).not.toMatch(/0\.05|lexical|tfidf|ti:|abs:|"|\*/);
   });
 

@@ -29,7 +29,11 @@ describe('LaTeX emphasis in the outputs', () => {
   });
 
   it('is plain words in the text renderer and in feed text', () => {
-    const entry = digestEntry({ paperId: '2611.00001', title: 'On \\textit{Tokens}', texts: { lang: 'zh', title: '论\\emph{词元}', tldr: '我们 \\textbf{证明} 了它。', tldrEn: '', abstract: '' } });
+    const entry = digestEntry({
+      paperId: '2611.00001',
+      title: 'On \\textit{Tokens}',
+      texts: { lang: 'zh', title: '论\\emph{词元}', tldr: '我们 \\textbf{证明} 了它。', tldrEn: '', abstract: '' },
+    });
     const text = createTextRenderer().render({ name: 'x', style: 'native', lang: 'zh', createdAt: '', entries: [entry] });
     expect(text).toContain('1. 论词元');
     expect(text).toContain('我们 证明 了它。');

@@ -1,7 +1,15 @@
 /** The built-in scheduler and its defaults: run each subscription shortly after rss.arxiv.org builds the day's feed. */
 import { ARXIV_TIMEZONE } from '../core/arxiv-calendar.js';
 
-export { createScheduler, stopOnSignals, type Scheduler, type SchedulerEvent, type SchedulerOptions, type ScheduledJob, type ScheduledRunContext } from './scheduler.js';
+export {
+  createScheduler,
+  stopOnSignals,
+  type Scheduler,
+  type SchedulerEvent,
+  type SchedulerOptions,
+  type ScheduledJob,
+  type ScheduledRunContext,
+} from './scheduler.js';
 export { describeSchedule, formatInZone, parseCron, validateTimezone, type ScheduleDescription, type ScheduleRun } from './cron.js';
 export { createManualClock, systemClock, type ManualClock, type SchedulerClock } from './clock.js';
 export type { ScheduledRunRecord, ScheduledRunStatus, ScheduleStateStore } from '../core/schedule-state.js';

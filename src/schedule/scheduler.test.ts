@@ -46,7 +46,12 @@ function recordingJob(name: string, cron: string, timezone: string, options: { h
   return { job, runs, releases, signals };
 }
 
-async function startScheduler(jobs: ScheduledJob[], store: ScheduleStateStore, clock: ManualClock, extra: { catchUpOnFirstStart?: boolean; catchUp?: boolean } = {}) {
+async function startScheduler(
+  jobs: ScheduledJob[],
+  store: ScheduleStateStore,
+  clock: ManualClock,
+  extra: { catchUpOnFirstStart?: boolean; catchUp?: boolean } = {},
+) {
   const events: SchedulerEvent[] = [];
   const scheduler = createScheduler({ jobs, store, clock, onEvent: (event) => events.push(event), ...extra });
   await scheduler.start();
@@ -290,9 +295,27 @@ describe('createScheduler', () => {
       [[{ name: 'a', cron: '* * * *', timezone: 'UTC', run }], 'jobs.0.cron', /not a cron expression/],
       [[{ name: 'a', cron: '0 0 31 2 *', timezone: 'UTC', run }], 'jobs.0.cron', /never runs/],
       [[{ name: 'a', cron: '0 0 * * *', timezone: 'Eastern', run }], 'jobs.0.timezone', /not a time zone/],
-      [[{ name: 'a', cron: '0 0 * * *', timezone: 'UTC', run, paths: { cron: 'subscriptions.2.schedule.cron' } }, { name: 'b', cron: 'x', timezone: 'UTC', run }], 'jobs.1.cron', /"x"/],
-      [[{ name: 'a', cron: '0 0 * * *', timezone: 'Mars/Base', run, paths: { timezone: 'subscriptions.0.schedule.timezone' } }], 'subscriptions.0.schedule.timezone', /Mars\/Base/],
-      [[{ name: 'a', cron: '0 0 * * *', timezone: 'UTC', run }, { name: 'a', cron: '0 1 * * *', timezone: 'UTC', run }], 'jobs.1.name', /used twice/],
+      [
+        [
+          { name: 'a', cron: '0 0 * * *', timezone: 'UTC', run, paths: { cron: 'subscriptions.2.schedule.cron' } },
+          { name: 'b', cron: 'x', timezone: 'UTC', run },
+        ],
+        'jobs.1.cron',
+        /"x"/,
+      ],
+      [
+        [{ name: 'a', cron: '0 0 * * *', timezone: 'Mars/Base', run, paths: { timezone: 'subscriptions.0.schedule.timezone' } }],
+        'subscriptions.0.schedule.timezone',
+        /Mars\/Base/,
+      ],
+      [
+        [
+          { name: 'a', cron: '0 0 * * *', timezone: 'UTC', run },
+          { name: 'a', cron: '0 1 * * *', timezone: 'UTC', run },
+        ],
+        'jobs.1.name',
+        /used twice/,
+      ],
     ];
     for (const [jobs, path, message] of cases) {
       let caught: unknown;

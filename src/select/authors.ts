@@ -20,7 +20,32 @@ export interface ParsedName {
 }
 
 // Name particles that belong to the family name but are left out of its key (`van der Waals` ≈ `Waals`).
-const PARTICLES = new Set(['van', 'von', 'der', 'den', 'de', 'del', 'della', 'dei', 'di', 'da', 'la', 'le', 'du', 'dos', 'das', 'do', 'ter', 'ten', 'vander', 'vanden', 'bin', 'ibn', 'al', 'el']);
+const PARTICLES = new Set([
+  'van',
+  'von',
+  'der',
+  'den',
+  'de',
+  'del',
+  'della',
+  'dei',
+  'di',
+  'da',
+  'la',
+  'le',
+  'du',
+  'dos',
+  'das',
+  'do',
+  'ter',
+  'ten',
+  'vander',
+  'vanden',
+  'bin',
+  'ibn',
+  'al',
+  'el',
+]);
 const SUFFIXES = new Set(['jr', 'sr', 'ii', 'iii', 'iv', 'phd']);
 // German umlauts may be written out (Müller = Mueller); NFD alone gives Muller.
 const UMLAUTS: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue' };
@@ -82,7 +107,10 @@ function familyKeys(text: string): { keys: string[]; tail: string[] } {
  * `Adrian Del Maestro` has the family name `maestro`; suffixes (`Jr.`, `III`) and parenthesised affiliations are dropped.
  */
 export function parseAuthorName(name: string): ParsedName {
-  const cleaned = name.replace(/\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = name
+    .replace(/\([^)]*\)/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (cleaned.includes('_') && !cleaned.includes(' ')) {
     // arXiv's search form: `Bengio_Y`, `del_maestro`, `Del_Maestro_A`: family name parts, then initials.
     const parts = cleaned.split('_').filter((part) => part !== '');

@@ -28,7 +28,10 @@ describe('parseCategoryExpression', () => {
   it('splits includes and excludes, keeping archives and hyphenated names whole', () => {
     expect(parseCategoryExpression('cs.CL+cs.AI-cs.CY')).toEqual({ text: 'cs.CL+cs.AI-cs.CY', include: ['cs.CL', 'cs.AI'], exclude: ['cs.CY'] });
     expect(parseCategoryExpression('astro-ph-astro-ph.CO')).toMatchObject({ include: ['astro-ph'], exclude: ['astro-ph.CO'] });
-    expect(parseCategoryExpression('cond-mat.str-el+cond-mat.mes-hall-quant-ph')).toMatchObject({ include: ['cond-mat.str-el', 'cond-mat.mes-hall'], exclude: ['quant-ph'] });
+    expect(parseCategoryExpression('cond-mat.str-el+cond-mat.mes-hall-quant-ph')).toMatchObject({
+      include: ['cond-mat.str-el', 'cond-mat.mes-hall'],
+      exclude: ['quant-ph'],
+    });
     expect(parseCategoryExpression('hep-th+hep-ph+gr-qc')).toMatchObject({ include: ['hep-th', 'hep-ph', 'gr-qc'], exclude: [] });
     expect(parseCategoryExpression('math')).toMatchObject({ include: ['math'] });
     expect(parseCategoryExpression('math-ph')).toMatchObject({ include: ['math-ph'] });
@@ -82,7 +85,10 @@ describe('matchCategories', () => {
   it('keeps papers with any included category, and says which categories a paper has when it is out', () => {
     expect(matchCategories(expression, makePaper({ categories: ['cs.CL'] }), all)).toEqual({ matched: true });
     expect(matchCategories(expression, makePaper({ categories: ['cs.LG', 'cs.AI'] }), all)).toEqual({ matched: true });
-    expect(matchCategories(expression, makePaper({ categories: ['cs.LG', 'stat.ML'] }), all)).toEqual({ matched: false, reason: 'no category in cs.CL+cs.AI (has cs.LG, stat.ML)' });
+    expect(matchCategories(expression, makePaper({ categories: ['cs.LG', 'stat.ML'] }), all)).toEqual({
+      matched: false,
+      reason: 'no category in cs.CL+cs.AI (has cs.LG, stat.ML)',
+    });
     expect(matchCategories(expression, makePaper({ categories: [] }), all)).toEqual({ matched: false, reason: 'the paper lists no categories' });
   });
 
@@ -91,7 +97,10 @@ describe('matchCategories', () => {
     const physicsButNotOptics = parseCategoryExpression('physics+cs.CL-physics.optics-math');
     expect(matchCategories(physicsButNotOptics, makePaper({ categories: ['physics.flu-dyn'] }), all).matched).toBe(true);
     expect(matchCategories(physicsButNotOptics, makePaper({ categories: ['physics.optics'] }), all).matched).toBe(false);
-    expect(matchCategories(physicsButNotOptics, makePaper({ categories: ['cs.CL', 'math.PR'] }), all)).toEqual({ matched: false, reason: 'excluded category math.PR' });
+    expect(matchCategories(physicsButNotOptics, makePaper({ categories: ['cs.CL', 'math.PR'] }), all)).toEqual({
+      matched: false,
+      reason: 'excluded category math.PR',
+    });
     // math excludes math.* but not math-ph.
     expect(matchCategories(physicsButNotOptics, makePaper({ categories: ['cs.CL', 'math-ph'] }), all).matched).toBe(true);
   });
@@ -107,7 +116,10 @@ describe('matchCategories', () => {
 
   it('without replacements, drops replace, replace-cross and legacy UPDATED papers', () => {
     const noReplacements = { crossLists: true, replacements: false };
-    expect(matchCategories(expression, makePaper({ announceType: 'replace' }), noReplacements)).toEqual({ matched: false, reason: 'replaced version (replace); replacements are off' });
+    expect(matchCategories(expression, makePaper({ announceType: 'replace' }), noReplacements)).toEqual({
+      matched: false,
+      reason: 'replaced version (replace); replacements are off',
+    });
     expect(matchCategories(expression, makePaper({ announceType: 'replace-cross' }), noReplacements).matched).toBe(false);
     expect(matchCategories(expression, makePaper({ announceType: undefined, legacyFlags: ['UPDATED'] }), noReplacements)).toEqual({
       matched: false,

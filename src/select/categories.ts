@@ -68,7 +68,8 @@ function unknownName(text: string, position: number, path: string | undefined): 
   const subjects = ARXIV_TAXONOMY[archive];
   let hint: string;
   if (folded) hint = `Did you mean ${folded}?`;
-  else if (subjects && subjects.length > 0) hint = `The categories of ${archive} are ${subjects.map((subject) => `${archive}.${subject}`).join(', ')}; ${archive} alone means all of them.`;
+  else if (subjects && subjects.length > 0)
+    hint = `The categories of ${archive} are ${subjects.map((subject) => `${archive}.${subject}`).join(', ')}; ${archive} alone means all of them.`;
   else hint = `Use archives (${Object.keys(ARXIV_TAXONOMY).join(', ')}) or their categories such as cs.CL, joined with + to include and - to exclude.`;
   return categoryError(text, position, word === '' ? 'expected a category' : `${JSON.stringify(word)} is not an arXiv category or archive`, hint, path);
 }
@@ -98,7 +99,13 @@ export function parseCategoryExpression(text: string, options: { path?: string }
       position += 1;
       skipSpace();
     } else if (!first) {
-      throw categoryError(text, position, 'expected + or - between categories', 'Join categories with + (include) or - (exclude), e.g. cs.CL+cs.AI-cs.CY.', options.path);
+      throw categoryError(
+        text,
+        position,
+        'expected + or - between categories',
+        'Join categories with + (include) or - (exclude), e.g. cs.CL+cs.AI-cs.CY.',
+        options.path,
+      );
     }
     const start = position;
     const name = nameAt(text, position, false);
@@ -115,7 +122,13 @@ export function parseCategoryExpression(text: string, options: { path?: string }
     skipSpace();
   }
   if (include.length === 0) {
-    throw categoryError(text, 0, 'nothing is included: the expression only excludes', 'Start with the categories to include, e.g. cs-cs.CY for all of cs but cs.CY.', options.path);
+    throw categoryError(
+      text,
+      0,
+      'nothing is included: the expression only excludes',
+      'Start with the categories to include, e.g. cs-cs.CY for all of cs but cs.CY.',
+      options.path,
+    );
   }
   return { text, include, exclude };
 }

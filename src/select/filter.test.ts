@@ -91,7 +91,12 @@ describe('createPaperFilter', () => {
 
   it('applies the cross-list and replacement rules before anything else, also to followed authors', () => {
     const strict = createPaperFilter({ ...spec, crossLists: false, replacements: false });
-    expect(strict(speechByFollowed)).toEqual({ pass: false, skipReason: 'cross-list: primary category cs.SD is not in cs.CL+cs.AI', matchedTerms: [], matchedAuthors: [] });
+    expect(strict(speechByFollowed)).toEqual({
+      pass: false,
+      skipReason: 'cross-list: primary category cs.SD is not in cs.CL+cs.AI',
+      matchedTerms: [],
+      matchedAuthors: [],
+    });
     expect(strict({ ...llmPaper, announceType: 'replace' })).toMatchObject({ pass: false, skipReason: 'replaced version (replace); replacements are off' });
     expect(strict(llmPaper).pass).toBe(true);
   });
@@ -107,7 +112,9 @@ describe('createPaperFilter', () => {
     const error = thrown(() => createPaperFilter({ categories: 'cs.CL', query: 'llm AND (' }, { path: 'subscriptions[0].filters' }));
     expect(error.code).toBe('QUERY_INVALID');
     expect(error.details).toEqual({ query: 'llm AND (', position: 9, path: 'subscriptions[0].filters.query' });
-    expect(error.message).toMatch(/^subscriptions\[0\]\.filters\.query: query error at column 10: expected a term, but the query ends\n {2}llm AND \(\n {11}\^$/);
+    expect(error.message).toMatch(
+      /^subscriptions\[0\]\.filters\.query: query error at column 10: expected a term, but the query ends\n {2}llm AND \(\n {11}\^$/,
+    );
     const category = thrown(() => createPaperFilter({ categories: 'cs.cl' }));
     expect(category).toMatchObject({ code: 'CONFIG_INVALID', details: { expression: 'cs.cl', position: 0, path: 'categories' } });
   });

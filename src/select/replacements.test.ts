@@ -13,7 +13,9 @@ describe('matchCategories without replacements', () => {
       reason: 'replaced version (v2); replacements are off',
     });
     expect(matchCategories(expression, makePaper({ announceType: undefined, version: 1, categories: ['cs.CL'] }), noReplacements)).toEqual({ matched: true });
-    expect(matchCategories(expression, makePaper({ announceType: undefined, version: 2, categories: ['cs.CL'] }), { crossLists: true, replacements: true })).toEqual({
+    expect(
+      matchCategories(expression, makePaper({ announceType: undefined, version: 2, categories: ['cs.CL'] }), { crossLists: true, replacements: true }),
+    ).toEqual({
       matched: true,
     });
   });

@@ -9,7 +9,13 @@ const configLike = z.object({ subscriptions: z.array(z.object({ name: z.string()
 
 describe('filterSpecSchema', () => {
   it('accepts a full spec and fills the boolean defaults', () => {
-    const parsed = filterSpecSchema.parse({ categories: 'cs.CL+cs.AI-cs.CY', query: 'llm*', authors: ['Y. Bengio'], include: ['translation'], exclude: ['survey'] });
+    const parsed = filterSpecSchema.parse({
+      categories: 'cs.CL+cs.AI-cs.CY',
+      query: 'llm*',
+      authors: ['Y. Bengio'],
+      include: ['translation'],
+      exclude: ['survey'],
+    });
     expect(parsed).toEqual({
       categories: 'cs.CL+cs.AI-cs.CY',
       crossLists: true,
@@ -79,7 +85,11 @@ describe('filterSpecSchema', () => {
   });
 
   it('has descriptions for editors in its JSON Schema', () => {
-    const schema = z.toJSONSchema(filterSpecSchema, { io: 'input' }) as { properties: Record<string, { description?: string }>; required: string[]; additionalProperties: boolean };
+    const schema = z.toJSONSchema(filterSpecSchema, { io: 'input' }) as {
+      properties: Record<string, { description?: string }>;
+      required: string[];
+      additionalProperties: boolean;
+    };
     expect(schema.required).toEqual(['categories']);
     expect(schema.additionalProperties).toBe(false);
     for (const key of ['categories', 'crossLists', 'replacements', 'query', 'authors', 'include', 'exclude']) {

@@ -22,13 +22,17 @@ export const filterSpecSchema = z
     query: z
       .string()
       .optional()
-      .describe('Query the paper must match: words, "phrases", AND/OR/NOT or -word, parentheses, ti:/abs:/au:/cat: fields, word* prefixes. Bare words search title and abstract.'),
+      .describe(
+        'Query the paper must match: words, "phrases", AND/OR/NOT or -word, parentheses, ti:/abs:/au:/cat: fields, word* prefixes. Bare words search title and abstract.',
+      ),
     authors: z
       .array(z.string())
       .optional()
       .describe('Followed authors ("Yoshua Bengio", "Bengio, Y."): their papers pass even when the query or include keywords do not match.'),
     include: keywordList.optional().describe('Keywords or phrases; a paper passes when at least one occurs in its title or abstract.'),
-    exclude: keywordList.optional().describe('Keywords or phrases; a paper is left out when any occurs in its title or abstract, even one by a followed author.'),
+    exclude: keywordList
+      .optional()
+      .describe('Keywords or phrases; a paper is left out when any occurs in its title or abstract, even one by a followed author.'),
   })
   .strict()
   .superRefine((spec, context) => {
@@ -39,7 +43,10 @@ export const filterSpecSchema = z
       context.addIssue({
         code: 'custom',
         // `include[2]` → ['include', 2], relative to the filters object.
-        path: path.split(/[.[\]]+/).filter((part) => part !== '').map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
+        path: path
+          .split(/[.[\]]+/)
+          .filter((part) => part !== '')
+          .map((part) => (/^\d+$/.test(part) ? Number(part) : part)),
         message: issueMessage(error),
       });
     }

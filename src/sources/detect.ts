@@ -2,16 +2,7 @@
 import { open } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 
-export type LocalFormat =
-  | 'arxiv-rss'
-  | 'arxiv-atom'
-  | 'arxiv-rdf'
-  | 'arxiv-api'
-  | 'arxiv-api-recorded'
-  | 'oai-pmh'
-  | 'kaggle'
-  | 'digest-md'
-  | 'seed-cache';
+export type LocalFormat = 'arxiv-rss' | 'arxiv-atom' | 'arxiv-rdf' | 'arxiv-api' | 'arxiv-api-recorded' | 'oai-pmh' | 'kaggle' | 'digest-md' | 'seed-cache';
 
 export interface Detection {
   format: LocalFormat | undefined;
@@ -60,7 +51,10 @@ function detectXml(text: string): { format: LocalFormat | undefined; seen: strin
   // DTDs are never read (no entity is ever expanded, no external entity fetched): a document that declares
   // entities is refused here with that reason rather than "without a root element".
   if (/<!DOCTYPE[^>[]*\[[\s\S]*?<!ENTITY/i.test(text.slice(0, 4096))) {
-    return { format: undefined, seen: 'XML with a DOCTYPE that declares entities (DOCTYPE and entity declarations are refused for safety: xivdigest never reads a DTD)' };
+    return {
+      format: undefined,
+      seen: 'XML with a DOCTYPE that declares entities (DOCTYPE and entity declarations are refused for safety: xivdigest never reads a DTD)',
+    };
   }
   // Skip the XML declaration, processing instructions, comments and DOCTYPE (with its internal subset) to reach the root element.
   const body = text.replace(/^(?:\s*(?:<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>[]*(?:\[[\s\S]*?\]\s*)?>))*\s*/, '');

@@ -104,10 +104,7 @@ export function readerStoreOf(store: Store): ReaderStore {
  * Rebuilds the full-text search index of a store that createStore opened, from its papers and texts, in one write
  * transaction (`xivdigest reindex`). `onProgress` hears after each batch of papers. Throws for any other store.
  */
-export async function rebuildSearchIndex(
-  store: Store,
-  onProgress?: (done: number, total: number) => void,
-): Promise<{ papers: number }> {
+export async function rebuildSearchIndex(store: Store, onProgress?: (done: number, total: number) => void): Promise<{ papers: number }> {
   const rebuild = (store as Store & { rebuildSearchIndex?: (progress?: (done: number, total: number) => void) => Promise<{ papers: number }> })
     .rebuildSearchIndex;
   if (typeof rebuild !== 'function') {

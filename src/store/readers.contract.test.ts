@@ -41,7 +41,13 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
 
   it.skipIf(skipReason)('uses a sign-in link once, refuses an expired or unknown one, and stores only hashes', async () => {
     const readers = readerStoreOf(temp.store);
-    await readers.addSignInToken({ tokenHash: 'h1', email: 'Ada@example.org', browserHash: 'b1', createdAt: at(0).toISOString(), expiresAt: at(900).toISOString() });
+    await readers.addSignInToken({
+      tokenHash: 'h1',
+      email: 'Ada@example.org',
+      browserHash: 'b1',
+      createdAt: at(0).toISOString(),
+      expiresAt: at(900).toISOString(),
+    });
     await readers.addSignInToken({ tokenHash: 'h2', email: 'ada@example.org', createdAt: at(0).toISOString(), expiresAt: at(60).toISOString() });
     expect(await readers.getSignInToken('h1')).toMatchObject({ email: 'ada@example.org', browserHash: 'b1' });
     const first = await readers.useSignInToken('h1', at(10));
@@ -104,9 +110,21 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
     await readers.ensureReader('bob@example.org', { role: 'reader', now: at(0) });
     await readers.invite('ada@example.org', 'cli', at(0));
     await readers.invite('carol@example.org', 'ada@example.org', at(1));
-    await readers.addSignInToken({ tokenHash: 'secret-hash-a', email: 'ada@example.org', browserHash: 'browser-a', createdAt: at(0).toISOString(), expiresAt: at(900).toISOString() });
+    await readers.addSignInToken({
+      tokenHash: 'secret-hash-a',
+      email: 'ada@example.org',
+      browserHash: 'browser-a',
+      createdAt: at(0).toISOString(),
+      expiresAt: at(900).toISOString(),
+    });
     await readers.addSignInToken({ tokenHash: 'secret-hash-b', email: 'bob@example.org', createdAt: at(0).toISOString(), expiresAt: at(900).toISOString() });
-    await readers.addSession({ sessionHash: 'session-hash-a', readerId: ada.id, createdAt: at(2).toISOString(), expiresAt: at(3600).toISOString(), userAgent: 'UA' });
+    await readers.addSession({
+      sessionHash: 'session-hash-a',
+      readerId: ada.id,
+      createdAt: at(2).toISOString(),
+      expiresAt: at(3600).toISOString(),
+      userAgent: 'UA',
+    });
     const exported = await readers.exportReader(ada.id);
     expect(exported).toMatchObject({
       reader: { email: 'ada@example.org', role: 'admin' },

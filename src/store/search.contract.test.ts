@@ -232,7 +232,16 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
   });
 
   it('keeps the index in step with upsertPapers, saveTexts and transactions (rolled back: nothing indexed)', async () => {
-    await temp.store.upsertPapers([paper('2504.00002', { version: 2, versions: [{ version: 2 }], title: 'Hypergraph Transformers', abstract: 'Attention on hypergraphs.', categories: ['cs.LG'], announced: '2025-04-25' })]);
+    await temp.store.upsertPapers([
+      paper('2504.00002', {
+        version: 2,
+        versions: [{ version: 2 }],
+        title: 'Hypergraph Transformers',
+        abstract: 'Attention on hypergraphs.',
+        categories: ['cs.LG'],
+        announced: '2025-04-25',
+      }),
+    ]);
     expect(ids(await temp.store.search({ q: 'survey' }))).toEqual([]);
     expect(ids(await temp.store.search({ q: 'hypergraph' }))).toEqual(['2504.00002']);
     await temp.store.saveTexts([texts('2504.00005', { title: '量子纠错', tldr: '表面码。', abstract: '表面码。', lang: 'ja' })]);

@@ -181,7 +181,14 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       expect(row!.versions).toEqual([{ version: 1 }, { version: 2 }]);
       const versions = await store.getVersions('2504.00002');
       expect(versions).toEqual([
-        { version: 1, title: 'Title of 2504.00002', abstract: 'Abstract of 2504.00002, version 1.', announceType: 'new', announced: '2025-04-28', source: 'arxiv-rss' },
+        {
+          version: 1,
+          title: 'Title of 2504.00002',
+          abstract: 'Abstract of 2504.00002, version 1.',
+          announceType: 'new',
+          announced: '2025-04-28',
+          source: 'arxiv-rss',
+        },
         { version: 2, title: 'A better title', abstract: 'The revised abstract.', announceType: 'replace', announced: '2025-04-28', source: 'arxiv-api' },
       ]);
     });
@@ -341,7 +348,16 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       const stored = await temp.query<Record<string, unknown>>("select version, title, abstract, size from paper_versions where paper_id = '2504.00021'");
       expect(stored).toEqual([{ version: 1, title: 'Title of 2504.00021', abstract: 'Abstract of 2504.00021, version 1.', size: '10kb' }]);
       expect(await store.getVersions('2504.00021')).toEqual([
-        { version: 1, submitted: '2025-04-01T00:00:00Z', size: '10kb', title: 'Title of 2504.00021', abstract: 'Abstract of 2504.00021, version 1.', announceType: 'new', announced: '2025-04-28', source: 'arxiv-rss' },
+        {
+          version: 1,
+          submitted: '2025-04-01T00:00:00Z',
+          size: '10kb',
+          title: 'Title of 2504.00021',
+          abstract: 'Abstract of 2504.00021, version 1.',
+          announceType: 'new',
+          announced: '2025-04-28',
+          source: 'arxiv-rss',
+        },
         { version: 2, title: 'Second', abstract: 'Second abstract.', announceType: 'replace', announced: '2025-04-28', source: 'arxiv-api' },
       ]);
       const [row] = await store.getPapers({ ids: ['2504.00021'] });
@@ -354,7 +370,10 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       await store.upsertPapers([paper('2504.00022', 2, { announceType: undefined, feed: undefined })]);
       expect((await store.getPapers({ ids: ['2504.00022'] }))[0]).toMatchObject({ version: 2, announceType: 'new' });
       const versions = await store.getVersions('2504.00022');
-      expect(versions.map((version) => [version.version, version.announceType])).toEqual([[1, 'new'], [2, undefined]]);
+      expect(versions.map((version) => [version.version, version.announceType])).toEqual([
+        [1, 'new'],
+        [2, undefined],
+      ]);
       // And facts learned later still reach it.
       await store.upsertPapers([paper('2504.00022', 2, { versions: [{ version: 2, size: '12kb' }], feed: undefined })]);
       expect((await store.getVersions('2504.00022'))[1]).toMatchObject({ version: 2, size: '12kb' });
@@ -393,13 +412,15 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
         const body = pick(texts);
         const truncated = random() < 0.2;
         const feedKind = pick(['none', 'prefix', 'other']);
-        const listed = [1, 2, 3].filter(() => random() < 0.12).map((number) => {
-          const entry: { version: number; submitted?: string; size?: string; sourceType?: string } = { version: number };
-          if (random() < 0.5) entry.submitted = `2025-0${number}-01T00:00:00Z`;
-          if (random() < 0.5) entry.size = `${number}${pick(['0', '1'])}kb`;
-          if (random() < 0.3) entry.sourceType = 'D';
-          return entry;
-        });
+        const listed = [1, 2, 3]
+          .filter(() => random() < 0.12)
+          .map((number) => {
+            const entry: { version: number; submitted?: string; size?: string; sourceType?: string } = { version: number };
+            if (random() < 0.5) entry.submitted = `2025-0${number}-01T00:00:00Z`;
+            if (random() < 0.5) entry.size = `${number}${pick(['0', '1'])}kb`;
+            if (random() < 0.3) entry.sourceType = 'D';
+            return entry;
+          });
         const record: Paper = {
           id,
           version,
@@ -465,7 +486,14 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           const row = modelRows.get(id)!;
           const [read] = await store.getPapers({ ids: [id] });
           const { firstSeen: _firstSeen, ...rest } = read!;
-          const asStored = { ...row, feed_description_is_prefix: 0, version_in_row: 0, version_submitted_at: null, version_size: null, version_source_type: null };
+          const asStored = {
+            ...row,
+            feed_description_is_prefix: 0,
+            version_in_row: 0,
+            version_submitted_at: null,
+            version_size: null,
+            version_source_type: null,
+          };
           const { firstSeen: _modelFirstSeen, ...model } = toStoredPaper(asStored as never, records);
           expect(rest, `paper ${id} at step ${step}`).toEqual(model);
         }
@@ -497,17 +525,11 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
     });
 
     it('filters on any of a paper’s categories, with limit and offset', async () => {
-      expect((await store.getPapers({ category: 'cs.CL' })).map((item) => item.id)).toEqual([
-        '2503.00001',
-        '2504.00101',
-        '2504.00100',
-      ]);
+      expect((await store.getPapers({ category: 'cs.CL' })).map((item) => item.id)).toEqual(['2503.00001', '2504.00101', '2504.00100']);
       expect((await store.getPapers({ category: 'cs.CL', limit: 1, offset: 1 })).map((item) => item.id)).toEqual(['2504.00101']);
       expect((await store.getPapers({ offset: 4 })).map((item) => item.id)).toEqual(['2501.00001']);
       expect(await store.getPapers({ category: 'cs' })).toEqual([]);
-      expect((await store.getPapers({ ids: ['2504.00050', '2504.00101'], category: 'cs.CL' })).map((item) => item.id)).toEqual([
-        '2504.00101',
-      ]);
+      expect((await store.getPapers({ ids: ['2504.00050', '2504.00101'], category: 'cs.CL' })).map((item) => item.id)).toEqual(['2504.00101']);
     });
 
     it('rejects a negative limit with a STORE_ERROR', async () => {
@@ -630,7 +652,9 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
         ['b', 'hash-b', 'skipped', 'run-1'],
         ['a', 'hash-a-v2', 'selected', 'run-2'],
       ]);
-      expect(decisions[2]).toEqual(decision('a', { runId: 'run-2', abstractHash: 'hash-a-v2', version: 2, updatedFrom: 1, decidedAt: '2025-04-29T01:00:00.000Z' }));
+      expect(decisions[2]).toEqual(
+        decision('a', { runId: 'run-2', abstractHash: 'hash-a-v2', version: 2, updatedFrom: 1, decidedAt: '2025-04-29T01:00:00.000Z' }),
+      );
       // In the order decided (decidedAt), then by paper.
       expect((await store.getRunDecisions('run-2')).map((d) => [d.subscription, d.abstractHash])).toEqual([
         ['other', 'hash-a'],
@@ -651,7 +675,14 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       });
       expect((await store.listRuns()).map((run) => run.id)).toEqual(['r2', 'r1']);
       expect(await store.listRuns({ subscription: 'nlp' })).toEqual([
-        { id: 'r1', subscription: 'nlp', startedAt: '2025-04-28T01:00:00.000Z', finishedAt: '2025-04-28T01:02:00.000Z', status: 'partial', report: { failed: ['x'] } },
+        {
+          id: 'r1',
+          subscription: 'nlp',
+          startedAt: '2025-04-28T01:00:00.000Z',
+          finishedAt: '2025-04-28T01:02:00.000Z',
+          status: 'partial',
+          report: { failed: ['x'] },
+        },
       ]);
       expect((await store.listRuns({ limit: 1 })).map((run) => run.id)).toEqual(['r2']);
       expect(await store.getRun('missing')).toBeUndefined();
@@ -766,7 +797,14 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       const first = await leases.acquire({ key: 'run:nlp', owner: 'host-a:1:x', runId: 'r1', ttlMs: 60_000, now: at(0) });
       expect(first).toEqual({
         acquired: true,
-        lease: { key: 'run:nlp', owner: 'host-a:1:x', runId: 'r1', acquiredAt: at(0).toISOString(), heartbeatAt: at(0).toISOString(), expiresAt: at(60).toISOString() },
+        lease: {
+          key: 'run:nlp',
+          owner: 'host-a:1:x',
+          runId: 'r1',
+          acquiredAt: at(0).toISOString(),
+          heartbeatAt: at(0).toISOString(),
+          expiresAt: at(60).toISOString(),
+        },
       });
       const second = await leases.acquire({ key: 'run:nlp', owner: 'host-b:2:y', ttlMs: 60_000, now: at(10) });
       expect(second).toEqual({ acquired: false, lease: first.lease });
@@ -893,7 +931,11 @@ function startWriterThread(url: string, prefix: string, batches: number, size: n
         batches,
         size,
         // tsx's ESM entry (its `import` export), found from the CommonJS one.
-        tsxApi: pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href,
+        tsxApi: pathToFileURL(
+          createRequire(import.meta.url)
+            .resolve('tsx/esm/api')
+            .replace(/\.cjs$/, '.mjs'),
+        ).href,
         storeModule: new URL('./index.ts', import.meta.url).href,
       },
     },
@@ -992,7 +1034,10 @@ describe('SQLite transactions in this thread (writerThread: false) and in the wr
   it('commits, rolls back and reads its own writes the same way in both', async () => {
     const local = await createStore({ url: temp.url, writerThread: false });
     try {
-      for (const [name, target] of [['writer thread', temp.store], ['this thread', local]] as const) {
+      for (const [name, target] of [
+        ['writer thread', temp.store],
+        ['this thread', local],
+      ] as const) {
         const prefix = name === 'this thread' ? '2603' : '2604';
         await target.transaction(async (tx) => {
           await tx.upsertPapers([paper(`${prefix}.00001`, 1)]);
@@ -1006,7 +1051,10 @@ describe('SQLite transactions in this thread (writerThread: false) and in the wr
           })
           .catch((caught: unknown) => caught);
         expect(thrown, name).toBe(failure);
-        expect((await temp.store.getPapers()).map((item) => item.id).filter((id) => id.startsWith(prefix)), name).toEqual([`${prefix}.00001`]);
+        expect(
+          (await temp.store.getPapers()).map((item) => item.id).filter((id) => id.startsWith(prefix)),
+          name,
+        ).toEqual([`${prefix}.00001`]);
       }
     } finally {
       await local.close();

@@ -31,7 +31,13 @@ describe.each(testDatabases())('the web site through app.request() on $kind', ({
     if (skipReason) return;
     temp = await createTempStore(kind);
     site = await fillWebSite(temp.store, { papers: 30 });
-    deps = { store: temp.store, search: temp.store, subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }], baseUrl: 'http://127.0.0.1:8080', lang: 'zh' };
+    deps = {
+      store: temp.store,
+      search: temp.store,
+      subscriptions: [{ name: 'nlp', categories: ['cs.CL'], lang: 'zh' }],
+      baseUrl: 'http://127.0.0.1:8080',
+      lang: 'zh',
+    };
     app = createWebApp(deps);
   });
   afterAll(async () => {
@@ -47,7 +53,8 @@ describe.each(testDatabases())('the web site through app.request() on $kind', ({
     expect(html).toContain(`href="${urls.archiveDay('cs.AI', WEB_DAYS[2])}"`);
     expect(html).toMatch(/<link rel="alternate" type="application\/atom\+xml"[^>]+href="\/feeds\/search\.atom"/);
     expect(html.match(/<h1[\s>]/g)).toHaveLength(1);
-    for (const landmark of ['<header', '<nav', '<main id="main"', '<a class="skip" href="#main"', '<label class="visually-hidden" for="site-q"']) expect(html).toContain(landmark);
+    for (const landmark of ['<header', '<nav', '<main id="main"', '<a class="skip" href="#main"', '<label class="visually-hidden" for="site-q"'])
+      expect(html).toContain(landmark);
     expect(html).toContain('<html lang="zh-CN">');
     const csp = response.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'self'");
@@ -219,7 +226,13 @@ describe.each(testDatabases())('the web site through app.request() on $kind', ({
   });
 
   test('a series: the home page shows its newest digest and how many earlier; digest pages link earlier and later', async () => {
-    const later = { ...site.digest, name: 'nlp/2026-11-25', day: '2026-11-25', createdAt: '2026-11-25T06:30:00.000Z', entries: site.digest.entries.slice(0, 2) };
+    const later = {
+      ...site.digest,
+      name: 'nlp/2026-11-25',
+      day: '2026-11-25',
+      createdAt: '2026-11-25T06:30:00.000Z',
+      entries: site.digest.entries.slice(0, 2),
+    };
     // Last in the suite: the store cannot delete a digest, and this one changes the home page.
     await temp.store.saveDigest(later);
     const fresh = createWebApp({ ...deps, subscriptions: [...deps.subscriptions, { name: 'empty', categories: ['math.AP'], lang: 'zh' }] }, { briefMs: 0 });

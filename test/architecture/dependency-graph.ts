@@ -111,7 +111,9 @@ export function checkDependencyRule(sources: ReadonlyMap<string, string>, rules:
     const fromLayer = layerOf(from, rules);
     const rule = rules.layers[fromLayer];
     if (rule === undefined) {
-      violations.push(`${from}: its folder "${fromLayer}" has no place in the layers; add it to LAYERS in test/architecture/dependency-rule.test.ts (and docs/decisions/0026-dependency-rule.md)`);
+      violations.push(
+        `${from}: its folder "${fromLayer}" has no place in the layers; add it to LAYERS in test/architecture/dependency-rule.test.ts (and docs/decisions/0026-dependency-rule.md)`,
+      );
       continue;
     }
     for (const specifier of importSpecifiers(text)) {

@@ -32,7 +32,10 @@ export const LAYERS: Record<string, LayerRule> = {
   // Pipeline steps are written against the store interface (store/store.ts), run pure selection (select/), call the
   // enrichment helpers of llm/ (prompts, quality gate, scheduler, pricing), parse imported files with sources/'
   // parsers and read the reader's library with library/ (ranking inputs). They get adapter instances from the composition root; they never import render/, channels/ or cli/.
-  jobs: { mayImport: ['core', 'store', 'select', 'llm', 'sources', 'library'], why: 'jobs sit above the adapters they orchestrate and below the composition root.' },
+  jobs: {
+    mayImport: ['core', 'store', 'select', 'llm', 'sources', 'library'],
+    why: 'jobs sit above the adapters they orchestrate and below the composition root.',
+  },
   registry: { mayImport: '*', why: 'the registries (one per seam) are part of the composition root: metadata plus lazy factories (decision 0033).' },
   root: { mayImport: '*', why: 'the composition root (src/app*.ts, src/config.ts) composes everything.' },
   cli: { mayImport: '*', why: 'the CLI composes everything and is the only place that exits.' },

@@ -137,7 +137,10 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
   });
 
   /** A phone-sized page at `path`, recording every request it makes and every dialog it opens. */
-  async function open(path: string, colorScheme: 'light' | 'dark' = 'light'): Promise<{ context: BrowserContext; page: Page; requests: string[]; dialogs: string[] }> {
+  async function open(
+    path: string,
+    colorScheme: 'light' | 'dark' = 'light',
+  ): Promise<{ context: BrowserContext; page: Page; requests: string[]; dialogs: string[] }> {
     const context = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, colorScheme });
     const page = await context.newPage();
     const requests: string[] = [];
@@ -192,7 +195,13 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
           span.remove();
           return width;
         };
-        return { zhongVsGuo: difference(zhong, guo), zhongVsTofu: difference(zhong, tofu), ink, cjkWidth: measure('中文字体'), tofuWidth: measure('\uE000\uE001\uE002\uE003') };
+        return {
+          zhongVsGuo: difference(zhong, guo),
+          zhongVsTofu: difference(zhong, tofu),
+          ink,
+          cjkWidth: measure('中文字体'),
+          tofuWidth: measure('\uE000\uE001\uE002\uE003'),
+        };
       });
       expect(glyphs.ink).toBeGreaterThan(20);
       expect(glyphs.zhongVsGuo).toBeGreaterThan(100);
@@ -208,7 +217,9 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
           errors: document.querySelectorAll('.katex-error').length,
           display: document.querySelectorAll('.katex-display').length,
           mainFont: document.fonts.check('16px KaTeX_Main'),
-          loadedFaces: Array.from(document.fonts).filter((face: any) => face.status === 'loaded').map((face: any) => face.family),
+          loadedFaces: Array.from(document.fonts)
+            .filter((face: any) => face.status === 'loaded')
+            .map((face: any) => face.family),
         };
       });
       expect(math.count).toBeGreaterThanOrEqual(8);
@@ -287,7 +298,9 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
         pwned: (window as unknown as { __pwned?: unknown }).__pwned,
         scripts: document.querySelectorAll('script').length,
         dangerous: document.querySelectorAll('img, svg, iframe, object, embed, style:not(head style), body link').length,
-        handlers: Array.from(document.querySelectorAll('*')).filter((element: any) => Array.from(element.attributes as ArrayLike<{ name: string }>).some((attribute) => attribute.name.toLowerCase().startsWith('on'))).length,
+        handlers: Array.from(document.querySelectorAll('*')).filter((element: any) =>
+          Array.from(element.attributes as ArrayLike<{ name: string }>).some((attribute) => attribute.name.toLowerCase().startsWith('on')),
+        ).length,
         hrefs: Array.from(document.querySelectorAll('[href]')).map((element: any) => element.getAttribute('href') as string),
         visible: getComputedStyle(document.body).display,
         text: document.body.textContent ?? '',

@@ -6,7 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../helpers/random.js';
-import { createFaultWorld, faultDatabase, FAULT_NOW, describeKillPlan, killPlan, killTrial, referenceRun, type FaultDatabase, type FaultWorld } from '../helpers/fault-world.js';
+import {
+  createFaultWorld,
+  faultDatabase,
+  FAULT_NOW,
+  describeKillPlan,
+  killPlan,
+  killTrial,
+  referenceRun,
+  type FaultDatabase,
+  type FaultWorld,
+} from '../helpers/fault-world.js';
 import { postgresSkipReason, postgresTestUrl } from '../helpers/temp-store.js';
 
 const PAPERS = 4;
@@ -22,7 +32,13 @@ function databaseOf(kind: 'sqlite' | 'postgres'): (dir: string) => Promise<Fault
 
 /** The digest names of the files: `nlp/2026-11-23.md` and the like; a second digest would be `2026-11-23-2`. */
 function digestLabels(files: Record<string, string>): string[] {
-  return [...new Set(Object.keys(files).filter((name) => name.startsWith('nlp/')).map((name) => name.replace(/^nlp\/|\.[a-z]+$/g, '')))];
+  return [
+    ...new Set(
+      Object.keys(files)
+        .filter((name) => name.startsWith('nlp/'))
+        .map((name) => name.replace(/^nlp\/|\.[a-z]+$/g, '')),
+    ),
+  ];
 }
 
 describe.each(databases)('concurrent runs of one subscription on $kind', ({ kind, skip }) => {
@@ -111,7 +127,11 @@ describe('a run killed with SIGKILL (SQLite)', () => {
       expect((await first.done).signal).toBe('SIGKILL');
 
       // Before any rerun: the run is recognised as interrupted (its process is gone), with what it had done.
-      const listed = JSON.parse((await sandbox.run(['runs', '--json'])).stdout) as Array<{ id: string; status: string; report: { selected: unknown[]; problems: string[] } }>;
+      const listed = JSON.parse((await sandbox.run(['runs', '--json'])).stdout) as Array<{
+        id: string;
+        status: string;
+        report: { selected: unknown[]; problems: string[] };
+      }>;
       expect(listed).toHaveLength(1);
       expect(listed[0]).toMatchObject({ status: 'interrupted' });
       expect(listed[0]!.report.selected).toHaveLength(PAPERS);
@@ -133,7 +153,11 @@ describe('a run killed with SIGKILL (SQLite)', () => {
       expect(posts[1]!.headers['idempotency-key']).toBe(key);
       expect(posts[1]!.body).toBe(posts[0]!.body);
       const report = (JSON.parse(rerun.stdout) as Array<{ id: string; deliveries: Array<Record<string, unknown>> }>)[0]!;
-      expect(report.deliveries.find((delivery) => delivery.channel === 'webhook:local')).toMatchObject({ status: 'sent', deliveryKey: key, possiblyDuplicated: true });
+      expect(report.deliveries.find((delivery) => delivery.channel === 'webhook:local')).toMatchObject({
+        status: 'sent',
+        deliveryKey: key,
+        possiblyDuplicated: true,
+      });
       const rerunShown = await sandbox.run(['runs', 'show', report.id]);
       expect(rerunShown.stdout).toMatch(/possibly duplicated: an earlier run stopped while sending it/);
       // The rerun took over and marked the killed run as interrupted in the store.

@@ -16,7 +16,18 @@ export const sharedFixtures = process.env.XIVDIGEST_SHARED_FIXTURES ?? resolve(r
 const own = join(root, 'test', 'fixtures');
 
 /** The parsers under test, by the name the child knows them by (test/fuzz/fuzz-child.ts). */
-export const PARSERS = ['arxiv-feed', 'arxiv-api', 'arxiv-api-recorded', 'oai-pmh', 'kaggle', 'digest-import', 'seed-cache', 'library', 'config', 'detect'] as const;
+export const PARSERS = [
+  'arxiv-feed',
+  'arxiv-api',
+  'arxiv-api-recorded',
+  'oai-pmh',
+  'kaggle',
+  'digest-import',
+  'seed-cache',
+  'library',
+  'config',
+  'detect',
+] as const;
 export type ParserName = (typeof PARSERS)[number];
 
 export interface Seed {
@@ -45,12 +56,18 @@ export function loadSeeds(maxBytes = Infinity): { seeds: Seed[]; sharedFound: bo
   const sharedFound = existsSync(join(sharedFixtures, 'arxiv'));
   const arxiv = join(sharedFixtures, 'arxiv');
   const groups: Array<[ParserName, string[]]> = [
-    ['arxiv-feed', [...files(arxiv, /^rss-.*\.xml$/), ...files(join(own, 'feeds'), /\.xml$/), own_('http', 'rss-cs.CL+cs.AI.xml'), own_('http', 'atom-cs.CL.xml')]],
+    [
+      'arxiv-feed',
+      [...files(arxiv, /^rss-.*\.xml$/), ...files(join(own, 'feeds'), /\.xml$/), own_('http', 'rss-cs.CL+cs.AI.xml'), own_('http', 'atom-cs.CL.xml')],
+    ],
     ['arxiv-api', [...files(arxiv, /^api-.*\.xml$/), ...files(join(own, 'api'), /\.xml$/), ...files(join(own, 'http'), /^api-.*\.xml$/)]],
     ['arxiv-api-recorded', files(arxiv, /^api-.*\.json$/)],
     ['oai-pmh', [...files(arxiv, /^oai-.*\.xml$/), ...files(join(own, 'oai'), /\.xml$/), ...files(join(own, 'http'), /^oai-.*\.xml$/)]],
     ['kaggle', [...files(arxiv, /^kaggle-.*\.jsonl$/), ...files(join(own, 'kaggle'), /\.jsonl$/)]],
-    ['digest-import', [...files(join(sharedFixtures, 'digests'), /\.md$/), ...files(join(sharedFixtures, 'seed-outputs'), /\.md$/), ...files(join(own, 'digests'), /\.md$/)]],
+    [
+      'digest-import',
+      [...files(join(sharedFixtures, 'digests'), /\.md$/), ...files(join(sharedFixtures, 'seed-outputs'), /\.md$/), ...files(join(own, 'digests'), /\.md$/)],
+    ],
     ['seed-cache', [...files(join(sharedFixtures, 'corpus'), /\.jsonl$/), ...files(join(own, 'seed-cache'), /\.jsonl?$/)]],
     ['library', files(join(own, 'library'), /\.(bib|ris|rdf|txt|csl\.json)$/)],
     ['config', [join(root, 'test', 'fuzz', 'seeds', 'config.json')]],
@@ -70,7 +87,6 @@ export function loadSeeds(maxBytes = Infinity): { seeds: Seed[]; sharedFound: bo
 function own_(folder: string, name: string): string {
   return join(own, folder, name);
 }
-
 
 export interface Mutation {
   name: string;
@@ -97,7 +113,8 @@ const BILLION_LAUGHS = `<?xml version="1.0"?>
  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
 ]>
 `;
-const EXTERNAL_ENTITY = '<?xml version="1.0"?>\n<!DOCTYPE foo [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> <!ENTITY % dtd SYSTEM "http://127.0.0.1:9/x.dtd"> %dtd; ]>\n';
+const EXTERNAL_ENTITY =
+  '<?xml version="1.0"?>\n<!DOCTYPE foo [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> <!ENTITY % dtd SYSTEM "http://127.0.0.1:9/x.dtd"> %dtd; ]>\n';
 const CHARACTER_REFERENCES = ['&#x110000;', '&#0;', '&#xD800;', '&#99999999999999999999;', '&#x;', '&#-1;', '&lol;', '&xxe;', '&#x1F600;', '&amp', '&#65'];
 
 export const MUTATIONS: Mutation[] = [
@@ -106,7 +123,10 @@ export const MUTATIONS: Mutation[] = [
     apply(bytes, random) {
       const copy = Buffer.from(bytes);
       const flips = 1 + pick(random, 8);
-      for (let index = 0; index < flips && copy.length > 0; index++) { const at = pick(random, copy.length); copy[at] = copy[at]! ^ (1 << pick(random, 8)); }
+      for (let index = 0; index < flips && copy.length > 0; index++) {
+        const at = pick(random, copy.length);
+        copy[at] = copy[at]! ^ (1 << pick(random, 8));
+      }
       return copy;
     },
   },
@@ -155,8 +175,16 @@ export const MUTATIONS: Mutation[] = [
     name: 'entity tricks',
     apply(bytes, random) {
       const choice = pick(random, 3);
-      if (choice === 0) return Buffer.concat([Buffer.from(BILLION_LAUGHS), insertAt(bytes.subarray(bytes.indexOf('?>') >= 0 ? bytes.indexOf('?>') + 2 : 0), Buffer.from('&lol4;'), random, 0x3e)]);
-      if (choice === 1) return Buffer.concat([Buffer.from(EXTERNAL_ENTITY), insertAt(bytes.subarray(bytes.indexOf('?>') >= 0 ? bytes.indexOf('?>') + 2 : 0), Buffer.from('&xxe;'), random, 0x3e)]);
+      if (choice === 0)
+        return Buffer.concat([
+          Buffer.from(BILLION_LAUGHS),
+          insertAt(bytes.subarray(bytes.indexOf('?>') >= 0 ? bytes.indexOf('?>') + 2 : 0), Buffer.from('&lol4;'), random, 0x3e),
+        ]);
+      if (choice === 1)
+        return Buffer.concat([
+          Buffer.from(EXTERNAL_ENTITY),
+          insertAt(bytes.subarray(bytes.indexOf('?>') >= 0 ? bytes.indexOf('?>') + 2 : 0), Buffer.from('&xxe;'), random, 0x3e),
+        ]);
       return insertAt(bytes, Buffer.from(CHARACTER_REFERENCES[pick(random, CHARACTER_REFERENCES.length)]!), random, 0x3e);
     },
   },
@@ -214,7 +242,10 @@ interface ChildReply {
  * Runs the inputs in a child process (restarted after a hang or a crash), each under `deadlineMs`, the child's heap
  * capped at `heapMb`. Calls `onOutcome` as results come.
  */
-export async function runInputs(inputs: FuzzInput[], options: { deadlineMs: number; heapMb: number; onOutcome?: (outcome: FuzzOutcome) => void }): Promise<FuzzOutcome[]> {
+export async function runInputs(
+  inputs: FuzzInput[],
+  options: { deadlineMs: number; heapMb: number; onOutcome?: (outcome: FuzzOutcome) => void },
+): Promise<FuzzOutcome[]> {
   const outcomes: FuzzOutcome[] = [];
   let child: ChildProcess | undefined;
   // The deadline counts from a ready child: loading the parsers under tsx takes seconds on a busy machine.
@@ -252,7 +283,13 @@ export async function runInputs(inputs: FuzzInput[], options: { deadlineMs: numb
           if (reply.id === id) finish({ input, result: reply.result, detail: reply.detail, ms: reply.ms, rssMb: reply.rssMb });
         };
         const onExit = (code: number | null, signal: string | null) =>
-          finish({ input, result: 'crash', detail: `child exited (${signal ?? code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`, ms: Date.now() - started, rssMb: 0 });
+          finish({
+            input,
+            result: 'crash',
+            detail: `child exited (${signal ?? code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+            ms: Date.now() - started,
+            rssMb: 0,
+          });
         const timer = setTimeout(() => {
           running.kill('SIGKILL');
           finish({ input, result: 'hang', detail: `no answer within ${options.deadlineMs} ms`, ms: Date.now() - started, rssMb: 0 });

@@ -75,7 +75,11 @@ export function oaiArxivRawPage(records: ReadonlyArray<{ paper: FeedPaper; dates
   if (records.length === 0) return `${head}<error code="noRecordsMatch">No records match</error>\n</OAI-PMH>\n`;
   const body = records
     .map(({ paper, datestamp, set }) => {
-      const versions = Array.from({ length: paper.version }, (_, index) => `<version version="v${index + 1}"><date>Mon, 2 Nov 2026 1${index}:00:00 GMT</date><size>100kb</size><source_type>D</source_type></version>`).join('');
+      const versions = Array.from(
+        { length: paper.version },
+        (_, index) =>
+          `<version version="v${index + 1}"><date>Mon, 2 Nov 2026 1${index}:00:00 GMT</date><size>100kb</size><source_type>D</source_type></version>`,
+      ).join('');
       return `<record>
 <header>
  <identifier>oai:arXiv.org:${paper.id}</identifier>

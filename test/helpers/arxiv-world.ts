@@ -15,7 +15,6 @@ import type { AddressInfo } from 'node:net';
 import { oaiArxivRawPage, rssFeed, type FeedPaper } from './arxiv-feeds.js';
 import { createRandom } from './random.js';
 
-
 export interface ArxivWorldOptions {
   /** The first and last calendar days with announcements (YYYY-MM-DD). */
   from: string;
@@ -90,10 +89,11 @@ export async function startArxivWorld(options: ArxivWorldOptions): Promise<Arxiv
     faults,
     oaiRequests: () => [...oaiLog],
     feedRequests: () => feedCount,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 
   function feed(): WorldResponse {

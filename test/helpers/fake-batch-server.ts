@@ -110,7 +110,11 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
     let match: RegExpExecArray | null;
     if (method === 'POST' && /\/v1\/files$/.test(path)) {
       // Multipart as the OpenAI API takes it (purpose, file); parsed by the platform's own form-data reader.
-      const form = await new Request('http://127.0.0.1/', { method: 'POST', headers: { 'content-type': String(incoming.headers['content-type']) }, body: raw }).formData();
+      const form = await new Request('http://127.0.0.1/', {
+        method: 'POST',
+        headers: { 'content-type': String(incoming.headers['content-type']) },
+        body: raw,
+      }).formData();
       const file = form.get('file');
       const purpose = String(form.get('purpose') ?? '');
       if (!(file instanceof Blob) || purpose !== 'batch') {
@@ -127,7 +131,12 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
       const body = JSON.parse(raw.toString('utf8')) as { input_file_id?: string; endpoint?: string; completion_window?: string };
       const file = body.input_file_id ? files.get(body.input_file_id) : undefined;
       if (!file || body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') {
-        send(response, 400, { error: { message: `invalid batch: input_file_id ${body.input_file_id}, endpoint ${body.endpoint}, completion_window ${body.completion_window}`, type: 'invalid_request_error' } });
+        send(response, 400, {
+          error: {
+            message: `invalid batch: input_file_id ${body.input_file_id}, endpoint ${body.endpoint}, completion_window ${body.completion_window}`,
+            type: 'invalid_request_error',
+          },
+        });
         return;
       }
       const items = file.text
@@ -160,16 +169,24 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
       const requests = body.requests ?? [];
       const bad = requests.find((request) => !/^[a-zA-Z0-9_-]{1,64}$/.test(request.custom_id ?? '') || !request.params);
       if (requests.length === 0 || bad) {
-        send(response, 400, { type: 'error', error: { type: 'invalid_request_error', message: `requests: custom_id must match ^[a-zA-Z0-9_-]{1,64}$ (got ${JSON.stringify(bad?.custom_id)})` } });
+        send(response, 400, {
+          type: 'error',
+          error: { type: 'invalid_request_error', message: `requests: custom_id must match ^[a-zA-Z0-9_-]{1,64}$ (got ${JSON.stringify(bad?.custom_id)})` },
+        });
         return;
       }
-      const batch = newBatch('anthropic', `msgbatch_${++counter}`, requests.map((request) => ({ customId: request.custom_id!, body: request.params! })));
+      const batch = newBatch(
+        'anthropic',
+        `msgbatch_${++counter}`,
+        requests.map((request) => ({ customId: request.custom_id!, body: request.params! })),
+      );
       send(response, 200, anthropicView(batch));
       return;
     }
     if (method === 'GET' && (match = /\/v1\/messages\/batches\/([^/]+)\/results$/.exec(path))) {
       const batch = batches.get(decodeURIComponent(match[1]!));
-      if (!batch || batch.status !== 'ended') return send(response, 404, { type: 'error', error: { type: 'not_found_error', message: 'results not available' } });
+      if (!batch || batch.status !== 'ended')
+        return send(response, 404, { type: 'error', error: { type: 'not_found_error', message: 'results not available' } });
       response.writeHead(200, { 'content-type': 'application/x-jsonl' });
       response.end([...batch.results.values()].map((line) => `${line}\n`).join(''));
       return;
@@ -177,7 +194,8 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
     if (method === 'GET' && (match = /\/v1\/messages\/batches\/([^/]+)$/.exec(path))) {
       const batch = batches.get(decodeURIComponent(match[1]!));
       polls += 1;
-      if (!batch || batch.protocol !== 'anthropic') return send(response, 404, { type: 'error', error: { type: 'not_found_error', message: 'batch not found' } });
+      if (!batch || batch.protocol !== 'anthropic')
+        return send(response, 404, { type: 'error', error: { type: 'not_found_error', message: 'batch not found' } });
       send(response, 200, anthropicView(batch));
       return;
     }
@@ -186,7 +204,17 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
 
   function newBatch(protocol: 'openai' | 'anthropic', id: string, items: FakeBatch['items']): FakeBatch {
     submissions += 1;
-    const batch: FakeBatch = { id, protocol, status: protocol === 'openai' ? 'validating' : 'in_progress', history: [], items, results: new Map(), errors: new Map(), expired: 0, createdAt: Math.floor(Date.now() / 1000) };
+    const batch: FakeBatch = {
+      id,
+      protocol,
+      status: protocol === 'openai' ? 'validating' : 'in_progress',
+      history: [],
+      items,
+      results: new Map(),
+      errors: new Map(),
+      expired: 0,
+      createdAt: Math.floor(Date.now() / 1000),
+    };
     batch.history.push(batch.status);
     batches.set(id, batch);
     void run(batch);
@@ -216,7 +244,12 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
           batch.errors.set(
             item.customId,
             batch.protocol === 'openai'
-              ? JSON.stringify({ id: `batch_req_${index}`, custom_id: item.customId, response: null, error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' } })
+              ? JSON.stringify({
+                  id: `batch_req_${index}`,
+                  custom_id: item.customId,
+                  response: null,
+                  error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' },
+                })
               : JSON.stringify({ custom_id: item.customId, result: { type: 'expired' } }),
           );
           continue;
@@ -255,21 +288,29 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
       else headers.authorization = `Bearer ${options.apiKey}`;
     }
     let status = 0;
-    let body: unknown = null;
+    let body: unknown;
     try {
-      const reply = await fetch(`${llm.url}${path}`, { method: 'POST', headers, body: JSON.stringify(batch.protocol === 'anthropic' ? item.body : item.body) });
+      const reply = await fetch(`${llm.url}${path}`, { method: 'POST', headers, body: JSON.stringify(item.body) });
       status = reply.status;
       body = await reply.json().catch(() => null);
     } catch (error) {
       body = { error: { message: String(error) } };
     }
     if (batch.protocol === 'openai') {
-      const line = JSON.stringify({ id: `batch_req_${index}`, custom_id: item.customId, response: { status_code: status || 500, request_id: `req_${index}`, body }, error: null });
+      const line = JSON.stringify({
+        id: `batch_req_${index}`,
+        custom_id: item.customId,
+        response: { status_code: status || 500, request_id: `req_${index}`, body },
+        error: null,
+      });
       if (status === 200) batch.results.set(item.customId, line);
       else batch.errors.set(item.customId, line);
       return;
     }
-    const result = status === 200 ? { type: 'succeeded', message: body } : { type: 'errored', error: body ?? { type: 'error', error: { type: 'api_error', message: 'no answer' } } };
+    const result =
+      status === 200
+        ? { type: 'succeeded', message: body }
+        : { type: 'errored', error: body ?? { type: 'error', error: { type: 'api_error', message: 'no answer' } } };
     batch.results.set(item.customId, JSON.stringify({ custom_id: item.customId, result }));
   }
 
@@ -284,7 +325,10 @@ export async function startFakeBatchServer(options: FakeBatchServerOptions = {})
       id: batch.id,
       object: 'batch',
       endpoint: '/v1/chat/completions',
-      errors: batch.status === 'failed' ? { object: 'list', data: [{ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', param: null, line: 1 }] } : null,
+      errors:
+        batch.status === 'failed'
+          ? { object: 'list', data: [{ code: 'invalid_json_line', message: 'This line is not parseable as valid JSON.', param: null, line: 1 }] }
+          : null,
       input_file_id: 'file-input',
       completion_window: '24h',
       status: batch.status,

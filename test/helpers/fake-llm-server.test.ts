@@ -37,13 +37,25 @@ function openAiBody(target: Pick<FakeLlmPaper, 'title' | 'abstract'>, format: 'j
       { role: 'system', content: request.system },
       { role: 'user', content: request.prompt },
     ],
-    ...(format === 'json_schema' ? { response_format: { type: 'json_schema', json_schema: { name: 'paper_texts', schema: paperTextsSchema, strict: true } } } : {}),
+    ...(format === 'json_schema'
+      ? { response_format: { type: 'json_schema', json_schema: { name: 'paper_texts', schema: paperTextsSchema, strict: true } } }
+      : {}),
     ...(format === 'json_object' ? { response_format: { type: 'json_object' } } : {}),
   };
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<{ status: number; headers: Headers; json: any }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<{ status: number; headers: Headers; json: any }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    ...(signal ? { signal } : {}),
+  });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined };
 }
@@ -134,8 +146,17 @@ describe('Azure and Anthropic protocols', () => {
   it('answers Anthropic output_config requests with JSON text and json-tool requests with a tool_use block', async () => {
     const s = await start({ apiKey: 'ak-1' });
     const request = fakePaperRequest(paper);
-    const base = { model: 'claude-haiku-4-5', max_tokens: 4096, system: request.system, messages: [{ role: 'user', content: [{ type: 'text', text: request.prompt }] }] };
-    const native = await post(`${s.url}/v1/messages`, { ...base, output_config: { format: { type: 'json_schema', schema: paperTextsSchema } } }, { 'x-api-key': 'ak-1' });
+    const base = {
+      model: 'claude-haiku-4-5',
+      max_tokens: 4096,
+      system: request.system,
+      messages: [{ role: 'user', content: [{ type: 'text', text: request.prompt }] }],
+    };
+    const native = await post(
+      `${s.url}/v1/messages`,
+      { ...base, output_config: { format: { type: 'json_schema', schema: paperTextsSchema } } },
+      { 'x-api-key': 'ak-1' },
+    );
     expect(native.json).toMatchObject({ type: 'message', role: 'assistant', stop_reason: 'end_turn', model: 'claude-haiku-4-5' });
     expect(JSON.parse(native.json.content[0].text)).toEqual(paper.answer);
     expect(native.json.usage.input_tokens).toBeGreaterThan(0);
@@ -186,7 +207,8 @@ describe('faults', () => {
 
   it('spoils the content: malformed, truncated, wrong language, refusal, empty', async () => {
     const s = await start({ faults: { byRequest: { 1: 'malformed-json', 2: 'truncated-json', 3: 'wrong-language', 4: 'refusal', 5: 'refusal', 6: 'empty' } } });
-    const content = async (format: 'json_schema' | 'json_object' = 'json_schema'): Promise<any> => (await post(chat(s), openAiBody(paper, format))).json.choices[0];
+    const content = async (format: 'json_schema' | 'json_object' = 'json_schema'): Promise<any> =>
+      (await post(chat(s), openAiBody(paper, format))).json.choices[0];
     const malformed = await content();
     expect(() => JSON.parse(malformed.message.content)).toThrow();
     const truncated = await content();

@@ -84,7 +84,10 @@ export function paperFromRecord(record: Record<string, unknown>): FakeLlmPaper |
 
 /** The title without the old `(arXiv:… [cs.CL])` suffix, on one line. */
 export function titleCore(title: string): string {
-  return title.replace(/\s*\(arXiv:.+$/s, '').replace(/\s+/g, ' ').trim();
+  return title
+    .replace(/\s*\(arXiv:.+$/s, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The abstract without the new feed's `arXiv:… Announce Type: new  Abstract:` prefix. */
@@ -552,19 +555,48 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
         case 'rate-limit': {
           const retry: Record<string, string> = { 'retry-after': String(fault.retryAfterSeconds ?? 1) };
           if (fault.retryAfterMs !== undefined) retry['retry-after-ms'] = String(fault.retryAfterMs);
-          reply(429, errorBody(protocol, 429, 'Rate limit reached for requests. Please try again in 1s.'), { ...headers, ...retry, ...rateHeaders(protocol, 0, 1000) });
+          reply(429, errorBody(protocol, 429, 'Rate limit reached for requests. Please try again in 1s.'), {
+            ...headers,
+            ...retry,
+            ...rateHeaders(protocol, 0, 1000),
+          });
           return;
         }
         case 'quota':
           if (protocol === 'anthropic') {
-            reply(400, { type: 'error', error: { type: 'invalid_request_error', message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.' } }, headers);
+            reply(
+              400,
+              {
+                type: 'error',
+                error: {
+                  type: 'invalid_request_error',
+                  message: 'Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits.',
+                },
+              },
+              headers,
+            );
             return;
           }
-          reply(429, { error: { message: 'You exceeded your current quota, please check your plan and billing details.', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } }, headers);
+          reply(
+            429,
+            {
+              error: {
+                message: 'You exceeded your current quota, please check your plan and billing details.',
+                type: 'insufficient_quota',
+                param: null,
+                code: 'insufficient_quota',
+              },
+            },
+            headers,
+          );
           return;
         case 'server-error': {
           const status = fault.status ?? 500;
-          reply(status, errorBody(protocol, status, status === 529 ? 'Overloaded' : 'The server had an error while processing your request. Sorry about that!'), headers);
+          reply(
+            status,
+            errorBody(protocol, status, status === 529 ? 'Overloaded' : 'The server had an error while processing your request. Sorry about that!'),
+            headers,
+          );
           return;
         }
         case 'not-found':
@@ -590,7 +622,12 @@ export async function startFakeLlmServer(options: FakeLlmServerOptions = {}): Pr
       const payload = completion(protocol, { ...parsed, model: reported }, texts, fault?.kind, inputTokens, n, cacheFacts(parsed));
       if (fault?.kind === 'stall') {
         const json = JSON.stringify(payload);
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(json)), ...options.responseHeaders, ...headers });
+        response.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(json)),
+          ...options.responseHeaders,
+          ...headers,
+        });
         response.write(json.slice(0, Math.floor(json.length / 2)));
         return;
       }
@@ -669,7 +706,11 @@ function normalizeFault(fault: FakeLlmFault | null | undefined): FakeLlmFaultSpe
 function contentText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) {
-    return content.map((part) => (typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '')).join('\n');
+    return content
+      .map((part) =>
+        typeof part === 'object' && part !== null && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : '',
+      )
+      .join('\n');
   }
   return '';
 }
@@ -677,15 +718,23 @@ function contentText(content: unknown): string {
 function parseRequest(protocol: FakeLlmProtocol, body: Record<string, unknown>, path: string): Parsed {
   const messages = Array.isArray(body.messages) ? (body.messages as Array<{ role?: string; content?: unknown }>) : [];
   const promptText = [contentText(body.system), ...messages.map((message) => contentText(message.content))].join('\n');
-  const systemText = protocol === 'anthropic' ? contentText(body.system) : messages.filter((message) => message.role === 'system').map((message) => contentText(message.content)).join('\n');
+  const systemText =
+    protocol === 'anthropic'
+      ? contentText(body.system)
+      : messages
+          .filter((message) => message.role === 'system')
+          .map((message) => contentText(message.content))
+          .join('\n');
   const cacheControl = Array.isArray(body.system) && (body.system as Array<{ cache_control?: unknown }>).some((block) => block.cache_control !== undefined);
-  const maxTokens = typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
+  const maxTokens =
+    typeof body.max_tokens === 'number' ? body.max_tokens : typeof body.max_completion_tokens === 'number' ? body.max_completion_tokens : undefined;
   const requested = typeof body.model === 'string' ? body.model : '';
   const model = protocol === 'azure' ? decodeURIComponent(/\/deployments\/([^/]+)\//.exec(path)?.[1] ?? requested) : requested;
   if (protocol === 'anthropic') {
     const common = { systemText, cacheControl };
     const outputConfig = body.output_config as { format?: { type?: string; schema?: unknown } } | undefined;
-    if (outputConfig?.format?.type === 'json_schema') return { protocol, model, output: 'output_format', schema: outputConfig.format.schema, promptText, maxTokens, ...common };
+    if (outputConfig?.format?.type === 'json_schema')
+      return { protocol, model, output: 'output_format', schema: outputConfig.format.schema, promptText, maxTokens, ...common };
     const tools = Array.isArray(body.tools) ? (body.tools as Array<{ name?: string; input_schema?: unknown }>) : [];
     const jsonTool = tools.find((tool) => tool.name === 'json');
     if (jsonTool) return { protocol, model, output: 'json_tool', schema: jsonTool.input_schema, promptText, maxTokens, ...common };
@@ -712,9 +761,21 @@ function authError(protocol: FakeLlmProtocol, presented: string): unknown {
   // Echoes the key in full, as a careless proxy would, so that tests can check that adapters never repeat it.
   if (protocol === 'anthropic') return { type: 'error', error: { type: 'authentication_error', message: `invalid x-api-key: ${presented}` } };
   if (protocol === 'azure') {
-    return { error: { code: '401', message: `Access denied due to invalid subscription key ${presented} or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.` } };
+    return {
+      error: {
+        code: '401',
+        message: `Access denied due to invalid subscription key ${presented} or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.`,
+      },
+    };
   }
-  return { error: { message: `Incorrect API key provided: ${presented}. You can find your API key at https://platform.openai.com/account/api-keys.`, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } };
+  return {
+    error: {
+      message: `Incorrect API key provided: ${presented}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: 'invalid_api_key',
+    },
+  };
 }
 
 function errorBody(protocol: FakeLlmProtocol, status: number, message: string): unknown {
@@ -729,14 +790,35 @@ function errorBody(protocol: FakeLlmProtocol, status: number, message: string): 
 
 function notFound(protocol: FakeLlmProtocol, model: string): unknown {
   if (protocol === 'anthropic') return { type: 'error', error: { type: 'not_found_error', message: `model: ${model}` } };
-  if (protocol === 'azure') return { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.' } };
-  return { error: { message: `The model \`${model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', param: null, code: 'model_not_found' } };
+  if (protocol === 'azure')
+    return {
+      error: {
+        code: 'DeploymentNotFound',
+        message:
+          'The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.',
+      },
+    };
+  return {
+    error: {
+      message: `The model \`${model}\` does not exist or you do not have access to it.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: 'model_not_found',
+    },
+  };
 }
 
 function schemaUnsupported(protocol: FakeLlmProtocol, parsed: Parsed): unknown {
   if (protocol === 'anthropic') return { type: 'error', error: { type: 'invalid_request_error', message: 'output_config: Extra inputs are not permitted' } };
   if (protocol === 'azure') {
-    return { error: { message: 'response_format value as json_schema is enabled only for api versions 2024-08-01-preview and later', type: 'invalid_request_error', param: null, code: 'BadRequest' } };
+    return {
+      error: {
+        message: 'response_format value as json_schema is enabled only for api versions 2024-08-01-preview and later',
+        type: 'invalid_request_error',
+        param: null,
+        code: 'BadRequest',
+      },
+    };
   }
   return {
     error: {
@@ -779,7 +861,15 @@ function answerFor(paper: FakeLlmPaper | undefined, parsed: Parsed): FakeLlmAnsw
 
 const refusalText = "I'm sorry, I can't help with that request.";
 
-function completion(protocol: FakeLlmProtocol, parsed: Parsed, texts: FakeLlmAnswer, fault: FakeLlmFaultKind | undefined, inputTokens: number, n: number, cache: CacheFacts = { report: false, read: 0, written: 0 }): unknown {
+function completion(
+  protocol: FakeLlmProtocol,
+  parsed: Parsed,
+  texts: FakeLlmAnswer,
+  fault: FakeLlmFaultKind | undefined,
+  inputTokens: number,
+  n: number,
+  cache: CacheFacts = { report: false, read: 0, written: 0 },
+): unknown {
   let json = JSON.stringify(texts);
   let finish: 'stop' | 'length' = 'stop';
   let content: string | null = json;
@@ -821,7 +911,11 @@ function completion(protocol: FakeLlmProtocol, parsed: Parsed, texts: FakeLlmAns
     if (parsed.output === 'json_tool' && (fault === undefined || fault === 'wrong-language' || fault === 'delay' || fault === 'truncated-json')) {
       // Anthropic hands the tool input over parsed; a cut-off call keeps the fields finished so far.
       const input = fault === 'truncated-json' ? { title: texts.title, tldr: texts.tldr } : texts;
-      return { ...base, content: [{ type: 'tool_use', id: `toolu_fake_${n}`, name: 'json', input }], stop_reason: fault === 'truncated-json' ? 'max_tokens' : 'tool_use' };
+      return {
+        ...base,
+        content: [{ type: 'tool_use', id: `toolu_fake_${n}`, name: 'json', input }],
+        stop_reason: fault === 'truncated-json' ? 'max_tokens' : 'tool_use',
+      };
     }
     const blocks = json === '' && fault === 'empty' ? [] : [{ type: 'text', text: content ?? refusalText }];
     const stop = finish === 'length' ? 'max_tokens' : fault === 'refusal' ? 'refusal' : 'end_turn';

@@ -19,7 +19,6 @@ const KEY = 'sk-test-faults-0123456789';
 /** Mon 2026-11-23 01:00 EST: the feed dated that day is out. */
 export const FAULT_NOW = '2026-11-23T06:00:00Z';
 
-
 /** One POST the webhook receiver got. */
 export interface HookPost {
   headers: IncomingHttpHeaders;
@@ -227,7 +226,10 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
 }
 
 /** A clean run in its own sandbox: its files, how long it took, and when its first LLM call came (ms after start). */
-export async function referenceRun(world: FaultWorld, database: (dir: string) => Promise<FaultDatabase>): Promise<{ files: Record<string, string>; spanMs: number; firstCallMs: number }> {
+export async function referenceRun(
+  world: FaultWorld,
+  database: (dir: string) => Promise<FaultDatabase>,
+): Promise<{ files: Record<string, string>; spanMs: number; firstCallMs: number }> {
   const sandbox = await world.sandbox(database);
   try {
     const before = world.llm.requests.length;
@@ -285,7 +287,12 @@ export interface KillTrial {
  * Runs one trial in a fresh sandbox: `run` killed with SIGKILL `killAtMs` after its start, then a rerun to the end;
  * compares the files with `reference` and counts what the servers received.
  */
-export async function killTrial(world: FaultWorld, database: (dir: string) => Promise<FaultDatabase>, reference: Record<string, string>, plan: KillPlan): Promise<KillTrial> {
+export async function killTrial(
+  world: FaultWorld,
+  database: (dir: string) => Promise<FaultDatabase>,
+  reference: Record<string, string>,
+  plan: KillPlan,
+): Promise<KillTrial> {
   const sandbox = await world.sandbox(database);
   try {
     const llmBefore = world.llm.requests.length;
@@ -305,7 +312,11 @@ export async function killTrial(world: FaultWorld, database: (dir: string) => Pr
     }
     if (!exited) killed.child.kill('SIGKILL');
     const killedResult = await killed.done;
-    const killedAfter = { llmRequests: world.llm.requests.length - llmBefore, posts: world.hooks.posts.length - postsBefore, exited: killedResult.signal === null };
+    const killedAfter = {
+      llmRequests: world.llm.requests.length - llmBefore,
+      posts: world.hooks.posts.length - postsBefore,
+      exited: killedResult.signal === null,
+    };
     const rerun = await sandbox.run(['run', '--now', FAULT_NOW, '--json']);
     const files = sandbox.files();
     const posts = world.hooks.posts.slice(postsBefore);
@@ -324,7 +335,13 @@ export async function killTrial(world: FaultWorld, database: (dir: string) => Pr
     const listed = await sandbox.run(['runs', '--json']);
     const runs = JSON.parse(listed.stdout || '[]') as Array<{ id: string; status: string; report: { deliveries?: Array<{ possiblyDuplicated?: boolean }> } }>;
     const noneRunning = runs.every((run) => run.status !== 'running');
-    if (!noneRunning) problems.push(`runs still shown as running: ${runs.filter((run) => run.status === 'running').map((run) => run.id).join(', ')}`);
+    if (!noneRunning)
+      problems.push(
+        `runs still shown as running: ${runs
+          .filter((run) => run.status === 'running')
+          .map((run) => run.id)
+          .join(', ')}`,
+      );
     // The rerun is the newest; an older run is the killed one, when it got as far as storing itself.
     const killedRun = runs.length > 1 ? runs[runs.length - 1]! : undefined;
     const killedRunStatus = killedResult.signal === null ? `exited ${killedResult.code}` : (killedRun?.status ?? 'not stored');
@@ -335,7 +352,19 @@ export async function killTrial(world: FaultWorld, database: (dir: string) => Pr
     const possiblyDuplicated = report?.deliveries.some((delivery) => delivery.possiblyDuplicated === true) ?? false;
     // A second post must be flagged: it is the resend of a send the kill cut off.
     if (posts.length > 1 && !possiblyDuplicated) problems.push(`${posts.length} posts, but the rerun did not mark its delivery as possibly duplicated`);
-    return { plan, killedAfter, rerunCode: rerun.code, filesIdentical, posts: posts.length, sameKey: keys.size === 1, llmCalls, killedRunStatus, noneRunning, possiblyDuplicated, problems };
+    return {
+      plan,
+      killedAfter,
+      rerunCode: rerun.code,
+      filesIdentical,
+      posts: posts.length,
+      sameKey: keys.size === 1,
+      llmCalls,
+      killedRunStatus,
+      noneRunning,
+      possiblyDuplicated,
+      problems,
+    };
   } finally {
     await sandbox.cleanup();
   }

@@ -14,7 +14,11 @@ export function goodPapers(count: number): FakeLlmPaper[] {
   return chosen;
 }
 
-export const cleanTitle = (title: string) => title.replace(/\s*\(arXiv[^\n]+/, '').replace(/\s+/g, ' ').trim();
+export const cleanTitle = (title: string) =>
+  title
+    .replace(/\s*\(arXiv[^\n]+/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 export const cleanAbstract = (abstract: string) => abstract.replace(/^arXiv:\S+ Announce Type: \S+\s+Abstract:\s*/, '').trim();
 const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -25,7 +29,8 @@ export function writeFeed(path: string, papers: FakeLlmPaper[]): void {
 
 /** The feed text, dated Mon 2026-11-23 unless `pubDate` says otherwise. */
 export function feedOf(papers: FakeLlmPaper[], pubDate = 'Mon, 23 Nov 2026 00:00:00 -0500'): string {
-  const items = papers.map((paper) => `    <item>
+  const items = papers.map(
+    (paper) => `    <item>
       <title>${escapeXml(cleanTitle(paper.title))}</title>
       <link>https://arxiv.org/abs/${paper.id}</link>
       <description>arXiv:${paper.id}v1 Announce Type: new 
@@ -36,7 +41,8 @@ Abstract: ${escapeXml(cleanAbstract(paper.abstract))}</description>
       <arxiv:announce_type>new</arxiv:announce_type>
       <dc:rights>http://creativecommons.org/licenses/by/4.0/</dc:rights>
       <dc:creator>Ada Example, Bo Sample</dc:creator>
-    </item>`);
+    </item>`,
+  );
   return `<?xml version='1.0' encoding='UTF-8'?>
 <rss xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns:dc="http://purl.org/dc/elements/1.1/" version="2.0">
   <channel>
@@ -49,4 +55,3 @@ ${items.join('\n')}
 </rss>
 `;
 }
-

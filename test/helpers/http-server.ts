@@ -86,9 +86,7 @@ export interface TestServer {
  * ```
  */
 export async function startTestServer(routes: TestRoute[] | Record<string, TestReply | TestReply[]>): Promise<TestServer> {
-  const table: TestRoute[] = Array.isArray(routes)
-    ? routes
-    : Object.entries(routes).map(([path, reply]) => ({ path, reply }));
+  const table: TestRoute[] = Array.isArray(routes) ? routes : Object.entries(routes).map(([path, reply]) => ({ path, reply }));
   const served = table.map(() => 0);
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();

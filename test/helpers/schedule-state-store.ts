@@ -54,7 +54,11 @@ export function createJsonFileScheduleStateStore(path: string, options: StateSto
       throw storeError(`the schedule state file ${path} is not valid JSON`, error, 'Delete it to start afresh; the scheduler then waits for the next slot.');
     }
     if (!isStateFile(data)) {
-      throw storeError(`the schedule state file ${path} does not hold { version: 1, jobs: { name: { slot, status, at } } }`, undefined, 'Delete it to start afresh.');
+      throw storeError(
+        `the schedule state file ${path} does not hold { version: 1, jobs: { name: { slot, status, at } } }`,
+        undefined,
+        'Delete it to start afresh.',
+      );
     }
     return data;
   };
@@ -95,8 +99,7 @@ function isStateFile(data: unknown): data is StateFile {
   if (file.version !== 1 || typeof file.jobs !== 'object' || file.jobs === null) return false;
   return Object.values(file.jobs).every(
     (record) =>
-      typeof record === 'object' && record !== null &&
-      typeof record.slot === 'string' && typeof record.at === 'string' && STATUSES.includes(record.status),
+      typeof record === 'object' && record !== null && typeof record.slot === 'string' && typeof record.at === 'string' && STATUSES.includes(record.status),
   );
 }
 

@@ -27,7 +27,10 @@ export function sharedFixture(...parts: string[]): string {
 export function sharedFixtureFiles(folder: string, filter: (name: string) => boolean = () => true): string[] {
   const dir = join(sharedFixturesDir, folder);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter(filter).sort().map((name) => join(dir, name));
+  return readdirSync(dir)
+    .filter(filter)
+    .sort()
+    .map((name) => join(dir, name));
 }
 
 /** Our own small fixtures, committed in test/fixtures. */

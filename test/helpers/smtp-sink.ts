@@ -50,7 +50,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
 /** The sign-in link in a message (quoted-printable or base64 bodies decoded), or throws. */
 export function signInLinkIn(message: SinkMessage): string {
   const unfolded = message.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  const base64 = [...message.raw.matchAll(/\r?\n\r?\n([A-Za-z0-9+/=\r\n]{40,})/g)].map((match) => Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64').toString('utf8'));
+  const base64 = [...message.raw.matchAll(/\r?\n\r?\n([A-Za-z0-9+/=\r\n]{40,})/g)].map((match) =>
+    Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64').toString('utf8'),
+  );
   for (const text of [unfolded, ...base64]) {
     const link = /https?:\/\/[^\s"<>]+\/signin\/verify\?token=[A-Za-z0-9_-]+/.exec(text)?.[0];
     if (link) return link;

@@ -71,9 +71,7 @@ let swept = false;
 async function sweepStaleSchemas(client: pg.Client): Promise<void> {
   if (swept) return;
   swept = true;
-  const { rows } = await client.query<{ nspname: string }>(
-    `select nspname from pg_namespace where nspname like '${SCHEMA_PREFIX}%'`,
-  );
+  const { rows } = await client.query<{ nspname: string }>(`select nspname from pg_namespace where nspname like '${SCHEMA_PREFIX}%'`);
   const now = Math.floor(Date.now() / 1000);
   for (const { nspname } of rows) {
     const created = Number(nspname.slice(SCHEMA_PREFIX.length).split('_')[0]);

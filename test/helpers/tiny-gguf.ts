@@ -6,10 +6,20 @@ import { createRandom } from './random.js';
 // to `general.alignment`, then tensor data, each tensor at an offset that is a multiple of the alignment.
 const GGUF_MAGIC = 0x46554747; // "GGUF"
 const ALIGNMENT = 32;
-const enum ValueType { Uint32 = 4, Int32 = 5, Float32 = 6, Bool = 7, String = 8, Array = 9 }
+const enum ValueType {
+  Uint32 = 4,
+  Int32 = 5,
+  Float32 = 6,
+  Bool = 7,
+  String = 8,
+  Array = 9,
+}
 const GGML_TYPE_F32 = 0;
 // llama.cpp's llama_token_type (enum LLAMA_TOKEN_TYPE_*).
-const TOKEN_NORMAL = 1, TOKEN_UNKNOWN = 2, TOKEN_CONTROL = 3, TOKEN_BYTE = 6;
+const TOKEN_NORMAL = 1,
+  TOKEN_UNKNOWN = 2,
+  TOKEN_CONTROL = 3,
+  TOKEN_BYTE = 6;
 
 export interface TinyGgufOptions {
   /** Seed of the PRNG for the weights; the same seed writes the same bytes. Default 1. */
@@ -65,7 +75,6 @@ function vocabulary(): { tokens: string[]; types: number[]; scores: number[] } {
   return { tokens, types, scores };
 }
 
-
 class ByteWriter {
   private chunks: Buffer[] = [];
   length = 0;
@@ -73,13 +82,38 @@ class ByteWriter {
     this.chunks.push(buffer);
     this.length += buffer.length;
   }
-  u32(value: number): void { const b = Buffer.alloc(4); b.writeUInt32LE(value); this.push(b); }
-  i32(value: number): void { const b = Buffer.alloc(4); b.writeInt32LE(value); this.push(b); }
-  u64(value: number): void { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(value)); this.push(b); }
-  f32(value: number): void { const b = Buffer.alloc(4); b.writeFloatLE(value); this.push(b); }
-  string(value: string): void { const bytes = Buffer.from(value, 'utf8'); this.u64(bytes.length); this.push(bytes); }
-  pad(): void { const rest = (ALIGNMENT - (this.length % ALIGNMENT)) % ALIGNMENT; if (rest) this.push(Buffer.alloc(rest)); }
-  toBuffer(): Buffer { return Buffer.concat(this.chunks); }
+  u32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(value);
+    this.push(b);
+  }
+  i32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(value);
+    this.push(b);
+  }
+  u64(value: number): void {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(value));
+    this.push(b);
+  }
+  f32(value: number): void {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(value);
+    this.push(b);
+  }
+  string(value: string): void {
+    const bytes = Buffer.from(value, 'utf8');
+    this.u64(bytes.length);
+    this.push(bytes);
+  }
+  pad(): void {
+    const rest = (ALIGNMENT - (this.length % ALIGNMENT)) % ALIGNMENT;
+    if (rest) this.push(Buffer.alloc(rest));
+  }
+  toBuffer(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
 }
 
 type MetadataValue =
@@ -144,7 +178,11 @@ export async function writeTinyGguf(path: string, options: TinyGgufOptions = {})
   const uniform = (count: number, scale: number): Float32Array => Float32Array.from({ length: count }, () => (random() * 2 - 1) * scale);
   const tensors: { name: string; shape: number[]; data: Float32Array }[] = [];
   const add = (name: string, shape: number[], data: Float32Array): void => void tensors.push({ name, shape, data });
-  const ones = (count: number, first = 1): Float32Array => { const data = new Float32Array(count).fill(1); data[0] = first; return data; };
+  const ones = (count: number, first = 1): Float32Array => {
+    const data = new Float32Array(count).fill(1);
+    data[0] = first;
+    return data;
+  };
   // ggml shapes list the fastest-moving dimension first: a weight mapping n_in to n_out is [n_in, n_out].
   const tokenEmbedding = uniform(embedding * vocabularySize, 0.5);
   for (let token = 0; token < vocabularySize; token++) tokenEmbedding[token * embedding] = 1;

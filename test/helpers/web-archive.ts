@@ -31,7 +31,10 @@ export const archivePapers: Paper[] = [
     categories: ['cs.CL', 'cs.AI'],
     announced: '2026-11-24',
     version: 2,
-    versions: [{ version: 1, submitted: '2026-11-19T10:00:00Z' }, { version: 2, submitted: '2026-11-21T10:00:00Z' }],
+    versions: [
+      { version: 1, submitted: '2026-11-19T10:00:00Z' },
+      { version: 2, submitted: '2026-11-21T10:00:00Z' },
+    ],
     doi: '10.1000/example.1',
   }),
   paper('2611.00002', {
@@ -103,7 +106,13 @@ export async function seedArchive(store: Store): Promise<void> {
     announced: papers.find((item) => item.id === entry.paperId)?.announced,
   }));
   await store.saveDigest({ ...digest, subscription: 'cs.CL', day: '2026-11-24', title: 'arXiv cs.CL, 2026-11-24', categories: ['cs.CL'] });
-  const older = buildDigest({ name: 'cs.CL/2026-11-23', papers: await store.getPapers({ ids: ['2611.00003'] }), texts: archiveTexts, lang: 'zh', now: new Date('2026-11-23T09:00:00Z') });
+  const older = buildDigest({
+    name: 'cs.CL/2026-11-23',
+    papers: await store.getPapers({ ids: ['2611.00003'] }),
+    texts: archiveTexts,
+    lang: 'zh',
+    now: new Date('2026-11-23T09:00:00Z'),
+  });
   await store.saveDigest({ ...older, subscription: 'cs.CL', day: '2026-11-23' });
 }
 

@@ -72,7 +72,9 @@ describe('planted-secret scan of a failing --verbose run', () => {
     arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
     hooks = await startTestServer([{ method: 'POST', path: `/hook/${SECRETS.hookPathToken}`, reply: { status: 200, body: 'ok' } }]);
     // A receiver that echoes the URL it was called with in its error, as some do.
-    failing = await startTestServer([{ method: 'POST', path: `/in/${SECRETS.failingPathToken}`, reply: (request) => ({ status: 400, body: `unknown hook ${request.url}` }) }]);
+    failing = await startTestServer([
+      { method: 'POST', path: `/in/${SECRETS.failingPathToken}`, reply: (request) => ({ status: 400, body: `unknown hook ${request.url}` }) },
+    ]);
     smtp = new SMTPServer({
       logger: false,
       authOptional: false,
@@ -101,7 +103,9 @@ describe('planted-secret scan of a failing --verbose run', () => {
       url.searchParams.set('schema', schema);
       dbUrl = url.toString();
     } else {
-      console.log('planted-secret scan: XIVDIGEST_TEST_PG_URL is not set; the database is SQLite (the password is planted in an unreachable PostgreSQL URL only)');
+      console.log(
+        'planted-secret scan: XIVDIGEST_TEST_PG_URL is not set; the database is SQLite (the password is planted in an unreachable PostgreSQL URL only)',
+      );
       dbUrl = join(sandbox.dir, 'scan.db');
     }
     const env = {
@@ -126,9 +130,28 @@ describe('planted-secret scan of a failing --verbose run', () => {
             dir: join(sandbox.dir, 'out'),
             formats: ['md', 'html', 'rss', 'json'],
             channels: [
-              { type: 'webhook', name: 'good', url: { env: 'HOOK_URL' }, secret: { env: 'HOOK_SECRET' }, headers: { Authorization: { env: 'HOOK_AUTH' } }, allowPrivateNetwork: true },
+              {
+                type: 'webhook',
+                name: 'good',
+                url: { env: 'HOOK_URL' },
+                secret: { env: 'HOOK_SECRET' },
+                headers: { Authorization: { env: 'HOOK_AUTH' } },
+                allowPrivateNetwork: true,
+              },
               { type: 'webhook', name: 'bad', url: { env: 'FAILING_URL' }, allowPrivateNetwork: true, maxAttempts: 1 },
-              { type: 'email', name: 'mail', host: '127.0.0.1', port: smtpPort, ignoreTLS: true, user: 'digest', password: { env: 'SMTP_PASSWORD' }, from: 'digest@example.org', to: 'reader@example.org', allowPrivateNetwork: true, maxAttempts: 1 },
+              {
+                type: 'email',
+                name: 'mail',
+                host: '127.0.0.1',
+                port: smtpPort,
+                ignoreTLS: true,
+                user: 'digest',
+                password: { env: 'SMTP_PASSWORD' },
+                from: 'digest@example.org',
+                to: 'reader@example.org',
+                allowPrivateNetwork: true,
+                maxAttempts: 1,
+              },
             ],
           },
         },
@@ -145,7 +168,13 @@ describe('planted-secret scan of a failing --verbose run', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await Promise.all([llm?.close(), arxiv?.close(), hooks?.close(), failing?.close(), new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()))]);
+    await Promise.all([
+      llm?.close(),
+      arxiv?.close(),
+      hooks?.close(),
+      failing?.close(),
+      new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve())),
+    ]);
     if (pgBase && schema) {
       const client = new pg.Client({ connectionString: pgBase });
       await client.connect();

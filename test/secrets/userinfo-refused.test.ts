@@ -33,7 +33,11 @@ describe('userinfo in configured URLs', () => {
 
   it('accepts the same URL from the environment (and it is not refused at creation)', () => {
     expect(channelSpecSchema.safeParse({ type: 'webhook', url: { env: 'HOOK' } }).success).toBe(true);
-    expect(() => createChannel({ type: 'webhook', url: { env: 'HOOK' }, allowPrivateNetwork: true } as ChannelSpec, { env: { HOOK: 'https://u:pw-from-env@hooks.example.org/in' } })).not.toThrow();
+    expect(() =>
+      createChannel({ type: 'webhook', url: { env: 'HOOK' }, allowPrivateNetwork: true } as ChannelSpec, {
+        env: { HOOK: 'https://u:pw-from-env@hooks.example.org/in' },
+      }),
+    ).not.toThrow();
   });
 
   it('refuses llm.baseUrl with user:password@ in the config schema', () => {

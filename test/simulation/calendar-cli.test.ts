@@ -18,7 +18,10 @@ describe('xivdigest run: a missed day it cannot get', () => {
     sandbox = createCliSandbox();
     world = await startArxivWorld({ from: '2026-11-16', until: '2026-11-24' });
     env = { XIVDIGEST_ARXIV_RSS_URL: world.server.url, XIVDIGEST_ARXIV_OAI_URL: `${world.server.url}/oai` };
-    const config = { arxiv: { maxRetries: 0 }, subscriptions: [{ name: 'nlp', categories: 'cs.CL', outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }] };
+    const config = {
+      arxiv: { maxRetries: 0 },
+      subscriptions: [{ name: 'nlp', categories: 'cs.CL', outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
+    };
     writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
   });
   afterAll(async () => {

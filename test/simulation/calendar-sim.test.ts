@@ -90,7 +90,11 @@ describe('the calendar decides coverage', () => {
     world.faults.oaiFails.add('2026-11-13');
     // Mon: Thursday and Friday were missed; Friday's OAI-PMH request fails.
     const error = await run('2026-11-16T15:00:00Z', 'mon').catch((caught: unknown) => caught);
-    expect(error).toMatchObject({ code: 'SOURCE_HTTP', message: expect.stringMatching(/could not get arXiv's announcement of 2026-11-13/), details: { day: '2026-11-13' } });
+    expect(error).toMatchObject({
+      code: 'SOURCE_HTTP',
+      message: expect.stringMatching(/could not get arXiv's announcement of 2026-11-13/),
+      details: { day: '2026-11-13' },
+    });
     expect(await watermark()).toBe('2026-11-12');
     const stored = await temp.store.getRun('mon');
     expect(stored?.status).toBe('failed');
@@ -147,7 +151,11 @@ describe('the calendar decides coverage', () => {
 
   it('four weeks at random hours on random days, two seeds and one with faults: every announced paper reaches the reader exactly once', async () => {
     const seeded = Number(process.env.XIVDIGEST_SIM_SEED ?? 20261109);
-    for (const [seed, faults] of [[seeded, false], [7, false], [seeded, true]] as const) {
+    for (const [seed, faults] of [
+      [seeded, false],
+      [7, false],
+      [seeded, true],
+    ] as const) {
       const store = await createTempStore('sqlite');
       try {
         console.log(`calendar simulation seed ${seed}${faults ? ' with faults' : ''} (rerun one seed with XIVDIGEST_SIM_SEED=${seed})`);

@@ -100,7 +100,16 @@ export function schedule(seed: number): { times: Date[]; skippedDays: number; tw
     const day = addDays(SIM_FROM, i);
     const draw = rng();
     // The first day always runs (a first run covers only the latest day); the issue's Thursday, Friday and Saturday too.
-    const runs = i === 0 || day === addDays(MISSED_FRIDAY, -1) || day === addDays(MISSED_FRIDAY, 1) ? 1 : day === MISSED_FRIDAY ? 0 : draw < 0.25 ? 0 : draw < 0.45 ? 2 : 1;
+    const runs =
+      i === 0 || day === addDays(MISSED_FRIDAY, -1) || day === addDays(MISSED_FRIDAY, 1)
+        ? 1
+        : day === MISSED_FRIDAY
+          ? 0
+          : draw < 0.25
+            ? 0
+            : draw < 0.45
+              ? 2
+              : 1;
     if (runs === 0) skippedDays += 1;
     if (runs === 2) twiceDays += 1;
     const dayTimes = Array.from({ length: runs }, () => at(day)).sort((a, b) => a.getTime() - b.getTime());
@@ -159,7 +168,9 @@ export async function simulateCalendar(seed: number, store: Store, options: Simu
       try {
         const { report } = await runInWorld({ world, store, now, runId: `s${seed}-${String(index).padStart(3, '0')}` });
         reports.push(report);
-        onRun?.(`${now.toISOString()} ${report.status} days=${report.days.join(',') || '-'} selected=${report.selected.length}${report.nothing ? ` (${report.nothing.kind})` : ''}`);
+        onRun?.(
+          `${now.toISOString()} ${report.status} days=${report.days.join(',') || '-'} selected=${report.selected.length}${report.nothing ? ` (${report.nothing.kind})` : ''}`,
+        );
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         // A failing backfill day stops the run, which must name the day; anything else is a failure of the run.
@@ -181,7 +192,8 @@ export async function simulateCalendar(seed: number, store: Store, options: Simu
       else nothing[report.nothing.kind] = (nothing[report.nothing.kind] ?? 0) + 1;
     }
     for (const report of reports) {
-      for (const day of report.coverage ?? []) if (day.status !== 'feed' && day.status !== 'backfill' && !day.note) unexplained.push(`${report.now}: ${day.day} ${day.status} without a note`);
+      for (const day of report.coverage ?? [])
+        if (day.status !== 'feed' && day.status !== 'backfill' && !day.note) unexplained.push(`${report.now}: ${day.day} ${day.status} without a note`);
     }
     return {
       seed,

@@ -40,7 +40,7 @@ export function createDingTalkChannel(options: DingTalkChannelOptions): Channel 
     label: 'DingTalk robot',
     shownUrl,
     secrets: [webhookUrl, ...parsed.searchParams.values(), ...(options.secret ? [options.secret] : [])],
-    hint: 'Check the access token, the signing secret and the robot\'s keyword or IP rules (errcode 310000: signature, keyword or IP)',
+    hint: "Check the access token, the signing secret and the robot's keyword or IP rules (errcode 310000: signature, keyword or IP)",
   });
   return {
     id: channelId('dingtalk', options.name),

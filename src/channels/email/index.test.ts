@@ -215,14 +215,28 @@ describe('email channel', () => {
 
   it('speaks implicit TLS with secure: true', async () => {
     const smtp = await startSmtp({ secure: true });
-    const channel = createEmailChannel({ host: '127.0.0.1', port: smtp.port, secure: true, tls: { rejectUnauthorized: false }, from: 'digest@example.org', to: 'a@example.org' });
+    const channel = createEmailChannel({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: true,
+      tls: { rejectUnauthorized: false },
+      from: 'digest@example.org',
+      to: 'a@example.org',
+    });
     expect(await channel.send(makeContent(makeDigest([makeEntry(1)])))).toMatchObject({ status: 'sent' });
     expect(smtp.received[0]!.secure).toBe(true);
   });
 
   it('fails with requireTLS against a server that offers no STARTTLS', async () => {
     const smtp = await startSmtp({ hideSTARTTLS: true });
-    const channel = createEmailChannel({ host: '127.0.0.1', port: smtp.port, requireTLS: true, from: 'digest@example.org', to: 'a@example.org', retry: { sleep: instantSleep().sleep } });
+    const channel = createEmailChannel({
+      host: '127.0.0.1',
+      port: smtp.port,
+      requireTLS: true,
+      from: 'digest@example.org',
+      to: 'a@example.org',
+      retry: { sleep: instantSleep().sleep },
+    });
     const result = await channel.send(makeContent(makeDigest([makeEntry(1)])));
     expect(result.status).toBe('failed');
     expect(result.error?.code).toBe('DELIVERY_FAILED');
@@ -232,7 +246,14 @@ describe('email channel', () => {
   it('reports a refused login as DELIVERY_FAILED, not retried, without the password', async () => {
     const smtp = await startSmtp({ hideSTARTTLS: true });
     const { sleep, delays } = instantSleep();
-    const channel = createEmailChannel({ host: '127.0.0.1', port: smtp.port, auth: { user: 'digest', pass: 'wrong-秘密-pass' }, from: 'digest@example.org', to: 'a@example.org', retry: { sleep } });
+    const channel = createEmailChannel({
+      host: '127.0.0.1',
+      port: smtp.port,
+      auth: { user: 'digest', pass: 'wrong-秘密-pass' },
+      from: 'digest@example.org',
+      to: 'a@example.org',
+      retry: { sleep },
+    });
     const result = await channel.send(makeContent(makeDigest([makeEntry(1)])));
     expect(result).toMatchObject({ status: 'failed', messages: 0, attempts: 1 });
     expect(delays).toEqual([]);
@@ -250,7 +271,13 @@ describe('email channel', () => {
     expect(partial.error?.details.rejected).toEqual(['nobody@rejected.example']);
     expect(smtp.received[0]!.to).toEqual(['a@example.org']);
 
-    const none = createEmailChannel({ host: '127.0.0.1', port: smtp.port, from: 'digest@example.org', to: 'nobody@rejected.example', retry: { sleep: instantSleep().sleep } });
+    const none = createEmailChannel({
+      host: '127.0.0.1',
+      port: smtp.port,
+      from: 'digest@example.org',
+      to: 'nobody@rejected.example',
+      retry: { sleep: instantSleep().sleep },
+    });
     const failed = await none.send(makeContent(makeDigest([makeEntry(1)])));
     expect(failed).toMatchObject({ status: 'failed', attempts: 1 });
     expect(failed.error?.message).toMatch(/refused the sender or the recipients/);
@@ -262,7 +289,13 @@ describe('email channel', () => {
     const port = smtp.port;
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
     const { sleep, delays } = instantSleep();
-    const channel = createEmailChannel({ host: '127.0.0.1', port, from: 'digest@example.org', to: 'a@example.org', retry: { sleep, maxAttempts: 3, baseDelayMs: 10, random: () => 0 } });
+    const channel = createEmailChannel({
+      host: '127.0.0.1',
+      port,
+      from: 'digest@example.org',
+      to: 'a@example.org',
+      retry: { sleep, maxAttempts: 3, baseDelayMs: 10, random: () => 0 },
+    });
     const result = await channel.send(makeContent(makeDigest([makeEntry(1)])));
     expect(result).toMatchObject({ status: 'failed', attempts: 3 });
     expect(delays).toEqual([5, 10]);
@@ -275,7 +308,13 @@ describe('email channel', () => {
     const port = smtp.port;
     await new Promise<void>((resolve) => servers.pop()!.close(() => resolve()));
     // Ten minutes between attempts: only the cancellation can end this send within the test's timeout.
-    const channel = createEmailChannel({ host: '127.0.0.1', port, from: 'digest@example.org', to: 'a@example.org', retry: { maxAttempts: 3, baseDelayMs: 600_000, random: () => 1 } });
+    const channel = createEmailChannel({
+      host: '127.0.0.1',
+      port,
+      from: 'digest@example.org',
+      to: 'a@example.org',
+      retry: { maxAttempts: 3, baseDelayMs: 600_000, random: () => 1 },
+    });
     const controller = new AbortController();
     const sending = channel.send(makeContent(makeDigest([makeEntry(1)])), { signal: controller.signal });
     setTimeout(() => controller.abort(), 200);

@@ -172,7 +172,7 @@ function smtpError(caught: unknown, server: string, secrets: readonly string[], 
     hint = 'Check the host and port, and that the network allows outgoing SMTP (many hosts block port 25)';
   } else {
     what = `SMTP server ${server} did not accept the e-mail`;
-    hint = 'Read the server\'s reply; the message may be too large or refused as spam';
+    hint = "Read the server's reply; the message may be too large or refused as spam";
   }
   return new XivdigestError({
     code: 'DELIVERY_FAILED',

@@ -46,7 +46,7 @@ export function createFeishuChannel(options: FeishuChannelOptions): Channel {
     label: 'Feishu bot',
     shownUrl,
     secrets: [webhookUrl, new URL(webhookUrl).pathname, ...(options.secret ? [options.secret] : [])],
-    hint: 'Check the webhook URL, the signing secret and the bot\'s keyword or IP rules (code 19021: signature or clock; 19024: keyword)',
+    hint: "Check the webhook URL, the signing secret and the bot's keyword or IP rules (code 19021: signature or clock; 19024: keyword)",
   });
   return {
     id: channelId('feishu', options.name),
@@ -76,13 +76,20 @@ export function formatFeishuCards(content: DeliveryContent, template = 'blue'): 
   const units: FeishuUnit[] = entryViews(content.digest).map((view) => entryUnit(view, labels));
   if (units.length === 0) units.push({ text: labels.empty });
   // Room for the signature fields and the envelope, measured with the widest part label.
-  const envelope = utf8Bytes(JSON.stringify({ timestamp: '1700000000', sign: 'x'.repeat(44), msg_type: 'interactive', card: makeCard(content, widestPartLabel, [], template) }));
+  const envelope = utf8Bytes(
+    JSON.stringify({ timestamp: '1700000000', sign: 'x'.repeat(44), msg_type: 'interactive', card: makeCard(content, widestPartLabel, [], template) }),
+  );
   const textBudget = feishuLimits.bodyBytes - envelope - 600;
   const cutUnits = units.flatMap((unit) =>
-    cutMarkup(unit.text, textBudget, (text) => utf8Bytes(JSON.stringify(text))).map((text, index) => ({ text, ...(index === 0 && unit.link ? { link: unit.link } : {}) })),
+    cutMarkup(unit.text, textBudget, (text) => utf8Bytes(JSON.stringify(text))).map((text, index) => ({
+      text,
+      ...(index === 0 && unit.link ? { link: unit.link } : {}),
+    })),
   );
   const groups = pack(cutUnits, (group) => envelope - 2 + utf8Bytes(JSON.stringify(makeElements(group, content, labels, false))) <= feishuLimits.bodyBytes);
-  return groups.map((group, index) => makeCard(content, partLabel(index + 1, groups.length), makeElements(group, content, labels, index === groups.length - 1), template));
+  return groups.map((group, index) =>
+    makeCard(content, partLabel(index + 1, groups.length), makeElements(group, content, labels, index === groups.length - 1), template),
+  );
 }
 
 function makeCard(content: DeliveryContent, label: string, elements: Element[], template: string): Record<string, unknown> {

@@ -142,7 +142,10 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  * private, so that a name that resolves (or re-resolves, DNS rebinding) into the local network is caught at the moment
  * of connecting, not only when the channel was set up.
  */
-export function createGuardedLookup(label: string, shownUrl: string): (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback) => void {
+export function createGuardedLookup(
+  label: string,
+  shownUrl: string,
+): (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback) => void {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) {

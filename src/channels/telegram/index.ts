@@ -73,7 +73,9 @@ export function formatTelegramMessages(content: DeliveryContent): string[] {
 
 function entryText(view: EntryView, labels: Labels): string {
   const note = updatedNote(view, labels);
-  const lines = [`<b>${view.number}.</b> <a href="${escapeTelegram(view.link)}">${escapeTelegram(view.title)}</a>${note ? ` <i>(${escapeTelegram(note)})</i>` : ''}`];
+  const lines = [
+    `<b>${view.number}.</b> <a href="${escapeTelegram(view.link)}">${escapeTelegram(view.title)}</a>${note ? ` <i>(${escapeTelegram(note)})</i>` : ''}`,
+  ];
   lines.push(escapeTelegram(view.tldr || labels.missing));
   if (view.reason) lines.push(`<i>${escapeTelegram(labels.reason)}: ${escapeTelegram(view.reason)}</i>`);
   return lines.join('\n');
@@ -98,6 +100,10 @@ function checkTelegram(answer: HttpAnswer): AnswerFailure | undefined {
   return {
     reason: `returned ${answer.status}: ${description}`,
     retryable: answer.status === 429 || answer.status >= 500,
-    ...(typeof seconds === 'number' ? { retryAfterMs: seconds * 1000 } : answer.status === 429 ? retryAfter(answer.headers['retry-after'], answer.headers['date']) : {}),
+    ...(typeof seconds === 'number'
+      ? { retryAfterMs: seconds * 1000 }
+      : answer.status === 429
+        ? retryAfter(answer.headers['retry-after'], answer.headers['date'])
+        : {}),
   };
 }

@@ -26,7 +26,7 @@ export function createWeComChannel(options: WeComChannelOptions): Channel {
     label: 'WeCom robot',
     shownUrl,
     secrets: [webhookUrl, ...parsed.searchParams.values()],
-    hint: 'Check the robot\'s webhook key (errcode 93000: invalid key) and that it is still in the group',
+    hint: "Check the robot's webhook key (errcode 93000: invalid key) and that it is still in the group",
   });
   return {
     id: channelId('wecom', options.name),

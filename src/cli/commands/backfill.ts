@@ -26,13 +26,15 @@ export function registerBackfill(program: Command, run: RunCommand): void {
     .description('load the whole arXiv archive: the Kaggle snapshot (.json, .json.gz) or an OAI-PMH harvest; resumable')
     .option('--kaggle <file>', 'the Kaggle snapshot, arxiv-metadata-oai-snapshot.json (or .json.gz)')
     .option('--oai-pmh', 'harvest arXiv OAI-PMH ListRecords (arxiv.oaiBaseUrl), one request per 3 s')
-    .option('--from <YYYY-MM-DD>', 'oai-pmh: first record datestamp (default 2007-05-23, arXiv\'s earliest)')
+    .option('--from <YYYY-MM-DD>', "oai-pmh: first record datestamp (default 2007-05-23, arXiv's earliest)")
     .option('--until <YYYY-MM-DD>', 'oai-pmh: last record datestamp, inclusive (default today)')
     .option('--set <set...>', 'oai-pmh: only these sets, e.g. cs physics:hep-th (default: every record)')
     .option('--chunk-size <n>', 'kaggle: records per transaction (default 5000)')
     .option('--restart', 'forget the checkpoint and start from the beginning')
     .option('--json', 'print a JSON summary on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Records are stored in chunks (5,000 lines of the snapshot, or one OAI-PMH page of 1,000), each committed in its
 own transaction together with a checkpoint: the byte offset and line of the snapshot, or the finished month
 windows and the resumption token of the harvest. Run the same command again after a crash, a kill or Ctrl-C and it
@@ -49,20 +51,31 @@ Examples:
   xivdigest backfill --kaggle arxiv-metadata-oai-snapshot.json.gz
   xivdigest --db postgres://xivdigest@localhost/xivdigest backfill --kaggle arxiv-metadata-oai-snapshot.json --json
   xivdigest backfill --oai-pmh --set cs --from 2024-01-01
-  xivdigest backfill --oai-pmh --restart`)
+  xivdigest backfill --oai-pmh --restart`,
+    )
     .action((options: BackfillCliOptions) =>
       run(async (context) => {
         const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
-        if (Boolean(options.kaggle) === Boolean(options.oaiPmh)) throw usage('backfill needs one of --kaggle FILE and --oai-pmh', 'For example: xivdigest backfill --kaggle arxiv-metadata-oai-snapshot.json.gz');
-        if (options.kaggle && (options.from || options.until || options.set)) throw usage('--from, --until and --set apply to --oai-pmh only', 'The snapshot is read whole; drop them');
+        if (Boolean(options.kaggle) === Boolean(options.oaiPmh))
+          throw usage('backfill needs one of --kaggle FILE and --oai-pmh', 'For example: xivdigest backfill --kaggle arxiv-metadata-oai-snapshot.json.gz');
+        if (options.kaggle && (options.from || options.until || options.set))
+          throw usage('--from, --until and --set apply to --oai-pmh only', 'The snapshot is read whole; drop them');
         if (options.oaiPmh && options.chunkSize) throw usage('--chunk-size applies to --kaggle only', 'An OAI-PMH chunk is one page, as arXiv sends it');
-        for (const [name, value] of [['--from', options.from], ['--until', options.until]] as const) {
-          if (value !== undefined && (!DAY.test(value) || Number.isNaN(Date.parse(value)))) throw usage(`${name} ${value} is not a date`, 'Write it as YYYY-MM-DD');
+        for (const [name, value] of [
+          ['--from', options.from],
+          ['--until', options.until],
+        ] as const) {
+          if (value !== undefined && (!DAY.test(value) || Number.isNaN(Date.parse(value))))
+            throw usage(`${name} ${value} is not a date`, 'Write it as YYYY-MM-DD');
         }
         const chunkRecords = options.chunkSize === undefined ? undefined : Number(options.chunkSize);
-        if (chunkRecords !== undefined && (!Number.isInteger(chunkRecords) || chunkRecords <= 0)) throw usage(`--chunk-size ${options.chunkSize} is not a positive whole number`, 'For example --chunk-size 5000');
+        if (chunkRecords !== undefined && (!Number.isInteger(chunkRecords) || chunkRecords <= 0))
+          throw usage(`--chunk-size ${options.chunkSize} is not a positive whole number`, 'For example --chunk-size 5000');
 
-        const [{ backfillKaggle, backfillOaiPmh }, { createOaiPmhSource }] = await Promise.all([import('../../jobs/backfill.js'), import('../../sources/oai-pmh/index.js')]);
+        const [{ backfillKaggle, backfillOaiPmh }, { createOaiPmhSource }] = await Promise.all([
+          import('../../jobs/backfill.js'),
+          import('../../sources/oai-pmh/index.js'),
+        ]);
         const app = context.app();
         const store = await app.store();
         const label = options.kaggle ? `backfill ${options.kaggle}` : 'backfill oai-pmh';
@@ -78,26 +91,41 @@ Examples:
         let lastLine = 0;
         const onProgress = (progress: BackfillProgress) => {
           const now = Date.now();
-          if (progress.phase === 'reading') context.reporter.verbose(`${label}: chunk ${progress.chunks} committed, ${formatCount(progress.recordsTotal)} records stored`);
+          if (progress.phase === 'reading')
+            context.reporter.verbose(`${label}: chunk ${progress.chunks} committed, ${formatCount(progress.recordsTotal)} records stored`);
           if (now - lastLine < PROGRESS_INTERVAL_MS) return;
           lastLine = now;
           context.reporter.info(`${label}: ${describeProgress(progress, (now - started) / 1000)}`);
         };
         let result: BackfillResult;
         try {
-          const common = { store, restart: options.restart ?? false, shouldStop: () => stopRequested, onProgress, onWarning: (message: string) => context.reporter.warn(message) };
+          const common = {
+            store,
+            restart: options.restart ?? false,
+            shouldStop: () => stopRequested,
+            onProgress,
+            onWarning: (message: string) => context.reporter.warn(message),
+          };
           if (options.kaggle) {
             result = await backfillKaggle({ ...common, file: options.kaggle, ...(chunkRecords ? { chunkRecords } : {}) });
           } else {
             const baseUrl = context.config().config.arxiv.oaiBaseUrl;
             const source = createOaiPmhSource({ baseUrl, http: app.http });
-            result = await backfillOaiPmh({ ...common, source, baseUrl, sets: options.set ?? [], ...(options.from ? { from: options.from } : {}), ...(options.until ? { until: options.until } : {}) });
+            result = await backfillOaiPmh({
+              ...common,
+              source,
+              baseUrl,
+              sets: options.set ?? [],
+              ...(options.from ? { from: options.from } : {}),
+              ...(options.until ? { until: options.until } : {}),
+            });
           }
         } finally {
           release();
         }
         for (const skipped of result.skippedLines) context.reporter.verbose(`skipped line ${skipped.line}: ${skipped.reason}`);
-        if (result.skipped > 0) context.reporter.warn(`${formatCount(result.skipped)} line(s) were not papers and were skipped (-v lists the first ${result.skippedLines.length})`);
+        if (result.skipped > 0)
+          context.reporter.warn(`${formatCount(result.skipped)} line(s) were not papers and were skipped (-v lists the first ${result.skippedLines.length})`);
         context.reporter.info(`${label}: ${describeResult(result)}`);
         if (options.json) context.print(JSON.stringify(result, null, 2));
       }),
@@ -107,7 +135,11 @@ Examples:
 function describeProgress(progress: BackfillProgress, elapsed: number): string {
   if (progress.phase === 'skipping') return `decompressing up to the checkpoint, ${(100 * progress.fraction).toFixed(1)}% of the file`;
   const rate = elapsed > 0 ? progress.recordsRead / elapsed : 0;
-  const parts = [`${formatCount(progress.recordsTotal)} records stored (${formatCount(progress.recordsRead)} this run)`, `${formatCount(rate)} papers/s`, `${(100 * progress.fraction).toFixed(1)}%`];
+  const parts = [
+    `${formatCount(progress.recordsTotal)} records stored (${formatCount(progress.recordsRead)} this run)`,
+    `${formatCount(rate)} papers/s`,
+    `${(100 * progress.fraction).toFixed(1)}%`,
+  ];
   const fractionRate = elapsed > 0 ? progress.fractionThisRun / elapsed : 0;
   if (fractionRate > 0 && progress.fraction < 1) parts.push(`ETA ${formatDuration((1 - progress.fraction) / fractionRate)}`);
   return parts.join('  ');

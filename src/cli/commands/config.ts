@@ -10,14 +10,17 @@ export function registerConfig(program: Command, run: RunCommand): void {
     .description('validate a config file and the environment; lists every problem with its dot path')
     .argument('[file]', 'the file to check (default: the one xivdigest would read)')
     .option('--json', 'print {file, database, errors, warnings} as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 It runs the same checks as run, serve and select before they start: the schema (unknown keys and channel types,
 with the closest known name), category expressions and queries, library files that exist, and { "env": NAME }
 secrets that are set. Every problem is listed at once. Relative paths in the file are read from its folder.
 
 Examples:
   xivdigest config check
-  xivdigest config check ./xivdigest.config.json --json`)
+  xivdigest config check ./xivdigest.config.json --json`,
+    )
     .action((file: string | undefined, options: { json?: boolean }) =>
       run(async (context) => {
         const { checkAppConfig, formatConfigProblem, loadAppConfig } = await import('../../config.js');
@@ -26,7 +29,19 @@ Examples:
         const result = await checkAppConfig(loadAppConfig({ file: file ?? globals.config, overrides: { dbUrl: globals.db } }));
         const unknown = result.errors.length > 0 ? 'unknown because of the errors below' : 'unknown';
         if (options.json) {
-          context.print(JSON.stringify({ file: result.file ?? null, database: result.database ?? null, databaseFrom: result.storeFrom, errors: result.errors, warnings: result.warnings }, null, 2));
+          context.print(
+            JSON.stringify(
+              {
+                file: result.file ?? null,
+                database: result.database ?? null,
+                databaseFrom: result.storeFrom,
+                errors: result.errors,
+                warnings: result.warnings,
+              },
+              null,
+              2,
+            ),
+          );
         } else {
           context.print(`config: ${result.file ?? '(none found; using defaults)'}`);
           context.print(result.database === undefined ? `database: ${unknown}` : `database: ${result.database} (from ${result.storeFrom})`);

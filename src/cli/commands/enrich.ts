@@ -35,7 +35,11 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--ids <id...>', 'only these papers')
     .option('-c, --category <cat>', 'the latest announcement day of this category (default: the latest day of any)')
     .option('-n, --limit <n>', 'at most this many of those papers (newest first); what it leaves out is reported')
-    .addOption(new Option('--provider <provider>', 'LLM provider (default: llm.provider; auto = an API from the environment, else the local model)').choices(PROVIDER_CHOICES))
+    .addOption(
+      new Option('--provider <provider>', 'LLM provider (default: llm.provider; auto = an API from the environment, else the local model)').choices(
+        PROVIDER_CHOICES,
+      ),
+    )
     .option('--model <model>', 'model id, or for llama-cpp a GGUF path or hf:user/repo/file.gguf')
     .option('--base-url <url>', 'API base URL (overrides OPENAI_API_BASE and llm.baseUrl)')
     .option('--lang <code>', 'target language, e.g. zh, ja, ko, fr, de, es (default: llm.lang, zh)')
@@ -50,7 +54,9 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--all', 'the whole stored archive, page by page (with --category: every day of those categories, cs.CL+cs.AI)')
     .option('--from <YYYY-MM-DD>', 'archive: papers from this day on (announcement day, else last update); implies --all')
     .option('--until <YYYY-MM-DD>', 'archive: papers up to this day, inclusive; implies --all')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Providers: the original system's variables work unchanged (OPENAI_API_KEY, OPENAI_API_BASE, OPENAI_API_MODEL,
 OPENAI_AZURE_API_KEY/OPENAI_AZURE_BASE/OPENAI_AZURE_ENGINE/OPENAI_AZURE_VERSION, OPENAI_REQUEST_TIMEOUT), as do
 ANTHROPIC_API_KEY and a keyless OPENAI_API_BASE (Ollama, vLLM, LM Studio). With none of them, a local model runs
@@ -81,19 +87,37 @@ Examples:
   OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest enrich --category cs.CL --budget 0.50
   xivdigest enrich --ids 2403.10568 --lang ja
   xivdigest enrich --category cs.CL --batch          # half price; waits for the batch (rerun to resume)
-  xivdigest enrich --all --category cs.CL --from 2024-01-01 --until 2024-12-31 --budget 20`)
+  xivdigest enrich --all --category cs.CL --from 2024-01-01 --until 2024-12-31 --budget 20`,
+    )
     .action((options: EnrichCliOptions) =>
       run(async (context) => {
         if (options.all || options.from !== undefined || options.until !== undefined) return enrichArchiveCommand(context, options);
-        const [{ batchSettings, chooseProvider }, { enrichPapers }, { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION }, { enrichSettings, reportModelProgress, announceLocalRun }, { checkCategoryNames }, { applyLimit, describeLeftOut, latestDayPapers }] = await Promise.all([
-          import('../../app-llm.js'), import('../../jobs/enrich.js'), import('../../llm/prompts/index.js'), import('../enrich-settings.js'), import('../../core/taxonomy.js'), import('../../jobs/latest-day.js'),
+        const [
+          { batchSettings, chooseProvider },
+          { enrichPapers },
+          { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION },
+          { enrichSettings, reportModelProgress, announceLocalRun },
+          { checkCategoryNames },
+          { applyLimit, describeLeftOut, latestDayPapers },
+        ] = await Promise.all([
+          import('../../app-llm.js'),
+          import('../../jobs/enrich.js'),
+          import('../../llm/prompts/index.js'),
+          import('../enrich-settings.js'),
+          import('../../core/taxonomy.js'),
+          import('../../jobs/latest-day.js'),
         ]);
         const loaded = context.config();
         const llm = loaded.config.llm;
         const limit = options.limit === undefined ? undefined : positive('--limit', options.limit);
         const concurrency = options.concurrency === undefined ? llm.concurrency : positive('--concurrency', options.concurrency);
         const budget = options.budget === undefined ? llm.budget : Number(options.budget);
-        if (budget !== undefined && !(budget > 0)) throw new XivdigestError({ code: 'USAGE', message: `--budget ${options.budget} is not a positive amount`, hint: 'For example --budget 0.50 (US dollars)' });
+        if (budget !== undefined && !(budget > 0))
+          throw new XivdigestError({
+            code: 'USAGE',
+            message: `--budget ${options.budget} is not a positive amount`,
+            hint: 'For example --budget 0.50 (US dollars)',
+          });
         const ids = (options.ids ?? []).map((text) => {
           const parsed = parseArxivId(text);
           if (!parsed) throw new XivdigestError({ code: 'USAGE', message: `${text} is not an arXiv id`, hint: 'Ids look like 2403.10568 or cond-mat/0412498' });
@@ -117,8 +141,16 @@ Examples:
           onModelProgress: reportModelProgress(context.reporter),
         });
         const pollSeconds = options.pollInterval === undefined ? undefined : Number(options.pollInterval);
-        if (pollSeconds !== undefined && !(pollSeconds > 0)) throw new XivdigestError({ code: 'USAGE', message: `--poll-interval ${options.pollInterval} is not a positive number of seconds`, hint: 'For example --poll-interval 60' });
-        const batch = batchSettings(provider, llm, store, { ...(options.batch !== undefined ? { batch: options.batch } : {}), ...(pollSeconds !== undefined ? { pollSeconds } : {}) });
+        if (pollSeconds !== undefined && !(pollSeconds > 0))
+          throw new XivdigestError({
+            code: 'USAGE',
+            message: `--poll-interval ${options.pollInterval} is not a positive number of seconds`,
+            hint: 'For example --poll-interval 60',
+          });
+        const batch = batchSettings(provider, llm, store, {
+          ...(options.batch !== undefined ? { batch: options.batch } : {}),
+          ...(pollSeconds !== undefined ? { pollSeconds } : {}),
+        });
         for (const warning of provider.warnings) context.reporter.warn(warning);
         context.reporter.verbose(`provider: ${provider.description}`);
         const progress = context.reporter.progress('enrich');
@@ -144,23 +176,31 @@ Examples:
                 if (event.type === 'run-started') {
                   progress.update(0, event.toEnrich);
                   announceLocalRun(provider, event.toEnrich, context.reporter);
-                }
-                else if (event.type === 'paper-enriched') progress.update(++finished);
+                } else if (event.type === 'paper-enriched') progress.update(++finished);
                 else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
                 else if (event.type === 'paper-failed') progress.update(++finished);
-                else if (event.type === 'call-retrying') context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
-                else if (event.type === 'batch-submitted') context.reporter.info(`batch ${event.id} submitted: ${formatCount(event.items)} paper(s); waiting for it (interrupt and rerun to resume it)`);
-                else if (event.type === 'batch-resumed') context.reporter.info(`resuming batch ${event.id} (${formatCount(event.items)} paper(s), submitted ${event.submittedAt})`);
+                else if (event.type === 'call-retrying')
+                  context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
+                else if (event.type === 'batch-submitted')
+                  context.reporter.info(`batch ${event.id} submitted: ${formatCount(event.items)} paper(s); waiting for it (interrupt and rerun to resume it)`);
+                else if (event.type === 'batch-resumed')
+                  context.reporter.info(`resuming batch ${event.id} (${formatCount(event.items)} paper(s), submitted ${event.submittedAt})`);
                 else if (event.type === 'batch-progress') {
                   batchProgress ??= context.reporter.progress(`batch ${event.progress.id}`);
                   batchProgress.update(event.progress.finished, event.progress.total);
-                  context.reporter.verbose(`batch ${event.progress.id}: ${event.progress.status}, ${event.progress.finished}/${event.progress.total} done, ${event.progress.failed} failed${event.etaMs === undefined ? '' : `, about ${Math.ceil(event.etaMs / 1000)} s left`}`);
+                  context.reporter.verbose(
+                    `batch ${event.progress.id}: ${event.progress.status}, ${event.progress.finished}/${event.progress.total} done, ${event.progress.failed} failed${event.etaMs === undefined ? '' : `, about ${Math.ceil(event.etaMs / 1000)} s left`}`,
+                  );
                 } else if (event.type === 'batch-poll-failed') context.reporter.verbose(`could not look at batch ${event.id} (trying again): ${event.message}`);
                 else if (event.type === 'batch-collected') {
                   batchProgress?.finish(`${formatCount(event.answered)} answered, ${formatCount(event.unanswered)} not`);
                   batchProgress = undefined;
-                  if (event.unanswered > 0) context.reporter.warn(`batch ${event.id} left ${formatCount(event.unanswered)} paper(s) unanswered (${event.reasons[0] ?? 'no reason'}); calling them synchronously`);
-                } else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); finishing ${event.inFlight} call(s) in flight`);
+                  if (event.unanswered > 0)
+                    context.reporter.warn(
+                      `batch ${event.id} left ${formatCount(event.unanswered)} paper(s) unanswered (${event.reasons[0] ?? 'no reason'}); calling them synchronously`,
+                    );
+                } else if (event.type === 'budget-reached')
+                  context.reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); finishing ${event.inFlight} call(s) in flight`);
               },
             });
           } catch (error) {
@@ -173,7 +213,8 @@ Examples:
           progress.finish(describeEnrich(result));
           const newFailures = result.failed.filter((failure) => !failedBefore.has(failure.id));
           for (const failure of newFailures) context.reporter.verbose(`${failure.id}: ${failure.reason}`);
-          if (failedBefore.size > 0) context.reporter.info(`${failedBefore.size} paper(s) failed in an earlier run and were skipped; \`--retry-failed\` tries them again`);
+          if (failedBefore.size > 0)
+            context.reporter.info(`${failedBefore.size} paper(s) failed in an earlier run and were skipped; \`--retry-failed\` tries them again`);
           if (options.json) context.print(JSON.stringify(result, null, 2));
           if (result.remaining > 0 && result.stoppedForBudget) {
             throw new CommandFailed(EXIT.partial, `stopped at the budget: ${result.remaining} paper(s) left; run again with a larger --budget to finish them`);
@@ -184,7 +225,10 @@ Examples:
           const callFailures = newFailures.filter((failure) => !failure.stored);
           if (gateFailures.length > 0) context.reporter.warn(describeGateFailures(gateFailures.length, result.total));
           if (callFailures.length > 0) {
-            throw new CommandFailed(EXIT.llm, `${callFailures.length} of ${result.total} paper(s) not translated: the LLM API failed for them (${callFailures[0]!.reason}); run again to retry them`);
+            throw new CommandFailed(
+              EXIT.llm,
+              `${callFailures.length} of ${result.total} paper(s) not translated: the LLM API failed for them (${callFailures[0]!.reason}); run again to retry them`,
+            );
           }
         } finally {
           await provider.provider.close?.();
@@ -195,17 +239,31 @@ Examples:
 
 /** The archive's code path (`--all`, `--from`, `--until`): a module of its own, loaded only when it runs. */
 async function enrichArchiveCommand(context: CliContext, options: EnrichCliOptions): Promise<void> {
-  if (options.ids) throw new XivdigestError({ code: 'USAGE', message: '--ids cannot be combined with --all, --from or --until', hint: 'Give either the papers or the archive selection' });
+  if (options.ids)
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: '--ids cannot be combined with --all, --from or --until',
+      hint: 'Give either the papers or the archive selection',
+    });
   const budget = options.budget === undefined ? undefined : Number(options.budget);
-  if (budget !== undefined && !(budget > 0)) throw new XivdigestError({ code: 'USAGE', message: `--budget ${options.budget} is not a positive amount`, hint: 'For example --budget 0.50 (US dollars)' });
+  if (budget !== undefined && !(budget > 0))
+    throw new XivdigestError({ code: 'USAGE', message: `--budget ${options.budget} is not a positive amount`, hint: 'For example --budget 0.50 (US dollars)' });
   const { runEnrichArchive } = await import('../enrich-archive.js');
   const { limit, concurrency } = options;
   await runEnrichArchive(
     context,
     {
-      all: options.all, category: options.category, from: options.from, until: options.until,
-      provider: options.provider, model: options.model, baseUrl: options.baseUrl, lang: options.lang,
-      retryFailed: options.retryFailed, structuredSummary: options.structuredSummary, json: options.json,
+      all: options.all,
+      category: options.category,
+      from: options.from,
+      until: options.until,
+      provider: options.provider,
+      model: options.model,
+      baseUrl: options.baseUrl,
+      lang: options.lang,
+      retryFailed: options.retryFailed,
+      structuredSummary: options.structuredSummary,
+      json: options.json,
       ...(limit !== undefined ? { limit: positive('--limit', limit) } : {}),
       ...(concurrency !== undefined ? { concurrency: positive('--concurrency', concurrency) } : {}),
       ...(budget !== undefined ? { budget } : {}),
@@ -216,7 +274,8 @@ async function enrichArchiveCommand(context: CliContext, options: EnrichCliOptio
 
 function positive(name: string, value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new XivdigestError({ code: 'USAGE', message: `${name} ${value} is not a positive whole number`, hint: `For example ${name} 8` });
+  if (!Number.isInteger(number) || number <= 0)
+    throw new XivdigestError({ code: 'USAGE', message: `${name} ${value} is not a positive whole number`, hint: `For example ${name} 8` });
   return number;
 }
 
@@ -239,5 +298,7 @@ function describeEnrich(result: EnrichResult): string {
     result.saved ? `saved $${result.saved.toFixed(4)}${result.batch ? ' (batch and cache)' : ' (cache)'}` : '',
     result.batch ? `batch ${result.batch.ids.join(', ')}${result.batch.resumed ? ' (resumed)' : ''}` : '',
     `${result.provider}/${result.model}, ${result.promptVersion}, ${result.lang}`,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

@@ -11,7 +11,9 @@ export function registerExportSite(program: Command, run: RunCommand): void {
     .requiredOption('--base-url <url>', 'where the site will be published, e.g. https://you.github.io/your-repo (feeds link to it)')
     .option('--ui <lang>', 'interface language of the pages and the search: zh or en', 'zh')
     .option('--json', 'print {dir, pages, files, bytes, indexed, broken} as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 It writes every page the web server (xivdigest serve) shows, from the same code: the home page, each digest, the
 archive's calendars, each paper, with the feeds (Atom and JSON Feed) and the assets. Links are relative, so the site
 works under any path, such as a GitHub Pages project site (https://you.github.io/your-repo/). The search page searches
@@ -20,7 +22,8 @@ words such as 模型 match); what only a server can answer (the JSON API, MCP, s
 
 Examples:
   xivdigest export-site site --base-url https://you.github.io/arxiv-digest
-  xivdigest export-site /var/www/arxiv --base-url https://arxiv.example.org --ui en --json`)
+  xivdigest export-site /var/www/arxiv --base-url https://arxiv.example.org --ui en --json`,
+    )
     .action((dir: string, options: { baseUrl: string; ui: string; json?: boolean }) =>
       run(async (context) => {
         let baseUrl: URL;
@@ -28,7 +31,11 @@ Examples:
           baseUrl = new URL(options.baseUrl);
           if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') throw new Error('not http(s)');
         } catch {
-          throw new XivdigestError({ code: 'USAGE', message: `--base-url: "${options.baseUrl}" is not an http(s) URL`, hint: 'For example --base-url https://you.github.io/your-repo' });
+          throw new XivdigestError({
+            code: 'USAGE',
+            message: `--base-url: "${options.baseUrl}" is not an http(s) URL`,
+            hint: 'For example --base-url https://you.github.io/your-repo',
+          });
         }
         if (options.ui !== 'zh' && options.ui !== 'en') {
           throw new XivdigestError({ code: 'USAGE', message: `--ui: "${options.ui}" is not zh or en`, hint: 'Use --ui zh or --ui en' });
@@ -69,7 +76,9 @@ Examples:
         const summary = { dir, pages: result.pages, files: result.files, bytes: result.bytes, indexed: result.indexed, broken: result.broken };
         if (options.json) context.print(JSON.stringify(summary, null, 2));
         else {
-          context.print(`wrote ${result.pages} pages and ${result.files} files (${(result.bytes / 1_048_576).toFixed(1)} MiB) to ${dir}; ${result.indexed} papers searchable`);
+          context.print(
+            `wrote ${result.pages} pages and ${result.files} files (${(result.bytes / 1_048_576).toFixed(1)} MiB) to ${dir}; ${result.indexed} papers searchable`,
+          );
           context.print(`publish the folder as it is (GitHub Pages: upload it with actions/upload-pages-artifact); it expects to live at ${base}/`);
         }
         for (const link of result.broken) context.reporter.warn(`broken link: ${link.from} → ${link.to} (${link.status})`);

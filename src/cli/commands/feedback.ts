@@ -21,14 +21,17 @@ export function registerFeedback(program: Command, run: RunCommand): void {
     .option('--star', 'more like this')
     .option('--hide', 'less like this')
     .option('--clear', 'forget earlier feedback on these papers')
-    .option('--list', 'list the subscription\'s feedback')
-    .addHelpText('after', `
+    .option('--list', "list the subscription's feedback")
+    .addHelpText(
+      'after',
+      `
 Starred papers join the subscription's library as its newest items; hidden ones lower the score of papers like them.
 The papers must be stored (they are, once a run has fetched them).
 
 Examples:
   xivdigest feedback 2411.01234 --star --subscription nlp
-  xivdigest feedback --list --subscription nlp`)
+  xivdigest feedback --list --subscription nlp`,
+    )
     .action((ids: string[], options: FeedbackOptions) =>
       run(async (context) => {
         const { findSubscription } = await import('../../app-daily.js');
@@ -38,7 +41,10 @@ Examples:
           throw new XivdigestError({
             code: 'USAGE',
             message: subscriptions.length === 0 ? 'No subscriptions configured' : 'Which subscription? Several are configured',
-            hint: subscriptions.length === 0 ? 'Add one under "subscriptions" in the config file' : `Pass --subscription, one of ${subscriptions.map((s) => s.name).join(', ')}`,
+            hint:
+              subscriptions.length === 0
+                ? 'Add one under "subscriptions" in the config file'
+                : `Pass --subscription, one of ${subscriptions.map((s) => s.name).join(', ')}`,
           });
         }
         findSubscription(subscriptions, name);
@@ -48,8 +54,14 @@ Examples:
           return;
         }
         const kinds = (['star', 'hide', 'clear'] as const).filter((kind) => options[kind]);
-        if (kinds.length !== 1) throw new XivdigestError({ code: 'USAGE', message: 'Give exactly one of --star, --hide and --clear', hint: 'For example: xivdigest feedback 2411.01234 --star' });
-        if (ids.length === 0) throw new XivdigestError({ code: 'USAGE', message: 'No paper ids given', hint: 'For example: xivdigest feedback 2411.01234 --star' });
+        if (kinds.length !== 1)
+          throw new XivdigestError({
+            code: 'USAGE',
+            message: 'Give exactly one of --star, --hide and --clear',
+            hint: 'For example: xivdigest feedback 2411.01234 --star',
+          });
+        if (ids.length === 0)
+          throw new XivdigestError({ code: 'USAGE', message: 'No paper ids given', hint: 'For example: xivdigest feedback 2411.01234 --star' });
         const wanted = ids.map((text) => {
           const parsed = parseArxivId(text);
           if (!parsed) throw new XivdigestError({ code: 'USAGE', message: `${text} is not an arXiv id`, hint: 'Ids look like 2403.10568 or cond-mat/0412498' });
@@ -66,7 +78,9 @@ Examples:
         }
         const at = new Date().toISOString();
         for (const id of wanted) await store.setFeedback({ subscription: name, paperId: id, kind: kinds[0]!, at });
-        context.reporter.info(`${kinds[0] === 'clear' ? 'cleared feedback on' : kinds[0] === 'star' ? 'starred' : 'hid'} ${wanted.length} paper(s) for ${name}`);
+        context.reporter.info(
+          `${kinds[0] === 'clear' ? 'cleared feedback on' : kinds[0] === 'star' ? 'starred' : 'hid'} ${wanted.length} paper(s) for ${name}`,
+        );
       }),
     );
 }

@@ -31,7 +31,9 @@ export function registerFetch(program: Command, run: RunCommand): void {
     .option('--ids <id...>', 'api: fetch these arXiv ids')
     .option('--limit <n>', 'stop after this many papers')
     .option('--json', 'print a JSON summary on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The feeds (rss, atom) give today's announcement; api and oai fill date ranges and backfills. Requests are spaced
 by arxiv.minIntervalMs (3 s by default, arXiv's rule), retried with backoff, and honour Retry-After on 429/503.
 Base URLs are configurable (arxiv.rssBaseUrl, arxiv.apiBaseUrl, arxiv.oaiBaseUrl or XIVDIGEST_ARXIV_*_URL).
@@ -39,7 +41,8 @@ Base URLs are configurable (arxiv.rssBaseUrl, arxiv.apiBaseUrl, arxiv.oaiBaseUrl
 Examples:
   xivdigest fetch --category cs.CL+cs.AI
   xivdigest fetch --source api --category cs.CL --from 2026-11-16 --until 2026-11-20
-  xivdigest fetch --source oai --category cs --from 2026-11-20`)
+  xivdigest fetch --source oai --category cs --from 2026-11-20`,
+    )
     .action((options: FetchOptions) =>
       run(async (context) => {
         const [{ storeEvents }, { checkCategoryNames }] = await Promise.all([import('../../jobs/store-events.js'), import('../../core/taxonomy.js')]);
@@ -66,23 +69,32 @@ Examples:
 
 function toQuery(options: FetchOptions, checkCategoryNames: (names: string[]) => void): SourceQuery {
   const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
-  for (const [name, value] of [['--from', options.from], ['--until', options.until]] as const) {
+  for (const [name, value] of [
+    ['--from', options.from],
+    ['--until', options.until],
+  ] as const) {
     if (value !== undefined && (!DATE.test(value) || Number.isNaN(Date.parse(value)))) throw usage(`${name} ${value} is not a date`, 'Write it as YYYY-MM-DD');
   }
   if (options.from && options.until && options.from > options.until) throw usage(`--from ${options.from} is after --until ${options.until}`, 'Swap them');
-  const categories = options.category?.split('+').map((c) => c.trim()).filter(Boolean);
+  const categories = options.category
+    ?.split('+')
+    .map((c) => c.trim())
+    .filter(Boolean);
   if (options.category !== undefined && (!categories || categories.length === 0)) throw usage('--category is empty', 'Give categories such as cs.CL+cs.AI');
   // Checked against arXiv's taxonomy before any request: a typo gets a suggestion, not an arXiv error page.
   if (categories) checkCategoryNames(categories);
   const limit = options.limit === undefined ? undefined : Number(options.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw usage(`--limit ${options.limit} is not a positive whole number`, 'For example --limit 100');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0))
+    throw usage(`--limit ${options.limit} is not a positive whole number`, 'For example --limit 100');
   const latestOnly = sources[options.source].latestOnly;
   if (latestOnly && !categories) throw usage(`--source ${options.source} needs --category`, 'For example --category cs.CL+cs.AI');
   if (latestOnly && (options.from || options.until || options.query || options.ids)) {
     throw usage(`--source ${options.source} gives only the latest announcement`, 'Use --source api or --source oai for dates, queries and ids');
   }
-  if (options.source === 'oai' && (options.query || options.ids)) throw usage('--source oai takes --category and dates, not --query or --ids', 'Use --source api for queries and ids');
-  if (options.source === 'api' && !categories && !options.query && !options.ids) throw usage('--source api needs --category, --query or --ids', 'For example --source api --category cs.CL --from 2026-11-20');
+  if (options.source === 'oai' && (options.query || options.ids))
+    throw usage('--source oai takes --category and dates, not --query or --ids', 'Use --source api for queries and ids');
+  if (options.source === 'api' && !categories && !options.query && !options.ids)
+    throw usage('--source api needs --category, --query or --ids', 'For example --source api --category cs.CL --from 2026-11-20');
   return {
     ...(categories ? { categories } : {}),
     ...(options.query ? { searchQuery: options.query } : {}),

@@ -20,11 +20,15 @@ export function registerPapers(program: Command, run: RunCommand): void {
     .argument('[id...]', 'arXiv ids, with or without version (e.g. 2403.10568, cond-mat/0412498v1)')
     .option('-c, --category <cat>', 'only papers in this category (primary or cross-list)')
     .option('-n, --limit <n>', 'at most this many papers when no ids are given', '50')
-    .option('--json', 'print JSON: an array of papers with id, version, title, authors, categories, announceType, abstract, … and texts per language with their status (ok, failed with a reason, pending)')
+    .option(
+      '--json',
+      'print JSON: an array of papers with id, version, title, authors, categories, announceType, abstract, … and texts per language with their status (ok, failed with a reason, pending)',
+    )
     .action((ids: string[], options: PapersOptions) =>
       run(async (context) => {
         const limit = Number(options.limit);
-        if (!Number.isInteger(limit) || limit <= 0) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 20' });
+        if (!Number.isInteger(limit) || limit <= 0)
+          throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 20' });
         const wanted = ids.map((text) => {
           const parsed = parseArxivId(text);
           if (!parsed) throw new XivdigestError({ code: 'USAGE', message: `${text} is not an arXiv id`, hint: 'Ids look like 2403.10568 or cond-mat/0412498' });
@@ -37,11 +41,21 @@ export function registerPapers(program: Command, run: RunCommand): void {
         if (options.json) {
           const texts = await store.getTexts(papers.map((paper) => paper.id));
           const lang = context.config().config.llm.lang;
-          context.print(JSON.stringify(papers.map((paper) => ({ ...paperJson(paper), texts: textsJson(textsByLanguage(paper, texts, lang)) })), null, 2));
-        }
-        else if (papers.length === 0 && wanted.length === 0) context.reporter.info('No papers stored yet: run `xivdigest fetch` or `xivdigest ingest FILE` first.');
+          context.print(
+            JSON.stringify(
+              papers.map((paper) => ({ ...paperJson(paper), texts: textsJson(textsByLanguage(paper, texts, lang)) })),
+              null,
+              2,
+            ),
+          );
+        } else if (papers.length === 0 && wanted.length === 0)
+          context.reporter.info('No papers stored yet: run `xivdigest fetch` or `xivdigest ingest FILE` first.');
         else for (const paper of papers) context.print(paperLine(paper));
-        if (missing.length > 0) throw new CommandFailed(EXIT.input, `not in the store: ${missing.join(', ')} (fetch them with \`xivdigest fetch --source api --ids ${missing.join(' ')}\`)`);
+        if (missing.length > 0)
+          throw new CommandFailed(
+            EXIT.input,
+            `not in the store: ${missing.join(', ')} (fetch them with \`xivdigest fetch --source api --ids ${missing.join(' ')}\`)`,
+          );
       }),
     );
 }

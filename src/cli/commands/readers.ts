@@ -8,7 +8,11 @@ async function accounts(context: CliContext) {
   const loaded = context.config();
   const web = loaded.config.web;
   if (!web.accounts) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'Accounts are off (web.accounts is not true)', hint: 'Set "web": { "accounts": true, "secret": { "env": "XIVDIGEST_WEB_SECRET" }, "mail": { … } } in the config file' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: 'Accounts are off (web.accounts is not true)',
+      hint: 'Set "web": { "accounts": true, "secret": { "env": "XIVDIGEST_WEB_SECRET" }, "mail": { … } } in the config file',
+    });
   }
   const problems = loaded.errors.filter((problem) => problem.path === 'web' || problem.path.startsWith('web.'));
   const { invalidConfigError } = await import('../../config.js');
@@ -24,24 +28,30 @@ export function registerReaders(program: Command, run: RunCommand): void {
   const readers = program
     .command('readers')
     .description('the readers of the web site: invite, list, remove (with web.accounts on)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Readers sign in to the site (xivdigest serve) by a link emailed to them; there are no passwords. Who may join is
 web.signup: "invite" (the default: an admin invites, here or on /admin/readers), "open", or { "domains": [...] }.
 
 Examples:
   xivdigest readers invite ada@example.org
   xivdigest readers list --json
-  xivdigest readers remove ada@example.org`);
+  xivdigest readers remove ada@example.org`,
+    );
 
   readers
     .command('invite')
     .description('invite a reader by email: they get a sign-in link (valid 48 hours; they can ask for a new one on /signin)')
     .argument('<email>', 'the address to invite')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The link uses web.baseUrl (default http://127.0.0.1:8080); set it to where readers reach the site.
 
 Example:
-  xivdigest readers invite ada@example.org`)
+  xivdigest readers invite ada@example.org`,
+    )
     .action((email: string) =>
       run(async (context) => {
         const { settings, web } = await accounts(context);
@@ -57,10 +67,13 @@ Example:
     .command('list')
     .description('list the readers and the pending invitations')
     .option('--json', 'print JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   xivdigest readers list
-  xivdigest readers list --json`)
+  xivdigest readers list --json`,
+    )
     .action((ownOptions: { json?: boolean }, command: Command) =>
       run(async (context) => {
         const options = command.optsWithGlobals<{ json?: boolean }>();
@@ -82,17 +95,21 @@ Examples:
   readers
     .command('remove')
     .description('remove a reader (their sessions end at once) or withdraw an invitation')
-    .argument('<email>', 'the reader\'s address')
-    .addHelpText('after', `
+    .argument('<email>', "the reader's address")
+    .addHelpText(
+      'after',
+      `
 Example:
-  xivdigest readers remove ada@example.org`)
+  xivdigest readers remove ada@example.org`,
+    )
     .action((email: string) =>
       run(async (context) => {
         const { settings } = await accounts(context);
         const address = settings.readers.normalizeEmail(email);
         const hadInvitation = (await settings.readers.getInvitation(address)) !== undefined;
         const removed = await settings.readers.removeReader(address);
-        if (!removed && !hadInvitation) throw new XivdigestError({ code: 'NOT_FOUND', message: `No reader or invitation for ${address}`, hint: '`xivdigest readers list` lists them' });
+        if (!removed && !hadInvitation)
+          throw new XivdigestError({ code: 'NOT_FOUND', message: `No reader or invitation for ${address}`, hint: '`xivdigest readers list` lists them' });
         context.reporter.info(removed ? `removed ${address}; their sessions ended` : `withdrew the invitation of ${address}`);
       }),
     );

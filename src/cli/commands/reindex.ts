@@ -7,14 +7,17 @@ export function registerReindex(program: Command, run: RunCommand): void {
     .command('reindex')
     .description('rebuild the search index from the stored papers and their translations')
     .option('--json', 'print JSON: { papers, seconds }')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The index is kept up to date as papers and translations are stored; rebuild it after restoring a database from a copy
 without it, or to compact it. It is rebuilt in one transaction: searches see the old index until it is done.
 Progress and an ETA go to stderr.
 
 Examples:
   xivdigest reindex
-  xivdigest --db postgres://user@host/xivdigest reindex --json`)
+  xivdigest --db postgres://user@host/xivdigest reindex --json`,
+    )
     .action((options: { json?: boolean }) =>
       run(async (context) => {
         const { rebuildSearchIndex } = await import('../../store/index.js');

@@ -15,13 +15,16 @@ export function registerRender(program: Command, run: RunCommand): void {
     .argument('[name]', 'the digest name; omit it to list the stored digests')
     .addOption(new Option('-f, --format <format>', 'output format').choices(RENDER_FORMATS).default('md'))
     .option('-o, --out <file>', 'write to this file instead of stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 A digest imported from cn-chat-arxiv renders back byte for byte. Digests made by xivdigest fill the English TL;DR,
 print the full abstract and escape every text.
 
 Examples:
   xivdigest render                      # list digests
-  xivdigest render cs.CL --out cs.CL.md`)
+  xivdigest render cs.CL --out cs.CL.md`,
+    )
     .action((name: string | undefined, options: { format: RenderFormat; out?: string }) =>
       run(async (context) => {
         const { renderers } = await import('../../app.js');
@@ -38,7 +41,10 @@ Examples:
           throw new XivdigestError({
             code: 'NOT_FOUND',
             message: `No digest named ${JSON.stringify(name)}`,
-            hint: names.length > 0 ? `Stored digests: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}` : 'Import one with `xivdigest import-digest FILE`',
+            hint:
+              names.length > 0
+                ? `Stored digests: ${names.slice(0, 10).join(', ')}${names.length > 10 ? ', …' : ''}`
+                : 'Import one with `xivdigest import-digest FILE`',
           });
         }
         const text = renderers[options.format]().render(digest);

@@ -22,7 +22,11 @@ function seconds(option: string, text: string | undefined, positive: boolean): n
   if (text === undefined) return undefined;
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0 || (positive && value === 0)) {
-    throw new XivdigestError({ code: 'USAGE', message: `${option} ${text} is not a ${positive ? 'positive' : 'non-negative'} number of seconds`, hint: `For example ${option} 600` });
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: `${option} ${text} is not a ${positive ? 'positive' : 'non-negative'} number of seconds`,
+      hint: `For example ${option} 600`,
+    });
   }
   return value;
 }
@@ -57,7 +61,9 @@ export function registerRun(program: Command, run: RunCommand): void {
     .option('--now <datetime>', 'the clock, ISO 8601 (default: now); makes runs reproducible')
     .option('--all', 'list every skipped paper')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 It fetches the feed (and any missed announcement days) and stores the papers, like \`fetch\`, but records no
 decision, moves no watermark, calls no LLM and delivers nothing.
 
@@ -70,7 +76,8 @@ ${EXAMPLE_CONFIG}
 
 Examples:
   xivdigest select --subscription nlp
-  xivdigest select --subscription nlp --now 2026-11-24T06:00:00Z --json`)
+  xivdigest select --subscription nlp --now 2026-11-24T06:00:00Z --json`,
+    )
     .action((options: DailyOptions) =>
       run(async (context) => {
         const { findSubscription, runSubscription } = await import('../../app-daily.js');
@@ -97,10 +104,12 @@ Examples:
     .option('--now <datetime>', 'the clock, ISO 8601 (default: now); makes runs reproducible')
     .option('--resend', 'deliver again to channels that already received the digest (with a new idempotency key)')
     .option('--wait <seconds>', 'when another run of the subscription is under way, wait up to this long for it (default: exit 75 at once)')
-    .option('--lease-seconds <seconds>', 'how long this run\'s claim lasts without a heartbeat; it is renewed every sixth of it (default 60)')
+    .option('--lease-seconds <seconds>', "how long this run's claim lasts without a heartbeat; it is renewed every sixth of it (default 60)")
     .option('--all', 'list every skipped paper')
     .option('--json', 'print the reports as JSON (an array)')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Each run covers every arXiv announcement day since the subscription's watermark: today's feed, and missed days
 from OAI-PMH, one request per day (a missed week is caught up; a Friday missed before a weekend run too). A day
 OAI-PMH cannot give stops the run there: the days before it are covered, the error names the day (exit 5), and
@@ -121,7 +130,8 @@ ${EXAMPLE_CONFIG}
 
 Examples:
   xivdigest run
-  xivdigest run --subscription nlp --now 2026-11-24T06:00:00Z`)
+  xivdigest run --subscription nlp --now 2026-11-24T06:00:00Z`,
+    )
     .action((options: DailyOptions) =>
       run(async (context) => {
         const { findSubscription, runSubscription } = await import('../../app-daily.js');
@@ -182,16 +192,25 @@ Examples:
         const partial = reports.filter((report) => report.status === 'partial' || report.status === 'failed');
         if (partial.length > 0) {
           // Deliveries that failed get their own code (8), so that a cron wrapper can tell "retry the send" apart.
-          const deliveryOnly = partial.every((report) => report.deliveries.some((d) => d.status === 'failed' || d.status === 'partial') && !report.enrichment?.failed.length && !report.enrichment?.remaining);
+          const deliveryOnly = partial.every(
+            (report) =>
+              report.deliveries.some((d) => d.status === 'failed' || d.status === 'partial') &&
+              !report.enrichment?.failed.length &&
+              !report.enrichment?.remaining,
+          );
           throw new CommandFailed(
             deliveryOnly ? EXIT.delivery : EXIT.partial,
-            `${partial.map((report) => report.subscription).join(', ')}: partly failed: ${partial.flatMap((report) => report.problems).slice(0, 3).join('; ')}`,
+            `${partial.map((report) => report.subscription).join(', ')}: partly failed: ${partial
+              .flatMap((report) => report.problems)
+              .slice(0, 3)
+              .join('; ')}`,
           );
         }
         // A run that covered some days but stopped before one not out yet exits 75 too: a retry covers the rest.
         const waiting = (report: RunReport) => report.coverage?.find((day) => day.status === 'not-yet')?.note;
         const notYet = reports.filter((report) => report.nothing?.retry === true || waiting(report) !== undefined);
-        if (notYet.length > 0) throw new CommandFailed(EXIT.notYet, notYet.map((report) => report.nothing?.retry ? report.nothing.message : waiting(report)!).join('; '));
+        if (notYet.length > 0)
+          throw new CommandFailed(EXIT.notYet, notYet.map((report) => (report.nothing?.retry ? report.nothing.message : waiting(report)!)).join('; '));
       }),
     );
 }

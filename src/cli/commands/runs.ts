@@ -13,14 +13,18 @@ export function registerRuns(program: Command, run: RunCommand): void {
     .option('-s, --subscription <name>', 'only this subscription')
     .option('-n, --limit <n>', 'at most this many', '20')
     .option('--json', 'print JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   xivdigest runs
-  xivdigest runs show 20261124T053000-k3f9`)
+  xivdigest runs show 20261124T053000-k3f9`,
+    )
     .action((options: { subscription?: string; limit: string; json?: boolean }) =>
       run(async (context) => {
         const limit = Number(options.limit);
-        if (!Number.isInteger(limit) || limit <= 0) throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 10' });
+        if (!Number.isInteger(limit) || limit <= 0)
+          throw new XivdigestError({ code: 'USAGE', message: `--limit ${options.limit} is not a positive whole number`, hint: 'For example --limit 10' });
         const store = await context.app().store();
         const stored = await store.listRuns({ ...(options.subscription ? { subscription: options.subscription } : {}), limit });
         const list: RunRecord[] = [];
@@ -45,9 +49,12 @@ Examples:
     .argument('<id>', 'the run id (from `xivdigest runs`)')
     .option('--all', 'list every skipped paper')
     .option('--json', 'print JSON')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 A run stored as running whose process was killed (its claim expired, or its process on this host is gone) is shown
-as interrupted, with what it had stored; the next run of the subscription does the rest.`)
+as interrupted, with what it had stored; the next run of the subscription does the rest.`,
+    )
     .action((id: string, ownOptions: { all?: boolean; json?: boolean }, command: Command) =>
       run(async (context) => {
         // `runs` has --json too: Commander hands `runs show ID --json` to the parent, so read the options of both.

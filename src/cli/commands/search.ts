@@ -39,8 +39,13 @@ export function registerSearch(program: Command, run: RunCommand): void {
     .option('--page <n>', 'page of results', '1')
     .option('--page-size <n>', 'results per page (at most 100)', '20')
     .option('--lang <code>', 'language of the translated title and TL;DR shown (default: llm.lang of the config)')
-    .option('--json', 'print JSON: { total, page, pageSize, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }')
-    .addHelpText('after', `
+    .option(
+      '--json',
+      'print JSON: { total, page, pageSize, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }',
+    )
+    .addHelpText(
+      'after',
+      `
 Words match whole words, in any case and without accents; Chinese, Japanese and Korean text matches by characters,
 so 模型 finds papers with 大模型 or 语言模型. A word with * at its end matches as a prefix. Matches are marked **so**.
 If the index was lost, \`xivdigest reindex\` builds it again.
@@ -50,7 +55,8 @@ Examples:
   xivdigest search 模型 --category cs.CL --from 2025-01-01
   xivdigest search 'ti:"large language model" -survey' --sort date
   xivdigest search 'au:Bengio AND abs:(planning OR 规划)' --json
-  xivdigest search --category cs.CL+cs.AI-cs.CY --from 2025-04-28 --until 2025-04-28   # one day's papers`)
+  xivdigest search --category cs.CL+cs.AI-cs.CY --from 2025-04-28 --until 2025-04-28   # one day's papers`,
+    )
     .action((words: string[], options: SearchOptions) =>
       run(async (context) => {
         const sort = options.sort;

@@ -71,7 +71,9 @@ export function registerServe(program: Command, run: RunCommand): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--schedule', 'also run subscriptions on their cron schedules')
     .option('--catch-up-first-start', 'with --schedule: on the very first start, also run the latest slot already past')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The web site shows what is stored, with or without subscriptions: the latest digest of each subscription, the
 latest announcement day per category, each digest (a one-line overview, then the papers), an archive calendar per
 category expression (/archive/cs.CL+cs.AI-cs.CY), each paper (every language, version history, provenance) and
@@ -89,15 +91,24 @@ kept, and its slot is not repeated after a restart.
 Examples:
   xivdigest serve                                  # http://127.0.0.1:8080/
   xivdigest serve --port 3000 --schedule
-  XIVDIGEST_CONFIG=/etc/xivdigest.json xivdigest serve --host 0.0.0.0 --schedule --quiet`)
+  XIVDIGEST_CONFIG=/etc/xivdigest.json xivdigest serve --host 0.0.0.0 --schedule --quiet`,
+    )
     .action((options: { host: string; port: string; schedule?: boolean; catchUpFirstStart?: boolean }) =>
       run(async (context) => {
         const port = parsePort(options.port);
-        const [{ serve: listen }, { createWebApp }, { webDepsFromConfig }] = await Promise.all([import('@hono/node-server'), import('../../web/app.js'), import('../web-deps.js')]);
+        const [{ serve: listen }, { createWebApp }, { webDepsFromConfig }] = await Promise.all([
+          import('@hono/node-server'),
+          import('../../web/app.js'),
+          import('../web-deps.js'),
+        ]);
         const loaded = options.schedule ? await context.configForRun() : context.config();
         const subscriptions = loaded.config.subscriptions;
         if (options.schedule && subscriptions.length === 0) {
-          throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'No subscriptions to schedule', hint: 'Add one under "subscriptions" in the config file, or drop --schedule to serve the archive only' });
+          throw new XivdigestError({
+            code: 'CONFIG_INVALID',
+            message: 'No subscriptions to schedule',
+            hint: 'Add one under "subscriptions" in the config file, or drop --schedule to serve the archive only',
+          });
         }
         const app = context.app();
         const store = await app.store();
@@ -217,12 +228,10 @@ Examples:
                     ? `${signal}: stopping; waiting for the running job to finish: ${jobs} (send ${signal} again to stop at once)`
                     : `${signal}: stopping; no job is running`,
                 );
-                (scheduler ? scheduler.stop() : Promise.resolve())
-                  .then(closeServer)
-                  .then(() => {
-                    reporter.info('stopped');
-                    resolve();
-                  }, reject);
+                (scheduler ? scheduler.stop() : Promise.resolve()).then(closeServer).then(() => {
+                  reporter.info('stopped');
+                  resolve();
+                }, reject);
               },
               keptOnForce: () => {
                 const jobs = runningNow();

@@ -36,13 +36,13 @@ interface CategoryOutcome {
   message?: string;
 }
 
-
 export async function today(context: CliContext, categories: string[], options: TodayOptions): Promise<void> {
   const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
   const now = options.now === undefined ? new Date() : new Date(options.now);
   if (Number.isNaN(now.getTime())) throw usage(`--now ${options.now} is not a time`, 'Write it as an ISO time, e.g. 2026-11-23T06:00:00Z');
   for (const category of categories) {
-    if (!/^[A-Za-z][A-Za-z.-]*(\+[A-Za-z][A-Za-z.-]*)*$/.test(category)) throw usage(`${JSON.stringify(category)} is not an arXiv category`, 'For example cs.CL, or cs.CL+cs.AI for one digest of both');
+    if (!/^[A-Za-z][A-Za-z.-]*(\+[A-Za-z][A-Za-z.-]*)*$/.test(category))
+      throw usage(`${JSON.stringify(category)} is not an arXiv category`, 'For example cs.CL, or cs.CL+cs.AI for one digest of both');
     // Checked against arXiv's taxonomy before any request: a typo gets a suggestion, not an arXiv error page.
     checkCategoryNames(category.split('+'), 'category');
   }
@@ -151,8 +151,10 @@ export async function today(context: CliContext, categories: string[], options: 
                 progress.update(0, event.toEnrich);
                 announceLocalRun(provider!, event.toEnrich, reporter);
               } else if (event.type === 'paper-enriched' || (event.type === 'paper-failed' && !event.cached)) progress.update(++finished);
-              else if (event.type === 'call-retrying') reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
-              else if (event.type === 'budget-reached') reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); the papers left stay untranslated`);
+              else if (event.type === 'call-retrying')
+                reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
+              else if (event.type === 'budget-reached')
+                reporter.warn(`budget of $${event.budget} reached ($${event.spent.toFixed(4)} spent); the papers left stay untranslated`);
             },
           });
         } catch (error) {
@@ -192,34 +194,63 @@ export async function today(context: CliContext, categories: string[], options: 
         subject: `arXiv ${category} ${day}`,
       });
       if (files?.status !== 'sent') {
-        throw new XivdigestError({ code: 'NOT_FOUND', message: `Could not write ${category}.md and ${category}.xml in ${outDir}: ${files?.detail ?? 'unknown error'}`, hint: 'Check that the folder exists and is writable, or choose another with --out-dir' });
+        throw new XivdigestError({
+          code: 'NOT_FOUND',
+          message: `Could not write ${category}.md and ${category}.xml in ${outDir}: ${files?.detail ?? 'unknown error'}`,
+          hint: 'Check that the folder exists and is writable, or choose another with --out-dir',
+        });
       }
       outcome.files = (files.detail ?? '').split(', ').filter(Boolean);
-      reporter.info(`wrote ${outcome.files.join(' and ')}: ${formatCount(outcome.papers)} papers, ${formatCount(outcome.translated)} translated${outcome.failedGate + outcome.notTranslated > 0 ? `, ${formatCount(outcome.failedGate + outcome.notTranslated)} untranslated` : ''}`);
+      reporter.info(
+        `wrote ${outcome.files.join(' and ')}: ${formatCount(outcome.papers)} papers, ${formatCount(outcome.translated)} translated${outcome.failedGate + outcome.notTranslated > 0 ? `, ${formatCount(outcome.failedGate + outcome.notTranslated)} untranslated` : ''}`,
+      );
     }
   } finally {
     await provider?.provider.close?.();
   }
 
-  if (options.json) context.print(JSON.stringify({ lang, outDir, categories: outcomes, calls: totals.calls, tokens: totals.tokens, cost: totals.cost }, null, 2));
+  if (options.json)
+    context.print(JSON.stringify({ lang, outDir, categories: outcomes, calls: totals.calls, tokens: totals.tokens, cost: totals.cost }, null, 2));
   for (const outcome of outcomes) if (outcome.status === 'no-announcement' && outcome.message) reporter.info(outcome.message);
 
   const failedGate = outcomes.reduce((sum, outcome) => sum + outcome.failedGate, 0);
   const written = outcomes.filter((outcome) => outcome.status === 'written');
   if (failedGate > 0) {
-    const names = written.filter((outcome) => outcome.failedGate > 0).map((outcome) => outcome.category).join(' ');
-    reporter.warn(`${formatCount(failedGate)} paper(s) failed the quality gate and appear untranslated (\`xivdigest papers --json\` gives each reason); \`xivdigest today ${names} --retry-failed\` tries them again (or \`xivdigest enrich --retry-failed\`)`);
+    const names = written
+      .filter((outcome) => outcome.failedGate > 0)
+      .map((outcome) => outcome.category)
+      .join(' ');
+    reporter.warn(
+      `${formatCount(failedGate)} paper(s) failed the quality gate and appear untranslated (\`xivdigest papers --json\` gives each reason); \`xivdigest today ${names} --retry-failed\` tries them again (or \`xivdigest enrich --retry-failed\`)`,
+    );
   }
   const untranslated = written.reduce((sum, outcome) => sum + outcome.notTranslated, 0);
   const writtenNames = written.map((outcome) => `${outcome.category}.md/.xml`).join(', ');
   if (llmError) {
-    throw new CommandFailed(EXIT.llm, `${llmError.oneLine}. ${writtenNames ? `Written anyway: ${writtenNames}, with ${formatCount(untranslated)} paper(s) untranslated; run the same command again to translate them` : 'Nothing was written'}`);
+    throw new CommandFailed(
+      EXIT.llm,
+      `${llmError.oneLine}. ${writtenNames ? `Written anyway: ${writtenNames}, with ${formatCount(untranslated)} paper(s) untranslated; run the same command again to translate them` : 'Nothing was written'}`,
+    );
   }
   if (callFailure && untranslated > 0) {
-    throw new CommandFailed(EXIT.llm, `${formatCount(untranslated)} paper(s) are untranslated because the LLM calls kept failing (${callFailure}); ${writtenNames} written anyway; run the same command again to translate them`);
+    throw new CommandFailed(
+      EXIT.llm,
+      `${formatCount(untranslated)} paper(s) are untranslated because the LLM calls kept failing (${callFailure}); ${writtenNames} written anyway; run the same command again to translate them`,
+    );
   }
-  if (budgetStopped) throw new CommandFailed(EXIT.partial, `the budget (llm.budget) was reached: ${formatCount(untranslated)} paper(s) are untranslated in ${writtenNames}; raise it and run again to translate them`);
-  if (sourceError) throw new CommandFailed(exitCodeFor(sourceError), outcomes.filter((outcome) => outcome.status === 'arxiv-failed').map((outcome) => outcome.message).join('; '));
+  if (budgetStopped)
+    throw new CommandFailed(
+      EXIT.partial,
+      `the budget (llm.budget) was reached: ${formatCount(untranslated)} paper(s) are untranslated in ${writtenNames}; raise it and run again to translate them`,
+    );
+  if (sourceError)
+    throw new CommandFailed(
+      exitCodeFor(sourceError),
+      outcomes
+        .filter((outcome) => outcome.status === 'arxiv-failed')
+        .map((outcome) => outcome.message)
+        .join('; '),
+    );
   const late = outcomes.filter((outcome) => outcome.status === 'not-yet');
   if (late.length > 0) throw new CommandFailed(EXIT.notYet, late.map((outcome) => outcome.message).join('; '));
 }
@@ -260,5 +291,7 @@ function describeTranslation(result: EnrichResult): string {
     result.failed.length > 0 ? `${formatCount(result.failed.length)} failed` : '',
     result.remaining > 0 ? `${formatCount(result.remaining)} left` : '',
     `${formatCount(result.calls)} calls${cost}`,
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
 }

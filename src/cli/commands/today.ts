@@ -20,7 +20,9 @@ export function registerToday(program: Command, run: RunCommand): void {
     .option('--retry-failed', 'call again for papers whose texts failed the quality gate in an earlier run')
     .option('--now <time>', 'judge "today" as of this ISO time (replays and tests; default: now)')
     .option('--json', 'print a JSON summary on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 For each category: fetches the latest announcement from rss.arxiv.org (arxiv.rssBaseUrl or XIVDIGEST_ARXIV_RSS_URL),
 stores it, translates every paper of it (no cap; finished papers are cached, so a rerun only translates what is
 missing) with the configured LLM (an API from OPENAI_API_KEY/OPENAI_API_BASE and the like, else the local model),
@@ -39,6 +41,7 @@ announcement, as an earlier run stored it, else harvested for that day from OAI-
 Examples:
   xivdigest today cs.CL
   xivdigest today cs.CL cs.AI --out-dir digests
-  OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest today cs.CL --json`)
+  OPENAI_API_KEY=… OPENAI_API_MODEL=gpt-4o-mini xivdigest today cs.CL --json`,
+    )
     .action((categories: string[], options: TodayOptions) => run(async (context) => (await import('./today-run.js')).today(context, categories, options)));
 }

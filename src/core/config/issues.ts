@@ -44,7 +44,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
         problems.push({ path: dotPath([...issue.path, key]), message: `unknown key "${key}"${hint}` });
       }
     } else if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
-      const options = ((issue as { options: unknown[] }).options).map(String);
+      const options = (issue as { options: unknown[] }).options.map(String);
       const value = valueAt(input, issue.path);
       const name = String(issue.path[issue.path.length - 1] ?? 'type');
       if (value === undefined) {
@@ -56,11 +56,18 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], schema: z.Zo
           message: `unknown ${name} ${JSON.stringify(value)}${suggestion ? `; did you mean ${suggestion}?` : ''} (known types: ${options.join(', ')})`,
         });
       }
-    } else if ((issue.code === 'invalid_type' || issue.code === 'invalid_union') && issue.path.length > 0 && valueAt(input, issue.path) === undefined && isObject(valueAt(input, issue.path.slice(0, -1)))) {
+    } else if (
+      (issue.code === 'invalid_type' || issue.code === 'invalid_union') &&
+      issue.path.length > 0 &&
+      valueAt(input, issue.path) === undefined &&
+      isObject(valueAt(input, issue.path.slice(0, -1)))
+    ) {
       problems.push({ path: dotPath(issue.path), message: `required key "${String(issue.path[issue.path.length - 1])}" is missing` });
     } else if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       // A union such as a secret (a string, or { "env": NAME }): say what each alternative wanted.
-      const reasons = [...new Set(issue.errors.map((errors) => errors.map((inner) => `${inner.path.length ? `${dotPath(inner.path)}: ` : ''}${inner.message}`).join(', ')))];
+      const reasons = [
+        ...new Set(issue.errors.map((errors) => errors.map((inner) => `${inner.path.length ? `${dotPath(inner.path)}: ` : ''}${inner.message}`).join(', '))),
+      ];
       problems.push({ path: dotPath(issue.path), message: `${issue.message}: ${reasons.join('; or ')}` });
     } else {
       problems.push({ path: dotPath(issue.path), message: issue.message });

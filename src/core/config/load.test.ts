@@ -26,7 +26,10 @@ describe('loadConfig', () => {
     // A path in the file is relative to the file's folder; one from the environment or a flag is left as given.
     expect(loadConfig({ cwd, env: {} })).toMatchObject({ storeFrom: 'config', config: { store: { url: join(cwd, 'from-file.db') } } });
     expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' } })).toMatchObject({ storeFrom: 'XIVDIGEST_DB', config: { store: { url: 'env.db' } } });
-    expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' }, overrides: { dbUrl: 'flag.db' } })).toMatchObject({ storeFrom: '--db', config: { store: { url: 'flag.db' } } });
+    expect(loadConfig({ cwd, env: { XIVDIGEST_DB: 'env.db' }, overrides: { dbUrl: 'flag.db' } })).toMatchObject({
+      storeFrom: '--db',
+      config: { store: { url: 'flag.db' } },
+    });
   });
 
   it('reports every problem with its dot path, and still says which database would be used', () => {
@@ -55,17 +58,23 @@ describe('loadConfig', () => {
     const folder = join(cwd, 'conf');
     mkdirSync(folder);
     writeFileSync(join(folder, 'lib.bib'), '');
-    writeFileSync(join(folder, 'c.json'), JSON.stringify({
-      store: { url: 'sqlite:data/x.db' },
-      llm: { local: { model: 'models/m.gguf', modelsDir: 'models' } },
-      subscriptions: [{ name: 'a', categories: 'cs.CL', library: { files: ['lib.bib'] }, outputs: { dir: 'out' } }],
-    }));
+    writeFileSync(
+      join(folder, 'c.json'),
+      JSON.stringify({
+        store: { url: 'sqlite:data/x.db' },
+        llm: { local: { model: 'models/m.gguf', modelsDir: 'models' } },
+        subscriptions: [{ name: 'a', categories: 'cs.CL', library: { files: ['lib.bib'] }, outputs: { dir: 'out' } }],
+      }),
+    );
     const good = loadConfig({ cwd, file: 'conf/c.json', env: {} });
     expect(good.errors).toEqual([]);
     expect(good.config.store.url).toBe(`sqlite:${join(folder, 'data', 'x.db')}`);
     expect(good.config.llm.local).toMatchObject({ model: join(folder, 'models', 'm.gguf'), modelsDir: join(folder, 'models') });
     expect(good.config.subscriptions[0]).toMatchObject({ library: { files: [join(folder, 'lib.bib')] }, outputs: { dir: join(folder, 'out') } });
-    writeFileSync(join(folder, 'bad.json'), JSON.stringify({ arxiv: { contcat: 'x' }, subscriptions: [{ name: 'a', categories: 'cs.CL', library: { files: ['nope.bib'] } }] }));
+    writeFileSync(
+      join(folder, 'bad.json'),
+      JSON.stringify({ arxiv: { contcat: 'x' }, subscriptions: [{ name: 'a', categories: 'cs.CL', library: { files: ['nope.bib'] } }] }),
+    );
     const bad = loadConfig({ cwd, file: 'conf/bad.json', env: {} });
     expect(bad.errors).toEqual([
       { path: 'arxiv.contcat', message: 'unknown key "contcat"; did you mean "contact"?' },
@@ -73,7 +82,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it("keeps only the LLM variables of the environment, for the provider choice", () => {
+  it('keeps only the LLM variables of the environment, for the provider choice', () => {
     const result = loadConfig({ cwd: dir(), env: { OPENAI_API_KEY: 'k', OPENAI_AZURE_BASE: 'https://x', HF_TOKEN: 't', PATH: '/bin', SECRET_THING: 's' } });
     expect(Object.keys(result.llmEnvironment).sort()).toEqual(['HF_TOKEN', 'OPENAI_API_KEY', 'OPENAI_AZURE_BASE']);
   });

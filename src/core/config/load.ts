@@ -76,7 +76,8 @@ export interface LoadedConfig {
 
 export const CONFIG_FILE_NAME = 'xivdigest.config.json';
 
-const LLM_VARIABLES = /^(?:OPENAI_(?:API_KEY|API_BASE|API_MODEL|AZURE_API_KEY|AZURE_BASE|AZURE_ENGINE|AZURE_VERSION|REQUEST_TIMEOUT)|ANTHROPIC_(?:API_KEY|BASE_URL|MODEL)|HF_TOKEN)$/;
+const LLM_VARIABLES =
+  /^(?:OPENAI_(?:API_KEY|API_BASE|API_MODEL|AZURE_API_KEY|AZURE_BASE|AZURE_ENGINE|AZURE_VERSION|REQUEST_TIMEOUT)|ANTHROPIC_(?:API_KEY|BASE_URL|MODEL)|HF_TOKEN)$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The per-user data folder: $XDG_DATA_HOME/xivdigest, else ~/.local/share/xivdigest (%LOCALAPPDATA% on Windows). */
@@ -161,7 +162,17 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const llmEnvironment = Object.freeze(Object.fromEntries(Object.entries(env).filter(([name]) => LLM_VARIABLES.test(name))));
   if (config.llm.local.modelsDir === undefined) config.llm.local.modelsDir = join(defaultDataDir(env), 'models');
   rememberConfigSecrets(config, env);
-  return { config: deepFreeze(config), file, storeFrom: store.from, database: store.database, llmEnvironment, env: frozenEnv, warnings, errors, input: readable ? deepFreeze(withEnv) : undefined };
+  return {
+    config: deepFreeze(config),
+    file,
+    storeFrom: store.from,
+    database: store.database,
+    llmEnvironment,
+    env: frozenEnv,
+    warnings,
+    errors,
+    input: readable ? deepFreeze(withEnv) : undefined,
+  };
 }
 
 /** Line, column and the offending line with a caret, from V8's "… in JSON at position N" (or the end of the text). */
@@ -177,7 +188,12 @@ function jsonSyntaxMessage(file: string, text: string, error: Error): string {
   return `${file}:${line}:${column}: invalid JSON: ${reason}\n  ${lineText}\n  ${' '.repeat(Math.max(0, column - 1))}^`;
 }
 
-function storeSetting(input: unknown, baseDir: string, env: NodeJS.ProcessEnv, flag: string | undefined): { from: LoadedConfig['storeFrom']; database: string | undefined } {
+function storeSetting(
+  input: unknown,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  flag: string | undefined,
+): { from: LoadedConfig['storeFrom']; database: string | undefined } {
   // Paths from flags and the environment are the user's own, relative to the working directory: they are left as given.
   if (flag) return { from: '--db', database: flag };
   if (env.XIVDIGEST_DB) return { from: 'XIVDIGEST_DB', database: env.XIVDIGEST_DB };
@@ -193,7 +209,7 @@ function storeSetting(input: unknown, baseDir: string, env: NodeJS.ProcessEnv, f
 
 /** A SQLite path (bare or `sqlite:PATH`) resolved against the config's folder; URLs and `:memory:` unchanged. */
 function resolveStoreUrl(url: string, baseDir: string): string {
-  if (url === ':memory:' || /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url)) return url;
+  if (url === ':memory:' || (/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^sqlite:/i.test(url))) return url;
   if (/^file:/i.test(url)) return url;
   const sqlite = /^sqlite:/i.exec(url);
   if (sqlite) {
@@ -213,7 +229,8 @@ function resolveModelPath(model: string, baseDir: string): string {
 function resolvePaths(config: Config, baseDir: string): void {
   if (config.llm.local.model) config.llm.local.model = resolveModelPath(config.llm.local.model, baseDir);
   if (config.llm.local.modelsDir) config.llm.local.modelsDir = resolve(baseDir, config.llm.local.modelsDir);
-  if (config.llm.provider === 'llama-cpp' && config.llm.model && /\.gguf$/i.test(config.llm.model)) config.llm.model = resolveModelPath(config.llm.model, baseDir);
+  if (config.llm.provider === 'llama-cpp' && config.llm.model && /\.gguf$/i.test(config.llm.model))
+    config.llm.model = resolveModelPath(config.llm.model, baseDir);
   for (const subscription of config.subscriptions) {
     subscription.library.files = subscription.library.files.map((file) => resolve(baseDir, file));
     if (subscription.outputs.dir !== undefined) subscription.outputs.dir = resolve(baseDir, subscription.outputs.dir);
@@ -238,7 +255,8 @@ const uniqueSubscriptionNames: ConfigRule = (input) => {
   const problems: ConfigProblem[] = [];
   for (const { index, subscription } of rawSubscriptions(input)) {
     if (typeof subscription.name !== 'string') continue;
-    if (seen.has(subscription.name)) problems.push({ path: `subscriptions.${index}.name`, message: `subscription name "${subscription.name}" is used twice; names must be unique` });
+    if (seen.has(subscription.name))
+      problems.push({ path: `subscriptions.${index}.name`, message: `subscription name "${subscription.name}" is used twice; names must be unique` });
     seen.add(subscription.name);
   }
   return problems;
@@ -253,8 +271,10 @@ const libraryFilesExist: ConfigRule = (input, { baseDir }) => {
       if (typeof file !== 'string' || file === '') return;
       const path = resolve(baseDir, file);
       const where = isAbsolute(file) ? path : `${path} (relative paths are read from the config file's folder, ${baseDir})`;
-      if (!existsSync(path)) problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} does not exist`, only: 'run' });
-      else if (!statSync(path).isFile()) problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} is not a file`, only: 'run' });
+      if (!existsSync(path))
+        problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} does not exist`, only: 'run' });
+      else if (!statSync(path).isFile())
+        problems.push({ path: `subscriptions.${index}.library.files.${position}`, message: `library file ${where} is not a file`, only: 'run' });
     });
   }
   return problems;
@@ -270,7 +290,8 @@ const secretsAreSet: ConfigRule = (input, { env }) => {
     const keys = Object.keys(object);
     if (keys.length === 1 && keys[0] === 'env' && typeof object.env === 'string' && ENV_NAME.test(object.env)) {
       const set = env[object.env];
-      if (set === undefined || set.trim() === '') problems.push({ path, message: `the environment variable ${object.env} is not set (this secret is read from it)`, only: 'run' });
+      if (set === undefined || set.trim() === '')
+        problems.push({ path, message: `the environment variable ${object.env} is not set (this secret is read from it)`, only: 'run' });
       return;
     }
     for (const [key, inner] of Object.entries(object)) visit(inner, `${path}.${key}`);

@@ -35,12 +35,25 @@ function createLlmConfigSchema(provider: z.ZodType<string>) {
       /** `auto`: an API from the environment (the original's OPENAI_* variables, ANTHROPIC_API_KEY), else the local model. */
       provider: provider.default('auto'),
       model: z.string().min(1).optional().describe('Model id (API) or GGUF path / hf: URI (llama-cpp).'),
-      baseUrl: z.string().url().refine((value) => !hasUserinfo(value), { message: 'a URL with user:password@ is refused here: put the key in the environment (OPENAI_API_KEY) instead (decision 0025)' }).optional().describe('API base URL; overrides OPENAI_API_BASE.'),
+      baseUrl: z
+        .string()
+        .url()
+        .refine((value) => !hasUserinfo(value), {
+          message: 'a URL with user:password@ is refused here: put the key in the environment (OPENAI_API_KEY) instead (decision 0025)',
+        })
+        .optional()
+        .describe('API base URL; overrides OPENAI_API_BASE.'),
       apiKey: z.string().min(1).optional().describe('API key; prefer the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY).'),
       structuredOutputs: z.enum(['auto', 'json-schema', 'json-mode']).default('auto'),
-      azure: z.object({ deployment: z.string().min(1).optional(), apiVersion: z.string().min(1).optional() }).strict().default({}),
+      azure: z
+        .object({ deployment: z.string().min(1).optional(), apiVersion: z.string().min(1).optional() })
+        .strict()
+        .default({}),
       /** Target language of the translations. */
-      lang: z.string().regex(/^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$/, 'a language code such as zh, ja, fr or zh-TW').default('zh'),
+      lang: z
+        .string()
+        .regex(/^[a-z]{2,3}(?:-[A-Za-z]{2,4})?$/, 'a language code such as zh, ja, fr or zh-TW')
+        .default('zh'),
       concurrency: positiveInt.max(256).default(4),
       rpm: positiveInt.optional().describe('Requests per minute the provider allows.'),
       tpm: positiveInt.optional().describe('Tokens per minute the provider allows.'),
@@ -51,9 +64,24 @@ function createLlmConfigSchema(provider: z.ZodType<string>) {
       /** US dollars one run may spend. */
       budget: z.number().positive().optional(),
       /** Prices in USD per million tokens, by `provider/model` or `model`. */
-      prices: z.record(z.string(), z.object({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0), cachedInputPerMillion: z.number().min(0).optional(), cacheWritePerMillion: z.number().min(0).optional() }).strict()).default({}),
+      prices: z
+        .record(
+          z.string(),
+          z
+            .object({
+              inputPerMillion: z.number().min(0),
+              outputPerMillion: z.number().min(0),
+              cachedInputPerMillion: z.number().min(0).optional(),
+              cacheWritePerMillion: z.number().min(0).optional(),
+            })
+            .strict(),
+        )
+        .default({}),
       /** Send enrichment through the provider's batch API (half price; answers within minutes to 24 h). */
-      batch: z.boolean().default(false).describe('Enrich through the batch API (OpenAI-compatible /batches, Anthropic Message Batches): half price, answers take minutes to 24 h.'),
+      batch: z
+        .boolean()
+        .default(false)
+        .describe('Enrich through the batch API (OpenAI-compatible /batches, Anthropic Message Batches): half price, answers take minutes to 24 h.'),
       batchPollSeconds: z.number().positive().default(30).describe('Seconds between two looks at an open batch.'),
       local: z
         .object({
@@ -94,12 +122,12 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
         .string()
         .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'a name of letters, digits, dots, dashes and underscores (it becomes a folder name)')
         .describe('Unique name; outputs go to <outputs.dir>/<name>/.'),
-      categories: z
-        .string()
-        .min(2)
-        .describe('arXiv categories with union and difference, e.g. "cs.CL+cs.AI-cs.CY"; an archive alone (math) is allowed.'),
+      categories: z.string().min(2).describe('arXiv categories with union and difference, e.g. "cs.CL+cs.AI-cs.CY"; an archive alone (math) is allowed.'),
       crossLists: z.boolean().default(true).describe('Whether papers cross-listed into the categories count.'),
-      replacements: z.boolean().default(false).describe('Whether replaced papers never delivered before count (updates of delivered papers are governed by `updates`).'),
+      replacements: z
+        .boolean()
+        .default(false)
+        .describe('Whether replaced papers never delivered before count (updates of delivered papers are governed by `updates`).'),
       updates: z.boolean().default(true).describe('Deliver a paper again, flagged "updated (vN)", when a new version changes its abstract.'),
       filters: z
         .object({
@@ -112,7 +140,10 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
         .default({ authors: [], include: [], exclude: [] }),
       library: z
         .object({
-          files: z.array(z.string().min(1)).default([]).describe('BibTeX, CSL-JSON, RIS, Zotero RDF or arXiv-id list files (paths relative to the config file).'),
+          files: z
+            .array(z.string().min(1))
+            .default([])
+            .describe('BibTeX, CSL-JSON, RIS, Zotero RDF or arXiv-id list files (paths relative to the config file).'),
           zotero: z
             .object({
               userId: z.string().min(1),
@@ -129,7 +160,14 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
         .object({
           method: parts.rankingMethod.default('lexical'),
           topK: z.number().int().positive().optional().describe('Keep at most this many papers per run.'),
-          threshold: z.number().min(0).max(1).optional().describe('Keep only papers scoring at least this, on the 0–1 scale of your library (lexical: 0.5 = as close as your median library paper; 0.1 drops what is unlike all of it).'),
+          threshold: z
+            .number()
+            .min(0)
+            .max(1)
+            .optional()
+            .describe(
+              'Keep only papers scoring at least this, on the 0–1 scale of your library (lexical: 0.5 = as close as your median library paper; 0.1 drops what is unlike all of it).',
+            ),
           halfLifeDays: z.number().positive().default(365).describe('Library items this many days old weigh half as much.'),
           embeddings: z
             .object({ baseUrl: url.optional(), model: z.string().min(1).optional(), apiKey: z.string().min(1).optional() })
@@ -147,30 +185,45 @@ function createSubscriptionSchema<Channel extends z.ZodType>(parts: ConfigSchema
           latest: z.boolean().default(true).describe('Also write <category>.md and <category>.xml, the original file names.'),
           style: z.enum(['native', 'rich']).default('native').describe('Markdown layout: the original table (native) or a richer one.'),
           homepage: url.optional().describe('Where the files are published; feeds link to it.'),
-          channels: z.array(parts.channel).default([]).describe('Where to deliver: one entry per channel, each with its `type` and that type\'s options.'),
+          channels: z.array(parts.channel).default([]).describe("Where to deliver: one entry per channel, each with its `type` and that type's options."),
         })
         .strict()
         .default({ formats: ['md', 'html', 'rss'], latest: true, style: 'native', channels: [] }),
       schedule: z
         .object({
-          cron: z.string().min(1).default('30 0 * * 1-5').describe('When `serve --schedule` runs it; default 00:30 Eastern, Monday to Friday, 30 minutes after rss.arxiv.org builds the day\'s feed.'),
+          cron: z
+            .string()
+            .min(1)
+            .default('30 0 * * 1-5')
+            .describe("When `serve --schedule` runs it; default 00:30 Eastern, Monday to Friday, 30 minutes after rss.arxiv.org builds the day's feed."),
           timezone: z.string().min(1).default('America/New_York').describe('IANA timezone of the cron expression.'),
         })
         .strict()
         .default({ cron: '30 0 * * 1-5', timezone: 'America/New_York' }),
-      maxCatchUpDays: z.number().int().positive().max(90).default(14).describe('Missed announcement days filled at most (the oldest are left out and reported).'),
+      maxCatchUpDays: z
+        .number()
+        .int()
+        .positive()
+        .max(90)
+        .default(14)
+        .describe('Missed announcement days filled at most (the oldest are left out and reported).'),
     })
     .strict();
 }
 
 /** A secret: the value itself or `{ "env": "NAME" }` (the channels' form; core cannot import theirs). */
-const webSecret = z.union([z.string().min(32, 'at least 32 characters'), z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict()]);
+const webSecret = z.union([
+  z.string().min(32, 'at least 32 characters'),
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name') }).strict(),
+]);
 
 /** Accounts of the web site (docs/decisions/0038): who may join, who administers, the signing secret, sign-in mail. */
 export const webConfigSchema = z
   .object({
     accounts: z.boolean().default(false).describe('Readers sign in (by an emailed link) to use the site; off: the site is public and has no accounts.'),
-    baseUrl: url.optional().describe('Where readers reach the site, e.g. https://digest.example.org; sign-in links use it (default: the address serve listens on).'),
+    baseUrl: url
+      .optional()
+      .describe('Where readers reach the site, e.g. https://digest.example.org; sign-in links use it (default: the address serve listens on).'),
     signup: z
       .union([z.enum(['invite', 'open']), z.object({ domains: z.array(z.string().min(1)).min(1) }).strict()])
       .default('invite')

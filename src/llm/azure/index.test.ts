@@ -26,7 +26,11 @@ afterEach(async () => {
 async function setup(serverOptions: FakeLlmServerOptions = {}, providerOptions: Partial<AzureProviderOptions> = {}) {
   server = await startFakeLlmServer({ apiKey, model: 'gpt-4o-2024-08-06', ...serverOptions });
   const provider = createAzureProvider({ baseUrl: server.url, apiKey, deployment: 'digest-gpt4o', ...providerOptions });
-  return { server, provider, endpoint: `${server.url}/openai/deployments/digest-gpt4o/chat/completions?api-version=${providerOptions.apiVersion ?? defaultAzureApiVersion}` };
+  return {
+    server,
+    provider,
+    endpoint: `${server.url}/openai/deployments/digest-gpt4o/chat/completions?api-version=${providerOptions.apiVersion ?? defaultAzureApiVersion}`,
+  };
 }
 
 async function failure(promise: Promise<unknown>): Promise<XivdigestError> {
@@ -46,7 +50,9 @@ function expectNoKey(error: XivdigestError): void {
 describe('configuration', () => {
   it('names what it needs and refuses to start without it', () => {
     expect(metadata.requires).toEqual(['OPENAI_AZURE_API_KEY', 'OPENAI_AZURE_BASE', 'OPENAI_AZURE_ENGINE']);
-    expect(() => createAzureProvider({ baseUrl: 'https://r.openai.azure.com', apiKey: '', deployment: '' })).toThrow(/missing OPENAI_AZURE_API_KEY, OPENAI_AZURE_ENGINE/);
+    expect(() => createAzureProvider({ baseUrl: 'https://r.openai.azure.com', apiKey: '', deployment: '' })).toThrow(
+      /missing OPENAI_AZURE_API_KEY, OPENAI_AZURE_ENGINE/,
+    );
     expect(() => createAzureProvider({ baseUrl: 'r.openai.azure.com', apiKey: 'k', deployment: 'd' })).toThrow(/not a URL/);
   });
 

@@ -1,12 +1,7 @@
 /** LLM provider for Azure OpenAI chat completions: a deployment path, an `api-version` query and the `api-key` header. */
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProviderMetadata } from '../../core/llm.js';
-import {
-  createChatCompletionsProvider,
-  defaultTimeoutMs,
-  type OpenAiCompatibleProvider,
-  type StructuredOutputsSetting,
-} from '../openai-compatible/index.js';
+import { createChatCompletionsProvider, defaultTimeoutMs, type OpenAiCompatibleProvider, type StructuredOutputsSetting } from '../openai-compatible/index.js';
 import { maskUrl } from '../../core/redact.js';
 
 export interface AzureProviderOptions {

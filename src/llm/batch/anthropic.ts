@@ -52,7 +52,11 @@ export function createAnthropicBatchClient(options: AnthropicBatchClientOptions)
       const body = JSON.stringify({ requests: requests.map((item) => ({ custom_id: item.customId, params: params(item.request) })) });
       const created = asRecord(await (await batchFetch(http, 'POST', `${root}/messages/batches`, body, signal, { 'content-type': 'application/json' })).json());
       if (typeof created.id !== 'string') {
-        throw new XivdigestError({ code: 'LLM_UNAVAILABLE', message: `${LABEL} answered without a batch id: ${JSON.stringify(created).slice(0, 200)}`, hint: 'Check ANTHROPIC_BASE_URL' });
+        throw new XivdigestError({
+          code: 'LLM_UNAVAILABLE',
+          message: `${LABEL} answered without a batch id: ${JSON.stringify(created).slice(0, 200)}`,
+          hint: 'Check ANTHROPIC_BASE_URL',
+        });
       }
       return created.id;
     },
@@ -92,7 +96,10 @@ function outcomeOf(record: Record<string, unknown>, secrets: readonly string[]):
     const message = asRecord(result.message);
     const blocks = Array.isArray(message.content) ? message.content.map(asRecord) : [];
     const tool = blocks.find((block) => block.type === 'tool_use' && block.name === 'json');
-    const text = blocks.filter((block) => block.type === 'text').map((block) => String(block.text ?? '')).join('');
+    const text = blocks
+      .filter((block) => block.type === 'text')
+      .map((block) => String(block.text ?? ''))
+      .join('');
     const answer = answerOf({
       label: LABEL,
       ...(tool && typeof tool.input === 'object' && tool.input !== null ? { object: tool.input } : {}),

@@ -40,9 +40,17 @@ describe('OpenAI-compatible batch client', () => {
     const id = await client.submit(requests);
     expect(fake.submissions).toBe(1);
     const [input] = [...fake.files.values()];
-    const lines = input!.text.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = input!.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toMatchObject({ custom_id: 'p0', method: 'POST', url: '/v1/chat/completions', body: { model: 'gpt-4o-mini', response_format: { type: 'json_schema' } } });
+    expect(lines[0]).toMatchObject({
+      custom_id: 'p0',
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body: { model: 'gpt-4o-mini', response_format: { type: 'json_schema' } },
+    });
     // The instructions come first and are the same in every line: the cacheable prefix.
     const bodies = lines.map((line) => line.body as { messages: Array<{ role: string; content: string }> });
     expect(new Set(bodies.map((body) => body.messages[0]!.content)).size).toBe(1);
@@ -106,7 +114,10 @@ describe('Anthropic Message Batches client', () => {
     const id = await client.submit(requests);
     expect(id).toMatch(/^msgbatch_/);
     const batch = fake.batches.get(id)!;
-    expect(batch.items[0]!.body).toMatchObject({ system: [{ type: 'text', cache_control: { type: 'ephemeral' } }], tool_choice: { type: 'tool', name: 'json' } });
+    expect(batch.items[0]!.body).toMatchObject({
+      system: [{ type: 'text', cache_control: { type: 'ephemeral' } }],
+      tool_choice: { type: 'tool', name: 'json' },
+    });
     const seen = await untilEnded(client, id);
     expect(seen.at(-1)).toMatchObject({ status: 'ended', total: 4, finished: 4 });
     const outcomes = await client.collect(id);

@@ -13,14 +13,29 @@ export interface BatchHttpSettings {
 }
 
 /** Sends one request; returns the response on 2xx, throws XivdigestError otherwise. */
-export async function batchFetch(settings: BatchHttpSettings, method: string, url: string, body?: string | FormData, signal?: AbortSignal, headers: Record<string, string> = {}): Promise<Response> {
+export async function batchFetch(
+  settings: BatchHttpSettings,
+  method: string,
+  url: string,
+  body?: string | FormData,
+  signal?: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const shown = maskUrl(url);
   let response: Response;
   try {
-    response = await settings.fetch(url, { method, headers: { ...settings.headers, ...headers }, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+    response = await settings.fetch(url, {
+      method,
+      headers: { ...settings.headers, ...headers },
+      ...(body !== undefined ? { body } : {}),
+      ...(signal ? { signal } : {}),
+    });
   } catch (error) {
     if (signal?.aborted) throw new XivdigestError({ code: 'ABORTED', message: `${method} ${shown} was aborted by the caller` });
-    const reason = redact(excerpt(error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)), settings.secrets);
+    const reason = redact(
+      excerpt(error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error)),
+      settings.secrets,
+    );
     throw new XivdigestError({
       code: 'LLM_UNAVAILABLE',
       message: `${settings.label} could not be reached for ${method} ${shown}: ${reason}`,
@@ -42,7 +57,14 @@ export async function batchFetch(settings: BatchHttpSettings, method: string, ur
       details: { url: shown, status },
     });
   }
-  if (status === 429) throw new XivdigestError({ code: 'LLM_RATE_LIMITED', message: what, hint: 'Too many batches or enqueued tokens: wait for open batches to finish', isRetryable: true, details: { url: shown, status } });
+  if (status === 429)
+    throw new XivdigestError({
+      code: 'LLM_RATE_LIMITED',
+      message: what,
+      hint: 'Too many batches or enqueued tokens: wait for open batches to finish',
+      isRetryable: true,
+      details: { url: shown, status },
+    });
   throw new XivdigestError({
     code: 'LLM_UNAVAILABLE',
     message: what,

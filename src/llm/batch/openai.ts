@@ -69,7 +69,14 @@ export function createOpenAiBatchClient(options: OpenAiBatchClientOptions): Batc
       if (typeof file.id !== 'string') throw malformed('POST /files', file);
       const created = asRecord(
         await (
-          await batchFetch(http, 'POST', url('/batches'), JSON.stringify({ input_file_id: file.id, endpoint, completion_window: '24h', metadata: { client: 'xivdigest' } }), signal, { 'content-type': 'application/json' })
+          await batchFetch(
+            http,
+            'POST',
+            url('/batches'),
+            JSON.stringify({ input_file_id: file.id, endpoint, completion_window: '24h', metadata: { client: 'xivdigest' } }),
+            signal,
+            { 'content-type': 'application/json' },
+          )
         ).json(),
       );
       if (typeof created.id !== 'string') throw malformed('POST /batches', created);
@@ -98,7 +105,11 @@ export function createOpenAiBatchClient(options: OpenAiBatchClientOptions): Batc
 }
 
 function malformed(what: string, body: unknown): XivdigestError {
-  return new XivdigestError({ code: 'LLM_UNAVAILABLE', message: `${LABEL} answered ${what} without an id: ${JSON.stringify(body).slice(0, 200)}`, hint: 'Check that the base URL points at an API with batch support' });
+  return new XivdigestError({
+    code: 'LLM_UNAVAILABLE',
+    message: `${LABEL} answered ${what} without an id: ${JSON.stringify(body).slice(0, 200)}`,
+    hint: 'Check that the base URL points at an API with batch support',
+  });
 }
 
 function progressOf(id: string, batch: Record<string, unknown>): BatchProgress {

@@ -46,7 +46,16 @@ let loosePath: string;
 const providers: LlamaCppProvider[] = [];
 /** Always threads: 1 and a small context: on a 2-core machine more threads than cores is hundreds of times slower. */
 const provider = (options: Parameters<typeof createLlamaCppProvider>[0] = {}): LlamaCppProvider => {
-  const created = createLlamaCppProvider({ model: modelPath, threads: 1, contextSize: 512, parallel: 2, banHighByteTokens: true, seed: 3, temperature: 0.8, ...options });
+  const created = createLlamaCppProvider({
+    model: modelPath,
+    threads: 1,
+    contextSize: 512,
+    parallel: 2,
+    banHighByteTokens: true,
+    seed: 3,
+    temperature: 0.8,
+    ...options,
+  });
   providers.push(created);
   return created;
 };
@@ -98,7 +107,14 @@ describe('llama-cpp provider', () => {
   it('holds the answer to other schemas too, and keeps their string limits', async () => {
     const llm = provider();
     const result = await llm.generate(
-      request(6, { schema: { type: 'object', properties: { answer: { type: 'string', maxLength: 3 }, tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] }, maxItems: 2 } }, required: ['answer', 'tags'] }, schemaName: 'other' }),
+      request(6, {
+        schema: {
+          type: 'object',
+          properties: { answer: { type: 'string', maxLength: 3 }, tags: { type: 'array', items: { type: 'string', enum: ['a', 'b'] }, maxItems: 2 } },
+          required: ['answer', 'tags'],
+        },
+        schemaName: 'other',
+      }),
     );
     const object = result.object as { answer: string; tags: string[] };
     expect([...object.answer].length).toBeLessThanOrEqual(3);
@@ -120,7 +136,10 @@ describe('llama-cpp provider', () => {
       return Promise.all(
         [1, 2, 3, 4].map(async (index) => {
           // Strings rarely close without the bias, so most answers stop at the limit; the text is what counts.
-          const outcome = await llm.generate(request(index, { maxOutputTokens: 60 })).then((result) => result.text, (error: XivdigestError) => String(error.details.text));
+          const outcome = await llm.generate(request(index, { maxOutputTokens: 60 })).then(
+            (result) => result.text,
+            (error: XivdigestError) => String(error.details.text),
+          );
           return outcome;
         }),
       );
@@ -190,7 +209,10 @@ describe('toGrammarSchema', () => {
         $schema: 'https://json-schema.org/draft/2020-12/schema',
         title: 'PaperTexts',
         type: 'object',
-        properties: { title: { type: 'string', description: 'the title', examples: ['x'] }, list: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'null' }] } } },
+        properties: {
+          title: { type: 'string', description: 'the title', examples: ['x'] },
+          list: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'null' }] } },
+        },
         required: ['title'],
         additionalProperties: false,
       }),
@@ -205,7 +227,9 @@ describe('toGrammarSchema', () => {
     const llm = createLlamaCppProvider({ model: modelPath, contextSize: 512, parallel: 1 });
     providers.push(llm);
     const info = await llm.load();
-    expect(info.reason).toMatch(/^model: configured; sequences: configured; threads: (\d+ \(the physical cores\)|1, as \d+ threads measured [\d.]+× slower here \(a busy CPU\))$/);
+    expect(info.reason).toMatch(
+      /^model: configured; sequences: configured; threads: (\d+ \(the physical cores\)|1, as \d+ threads measured [\d.]+× slower here \(a busy CPU\))$/,
+    );
     expect(info.calibration?.promptTps).toBeGreaterThan(0);
     expect(info.calibration?.generatedTps).toBeGreaterThan(0);
     expect(info.calibration?.secondsPerPaper).toBeGreaterThan(0);

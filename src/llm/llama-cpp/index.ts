@@ -224,7 +224,13 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
       }
     }
     const contextSize = Math.min(settings.contextSize ?? 4096, model.trainContextSize);
-    const chosen = chooseParallel({ ...(settings.parallel === undefined ? {} : { configured: settings.parallel }), gpu: llama.gpu, freeBytes: freemem(), modelBytes: 0, contextSize });
+    const chosen = chooseParallel({
+      ...(settings.parallel === undefined ? {} : { configured: settings.parallel }),
+      gpu: llama.gpu,
+      freeBytes: freemem(),
+      modelBytes: 0,
+      contextSize,
+    });
     const parallel = chosen.parallel;
     const context = await model.createContext({ contextSize, sequences: parallel, threads });
     const sequences = Array.from({ length: parallel }, () => context.getSequence());

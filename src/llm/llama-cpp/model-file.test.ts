@@ -7,15 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { XivdigestError } from '../../core/errors.js';
-import {
-  DEFAULT_MODEL,
-  hfResolveUrl,
-  modelIdOf,
-  parseHfUri,
-  resolveModelFile,
-  type ModelFileOptions,
-  type ModelProgressEvent,
-} from './model-file.js';
+import { DEFAULT_MODEL, hfResolveUrl, modelIdOf, parseHfUri, resolveModelFile, type ModelFileOptions, type ModelProgressEvent } from './model-file.js';
 
 const content = randomBytes(256 * 1024 + 123);
 const sha256 = createHash('sha256').update(content).digest('hex');
@@ -66,7 +58,11 @@ function serve(request: IncomingMessage, response: ServerResponse): void {
       response.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
       return;
     }
-    const headers: Record<string, string | number> = { 'content-type': 'application/octet-stream', 'content-length': body.length - start, 'accept-ranges': 'bytes' };
+    const headers: Record<string, string | number> = {
+      'content-type': 'application/octet-stream',
+      'content-length': body.length - start,
+      'accept-ranges': 'bytes',
+    };
     if (start > 0) headers['content-range'] = `bytes ${start}-${body.length - 1}/${body.length}`;
     response.writeHead(start > 0 ? 206 : 200, headers);
     const rest = body.subarray(start);

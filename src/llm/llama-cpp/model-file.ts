@@ -127,9 +127,7 @@ export async function resolveModelFile(options: ModelFileOptions): Promise<Model
       hint: 'Pass modelsDir (the per-user data folder) or give a local --model PATH',
     });
   }
-  const path = hf
-    ? join(options.modelsDir, 'hf', hf.user, hf.repo, ...hf.file.split('/'))
-    : join(options.modelsDir, 'url', modelId);
+  const path = hf ? join(options.modelsDir, 'hf', hf.user, hf.repo, ...hf.file.split('/')) : join(options.modelsDir, 'url', modelId);
   const url = hf ? hfResolveUrl(hf, options.hfBaseUrl) : model;
   const pinned = model === DEFAULT_MODEL.uri ? DEFAULT_MODEL : undefined;
 
@@ -151,12 +149,7 @@ export async function resolveModelFile(options: ModelFileOptions): Promise<Model
 }
 
 /** A file already in place: its size must match the pin; its SHA-256 is checked once and remembered in `<file>.sha256`. */
-async function checkPresentFile(
-  path: string,
-  size: number,
-  pinned: typeof DEFAULT_MODEL | undefined,
-  options: ModelFileOptions,
-): Promise<void> {
+async function checkPresentFile(path: string, size: number, pinned: typeof DEFAULT_MODEL | undefined, options: ModelFileOptions): Promise<void> {
   if (!pinned) return;
   const stamp = `${path}.sha256`;
   const stamped = (await readFile(stamp, 'utf8').catch(() => '')).trim();

@@ -1,6 +1,16 @@
 /** Choosing the local model and parallelism for the machine, and the start-of-run estimate line. */
 import { describe, expect, it } from 'vitest';
-import { calibrationFrom, chooseModel, chooseParallel, CPU_PARALLEL, describeLocalRun, formatDuration, GPU_PARALLEL, PAPER_TOKENS, SMALL_MODEL } from './plan.js';
+import {
+  calibrationFrom,
+  chooseModel,
+  chooseParallel,
+  CPU_PARALLEL,
+  describeLocalRun,
+  formatDuration,
+  GPU_PARALLEL,
+  PAPER_TOKENS,
+  SMALL_MODEL,
+} from './plan.js';
 
 const GiB = 2 ** 30;
 
@@ -42,7 +52,14 @@ describe('the estimate', () => {
   });
 
   it('says the model, where it runs, the sequences and why, and how long the papers take', () => {
-    const facts = { modelId: 'qwen2.5-1.5b-instruct-q4_k_m.gguf', threads: 2, parallel: 4, gpu: false as const, reason: 'model: the default; sequences: no GPU', calibration: { promptTps: 30, generatedTps: 8, secondsPerPaper: 16.2 } };
+    const facts = {
+      modelId: 'qwen2.5-1.5b-instruct-q4_k_m.gguf',
+      threads: 2,
+      parallel: 4,
+      gpu: false as const,
+      reason: 'model: the default; sequences: no GPU',
+      calibration: { promptTps: 30, generatedTps: 8, secondsPerPaper: 16.2 },
+    };
     expect(describeLocalRun(facts, 152)).toBe(
       'local model qwen2.5-1.5b-instruct-q4_k_m.gguf on the CPU (2 threads), 4 parallel sequences (model: the default; sequences: no GPU); ' +
         '152 papers ≈ 41 min on this CPU (measured 30 prompt and 8.0 generated tokens/s); set an API key (e.g. OPENAI_API_KEY) to finish in a minute',

@@ -54,7 +54,10 @@ export function chooseModel(configured: string | undefined, freeBytes: number): 
  * Sequences per context: the configured number, else GPU_PARALLEL on a GPU and CPU_PARALLEL on a CPU, halved while
  * the KV cache of that many sequences (plus `modelBytes` still to load, and overhead) does not fit in `freeBytes`.
  */
-export function chooseParallel(options: { configured?: number; gpu: string | false; freeBytes: number; modelBytes: number; contextSize: number }): { parallel: number; reason: string } {
+export function chooseParallel(options: { configured?: number; gpu: string | false; freeBytes: number; modelBytes: number; contextSize: number }): {
+  parallel: number;
+  reason: string;
+} {
   if (options.configured !== undefined) return { parallel: Math.max(1, Math.floor(options.configured)), reason: 'configured' };
   let parallel = options.gpu ? GPU_PARALLEL : CPU_PARALLEL;
   const why = options.gpu ? `${options.gpu} GPU` : 'no GPU, the fastest on a CPU in bench:local';

@@ -157,7 +157,9 @@ describe('faults', () => {
   }
 
   it('reads the wait from Retry-After, retry-after-ms, or the reset of the exhausted window', async () => {
-    const { server: scripted, provider } = await setup({ faults: { byRequest: { 1: { kind: 'rate-limit', retryAfterSeconds: 2 }, 2: { kind: 'rate-limit', retryAfterSeconds: 2, retryAfterMs: 1234 } } } });
+    const { server: scripted, provider } = await setup({
+      faults: { byRequest: { 1: { kind: 'rate-limit', retryAfterSeconds: 2 }, 2: { kind: 'rate-limit', retryAfterSeconds: 2, retryAfterMs: 1234 } } },
+    });
     const first = await failure(provider.generate(fakePaperRequest(paper)));
     expect(first.details.retryAfterMs).toBe(2000);
     expect(first.message).toMatch(/retry in 2 s \(Retry-After\)/);

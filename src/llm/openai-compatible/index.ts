@@ -143,12 +143,7 @@ export function createChatCompletionsProvider(settings: ChatCompletionsSettings)
       try {
         return await call(request, callMode);
       } catch (error) {
-        if (
-          settings.structuredOutputs === 'auto' &&
-          callMode === 'json-schema' &&
-          XivdigestError.isInstance(error) &&
-          saysSchemaOutputUnsupported(error)
-        ) {
+        if (settings.structuredOutputs === 'auto' && callMode === 'json-schema' && XivdigestError.isInstance(error) && saysSchemaOutputUnsupported(error)) {
           // Not a retry of a failure: the API told us what it speaks. Switch for the rest of this provider's life.
           mode = 'json-mode';
           return call(request, 'json-mode');

@@ -23,10 +23,16 @@ describe('retryAfterMsFromHeaders', () => {
   });
 
   it('falls back to the reset of the exhausted x-ratelimit window (OpenAI durations) or Anthropic’s RFC 3339 reset', () => {
-    expect(retryAfterMsFromHeaders({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6m0s', 'x-ratelimit-reset-tokens': '1s' }, now)).toBe(360_000);
-    expect(retryAfterMsFromHeaders({ 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-requests': '6m0s', 'x-ratelimit-reset-tokens': '1s' }, now)).toBe(1000);
+    expect(
+      retryAfterMsFromHeaders({ 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6m0s', 'x-ratelimit-reset-tokens': '1s' }, now),
+    ).toBe(360_000);
+    expect(retryAfterMsFromHeaders({ 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-reset-requests': '6m0s', 'x-ratelimit-reset-tokens': '1s' }, now)).toBe(
+      1000,
+    );
     expect(retryAfterMsFromHeaders({ 'x-ratelimit-reset-requests': '20ms', 'x-ratelimit-reset-tokens': '1.5s' }, now)).toBe(1500);
-    expect(retryAfterMsFromHeaders({ 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:12Z' }, now)).toBe(12_000);
+    expect(retryAfterMsFromHeaders({ 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:12Z' }, now)).toBe(
+      12_000,
+    );
     expect(retryAfterMsFromHeaders({}, now)).toBeUndefined();
   });
 });
@@ -46,12 +52,23 @@ describe('parseDuration', () => {
 
 describe('rateLimitFromHeaders', () => {
   it('reads OpenAI-style and Anthropic-style headroom, or nothing', () => {
-    expect(rateLimitFromHeaders({ 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-remaining-tokens': '149000', 'x-ratelimit-reset-requests': '120ms' }, now)).toEqual({
+    expect(
+      rateLimitFromHeaders({ 'x-ratelimit-remaining-requests': '499', 'x-ratelimit-remaining-tokens': '149000', 'x-ratelimit-reset-requests': '120ms' }, now),
+    ).toEqual({
       remainingRequests: 499,
       remainingTokens: 149_000,
       resetMs: 120,
     });
-    expect(rateLimitFromHeaders({ 'anthropic-ratelimit-requests-remaining': '49', 'anthropic-ratelimit-tokens-remaining': '39000', 'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:01Z' }, now)).toEqual({
+    expect(
+      rateLimitFromHeaders(
+        {
+          'anthropic-ratelimit-requests-remaining': '49',
+          'anthropic-ratelimit-tokens-remaining': '39000',
+          'anthropic-ratelimit-requests-reset': '2026-01-01T00:00:01Z',
+        },
+        now,
+      ),
+    ).toEqual({
       remainingRequests: 49,
       remainingTokens: 39_000,
       resetMs: 1000,
@@ -81,7 +98,9 @@ describe('secrets', () => {
   });
 
   it('masks key-like query parameters and user info in URLs', () => {
-    expect(maskUrl('https://x.example.com/v1/chat/completions?api-version=2024-10-21&key=secret')).toBe('https://x.example.com/v1/chat/completions?api-version=2024-10-21&key=***');
+    expect(maskUrl('https://x.example.com/v1/chat/completions?api-version=2024-10-21&key=secret')).toBe(
+      'https://x.example.com/v1/chat/completions?api-version=2024-10-21&key=***',
+    );
     expect(maskUrl('https://user:pass@x.example.com/v1')).toBe('https://***:***@x.example.com/v1');
     expect(maskUrl('http://127.0.0.1:8080/v1/chat/completions')).toBe('http://127.0.0.1:8080/v1/chat/completions');
   });
@@ -95,7 +114,7 @@ describe('saysSchemaOutputUnsupported', () => {
       `{"error":{"message":"Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.","param":"response_format"}}`,
       '{"error":{"message":"response_format value as json_schema is enabled only for api versions 2024-08-01-preview and later"}}',
       '{"error":{"message":"This response_format type is unavailable now","type":"invalid_request_error"}}',
-      '{"object":"error","message":"[{\'type\': \'extra_forbidden\', \'loc\': (\'body\', \'response_format\'), \'msg\': \'Extra inputs are not permitted\'}]"}',
+      "{\"object\":\"error\",\"message\":\"[{'type': 'extra_forbidden', 'loc': ('body', 'response_format'), 'msg': 'Extra inputs are not permitted'}]\"}",
       '{"type":"error","error":{"type":"invalid_request_error","message":"output_config: Extra inputs are not permitted"}}',
     ];
     for (const body of said) expect(saysSchemaOutputUnsupported(error(400, body))).toBe(true);

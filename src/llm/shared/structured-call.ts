@@ -55,8 +55,7 @@ export async function callStructured(settings: StructuredCallSettings, request: 
   const onCallerAbort = (): void => controller.abort();
   request.signal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
-    const system =
-      settings.mode === 'json-mode' ? `${request.system}\n\n${jsonModeInstruction(request)}` : request.system;
+    const system = settings.mode === 'json-mode' ? `${request.system}\n\n${jsonModeInstruction(request)}` : request.system;
     const result = await generateText({
       model: settings.model,
       ...(settings.systemProviderOptions

@@ -15,11 +15,19 @@ afterEach(async () => {
 describe('usage with cached tokens', () => {
   it('reads OpenAI, DeepSeek and Anthropic usage into one shape, cached tokens within the input', () => {
     expect(usageFromOpenAi({ prompt_tokens: 1200, completion_tokens: 100, total_tokens: 1300, prompt_tokens_details: { cached_tokens: 1024 } })).toEqual({
-      inputTokens: 1200, outputTokens: 100, totalTokens: 1300, cachedInputTokens: 1024,
+      inputTokens: 1200,
+      outputTokens: 100,
+      totalTokens: 1300,
+      cachedInputTokens: 1024,
     });
-    expect(usageFromOpenAi({ prompt_tokens: 500, completion_tokens: 50, total_tokens: 550, prompt_cache_hit_tokens: 448, prompt_cache_miss_tokens: 52 })).toMatchObject({ cachedInputTokens: 448 });
+    expect(
+      usageFromOpenAi({ prompt_tokens: 500, completion_tokens: 50, total_tokens: 550, prompt_cache_hit_tokens: 448, prompt_cache_miss_tokens: 52 }),
+    ).toMatchObject({ cachedInputTokens: 448 });
     expect(usageFromAnthropic({ input_tokens: 50, output_tokens: 10, cache_read_input_tokens: 300, cache_creation_input_tokens: 0 })).toEqual({
-      inputTokens: 350, outputTokens: 10, totalTokens: 360, cachedInputTokens: 300,
+      inputTokens: 350,
+      outputTokens: 10,
+      totalTokens: 360,
+      cachedInputTokens: 300,
     });
   });
 

@@ -12,7 +12,10 @@ function count(value: unknown): number {
  */
 export function usageFromOpenAi(raw: unknown): LlmUsage {
   const usage = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
-  const details = (typeof usage.prompt_tokens_details === 'object' && usage.prompt_tokens_details !== null ? usage.prompt_tokens_details : {}) as Record<string, unknown>;
+  const details = (typeof usage.prompt_tokens_details === 'object' && usage.prompt_tokens_details !== null ? usage.prompt_tokens_details : {}) as Record<
+    string,
+    unknown
+  >;
   const inputTokens = count(usage.prompt_tokens);
   const outputTokens = count(usage.completion_tokens);
   const cached = count(details.cached_tokens) || count(usage.prompt_cache_hit_tokens);

@@ -107,7 +107,12 @@ function latinTerms(tokens: readonly string[]): Map<string, string[]> {
  * Keys of the parts of a hyphenated token (`VAE-inspired` → vae, inspired), so `VAE-inspire` still meets its source.
  */
 function hyphenParts(token: string): string[] {
-  return token.includes('-') ? token.split('-').map(nameKey).filter((part) => part.length >= 3) : [];
+  return token.includes('-')
+    ? token
+        .split('-')
+        .map(nameKey)
+        .filter((part) => part.length >= 3)
+    : [];
 }
 
 function isHan(code: number): boolean {
@@ -221,18 +226,42 @@ export const checkCorrespondence: GateCheck = (context) => {
     measured.sourceAnchors + measured.translationAnchors >= limits.minAnchorTotal;
   if (anchored && Math.max(measured.recall, measured.precision) < limits.minAnchorShare) {
     issues.push(
-      issue('source-mismatch', '*', 'error', `the translation does not match this paper: it has ${percent(measured.recall)} of the source's names, numbers and formulas, and ${percent(1 - measured.precision)} of its own are not in the source`),
+      issue(
+        'source-mismatch',
+        '*',
+        'error',
+        `the translation does not match this paper: it has ${percent(measured.recall)} of the source's names, numbers and formulas, and ${percent(1 - measured.precision)} of its own are not in the source`,
+      ),
     );
   } else if (measured.terms >= limits.minTerms && measured.termPrecision < limits.minTermPrecision && measured.recall < limits.maxTermRecall) {
     issues.push(
-      issue('source-mismatch', '*', 'error', `the translation does not match this paper: ${percent(1 - measured.termPrecision)} of the English terms it keeps are not in the source, and it has ${percent(measured.recall)} of the source's names and numbers`),
+      issue(
+        'source-mismatch',
+        '*',
+        'error',
+        `the translation does not match this paper: ${percent(1 - measured.termPrecision)} of the English terms it keeps are not in the source, and it has ${percent(measured.recall)} of the source's names and numbers`,
+      ),
     );
   }
   if (measured.stems >= limits.minStems && measured.overlap < limits.minOverlap) {
-    issues.push(issue('source-mismatch', 'tldrEn', 'error', `tldrEn does not match this paper: only ${percent(measured.overlap)} of its content words occur in the source`));
+    issues.push(
+      issue(
+        'source-mismatch',
+        'tldrEn',
+        'error',
+        `tldrEn does not match this paper: only ${percent(measured.overlap)} of its content words occur in the source`,
+      ),
+    );
   }
   if (measured.bigrams >= limits.minBigrams && measured.bigramOverlap < limits.minBigramOverlap) {
-    issues.push(issue('source-mismatch', 'tldr', 'error', `tldr does not match the translated abstract: only ${percent(measured.bigramOverlap)} of its word pairs occur there`));
+    issues.push(
+      issue(
+        'source-mismatch',
+        'tldr',
+        'error',
+        `tldr does not match the translated abstract: only ${percent(measured.bigramOverlap)} of its word pairs occur there`,
+      ),
+    );
   }
   return issues;
 };

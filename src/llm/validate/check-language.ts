@@ -72,7 +72,12 @@ function checkTranslatedField(context: GateContext, profile: LanguageProfile, fi
   if (share < minimum) {
     const severity = isTitle && share > 0 ? 'warning' : 'error';
     return [
-      issue('wrong-language', field, severity, `${field} is not ${profile.name}: only ${percent(share)} of its letters are in ${profile.name} script (expected at least ${percent(minimum)})`),
+      issue(
+        'wrong-language',
+        field,
+        severity,
+        `${field} is not ${profile.name}: only ${percent(share)} of its letters are in ${profile.name} script (expected at least ${percent(minimum)})`,
+      ),
     ];
   }
   if (profile.family === 'han' && letters.kana > LANGUAGE_LIMITS.maxKanaInChinese * (letters.han + letters.kana)) {
@@ -86,7 +91,12 @@ function checkTranslatedField(context: GateContext, profile: LanguageProfile, fi
     const needed = isTitle ? 2 : 3;
     if (best !== undefined && best !== profile.code && hits[best] >= needed && hits[best] > 2 * hits[profile.code]) {
       return [
-        issue('wrong-language', field, 'error', `${field} reads as ${best === 'en' ? 'English' : best}, not ${profile.name} (${hits[best]} ${best} function words, ${hits[profile.code]} ${profile.code})`),
+        issue(
+          'wrong-language',
+          field,
+          'error',
+          `${field} reads as ${best === 'en' ? 'English' : best}, not ${profile.name} (${hits[best]} ${best} function words, ${hits[profile.code]} ${profile.code})`,
+        ),
       ];
     }
   }
@@ -155,7 +165,12 @@ export const checkUntranslatedPassage: GateCheck = (context) => {
     const longest = runs.reduce((a, b) => (b.length > a.length ? b : a));
     const words = longest.trim().split(/\s+/).length;
     issues.push(
-      issue('untranslated-passage', field, 'warning', `${field} has English left untranslated (${words} words): "${longest.trim().slice(0, 80)}${longest.length > 80 ? '…' : ''}"`),
+      issue(
+        'untranslated-passage',
+        field,
+        'warning',
+        `${field} has English left untranslated (${words} words): "${longest.trim().slice(0, 80)}${longest.length > 80 ? '…' : ''}"`,
+      ),
     );
   }
   return issues;
@@ -202,7 +217,10 @@ export function echoCoverage(text: Measured, sourceGrams: ReadonlySet<string>): 
 }
 
 function comparable(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 /** Check `source-echoed`: a translated field that is the English source copied back. */

@@ -47,9 +47,18 @@ export const checkAbstractLength: GateCheck = (context) => {
   const { hardMin, min, max, hardMax } = profile.ratio;
   const expected = `${profile.name} translations run ${min}–${max} of the English length`;
   if (ratio < min && !cleanEnding && issues.length === 0) {
-    issues.push(issue('abstract-cut-short', 'abstract', 'error', `abstract stops part-way: ${round(ratio)} of the source length, ending mid-sentence ("…${text.slice(-20)}"); ${expected}`));
+    issues.push(
+      issue(
+        'abstract-cut-short',
+        'abstract',
+        'error',
+        `abstract stops part-way: ${round(ratio)} of the source length, ending mid-sentence ("…${text.slice(-20)}"); ${expected}`,
+      ),
+    );
   } else if (ratio < hardMin) {
-    issues.push(issue('abstract-too-short', 'abstract', 'error', `abstract is ${round(ratio)} of the source length, far below a full translation; ${expected}`));
+    issues.push(
+      issue('abstract-too-short', 'abstract', 'error', `abstract is ${round(ratio)} of the source length, far below a full translation; ${expected}`),
+    );
   } else if (ratio < min) {
     issues.push(issue('abstract-too-short', 'abstract', 'warning', `abstract is ${round(ratio)} of the source length, likely abridged; ${expected}`));
   } else if (ratio > hardMax) {

@@ -108,7 +108,10 @@ describe.skipIf(!hasSharedFixtures)('calibration on 3,000 real outputs (../share
       expect(index, link).toBeGreaterThanOrEqual(0);
       const result = results[index]!;
       expect(result.ok, `${link}: ${what}`).toBe(false);
-      expect(errorCodes(result).map((found) => found.split(':')[0]), `${link}: ${what}`).toContain(code);
+      expect(
+        errorCodes(result).map((found) => found.split(':')[0]),
+        `${link}: ${what}`,
+      ).toContain(code);
     }
   });
 

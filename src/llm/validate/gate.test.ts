@@ -12,7 +12,10 @@ interface Case {
 }
 
 const { cases } = JSON.parse(readFileSync(ownFixture('gate', 'good-outputs.json'), 'utf8')) as { cases: Case[] };
-const foreign = JSON.parse(readFileSync(ownFixture('gate', 'foreign-texts.json'), 'utf8')) as Record<'ja' | 'ko', { title: string; tldr: string; abstract: string }>;
+const foreign = JSON.parse(readFileSync(ownFixture('gate', 'foreign-texts.json'), 'utf8')) as Record<
+  'ja' | 'ko',
+  { title: string; tldr: string; abstract: string }
+>;
 
 function find(name: string): Case {
   const found = cases.find((entry) => entry.name === name);
@@ -129,7 +132,9 @@ describe('language', () => {
   });
 
   it('warns about a translation that switches to English part-way', () => {
-    const result = zhWith({ abstract: `${zh.output.abstract} We further show that routing decisions are stable across speakers, which allows caching experts.` });
+    const result = zhWith({
+      abstract: `${zh.output.abstract} We further show that routing decisions are stable across speakers, which allows caching experts.`,
+    });
     expect(warnings(result)).toContain('untranslated-passage');
   });
 });
@@ -226,7 +231,9 @@ describe('generic non-answers', () => {
   });
 
   it('accepts the short abstract translated', () => {
-    expect(checkTexts({ title: '论词元', tldr: '本文研究词元。', tldrEn: 'The paper studies tokens.', abstract: '我们研究词元。' }, short, { lang: 'zh' }).ok).toBe(true);
+    expect(
+      checkTexts({ title: '论词元', tldr: '本文研究词元。', tldrEn: 'The paper studies tokens.', abstract: '我们研究词元。' }, short, { lang: 'zh' }).ok,
+    ).toBe(true);
   });
 
   it('does not flag a paper that is itself about unknown papers', () => {

@@ -67,19 +67,29 @@ export type StopwordLanguage = 'en' | 'fr' | 'de' | 'es' | 'it' | 'pt';
  */
 const STOPWORDS: Record<StopwordLanguage, ReadonlySet<string>> = {
   en: new Set(
-    'the and of to is are we our this that these with for from by be been which was were has have can not on as at or an its their it than into such via while both how what when where also each between using based show propose'.split(' '),
+    'the and of to is are we our this that these with for from by be been which was were has have can not on as at or an its their it than into such via while both how what when where also each between using based show propose'.split(
+      ' ',
+    ),
   ),
   fr: new Set(
-    'le les des du et est sont nous notre nos cette ces dans pour sur avec par au aux une qui leur leurs ou mais plus ainsi donc entre sans être également permet afin lors selon'.split(' '),
+    'le les des du et est sont nous notre nos cette ces dans pour sur avec par au aux une qui leur leurs ou mais plus ainsi donc entre sans être également permet afin lors selon'.split(
+      ' ',
+    ),
   ),
   de: new Set(
-    'der die das und ist sind wir unser unsere ein eine einen einem einer mit für von zu den dem des nicht auf auch sich werden wird durch bei oder dass zur zum im diese dieser dieses wie zwischen ohne sowie über'.split(' '),
+    'der die das und ist sind wir unser unsere ein eine einen einem einer mit für von zu den dem des nicht auf auch sich werden wird durch bei oder dass zur zum im diese dieser dieses wie zwischen ohne sowie über'.split(
+      ' ',
+    ),
   ),
   es: new Set(
-    'el los las del y es son nosotros nuestro nuestra nuestros una para con por su sus como más este esta estos estas al entre sobre sin también cual mediante lo'.split(' '),
+    'el los las del y es son nosotros nuestro nuestra nuestros una para con por su sus como más este esta estos estas al entre sobre sin también cual mediante lo'.split(
+      ' ',
+    ),
   ),
   it: new Set(
-    'il gli della delle dei degli e è sono noi nostro nostra una per che di nel nella questo questa questi come più tra sul sulla anche inoltre viene'.split(' '),
+    'il gli della delle dei degli e è sono noi nostro nostra una per che di nel nella questo questa questi come più tra sul sulla anche inoltre viene'.split(
+      ' ',
+    ),
   ),
   pt: new Set(
     'os da das do dos e é são nós nosso nossa uma um para com em no na nos este esta estes mais como entre sobre também pelo pela através'.split(' '),

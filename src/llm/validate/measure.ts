@@ -124,7 +124,27 @@ export function contentStems(tokens: readonly string[]): string[] {
   return stems;
 }
 
-const SUFFIXES = ['izations', 'ization', 'ations', 'ation', 'ities', 'ments', 'ment', 'ings', 'ness', 'ing', 'ity', 'ive', 'ies', 'es', 'ed', 'ly', 'al', 'ic', 's'];
+const SUFFIXES = [
+  'izations',
+  'ization',
+  'ations',
+  'ation',
+  'ities',
+  'ments',
+  'ment',
+  'ings',
+  'ness',
+  'ing',
+  'ity',
+  'ive',
+  'ies',
+  'es',
+  'ed',
+  'ly',
+  'al',
+  'ic',
+  's',
+];
 
 /**
  * Strips a common English suffix so that `models`/`modeling`/`modeled` meet; good enough for overlap, not

@@ -13,28 +13,30 @@ export function canonical(value: number): string {
   return String(Number(value.toPrecision(12)));
 }
 
-const MULTIPLIERS = new Map<string, number>(Object.entries({
-  k: 1e3,
-  thousand: 1e3,
-  m: 1e6,
-  million: 1e6,
-  b: 1e9,
-  bn: 1e9,
-  billion: 1e9,
-  t: 1e12,
-  trillion: 1e12,
-  百: 1e2,
-  千: 1e3,
-  万: 1e4,
-  十万: 1e5,
-  百万: 1e6,
-  千万: 1e7,
-  亿: 1e8,
-  十亿: 1e9,
-  百亿: 1e10,
-  千亿: 1e11,
-  万亿: 1e12,
-}));
+const MULTIPLIERS = new Map<string, number>(
+  Object.entries({
+    k: 1e3,
+    thousand: 1e3,
+    m: 1e6,
+    million: 1e6,
+    b: 1e9,
+    bn: 1e9,
+    billion: 1e9,
+    t: 1e12,
+    trillion: 1e12,
+    百: 1e2,
+    千: 1e3,
+    万: 1e4,
+    十万: 1e5,
+    百万: 1e6,
+    千万: 1e7,
+    亿: 1e8,
+    十亿: 1e9,
+    百亿: 1e10,
+    千亿: 1e11,
+    万亿: 1e12,
+  }),
+);
 
 /**
  * Arabic numbers: digits with separators (`10,000`, `3.5`, `4,1`, `12 000`), then an optional multiplier (`10k`,
@@ -42,8 +44,7 @@ const MULTIPLIERS = new Map<string, number>(Object.entries({
  * language, so every reading that fits is kept (`12.000` is 12 or 12,000); digits that fit no reading (`1,2,3`,
  * `1.5.3`) are separate numbers.
  */
-const ARABIC =
-  /\d+(?:[,.\u00a0\u202f ]\d+)*(?:\s?(thousand|million|billion|trillion|bn|[kKMBT](?![a-zA-Z])|十亿|百亿|千亿|万亿|十万|百万|千万|[百千万亿]))?/g;
+const ARABIC = /\d+(?:[,.\u00a0\u202f ]\d+)*(?:\s?(thousand|million|billion|trillion|bn|[kKMBT](?![a-zA-Z])|十亿|百亿|千亿|万亿|十万|百万|千万|[百千万亿]))?/g;
 
 /** The readings of a run of digits and separators, or an empty list when none fits. */
 function readings(digits: string): number[] {
@@ -52,7 +53,10 @@ function readings(digits: string): number[] {
   if (separators.length === 0) return [Number(digits)];
   const found: number[] = [];
   // Thousands separator `group`, decimal mark `decimal`: English 10,000.5; continental 10.000,5 or 10 000,5.
-  for (const [groups, decimal] of [[',', '.'], ['. \u00a0\u202f', ',']] as const) {
+  for (const [groups, decimal] of [
+    [',', '.'],
+    ['. \u00a0\u202f', ','],
+  ] as const) {
     const last = separators[separators.length - 1] ?? '';
     const hasFraction = last === decimal;
     const groupSeparators = hasFraction ? separators.slice(0, -1) : separators;
@@ -77,7 +81,7 @@ export function arabicNumbers(text: string): NumberMention[] {
       for (const part of digits.split(/[,.\u00a0\u202f ]/)) mentions.push({ text: part, values: [canonical(Number(part))] });
       continue;
     }
-    const multiplier = suffix ? MULTIPLIERS.get(suffix.toLowerCase()) ?? MULTIPLIERS.get(suffix) : undefined;
+    const multiplier = suffix ? (MULTIPLIERS.get(suffix.toLowerCase()) ?? MULTIPLIERS.get(suffix)) : undefined;
     const values = read.map(canonical);
     if (multiplier) values.push(...read.map((value) => canonical(value * multiplier)));
     mentions.push({ text: match[0], values: [...new Set(values)] });
@@ -102,7 +106,7 @@ export function parseChineseNumeral(run: string): number | undefined {
       digit = undefined;
     } else if (char in CHINESE_BIG_UNITS) {
       const big = CHINESE_BIG_UNITS[char] ?? 0;
-      const value = (section + (digit ?? 0)) || 1;
+      const value = section + (digit ?? 0) || 1;
       // 一亿五千万: 亿 multiplies everything so far, 万 only the section since the last 亿.
       total = big === 1e8 ? (total + value) * big : total + value * big;
       section = 0;
@@ -149,10 +153,36 @@ export function chineseNumbers(text: string): NumberMention[] {
 /** English cardinals: what a TL;DR states as a quantity. */
 const ENGLISH_CARDINALS = new Map<string, number[]>(
   Object.entries({
-    two: [2], three: [3], four: [4], five: [5], six: [6], seven: [7], eight: [8], nine: [9], ten: [10], eleven: [11],
-    twelve: [12], thirteen: [13], fourteen: [14], fifteen: [15], sixteen: [16], seventeen: [17], eighteen: [18],
-    nineteen: [19], twenty: [20], thirty: [30], forty: [40], fifty: [50], sixty: [60], seventy: [70], eighty: [80],
-    ninety: [90], hundreds: [100], thousands: [1e3], millions: [1e6], billions: [1e9],
+    two: [2],
+    three: [3],
+    four: [4],
+    five: [5],
+    six: [6],
+    seven: [7],
+    eight: [8],
+    nine: [9],
+    ten: [10],
+    eleven: [11],
+    twelve: [12],
+    thirteen: [13],
+    fourteen: [14],
+    fifteen: [15],
+    sixteen: [16],
+    seventeen: [17],
+    eighteen: [18],
+    nineteen: [19],
+    twenty: [20],
+    thirty: [30],
+    forty: [40],
+    fifty: [50],
+    sixty: [60],
+    seventy: [70],
+    eighty: [80],
+    ninety: [90],
+    hundreds: [100],
+    thousands: [1e3],
+    millions: [1e6],
+    billions: [1e9],
   }),
 );
 
@@ -164,13 +194,52 @@ const ENGLISH_CARDINALS = new Map<string, number[]>(
 const ENGLISH_NUMBER_WORDS = new Map<string, number[]>([
   ...ENGLISH_CARDINALS,
   ...Object.entries({
-    zero: [0], one: [1], single: [1], first: [1], once: [1], both: [2], pair: [2], pairs: [2], dual: [2], twice: [2],
-    double: [2], second: [2], twofold: [2], third: [3], triple: [3], threefold: [3], fourth: [4], fourfold: [4],
-    quadruple: [4], fifth: [5], sixth: [6], seventh: [7], eighth: [8], ninth: [9], tenth: [10], tenfold: [10],
-    tens: [10], dozen: [12], dozens: [10, 12], hundred: [100], thousand: [1e3], million: [1e6], billion: [1e9],
-    trillion: [1e12], half: [0.5, 50], quarter: [0.25, 25],
+    zero: [0],
+    one: [1],
+    single: [1],
+    first: [1],
+    once: [1],
+    both: [2],
+    pair: [2],
+    pairs: [2],
+    dual: [2],
+    twice: [2],
+    double: [2],
+    second: [2],
+    twofold: [2],
+    third: [3],
+    triple: [3],
+    threefold: [3],
+    fourth: [4],
+    fourfold: [4],
+    quadruple: [4],
+    fifth: [5],
+    sixth: [6],
+    seventh: [7],
+    eighth: [8],
+    ninth: [9],
+    tenth: [10],
+    tenfold: [10],
+    tens: [10],
+    dozen: [12],
+    dozens: [10, 12],
+    hundred: [100],
+    thousand: [1e3],
+    million: [1e6],
+    billion: [1e9],
+    trillion: [1e12],
+    half: [0.5, 50],
+    quarter: [0.25, 25],
     // Roman numerals as names use them: Red Dead Redemption II, Llama III, phase IV.
-    II: [2], III: [3], IV: [4], VI: [6], VII: [7], VIII: [8], IX: [9], XI: [11], XII: [12],
+    II: [2],
+    III: [3],
+    IV: [4],
+    VI: [6],
+    VII: [7],
+    VIII: [8],
+    IX: [9],
+    XI: [11],
+    XII: [12],
   }),
 ]);
 

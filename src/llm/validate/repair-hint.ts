@@ -41,9 +41,7 @@ export function repairHint(result: GateResult): string {
     lines.set(advice, evidence);
   }
   if (lines.size === 0) return '';
-  const items = [...lines]
-    .slice(0, MAX_ITEMS)
-    .map(([advice, evidence]) => `- ${advice} (${shorten(evidence.slice(0, 2).join('; '))})`);
+  const items = [...lines].slice(0, MAX_ITEMS).map(([advice, evidence]) => `- ${advice} (${shorten(evidence.slice(0, 2).join('; '))})`);
   return `Fix these problems and answer again:\n${items.join('\n')}`;
 }
 

@@ -32,8 +32,20 @@ export function stripArxivTitleSuffix(title: string): string {
 
 /** LaTeX commands with the same output, folded to one spelling so that `\\ne` meets `\\neq`. */
 const MATH_SYNONYMS: Record<string, string> = {
-  neq: 'ne', leq: 'le', geq: 'ge', leqslant: 'le', geqslant: 'ge', rightarrow: 'to', varepsilon: 'epsilon',
-  varphi: 'phi', lbrace: '{', rbrace: '}', dfrac: 'frac', tfrac: 'frac', ldots: 'dots', cdots: 'dots',
+  neq: 'ne',
+  leq: 'le',
+  geq: 'ge',
+  leqslant: 'le',
+  geqslant: 'ge',
+  rightarrow: 'to',
+  varepsilon: 'epsilon',
+  varphi: 'phi',
+  lbrace: '{',
+  rbrace: '}',
+  dfrac: 'frac',
+  tfrac: 'frac',
+  ldots: 'dots',
+  cdots: 'dots',
 };
 
 /**
@@ -165,11 +177,21 @@ export function countScripts(text: string): ScriptCounts {
       if (lower >= 0x61 && lower <= 0x7a) latin++;
     } else if ((code >= 0x4e00 && code <= 0x9fff) || (code >= 0x3400 && code <= 0x4dbf) || (code >= 0xf900 && code <= 0xfaff) || code === 0x3005) {
       han++;
-    } else if ((code >= 0x3041 && code <= 0x30fa) || (code >= 0x30fc && code <= 0x30ff) || (code >= 0x31f0 && code <= 0x31ff) || (code >= 0xff66 && code <= 0xff9d)) {
+    } else if (
+      (code >= 0x3041 && code <= 0x30fa) ||
+      (code >= 0x30fc && code <= 0x30ff) ||
+      (code >= 0x31f0 && code <= 0x31ff) ||
+      (code >= 0xff66 && code <= 0xff9d)
+    ) {
       kana++;
     } else if ((code >= 0xac00 && code <= 0xd7af) || (code >= 0x1100 && code <= 0x11ff) || (code >= 0x3131 && code <= 0x318e)) {
       hangul++;
-    } else if ((code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff) || (code >= 0xff21 && code <= 0xff3a) || (code >= 0xff41 && code <= 0xff5a)) {
+    } else if (
+      (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) ||
+      (code >= 0x1e00 && code <= 0x1eff) ||
+      (code >= 0xff21 && code <= 0xff3a) ||
+      (code >= 0xff41 && code <= 0xff5a)
+    ) {
       latin++;
     } else if (code >= 0x400 && code <= 0x4ff) {
       cyrillic++;

@@ -66,9 +66,26 @@ async function embeddingsServer(script?: Script): Promise<{ url: string; request
 }
 
 function paper(id: string, title: string, abstract: string): Paper {
-  return { id, version: 1, title, abstract, authors: [], categories: [], links: { abs: `https://arxiv.org/abs/${id}` }, versions: [{ version: 1 }], source: 'arxiv-rss' };
+  return {
+    id,
+    version: 1,
+    title,
+    abstract,
+    authors: [],
+    categories: [],
+    links: { abs: `https://arxiv.org/abs/${id}` },
+    versions: [{ version: 1 }],
+    source: 'arxiv-rss',
+  };
 }
-const item = (title: string, abstract: string, arxivId?: string): LibraryItem => ({ title, abstract, authors: [], source: 'test', added: '2025-12-01', ...(arxivId ? { arxivId } : {}) });
+const item = (title: string, abstract: string, arxivId?: string): LibraryItem => ({
+  title,
+  abstract,
+  authors: [],
+  source: 'test',
+  added: '2025-12-01',
+  ...(arxivId ? { arxivId } : {}),
+});
 
 const library = [
   item('Attention Is All You Need', 'Transformer networks built solely on attention mechanisms for sequence transduction.', '1706.03762'),
@@ -149,7 +166,9 @@ describe('createEmbeddingRanker with the OpenAI-compatible embedder', () => {
 
   it('maps failures to XivdigestError codes without leaking the key', async () => {
     const auth = await embeddingsServer(() => ({ status: 401, body: `{"error":{"message":"Incorrect API key provided: ${apiKey}"}}` }));
-    const authError = await createOpenAiEmbedder({ baseUrl: auth.url, apiKey, model: 'm' }).embed(['x']).catch((error: unknown) => error);
+    const authError = await createOpenAiEmbedder({ baseUrl: auth.url, apiKey, model: 'm' })
+      .embed(['x'])
+      .catch((error: unknown) => error);
     expect(authError).toMatchObject({ code: 'LLM_AUTH', details: { status: 401 } });
     expect(JSON.stringify({ message: (authError as XivdigestError).message, details: (authError as XivdigestError).details })).not.toContain(apiKey);
 

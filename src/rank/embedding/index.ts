@@ -78,7 +78,11 @@ export interface EmbeddingRankerOptions {
 export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker & { cache: EmbeddingCache } {
   const embedder: Embedder | undefined = options.embedder ?? (options.embed ? { model: options.model ?? 'custom', embed: options.embed } : undefined);
   if (!embedder) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'The embedding ranker needs an embedder (or an embed function)', hint: 'Configure rank.embedding' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: 'The embedding ranker needs an embedder (or an embed function)',
+      hint: 'Configure rank.embedding',
+    });
   }
   const cache = options.cache ?? createMemoryEmbeddingCache();
   const topK = Math.max(1, options.topK ?? 5);
@@ -92,7 +96,14 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
 
   const embedAll = async (texts: string[]): Promise<Float32Array[]> => {
     const keys = texts.map((text) => embeddingCacheKey(embedder.model, text));
-    const missing = [...new Set(keys.map((key, index) => (cache.get(key) ? -1 : index)).filter((index) => index >= 0).map((index) => texts[index]!))];
+    const missing = [
+      ...new Set(
+        keys
+          .map((key, index) => (cache.get(key) ? -1 : index))
+          .filter((index) => index >= 0)
+          .map((index) => texts[index]!),
+      ),
+    ];
     if (missing.length > 0) {
       const vectors = await embedder.embed(missing, options.signal);
       if (vectors.length !== missing.length) {

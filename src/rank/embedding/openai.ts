@@ -34,7 +34,11 @@ export const metadata = { id: 'openai-embeddings', requires: ['OPENAI_API_KEY'] 
  */
 export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
   if (!options.model) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'The embeddings API needs a model', hint: 'Set rank.embedding.model, e.g. text-embedding-3-small' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: 'The embeddings API needs a model',
+      hint: 'Set rank.embedding.model, e.g. text-embedding-3-small',
+    });
   }
   const endpoint = `${embeddingsRoot(options.baseUrl)}/embeddings`;
   const batchSize = Math.max(1, options.batchSize ?? 64);
@@ -104,7 +108,12 @@ export function createOpenAiEmbedder(options: OpenAiEmbedderOptions): Embedder {
         throw new XivdigestError({ code: 'LLM_RATE_LIMITED', message: where, hint: 'Lower batchSize or try again later', isRetryable: true, details });
       }
       if (response.status === 404 && text.includes(options.model)) {
-        throw new XivdigestError({ code: 'LLM_MODEL_MISSING', message: where, hint: `Check rank.embedding.model: ${options.model} is not served there`, details });
+        throw new XivdigestError({
+          code: 'LLM_MODEL_MISSING',
+          message: where,
+          hint: `Check rank.embedding.model: ${options.model} is not served there`,
+          details,
+        });
       }
       throw new XivdigestError({
         code: 'LLM_UNAVAILABLE',

@@ -7,7 +7,7 @@ import { parseSeedCache } from '../../sources/seed-cache/parse.js';
 import { createLexicalRanker } from './index.js';
 
 describe.skipIf(!hasSharedFixtures)(`lexical ranker on the 3,000-paper corpus${hasSharedFixtures ? '' : ` (${sharedSkipReason})`}`, () => {
-  it('puts papers of the library\'s category well above their share in the top 20', async () => {
+  it("puts papers of the library's category well above their share in the top 20", async () => {
     const path = sharedFixture('corpus', 'cn-chat-arxiv-papers-3000.jsonl');
     const papers: Paper[] = [];
     for await (const item of parseSeedCache(fileInput(path), { origin: path })) {

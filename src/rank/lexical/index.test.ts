@@ -5,7 +5,17 @@ import type { Paper } from '../../core/paper.js';
 import { createLexicalRanker } from './index.js';
 
 function paper(id: string, title: string, abstract: string): Paper {
-  return { id, version: 1, title, abstract, authors: [], categories: [], links: { abs: `https://arxiv.org/abs/${id}` }, versions: [{ version: 1 }], source: 'arxiv-rss' };
+  return {
+    id,
+    version: 1,
+    title,
+    abstract,
+    authors: [],
+    categories: [],
+    links: { abs: `https://arxiv.org/abs/${id}` },
+    versions: [{ version: 1 }],
+    source: 'arxiv-rss',
+  };
 }
 
 function item(title: string, abstract: string, extra: Partial<LibraryItem> = {}): LibraryItem {
@@ -19,16 +29,24 @@ const library = [
     arxivId: '1706.03762',
     added: '2025-12-01',
   }),
-  item('Dense Passage Retrieval for Open-Domain Question Answering', 'Retrieval of passages with dense embeddings learned by a dual encoder for question answering.', {
-    added: '2025-11-15',
-  }),
+  item(
+    'Dense Passage Retrieval for Open-Domain Question Answering',
+    'Retrieval of passages with dense embeddings learned by a dual encoder for question answering.',
+    {
+      added: '2025-11-15',
+    },
+  ),
 ];
 
 const candidates = [
   paper('2601.00001', 'Galaxy Cluster Masses from Weak Lensing', 'We measure galaxy cluster masses with weak gravitational lensing of background galaxies.'),
   paper('2601.00002', 'Sparse Attention Transformers for Long Sequences', 'A transformer whose attention is sparse, so that long sequences cost linear time.'),
   paper('2601.00003', 'Tropical Rainfall Variability', 'Rainfall over the tropics varies with ocean temperature cycles.'),
-  paper('2601.00004', 'Dense Retrieval with Hard Negatives for Question Answering', 'Dense passage retrieval improves when the dual encoder trains on hard negatives.'),
+  paper(
+    '2601.00004',
+    'Dense Retrieval with Hard Negatives for Question Answering',
+    'Dense passage retrieval improves when the dual encoder trains on hard negatives.',
+  ),
 ];
 
 describe('createLexicalRanker', () => {
@@ -36,7 +54,12 @@ describe('createLexicalRanker', () => {
     const ranker = createLexicalRanker({ library, now });
     expect(ranker.method).toBe('lexical-tfidf');
     const ranked = await ranker.rank(candidates);
-    expect(ranked.map((entry) => entry.paperId).slice(0, 2).sort()).toEqual(['2601.00002', '2601.00004']);
+    expect(
+      ranked
+        .map((entry) => entry.paperId)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['2601.00002', '2601.00004']);
     const sparse = ranked.find((entry) => entry.paperId === '2601.00002')!;
     expect(sparse.reason.nearest).toMatchObject({ title: 'Attention Is All You Need', arxivId: '1706.03762' });
     expect(sparse.reason.terms).toEqual(expect.arrayContaining(['attention', 'transformer']));
@@ -52,7 +75,12 @@ describe('createLexicalRanker', () => {
 
   it('ranks with BM25 too', async () => {
     const ranked = await createLexicalRanker({ library, now, scoring: 'bm25' }).rank(candidates);
-    expect(ranked.map((entry) => entry.paperId).slice(0, 2).sort()).toEqual(['2601.00002', '2601.00004']);
+    expect(
+      ranked
+        .map((entry) => entry.paperId)
+        .slice(0, 2)
+        .sort(),
+    ).toEqual(['2601.00002', '2601.00004']);
     expect(ranked[3]!.score).toBe(0);
   });
 
@@ -104,9 +132,18 @@ describe('createLexicalRanker', () => {
 
 describe('the lexical score scale (0–1, against the library’s own papers)', () => {
   const topics = [
-    ['Instruction Tuning of Large Language Models', 'We tune a large language model on instructions written by people and measure how well the language model follows new instructions.'],
-    ['Retrieval-Augmented Language Models for Question Answering', 'A language model retrieves passages before answering questions; retrieval reduces hallucinated answers of large language models.'],
-    ['Reward Models for Aligning Large Language Models', 'Reward models trained on human preferences steer large language models through reinforcement learning from human feedback.'],
+    [
+      'Instruction Tuning of Large Language Models',
+      'We tune a large language model on instructions written by people and measure how well the language model follows new instructions.',
+    ],
+    [
+      'Retrieval-Augmented Language Models for Question Answering',
+      'A language model retrieves passages before answering questions; retrieval reduces hallucinated answers of large language models.',
+    ],
+    [
+      'Reward Models for Aligning Large Language Models',
+      'Reward models trained on human preferences steer large language models through reinforcement learning from human feedback.',
+    ],
     ['Evaluating Reasoning in Large Language Models', 'We evaluate the step-by-step reasoning of large language models on arithmetic and logic benchmarks.'],
     ['Efficient Inference for Large Language Models', 'Quantization and caching make inference of large language models cheaper on a single accelerator.'],
   ];
@@ -114,10 +151,26 @@ describe('the lexical score scale (0–1, against the library’s own papers)', 
 
   it('scores a paper like the library’s own near the middle, one like none of them near 0', async () => {
     const ranked = await createLexicalRanker({ library: five, now }).rank([
-      paper('2601.00010', 'Preference Optimization for Aligning Language Models with Human Feedback', 'Large language models are aligned with human preferences without a separate reward model, using feedback from people.'),
-      paper('2601.00011', 'Benchmarking Arithmetic Reasoning of Language Models', 'A benchmark of arithmetic word problems evaluates step-by-step reasoning of large language models.'),
-      paper('2601.00012', 'Galaxy Cluster Masses from Weak Lensing', 'We measure galaxy cluster masses with weak gravitational lensing of background galaxies.'),
-      paper('2601.00013', 'Soil Moisture and Crop Yields', 'Soil moisture measured by satellites predicts crop yields across a season; we evaluate the model on farms.'),
+      paper(
+        '2601.00010',
+        'Preference Optimization for Aligning Language Models with Human Feedback',
+        'Large language models are aligned with human preferences without a separate reward model, using feedback from people.',
+      ),
+      paper(
+        '2601.00011',
+        'Benchmarking Arithmetic Reasoning of Language Models',
+        'A benchmark of arithmetic word problems evaluates step-by-step reasoning of large language models.',
+      ),
+      paper(
+        '2601.00012',
+        'Galaxy Cluster Masses from Weak Lensing',
+        'We measure galaxy cluster masses with weak gravitational lensing of background galaxies.',
+      ),
+      paper(
+        '2601.00013',
+        'Soil Moisture and Crop Yields',
+        'Soil moisture measured by satellites predicts crop yields across a season; we evaluate the model on farms.',
+      ),
     ]);
     const score = (id: string) => ranked.find((entry) => entry.paperId === id)!.score;
     for (const id of ['2601.00010', '2601.00011']) expect(score(id), id).toBeGreaterThan(0.3);

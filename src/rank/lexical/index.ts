@@ -109,9 +109,7 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
 
       // Inverted indexes: term → [(item, weight of the term in the item)].
       const averageLength = libraryDocuments.reduce((sum, document) => sum + document.length, 0) / Math.max(1, libraryDocuments.length);
-      const libraryVectors = libraryDocuments.map((document) =>
-        scoring === 'tfidf' ? vectorOf(document) : bm25Weights(document, averageLength),
-      );
+      const libraryVectors = libraryDocuments.map((document) => (scoring === 'tfidf' ? vectorOf(document) : bm25Weights(document, averageLength)));
       const libraryIndex = invert(libraryVectors);
       const hiddenIndex = invert(hiddenDocuments.map(vectorOf));
       const similarities = new Float64Array(libraryVectors.length);
@@ -142,7 +140,9 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
       };
 
       // The library's own scale: how each of its items scores against the rest of it (decision 0022).
-      const calibration = createCalibration(calibrationSample(weighted.length).map((item) => rawScore(libraryDocuments[item]!, vectorOf(libraryDocuments[item]!), item).score));
+      const calibration = createCalibration(
+        calibrationSample(weighted.length).map((item) => rawScore(libraryDocuments[item]!, vectorOf(libraryDocuments[item]!), item).score),
+      );
 
       const ranked = papers.map((paper, index): RankedPaper => {
         const candidate = candidates[index]!;
@@ -156,7 +156,8 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
           hiddenSimilarities.fill(0);
           accumulate(query, hiddenIndex, hiddenSimilarities);
           let nearestHidden = 0;
-          for (let item = 1; item < hiddenSimilarities.length; item += 1) if (hiddenSimilarities[item]! > hiddenSimilarities[nearestHidden]!) nearestHidden = item;
+          for (let item = 1; item < hiddenSimilarities.length; item += 1)
+            if (hiddenSimilarities[item]! > hiddenSimilarities[nearestHidden]!) nearestHidden = item;
           const similarity = hiddenSimilarities[nearestHidden]!;
           if (similarity > 0) {
             penalty = { title: hidden[nearestHidden]!.title, similarity };
@@ -166,7 +167,10 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
 
         const nearestItem = weighted[best]!.item;
         const shared = bestScore > 0 ? sharedTerms(query, libraryVectors[best]!, reasonTerms).map((id) => surface[id]!) : [];
-        const nearest = bestScore > 0 ? { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best]!) } : undefined;
+        const nearest =
+          bestScore > 0
+            ? { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best]!) }
+            : undefined;
         const reason = { ...(nearest ? { nearest } : {}), terms: shared };
         return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });

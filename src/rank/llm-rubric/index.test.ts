@@ -36,7 +36,11 @@ async function ratingServer(drop: string[] = []): Promise<{ url: string; bodies:
       const user = body.messages.find((message) => message.role === 'user')!.content;
       const ratings = [...user.matchAll(/id: (\S+)\nTitle: (.*)/g)]
         .filter((match) => !drop.includes(match[1]!))
-        .map((match) => ({ id: match[1], score: /retrieval/i.test(match[2]!) ? 9 : 2, reason: /retrieval/i.test(match[2]!) ? 'About retrieval, a stated interest.' : 'Off topic.' }));
+        .map((match) => ({
+          id: match[1],
+          score: /retrieval/i.test(match[2]!) ? 9 : 2,
+          reason: /retrieval/i.test(match[2]!) ? 'About retrieval, a stated interest.' : 'Off topic.',
+        }));
       const content = JSON.stringify({ ratings });
       response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
@@ -45,7 +49,11 @@ async function ratingServer(drop: string[] = []): Promise<{ url: string; bodies:
           created: 1_767_225_600,
           model: body.model,
           choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: Math.ceil(user.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: Math.ceil((user.length + content.length) / 4) },
+          usage: {
+            prompt_tokens: Math.ceil(user.length / 4),
+            completion_tokens: Math.ceil(content.length / 4),
+            total_tokens: Math.ceil((user.length + content.length) / 4),
+          },
         }),
       );
     });
@@ -56,7 +64,17 @@ async function ratingServer(drop: string[] = []): Promise<{ url: string; bodies:
 }
 
 function paper(id: string, title: string, abstract: string): Paper {
-  return { id, version: 1, title, abstract, authors: [], categories: [], links: { abs: `https://arxiv.org/abs/${id}` }, versions: [{ version: 1 }], source: 'arxiv-rss' };
+  return {
+    id,
+    version: 1,
+    title,
+    abstract,
+    authors: [],
+    categories: [],
+    links: { abs: `https://arxiv.org/abs/${id}` },
+    versions: [{ version: 1 }],
+    source: 'arxiv-rss',
+  };
 }
 
 const papers = [
@@ -66,7 +84,9 @@ const papers = [
   paper('2601.00004', 'Retrieval-Augmented Generation at Scale', 'Retrieval of passages for generation with language models.'),
   paper('2601.00005', 'Protein Folding Dynamics', 'Folding of proteins in water.'),
 ];
-const library = [{ title: 'Dense Passage Retrieval for Open-Domain Question Answering', abstract: 'Passage retrieval with dense embeddings.', authors: [], source: 'test' }];
+const library = [
+  { title: 'Dense Passage Retrieval for Open-Domain Question Answering', abstract: 'Passage retrieval with dense embeddings.', authors: [], source: 'test' },
+];
 
 describe('createLlmRubricRanker', () => {
   it('rates pre-filtered papers in batches with a JSON schema and ranks the rated ones first', async () => {
@@ -83,7 +103,12 @@ describe('createLlmRubricRanker', () => {
     });
     expect(ranker.method).toBe('llm-rubric:rater-1');
     const ranked = await ranker.rank(papers);
-    expect(ranked.slice(0, 2).map((entry) => entry.paperId).sort()).toEqual(['2601.00002', '2601.00004']);
+    expect(
+      ranked
+        .slice(0, 2)
+        .map((entry) => entry.paperId)
+        .sort(),
+    ).toEqual(['2601.00002', '2601.00004']);
     expect(ranked[0]).toMatchObject({ score: 0.9, reason: { terms: [], text: '9/10: About retrieval, a stated interest.' } });
     expect(ranked.slice(2, 4).map((entry) => entry.score)).toEqual([0.2, 0.2]);
     expect(ranked[4]!.score).toBe(0);
@@ -114,7 +139,11 @@ describe('createLlmRubricRanker', () => {
     const ranker = createLlmRubricRanker({ provider, interests: 'retrieval', batchSize: 5 });
     const ranked = await ranker.rank(papers);
     expect(ranker.lastReport!.failed).toEqual([{ paperId: '2601.00003', reason: 'the answer has no rating for this paper' }]);
-    expect(ranked[ranked.length - 1]).toMatchObject({ paperId: '2601.00003', score: 0, reason: { text: 'not rated: the answer has no rating for this paper' } });
+    expect(ranked[ranked.length - 1]).toMatchObject({
+      paperId: '2601.00003',
+      score: 0,
+      reason: { text: 'not rated: the answer has no rating for this paper' },
+    });
     expect(ranker.lastReport!.rated).toBe(4);
   });
 

@@ -75,7 +75,7 @@ export function createLlmRubricRanker(options: LlmRubricRankerOptions): Ranker &
   if (!options.interests.trim() && !(options.library?.length ?? 0)) {
     throw new XivdigestError({
       code: 'CONFIG_INVALID',
-      message: 'The LLM rubric ranker needs the reader\'s interests or a library',
+      message: "The LLM rubric ranker needs the reader's interests or a library",
       hint: 'Set rank.llm.interests to a few lines about what you read',
     });
   }
@@ -83,8 +83,14 @@ export function createLlmRubricRanker(options: LlmRubricRankerOptions): Ranker &
   const topK = options.prefilterTopK ?? 40;
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const abstractChars = options.abstractChars ?? 700;
-  const examples = (options.library ?? []).filter((item) => item.title.trim()).slice(-20).map((item) => `- ${item.title}`);
-  const profile = [`Reader's interests: ${options.interests.trim() || '(not stated)'}`, ...(examples.length ? ['Papers the reader saved:', ...examples] : [])].join('\n');
+  const examples = (options.library ?? [])
+    .filter((item) => item.title.trim())
+    .slice(-20)
+    .map((item) => `- ${item.title}`);
+  const profile = [
+    `Reader's interests: ${options.interests.trim() || '(not stated)'}`,
+    ...(examples.length ? ['Papers the reader saved:', ...examples] : []),
+  ].join('\n');
   let lastReport: LlmRubricReport | undefined;
 
   return {
@@ -154,7 +160,11 @@ export function createLlmRubricRanker(options: LlmRubricRankerOptions): Ranker &
           for (const id of batch) {
             const rating = answered.get(id);
             if (rating) ratings.set(id, rating);
-            else report.failed.push({ paperId: id, reason: answered.size === 0 ? 'the answer holds no valid ratings' : 'the answer has no rating for this paper' });
+            else
+              report.failed.push({
+                paperId: id,
+                reason: answered.size === 0 ? 'the answer holds no valid ratings' : 'the answer has no rating for this paper',
+              });
           }
         }
       };
@@ -170,7 +180,9 @@ export function createLlmRubricRanker(options: LlmRubricRankerOptions): Ranker &
         if (rating) {
           rated.push({ paperId: id, score: rating.score / 10, reason: { terms: [], text: `${rating.score}/10: ${rating.reason}` } });
         } else {
-          const why = failed.has(id) ? `not rated: ${failed.get(id)}` : `not rated (${options.prefilter && !sent.includes(id) ? 'below the pre-filter cut' : 'budget spent'})`;
+          const why = failed.has(id)
+            ? `not rated: ${failed.get(id)}`
+            : `not rated (${options.prefilter && !sent.includes(id) ? 'below the pre-filter cut' : 'budget spent'})`;
           const pre = prefilterReason.get(id);
           rest.push({ paperId: id, score: 0, reason: { terms: [], text: pre ? `${why}; ${pre}` : why } });
         }

@@ -27,7 +27,13 @@ const digest: Digest = {
       updatedFrom: 1,
       links: { html: 'https://arxiv.org/html/2611.00001v2' },
     }),
-    entry({ paperId: '2611.00002', title: HOSTILE, abstract: HOSTILE, link: 'javascript:alert(1)', texts: { lang: 'zh', title: HOSTILE, tldr: HOSTILE, tldrEn: HOSTILE, abstract: HOSTILE } }),
+    entry({
+      paperId: '2611.00002',
+      title: HOSTILE,
+      abstract: HOSTILE,
+      link: 'javascript:alert(1)',
+      texts: { lang: 'zh', title: HOSTILE, tldr: HOSTILE, tldrEn: HOSTILE, abstract: HOSTILE },
+    }),
     entry({ paperId: 'hep-th/9901001', version: null, textStatus: 'failed', textReason: 'gate: too short' }),
   ],
 };
@@ -81,7 +87,10 @@ describe('createAtomRenderer', () => {
 
   it('lists authors, categories as terms with arXiv scheme, and the PDF and HTML versions', () => {
     const first = entries[0]!;
-    expect(childrenNamed(first, 'author', ATOM).map((author) => text(author, 'name'))).toEqual(['Ada Lovelace', '<script>alert(1)</script> <img src=x onerror=alert(2)> ]]> & "q" evil nul \ufffd $x<y$']);
+    expect(childrenNamed(first, 'author', ATOM).map((author) => text(author, 'name'))).toEqual([
+      'Ada Lovelace',
+      '<script>alert(1)</script> <img src=x onerror=alert(2)> ]]> & "q" evil nul \ufffd $x<y$',
+    ]);
     expect(childrenNamed(first, 'category', ATOM).map((category) => category.attributes.term)).toEqual(['cs.CL', 'cs.LG']);
     const related = childrenNamed(first, 'link', ATOM).filter((link) => link.attributes.rel === 'related');
     expect(related.map((link) => [link.attributes.type, link.attributes.href])).toEqual([

@@ -25,7 +25,10 @@ export function entryFeedParagraphs(entry: DigestEntry, labels: RenderLabels): s
   ];
   if (entry.updatedFrom !== undefined) paragraphs.push(escapeHtml(labels.updated(entry)));
   if (entry.authors && entry.authors.length > 0) paragraphs.push(escapeHtml(entry.authors.map(cleanLine).join(', ')));
-  const extraLinks = [links.pdf ? `<a href="${escapeHtml(links.pdf)}">${escapeHtml(labels.pdf)}</a>` : '', links.html ? `<a href="${escapeHtml(links.html)}">${escapeHtml(labels.html)}</a>` : ''].filter((html) => html !== '');
+  const extraLinks = [
+    links.pdf ? `<a href="${escapeHtml(links.pdf)}">${escapeHtml(labels.pdf)}</a>` : '',
+    links.html ? `<a href="${escapeHtml(links.html)}">${escapeHtml(labels.html)}</a>` : '',
+  ].filter((html) => html !== '');
   if (extraLinks.length > 0) paragraphs.push(extraLinks.join(' '));
   if (entry.categories && entry.categories.length > 0) paragraphs.push(escapeHtml(entry.categories.map(cleanLine).join(', ')));
   const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';

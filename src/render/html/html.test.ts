@@ -39,7 +39,12 @@ describe('createHtmlRenderer', () => {
           authors: ['Ada Lovelace', 'Alan Turing'],
           categories: ['cs.CL', 'cs.LG'],
           links: { html: 'https://arxiv.org/html/2611.00001v3' },
-          selection: { score: 0.83, reason: 'close to "Attention" (0.05): matched "ti:llm*"', method: 'lexical-tfidf', why: { keywords: ['ti:llm*'], nearest: 'Attention Is All You Need' } },
+          selection: {
+            score: 0.83,
+            reason: 'close to "Attention" (0.05): matched "ti:llm*"',
+            method: 'lexical-tfidf',
+            why: { keywords: ['ti:llm*'], nearest: 'Attention Is All You Need' },
+          },
         }),
         entry({ paperId: '2611.00002', textStatus: 'failed', textReason: 'LLM output invalid' }),
       ],
@@ -57,7 +62,10 @@ describe('createHtmlRenderer', () => {
     expect(html).not.toMatch(/@import/);
     // Every absolute URL is a link target or an XML namespace of KaTeX's MathML.
     const urls = [...html.matchAll(/https?:\/\/[^\s"'<>)]+/g)].map((match) => match[0]);
-    for (const url of urls) expect(url, url).toMatch(/^https:\/\/arxiv\.org\/(?:abs|pdf|html)\/|^https:\/\/arxiv\.org\/list\/cs\.CL\/new$|^http:\/\/www\.w3\.org\/1998\/Math\/MathML$/);
+    for (const url of urls)
+      expect(url, url).toMatch(
+        /^https:\/\/arxiv\.org\/(?:abs|pdf|html)\/|^https:\/\/arxiv\.org\/list\/cs\.CL\/new$|^http:\/\/www\.w3\.org\/1998\/Math\/MathML$/,
+      );
   });
 
   it('renders math with KaTeX and inlines only the fonts it uses', () => {
@@ -168,9 +176,23 @@ describe('hostile input', () => {
 describe('splitMath', () => {
   it.each([
     ['costs $5 and $10', [{ kind: 'text', text: 'costs $5 and $10' }]],
-    ['a $x$ b', [{ kind: 'text', text: 'a ' }, { kind: 'math', tex: 'x', display: false, source: '$x$' }, { kind: 'text', text: ' b' }]],
+    [
+      'a $x$ b',
+      [
+        { kind: 'text', text: 'a ' },
+        { kind: 'math', tex: 'x', display: false, source: '$x$' },
+        { kind: 'text', text: ' b' },
+      ],
+    ],
     ['$$y$$', [{ kind: 'math', tex: 'y', display: true, source: '$$y$$' }]],
-    ['\\(z\\) and \\[w\\]', [{ kind: 'math', tex: 'z', display: false, source: '\\(z\\)' }, { kind: 'text', text: ' and ' }, { kind: 'math', tex: 'w', display: true, source: '\\[w\\]' }]],
+    [
+      '\\(z\\) and \\[w\\]',
+      [
+        { kind: 'math', tex: 'z', display: false, source: '\\(z\\)' },
+        { kind: 'text', text: ' and ' },
+        { kind: 'math', tex: 'w', display: true, source: '\\[w\\]' },
+      ],
+    ],
     ['price \\$3 $ x$ open $', [{ kind: 'text', text: 'price $3 $ x$ open $' }]],
   ])('case %#', (input, expected) => {
     expect(splitMath(input)).toEqual(expected);

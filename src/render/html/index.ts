@@ -6,7 +6,19 @@ import { textWithMath } from './math.js';
 import { arxivListing } from '../listing.js';
 import { katexCss, PAGE_CSS, type KatexFonts } from './style.js';
 
-export { cleanLine, cleanText, entryLinks, entryPermalink, entryVersionedId, escapeHtml, hasTexts, isChinese, readableEntry, safeHttpUrl, type EntryLinks } from './escape.js';
+export {
+  cleanLine,
+  cleanText,
+  entryLinks,
+  entryPermalink,
+  entryVersionedId,
+  escapeHtml,
+  hasTexts,
+  isChinese,
+  readableEntry,
+  safeHttpUrl,
+  type EntryLinks,
+} from './escape.js';
 export { entryFeedHtml, entryFeedParagraphs, entryFeedText } from './feed-content.js';
 export { resolveLabels, type RenderLabels } from './labels.js';
 export { renderTex, splitMath, textWithMath, type MathSegment } from './math.js';
@@ -88,7 +100,9 @@ export function renderEntryHtml(entry: DigestEntry, index: number, labels: Rende
   if (entry.authors && entry.authors.length > 0) {
     parts.push(`<p class="authors" lang="en">${entry.authors.map((author) => escapeHtml(cleanLine(author))).join(', ')}</p>`);
   }
-  parts.push(`<p class="links">${[link(links.abs, labels.abstractPage), link(links.pdf, labels.pdf), link(links.html, labels.html)].filter((html) => html !== '').join(' ')}</p>`);
+  parts.push(
+    `<p class="links">${[link(links.abs, labels.abstractPage), link(links.pdf, labels.pdf), link(links.html, labels.html)].filter((html) => html !== '').join(' ')}</p>`,
+  );
   const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
   if (why !== '') parts.push(`<p class="selection">${escapeHtml(why)}</p>`);
   if (ok) {

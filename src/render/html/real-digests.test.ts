@@ -52,7 +52,9 @@ describe.skipIf(!hasSharedFixtures)('real cn-chat-arxiv digests (../shared)', ()
     expect(childrenNamed(atom, 'entry')).toHaveLength(count);
 
     const feed = JSON.parse(createJsonFeedRenderer().render(digest)) as { items: Array<{ id: string }> };
-    expect(feed.items.map((item) => item.id)).toEqual(digest.entries.map((entry) => `https://arxiv.org/abs/${entry.paperId}${entry.version === null ? '' : `v${entry.version}`}`));
+    expect(feed.items.map((item) => item.id)).toEqual(
+      digest.entries.map((entry) => `https://arxiv.org/abs/${entry.paperId}${entry.version === null ? '' : `v${entry.version}`}`),
+    );
 
     const text = createTextRenderer().render(digest);
     expect(text.split('\n').filter((line) => /^\d+\. /.test(line))).toHaveLength(count);

@@ -89,12 +89,13 @@ export function katexCss(html: string, fonts: KatexFonts): string {
   const hasUpright = (family: string): boolean => styles.faces.some((face) => face.family === family && face.style === 'normal');
   const faces = styles.faces.filter(
     (face) =>
-      used.has(face.family) &&
-      (bold || face.weight === '400' || face.weight === 'normal') &&
-      (italic || face.style === 'normal' || !hasUpright(face.family)),
+      used.has(face.family) && (bold || face.weight === '400' || face.weight === 'normal') && (italic || face.style === 'normal' || !hasUpright(face.family)),
   );
   const fontFaces = faces
-    .map((face) => `@font-face{font-display:swap;font-family:${face.family};font-style:${face.style};font-weight:${face.weight};src:url(${fontDataUrl(face.file)}) format("woff2")}`)
+    .map(
+      (face) =>
+        `@font-face{font-display:swap;font-family:${face.family};font-style:${face.style};font-weight:${face.weight};src:url(${fontDataUrl(face.file)}) format("woff2")}`,
+    )
     .join('\n');
   return `${fontFaces}\n${styles.rules}`;
 }

@@ -120,7 +120,13 @@ function jsonFeedItem(entry: DigestEntry, digest: Digest, labels: RenderLabels):
       text_status: entry.textStatus ?? 'ok',
       ...(ok ? {} : { text_note: cleanLine(labels.untranslated(entry)) }),
       ...(entry.selection
-        ? { selection: { score: entry.selection.score, reason: cleanLine(labels.selection(entry.selection)), ...(entry.selection.method ? { method: cleanLine(entry.selection.method) } : {}) } }
+        ? {
+            selection: {
+              score: entry.selection.score,
+              reason: cleanLine(labels.selection(entry.selection)),
+              ...(entry.selection.method ? { method: cleanLine(entry.selection.method) } : {}),
+            },
+          }
         : {}),
     },
   };

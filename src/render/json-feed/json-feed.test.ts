@@ -16,8 +16,20 @@ const digest: Digest = {
   createdAt: '2026-11-24T07:00:00.000Z',
   homepage: 'https://digests.example.org/cs.CL/',
   entries: [
-    entry({ paperId: '2611.00001', authors: ['Ada Lovelace'], categories: ['cs.CL', 'cs.AI'], selection: { score: 0.9, reason: 'close to x', method: 'embedding', why: { nearest: 'On topic' } }, announceType: 'new' }),
-    entry({ paperId: '2611.00002', link: 'javascript:alert(1)', title: HOSTILE, abstract: HOSTILE, texts: { lang: 'zh', title: HOSTILE, tldr: HOSTILE, tldrEn: HOSTILE, abstract: HOSTILE } }),
+    entry({
+      paperId: '2611.00001',
+      authors: ['Ada Lovelace'],
+      categories: ['cs.CL', 'cs.AI'],
+      selection: { score: 0.9, reason: 'close to x', method: 'embedding', why: { nearest: 'On topic' } },
+      announceType: 'new',
+    }),
+    entry({
+      paperId: '2611.00002',
+      link: 'javascript:alert(1)',
+      title: HOSTILE,
+      abstract: HOSTILE,
+      texts: { lang: 'zh', title: HOSTILE, tldr: HOSTILE, tldrEn: HOSTILE, abstract: HOSTILE },
+    }),
     entry({ paperId: '2611.00003', textStatus: 'pending' }),
   ],
 };
@@ -43,8 +55,28 @@ describe('createJsonFeedRenderer', () => {
   });
 
   it('gives each item a string id, content_html or content_text, RFC 3339 dates, and only `_` extensions', () => {
-    const known = new Set(['id', 'url', 'external_url', 'title', 'content_html', 'content_text', 'summary', 'image', 'banner_image', 'date_published', 'date_modified', 'authors', 'tags', 'language', 'attachments']);
-    expect(feed.items.map((item) => item.id)).toEqual(['https://arxiv.org/abs/2611.00001v1', 'https://arxiv.org/abs/2611.00002v1', 'https://arxiv.org/abs/2611.00003v1']);
+    const known = new Set([
+      'id',
+      'url',
+      'external_url',
+      'title',
+      'content_html',
+      'content_text',
+      'summary',
+      'image',
+      'banner_image',
+      'date_published',
+      'date_modified',
+      'authors',
+      'tags',
+      'language',
+      'attachments',
+    ]);
+    expect(feed.items.map((item) => item.id)).toEqual([
+      'https://arxiv.org/abs/2611.00001v1',
+      'https://arxiv.org/abs/2611.00002v1',
+      'https://arxiv.org/abs/2611.00003v1',
+    ]);
     for (const item of feed.items) {
       expect(typeof item.id).toBe('string');
       expect(typeof item.content_html === 'string' || typeof item.content_text === 'string').toBe(true);
@@ -59,7 +91,12 @@ describe('createJsonFeedRenderer', () => {
     expect(first.authors).toEqual([{ name: 'Ada Lovelace' }]);
     expect(first.tags).toEqual(['cs.CL', 'cs.AI']);
     expect(first.attachments).toEqual([{ url: 'https://arxiv.org/pdf/2611.00001v1', mime_type: 'application/pdf', title: 'PDF' }]);
-    expect(first._arxiv).toMatchObject({ id: '2611.00001', version: 1, announce_type: 'new', selection: { score: 0.9, reason: '与你的文献库相似：On topic', method: 'embedding' } });
+    expect(first._arxiv).toMatchObject({
+      id: '2611.00001',
+      version: 1,
+      announce_type: 'new',
+      selection: { score: 0.9, reason: '与你的文献库相似：On topic', method: 'embedding' },
+    });
     expect(first.content_html).toContain('与你的文献库相似：On topic');
   });
 

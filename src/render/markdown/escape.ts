@@ -45,11 +45,7 @@ export function toWellFormed(text: string): string {
  * escaped. The result renders as the original text and never contains a newline or an unescaped `|`, `[` or `]`.
  */
 export function escapeMarkdownInline(text: string): string {
-  const flat = toWellFormed(text)
-    .replace(BIDI_CONTROLS, '')
-    .replace(LINE_BREAKING, ' ')
-    .replace(WHITESPACE_RUN, ' ')
-    .trim();
+  const flat = toWellFormed(text).replace(BIDI_CONTROLS, '').replace(LINE_BREAKING, ' ').replace(WHITESPACE_RUN, ' ').trim();
   const escaped = flat.replace(INLINE_SPECIAL, (character) => INLINE_REPLACEMENT[character]!).replace(ARXIV_PAREN, '&#40;arXiv');
   return escaped.replace(LEADING_BLOCK_MARKER, (marker) => (/^\d/.test(marker) ? `${marker}\\` : `\\${marker}`));
 }

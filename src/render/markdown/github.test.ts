@@ -33,12 +33,10 @@ function githubHtml(markdown: string): string {
 
 /** What a reader sees of an HTML fragment: tags dropped, character references decoded. */
 function visible(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name[0] === '#') return String.fromCodePoint(name[1]!.toLowerCase() === 'x' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1)));
-      return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[name] ?? whole;
-    });
+  return html.replace(/<[^>]*>/g, '').replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
+    if (name[0] === '#') return String.fromCodePoint(name[1]!.toLowerCase() === 'x' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1)));
+    return ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" } as Record<string, string>)[name] ?? whole;
+  });
 }
 
 /** The link text of each table row's title cell, as seen. */
@@ -72,7 +70,11 @@ function nativeDigest(entries: DigestEntry[]): Digest {
 
 describe.skipIf(!cmark)('native Markdown through cmark-gfm', () => {
   const entries = HOSTILE_TITLES.map((title, index) =>
-    digestEntry({ paperId: `2611.${String(index + 1).padStart(5, '0')}`, title, texts: { lang: 'zh', title: `中文：${title}`, tldr: `要点：${title}`, tldrEn: title, abstract: title } }),
+    digestEntry({
+      paperId: `2611.${String(index + 1).padStart(5, '0')}`,
+      title,
+      texts: { lang: 'zh', title: `中文：${title}`, tldr: `要点：${title}`, tldrEn: title, abstract: title },
+    }),
   );
 
   it('shows every hostile title exactly, in the table and in the footnotes', () => {
@@ -103,16 +105,19 @@ describe.skipIf(!cmark || !hasSharedFixtures)('the original digests of ../shared
   const files = sharedFixtureFiles('digests', (name) => name.endsWith('.md'));
   const renderer = createMarkdownRenderer();
 
-  it.each(files.map((file) => [basename(file), file] as const))('%s: renders back byte for byte, GitHub shows its table, and a native digest shows each exact title', (name, file) => {
-    const text = readFileSync(file, 'utf8');
-    const imported = parseMarkdownDigest(text, { origin: name });
-    expect(renderer.render({ ...imported.digest, name, createdAt: '' })).toBe(text);
-    const count = imported.digest.entries.filter((entry) => (entry.textStatus ?? 'ok') === 'ok').length;
-    const original = githubHtml(text);
-    expect([...original.matchAll(/<tr>/g)].length).toBe(count + 1);
-    // The same papers in a new digest: GitHub shows each title as arXiv has it (the original did not escape).
-    const native = nativeDigest(imported.digest.entries.map((entry) => ({ ...entry, title: cleanLegacyTitle(entry.title) })));
-    const titles = native.entries.map((entry) => entry.title.replace(/\s+/g, ' ').trim());
-    expect(tableTitles(githubHtml(renderer.render(native)))).toEqual(titles);
-  });
+  it.each(files.map((file) => [basename(file), file] as const))(
+    '%s: renders back byte for byte, GitHub shows its table, and a native digest shows each exact title',
+    (name, file) => {
+      const text = readFileSync(file, 'utf8');
+      const imported = parseMarkdownDigest(text, { origin: name });
+      expect(renderer.render({ ...imported.digest, name, createdAt: '' })).toBe(text);
+      const count = imported.digest.entries.filter((entry) => (entry.textStatus ?? 'ok') === 'ok').length;
+      const original = githubHtml(text);
+      expect([...original.matchAll(/<tr>/g)].length).toBe(count + 1);
+      // The same papers in a new digest: GitHub shows each title as arXiv has it (the original did not escape).
+      const native = nativeDigest(imported.digest.entries.map((entry) => ({ ...entry, title: cleanLegacyTitle(entry.title) })));
+      const titles = native.entries.map((entry) => entry.title.replace(/\s+/g, ' ').trim());
+      expect(tableTitles(githubHtml(renderer.render(native)))).toEqual(titles);
+    },
+  );
 });

@@ -81,7 +81,12 @@ describe('native style', () => {
       texts: { lang: 'zh', title: HOSTILE_TEXT, tldr: HOSTILE_TEXT, tldrEn: HOSTILE_TEXT, abstract: HOSTILE_TEXT },
     }),
     entry({ paperId: '2401.00002', link: 'javascript:alert(5)', title: '- list? 1. ordered > quote' }),
-    entry({ paperId: '2401.00003', link: 'https://arxiv.org/abs/2401.00003) [x](javascript:alert(6)', textStatus: 'failed', textReason: 'LLM output | invalid' }),
+    entry({
+      paperId: '2401.00003',
+      link: 'https://arxiv.org/abs/2401.00003) [x](javascript:alert(6)',
+      textStatus: 'failed',
+      textReason: 'LLM output | invalid',
+    }),
   ]);
   const text = renderer.render(hostile);
   const lines = text.split('\n');
@@ -110,7 +115,9 @@ describe('native style', () => {
     expect(text).toContain('&lt;script&gt;');
     expect(text).toContain('\\[^1\\]: injected \\](javascript:alert(1)) \\[link\\](javascript:alert(2))');
     expect(text).toContain('https://arxiv.org/abs/2401.00002');
-    expect(text).toContain('[https://arxiv.org/abs/2401.00003%29%20%5Bx%5D%28javascript:alert%286%29](https://arxiv.org/abs/2401.00003%29%20%5Bx%5D%28javascript:alert%286%29)');
+    expect(text).toContain(
+      '[https://arxiv.org/abs/2401.00003%29%20%5Bx%5D%28javascript:alert%286%29](https://arxiv.org/abs/2401.00003%29%20%5Bx%5D%28javascript:alert%286%29)',
+    );
   });
 
   it('parses back with the digest importer, entry for entry', () => {

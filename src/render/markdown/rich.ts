@@ -54,7 +54,9 @@ export function renderRichMarkdown(digest: Digest, options: RichMarkdownOptions 
   const labels = resolveLabels(digest.lang, options.labels);
   const blocks = [`# ${inline(digestTitle(digest))}`, inline(labels.count(digest.entries.length))];
   if (digest.entries.length === 0) blocks.push(inline(labels.empty));
-  digest.entries.forEach((entry, position) => blocks.push(...richEntry(readableEntry(entry, digest.style), position + 1, labels, isChinese(digest.lang) ? '：' : ': ')));
+  digest.entries.forEach((entry, position) =>
+    blocks.push(...richEntry(readableEntry(entry, digest.style), position + 1, labels, isChinese(digest.lang) ? '：' : ': ')),
+  );
   return `${blocks.join('\n\n')}\n`;
 }
 
@@ -73,7 +75,11 @@ function richEntry(entry: DigestEntry, index: number, labels: RenderLabels, colo
   if (meta.length > 0) blocks.push(meta.join(' · '));
   if (entry.authors && entry.authors.length > 0) blocks.push(inline(entry.authors.map(cleanLine).join(', ')));
   blocks.push(
-    [markdownLink(labels.abstractPage, links.abs), links.pdf ? markdownLink(labels.pdf, links.pdf) : '', links.html ? markdownLink(labels.html, links.html) : '']
+    [
+      markdownLink(labels.abstractPage, links.abs),
+      links.pdf ? markdownLink(labels.pdf, links.pdf) : '',
+      links.html ? markdownLink(labels.html, links.html) : '',
+    ]
       .filter((link) => link !== '')
       .join(' · '),
   );

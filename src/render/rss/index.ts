@@ -44,7 +44,9 @@ export function createRssRenderer(options: RssRendererOptions = {}): RssRenderer
     mediaType: 'application/rss+xml; charset=utf-8',
     extension: 'xml',
     render(digest) {
-      return digest.style === 'legacy' ? renderLegacyRss(digest, options.channel) : renderNativeRss(digest, options, resolveLabels(digest.lang, options.labels));
+      return digest.style === 'legacy'
+        ? renderLegacyRss(digest, options.channel)
+        : renderNativeRss(digest, options, resolveLabels(digest.lang, options.labels));
     },
   };
 }

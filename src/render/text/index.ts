@@ -57,7 +57,9 @@ function entryLines(entry: DigestEntry, index: number, labels: RenderLabels, opt
   const title = plainFormatting(ok && cleanLine(entry.texts.title) !== '' ? cleanLine(entry.texts.title) : cleanLine(entry.title));
   const update = entry.updatedFrom !== undefined ? ` [${cleanLine(labels.updated(entry))}]` : '';
   const lines = [`${index}. ${title}${update}`];
-  const body = ok ? [plainFormatting(cleanLine(entry.texts.tldr)), options.englishTldr ? plainFormatting(cleanLine(entry.texts.tldrEn)) : ''] : [cleanLine(labels.untranslated(entry))];
+  const body = ok
+    ? [plainFormatting(cleanLine(entry.texts.tldr)), options.englishTldr ? plainFormatting(cleanLine(entry.texts.tldrEn)) : '']
+    : [cleanLine(labels.untranslated(entry))];
   for (const line of body) if (line !== '') lines.push(indent + line);
   lines.push(indent + entryLinks(entry).abs);
   const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';

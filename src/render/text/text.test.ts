@@ -22,7 +22,11 @@ describe('createTextRenderer', () => {
     const long = '很长的要点'.repeat(40);
     const text = renderer.render(
       digest([
-        entry({ paperId: '2611.00001', texts: { lang: 'zh', title: '标题一', tldr: long, tldrEn: 'x', abstract: '' }, selection: { score: 0.5, reason: 'matches "LLM"', why: { keywords: ['LLM'] } } }),
+        entry({
+          paperId: '2611.00001',
+          texts: { lang: 'zh', title: '标题一', tldr: long, tldrEn: 'x', abstract: '' },
+          selection: { score: 0.5, reason: 'matches "LLM"', why: { keywords: ['LLM'] } },
+        }),
         entry({ paperId: '2611.00002', version: 3, updatedFrom: 2 }),
         entry({ paperId: '2611.00003', textStatus: 'failed', textReason: 'quota' }),
       ]),
@@ -50,7 +54,9 @@ describe('createTextRenderer', () => {
   });
 
   it('prints the English TL;DR on request and leaves reasons out on request', () => {
-    const text = createTextRenderer({ englishTldr: true, reasons: false }).render(digest([entry({ paperId: '2611.00001', selection: { score: 1, reason: 'why' } })], 'en'));
+    const text = createTextRenderer({ englishTldr: true, reasons: false }).render(
+      digest([entry({ paperId: '2611.00001', selection: { score: 1, reason: 'why' } })], 'en'),
+    );
     expect(text).toContain('   The point.\n');
     expect(text).not.toContain('why');
     expect(text.split('\n')[1]).toBe('1 paper');
@@ -62,7 +68,16 @@ describe('createTextRenderer', () => {
 
   it('flattens hostile text: no forged entries, no control or bidi characters, no javascript: link', () => {
     const hostile = 'x\n\n2. forged entry\r\n   https://evil.example\u2028\u0000\u0007\u001B[31m\u202Eevil\u2066 \udc00 <b>*md*</b>';
-    const text = renderer.render(digest([entry({ paperId: '2611.00001', link: 'javascript:alert(1)', texts: { lang: 'zh', title: hostile, tldr: hostile, tldrEn: '', abstract: '' }, selection: { score: 0, reason: hostile, why: { nearest: hostile } } })]));
+    const text = renderer.render(
+      digest([
+        entry({
+          paperId: '2611.00001',
+          link: 'javascript:alert(1)',
+          texts: { lang: 'zh', title: hostile, tldr: hostile, tldrEn: '', abstract: '' },
+          selection: { score: 0, reason: hostile, why: { nearest: hostile } },
+        }),
+      ]),
+    );
     const lines = text.split('\n');
     expect(lines.filter((line) => /^\d+\. /.test(line))).toHaveLength(1);
     expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202E\u2066\u2028]/);

@@ -22,11 +22,7 @@ export interface QueryTerm {
   label: string;
 }
 
-export type QueryNode =
-  | { kind: 'and'; children: QueryNode[] }
-  | { kind: 'or'; children: QueryNode[] }
-  | { kind: 'not'; child: QueryNode }
-  | QueryTerm;
+export type QueryNode = { kind: 'and'; children: QueryNode[] } | { kind: 'or'; children: QueryNode[] } | { kind: 'not'; child: QueryNode } | QueryTerm;
 
 type TokenType = 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'minus' | 'field' | 'word' | 'phrase' | 'end';
 
@@ -129,7 +125,12 @@ class Parser {
     if (OPERAND_START.has(next.type)) return;
     const what = after.type === 'minus' ? '-' : after.text.toUpperCase();
     const found = next.type === 'end' ? 'the query ends' : `found ${JSON.stringify(next.text)}`;
-    throw queryError(this.query, next.position, `expected a term after ${what}, but ${found}`, `Put a word, "phrase" or (group) after ${what}, or remove ${what}.`);
+    throw queryError(
+      this.query,
+      next.position,
+      `expected a term after ${what}, but ${found}`,
+      `Put a word, "phrase" or (group) after ${what}, or remove ${what}.`,
+    );
   }
 
   private parseOr(field: QueryField | undefined): QueryNode {
@@ -171,7 +172,8 @@ class Parser {
     const token = this.next();
     switch (token.type) {
       case 'lparen': {
-        if (this.peek().type === 'rparen') throw queryError(this.query, this.peek().position, 'empty parentheses', 'Put a term between ( and ), or remove them.');
+        if (this.peek().type === 'rparen')
+          throw queryError(this.query, this.peek().position, 'empty parentheses', 'Put a term between ( and ), or remove them.');
         const inner = this.parseOr(field);
         const close = this.peek();
         if (close.type !== 'rparen') {
@@ -196,7 +198,12 @@ class Parser {
         const next = this.peek();
         if (next.type !== 'word' && next.type !== 'phrase' && next.type !== 'lparen') {
           const found = next.type === 'end' ? 'the query ends' : `found ${JSON.stringify(next.text)}`;
-          throw queryError(this.query, next.position, `expected a word, "phrase" or ( right after ${name}:, but ${found}`, `Write e.g. ${name}:word or ${name}:"two words".`);
+          throw queryError(
+            this.query,
+            next.position,
+            `expected a word, "phrase" or ( right after ${name}:, but ${found}`,
+            `Write e.g. ${name}:word or ${name}:"two words".`,
+          );
         }
         const node = this.parsePrimary(name as QueryField);
         // A fielded term starts at its field prefix.
@@ -210,7 +217,12 @@ class Parser {
         throw queryError(this.query, token.position, 'this ) has no matching (', 'Remove it, or add the ( it closes.');
       case 'and':
       case 'or':
-        throw queryError(this.query, token.position, `${token.text.toUpperCase()} needs a term before it`, `Put a term before ${token.text.toUpperCase()}, or remove it; to search for the word itself, write "${token.text}".`);
+        throw queryError(
+          this.query,
+          token.position,
+          `${token.text.toUpperCase()} needs a term before it`,
+          `Put a term before ${token.text.toUpperCase()}, or remove it; to search for the word itself, write "${token.text}".`,
+        );
       default:
         throw queryError(this.query, token.position, this.query.trim() === '' ? 'the query is empty' : 'expected a term, but the query ends', SYNTAX_HINT);
     }
@@ -226,16 +238,27 @@ class Parser {
     }
     const star = field === 'cat' ? text.replace(/\.\*$/, '').indexOf('*') : text.indexOf('*');
     if (star >= 0) {
-      throw queryError(this.query, token.position + (phrase ? 1 : 0) + star, '* is allowed only at the end of a word (prefix match)', 'Move the * to the end, or remove it.');
+      throw queryError(
+        this.query,
+        token.position + (phrase ? 1 : 0) + star,
+        '* is allowed only at the end of a word (prefix match)',
+        'Move the * to the end, or remove it.',
+      );
     }
     const at = token.position + (phrase ? 1 : 0);
     if (field === 'cat') {
       const value = text + (prefix ? '*' : '');
       if (!CATEGORY_FORM.test(value)) {
-        throw queryError(this.query, at, `${JSON.stringify(value)} is not a category`, 'Write cat:cs.CL for one category, or cat:cs (or cat:cs.*) for a whole archive.');
+        throw queryError(
+          this.query,
+          at,
+          `${JSON.stringify(value)} is not a category`,
+          'Write cat:cs.CL for one category, or cat:cs (or cat:cs.*) for a whole archive.',
+        );
       }
     } else if (field === 'au') {
-      if (prefix) throw queryError(this.query, at + text.length, 'au: does not take a prefix *', 'Write the name, e.g. au:"Yoshua Bengio", au:Bengio_Y or au:Bengio.');
+      if (prefix)
+        throw queryError(this.query, at + text.length, 'au: does not take a prefix *', 'Write the name, e.g. au:"Yoshua Bengio", au:Bengio_Y or au:Bengio.');
       if (!/[\p{L}\p{N}]/u.test(text)) throw queryError(this.query, at, 'au: needs a name', 'Write e.g. au:"Yoshua Bengio" or au:Bengio.');
     } else if (compileTextPattern(text, prefix) === null) {
       const problem = text === '' ? (phrase ? 'empty phrase' : 'a lone * matches nothing') : `${JSON.stringify(text)} has no letters or digits to match`;

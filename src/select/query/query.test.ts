@@ -35,7 +35,16 @@ describe('parseQuery', () => {
   it('builds AND, OR and NOT with the usual precedence: NOT binds tightest, then AND, then OR', () => {
     expect(parseQuery('a OR b c')).toMatchObject({
       kind: 'or',
-      children: [{ kind: 'term', text: 'a' }, { kind: 'and', children: [{ kind: 'term', text: 'b' }, { kind: 'term', text: 'c' }] }],
+      children: [
+        { kind: 'term', text: 'a' },
+        {
+          kind: 'and',
+          children: [
+            { kind: 'term', text: 'b' },
+            { kind: 'term', text: 'c' },
+          ],
+        },
+      ],
     });
     expect(parseQuery('NOT a b')).toMatchObject({ kind: 'and', children: [{ kind: 'not', child: { text: 'a' } }, { text: 'b' }] });
     expect(parseQuery('(a OR b) c')).toMatchObject({ kind: 'and', children: [{ kind: 'or' }, { text: 'c' }] });
@@ -53,7 +62,13 @@ describe('parseQuery', () => {
     expect(parseQuery('transform*')).toMatchObject({ kind: 'term', prefix: true, text: 'transform', label: 'transform*' });
     expect(parseQuery('TI:llm')).toMatchObject({ kind: 'term', field: 'ti', label: 'ti:llm' });
     expect(parseQuery('ti: llm')).toMatchObject({ kind: 'term', field: 'ti' });
-    expect(parseQuery('abs:(a OR "b c")')).toMatchObject({ kind: 'or', children: [{ field: 'abs', text: 'a' }, { field: 'abs', text: 'b c', phrase: true }] });
+    expect(parseQuery('abs:(a OR "b c")')).toMatchObject({
+      kind: 'or',
+      children: [
+        { field: 'abs', text: 'a' },
+        { field: 'abs', text: 'b c', phrase: true },
+      ],
+    });
     expect(parseQuery('au:del_maestro')).toMatchObject({ field: 'au', text: 'del_maestro' });
     expect(parseQuery('cat:cs.*')).toMatchObject({ field: 'cat', text: 'cs.*', prefix: false });
   });

@@ -163,7 +163,10 @@ describe('createArxivApiSource with own fixtures', () => {
   it('retries a 503, a response slower than the timeout and a reset, and resumes a body cut short', async () => {
     const server = await serve([
       { ...page(0), reply: [{ status: 503, body: 'busy' }, { delayMs: 5000, file: own('api-page-1.xml') }, { file: own('api-page-1.xml') }] },
-      { ...page(2), reply: [{ reset: true }, { file: own('api-page-2.xml'), reset: 'mid-body', resetAfterBytes: 1600, chunkSize: 256 }, { file: own('api-page-2.xml') }] },
+      {
+        ...page(2),
+        reply: [{ reset: true }, { file: own('api-page-2.xml'), reset: 'mid-body', resetAfterBytes: 1600, chunkSize: 256 }, { file: own('api-page-2.xml') }],
+      },
       pages[2]!,
     ]);
     const { source, events } = setup(server, { pageSize: 2 }, { timeoutMs: 400 });
@@ -198,7 +201,10 @@ describe.skipIf(!hasSharedFixtures)('createArxivApiSource with real arXiv respon
       { ...page(0), reply: { file: shared('api-legacy-search-au-del_maestro-2016-10-09.xml') } },
       {
         ...page(10),
-        reply: [{ body: recordedBody('api-2026-golden-id_0000.0000_s0_m100_8b51d9633a68.json') }, { body: recordedBody('api-2026-golden-id_astro-ph_0601001_s0_m100_3150dca9dc76.json') }],
+        reply: [
+          { body: recordedBody('api-2026-golden-id_0000.0000_s0_m100_8b51d9633a68.json') },
+          { body: recordedBody('api-2026-golden-id_astro-ph_0601001_s0_m100_3150dca9dc76.json') },
+        ],
       },
     ]);
     const { source, events } = setup(server, { pageSize: 10 });

@@ -238,7 +238,10 @@ describe.skipIf(!hasSharedFixtures)('parseArxivApi on the real recorded response
   it('2016 boolean query: 2 entries', async () => {
     const path = fixture('api-legacy-search-au-AND-ti-quantum-criticality-2016-10-09.xml');
     const events = await collect(fileInput(path), path);
-    expect(feedOf(events)).toMatchObject({ totalResults: 2, title: 'ArXiv Query: search_query=au:del_maestro AND ti:"quantum criticality"&id_list=&start=0&max_results=10' });
+    expect(feedOf(events)).toMatchObject({
+      totalResults: 2,
+      title: 'ArXiv Query: search_query=au:del_maestro AND ti:"quantum criticality"&id_list=&start=0&max_results=10',
+    });
     expect(papersOf(events).map((paper) => paper.id)).toEqual(['1111.2011', 'cond-mat/0607501']);
     expect(byId(events, 'cond-mat/0607501')).toMatchObject({
       version: 2,

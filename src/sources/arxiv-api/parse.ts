@@ -38,8 +38,7 @@ interface EntryDraft {
  * per entry, then a page event (count; totalResults as completeListSize, startIndex as cursor). An error entry
  * throws XivdigestError `ARXIV_API_ERROR` carrying arXiv's message.
  */
-export const parseArxivApi: DocumentParser = (input, options) =>
-  streamXml(input, options, (emit) => createApiHandler(emit, options.origin));
+export const parseArxivApi: DocumentParser = (input, options) => streamXml(input, options, (emit) => createApiHandler(emit, options.origin));
 
 function createApiHandler(emit: (event: SourceEvent) => void, origin: string): XmlHandler {
   let text = '';

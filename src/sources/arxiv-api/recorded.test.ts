@@ -31,7 +31,9 @@ async function collect(text: string): Promise<SourceEvent[]> {
 describe('parseRecordedApiResponse', () => {
   it('parses the body and repairs UTF-8 that a recorder decoded as Latin-1', async () => {
     const latin1Mojibake = Buffer.from('Dirk Wübben', 'utf8').toString('latin1');
-    const events = await collect(JSON.stringify({ url: 'https://export.arxiv.org/api/query?id_list=2101.00001', status_code: 200, body: feed(entry(latin1Mojibake)) }));
+    const events = await collect(
+      JSON.stringify({ url: 'https://export.arxiv.org/api/query?id_list=2101.00001', status_code: 200, body: feed(entry(latin1Mojibake)) }),
+    );
     const paper = events.find((event) => event.type === 'paper');
     expect(paper?.type === 'paper' && paper.paper.authors[0]!.name).toBe('Dirk Wübben');
   });

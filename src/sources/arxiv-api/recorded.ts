@@ -15,10 +15,19 @@ export async function* parseRecordedApiResponse(input: DocumentInput, options: {
   try {
     recorded = JSON.parse(text) as typeof recorded;
   } catch (error) {
-    throw new XivdigestError({ code: 'INPUT_MALFORMED', message: `${options.origin} is not valid JSON: ${(error as Error).message}`, hint: 'Expected a recorded response {"url", "status_code", "body"}', cause: error });
+    throw new XivdigestError({
+      code: 'INPUT_MALFORMED',
+      message: `${options.origin} is not valid JSON: ${(error as Error).message}`,
+      hint: 'Expected a recorded response {"url", "status_code", "body"}',
+      cause: error,
+    });
   }
   if (typeof recorded.body !== 'string') {
-    throw new XivdigestError({ code: 'INPUT_MALFORMED', message: `${options.origin} has no "body" string`, hint: 'Expected a recorded response {"url", "status_code", "body"}' });
+    throw new XivdigestError({
+      code: 'INPUT_MALFORMED',
+      message: `${options.origin} has no "body" string`,
+      hint: 'Expected a recorded response {"url", "status_code", "body"}',
+    });
   }
   const body = repairMojibake(recorded.body);
   const origin = typeof recorded.url === 'string' ? `${options.origin} (${recorded.url})` : options.origin;
@@ -28,7 +37,12 @@ export async function* parseRecordedApiResponse(input: DocumentInput, options: {
     for await (const event of parseArxivApi(body, { origin })) events.push(event);
   } catch (error) {
     if (status < 400 || (XivdigestError.isInstance(error) && error.code === 'ARXIV_API_ERROR')) throw error;
-    throw new XivdigestError({ code: 'SOURCE_HTTP', message: `arXiv API returned ${status} for ${origin}: ${excerpt(body)}`, details: { status }, cause: error });
+    throw new XivdigestError({
+      code: 'SOURCE_HTTP',
+      message: `arXiv API returned ${status} for ${origin}: ${excerpt(body)}`,
+      details: { status },
+      cause: error,
+    });
   }
   if (status >= 400) {
     throw new XivdigestError({ code: 'SOURCE_HTTP', message: `arXiv API returned ${status} for ${origin}: ${excerpt(body)}`, details: { status } });

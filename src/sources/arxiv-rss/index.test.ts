@@ -117,9 +117,7 @@ describe('createArxivRssSource with own fixtures', () => {
     expect(papers).toHaveLength(3);
     expect(server.requests[1]!.time - server.requests[0]!.time).toBeGreaterThanOrEqual(1000);
     const retry = events.find((event) => event.type === 'request-retrying');
-    expect(retry?.message).toBe(
-      `arXiv RSS returned 429 for GET ${server.url}${feedPath}: Too Many Requests; retrying in 1 s (Retry-After) (attempt 2 of 5)`,
-    );
+    expect(retry?.message).toBe(`arXiv RSS returned 429 for GET ${server.url}${feedPath}: Too Many Requests; retrying in 1 s (Retry-After) (attempt 2 of 5)`);
   });
 
   it('retries a 503 and a response slower than the timeout', async () => {

@@ -205,7 +205,16 @@ describe('parseArxivAtom on a hand-made feed', () => {
   it('takes the announcement day of an empty Atom feed from <updated>, in US Eastern time', async () => {
     const document = '<feed xmlns="http://www.w3.org/2005/Atom"><title>cs.CL updates on arXiv.org</title><updated>2025-03-15T04:30:00+00:00</updated></feed>';
     expect(await collect(parseArxivAtom, document, 'empty-atom.xml')).toEqual([
-      { type: 'feed', feed: { format: 'arxiv-atom', origin: 'empty-atom.xml', title: 'cs.CL updates on arXiv.org', published: '2025-03-15T04:30:00.000Z', announced: '2025-03-15' } },
+      {
+        type: 'feed',
+        feed: {
+          format: 'arxiv-atom',
+          origin: 'empty-atom.xml',
+          title: 'cs.CL updates on arXiv.org',
+          published: '2025-03-15T04:30:00.000Z',
+          announced: '2025-03-15',
+        },
+      },
     ]);
   });
 
@@ -223,7 +232,14 @@ describe('parseArxivAtom on a hand-made feed', () => {
     expect(events[0]).toMatchObject({ type: 'feed', feed: { announced: '2025-03-11' } });
     expect(events[1]).toMatchObject({
       type: 'paper',
-      paper: { id: '2503.00099', version: 2, authors: [{ name: 'Lee Lorem' }, { name: 'Max Ipsum' }], license: 'http://example.org/licence', abstract: 'A.', announceType: 'replace' },
+      paper: {
+        id: '2503.00099',
+        version: 2,
+        authors: [{ name: 'Lee Lorem' }, { name: 'Max Ipsum' }],
+        license: 'http://example.org/licence',
+        abstract: 'A.',
+        announceType: 'replace',
+      },
     });
   });
 });
@@ -233,7 +249,13 @@ describe('parseArxivRdf on a hand-made feed', () => {
 
   it('reads titles, flags, escaped-HTML abstracts and linked authors', async () => {
     const { feed, papers } = await parseFile(path, parseArxivRdf);
-    expect(feed).toEqual({ format: 'arxiv-rdf', origin: path, title: 'cs.CL updates on arXiv.org', published: '2023-10-05T01:30:00.000Z', announced: '2023-10-04' });
+    expect(feed).toEqual({
+      format: 'arxiv-rdf',
+      origin: path,
+      title: 'cs.CL updates on arXiv.org',
+      published: '2023-10-05T01:30:00.000Z',
+      announced: '2023-10-04',
+    });
     expect(papers.map((paper) => [paper.id, paper.version, paper.announceType, paper.legacyFlags, paper.categories])).toEqual([
       ['2310.00101', 1, 'new', undefined, ['cs.CL']],
       ['2309.00202', 3, 'replace', ['UPDATED'], ['cs.SD']],
@@ -293,7 +315,13 @@ describe.skipIf(!hasSharedFixtures)('arXiv feed parsers on real recorded feeds',
 
   it('reads the quant-ph feed of 2025-04-28: 81 items by announce type', async () => {
     const { feed, papers } = await parseFile(arxiv('rss-new-quant-ph-2025-04-28.xml'), parseArxivRss);
-    expect(feed).toMatchObject({ format: 'arxiv-rss', title: 'quant-ph updates on arXiv.org', announced: '2025-04-28', published: '2025-04-28T04:00:00.000Z', skipDays: ['Saturday', 'Sunday'] });
+    expect(feed).toMatchObject({
+      format: 'arxiv-rss',
+      title: 'quant-ph updates on arXiv.org',
+      announced: '2025-04-28',
+      published: '2025-04-28T04:00:00.000Z',
+      skipDays: ['Saturday', 'Sunday'],
+    });
     expect(papers).toHaveLength(81);
     expect(countBy(papers, (paper) => paper.announceType)).toEqual({ new: 40, cross: 10, replace: 22, 'replace-cross': 9 });
     expect(papers.filter((paper) => paper.doi)).toHaveLength(10);
@@ -395,7 +423,10 @@ describe.skipIf(!hasSharedFixtures)('arXiv feed parsers on real recorded feeds',
       legacyFlags: ['UPDATED'],
       announceType: 'replace',
       authors: [{ name: 'Albert Saa-Garriga' }, { name: 'David Castells-Rufas' }, { name: 'Jordi Carrabina' }],
-      feed: { title: 'OMP2MPI: Automatic MPI code generation from OpenMP programs. (arXiv:1502.02921v2 [cs.DC] UPDATED)', link: 'http://arxiv.org/abs/1502.02921' },
+      feed: {
+        title: 'OMP2MPI: Automatic MPI code generation from OpenMP programs. (arXiv:1502.02921v2 [cs.DC] UPDATED)',
+        link: 'http://arxiv.org/abs/1502.02921',
+      },
       source: 'arxiv-rdf',
     });
     expect(papers[0]!.abstract).toMatch(/^In this paper, we present OMP2MPI a tool that generates automatically MPI source code from OpenMP\. With/);

@@ -145,9 +145,39 @@ interface Layout {
 }
 
 const LAYOUTS: Record<ArxivFeedFormat, Layout> = {
-  'arxiv-rss': { format: 'arxiv-rss', headerDepth: 2, headerNs: '', headerLocal: 'channel', headerFields: RSS_CHANNEL, itemDepth: 3, itemNs: '', itemLocal: 'item', itemFields: RSS_ITEM },
-  'arxiv-atom': { format: 'arxiv-atom', headerDepth: 1, headerNs: ATOM_NS, headerLocal: 'feed', headerFields: ATOM_FEED, itemDepth: 2, itemNs: ATOM_NS, itemLocal: 'entry', itemFields: ATOM_ENTRY },
-  'arxiv-rdf': { format: 'arxiv-rdf', headerDepth: 2, headerNs: RSS1_NS, headerLocal: 'channel', headerFields: RDF_CHANNEL, itemDepth: 2, itemNs: RSS1_NS, itemLocal: 'item', itemFields: RDF_ITEM },
+  'arxiv-rss': {
+    format: 'arxiv-rss',
+    headerDepth: 2,
+    headerNs: '',
+    headerLocal: 'channel',
+    headerFields: RSS_CHANNEL,
+    itemDepth: 3,
+    itemNs: '',
+    itemLocal: 'item',
+    itemFields: RSS_ITEM,
+  },
+  'arxiv-atom': {
+    format: 'arxiv-atom',
+    headerDepth: 1,
+    headerNs: ATOM_NS,
+    headerLocal: 'feed',
+    headerFields: ATOM_FEED,
+    itemDepth: 2,
+    itemNs: ATOM_NS,
+    itemLocal: 'entry',
+    itemFields: ATOM_ENTRY,
+  },
+  'arxiv-rdf': {
+    format: 'arxiv-rdf',
+    headerDepth: 2,
+    headerNs: RSS1_NS,
+    headerLocal: 'channel',
+    headerFields: RDF_CHANNEL,
+    itemDepth: 2,
+    itemNs: RSS1_NS,
+    itemLocal: 'item',
+    itemFields: RDF_ITEM,
+  },
 };
 
 const ROOT_NAMES: Record<ArxivFeedFormat, string> = { 'arxiv-rss': '<rss>', 'arxiv-atom': 'Atom <feed>', 'arxiv-rdf': '<rdf:RDF>' };
@@ -181,8 +211,21 @@ interface RawItem {
 
 function emptyItem(): RawItem {
   return {
-    title: '', link: '', description: '', guid: '', about: '', categories: [], pubDate: '', announceType: '', rights: '',
-    creators: [], authorNames: [], doi: '', journalRef: '', comment: '', published: '',
+    title: '',
+    link: '',
+    description: '',
+    guid: '',
+    about: '',
+    categories: [],
+    pubDate: '',
+    announceType: '',
+    rights: '',
+    creators: [],
+    authorNames: [],
+    doi: '',
+    journalRef: '',
+    comment: '',
+    published: '',
   };
 }
 
@@ -352,35 +395,81 @@ class FeedHandler implements XmlHandler {
   private setHeaderField(field: number, text: string): void {
     const header = this.header;
     switch (field) {
-      case TITLE: header.title = text; break;
-      case LINK: header.link = text.trim(); break;
-      case DESCRIPTION: header.description = text; break;
-      case PUB_DATE: header.pubDate = text.trim(); break;
-      case DC_DATE: header.dcDate = text.trim(); break;
-      case UPDATED: header.updated = text.trim(); break;
-      case DAY: header.skipDays.push(text.trim()); break;
-      default: break;
+      case TITLE:
+        header.title = text;
+        break;
+      case LINK:
+        header.link = text.trim();
+        break;
+      case DESCRIPTION:
+        header.description = text;
+        break;
+      case PUB_DATE:
+        header.pubDate = text.trim();
+        break;
+      case DC_DATE:
+        header.dcDate = text.trim();
+        break;
+      case UPDATED:
+        header.updated = text.trim();
+        break;
+      case DAY:
+        header.skipDays.push(text.trim());
+        break;
+      default:
+        break;
     }
   }
 
   private setItemField(item: RawItem, field: number, text: string): void {
     switch (field) {
-      case TITLE: item.title = text; break;
-      case LINK: item.link = text.trim(); break;
-      case DESCRIPTION: item.description = text; break;
-      case GUID: item.guid = text.trim(); break;
-      case ID: item.about = text.trim(); break;
-      case CATEGORY: item.categories.push(text.trim()); break;
-      case PUB_DATE: item.pubDate = text.trim(); break;
-      case ANNOUNCE_TYPE: item.announceType = text.trim(); break;
-      case RIGHTS: item.rights = text.trim(); break;
-      case CREATOR: item.creators.push(text); break;
-      case AUTHOR_NAME: item.authorNames.push(collapseWhitespace(text)); break;
-      case DOI: item.doi = collapseWhitespace(text); break;
-      case JOURNAL_REF: item.journalRef = collapseWhitespace(text); break;
-      case COMMENT: item.comment = collapseWhitespace(text); break;
-      case PUBLISHED: item.published = text.trim(); break;
-      default: break;
+      case TITLE:
+        item.title = text;
+        break;
+      case LINK:
+        item.link = text.trim();
+        break;
+      case DESCRIPTION:
+        item.description = text;
+        break;
+      case GUID:
+        item.guid = text.trim();
+        break;
+      case ID:
+        item.about = text.trim();
+        break;
+      case CATEGORY:
+        item.categories.push(text.trim());
+        break;
+      case PUB_DATE:
+        item.pubDate = text.trim();
+        break;
+      case ANNOUNCE_TYPE:
+        item.announceType = text.trim();
+        break;
+      case RIGHTS:
+        item.rights = text.trim();
+        break;
+      case CREATOR:
+        item.creators.push(text);
+        break;
+      case AUTHOR_NAME:
+        item.authorNames.push(collapseWhitespace(text));
+        break;
+      case DOI:
+        item.doi = collapseWhitespace(text);
+        break;
+      case JOURNAL_REF:
+        item.journalRef = collapseWhitespace(text);
+        break;
+      case COMMENT:
+        item.comment = collapseWhitespace(text);
+        break;
+      case PUBLISHED:
+        item.published = text.trim();
+        break;
+      default:
+        break;
     }
   }
 
@@ -476,7 +565,7 @@ function buildNewPaper(item: RawItem, headerDay: string | undefined, format: Arx
   if (ANNOUNCE_TYPES.has(declaredType)) paper.announceType = declaredType as AnnounceType;
   addOptional(paper, item);
   // Atom entries carry their announcement day in `<published>`; RSS items share the channel's.
-  const announced = format === 'arxiv-atom' ? localDay(item.published) ?? headerDay : headerDay ?? localDay(item.pubDate);
+  const announced = format === 'arxiv-atom' ? (localDay(item.published) ?? headerDay) : (headerDay ?? localDay(item.pubDate));
   if (announced) paper.announced = announced;
   return paper;
 }
@@ -629,8 +718,10 @@ function splitTopLevel(text: string): string[] {
   let start = 0;
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
-    if (code === 40) depth += 1; // (
-    else if (code === 41) depth = Math.max(0, depth - 1); // )
+    if (code === 40)
+      depth += 1; // (
+    else if (code === 41)
+      depth = Math.max(0, depth - 1); // )
     else if (code === 44 && depth === 0) {
       pieces.push(text.slice(start, index));
       start = index + 1;

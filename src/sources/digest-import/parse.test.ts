@@ -73,7 +73,14 @@ describe('own fixtures (test/fixtures/digests, written the way the original Pyth
     // Old era: 8 hyphenated line ends in the description; those within the first 1,000 characters were removed
     // after the cut, so the stored text is 1,000 − 2k long and still marked as cut.
     const quill = digest.entries[2]!;
-    expect(papers[2]).toMatchObject({ id: '2305.01234', version: 2, title: 'Quill: Writing Abstracts for Imaginary Models', categories: ['cs.CL'], legacyFlags: ['UPDATED'], abstractTruncated: true });
+    expect(papers[2]).toMatchObject({
+      id: '2305.01234',
+      version: 2,
+      title: 'Quill: Writing Abstracts for Imaginary Models',
+      categories: ['cs.CL'],
+      legacyFlags: ['UPDATED'],
+      abstractTruncated: true,
+    });
     expect(codePointLength(quill.abstract)).toBeLessThan(1000);
     expect((1000 - codePointLength(quill.abstract)) % 2).toBe(0);
     expect(papers[3]).toMatchObject({ id: '2305.00999', title: 'Counting Tokens with $O(n)$ Lanterns', links: { abs: 'https://arxiv.org/abs/2305.00999' } });
@@ -107,10 +114,7 @@ describe('own fixtures (test/fixtures/digests, written the way the original Pyth
 });
 
 describe.skipIf(!hasSharedFixtures)('conformance: every real digest renders back byte for byte', () => {
-  const files = [
-    ...sharedFixtureFiles('digests', (name) => name.endsWith('.md')),
-    ...sharedFixtureFiles('seed-outputs', (name) => name.endsWith('.md')),
-  ];
+  const files = [...sharedFixtureFiles('digests', (name) => name.endsWith('.md')), ...sharedFixtureFiles('seed-outputs', (name) => name.endsWith('.md'))];
 
   it('finds the real digests', () => {
     expect(files.length).toBeGreaterThanOrEqual(6);
@@ -139,7 +143,13 @@ describe.skipIf(!hasSharedFixtures)('conformance: every real digest renders back
     const old = read('digests', 'qhduan_cs.IR_2023-04-18_872db89.md');
     expect(old.digest.entries).toHaveLength(12);
     expect(old.papers.filter((paper) => paper.legacyFlags?.includes('UPDATED')).map((paper) => paper.id)).toEqual(['2210.10709', '2110.11073']);
-    expect(old.papers[0]).toMatchObject({ id: '2304.07862', version: 1, title: 'PBNR: Prompt-based News Recommender System', categories: ['cs.IR'], abstractTruncated: true });
+    expect(old.papers[0]).toMatchObject({
+      id: '2304.07862',
+      version: 1,
+      title: 'PBNR: Prompt-based News Recommender System',
+      categories: ['cs.IR'],
+      abstractTruncated: true,
+    });
     expect(old.digest.entries.every((entry) => entry.link.startsWith('http://') && entry.texts.tldrEn === '')).toBe(true);
 
     const modern = read('digests', 'qhduan_cs.IR_2024-10-24_e85a12e.md');
@@ -156,7 +166,11 @@ describe.skipIf(!hasSharedFixtures)('conformance: every real digest renders back
 
     const seed = read('digests', 'seed-000_ea01b566841bdc00.md');
     expect(seed.papers.map((paper) => paper.id)).toEqual(['2403.10568', '2311.09308', '2310.02953', '2309.03852', '2307.09059']);
-    expect(seed.papers[0]).toMatchObject({ version: 1, announceType: 'cross', feed: { title: 'MoPE: Parameter-Efficient and Scalable Multimodal Fusion via Mixture of Prompt Experts' } });
+    expect(seed.papers[0]).toMatchObject({
+      version: 1,
+      announceType: 'cross',
+      feed: { title: 'MoPE: Parameter-Efficient and Scalable Multimodal Fusion via Mixture of Prompt Experts' },
+    });
     expect(seed.digest.entries[0]!.texts.title).toBe('MoPE：通过Prompt专家混合实现参数高效和可扩展的多模态融合');
 
     const output = read('seed-outputs', 'cs.AI_2026-07-07_27c2083.md');
@@ -170,7 +184,14 @@ describe.skipIf(!hasSharedFixtures)('conformance: every real digest renders back
       if (item.type !== 'record' || item.missing.includes('title') || item.missing.includes('abstract')) continue;
       const feed = item.paper.feed!;
       // As the original printed them: its `en_tldr` lookup found nothing in records stored under `en_tdlr`.
-      entries.push({ paperId: item.paper.id, version: item.paper.version, link: feed.link, title: feed.title, abstract: feed.description, texts: { ...item.texts, tldrEn: '' } });
+      entries.push({
+        paperId: item.paper.id,
+        version: item.paper.version,
+        link: feed.link,
+        title: feed.title,
+        abstract: feed.description,
+        texts: { ...item.texts, tldrEn: '' },
+      });
     }
     entries.sort((a, b) => (a.link < b.link ? 1 : a.link > b.link ? -1 : 0));
     expect(entries).toHaveLength(2943);
@@ -189,7 +210,33 @@ describe('generated digests (seeded random fields in the format, newlines only w
     seed = (seed * 1103515245 + 12345) % 2147483648;
     return seed / 2147483648;
   };
-  const alphabet = ['a', 'Z', ' ', '|', '[', ']', '(', ')', '^', ':', '\\', '<', '`', '\t', '\r', '\u3000', '\x1c', '\u2028', '中', '\u{1d4b3}', '-', '\n', '    ', '[^2]: ', '(arXiv:2301.00001v1 [cs.CL])'];
+  const alphabet = [
+    'a',
+    'Z',
+    ' ',
+    '|',
+    '[',
+    ']',
+    '(',
+    ')',
+    '^',
+    ':',
+    '\\',
+    '<',
+    '`',
+    '\t',
+    '\r',
+    '\u3000',
+    '\x1c',
+    '\u2028',
+    '中',
+    '\u{1d4b3}',
+    '-',
+    '\n',
+    '    ',
+    '[^2]: ',
+    '(arXiv:2301.00001v1 [cs.CL])',
+  ];
   const text = (length: number, newlines: boolean): string => {
     let result = '';
     for (let index = 0; index < length; index++) {
@@ -211,7 +258,13 @@ describe('generated digests (seeded random fields in the format, newlines only w
           link: `${random() < 0.5 ? 'http' : 'https'}://arxiv.org/abs/${id}`,
           title: text(Math.floor(random() * 30), true),
           abstract: text(Math.floor(random() * 40), false),
-          texts: { lang: 'zh', title: text(10, false), tldr: text(Math.floor(random() * 12), false), tldrEn: random() < 0.7 ? '' : text(8, false), abstract: text(20, false) },
+          texts: {
+            lang: 'zh',
+            title: text(10, false),
+            tldr: text(Math.floor(random() * 12), false),
+            tldrEn: random() < 0.7 ? '' : text(8, false),
+            abstract: text(20, false),
+          },
         });
       }
       const rendered = renderLegacyMarkdown({ entries });
@@ -236,7 +289,11 @@ describe('input that is not a digest in the format', () => {
   });
 
   it('names the row whose TL;DR was edited', () => {
-    expectDigestError(good.replace('| Quill是一个为测试而虚构的摘要模型。 |', '| Quill是一个（编辑过的）摘要模型。 |'), 5, /summary row 1 does not match footnote \[\^1\]/);
+    expectDigestError(
+      good.replace('| Quill是一个为测试而虚构的摘要模型。 |', '| Quill是一个（编辑过的）摘要模型。 |'),
+      5,
+      /summary row 1 does not match footnote \[\^1\]/,
+    );
   });
 
   it('names the line of a footnote whose layout was changed', () => {
@@ -276,7 +333,16 @@ describe('input that is not a digest in the format', () => {
 
   it('rejects a link without an arXiv id', () => {
     const text = renderLegacyMarkdown({
-      entries: [{ paperId: 'x', version: null, link: 'https://example.org/paper', title: 'T', abstract: 'A', texts: { lang: 'zh', title: 't', tldr: 'd', tldrEn: '', abstract: 'a' } }],
+      entries: [
+        {
+          paperId: 'x',
+          version: null,
+          link: 'https://example.org/paper',
+          title: 'T',
+          abstract: 'A',
+          texts: { lang: 'zh', title: 't', tldr: 'd', tldrEn: '', abstract: 'a' },
+        },
+      ],
     });
     expectDigestError(text, 9, /no arXiv id/);
   });

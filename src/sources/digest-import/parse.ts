@@ -54,7 +54,8 @@ export function parseMarkdownDigest(text: string, options: ParseMarkdownDigestOp
     throw digestError(origin, line, message, hint ?? defaultHint(text));
   };
 
-  if (text.charCodeAt(0) === 0xfeff) fail(1, 'the file starts with a byte order mark (U+FEFF)', 'Remove the byte order mark; cn-chat-arxiv wrote UTF-8 without one.');
+  if (text.charCodeAt(0) === 0xfeff)
+    fail(1, 'the file starts with a byte order mark (U+FEFF)', 'Remove the byte order mark; cn-chat-arxiv wrote UTF-8 without one.');
   if (DIGEST_HEAD.startsWith(text)) fail(lineCount(text), 'the file ends inside the header of the summary table (is it cut short or empty?)');
   if (!text.startsWith(DIGEST_HEAD)) {
     const line = firstDifferentLine(DIGEST_HEAD, text);
@@ -113,7 +114,10 @@ export function parseMarkdownDigest(text: string, options: ParseMarkdownDigestOp
   const rendered = renderLegacyMarkdown({ entries });
   if (rendered !== text) {
     const line = firstDifferentLine(rendered, text);
-    fail(line, `the digest does not render back to the same bytes: line ${line} would read ${quote(lineAt(rendered, line))} but reads ${quote(lineAt(text, line))}`);
+    fail(
+      line,
+      `the digest does not render back to the same bytes: line ${line} would read ${quote(lineAt(rendered, line))} but reads ${quote(lineAt(text, line))}`,
+    );
   }
   return { origin, digest: { style: 'legacy', lang, entries }, papers };
 }
@@ -228,7 +232,13 @@ function readFootnote(lines: string[], number: number, start: number, end: numbe
   };
   const expected = summaryRow(number, { tableTitle: cleanLegacyTitle(block.title), link, tldr: block.tldr });
   if (row !== expected) {
-    return { error: { index: start, row: true, message: `summary row ${number} does not match footnote [^${number}]: expected ${quote(expected)}, found ${quote(row)}` } };
+    return {
+      error: {
+        index: start,
+        row: true,
+        message: `summary row ${number} does not match footnote [^${number}]: expected ${quote(expected)}, found ${quote(row)}`,
+      },
+    };
   }
   return { block };
 }

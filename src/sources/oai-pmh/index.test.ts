@@ -244,7 +244,13 @@ describe.skipIf(!hasSharedFixtures)('createOaiPmhSource with real arXiv response
   it('streams a real 1,000-record page, resuming once after the connection drops mid-body', async () => {
     const full = shared('oai-listrecords-arXivRaw-full-page-1000-records-2014-01-16.xml');
     const server = await serve([
-      { ...firstPage, reply: [{ file: full, reset: 'mid-body', resetAfterBytes: 700_000, chunkSize: 64 * 1024 }, { file: full, chunkSize: 64 * 1024 }] },
+      {
+        ...firstPage,
+        reply: [
+          { file: full, reset: 'mid-body', resetAfterBytes: 700_000, chunkSize: 64 * 1024 },
+          { file: full, chunkSize: 64 * 1024 },
+        ],
+      },
       { path: '/oai', query: { resumptionToken: '496549|47001' }, reply: { file: shared('oai-error-noRecordsMatch-hep-lat-2016.xml') } },
     ]);
     const { source, events } = setup(server);
@@ -299,9 +305,11 @@ describe('listRecords: one set and window, page by page, from a stored token', (
     ]);
     const { source } = setup(server);
     const { events } = await collect(source.listRecords({ set: 'cs', from: '2024-01-01', until: '2024-01-31' }));
-    expect(events.filter((event) => event.type !== 'feed').map((event) => (event.type === 'paper' ? event.paper.id : event.type === 'page' ? `page ${event.page.resumptionToken ?? 'end'}` : ''))).toEqual([
-      '2401.00001', '2401.00002', 'page 7654321|1001', '2401.00003', 'page end',
-    ]);
+    expect(
+      events
+        .filter((event) => event.type !== 'feed')
+        .map((event) => (event.type === 'paper' ? event.paper.id : event.type === 'page' ? `page ${event.page.resumptionToken ?? 'end'}` : '')),
+    ).toEqual(['2401.00001', '2401.00002', 'page 7654321|1001', '2401.00003', 'page end']);
     expect(server.requests.map((request) => request.query)).toEqual([
       { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2024-01-01', until: '2024-01-31' },
       { verb: 'ListRecords', resumptionToken: '7654321|1001' },

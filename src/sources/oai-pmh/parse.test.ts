@@ -8,13 +8,7 @@ import type { DocumentInput, FeedInfo, PageInfo, SourceEvent } from '../../core/
 import { fileInput } from '../shared/document-input.js';
 import { collapseWhitespace, joinWrappedLines } from '../../core/whitespace.js';
 import { toIsoTime } from '../shared/text.js';
-import {
-  hasSharedFixtures,
-  ownFixture,
-  sharedFixture,
-  sharedFixtureFiles,
- 
-} from '../../../test/helpers/shared-fixtures.js';
+import { hasSharedFixtures, ownFixture, sharedFixture, sharedFixtureFiles } from '../../../test/helpers/shared-fixtures.js';
 import { splitAuthorList, texToUnicode } from '../../core/authors.js';
 import { rfc822ToIso } from '../shared/metadata-text.js';
 
@@ -90,7 +84,8 @@ describe('parseOaiPmh on our own responses', () => {
         { name: 'Bo Rössler', affiliations: ['Napkin Institute, Nowhere', 'Department of Folding, Paper University'] },
         { name: 'Cy Étienne-Moreau', affiliations: ['Department of Folding, Paper University'] },
       ],
-      abstract: 'We count the qubits that fit on a folded napkin. The count is self-consistent and paper-thin. Corner-folding doubles it, and re-folding halves it again.',
+      abstract:
+        'We count the qubits that fit on a folded napkin. The count is self-consistent and paper-thin. Corner-folding doubles it, and re-folding halves it again.',
       categories: ['quant-ph', 'cs.ET'],
       doi: '10.0000/jiq.2021.001',
       journalRef: 'J. Imag. Qubits 1 (2021) 1-12',
@@ -131,10 +126,7 @@ describe('parseOaiPmh on our own responses', () => {
       id: '2211.00001',
       version: null,
       title: 'A Benchmark of Benchmarks',
-      authors: [
-        { name: 'Gréta Inventée', affiliations: ['Lab of Examples', 'Sample College'] },
-        { name: 'Harold T. Mock III' },
-      ],
+      authors: [{ name: 'Gréta Inventée', affiliations: ['Lab of Examples', 'Sample College'] }, { name: 'Harold T. Mock III' }],
       abstract: 'We benchmark benchmarks. Benchmarks of benchmarks are benchmarked too.',
       categories: ['cs.LG', 'stat.ML'],
       doi: '10.0000/ipw.2022.3',
@@ -263,9 +255,7 @@ describe('author lists written as one string', () => {
   });
 
   it('resolves numbered affiliations from the footnote group, with or without a space before it', () => {
-    expect(
-      splitAuthorList('Mirek Giersz (1), Douglas C. Heggie (2), Jarrod R. Hurley (3)((1) Warsaw; (2) Edinburgh; (3) Swinburne)'),
-    ).toEqual([
+    expect(splitAuthorList('Mirek Giersz (1), Douglas C. Heggie (2), Jarrod R. Hurley (3)((1) Warsaw; (2) Edinburgh; (3) Swinburne)')).toEqual([
       { name: 'Mirek Giersz', affiliations: ['Warsaw'] },
       { name: 'Douglas C. Heggie', affiliations: ['Edinburgh'] },
       { name: 'Jarrod R. Hurley', affiliations: ['Swinburne'] },
@@ -275,8 +265,10 @@ describe('author lists written as one string', () => {
 
   it('turns TeX accents into Unicode', () => {
     expect(texToUnicode("J\\'er\\^ome L\\'eon")).toBe('Jérôme Léon');
-    expect(texToUnicode('Kre\\v{s}o \\v{Z}ili\\\'c')).toBe('Krešo Žilić');
-    expect(texToUnicode('S. {\\AA}berg, R{\\"u}bhausen, Foga\\c{c}a, Vi\\~nas, {\\o}rsted, Gro\\ss e')).toBe('S. Åberg, Rübhausen, Fogaça, Viñas, ørsted, Große');
+    expect(texToUnicode("Kre\\v{s}o \\v{Z}ili\\'c")).toBe('Krešo Žilić');
+    expect(texToUnicode('S. {\\AA}berg, R{\\"u}bhausen, Foga\\c{c}a, Vi\\~nas, {\\o}rsted, Gro\\ss e')).toBe(
+      'S. Åberg, Rübhausen, Fogaça, Viñas, ørsted, Große',
+    );
     expect(texToUnicode("Ma\\'{\\i}z")).toBe('Maíz');
     expect(texToUnicode('no accents here')).toBe('no accents here');
   });

@@ -86,8 +86,7 @@ interface AuthorDraft {
  * whose header says `status="deleted"` yield none), and for ListRecords a page event carrying the resumption token.
  * An OAI `<error>` throws XivdigestError `OAI_PMH_ERROR` with `details.oaiCode`.
  */
-export const parseOaiPmh: DocumentParser = (input, options) =>
-  streamXml(input, options, (emit) => createOaiHandler(emit, options.origin));
+export const parseOaiPmh: DocumentParser = (input, options) => streamXml(input, options, (emit) => createOaiHandler(emit, options.origin));
 
 function createOaiHandler(emit: (event: SourceEvent) => void, origin: string): XmlHandler {
   let text = '';

@@ -93,7 +93,10 @@ describe('readSeedCacheDir', () => {
   it('walks nested folders in a temporary tree', async () => {
     const root = mkdtempSync(join(tmpdir(), 'xivdigest-seed-'));
     mkdirSync(join(root, 'papers', '25', '01'), { recursive: true });
-    writeFileSync(join(root, 'papers', '25', '01', '2501.00001.json'), JSON.stringify({ title: 'T', abstract: 'A', link: 'https://arxiv.org/abs/2501.00001', tldr: 'D', total_tokens: 1 }, null, 4));
+    writeFileSync(
+      join(root, 'papers', '25', '01', '2501.00001.json'),
+      JSON.stringify({ title: 'T', abstract: 'A', link: 'https://arxiv.org/abs/2501.00001', tldr: 'D', total_tokens: 1 }, null, 4),
+    );
     writeFileSync(join(root, 'papers', '25', '01', 'notes.txt'), 'not a record');
     const items = await collect(readSeedCacheDir(root));
     expect(items.map((item) => item.type)).toEqual(['record']);
@@ -185,7 +188,9 @@ describe.skipIf(!hasSharedFixtures)('the 3,000-record corpus (../shared/fixtures
 
     const second = items[1]!;
     if (second.type !== 'record') throw second.error;
-    expect(second.paper.feed?.title).toBe('Replication of Impedance Identification Experiments on a Reinforcement-Learning-Controlled Digital Twin of Human Elbows');
+    expect(second.paper.feed?.title).toBe(
+      'Replication of Impedance Identification Experiments on a Reinforcement-Learning-Controlled Digital Twin of Human Elbows',
+    );
     expect(second.paper.legacyFlags).toBeUndefined();
   });
 });

@@ -204,7 +204,11 @@ const OPTIONAL_TEXT = ['translated_title', 'translated_abstract', 'en_tdlr', 'en
 /** Checks one decoded record and turns it into a SeedCacheRecord; throws INPUT_MALFORMED naming the field. */
 function recordFromValue(value: unknown, where: Where, lang: string): SeedCacheRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw malformed(where, where.line, `a cache record must be a JSON object, found ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+    throw malformed(
+      where,
+      where.line,
+      `a cache record must be a JSON object, found ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+    );
   }
   const record = value as Record<string, unknown>;
   for (const key of REQUIRED) {

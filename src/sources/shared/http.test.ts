@@ -5,14 +5,7 @@ import type { DocumentParser, SourceEvent } from '../../core/source.js';
 import type { Paper } from '../../core/paper.js';
 import { startTestServer, useTestServers, type TestServer } from '../../../test/helpers/http-server.js';
 import { textLines } from './document-input.js';
-import {
-  createHttpClient,
-  defaultUserAgent,
-  fetchDocumentEvents,
-  parseRetryAfter,
-  type HttpClientOptions,
-  type HttpEvent,
-} from './http.js';
+import { createHttpClient, defaultUserAgent, fetchDocumentEvents, parseRetryAfter, type HttpClientOptions, type HttpEvent } from './http.js';
 
 const serve = useTestServers();
 
@@ -40,7 +33,6 @@ async function caught(promise: Promise<unknown>): Promise<XivdigestError> {
   }
   throw new Error('expected a rejection');
 }
-
 
 /**
  * Gaps between arrivals at the server. The client counts its interval from the previous answer, which reaches it after
@@ -125,9 +117,7 @@ describe('createHttpClient', () => {
     expect(gaps(server)[0]).toBeGreaterThanOrEqual(1000);
     const retrying = events.find((event) => event.type === 'request-retrying');
     expect(retrying).toMatchObject({ reason: 'status 429', delayMs: 1000, retryAfter: true, status: 429, attempt: 1 });
-    expect(retrying!.message).toBe(
-      `arXiv API returned 429 for GET ${server.url}/limited: Rate exceeded.; retrying in 1 s (Retry-After) (attempt 2 of 5)`,
-    );
+    expect(retrying!.message).toBe(`arXiv API returned 429 for GET ${server.url}/limited: Rate exceeded.; retrying in 1 s (Retry-After) (attempt 2 of 5)`);
     expect(events.find((event) => event.type === 'request-delayed')).toMatchObject({ cause: 'retry-after' });
   });
 
@@ -189,7 +179,9 @@ describe('createHttpClient', () => {
     expect(server.requests).toHaveLength(1);
     expect(error).toMatchObject({ code: 'SOURCE_HTTP', isRetryable: false });
     expect(error.details).toMatchObject({ status: 404, attempts: 1 });
-    expect(error.message).toMatch(/^127\.0\.0\.1:\d+ returned 404 for GET .*\/nope: Not Found: x+… \(1 attempt; not retried, as another try would fail the same way\)$/);
+    expect(error.message).toMatch(
+      /^127\.0\.0\.1:\d+ returned 404 for GET .*\/nope: Not Found: x+… \(1 attempt; not retried, as another try would fail the same way\)$/,
+    );
     expect(String(error.details.bodyExcerpt).length).toBeLessThanOrEqual(201);
     expect(error.hint).toMatch(/base URL/);
   });

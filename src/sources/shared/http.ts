@@ -406,11 +406,7 @@ function eventKey(event: SourceEvent): string {
 /** A body that broke off (the parser may have wrapped the error), as opposed to a document that is wrong. */
 function findInterruption(error: unknown): XivdigestError | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
-    if (
-      XivdigestError.isInstance(current) &&
-      (current.code === 'SOURCE_NETWORK' || current.code === 'SOURCE_TIMEOUT') &&
-      current.isRetryable
-    ) {
+    if (XivdigestError.isInstance(current) && (current.code === 'SOURCE_NETWORK' || current.code === 'SOURCE_TIMEOUT') && current.isRetryable) {
       return current;
     }
     current = (current as { cause?: unknown }).cause;
@@ -571,7 +567,15 @@ export function errorExcerpt(text: string): string {
     html.replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' })[name] ?? '');
   const title = excerpt(decode(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1] ?? ''), 100);
   const body = /<body[^>]*>([\s\S]*)/i.exec(text)?.[1] ?? text;
-  const words = excerpt(decode(body.replace(/<(script|style|head|nav|header)\b[\s\S]*?<\/\1\s*>/gi, ' ').replace(/<!--[\s\S]*?-->/g, ' ').replace(/<[^>]*>/g, ' ')), 200);
+  const words = excerpt(
+    decode(
+      body
+        .replace(/<(script|style|head|nav|header)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+        .replace(/<!--[\s\S]*?-->/g, ' ')
+        .replace(/<[^>]*>/g, ' '),
+    ),
+    200,
+  );
   const rest = title && words.startsWith(title) ? words.slice(title.length).trim() : words;
   return `HTML page${title ? ` "${title}"` : ''}${rest ? `: ${excerpt(rest, 200)}` : ''}`;
 }
@@ -607,9 +611,7 @@ function networkError(label: string, url: string, error: unknown, phase: 'header
       phase === 'headers'
         ? `GET ${url} failed before ${label} answered (${description})`
         : `The connection to ${label} broke off in the middle of the response to GET ${url} (${description})`,
-    hint: retryable
-      ? 'The network or the server dropped the connection; try again later'
-      : 'Check the base URL and the network connection',
+    hint: retryable ? 'The network or the server dropped the connection; try again later' : 'Check the base URL and the network connection',
     cause: error,
     isRetryable: retryable,
     details: { url, ...(code ? { errorCode: code } : {}), phase },
@@ -684,12 +686,7 @@ class HostLimiter {
   constructor(private readonly interval: number) {}
 
   /** Resolves when it is this caller's turn; `onDelay` is told how long the wait will be when there is one. */
-  acquire(
-    host: string,
-    signal: AbortSignal | undefined,
-    url: string,
-    onDelay: (delayMs: number, cause: 'interval' | 'retry-after') => void,
-  ): Promise<void> {
+  acquire(host: string, signal: AbortSignal | undefined, url: string, onDelay: (delayMs: number, cause: 'interval' | 'retry-after') => void): Promise<void> {
     const state = this.state(host);
     const wait = Math.max(0, this.dueTime(state) - performance.now()) + state.waiters.length * this.interval;
     if (wait > 0) onDelay(Math.round(wait), state.blockedUntil > state.lastActivity + this.interval ? 'retry-after' : 'interval');
@@ -757,10 +754,13 @@ class HostLimiter {
       return;
     }
     // Timers may fire a little early against performance.now(), and touch() may have moved the turn: check again.
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      this.pump(state);
-    }, Math.max(1, Math.ceil(due - now)));
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        this.pump(state);
+      },
+      Math.max(1, Math.ceil(due - now)),
+    );
   }
 }
 

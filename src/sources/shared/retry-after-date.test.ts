@@ -14,7 +14,13 @@ describe('Retry-After as an HTTP-date', () => {
       '/later': [{ status: 503, headers: { date: serverNow.toUTCString(), 'retry-after': retryAt.toUTCString() } }, { body: 'fine' }],
     });
     const events: HttpEvent[] = [];
-    const http = createHttpClient({ contact: 'tests@example.org', minIntervalMs: 0, retryBaseMs: 5, maxRetryDelayMs: 2000, onEvent: (event) => events.push(event) });
+    const http = createHttpClient({
+      contact: 'tests@example.org',
+      minIntervalMs: 0,
+      retryBaseMs: 5,
+      maxRetryDelayMs: 2000,
+      onEvent: (event) => events.push(event),
+    });
     expect(await (await http.get(`${server.url}/later`)).text()).toBe('fine');
     expect(events.find((event) => event.type === 'request-retrying')).toMatchObject({ delayMs: 1000, retryAfter: true, status: 503 });
   });
@@ -22,7 +28,13 @@ describe('Retry-After as an HTTP-date', () => {
   it('ignores a Retry-After that is not delay-seconds or an HTTP-date, and backs off on its own schedule', async () => {
     const server = await serve({ '/later': [{ status: 503, headers: { 'retry-after': '2025-04-28T12:01:00Z' } }, { body: 'fine' }] });
     const events: HttpEvent[] = [];
-    const http = createHttpClient({ contact: 'tests@example.org', minIntervalMs: 0, retryBaseMs: 5, maxRetryDelayMs: 2000, onEvent: (event) => events.push(event) });
+    const http = createHttpClient({
+      contact: 'tests@example.org',
+      minIntervalMs: 0,
+      retryBaseMs: 5,
+      maxRetryDelayMs: 2000,
+      onEvent: (event) => events.push(event),
+    });
     expect(await (await http.get(`${server.url}/later`)).text()).toBe('fine');
     expect(events.find((event) => event.type === 'request-retrying')).toMatchObject({ retryAfter: false, status: 503 });
   });

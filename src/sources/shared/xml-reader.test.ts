@@ -119,7 +119,7 @@ describe('createXmlReader', () => {
     for (let round = 0; round < 200; round += 1) {
       const { handler, events } = recorder();
       const reader = createXmlReader(handler, { origin: 'test.xml' });
-      for (let offset = 0; offset < KITCHEN_SINK.length; ) {
+      for (let offset = 0; offset < KITCHEN_SINK.length;) {
         const size = 1 + Math.floor(random() * 40);
         reader.write(KITCHEN_SINK.slice(offset, offset + size));
         offset += size;
@@ -131,22 +131,29 @@ describe('createXmlReader', () => {
 
   it('keeps an old-style namespace redeclared on each element (2016 arXiv API)', () => {
     const document = `<feed xmlns="${ATOM}"><entry><arxiv:doi xmlns:arxiv="${ARXIV}">10.1/x</arxiv:doi><arxiv:comment xmlns:arxiv="${ARXIV}">5 pages</arxiv:comment></entry></feed>`;
-    const opened = tokenize(document).filter((event) => event[0] === 'open').map((event) => `${event[1]} ${event[2]}`);
+    const opened = tokenize(document)
+      .filter((event) => event[0] === 'open')
+      .map((event) => `${event[1]} ${event[2]}`);
     expect(opened).toEqual([`${ATOM} feed`, `${ATOM} entry`, `${ARXIV} doi`, `${ARXIV} comment`]);
   });
 
   it('lets an inner default namespace end with its element', () => {
     const document = '<a xmlns="urn:a"><b xmlns="urn:b"><c/></b><d/></a>';
-    const opened = tokenize(document).filter((event) => event[0] === 'open').map((event) => `${event[1]} ${event[2]}`);
+    const opened = tokenize(document)
+      .filter((event) => event[0] === 'open')
+      .map((event) => `${event[1]} ${event[2]}`);
     expect(opened).toEqual(['urn:a a', 'urn:b b', 'urn:b c', 'urn:a d']);
   });
 
   it('resolves names under sibling elements that declare the same prefixes differently', () => {
     // Scopes with the same declarations are shared between siblings (OAI-PMH declares them on every record): one
     // with other declarations must not reuse them, and the first must still resolve as before after it.
-    const document = '<r><a xmlns="urn:1" xmlns:p="urn:p"><x/><p:y/></a><a xmlns="urn:2" xmlns:p="urn:p"><x/><p:y/></a>' +
+    const document =
+      '<r><a xmlns="urn:1" xmlns:p="urn:p"><x/><p:y/></a><a xmlns="urn:2" xmlns:p="urn:p"><x/><p:y/></a>' +
       '<a xmlns="urn:1" xmlns:p="urn:q"><x/><p:y/></a><a xmlns="urn:1" xmlns:p="urn:p"><x/><p:y/></a></r>';
-    const names = tokenize(document).filter((event) => event[0] === 'open' && event[2] !== 'a' && event[2] !== 'r').map((event) => `${event[1]} ${event[2]}`);
+    const names = tokenize(document)
+      .filter((event) => event[0] === 'open' && event[2] !== 'a' && event[2] !== 'r')
+      .map((event) => `${event[1]} ${event[2]}`);
     expect(names).toEqual(['urn:1 x', 'urn:p y', 'urn:2 x', 'urn:p y', 'urn:1 x', 'urn:q y', 'urn:1 x', 'urn:p y']);
   });
 
@@ -157,7 +164,11 @@ describe('createXmlReader', () => {
 
   it('decodes references that a chunk boundary cuts', () => {
     for (let size = 1; size < 12; size += 1) {
-      expect(tokenize('<a>&amp;&#x1F600;&lt;</a>', size)).toEqual([['open', '', 'a', {}], ['text', '&\u{1F600}<'], ['close', '', 'a']]);
+      expect(tokenize('<a>&amp;&#x1F600;&lt;</a>', size)).toEqual([
+        ['open', '', 'a', {}],
+        ['text', '&\u{1F600}<'],
+        ['close', '', 'a'],
+      ]);
     }
   });
 });

@@ -67,7 +67,13 @@ const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NAMESPACE = 'http://www.w3.org/2000/xmlns/';
 
 // The only named entities XML 1.0 predefines (§4.6); anything else needs a DTD, which we never read.
-const PREDEFINED_ENTITIES = new Map([['amp', '&'], ['lt', '<'], ['gt', '>'], ['quot', '"'], ['apos', "'"]]);
+const PREDEFINED_ENTITIES = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+]);
 const HEX_DIGITS = /^[0-9a-fA-F]+$/;
 const DECIMAL_DIGITS = /^[0-9]+$/;
 const ATTRIBUTE_WHITESPACE_ALL = /\r\n|[\t\n\r]/g;
@@ -165,7 +171,10 @@ class XmlTokenizer implements XmlReader {
   constructor(handler: XmlHandler, origin: string) {
     this.handler = handler;
     this.origin = origin;
-    const prefixes = new Map<string, string>([['xml', XML_NAMESPACE], ['', '']]);
+    const prefixes = new Map<string, string>([
+      ['xml', XML_NAMESPACE],
+      ['', ''],
+    ]);
     this.scope = { parent: undefined, prefixes, resolved: new Map(), children: undefined, lastChild: undefined };
   }
 
@@ -399,8 +408,10 @@ class XmlTokenizer implements XmlReader {
   private readProcessingInstruction(): boolean {
     const end = this.buffer.indexOf('?>', this.position + 2);
     if (end < 0) return this.needMore('a processing instruction');
-    const isDeclaration = this.buffer.startsWith('<?xml', this.position) && (this.position + 5 < this.buffer.length && isWhitespace(this.buffer.charCodeAt(this.position + 5)));
-    if (isDeclaration && this.bufferStart + this.position !== this.contentStart) this.fail(this.position, 'an XML declaration that is not at the start of the document');
+    const isDeclaration =
+      this.buffer.startsWith('<?xml', this.position) && this.position + 5 < this.buffer.length && isWhitespace(this.buffer.charCodeAt(this.position + 5));
+    if (isDeclaration && this.bufferStart + this.position !== this.contentStart)
+      this.fail(this.position, 'an XML declaration that is not at the start of the document');
     this.position = end + 2;
     return true;
   }
@@ -617,7 +628,8 @@ class XmlTokenizer implements XmlReader {
       if (lessThan < valueEnd) this.fail(lessThan, `a "<" in the value of the attribute ${attributeName} (write it as &lt;)`);
       const value = this.decode(cursor + 1, valueEnd, true)!;
       if (attributes === undefined) attributes = {};
-      else if (Object.hasOwn(attributes, attributeName)) this.fail(attributeStart, `the attribute ${attributeName} appears twice in <${this.tagName(nameEnd)}>`);
+      else if (Object.hasOwn(attributes, attributeName))
+        this.fail(attributeStart, `the attribute ${attributeName} appears twice in <${this.tagName(nameEnd)}>`);
       attributes[attributeName] = value;
       if (attributeName.charCodeAt(0) === 120 && attributeName.startsWith('xmlns')) {
         if (attributeName.length === 5) (declarations ??= []).push(['', value]);

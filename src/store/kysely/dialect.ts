@@ -3,17 +3,7 @@ import { redact as redactText, redactUrl, rememberSecrets } from '../../core/red
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  Kysely,
-  Migrator,
-  PostgresDialect,
-  SqliteDialect,
-  sql,
-  type RawBuilder,
-  type SqlBool,
-  type SqliteDatabase,
-  type SqliteStatement,
-} from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type RawBuilder, type SqlBool, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { XivdigestError } from '../../core/errors.js';
 import { createMigrationProvider, type MigrationContext } from '../migrations/index.js';
@@ -83,8 +73,7 @@ const sqliteDialect: StoreDialect = {
   // SQLITE_MAX_VARIABLE_NUMBER defaults to 32,766 since SQLite 3.32 (better-sqlite3 bundles a newer SQLite).
   maxParameters: 32_766,
   maxRowsPerInsert: 32,
-  hasCategory: (category) =>
-    sql<SqlBool>`exists (select 1 from json_each(${sql.ref('papers.categories')}) where json_each.value = ${category})`,
+  hasCategory: (category) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref('papers.categories')}) where json_each.value = ${category})`,
   async writeTransaction(db, work) {
     // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN would read first and then fail with
     // SQLITE_BUSY_SNAPSHOT, without waiting, if another process committed in between.
@@ -104,9 +93,7 @@ const sqliteDialect: StoreDialect = {
     // Kysely's SQLite migration lock covers one connection only; BEGIN IMMEDIATE makes two processes that open a
     // fresh file at once migrate one after the other.
     await sqliteDialect.writeTransaction(db, (connection) =>
-      migrateWith(
-        new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext), disableTransactions: true }),
-      ),
+      migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext), disableTransactions: true })),
     );
   },
 };

@@ -63,13 +63,7 @@ function defaultHint(cause: unknown): string {
  * A STORE_ERROR: "Could not <action> in <location>: <cause>; <outcome>", with a hint and the cause attached.
  * `outcome` says what the failure left behind, e.g. that a transaction was rolled back.
  */
-export function storeError(options: {
-  action: string;
-  location: string;
-  cause: unknown;
-  outcome?: string | undefined;
-  hint?: string;
-}): XivdigestError {
+export function storeError(options: { action: string; location: string; cause: unknown; outcome?: string | undefined; hint?: string }): XivdigestError {
   if (XivdigestError.isInstance(options.cause)) return options.cause;
   const outcome = options.outcome ? `; ${options.outcome}` : '';
   return new XivdigestError({

@@ -17,14 +17,7 @@ import { createKyselyReaderStore } from './reader-store.js';
 import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import type { OpenedDatabase, StoreDialect } from './dialect.js';
 import { storeError } from './errors.js';
-import {
-  beginRemote,
-  holdTransaction,
-  TransactionFacade,
-  writerThread,
-  WriterThreadUnavailable,
-  type OpenTransaction,
-} from './writer-client.js';
+import { beginRemote, holdTransaction, TransactionFacade, writerThread, WriterThreadUnavailable, type OpenTransaction } from './writer-client.js';
 import {
   fillVersion,
   livesInRow,
@@ -184,8 +177,14 @@ export function createKyselyStore(opened: OpenedDatabase, options: KyselyStoreOp
   nextStoreKey += 1;
   const engine: Engine = { ...opened, closed: false, threaded, key, usedThread: false, writes: Promise.resolve() };
   const store = new KyselyStore(engine, undefined);
-  leaseStores.set(store, createKyselyLeaseStore(opened, () => engine.closed));
-  readerStores.set(store, createKyselyReaderStore(opened, () => engine.closed));
+  leaseStores.set(
+    store,
+    createKyselyLeaseStore(opened, () => engine.closed),
+  );
+  readerStores.set(
+    store,
+    createKyselyReaderStore(opened, () => engine.closed),
+  );
   return store;
 }
 
@@ -271,21 +270,14 @@ class KyselyStore implements Store {
   }
 
   #papersByIdTemplate(): CompiledQuery {
-    return this.#template(
-      `papers-by-id:${SELECT_IDS}`,
-      () => this.#db.selectFrom('papers').selectAll().where('id', 'in', padded([])),
-      SELECT_IDS,
-    );
+    return this.#template(`papers-by-id:${SELECT_IDS}`, () => this.#db.selectFrom('papers').selectAll().where('id', 'in', padded([])), SELECT_IDS);
   }
 
   /**
    * The version records of one chunk of papers, each as its key and a bit mask of its empty
    * columns (bit i: VERSION_FILL_COLUMNS[i]): all a batch needs to merge, at a fraction of reading the texts.
    */
-  #selectVersionMasks(
-    executor: Kysely<StoreDatabase>,
-    ids: string[],
-  ): Promise<Array<{ paper_id: string; version: number; missing: number }>> {
+  #selectVersionMasks(executor: Kysely<StoreDatabase>, ids: string[]): Promise<Array<{ paper_id: string; version: number; missing: number }>> {
     return this.#runTemplate(executor, this.#versionMasksTemplate(), padded(ids));
   }
 
@@ -297,7 +289,12 @@ class KyselyStore implements Store {
           .selectFrom('paper_versions')
           .select((eb) => {
             const bits = VERSION_FILL_COLUMNS.map((column, index) =>
-              eb.case().when(column, 'is', null).then(eb.lit(1 << index)).else(eb.lit(0)).end(),
+              eb
+                .case()
+                .when(column, 'is', null)
+                .then(eb.lit(1 << index))
+                .else(eb.lit(0))
+                .end(),
             );
             const missing = bits.slice(1).reduce((sum, bit) => eb(sum, '+', bit), bits[0]!);
             return ['paper_id', 'version', missing.as('missing')];
@@ -767,12 +764,7 @@ class KyselyStore implements Store {
 
   getVersions(paperId: string): Promise<StoredVersion[]> {
     return this.#read(`read the versions of ${paperId}`, async (executor) => {
-      const rows: VersionRow[] = await executor
-        .selectFrom('paper_versions')
-        .selectAll()
-        .where('paper_id', '=', paperId)
-        .orderBy('version')
-        .execute();
+      const rows: VersionRow[] = await executor.selectFrom('paper_versions').selectAll().where('paper_id', '=', paperId).orderBy('version').execute();
       // The record of the paper row's version, when it lives in that row.
       const paper = await executor.selectFrom('papers').selectAll().where('id', '=', paperId).executeTakeFirst();
       const own = paper && rowVersionFactsFromDb(paper);
@@ -893,12 +885,7 @@ class KyselyStore implements Store {
     return this.#read(`read digest ${name}`, async (executor) => {
       const digest = await executor.selectFrom('digests').selectAll().where('name', '=', name).executeTakeFirst();
       if (!digest) return undefined;
-      const entries = await executor
-        .selectFrom('digest_entries')
-        .selectAll()
-        .where('digest_name', '=', name)
-        .orderBy('position')
-        .execute();
+      const entries = await executor.selectFrom('digest_entries').selectAll().where('digest_name', '=', name).orderBy('position').execute();
       return toDigest(digest, entries);
     });
   }
@@ -908,12 +895,7 @@ class KyselyStore implements Store {
       const rows = await executor
         .selectFrom('digests')
         .leftJoin('digest_entries', 'digest_entries.digest_name', 'digests.name')
-        .select((eb) => [
-          'digests.name',
-          'digests.style',
-          'digests.created_at',
-          eb.fn.count<number | string | bigint>('digest_entries.position').as('entries'),
-        ])
+        .select((eb) => ['digests.name', 'digests.style', 'digests.created_at', eb.fn.count<number | string | bigint>('digest_entries.position').as('entries')])
         .groupBy(['digests.name', 'digests.style', 'digests.created_at'])
         .orderBy('digests.created_at', 'desc')
         .orderBy('digests.name')
@@ -965,12 +947,7 @@ class KyselyStore implements Store {
     return this.#read(`read the decisions of ${subscription}`, async (executor) => {
       const result: PaperDecision[] = [];
       for (const chunk of chunks([...new Set(paperIds)], IDS_PER_QUERY)) {
-        const rows = await executor
-          .selectFrom('decisions')
-          .selectAll()
-          .where('subscription', '=', subscription)
-          .where('paper_id', 'in', chunk)
-          .execute();
+        const rows = await executor.selectFrom('decisions').selectAll().where('subscription', '=', subscription).where('paper_id', 'in', chunk).execute();
         for (const row of rows) result.push(toDecision(row));
       }
       return result.sort((a, b) => compare(a.decidedAt, b.decidedAt) || compare(a.paperId, b.paperId));
@@ -1030,11 +1007,7 @@ class KyselyStore implements Store {
   setFeedback(feedback: Omit<Feedback, 'kind'> & { kind: Feedback['kind'] | 'clear' }): Promise<void> {
     const action = `save feedback on ${feedback.paperId} for ${feedback.subscription}`;
     return this.#write(action, 'earlier feedback, if any, is unchanged', async (trx) => {
-      await trx
-        .deleteFrom('feedback')
-        .where('subscription', '=', feedback.subscription)
-        .where('paper_id', '=', feedback.paperId)
-        .execute();
+      await trx.deleteFrom('feedback').where('subscription', '=', feedback.subscription).where('paper_id', '=', feedback.paperId).execute();
       if (feedback.kind === 'clear') return;
       await trx
         .insertInto('feedback')
@@ -1045,13 +1018,7 @@ class KyselyStore implements Store {
 
   getFeedback(subscription: string): Promise<Feedback[]> {
     return this.#read(`read the feedback of ${subscription}`, async (executor) => {
-      const rows = await executor
-        .selectFrom('feedback')
-        .selectAll()
-        .where('subscription', '=', subscription)
-        .orderBy('at')
-        .orderBy('paper_id')
-        .execute();
+      const rows = await executor.selectFrom('feedback').selectAll().where('subscription', '=', subscription).orderBy('at').orderBy('paper_id').execute();
       return rows.map((row) => ({ subscription: row.subscription, paperId: row.paper_id, kind: row.kind as Feedback['kind'], at: row.at }));
     });
   }
@@ -1104,7 +1071,10 @@ function holdConnection(db: Kysely<StoreDatabase>): Promise<{ release(): void }>
 /** The version facts of these papers, oldest first, by paper: their paper_versions rows and the records in the rows. */
 async function versionsOf(executor: Kysely<StoreDatabase>, papers: Array<Selectable<PapersTable>>): Promise<Map<string, VersionFacts[]>> {
   const byPaper = new Map<string, VersionFacts[]>();
-  for (const chunk of chunks(papers.map((paper) => paper.id), IDS_PER_QUERY)) {
+  for (const chunk of chunks(
+    papers.map((paper) => paper.id),
+    IDS_PER_QUERY,
+  )) {
     const rows = await executor
       .selectFrom('paper_versions')
       .select(['paper_id', 'version', 'submitted_at', 'size', 'source_type'])

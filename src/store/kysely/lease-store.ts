@@ -68,7 +68,11 @@ export function createKyselyLeaseStore(opened: Pick<OpenedDatabase, 'db' | 'loca
         const current = await write(action, (executor) => read(executor, request.key));
         if (current === undefined) {
           const inserted = await write(action, (executor) =>
-            executor.insertInto('leases').values(row).onConflict((conflict) => conflict.column('key').doNothing()).executeTakeFirst(),
+            executor
+              .insertInto('leases')
+              .values(row)
+              .onConflict((conflict) => conflict.column('key').doNothing())
+              .executeTakeFirst(),
           );
           if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { acquired: true, lease: toLease(row) };
           continue;

@@ -103,8 +103,7 @@ export function paperRowsEqual(a: PaperRow, b: PaperRow): boolean {
 
 /** The columns of a version record that records fill, in bit order of `VersionState.missing`. */
 export const VERSION_FILL_COLUMNS = VERSION_COLUMNS.filter(
-  (column): column is Exclude<(typeof VERSION_COLUMNS)[number], 'paper_id' | 'version'> =>
-    column !== 'paper_id' && column !== 'version',
+  (column): column is Exclude<(typeof VERSION_COLUMNS)[number], 'paper_id' | 'version'> => column !== 'paper_id' && column !== 'version',
 );
 
 /**

@@ -61,7 +61,13 @@ describe('paperFields', () => {
     const prefix = 'arXiv:2504.00001v2 Announce Type: replace \nAbstract: ';
     expectSamePrepared([
       base,
-      { ...base, id: '2504.00002', feed: { title: 'A title', description: `${prefix}${base.abstract}`, link: 'L' }, announceType: 'replace', announced: '2025-04-28' },
+      {
+        ...base,
+        id: '2504.00002',
+        feed: { title: 'A title', description: `${prefix}${base.abstract}`, link: 'L' },
+        announceType: 'replace',
+        announced: '2025-04-28',
+      },
       { ...base, id: '2504.00003', feed: { title: 'T', description: 'Another text', link: '' }, abstractTruncated: true, legacyFlags: ['UPDATED'] },
       { ...base, id: '2504.00004', version: null, versions: [], links: { abs: 'x' }, authors: [], categories: [], abstract: '', title: '' },
       {

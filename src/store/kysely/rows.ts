@@ -3,13 +3,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { Digest, DigestEntry, DigestStyle } from '../../core/digest.js';
 import type { AnnounceType, Author, LegacyFlag, Paper, PaperVersion, SourceFormat, StoredPaper } from '../../core/paper.js';
 import type { StoredTexts, StructuredSummary, TextStatus } from '../../core/texts.js';
-import type {
-  DigestEntriesTable,
-  DigestsTable,
-  PaperTextsTable,
-  PapersTable,
-  PaperVersionsTable,
-} from '../schema.js';
+import type { DigestEntriesTable, DigestsTable, PaperTextsTable, PapersTable, PaperVersionsTable } from '../schema.js';
 import type { StoredVersion } from '../store.js';
 
 /** A papers row with its JSON columns as canonical JSON text: what the merge rules read, compare and write. */

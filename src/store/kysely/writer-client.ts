@@ -105,7 +105,11 @@ function startWorker(): Worker {
   const resourceLimits = { maxYoungGenerationSizeMb: 48 };
   if (!source) return new Worker(entry, { resourceLimits });
   // tsx's ESM API entry (its `import` export), found from its CommonJS one.
-  const tsxApi = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const tsxApi = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
   return new Worker(bootstrap, { eval: true, resourceLimits, execArgv: [] });
 }

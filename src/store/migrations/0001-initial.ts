@@ -84,15 +84,7 @@ export async function up(db: AnyDatabase, context: MigrationContext): Promise<vo
     .addColumn('flags', json)
     .addColumn('total_tokens', 'integer')
     .addColumn('created_at', 'text', (column) => column.notNull())
-    .addPrimaryKeyConstraint('paper_texts_pk', [
-      'paper_id',
-      'version',
-      'lang',
-      'provider',
-      'model',
-      'prompt_version',
-      'abstract_hash',
-    ])
+    .addPrimaryKeyConstraint('paper_texts_pk', ['paper_id', 'version', 'lang', 'provider', 'model', 'prompt_version', 'abstract_hash'])
     .execute();
 
   await db.schema

@@ -171,11 +171,13 @@ describe('readers and sign-in through the app', () => {
     expect(response.headers.getSetCookie().find((cookie) => cookie.startsWith('xd_session='))).toMatch(/Secure/);
     const proxied = browser(app, { ip: '10.0.0.2' });
     const second = await askLink(proxied, 'ada@example.org', 2);
-    const viaProxy = await app.request(second.slice(BASE.length), { headers: { cookie: `xd_browser=${proxied.jar.get('xd_browser')}`, 'x-forwarded-proto': 'https' } });
+    const viaProxy = await app.request(second.slice(BASE.length), {
+      headers: { cookie: `xd_browser=${proxied.jar.get('xd_browser')}`, 'x-forwarded-proto': 'https' },
+    });
     expect(viaProxy.headers.getSetCookie().find((cookie) => cookie.startsWith('xd_session='))).toMatch(/Secure/);
   });
 
-  it('refuses a POST without its CSRF token, with another session\'s token, or from another origin', async () => {
+  it("refuses a POST without its CSRF token, with another session's token, or from another origin", async () => {
     const ada = browser(app, { ip: '10.0.0.1' });
     await ada.get('/signin');
     expect((await ada.post('/signin', { email: 'ada@example.org' }, { csrf: null })).status).toBe(403);
@@ -185,7 +187,12 @@ describe('readers and sign-in through the app', () => {
     const crossSite = await app.request('/signin', {
       method: 'POST',
       body: new URLSearchParams({ _csrf: ada.csrf, email: 'ada@example.org' }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `xd_browser=${ada.jar.get('xd_browser')}`, 'sec-fetch-site': 'cross-site', origin: 'null' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `xd_browser=${ada.jar.get('xd_browser')}`,
+        'sec-fetch-site': 'cross-site',
+        origin: 'null',
+      },
     });
     expect(crossSite.status).toBe(403);
     expect(sink.messages).toHaveLength(0);
@@ -368,7 +375,7 @@ describe('readers and sign-in through the app', () => {
     expect(homeB.text).not.toContain('alice@example.org');
   });
 
-  it('sends each reader their own page, not a 304 of another reader\'s cached one', async () => {
+  it("sends each reader their own page, not a 304 of another reader's cached one", async () => {
     app = makeApp({ signup: 'open' });
     const a = await signedIn('alice@example.org', '10.0.0.1');
     const first = await a.get('/');

@@ -90,10 +90,12 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const body = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const fields = Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
     const visitor = visitors.get(c.req.raw);
-    const subject = visitor?.sessionToken ? `session:${visitor.sessionToken}` : (() => {
-      const browser = getCookie(c, BROWSER_COOKIE);
-      return browser ? `browser:${browser}` : undefined;
-    })();
+    const subject = visitor?.sessionToken
+      ? `session:${visitor.sessionToken}`
+      : (() => {
+          const browser = getCookie(c, BROWSER_COOKIE);
+          return browser ? `browser:${browser}` : undefined;
+        })();
     if (!subject || !sameOrigin(c) || typeof fields._csrf !== 'string') return undefined;
     return sameText(fields._csrf, keyedTag(secret, 'csrf', subject)) ? fields : undefined;
   };
@@ -125,7 +127,11 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const tag = visitor.reader ? hashToken(`${visitor.reader.id}:${visitor.reader.role}`).slice(0, 12) : 'anon';
     const match = c.req.header('if-none-match');
     if (match) {
-      const mine = match.split(',').map((part) => part.trim()).filter((part) => part.endsWith(`~${tag}"`)).map((part) => part.replace(`~${tag}"`, '"'));
+      const mine = match
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part.endsWith(`~${tag}"`))
+        .map((part) => part.replace(`~${tag}"`, '"'));
       try {
         if (mine.length > 0) c.req.raw.headers.set('if-none-match', mine.join(', '));
         else c.req.raw.headers.delete('if-none-match');
@@ -273,7 +279,11 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     if (!form) return refused(c);
     if (form.confirm !== 'yes') {
       const t = text(c);
-      return privatePage(c, messagePage(frame(c), t.nothingDeletedTitle, [t.nothingDeleted], `<p><a href="/account">${escapeHtml(t.backToAccount)}</a></p>`), 400);
+      return privatePage(
+        c,
+        messagePage(frame(c), t.nothingDeletedTitle, [t.nothingDeleted], `<p><a href="/account">${escapeHtml(t.backToAccount)}</a></p>`),
+        400,
+      );
     }
     await readers.removeReader(reader.email);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });

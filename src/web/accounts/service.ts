@@ -101,7 +101,9 @@ export function createAccountService(settings: AccountSettings, baseUrl: string)
       const link = `${baseUrl.replace(/\/+$/, '')}/signin/verify?token=${encodeURIComponent(token)}`;
       const minutes = Math.round(ttl / 60_000);
       const lasts = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
-      const why = options.invitedBy ? `${options.invitedBy === 'cli' ? 'The operator' : options.invitedBy} invited you to read xivdigest at ${baseUrl}.` : `Someone (we hope you) asked to sign in to xivdigest at ${baseUrl}.`;
+      const why = options.invitedBy
+        ? `${options.invitedBy === 'cli' ? 'The operator' : options.invitedBy} invited you to read xivdigest at ${baseUrl}.`
+        : `Someone (we hope you) asked to sign in to xivdigest at ${baseUrl}.`;
       const where = options.browserHash ? 'It works once, for ' + lasts + ', in the browser where you asked for it.' : 'It works once, for ' + lasts + '.';
       const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
       await settings.mailer.send({

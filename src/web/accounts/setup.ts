@@ -37,7 +37,10 @@ export function createSignInMailer(mail: Record<string, unknown>, env: Env): Sig
         digest: { name: 'sign-in', style: 'native', lang: 'en', createdAt: new Date().toISOString(), entries: [] },
       });
       if (result.status !== 'sent') {
-        throw result.error ?? new XivdigestError({ code: 'DELIVERY_FAILED', message: `The sign-in email to ${message.to} was not sent: ${result.detail}`, hint: 'Check web.mail' });
+        throw (
+          result.error ??
+          new XivdigestError({ code: 'DELIVERY_FAILED', message: `The sign-in email to ${message.to} was not sent: ${result.detail}`, hint: 'Check web.mail' })
+        );
       }
     },
   };
@@ -47,14 +50,26 @@ export function createSignInMailer(mail: Record<string, unknown>, env: Env): Sig
 export function accountSettingsFromConfig(web: WebConfig, env: Env, store: Store): AccountSettings | undefined {
   if (!web.accounts) return undefined;
   if (web.secret === undefined) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'web.accounts is on but web.secret is not set', hint: 'Set web.secret to { "env": "XIVDIGEST_WEB_SECRET" } and that variable to 32+ random characters' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: 'web.accounts is on but web.secret is not set',
+      hint: 'Set web.secret to { "env": "XIVDIGEST_WEB_SECRET" } and that variable to 32+ random characters',
+    });
   }
   if (web.mail === undefined) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'web.accounts is on but web.mail is not set', hint: 'Give web.mail the SMTP settings of an email channel (host, port, from, …)' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: 'web.accounts is on but web.mail is not set',
+      hint: 'Give web.mail the SMTP settings of an email channel (host, port, from, …)',
+    });
   }
   const secret = resolveSecret(web.secret, 'web.secret', env);
   if (secret.length < 32) {
-    throw new XivdigestError({ code: 'CONFIG_INVALID', message: 'web.secret is shorter than 32 characters', hint: 'Use a long random value, e.g. from openssl rand -base64 32' });
+    throw new XivdigestError({
+      code: 'CONFIG_INVALID',
+      message: 'web.secret is shorter than 32 characters',
+      hint: 'Use a long random value, e.g. from openssl rand -base64 32',
+    });
   }
   return {
     readers: readerStoreOf(store),

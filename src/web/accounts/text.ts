@@ -70,7 +70,8 @@ export const ACCOUNT_TEXT: Record<UiLang, AccountText> = {
     linkOnItsWay: (email) => `If ${email} may sign in here, a sign-in link is on its way to it.`,
     openWithin: 'Open it in this browser within 15 minutes. It works once.',
     otherBrowserTitle: 'Open the link where you asked for it',
-    otherBrowser: 'This sign-in link was asked for in another browser, so it does not sign you in here. Open it in that browser, or ask for a new link for this one.',
+    otherBrowser:
+      'This sign-in link was asked for in another browser, so it does not sign you in here. Open it in that browser, or ask for a new link for this one.',
     linkForThisBrowser: 'Email a link for this browser',
     confirmTitle: 'Sign in to xivdigest',
     signInAs: (email) => `Sign in as ${email}?`,

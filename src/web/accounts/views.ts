@@ -92,7 +92,10 @@ export function adminReadersPage(frame: FrameOptions, csrf: string, readers: Rea
     .join('\n');
   const pending = invitations
     .filter((invitation) => !readerEmails.has(invitation.email))
-    .map((invitation) => `<tr><td>${h(invitation.email)}</td><td>${h(invitation.invitedBy)}</td><td>${h(when(invitation.createdAt))}</td><td>${removeForm(invitation.email, t.withdraw)}</td></tr>`)
+    .map(
+      (invitation) =>
+        `<tr><td>${h(invitation.email)}</td><td>${h(invitation.invitedBy)}</td><td>${h(when(invitation.createdAt))}</td><td>${removeForm(invitation.email, t.withdraw)}</td></tr>`,
+    )
     .join('\n');
   const body =
     `<h1>${h(t.readers)}</h1>\n` +
@@ -101,7 +104,9 @@ export function adminReadersPage(frame: FrameOptions, csrf: string, readers: Rea
     `<label for="invite-email">${h(t.inviteByEmail)}</label> <input id="invite-email" type="email" name="email" required> <button type="submit">${h(t.invite)}</button></form>\n` +
     `<table><thead><tr><th>${h(t.email)}</th><th>${h(t.role)}</th><th>${h(t.since)}</th><th>${h(t.lastSignIn)}</th><th>${h(t.invitedBy)}</th><th></th></tr></thead><tbody>\n${rows}\n</tbody></table>\n` +
     `<h2>${h(t.pending)}</h2>\n` +
-    (pending ? `<table><thead><tr><th>${h(t.email)}</th><th>${h(t.invitedBy)}</th><th>${h(t.when)}</th><th></th></tr></thead><tbody>\n${pending}\n</tbody></table>` : `<p>${h(t.none)}</p>`);
+    (pending
+      ? `<table><thead><tr><th>${h(t.email)}</th><th>${h(t.invitedBy)}</th><th>${h(t.when)}</th><th></th></tr></thead><tbody>\n${pending}\n</tbody></table>`
+      : `<p>${h(t.none)}</p>`);
   return page({ ...frame, title: t.readers, body });
 }
 
@@ -109,5 +114,8 @@ export function adminReadersPage(frame: FrameOptions, csrf: string, readers: Rea
 export function accountNav(reader: Reader | undefined, ui: UiLang = 'en'): string {
   const t = ACCOUNT_TEXT[ui];
   if (!reader) return `<li><a href="/signin">${h(t.signIn)}</a></li>`;
-  return (reader.role === 'admin' ? `<li><a href="/admin/readers">${h(t.readersAdmin)}</a></li>` : '') + `<li><a href="/account" class="reader">${h(reader.email)}</a></li>`;
+  return (
+    (reader.role === 'admin' ? `<li><a href="/admin/readers">${h(t.readersAdmin)}</a></li>` : '') +
+    `<li><a href="/account" class="reader">${h(reader.email)}</a></li>`
+  );
 }

@@ -19,7 +19,10 @@ import {
 
 const document = buildOpenApiDocument(BASE_URL) as {
   openapi: string;
-  paths: Record<string, { get: { parameters?: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>; responses: Record<string, unknown> } }>;
+  paths: Record<
+    string,
+    { get: { parameters?: Array<{ name: string; in: string; required: boolean; schema: Record<string, unknown> }>; responses: Record<string, unknown> } }
+  >;
   components: { schemas: Record<string, unknown> };
 };
 
@@ -262,7 +265,11 @@ function suite(kind: TestDatabaseKind): void {
       site.route('/api', api);
       site.notFound((c) => c.html('<p>no page</p>', 404));
       site.onError((_error, c) => c.html('<p>site error</p>', 500));
-      for (const [path, status] of [['/api/papers/2611.99999', 404], ['/api/search?page=0', 400], ['/api/nothing', 404]] as const) {
+      for (const [path, status] of [
+        ['/api/papers/2611.99999', 404],
+        ['/api/search?page=0', 400],
+        ['/api/nothing', 404],
+      ] as const) {
         const response = await site.request(path);
         expect(response.status, path).toBe(status);
         expect(response.headers.get('content-type'), path).toContain('application/json');
@@ -292,9 +299,7 @@ function suite(kind: TestDatabaseKind): void {
     });
 
     it('lists every GET route of the API, and only those', () => {
-      const routes = api.routes
-        .filter((route) => route.method === 'GET')
-        .map((route) => `/api${route.path.replace(/:(\w+)\{[^}]*\}/g, '{$1}')}`);
+      const routes = api.routes.filter((route) => route.method === 'GET').map((route) => `/api${route.path.replace(/:(\w+)\{[^}]*\}/g, '{$1}')}`);
       expect(Object.keys(document.paths).sort()).toEqual([...new Set(routes)].sort());
     });
 

@@ -116,7 +116,15 @@ export async function searchArchive(deps: WebDeps, query: SearchQuery): Promise<
       atom: absolute(deps, urls.searchFeed(params, 'atom')),
       json: absolute(deps, urls.searchFeed(params, 'json')),
       ...(hasNext
-        ? { next: absolute(deps, withExtra(urls.api.search({ ...params, page: query.page + 1 }), { pageSize: query.pageSize === 20 ? undefined : query.pageSize, lang: query.lang })) }
+        ? {
+            next: absolute(
+              deps,
+              withExtra(urls.api.search({ ...params, page: query.page + 1 }), {
+                pageSize: query.pageSize === 20 ? undefined : query.pageSize,
+                lang: query.lang,
+              }),
+            ),
+          }
         : {}),
     },
   };
@@ -192,9 +200,7 @@ export async function readPaper(deps: WebDeps, idText: string, lang?: string): P
               ...(record.summary ? { summary: record.summary } : {}),
             }
           : {}),
-        ...(record
-          ? { provenance: { provider: record.provider, model: record.model, promptVersion: record.promptVersion, createdAt: record.createdAt } }
-          : {}),
+        ...(record ? { provenance: { provider: record.provider, model: record.model, promptVersion: record.promptVersion, createdAt: record.createdAt } } : {}),
       };
     }),
   };
@@ -248,9 +254,7 @@ function digestEntry(deps: WebDeps, entry: DigestEntry): DigestResponseBody['ent
     title: entry.title,
     abstract: entry.abstract,
     textStatus: status,
-    ...(status === 'ok'
-      ? optional({ translatedTitle: texts.title, tldr: texts.tldr, tldrEn: texts.tldrEn, translatedAbstract: texts.abstract })
-      : {}),
+    ...(status === 'ok' ? optional({ translatedTitle: texts.title, tldr: texts.tldr, tldrEn: texts.tldrEn, translatedAbstract: texts.abstract }) : {}),
     ...(entry.authors ? { authors: entry.authors } : {}),
     ...(entry.categories ? { categories: entry.categories } : {}),
     ...optional({ announced: entry.announced, announceType: entry.announceType }),

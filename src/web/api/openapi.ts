@@ -1,13 +1,6 @@
 /** The OpenAPI 3.1 document of the JSON API, generated from the zod schemas that validate its requests (schemas.ts). */
 import { z } from 'zod';
-import {
-  daysQuerySchema,
-  digestNameParameter,
-  paperIdParameter,
-  paperQuerySchema,
-  responseSchemas,
-  searchQuerySchema,
-} from './schemas.js';
+import { daysQuerySchema, digestNameParameter, paperIdParameter, paperQuerySchema, responseSchemas, searchQuerySchema } from './schemas.js';
 
 /** One operation of the API: its path in OpenAPI form, its parameters' schemas and its response schema's id. */
 export interface ApiOperation {
@@ -110,7 +103,8 @@ export function buildOpenApiDocument(baseUrl: string): JsonSchema {
     const responses: Record<string, JsonSchema> = {
       200: { description: operation.summary, content: { 'application/json': { schema: ref(operation.response) } } },
     };
-    for (const status of operation.errors) responses[status] = { description: STATUS_TEXT[status] ?? 'Error.', content: { 'application/json': { schema: ref('Error') } } };
+    for (const status of operation.errors)
+      responses[status] = { description: STATUS_TEXT[status] ?? 'Error.', content: { 'application/json': { schema: ref('Error') } } };
     responses['500'] = { description: 'The server failed (no internals are shown).', content: { 'application/json': { schema: ref('Error') } } };
     paths[operation.path] = {
       get: {

@@ -78,7 +78,7 @@ export const paperLinksSchema = z
     html: z.string().optional().describe("arXiv's HTML rendering, when known."),
     doi: z.string().optional().describe('The DOI link, when known.'),
     page: z.string().describe("The paper's page on this site."),
-    api: z.string().describe('This API\'s record of the paper.'),
+    api: z.string().describe("This API's record of the paper."),
   })
   .describe('Where to read the paper.');
 responseSchemas.add(paperLinksSchema, { id: 'PaperLinks' });

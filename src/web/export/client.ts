@@ -61,8 +61,12 @@ function client(tokenize: typeof staticTokens, shard: typeof shardOf, labels: St
   for (const part of document.querySelectorAll('[data-server-only]')) part.hidden = true;
   if (query === '') return;
   const cache = new Map<string, Promise<unknown>>();
-  const load = <T,>(path: string): Promise<T> => {
-    if (!cache.has(path)) cache.set(path, fetch(new URL(path, base)).then((response) => (response.ok ? response.json() : Promise.reject(new Error(`${path}: ${response.status}`)))));
+  const load = <T>(path: string): Promise<T> => {
+    if (!cache.has(path))
+      cache.set(
+        path,
+        fetch(new URL(path, base)).then((response) => (response.ok ? response.json() : Promise.reject(new Error(`${path}: ${response.status}`)))),
+      );
     return cache.get(path) as Promise<T>;
   };
   const element = (tag: string, text?: string, className?: string): BrowserNode => {
@@ -71,7 +75,10 @@ function client(tokenize: typeof staticTokens, shard: typeof shardOf, labels: St
     if (className) node.className = className;
     return node;
   };
-  const words = query.toLowerCase().split(/[\s"]+/).filter((word) => word !== '');
+  const words = query
+    .toLowerCase()
+    .split(/[\s"]+/)
+    .filter((word) => word !== '');
   const marked = (tag: string, text: string, className?: string): BrowserNode => {
     const node = element(tag, undefined, className);
     const lower = text.toLowerCase();
@@ -81,7 +88,10 @@ function client(tokenize: typeof staticTokens, shard: typeof shardOf, labels: St
       let length = 0;
       for (const word of words) {
         const found = lower.indexOf(word, at);
-        if (found !== -1 && (next === -1 || found < next)) { next = found; length = word.length; }
+        if (found !== -1 && (next === -1 || found < next)) {
+          next = found;
+          length = word.length;
+        }
       }
       if (next === -1) break;
       node.append(text.slice(at, next), element('mark', text.slice(next, next + length)));

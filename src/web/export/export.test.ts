@@ -51,7 +51,12 @@ function testSite(store: Store, baseUrl: string): Hono {
   const app = new Hono();
   app.get('/', async (c) => {
     const papers = await store.getPapers();
-    return c.html(page('home', `<h1>home</h1><ul>${papers.map((paper) => `<li><a href="${urls.paper(paper.id)}">${escape(paper.title)}</a></li>`).join('')}</ul><a href="${urls.search({ q: 'diffusion' })}">saved search</a>`));
+    return c.html(
+      page(
+        'home',
+        `<h1>home</h1><ul>${papers.map((paper) => `<li><a href="${urls.paper(paper.id)}">${escape(paper.title)}</a></li>`).join('')}</ul><a href="${urls.search({ q: 'diffusion' })}">saved search</a>`,
+      ),
+    );
   });
   app.get('/archive', (c) => c.html(page('archive', `<h1>archive</h1><a href="${urls.archiveCalendar('cs.CL+cs.AI-cs.CY')}">cs.CL+cs.AI-cs.CY</a>`)));
   app.get('/archive/:expression', (c) => c.html(page('calendar', `<h1>${escape(c.req.param('expression'))}</h1><a href="../">up</a>`)));
@@ -59,12 +64,23 @@ function testSite(store: Store, baseUrl: string): Hono {
     const id = decodeURIComponent(c.req.path.slice('/papers/'.length));
     const [paper] = await store.getPapers({ ids: [id] });
     if (!paper) return c.html(page('not found', '<h1>not found</h1>'), 404);
-    return c.html(page(paper.title, `<h1>${escape(paper.title)}</h1><p>${escape(paper.abstract)}</p><a href="${urls.api.paper(id)}">JSON</a> <a href="${urls.home()}#top">top</a>`));
+    return c.html(
+      page(
+        paper.title,
+        `<h1>${escape(paper.title)}</h1><p>${escape(paper.abstract)}</p><a href="${urls.api.paper(id)}">JSON</a> <a href="${urls.home()}#top">top</a>`,
+      ),
+    );
   });
   app.get('/search', (c) => c.html(page('search', '<h1>search</h1>')));
-  app.get('/assets/site.css', (c) => c.body('body{font-family:"WenQuanYi Micro Hei"}@font-face{font-family:x;src:url(/assets/fonts/x.woff2)}', 200, { 'content-type': 'text/css; charset=utf-8' }));
+  app.get('/assets/site.css', (c) =>
+    c.body('body{font-family:"WenQuanYi Micro Hei"}@font-face{font-family:x;src:url(/assets/fonts/x.woff2)}', 200, {
+      'content-type': 'text/css; charset=utf-8',
+    }),
+  );
   app.get('/assets/fonts/x.woff2', (c) => c.body(new Uint8Array([0x77, 0x4f, 0x46, 0x32]), 200, { 'content-type': 'font/woff2' }));
-  app.get('/feeds/digests/*', (c) => c.body(`<feed xmlns="http://www.w3.org/2005/Atom"><link href="${baseUrl}/"/></feed>`, 200, { 'content-type': 'application/atom+xml' }));
+  app.get('/feeds/digests/*', (c) =>
+    c.body(`<feed xmlns="http://www.w3.org/2005/Atom"><link href="${baseUrl}/"/></feed>`, 200, { 'content-type': 'application/atom+xml' }),
+  );
   app.notFound((c) => c.html(page('not found', `<h1>404</h1><a href="${urls.home()}">home</a>`), 404));
   return app;
 }
@@ -84,7 +100,12 @@ describe('the static edition', () => {
     store = await createStore({ url: database.url });
     const papers = [
       makePaper({ id: '2611.00001', title: 'Scaling Large Language Models', abstract: 'We train a large language model.', announced: '2026-11-24' }),
-      makePaper({ id: '2611.00002', title: 'Evaluating Language Models', abstract: 'An evaluation of language models on translation.', announced: '2026-11-24' }),
+      makePaper({
+        id: '2611.00002',
+        title: 'Evaluating Language Models',
+        abstract: 'An evaluation of language models on translation.',
+        announced: '2026-11-24',
+      }),
       makePaper({ id: '2611.00003', title: 'Diffusion for Images', abstract: 'A diffusion approach to image generation.', announced: '2026-11-23' }),
       makePaper({ id: '2611.00004', title: HOSTILE, abstract: 'Hostile text that mentions nothing else.', announced: '2026-11-23' }),
       makePaper({ id: 'hep-th/9901001', title: 'An Old Style Identifier', abstract: 'Strings.', categories: ['hep-th'], announced: '1999-01-04' }),
@@ -133,7 +154,21 @@ describe('the static edition', () => {
   it('writes every page, asset and feed the site links to, and leaves out what only a server answers', async () => {
     expect(result.indexed).toBe(5);
     expect(result.broken).toEqual([]);
-    for (const file of ['index.html', 'archive/index.html', 'archive/cs.CL+cs.AI-cs.CY/index.html', 'papers/2611.00001/index.html', 'papers/hep-th/9901001/index.html', 'search/index.html', 'search/search.js', 'search/index/meta.json', 'assets/site.css', 'assets/fonts/x.woff2', 'feeds/digests/cs.CL/2026-11-24.atom', '404.html', '.nojekyll']) {
+    for (const file of [
+      'index.html',
+      'archive/index.html',
+      'archive/cs.CL+cs.AI-cs.CY/index.html',
+      'papers/2611.00001/index.html',
+      'papers/hep-th/9901001/index.html',
+      'search/index.html',
+      'search/search.js',
+      'search/index/meta.json',
+      'assets/site.css',
+      'assets/fonts/x.woff2',
+      'feeds/digests/cs.CL/2026-11-24.atom',
+      '404.html',
+      '.nojekyll',
+    ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
     expect(existsSync(join(dir, 'api'))).toBe(false);
@@ -169,34 +204,38 @@ describe('the static edition', () => {
     expect(seen.size).toBeGreaterThan(8);
   });
 
-  it.skipIf(!hasChromium)('searches in the browser: two-character Chinese words, English words, paging-free small results, hostile titles inert', async () => {
-    const page = await browser!.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    page.on('response', (response) => {
-      if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
-    });
-    const search = async (query: string): Promise<string[]> => {
-      await page.goto(`${server.url}search/?q=${encodeURIComponent(query)}`);
-      await page.waitForSelector('#xivdigest-static-results[data-state]', { state: 'attached' });
-      expect(await page.getAttribute('#xivdigest-static-results', 'data-state')).toBe('done');
-      return page.evaluate(() => Array.from(document.querySelectorAll('#xivdigest-static-results li a')).map((link) => link.getAttribute('href') ?? ''));
-    };
-    expect((await search('模型')).map((href) => href.split('/').slice(-2)[0])).toEqual(expect.arrayContaining(['2611.00001', '2611.00002']));
-    expect(await search('模型')).toHaveLength(2);
-    expect(await search('大模型')).toHaveLength(1);
-    expect(await search('diffusion')).toHaveLength(1);
-    expect(await search('扩散 图像')).toHaveLength(1);
-    expect(await search('nothingmatchesthis')).toHaveLength(0);
-    const hostile = await search('hostile');
-    expect(hostile).toHaveLength(1);
-    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await page.locator('#xivdigest-static-results img').count()).toBe(0);
-    await page.goto(`${server.url}search/?q=${encodeURIComponent('模型')}`);
-    await page.locator('#xivdigest-static-results li a').first().click();
-    await page.waitForLoadState();
-    expect(page.url()).toMatch(/\/repo\/papers\/2611\.0000[12]\/$/);
-    expect(errors).toEqual([]);
-    await page.close();
-  }, 60_000);
+  it.skipIf(!hasChromium)(
+    'searches in the browser: two-character Chinese words, English words, paging-free small results, hostile titles inert',
+    async () => {
+      const page = await browser!.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('response', (response) => {
+        if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+      });
+      const search = async (query: string): Promise<string[]> => {
+        await page.goto(`${server.url}search/?q=${encodeURIComponent(query)}`);
+        await page.waitForSelector('#xivdigest-static-results[data-state]', { state: 'attached' });
+        expect(await page.getAttribute('#xivdigest-static-results', 'data-state')).toBe('done');
+        return page.evaluate(() => Array.from(document.querySelectorAll('#xivdigest-static-results li a')).map((link) => link.getAttribute('href') ?? ''));
+      };
+      expect((await search('模型')).map((href) => href.split('/').slice(-2)[0])).toEqual(expect.arrayContaining(['2611.00001', '2611.00002']));
+      expect(await search('模型')).toHaveLength(2);
+      expect(await search('大模型')).toHaveLength(1);
+      expect(await search('diffusion')).toHaveLength(1);
+      expect(await search('扩散 图像')).toHaveLength(1);
+      expect(await search('nothingmatchesthis')).toHaveLength(0);
+      const hostile = await search('hostile');
+      expect(hostile).toHaveLength(1);
+      expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.locator('#xivdigest-static-results img').count()).toBe(0);
+      await page.goto(`${server.url}search/?q=${encodeURIComponent('模型')}`);
+      await page.locator('#xivdigest-static-results li a').first().click();
+      await page.waitForLoadState();
+      expect(page.url()).toMatch(/\/repo\/papers\/2611\.0000[12]\/$/);
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    60_000,
+  );
 });

@@ -47,7 +47,11 @@ export async function writeStaticEdition(options: StaticEditionOptions): Promise
     if (papers.length === 0) break;
     const texts = await options.store.getTexts(papers.map((paper) => paper.id));
     for (const paper of papers) {
-      const chosen = chooseTexts(paper, texts.filter((text) => text.paperId === paper.id), options.lang);
+      const chosen = chooseTexts(
+        paper,
+        texts.filter((text) => text.paperId === paper.id),
+        options.lang,
+      );
       const generated = chosen.status === 'ok' ? chosen.texts : undefined;
       documents.push({
         url: paperUrl(paper.id),

@@ -88,7 +88,15 @@ export async function writeStaticSearchIndex(dir: string, documents: readonly St
   for (let start = 0; start < documents.length; start += CHUNK) {
     const rows = documents
       .slice(start, start + CHUNK)
-      .map((document) => [document.id, document.url, document.title, document.translatedTitle ?? '', document.tldr ?? '', document.day ?? '', document.authors.join(', ')]);
+      .map((document) => [
+        document.id,
+        document.url,
+        document.title,
+        document.translatedTitle ?? '',
+        document.tldr ?? '',
+        document.day ?? '',
+        document.authors.join(', '),
+      ]);
     await writeFile(join(dir, 'd', `${start / CHUNK}.json`), JSON.stringify(rows));
   }
   return meta;

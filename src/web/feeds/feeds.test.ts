@@ -258,7 +258,9 @@ describe.skipIf(!hasSharedFixtures)('real cn-chat-arxiv digests (../shared/fixtu
 
   it('finds an imported paper by a word of its title and shows its imported translation with provenance', async () => {
     // One real digest is empty (a day without papers); take the first paper of the first that is not.
-    const digests = await Promise.all(files.map(async (_file, index) => digestResponseSchema.parse(await (await site.request(`/api/digests/real/${index}`)).json())));
+    const digests = await Promise.all(
+      files.map(async (_file, index) => digestResponseSchema.parse(await (await site.request(`/api/digests/real/${index}`)).json())),
+    );
     const first = digests.flatMap((digest) => digest.entries)[0]!;
     const paper = paperResponseSchema.parse(await (await site.request(`/api/papers/${first.id}`)).json());
     expect(paper.texts.find((texts) => texts.lang === 'zh')).toMatchObject({ status: 'ok', provenance: { provider: 'cn-chat-arxiv' } });

@@ -113,7 +113,8 @@ const isDailyDigestOf = (digestName: string, subscription: string): boolean =>
 async function archiveFeed(deps: WebDeps, expression: string, requestedLang: string | undefined): Promise<{ digest: Digest; meta: FeedMeta }> {
   const lang = requestedLang ?? deps.lang;
   const filter = categoryFilter(expression);
-  if (!filter.categories) throw notFound('no category expression in this feed URL', 'Use /feeds/archive/<categories>.atom, e.g. /feeds/archive/cs.CL+cs.AI.atom.');
+  if (!filter.categories)
+    throw notFound('no category expression in this feed URL', 'Use /feeds/archive/<categories>.atom, e.g. /feeds/archive/cs.CL+cs.AI.atom.');
   // The canonical spelling (`cs.CL+cs.AI-cs.CY`) names the feed's links, however the request spelled it.
   const canonical = formatCategoryAlgebra({ include: filter.categories ?? [], exclude: filter.excludeCategories ?? [] });
   const days = (await deps.search.announcementDays(filter)).slice(0, ARCHIVE_FEED_DAYS);
@@ -189,12 +190,17 @@ async function digestOf(deps: WebDeps, name: string, ids: string[], lang: string
       ...entry,
       authors: paper.authors.map((author) => author.name),
       categories: paper.categories,
-      ...(paper.links.pdf || paper.links.html ? { links: { ...(paper.links.pdf ? { pdf: paper.links.pdf } : {}), ...(paper.links.html ? { html: paper.links.html } : {}) } } : {}),
+      ...(paper.links.pdf || paper.links.html
+        ? { links: { ...(paper.links.pdf ? { pdf: paper.links.pdf } : {}), ...(paper.links.html ? { html: paper.links.html } : {}) } }
+        : {}),
       ...(paper.announced ? { announced: paper.announced } : {}),
       ...(paper.announceType ? { announceType: paper.announceType } : {}),
     };
   });
   // `updated` is when the feed's content last changed (the newest paper's arrival), so that polling it costs nothing new.
-  const newest = papers.map((paper) => paper.firstSeen).sort().at(-1);
+  const newest = papers
+    .map((paper) => paper.firstSeen)
+    .sort()
+    .at(-1);
   return { ...built, entries, createdAt: newest ?? new Date().toISOString() };
 }

@@ -27,7 +27,7 @@ import type { WebDeps } from '../deps.js';
 
 const INSTRUCTIONS =
   'xivdigest is an archive of arXiv papers with translated titles, one-sentence TL;DRs and translated abstracts. ' +
-  'Use search_papers to find papers (empty query: the newest), get_paper for one paper\'s abstract and texts in every language, ' +
+  "Use search_papers to find papers (empty query: the newest), get_paper for one paper's abstract and texts in every language, " +
   'list_digests and get_digest for the daily digests of subscriptions.';
 
 // The tools' inputs reuse the API's field schemas, so that a tool and its route accept the same values.
@@ -57,7 +57,7 @@ const digestInput = {
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
     .optional()
-    .describe('The announcement day of the subscription\'s digest, YYYY-MM-DD.'),
+    .describe("The announcement day of the subscription's digest, YYYY-MM-DD."),
 };
 
 const listInput = {
@@ -128,7 +128,7 @@ export function createMcpServer(deps: WebDeps): McpServer {
     {
       title: 'Get a digest',
       description:
-        "A stored digest with its entries (id, title, translated title, TL;DR, links), by name (from list_digests) or by subscription and day; a subscription alone gives its newest digest.",
+        'A stored digest with its entries (id, title, translated title, TL;DR, links), by name (from list_digests) or by subscription and day; a subscription alone gives its newest digest.',
       inputSchema: digestInput,
       outputSchema: digestResponseSchema,
       annotations: { title: 'Get a digest', ...READ_ONLY },
@@ -152,7 +152,9 @@ export function createMcpServer(deps: WebDeps): McpServer {
     (input) =>
       tool(async () => {
         const all = await listDigests(deps);
-        const digests = all.digests.filter((digest) => !input.subscription || digest.name === input.subscription || digest.name.startsWith(`${input.subscription}/`));
+        const digests = all.digests.filter(
+          (digest) => !input.subscription || digest.name === input.subscription || digest.name.startsWith(`${input.subscription}/`),
+        );
         const body: DigestListBody = { digests: digests.slice(0, input.limit) };
         const lines = body.digests.map((digest) => `- ${digest.name}: ${digest.entries} papers (${digest.createdAt.slice(0, 10)}, ${digest.style})`);
         return answer(lines.length > 0 ? `${lines.length} digest(s), newest first:\n${lines.join('\n')}` : 'No digests are stored.', body);
@@ -171,7 +173,11 @@ async function digestName(deps: WebDeps, input: { name?: string; subscription?: 
   if (input.day) return `${input.subscription}/${input.day}`;
   const newest = (await deps.store.listDigests()).find((digest) => digest.name.startsWith(`${input.subscription}/`) || digest.name === input.subscription);
   if (!newest) {
-    throw new XivdigestError({ code: 'NOT_FOUND', message: `no digest of subscription ${JSON.stringify(input.subscription)}`, hint: 'Call list_digests for the names.' });
+    throw new XivdigestError({
+      code: 'NOT_FOUND',
+      message: `no digest of subscription ${JSON.stringify(input.subscription)}`,
+      hint: 'Call list_digests for the names.',
+    });
   }
   return newest.name;
 }
@@ -200,7 +206,10 @@ function paperText(body: PaperResponseBody): string {
     `Abstract: ${paper.abstract}`,
   ];
   for (const texts of body.texts) {
-    lines.push('', `[${texts.lang}] ${texts.status}${texts.provenance ? ` (${texts.provenance.provider}/${texts.provenance.model}, prompt ${texts.provenance.promptVersion})` : ''}`);
+    lines.push(
+      '',
+      `[${texts.lang}] ${texts.status}${texts.provenance ? ` (${texts.provenance.provider}/${texts.provenance.model}, prompt ${texts.provenance.promptVersion})` : ''}`,
+    );
     if (texts.status === 'ok') lines.push(`Title: ${texts.title}`, `TL;DR: ${texts.tldr}`, `Abstract: ${texts.abstract}`);
   }
   return lines.join('\n');

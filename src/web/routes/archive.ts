@@ -10,19 +10,36 @@ const DAY_PAGE_SIZE = 100;
 export function archiveRoutes(route: RouteContext): Hono<WebEnv> {
   return new Hono<WebEnv>()
     .get('/archive', (c) =>
-      sendPage(c, route, `archive\u0000${pathOf(c)}`, async () => archiveIndexPage(await route.deps.search.archiveCategories(), c.get('ui'), pathOf(c)), route.briefMs),
+      sendPage(
+        c,
+        route,
+        `archive\u0000${pathOf(c)}`,
+        async () => archiveIndexPage(await route.deps.search.archiveCategories(), c.get('ui'), pathOf(c)),
+        route.briefMs,
+      ),
     )
     .get('/archive/*', async (c) => {
       const rest = restOfPath(c, '/archive/');
       const [text = '', day, ...extra] = rest.split('/');
-      if (extra.length > 0) throw new XivdigestError({ code: 'NOT_FOUND', message: `No page at /archive/${rest}`, hint: 'Archive pages are /archive/<categories> and /archive/<categories>/<YYYY-MM-DD>' });
+      if (extra.length > 0)
+        throw new XivdigestError({
+          code: 'NOT_FOUND',
+          message: `No page at /archive/${rest}`,
+          hint: 'Archive pages are /archive/<categories> and /archive/<categories>/<YYYY-MM-DD>',
+        });
       if (day === undefined) {
         const { algebra, expression } = categoryExpression(text);
         return sendPage(
           c,
           route,
           `calendar\u0000${pathOf(c)}`,
-          async () => calendarPage(expression, await route.deps.search.announcementDays({ categories: algebra.include, excludeCategories: algebra.exclude }), c.get('ui'), pathOf(c)),
+          async () =>
+            calendarPage(
+              expression,
+              await route.deps.search.announcementDays({ categories: algebra.include, excludeCategories: algebra.exclude }),
+              c.get('ui'),
+              pathOf(c),
+            ),
           route.briefMs,
         );
       }

@@ -30,7 +30,13 @@ export const pathOf = (c: Context): string => {
 };
 
 /** Sends a cached page: 304 when If-None-Match matches its ETag, else the HTML. */
-export async function sendPage(c: Context<WebEnv>, route: RouteContext, key: string, render: () => Promise<string> | string, ttlMs?: number): Promise<Response> {
+export async function sendPage(
+  c: Context<WebEnv>,
+  route: RouteContext,
+  key: string,
+  render: () => Promise<string> | string,
+  ttlMs?: number,
+): Promise<Response> {
   const cached = await route.cache.get(`${c.get('ui')}\u0000${key}`, async () => render(), ttlMs);
   const gzip = cached.bytes > 1024 && /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
   // Each encoding is its own representation, with its own strong ETag.
@@ -51,7 +57,10 @@ export const isKnownCategory = (name: string): boolean => ARXIV_CATEGORY_NAMES.h
  * A category expression from a URL, checked against the taxonomy: NOT_FOUND for a malformed one, and for an unknown
  * name with the closest known one in `details.suggestion` and the corrected expression's URL in `details.href`.
  */
-export function categoryExpression(text: string, hrefOf: (expression: string) => string = urls.archiveCalendar): { algebra: CategoryAlgebra; expression: string } {
+export function categoryExpression(
+  text: string,
+  hrefOf: (expression: string) => string = urls.archiveCalendar,
+): { algebra: CategoryAlgebra; expression: string } {
   const algebra = parseCategoryAlgebra(text, isKnownCategory);
   if (!algebra) {
     throw new XivdigestError({
@@ -64,7 +73,10 @@ export function categoryExpression(text: string, hrefOf: (expression: string) =>
     if (isKnownCategory(name)) continue;
     const suggestion = suggestCategory(name);
     const fixed = suggestion
-      ? formatCategoryAlgebra({ include: algebra.include.map((n) => (n === name ? suggestion : n)), exclude: algebra.exclude.map((n) => (n === name ? suggestion : n)) })
+      ? formatCategoryAlgebra({
+          include: algebra.include.map((n) => (n === name ? suggestion : n)),
+          exclude: algebra.exclude.map((n) => (n === name ? suggestion : n)),
+        })
       : undefined;
     throw new XivdigestError({
       code: 'NOT_FOUND',

@@ -144,7 +144,10 @@ export function calendarPage(expression: string, days: ArchiveDay[], ui: UiLang,
       const first = new Date(Date.UTC(year, monthNumber - 1, 1));
       const length = new Date(Date.UTC(year, monthNumber, 0)).getUTCDate();
       const pad = (first.getUTCDay() + 6) % 7;
-      const cells = [...WEEKDAYS[ui].map((name) => `<li class="pad" aria-hidden="true">${name}</li>`), ...Array.from({ length: pad }, () => '<li class="pad"></li>')];
+      const cells = [
+        ...WEEKDAYS[ui].map((name) => `<li class="pad" aria-hidden="true">${name}</li>`),
+        ...Array.from({ length: pad }, () => '<li class="pad"></li>'),
+      ];
       for (let date = 1; date <= length; date++) {
         const day = `${month}-${String(date).padStart(2, '0')}`;
         const count = counts.get(day);
@@ -165,12 +168,20 @@ export function calendarPage(expression: string, days: ArchiveDay[], ui: UiLang,
 export function dayPage(expression: string, day: string, response: SearchResponse, ui: UiLang, path: string): string {
   const t = UI_TEXT[ui];
   const title = t.dayOf(expression, day);
-  const list = response.hits.length === 0 ? `<p>${escapeHtml(t.noPapers)}</p>` : `<ol class="plain hits">${response.hits.map((hit) => hitHtml(hit, ui)).join('\n')}</ol>`;
+  const list =
+    response.hits.length === 0 ? `<p>${escapeHtml(t.noPapers)}</p>` : `<ol class="plain hits">${response.hits.map((hit) => hitHtml(hit, ui)).join('\n')}</ol>`;
   const pager = pagerHtml(response.page, response.pageSize, response.total, ui, (n) => `${urls.archiveDay(expression, day)}?page=${n}`);
   const body =
     `<h1>${escapeHtml(title)}</h1>\n<p class="meta">${escapeHtml(t.browseCount(response.total))} · <a href="${attr(urls.archiveCalendar(expression))}">${escapeHtml(t.calendarOf(expression))}</a></p>\n` +
     `${list}\n${pager}`;
-  return page({ ui, title, body, feeds: { title: expression, atom: urls.archiveFeed(expression, 'atom'), json: urls.archiveFeed(expression, 'json') }, path, math: hasMath(body) });
+  return page({
+    ui,
+    title,
+    body,
+    feeds: { title: expression, atom: urls.archiveFeed(expression, 'atom'), json: urls.archiveFeed(expression, 'json') },
+    path,
+    math: hasMath(body),
+  });
 }
 
 export interface PaperData {
@@ -190,8 +201,12 @@ export function paperPage(data: PaperData, ui: UiLang, path: string): string {
   parts.push(`<h1 lang="en">${textWithMath(paper.title)}</h1>`);
   parts.push(`<p class="authors" lang="en">${escapeHtml(cleanLine(paper.authors.map((author) => author.name).join(', ')))}</p>`);
   const categories = paper.categories.map((category) => `<a href="${attr(urls.archiveCalendar(category))}">${escapeHtml(cleanLine(category))}</a>`).join(' ');
-  const dates = [paper.announced ? `${t.announced} ${paper.announced}` : '', paper.submitted ? `${t.submitted} ${paper.submitted.slice(0, 10)}` : ''].filter((d) => d !== '');
-  parts.push(`<p class="meta">${escapeHtml(paper.id)}${paper.version !== null ? `v${paper.version}` : ''} · ${categories}${dates.length ? ` · ${escapeHtml(dates.join(' · '))}` : ''}</p>`);
+  const dates = [paper.announced ? `${t.announced} ${paper.announced}` : '', paper.submitted ? `${t.submitted} ${paper.submitted.slice(0, 10)}` : ''].filter(
+    (d) => d !== '',
+  );
+  parts.push(
+    `<p class="meta">${escapeHtml(paper.id)}${paper.version !== null ? `v${paper.version}` : ''} · ${categories}${dates.length ? ` · ${escapeHtml(dates.join(' · '))}` : ''}</p>`,
+  );
   parts.push(`<nav aria-label="${attr(t.links)}" class="links">${link(abs, 'arXiv')} ${link(pdf, 'PDF')} ${link(html, 'HTML')}</nav>`);
   parts.push(`<section aria-labelledby="abstract"><h2 id="abstract">${escapeHtml(t.abstract)}</h2><p lang="en">${textWithMath(paper.abstract)}</p></section>`);
   // Texts: newest first per language (the store returns them newest first); the others stay listed with their provenance.
@@ -223,9 +238,17 @@ export function paperPage(data: PaperData, ui: UiLang, path: string): string {
   const versions = data.versions;
   if (versions.length > 0) {
     const items = versions.map((version, index) => {
-      const facts = [`v${version.version}`, version.submitted ? version.submitted.slice(0, 10) : '', version.size ?? '', version.announced ? `${t.announced} ${version.announced}` : ''].filter((f) => f !== '');
+      const facts = [
+        `v${version.version}`,
+        version.submitted ? version.submitted.slice(0, 10) : '',
+        version.size ?? '',
+        version.announced ? `${t.announced} ${version.announced}` : '',
+      ].filter((f) => f !== '');
       let change = '';
-      const before = versions.slice(0, index).reverse().find((earlier) => earlier.abstract);
+      const before = versions
+        .slice(0, index)
+        .reverse()
+        .find((earlier) => earlier.abstract);
       if (index > 0 && version.abstract && before?.abstract) {
         change =
           cleanLine(before.abstract) === cleanLine(version.abstract)
@@ -238,7 +261,14 @@ export function paperPage(data: PaperData, ui: UiLang, path: string): string {
   }
   const body = parts.join('\n');
   const primary = paper.categories[0] ?? 'cs';
-  return page({ ui, title: cleanLine(paper.title), body, feeds: { title: primary, atom: urls.archiveFeed(primary, 'atom'), json: urls.archiveFeed(primary, 'json') }, path, math: hasMath(body) });
+  return page({
+    ui,
+    title: cleanLine(paper.title),
+    body,
+    feeds: { title: primary, atom: urls.archiveFeed(primary, 'atom'), json: urls.archiveFeed(primary, 'json') },
+    path,
+    math: hasMath(body),
+  });
 }
 
 export function searchPage(params: SearchParams, response: SearchResponse | undefined, ui: UiLang, path: string): string {
@@ -259,12 +289,22 @@ export function searchPage(params: SearchParams, response: SearchResponse | unde
     const count = q.trim() === '' ? t.browseCount(response.total) : t.resultsCount(response.total, q);
     results =
       `<p class="meta" role="status">${escapeHtml(count)}</p>\n` +
-      (response.hits.length === 0 ? `<p>${escapeHtml(t.noPapers)}</p>` : `<ol class="plain hits">${response.hits.map((hit) => hitHtml(hit, ui)).join('\n')}</ol>`) +
+      (response.hits.length === 0
+        ? `<p>${escapeHtml(t.noPapers)}</p>`
+        : `<ol class="plain hits">${response.hits.map((hit) => hitHtml(hit, ui)).join('\n')}</ol>`) +
       pagerHtml(response.page, response.pageSize, response.total, ui, (n) => urls.search({ ...params, page: n }));
   }
   const title = q.trim() === '' ? t.search : `${t.search}: ${q}`;
   const body = `<h1>${escapeHtml(title)}</h1>\n${form}\n<section aria-label="${attr(t.search)}">${results}</section>`;
-  return page({ ui, title, body, q, feeds: { title, atom: urls.searchFeed(params, 'atom'), json: urls.searchFeed(params, 'json') }, path, math: hasMath(body) });
+  return page({
+    ui,
+    title,
+    body,
+    q,
+    feeds: { title, atom: urls.searchFeed(params, 'atom'), json: urls.searchFeed(params, 'json') },
+    path,
+    math: hasMath(body),
+  });
 }
 
 export function errorPage(status: number, message: string, ui: UiLang, path: string, suggestion?: { text: string; href: string }, q?: string): string {

@@ -27,7 +27,8 @@ export function hitHtml(hit: SearchHit, ui: UiLang): string {
   if (title !== hit.title) parts.push(`<p class="title-en" lang="en">${textWithMath(hit.title)}</p>`);
   const meta = [hit.id, hit.announced ? `${t.announced} ${hit.announced}` : '', hit.categories.join(' ')].filter((part) => part !== '');
   parts.push(`<p class="meta">${escapeHtml(cleanLine(meta.join(' · ')))}</p>`);
-  if (hit.authors.length > 0) parts.push(`<p class="authors" lang="en">${escapeHtml(cleanLine(hit.authors.slice(0, 8).join(', ') + (hit.authors.length > 8 ? ', …' : '')))}</p>`);
+  if (hit.authors.length > 0)
+    parts.push(`<p class="authors" lang="en">${escapeHtml(cleanLine(hit.authors.slice(0, 8).join(', ') + (hit.authors.length > 8 ? ', …' : '')))}</p>`);
   if (hit.tldr && hit.tldr.trim() !== '') parts.push(`<p class="tldr">${textWithMath(hit.tldr)}</p>`);
   for (const snippet of hit.snippets) parts.push(`<p class="snippet">${snippetHtml(snippet)}</p>`);
   return `<li class="hit"><article>${parts.join('')}</article></li>`;
@@ -76,5 +77,8 @@ export function wordDiffHtml(before: string, after: string): string {
   }
   while (i < a.length) push('del', a[i++]!);
   while (j < b.length) push('ins', b[j++]!);
-  return out.join(' ').replace(/<\/del> <del>/g, ' ').replace(/<\/ins> <ins>/g, ' ');
+  return out
+    .join(' ')
+    .replace(/<\/del> <del>/g, ' ')
+    .replace(/<\/ins> <ins>/g, ' ');
 }

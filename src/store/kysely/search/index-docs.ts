@@ -121,11 +121,7 @@ function jsonValue<T>(value: unknown): T {
 /** The sources of these papers (those the store holds), read through `db` (a transaction's connection). */
 export async function readSources(db: Kysely<any>, ids: readonly string[]): Promise<SearchSource[]> {
   if (ids.length === 0) return [];
-  const rows = (await db
-    .selectFrom('papers')
-    .select(['id', 'title', 'abstract', 'authors', 'categories'])
-    .where('id', 'in', ids)
-    .execute()) as IndexedRow[];
+  const rows = (await db.selectFrom('papers').select(['id', 'title', 'abstract', 'authors', 'categories']).where('id', 'in', ids).execute()) as IndexedRow[];
   const texts = await readTexts(db, ids);
   return rows.map((row) => sourceOf(row, texts.get(row.id) ?? []));
 }
@@ -211,7 +207,11 @@ export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: r
       db,
       chunk.map((row) => row.id),
     );
-    await writeDocuments(db, dialect, chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [])));
+    await writeDocuments(
+      db,
+      dialect,
+      chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [])),
+    );
   }
 }
 
@@ -252,7 +252,10 @@ export async function indexAll(
   options: { batch?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<number> {
   const batch = options.batch ?? 2_000;
-  const counted = await db.selectFrom('papers').select((eb) => eb.fn.countAll().as('count')).executeTakeFirst();
+  const counted = await db
+    .selectFrom('papers')
+    .select((eb) => eb.fn.countAll().as('count'))
+    .executeTakeFirst();
   const total = Number(counted?.count ?? 0);
   let done = 0;
   let after: string | undefined;

@@ -4,16 +4,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { XivdigestError } from '../../../core/errors.js';
-import type {
-  ArchiveCategory,
-  ArchiveDay,
-  DayQuery,
-  SearchHit,
-  SearchRequest,
-  SearchResponse,
-  SearchSnippet,
-  SnippetField,
-} from '../../../core/search.js';
+import type { ArchiveCategory, ArchiveDay, DayQuery, SearchHit, SearchRequest, SearchResponse, SearchSnippet, SnippetField } from '../../../core/search.js';
 import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/search-text.js';
 import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
 import type { SearchDialect } from './index-docs.js';
@@ -55,7 +46,10 @@ function normalize(request: SearchRequest): Normalized {
   if (!Number.isInteger(page) || page < 1) throw invalid(`search: page must be a whole number from 1, not ${String(page)}`, 'Ask for page 1 or later');
   const pageSize = request.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw invalid(`search: pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}, not ${String(pageSize)}`, `Ask for at most ${MAX_PAGE_SIZE} results a page`);
+    throw invalid(
+      `search: pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}, not ${String(pageSize)}`,
+      `Ask for at most ${MAX_PAGE_SIZE} results a page`,
+    );
   }
   const sort = request.sort ?? 'relevance';
   if (sort !== 'relevance' && sort !== 'date') throw invalid(`search: sort must be relevance or date, not ${String(sort)}`, 'Sort by relevance or date');
@@ -207,10 +201,7 @@ const MATCHED_BY: Record<SnippetField, ReadonlyArray<QueryTerm['field']>> = {
 
 const MAX_SNIPPETS = 3;
 
-function snippetsOf(
-  fields: Array<{ field: SnippetField; text: string; lang?: string }>,
-  terms: FieldTerms,
-): SearchSnippet[] {
+function snippetsOf(fields: Array<{ field: SnippetField; text: string; lang?: string }>, terms: FieldTerms): SearchSnippet[] {
   const snippets: SearchSnippet[] = [];
   for (const { field, text, lang } of fields) {
     if (snippets.length >= MAX_SNIPPETS) break;
@@ -329,9 +320,7 @@ export async function searchPapers(db: Kysely<any>, dialect: SearchDialect, requ
 /** Papers listed in one of `categories` (an archive matches its categories) and in none of `exclude`, as SQL on `p`. */
 function categoryConditions(dialect: SearchDialect, categories: readonly string[], exclude: readonly string[]): RawBuilder<unknown>[] {
   const listed = (names: readonly string[]): RawBuilder<unknown> => {
-    const tests = names.map((name) =>
-      name.includes('.') ? sql`c = ${name}` : sql`(c = ${name} or c like ${`${name}.%`})`,
-    );
+    const tests = names.map((name) => (name.includes('.') ? sql`c = ${name}` : sql`(c = ${name} or c like ${`${name}.%`})`));
     const any = sql.join(tests, sql` or `);
     return dialect === 'sqlite'
       ? sql`exists (select 1 from (select value as c from json_each(p.categories)) where ${any})`
