@@ -3,7 +3,7 @@
  * server; `xivdigest readers invite` from the CLI; the email arrives; its link opened in Chromium signs the reader in;
  * sign out. Then a link asked for on /signin, opened in another browser (refused there) and in the asking one.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,20 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
 import { signInLinkIn, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`readers browser test skipped: ${CHROMIUM} is absent (apt-get install -y chromium)`);
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
+const hasChromium = chromiumFor('readers browser test');
 const SECRET_ENV = { XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters' };
 
 async function freePort(): Promise<number> {
@@ -102,7 +91,7 @@ describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', (
     serving = startCli(sandbox, ['serve', '--port', String(port)], SECRET_ENV);
     await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
     profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, env: { ...process.env, HOME: profile } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
   }, 60_000);
 
   afterAll(async () => {

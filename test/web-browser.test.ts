@@ -3,7 +3,7 @@
  * our small archive: navigation, a two-character Chinese search, math, a 375 px phone, dark mode, no console errors,
  * no request leaving 127.0.0.1 (every request is intercepted and checked), and hostile titles inert.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,26 +14,14 @@ import { urls } from '../src/web/urls.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
 import { CHINESE_WORD, fillWebSite, HOSTILE_PAPER, type WebSiteFixture } from './helpers/web-site.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
 
 // page.evaluate callbacks run in the page; the project compiles without the DOM library (see test/browser/).
 declare const document: any;
 declare const window: any;
 declare const getComputedStyle: (element: unknown) => any;
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`web browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium fonts-wqy-microhei)`);
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
+const hasChromium = chromiumFor('web browser tests');
 
 describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest serve`', () => {
   let sandbox: CliSandbox;
@@ -56,7 +44,7 @@ describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest se
     const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
     base = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
     profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, env: { ...process.env, HOME: profile } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
   });
 
   afterAll(async () => {

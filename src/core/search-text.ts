@@ -4,6 +4,7 @@
  * characters (Han, kana, Hangul) become overlapping character bigrams, so that 模型 is found inside 大模型 and 语言模型
  * is the phrase 语言 言模 模型. A single CJK character between non-CJK ones is kept as a unigram. Pure functions only.
  */
+import { ASCII_ONLY, foldDiacritics } from './fold.js';
 
 /** One index token and where it came from in the original text (UTF-16 offsets, end exclusive). */
 export interface SearchToken {
@@ -11,23 +12,6 @@ export interface SearchToken {
   start: number;
   end: number;
 }
-
-const TRANSLITERATION: Record<string, string> = {
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  ø: 'o',
-  ħ: 'h',
-  ı: 'i',
-  ŀ: 'l',
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  þ: 'th',
-};
-const TRANSLITERATION_PATTERN = /[łđðøħıŀßæœþ]/g;
-const COMBINING_MARKS = /\p{M}+/gu;
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Han (incl. extensions and compatibility), Hiragana, Katakana (incl. half-width), Hangul syllables and jamo. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]/u;
@@ -40,13 +24,8 @@ const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Lower case without diacritics (José → jose, Łukasz → lukasz), as the index stores words. */
 export function foldWord(word: string): string {
-  const lower = word.toLowerCase();
-  if (ASCII_ONLY.test(lower)) return lower;
-  return lower
-    .normalize('NFKD')
-    .replace(COMBINING_MARKS, '')
-    .replace(TRANSLITERATION_PATTERN, (char) => TRANSLITERATION[char] ?? char)
-    .normalize('NFC');
+  const folded = foldDiacritics(word, 'NFKD');
+  return ASCII_ONLY.test(folded) ? folded : folded.normalize('NFC');
 }
 
 /** Whether the text has a CJK character. */

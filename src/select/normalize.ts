@@ -1,33 +1,12 @@
 /** Text normalization shared by the query, keyword and author matchers: case, diacritics and word boundaries. */
+import { ASCII_ONLY, foldDiacritics } from '../core/fold.js';
 
-// Letters that NFD does not take apart into a base letter plus a combining mark.
-const TRANSLITERATION: Record<string, string> = {
-  ł: 'l',
-  đ: 'd',
-  ð: 'd',
-  ø: 'o',
-  ħ: 'h',
-  ı: 'i',
-  ŀ: 'l',
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  þ: 'th',
-};
-const TRANSLITERATION_PATTERN = /[łđðøħıŀßæœþ]/g;
-const COMBINING_MARKS = /\p{M}+/gu;
 const NON_WORD_UNICODE = /[^\p{L}\p{N}]+/gu;
 const NON_WORD_ASCII = /[^a-z0-9]+/g;
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Lower case, without diacritics (José → jose, Łukasz → lukasz), but with punctuation kept. */
 export function foldCase(text: string): string {
-  const lower = text.toLowerCase();
-  if (ASCII_ONLY.test(lower)) return lower;
-  return lower
-    .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
-    .replace(TRANSLITERATION_PATTERN, (letter) => TRANSLITERATION[letter] ?? letter);
+  return foldDiacritics(text);
 }
 
 /** A text prepared for matching: folded once per paper, then searched by every pattern. */

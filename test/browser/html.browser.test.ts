@@ -1,5 +1,5 @@
 /** The standalone HTML digest in real Chromium: Chinese glyphs, KaTeX, a 375 px phone, dark mode, and inert hostile input. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,6 +9,7 @@ import type { Digest } from '../../src/core/digest.js';
 import { createHtmlRenderer } from '../../src/render/html/index.js';
 import { startTestServer, type TestServer } from '../helpers/http-server.js';
 import { digestEntry } from '../helpers/digest-entries.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from '../helpers/chromium.js';
 
 // The callbacks passed to page.evaluate run in the page. The project compiles without the DOM library (adding it
 // would change Node's stream types for every file), so the page's globals are declared here, untyped, for this file only.
@@ -17,20 +18,7 @@ declare const window: any;
 declare const getComputedStyle: (element: unknown) => any;
 declare const requestAnimationFrame: (callback: () => void) => void;
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium fonts-wqy-microhei)`);
-
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-  '--disable-quic',
-];
+const hasChromium = chromiumFor('browser tests');
 
 const entry = digestEntry;
 
@@ -122,7 +110,7 @@ describe.skipIf(!hasChromium)('standalone HTML digest in Chromium', () => {
 
   beforeAll(async () => {
     profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, env: { ...process.env, HOME: profile } });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
     server = await startTestServer({
       '/digest.html': { headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderer.render(digest) },
       '/hostile.html': { headers: { 'content-type': 'text/html; charset=utf-8' }, body: renderer.render(hostileDigest) },

@@ -4,6 +4,7 @@ import type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from '../lease-store
 import type { LeasesTable, StoreDatabase } from '../schema.js';
 import type { OpenedDatabase } from './dialect.js';
 import { storeError } from './errors.js';
+import { createOneStatement } from './one-statement.js';
 
 function toLease(row: Selectable<LeasesTable>): Lease {
   return {
@@ -16,11 +17,6 @@ function toLease(row: Selectable<LeasesTable>): Lease {
   };
 }
 
-function isBusy(cause: unknown): boolean {
-  const code = (cause as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
-}
-
 /**
  * Leases over an opened database. Every write is one statement, atomic on its own: taking a lease is a compare and
  * swap (insert when absent, or replace exactly the lease that was read), so it needs no lock held across awaits, which
@@ -31,18 +27,7 @@ function isBusy(cause: unknown): boolean {
 export function createKyselyLeaseStore(opened: Pick<OpenedDatabase, 'db' | 'location'>, isClosed: () => boolean): LeaseStore {
   const { db, location } = opened;
 
-  async function write<T>(action: string, work: (executor: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (isClosed()) throw storeError({ action, location, cause: new Error('the store is closed') });
-      try {
-        return await work(db);
-      } catch (cause) {
-        // SQLite waits 5 s for the write lock (busy_timeout); a long ingest in another process may hold it longer.
-        if (isBusy(cause) && attempt < 4) continue;
-        throw storeError({ action, location, cause });
-      }
-    }
-  }
+  const write = createOneStatement(opened, isClosed);
 
   async function read(executor: Kysely<StoreDatabase>, key: string): Promise<Lease | undefined> {
     const row = await executor.selectFrom('leases').selectAll().where('key', '=', key).executeTakeFirst();

@@ -8,7 +8,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Invitation, Reader, ReaderExport, ReaderRole, ReaderSession, ReaderStore, SignInToken, TokenUse } from '../reader-store.js';
 import type { ReaderInvitationsTable, ReadersTable, ReaderSessionsTable, ReaderSignInTokensTable, StoreDatabase } from '../schema.js';
 import type { OpenedDatabase } from './dialect.js';
-import { storeError } from './errors.js';
+import { createOneStatement } from './one-statement.js';
 
 /** How long a session's `lastSeenAt` may lag before a request writes it again (one write per reader and minute). */
 const LAST_SEEN_EVERY_MS = 60_000;
@@ -50,26 +50,8 @@ function toSession(row: Selectable<ReaderSessionsTable>): ReaderSession {
   };
 }
 
-function isBusy(cause: unknown): boolean {
-  const code = (cause as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED';
-}
-
 export function createKyselyReaderStore(opened: Pick<OpenedDatabase, 'db' | 'location'>, isClosed: () => boolean): ReaderStore {
-  const { db, location } = opened;
-
-  async function run<T>(action: string, work: (executor: Kysely<StoreDatabase>) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      if (isClosed()) throw storeError({ action, location, cause: new Error('the store is closed') });
-      try {
-        return await work(db);
-      } catch (cause) {
-        // SQLite waits 5 s for the write lock (busy_timeout); a long ingest in another process may hold it longer.
-        if (isBusy(cause) && attempt < 4) continue;
-        throw storeError({ action, location, cause });
-      }
-    }
-  }
+  const run = createOneStatement(opened, isClosed);
 
   const readerBy = (executor: Kysely<StoreDatabase>, by: { id: string } | { email: string }) =>
     ('id' in by

@@ -18,13 +18,12 @@ import { createStore } from '../../store/index.js';
 import type { Store } from '../../store/store.js';
 import { urls } from '../urls.js';
 import { writeStaticEdition, staticTokens, type StaticEditionResult } from './index.js';
+import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from '../../../test/helpers/chromium.js';
 
 // page.evaluate callbacks run in the page; the project compiles without the DOM library.
 declare const document: { querySelectorAll(selector: string): Array<{ textContent: string | null; getAttribute(name: string): string | null }> };
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`static edition browser tests skipped: ${CHROMIUM} is absent (apt-get install -y chromium fonts-wqy-microhei)`);
+const hasChromium = chromiumFor('static edition browser tests');
 
 describe('staticTokens', () => {
   it('cuts CJK runs into bigrams, so two-character words match inside longer ones', () => {
@@ -140,7 +139,7 @@ describe('the static edition', () => {
     const app = testSite(store, baseUrl);
     result = await writeStaticEdition({ store, request: (path) => Promise.resolve(app.request(path)), dir, baseUrl, lang: 'zh', ui: 'zh' });
     server = await startStaticServer(dir, '/repo/');
-    if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 60_000);
 
   afterAll(async () => {
