@@ -393,7 +393,7 @@ async function generateOn(
       throw new XivdigestError({
         code: 'CONFIG_INVALID',
         message: `llama-cpp: the prompt takes ${inputTokens} tokens and leaves no room in the ${sequence.contextSize}-token context`,
-        hint: 'Raise contextSize in the llama-cpp provider options, or shorten the input',
+        hint: 'Raise llm.local.contextSize in the config (the model allows up to its training context), or choose a model with a larger one',
         details: { inputTokens, contextSize: sequence.contextSize },
       });
     }
