@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { XivdigestError } from '../core/errors.js';
+import { redact } from '../core/redact.js';
 import { createPageCache, memoize, type PageCache } from './cache.js';
 import type { WebDeps } from './deps.js';
 import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
@@ -98,7 +99,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     const status = statusOf(error);
     if (status === 500 || !XivdigestError.isInstance(error)) {
       // Internals (stack, SQL, paths) go to the log, never to the reader.
-      console.error(`web: ${c.req.method} ${new URL(c.req.url).pathname} failed: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`xivdigest web: ${c.req.method} ${new URL(c.req.url).pathname} failed: ${redact(error instanceof Error ? error.message : String(error))}`);
       return fail(c, 500, c.get('ui') === 'zh' ? '出了点问题，请稍后再试。' : 'Something went wrong; please try again later.');
     }
     const { suggestion, href } = error.details as { suggestion?: string; href?: string };

@@ -8,6 +8,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Context, Hono } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { redact } from '../../core/redact.js';
 import type { Reader } from '../../store/reader-store.js';
 import type { WebDeps } from '../deps.js';
 import { chooseUi } from '../i18n.js';
@@ -178,7 +179,9 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     // The answer is the same whether or not the address may join; the email goes out after it.
     void (async () => {
       if (await service.mayJoin(address)) await service.sendLink(address, { browserHash });
-    })().catch((error: unknown) => console.error(`web: the sign-in email could not be sent: ${error instanceof Error ? error.message : String(error)}`));
+    })().catch((error: unknown) =>
+      console.error(`xivdigest web: the sign-in email could not be sent: ${redact(error instanceof Error ? error.message : String(error))}`),
+    );
     return privatePage(c, linkSentPage(frame(c), address));
   });
 
