@@ -1,0 +1,56 @@
+/** The papers aggregate: paper records and their version records (docs/decisions/0002-store-schema.md). */
+import type { Paper, PaperVersion, StoredPaper } from '../core/paper.js';
+
+/**
+ * What one batch of writes did, counted per input record (the counts add up to the batch length): each record is
+ * compared with what the store held just before it, so a paper given twice in one batch counts twice. Re-writing the
+ * same papers reports them all as unchanged.
+ */
+export interface UpsertResult {
+  /** Records of papers the store did not hold. */
+  inserted: number;
+  /** Records that changed a stored paper's row or its version records (a filled field, an added version). */
+  updated: number;
+  /** Records that changed nothing. */
+  unchanged: number;
+  /** Version records that were new to the store. */
+  versionsAdded: number;
+}
+
+/** Which papers to read. Filters combine; `limit` and `offset` apply to the filtered, ordered list. */
+export interface PaperQuery {
+  /** These papers, in this order (duplicates and unknown ids are left out). */
+  ids?: string[];
+  /** Papers listed in this category, primary or cross-listed. */
+  category?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** A version record as stored: the version facts plus the metadata seen with that version, when any. */
+export interface StoredVersion extends PaperVersion {
+  title?: string;
+  abstract?: string;
+  announceType?: string;
+  announced?: string;
+  source?: string;
+}
+
+/** Papers and their versions. */
+export interface PaperStore {
+  /**
+   * Writes papers in one transaction: new ones inserted, newer versions update, older ones only add version records.
+   * A record whose version is newer than the stored one wins with every field it has; a record of the same, an older
+   * or an unknown version only fills fields the store lacks. A complete abstract always replaces a truncated one,
+   * never the reverse. Every version a record lists gets a version record. See docs/decisions/0002-store-schema.md.
+   */
+  upsertPapers(papers: Paper[]): Promise<UpsertResult>;
+  /**
+   * Papers by id (in the order asked) or all: newest announced first (papers without an announcement day by the day
+   * of their last update), then by id, descending. Optional fields are present only when known; `abstractTruncated`
+   * only when true.
+   */
+  getPapers(query?: PaperQuery): Promise<StoredPaper[]>;
+  /** Every version record of a paper, oldest first. */
+  getVersions(paperId: string): Promise<StoredVersion[]>;
+}
