@@ -3,7 +3,7 @@ import type { ColumnType } from 'kysely';
 
 /**
  * A JSON column: written as JSON text; read back as text on SQLite (`text`) and as a parsed value on PostgreSQL
- * (`jsonb`). `readJsonText` in kysely/rows.ts turns either into one canonical text.
+ * (`jsonb`). `readJsonText` in kysely/rows/json.ts turns either into one canonical text.
  */
 export type JsonColumn = ColumnType<unknown, string, string>;
 export type NullableJsonColumn = ColumnType<unknown, string | null, string | null>;

@@ -11,7 +11,8 @@ import { createTempStore, testDatabases, type TempStore } from '../../test/helpe
 import { createStore, leaseStoreOf } from './index.js';
 import type { PaperDecision, Store } from './store.js';
 import { mergePaperRow } from './kysely/merge.js';
-import { paperToRow, rowVersionRecord, toStoredPaper, toStoredVersion, versionRecords, type PaperRow, type VersionRow } from './kysely/rows.js';
+import { paperToRow, toStoredPaper, type PaperRow } from './kysely/rows/papers.js';
+import { rowVersionRecord, toStoredVersion, versionRecords, type VersionRow } from './kysely/rows/versions.js';
 
 /** A complete RSS-style record of `id` at `version`; fields can be overridden or removed (set to undefined). */
 function paper(id: string, version: number | null, overrides: Partial<Paper> = {}): Paper {

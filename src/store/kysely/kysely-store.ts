@@ -29,37 +29,30 @@ import {
   writesVersionRow,
   type VersionState,
 } from './merge.js';
+import { digestToRow, entryToRow, toDigest } from './rows/digests.js';
+import { canonicalJson, readJsonValue } from './rows/json.js';
+import { PAPER_WRITE_COLUMNS, paperRowFromDb, pushPaperValues, toStoredPaper, type PaperRow } from './rows/papers.js';
 import {
-  canonicalJson,
-  digestToRow,
-  entryToRow,
-  nonEmpty,
-  readJsonValue,
-  PAPER_WRITE_COLUMNS,
-  paperRowFromDb,
   preparedListedVersion,
+  preparedOwnRecord,
   preparedOwnVersion,
   preparedRow,
   preparePapers,
   PREPARED_PAPER_WIDTH,
   PREPARED_VERSION_WIDTH,
-  pushPaperValues,
+  type PreparedPapers,
+} from './rows/prepared.js';
+import { textsKey, textsToRow, toStoredTexts } from './rows/texts.js';
+import {
   pushVersionValues,
   rowVersionFactsFromDb,
   rowVersionRecord,
-  textsKey,
-  textsToRow,
-  toDigest,
-  toStoredPaper,
-  toStoredTexts,
   toStoredVersion,
   VERSION_COLUMNS,
-  type PaperRow,
-  type PreparedPapers,
   type RowVersionFacts,
   type VersionFacts,
   type VersionRow,
-} from './rows.js';
+} from './rows/versions.js';
 
 /** Ids per `WHERE … IN (…)`: well under both parameter limits, and short enough for the planners. */
 const IDS_PER_QUERY = 5_000;
@@ -119,25 +112,6 @@ const VERSION_PLACEHOLDER = Object.fromEntries(VERSION_COLUMNS.map((column) => [
 
 function nothingWritten(): UpsertResult {
   return { inserted: 0, updated: 0, unchanged: 0, versionsAdded: 0 };
-}
-
-/**
- * The own version record of the prepared record at `offset`, whose facts are `own`: what its own row gives (see
- * rows.ts `rowVersionRecord`), read from the prepared values without building the row.
- */
-function preparedOwnRecord(values: readonly unknown[], offset: number, own: RowVersionFacts): VersionRow {
-  return {
-    paper_id: values[offset] as string,
-    version: values[offset + 1] as number,
-    submitted_at: own.submitted_at,
-    size: own.size,
-    source_type: own.source_type,
-    title: nonEmpty(values[offset + 2] as string),
-    abstract: values[offset + 5] ? null : nonEmpty(values[offset + 4] as string),
-    announce_type: values[offset + 18] as string | null,
-    announced_on: values[offset + 17] as string | null,
-    source: values[offset + 23] as string,
-  };
 }
 
 function versionFacts(record: VersionRow): RowVersionFacts {

@@ -1,5 +1,7 @@
 /** The merge rules: how an incoming paper record changes a stored row and version records (pure, no database). */
-import { canonicalJson, emptyVersionRow, PAPER_COLUMNS, recordLivesInRow, sortDay, VERSION_COLUMNS, type PaperRow, type VersionRow } from './rows.js';
+import { canonicalJson } from './rows/json.js';
+import { PAPER_COLUMNS, sortDay, type PaperRow } from './rows/papers.js';
+import { emptyVersionRow, recordLivesInRow, VERSION_COLUMNS, type VersionRow } from './rows/versions.js';
 
 /**
  * `newer`: the record describes a newer version than the row (or the row's version was never known): its non-empty

@@ -5,7 +5,8 @@ import { openLocalFile } from '../../app.js';
 import type { Paper } from '../../core/paper.js';
 import { hasSharedFixtures, sharedFixtureFiles } from '../../../test/helpers/shared-fixtures.js';
 import { feedPrefixes, paperFields, papersFromFields } from './paper-fields.js';
-import { PAPER_WRITE_COLUMNS, paperToRow, preparedOwnVersion, preparedRow, preparePapers, pushPaperValues } from './rows.js';
+import { PAPER_WRITE_COLUMNS, paperToRow, pushPaperValues } from './rows/papers.js';
+import { preparedOwnVersion, preparedRow, preparePapers } from './rows/prepared.js';
 
 /** The fields after a structured clone, as the writer thread receives them. */
 function cloned(values: unknown[]): unknown[] {

@@ -13,7 +13,7 @@ import type { StoredTexts } from '../../core/texts.js';
 import type { Feedback, PaperDecision, PaperQuery, RunRecord, Store, StoredVersion, UpsertResult } from '../store.js';
 import { storeError } from './errors.js';
 import { paperFields } from './paper-fields.js';
-import { preparePapers, type PreparedPapers } from './rows.js';
+import { preparePapers, type PreparedPapers } from './rows/prepared.js';
 import { deserializeError, type ForwardedMethod, type WriterReply, type WriterRequest } from './writer-protocol.js';
 
 /** A request without its id (the thread assigns ids); TypeScript's Omit does not distribute over a union. */

@@ -9,7 +9,7 @@ import type { Store, UpsertResult } from '../store.js';
 import { openSqlite, type OpenedDatabase } from './dialect.js';
 import { createKyselyStore } from './kysely-store.js';
 import { feedPrefixes, papersFromFields } from './paper-fields.js';
-import { preparePapers, type PreparedPapers } from './rows.js';
+import { preparePapers, type PreparedPapers } from './rows/prepared.js';
 import { holdTransaction, type OpenTransaction } from './writer-client.js';
 import { serializeError, type WriterReply, type WriterRequest } from './writer-protocol.js';
 

@@ -6,7 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
-import { PAPER_WRITE_COLUMNS } from '../rows.js';
+import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
 import { AUTHOR_PREFIX } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
