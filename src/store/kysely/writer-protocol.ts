@@ -1,39 +1,23 @@
 /** The messages between stores in the main thread and the store's writer thread, and how errors cross (ADR 0009). */
 import { XivdigestError, type XivdigestErrorCode } from '../../core/errors.js';
+import type { QueryArgs, QueryName } from './queries.js';
+import type { PreparedPapers } from './rows/prepared.js';
 
-/** The Store methods a transaction store forwards to the writer thread. */
-export type ForwardedMethod =
-  | 'upsertFields'
-  | 'upsertPrepared'
-  | 'getPapers'
-  | 'getVersions'
-  | 'saveTexts'
-  | 'getTexts'
-  | 'saveDigest'
-  | 'getDigest'
-  | 'listDigests'
-  | 'getState'
-  | 'setState'
-  | 'recordDecisions'
-  | 'getDecisions'
-  | 'getRunDecisions'
-  | 'saveRun'
-  | 'getRun'
-  | 'listRuns'
-  | 'setFeedback'
-  | 'getFeedback'
-  | 'search'
-  | 'announcementDays'
-  | 'archiveCategories';
+/**
+ * A call of a transaction's method, with the arguments that method takes: every query of the store (queries.ts), and
+ * upsertPapers' two hand-overs (ADR 0009). `upsertFields` is upsertPapers with the records as paper-fields values and
+ * the time to record as their first sight; `upsertPrepared` with records the caller prepared.
+ */
+export type CallRequest =
+  | { [K in QueryName]: { method: K; args: QueryArgs<K> } }[QueryName]
+  | { method: 'upsertFields'; args: [fields: unknown[], now: string] }
+  | { method: 'upsertPrepared'; args: [prepared: PreparedPapers] };
 
 export type WriterRequest =
   /** Opens a transaction on the store `store` (a SQLite file), or a savepoint in the transaction `parent`. */
   | { id: number; op: 'begin'; store: number; file: string; parent?: number }
-  /**
-   * Calls a method of the transaction `handle`. `upsertFields` is upsertPapers with the records as paper-fields values
-   * and the time to record as their first sight; `upsertPrepared` with records the caller prepared.
-   */
-  | { id: number; op: 'call'; handle: number; method: ForwardedMethod; args: unknown[] }
+  /** Calls a method of the transaction `handle`. */
+  | ({ id: number; op: 'call'; handle: number } & CallRequest)
   /** Commits (or rolls back) the transaction or savepoint `handle`, after the calls made on it. */
   | { id: number; op: 'end'; handle: number; commit: boolean }
   /** Closes the writer thread's connection to the store `store`. */

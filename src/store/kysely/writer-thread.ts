@@ -5,12 +5,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { sql } from 'kysely';
-import type { Store, UpsertResult } from '../store.js';
+import type { Store } from '../store.js';
 import { openSqlite, type OpenedDatabase } from './dialect.js';
-import { createKyselyStore } from './kysely-store.js';
+import { invokeQuery } from './forwarding.js';
+import { createKyselyStore, type KyselyStore } from './kysely-store.js';
 import { feedPrefixes, papersFromFields } from './paper-fields.js';
-import { preparePapers, type PreparedPapers } from './rows/prepared.js';
-import { holdTransaction, type OpenTransaction } from './writer-client.js';
+import { isQueryName } from './queries.js';
+import { preparePapers } from './rows/prepared.js';
+import { holdTransaction, type OpenTransaction } from './remote-transaction.js';
 import { serializeError, type WriterReply, type WriterRequest } from './writer-protocol.js';
 
 if (!parentPort) throw new Error('writer-thread.ts runs as a worker thread of the store');
@@ -41,7 +43,7 @@ function storeFor(key: number, file: string): Promise<OpenStore> {
       setImmediate(() => {
         // Best effort: a statement that fails to prepare here fails, with its error, where it is used.
         try {
-          (store as Store & { warmUp(): void }).warmUp();
+          (store as KyselyStore).warmUp();
         } catch {
           // (the store may already be closed again)
         }
@@ -87,14 +89,20 @@ async function call(request: Extract<WriterRequest, { op: 'call' }>): Promise<un
   const handle = handles.get(request.handle);
   if (!handle) throw new Error(`internal: no open transaction ${request.handle}`);
   // The transaction's store is this thread's KyselyStore, which also takes prepared records.
-  const tx = handle.open.tx as Store & { upsertPrepared(prepared: PreparedPapers | (() => PreparedPapers), count?: number): Promise<UpsertResult> };
-  if (request.method === 'upsertFields') {
-    const [fields, now] = request.args as [unknown[], string];
-    const papers = papersFromFields(fields);
-    // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
-    return tx.upsertPrepared(() => preparePapers(papers, now, feedPrefixes), papers.length);
+  const tx = handle.open.tx as Store & Pick<KyselyStore, 'upsertPrepared'>;
+  switch (request.method) {
+    case 'upsertFields': {
+      const [fields, now] = request.args;
+      const papers = papersFromFields(fields);
+      // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
+      return tx.upsertPrepared(() => preparePapers(papers, now, feedPrefixes), papers.length);
+    }
+    case 'upsertPrepared':
+      return tx.upsertPrepared(request.args[0]);
+    default:
+      if (!isQueryName(request.method)) throw new Error(`internal: no store method ${String(request.method)}`);
+      return invokeQuery(tx, request.method, request.args);
   }
-  return (tx[request.method] as (...args: unknown[]) => Promise<unknown>).apply(tx, request.args);
 }
 
 async function close(request: Extract<WriterRequest, { op: 'close' }>): Promise<void> {
