@@ -193,7 +193,10 @@ export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig
  * One subscription as the config file would hold it, checked by the same schema and rules as the file's (decision
  * 0039: subscriptions made on the web). Paths are relative to the subscription (`filters.query`, `categories`, …).
  */
-export function checkSubscription(raw: unknown, env: Readonly<Record<string, string | undefined>> = {}): { subscription?: Subscription; problems: ConfigProblem[] } {
+export function checkSubscription(
+  raw: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { subscription?: Subscription; problems: ConfigProblem[] } {
   const input = { subscriptions: [raw] };
   const parsed = appConfigSchema.safeParse(input);
   const problems = [
