@@ -15,7 +15,7 @@ import { XivdigestError } from '../../core/errors.js';
 import type { ConfigProblem } from '../../core/config/load.js';
 import { detectLibraryFormat, libraryParsers } from '../../library/index.js';
 import type { LibraryUpload, ReaderSubscription } from '../../store/subscription-store.js';
-import { decryptSecrets, noSecretKeyError, type SecretValues } from './secrets.js';
+import { decryptSecrets, maskSecret, noSecretKeyError, type SecretValues } from './secrets.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -245,7 +245,10 @@ export function assembleSubscription(form: SubscriptionForm, options: AssembleOp
         createChannel(channelSpecSchema.parse(spec), { env: {} });
       } catch (error) {
         if (!XivdigestError.isInstance(error)) throw error;
-        problems.push({ field: fieldOf(`outputs.channels.${position}`, runningChannels), message: `${error.message}${error.hint ? ` (${error.hint})` : ''}` });
+        // The secret itself (a URL with its token) is not shown back in full, not even in an error.
+        let message = `${error.message}${error.hint ? ` (${error.hint})` : ''}`;
+        for (const value of Object.values(secrets)) if (value.length >= 8) message = message.split(value).join(maskSecret(value));
+        problems.push({ field: fieldOf(`outputs.channels.${position}`, runningChannels), message });
       }
     });
   }

@@ -70,7 +70,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
   if (!accounts) return;
   const { subscriptions: store, key } = settings;
   const maxUpload = settings.maxUploadBytes ?? 5 * 1024 * 1024;
-  const configNames = new Set(settings.configSubscriptions.map((subscription) => subscription.name));
+  const configNames = () => new Set(settings.configSubscriptions.map((subscription) => subscription.name));
   const frame = (c: C) => ({ ui: c.get('ui') ?? chooseUi({ fallback: deps.lang }), path: pathOf(c) });
   const privatePage = (c: C, html: string, status: 200 | 400 | 403 | 404 = 200) => {
     c.header('Cache-Control', 'no-store');
@@ -192,7 +192,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       previous: Object.fromEntries(Object.entries(previous).filter(([, value]) => value !== '')),
       previousFiles: row?.libraryFiles ?? [],
       canKeepSecrets: key !== undefined,
-      configNames,
+      configNames: configNames(),
       env: settings.env,
     });
     const problems: FieldProblem[] = [...assembled.problems, ...(posted.tooLarge ? [{ field: 'library_file', message: posted.tooLarge }] : [])];
@@ -248,7 +248,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       previousFiles: row?.libraryFiles ?? [],
       // The preview keeps nothing: secrets entered here are neither needed nor stored.
       canKeepSecrets: true,
-      configNames,
+      configNames: configNames(),
       env: settings.env,
     });
     if (!assembled.subscription) {
