@@ -199,7 +199,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const again = (more: FieldProblem[]) => {
       const fields = Object.fromEntries(Object.entries(posted.fields).filter(([name]) => !isSecretField(name) && name !== '_csrf'));
       return form(c, reader, {
-        state: { fields, masks: masksOf(previous), libraryFiles: assembled.libraryFiles, problems: [...problems, ...more] },
+        state: { fields, masks: masksOf(previous), libraryFiles: row?.libraryFiles ?? [], problems: [...problems, ...more] },
         ...(row ? { row } : {}),
         status: 400,
       });
@@ -254,7 +254,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (!assembled.subscription) {
       const fields = Object.fromEntries(Object.entries(posted.fields).filter(([name]) => !isSecretField(name) && name !== '_csrf'));
       return form(c, reader, {
-        state: { fields, masks: {}, libraryFiles: assembled.libraryFiles, problems: assembled.problems },
+        state: { fields, masks: {}, libraryFiles: row?.libraryFiles ?? [], problems: assembled.problems },
         ...(row ? { row } : {}),
         status: 400,
       });

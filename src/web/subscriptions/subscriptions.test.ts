@@ -165,7 +165,7 @@ describe('readers’ subscriptions through a running server', () => {
     );
     expect(bad.text).toMatch(/id="error-query" role="alert">query error at column 12: expected a term after AND/);
     expect(bad.text).toMatch(/id="error-topK" role="alert">Too small/);
-    // What was typed comes back for fixing.
+    // What was typed comes back for fixing (a file chosen is chosen again: browsers do not send it twice).
     expect(bad.text).toContain('value="ti:(llm AND"');
 
     const webhook = 'https://hooks.example.org/services/T000/B000/abcdefghijklmnop';
