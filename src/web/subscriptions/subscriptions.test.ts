@@ -207,6 +207,12 @@ describe('readers’ subscriptions through a running server', () => {
     expect(selectedRows).toHaveLength(2);
     expect(selectedRows[0]).toMatch(/<td>0\.\d{3}<\/td><td>close to &quot;/);
     expect(preview.text).toMatch(/<tr class="skipped">.*ranked below the top 2 \(score/);
+    // The account's export holds the subscription, never its secrets.
+    const exported = await ada.get('/account/export.json');
+    expect(exported.status).toBe(200);
+    expect(JSON.parse(exported.text).subscriptions).toMatchObject([{ name: 'ada-nlp', hasSecrets: true, libraryFiles: [{ fileName: 'mine.bib' }] }]);
+    expect(exported.text).not.toContain('hooks.example.org');
+    expect(exported.text).not.toContain(row!.secrets!);
   });
 
   it('refuses a private webhook address (the SSRF guard) and an invalid URL, next to the field', async () => {
