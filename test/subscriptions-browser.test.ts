@@ -1,8 +1,8 @@
 /**
  * Readers' subscriptions end to end (docs/decisions/0039): `xivdigest serve` as a child process with accounts on, a
- * real SMTP server and a simulated arXiv. A reader invited from the CLI signs in by the emailed link in Chromium,
+ * real SMTP server, arXiv's feed and an OpenAI-compatible API on local servers. A reader invited from the CLI signs in by the emailed link in Chromium,
  * creates a subscription through the form, meets a field error, fixes it, and sees the preview; then
- * `xivdigest select` (the CLI's dry run) finds the subscription made on the web beside the config file's.
+ * `xivdigest run` runs it and the digest arrives by email.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/store/index.js';
-import { startArxivWorld, type ArxivWorld } from './helpers/arxiv-world.js';
+import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
+import { feedOf, goodPapers } from './helpers/good-papers.js';
+import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
@@ -34,7 +36,10 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
   let sandbox: CliSandbox;
   let serving: CliProcess;
   let sink: SmtpSink;
-  let world: ArxivWorld;
+  let llm: FakeLlmServer;
+  let arxiv: TestServer;
+  const KEY = 'sk-test-secret-subscriptions-0123456789';
+  const arriving = goodPapers(2);
   let base: string;
   let browser: Browser;
   let profile: string;
@@ -44,7 +49,8 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
   beforeAll(async () => {
     sandbox = createCliSandbox();
     sink = await startSmtpSink();
-    world = await startArxivWorld({ from: '2026-11-16', until: '2026-11-24' });
+    llm = await startFakeLlmServer({ papers: arriving, apiKey: KEY });
+    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(arriving) } });
     // The day the preview shows: stored as `xivdigest fetch` would have stored it.
     const store = await createStore({ url: sandbox.db, writerThread: false });
     await store.upsertPapers(papers);
@@ -54,8 +60,10 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
     env = {
       XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters',
       XIVDIGEST_SECRET_KEY: randomBytes(32).toString('base64'),
-      XIVDIGEST_ARXIV_RSS_URL: world.server.url,
-      XIVDIGEST_ARXIV_OAI_URL: `${world.server.url}/oai`,
+      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
+      OPENAI_API_KEY: KEY,
+      OPENAI_API_BASE: llm.url,
+      OPENAI_API_MODEL: 'gpt-4o-mini',
     };
     const config = {
       subscriptions: [{ name: 'lab', categories: 'cs.LG', outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
@@ -78,12 +86,13 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
     await browser?.close();
     serving?.kill();
     await sink?.close();
-    await world?.close();
+    await llm?.close();
+    await arxiv?.close();
     sandbox?.cleanup();
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
-  it('signs in, creates a subscription through the form, fixes a field error, sees the preview; the CLI finds it', async () => {
+  it('signs in, creates a subscription through the form, fixes a field error, sees the preview; `xivdigest run` emails the digest', async () => {
     const invited = await sandbox.run(['readers', 'invite', 'bob@example.org'], { env });
     expect(invited.code, invited.stderr).toBe(0);
     const link = signInLinkIn(await sink.waitFor('bob@example.org'));
@@ -119,9 +128,12 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
     await expect(page.locator('.preview-skipped tbody tr').first().textContent()).resolves.toMatch(/ranked below the top 2 \(score 0\.\d+\)/);
     await context.close();
 
-    // The CLI sees it beside the config's subscription: a dry run of it against the simulated arXiv.
-    const selected = await sandbox.run(['select', '--subscription', 'bob-nlp', '--now', '2026-11-24T15:00:00Z', '--json'], { env });
-    expect(selected.code, selected.stderr).toBe(0);
-    expect(JSON.parse(selected.stdout)).toMatchObject({ subscription: 'bob-nlp' });
+    // `xivdigest run` runs it beside the config's subscription, and the digest arrives by email at the reader's address.
+    const ran = await sandbox.run(['run', '--subscription', 'bob-nlp', '--now', '2026-11-23T06:00:00Z'], { env });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/selected: 2/);
+    const digest = await sink.waitFor('bob@example.org', 2);
+    expect(digest.raw).toMatch(/Subject: arXiv bob-nlp 2026-11-23: 2 papers/);
+    expect(digest.raw).toContain(arriving[0]!.id);
   });
 });
