@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { emailChannelSchema } from './channels/email/options.js';
+import { describeIssues } from './core/config/issues.js';
 import { loadConfig, rawSubscriptions, type ConfigProblem, type ConfigRule, type LoadConfigOptions, type LoadedConfig } from './core/config/load.js';
-import { configJsonSchema, createConfigSchema } from './core/config/schema.js';
+import { configJsonSchema, createConfigSchema, type Subscription } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import { channelSpecSchema } from './registry/channels.js';
 import { PROVIDER_CHOICES, PROVIDER_VARIABLE_SETTINGS, providers } from './registry/providers.js';
@@ -186,6 +187,24 @@ export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig
   const [more, warnings] = await Promise.all([channelProblems(loaded), providerWarnings(loaded)]);
   if (more.length === 0 && warnings.length === 0) return loaded;
   return { ...loaded, errors: [...loaded.errors, ...more], warnings: [...loaded.warnings, ...warnings] };
+}
+
+/**
+ * One subscription as the config file would hold it, checked by the same schema and rules as the file's (decision
+ * 0039: subscriptions made on the web). Paths are relative to the subscription (`filters.query`, `categories`, …).
+ */
+export function checkSubscription(
+  raw: unknown,
+  env: Readonly<Record<string, string | undefined>> = {},
+): { subscription?: Subscription; problems: ConfigProblem[] } {
+  const input = { subscriptions: [raw] };
+  const parsed = appConfigSchema.safeParse(input);
+  const problems = [
+    ...(parsed.success ? [] : describeIssues(parsed.error.issues, appConfigSchema, input)),
+    ...[rankingRule, filterRule].flatMap((rule) => rule(input, { baseDir: process.cwd(), env })),
+  ].map((problem) => ({ ...problem, path: problem.path.replace(/^subscriptions\.0\.?/, '') }));
+  const subscription = parsed.success ? (parsed.data.subscriptions[0] as Subscription) : undefined;
+  return { ...(subscription && problems.length === 0 ? { subscription } : {}), problems };
 }
 
 /** Loads and validates the configuration with the loader's checks (the function `config check` and the commands share). */

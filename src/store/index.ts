@@ -3,13 +3,16 @@ import { fileURLToPath } from 'node:url';
 import { XivdigestError } from '../core/errors.js';
 import { openPostgres, openSqlite, type OpenedDatabase } from './kysely/dialect.js';
 import { storeError } from './kysely/errors.js';
-import { createKyselyStore, kyselyLeaseStore, kyselyReaderStore } from './kysely/kysely-store.js';
+import { createKyselyStore, kyselyConnectionOf, kyselyLeaseStore, kyselyReaderStore } from './kysely/kysely-store.js';
+import { createKyselySubscriptionStore } from './kysely/subscription-store.js';
+import type { SubscriptionStore } from './subscription-store.js';
 import type { ReaderStore } from './reader-store.js';
 import type { LeaseStore } from './lease-store.js';
 import type { Store } from './store.js';
 
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
+export type { LibraryUpload, ReaderSubscription, SubscriptionSave, SubscriptionStore } from './subscription-store.js';
 export type { Invitation, Reader, ReaderExport, ReaderRole, ReaderSession, ReaderStore, SignInToken, TokenUse } from './reader-store.js';
 
 export interface StoreOptions {
@@ -98,6 +101,25 @@ export function readerStoreOf(store: Store): ReaderStore {
     });
   }
   return readers;
+}
+
+const subscriptionStores = new WeakMap<Store, SubscriptionStore>();
+
+/** Readers' own subscriptions kept in the database of a store that createStore opened (docs/decisions/0039). */
+export function subscriptionStoreOf(store: Store): SubscriptionStore {
+  const known = subscriptionStores.get(store);
+  if (known) return known;
+  const connection = kyselyConnectionOf(store);
+  if (!connection) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} keeps no readers' subscriptions`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  const made = createKyselySubscriptionStore(connection.opened, connection.isClosed);
+  subscriptionStores.set(store, made);
+  return made;
 }
 
 /**

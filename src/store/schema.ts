@@ -218,6 +218,21 @@ export interface RateLimitsTable {
   count: number;
 }
 
+/**
+ * A reader's subscription made on the web (docs/decisions/0039): the config file's fields as JSON without the
+ * secrets, the secrets AES-256-GCM encrypted, and the uploaded library files.
+ */
+export interface ReaderSubscriptionsTable {
+  id: string;
+  reader_id: string;
+  name: string;
+  subscription: string;
+  secrets: string | null;
+  library_files: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface StoreDatabase {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -234,4 +249,5 @@ export interface StoreDatabase {
   reader_sign_in_tokens: ReaderSignInTokensTable;
   reader_sessions: ReaderSessionsTable;
   rate_limits: RateLimitsTable;
+  reader_subscriptions: ReaderSubscriptionsTable;
 }

@@ -12,6 +12,7 @@ import { createApiRoutes } from './api/index.js';
 import { createFeedRoutes } from './feeds/index.js';
 import { createMcpRoutes } from './mcp/index.js';
 import { mountAccounts } from './accounts/routes.js';
+import { mountSubscriptions } from './subscriptions/routes.js';
 import { archiveRoutes } from './routes/archive.js';
 import { assetRoutes } from './routes/assets.js';
 import { pathOf, type RouteContext, type WebEnv } from './routes/context.js';
@@ -80,6 +81,7 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     await next();
   });
   if (deps.accounts) mountAccounts(app, deps, deps.accounts);
+  if (deps.accounts && deps.readerSubscriptions) mountSubscriptions(app, deps, deps.readerSubscriptions);
   app.route('/', homeRoutes(route));
   app.route('/', digestRoutes(route));
   app.route('/', archiveRoutes(route));

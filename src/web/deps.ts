@@ -2,6 +2,7 @@
 import type { PaperSearch } from '../core/search.js';
 import type { Store } from '../store/store.js';
 import type { AccountSettings } from './accounts/service.js';
+import type { SubscriptionSettings } from './subscriptions/routes.js';
 
 /** A subscription as the web shows it (from the config file). */
 export interface WebSubscription {
@@ -22,4 +23,6 @@ export interface WebDeps {
   lang: string;
   /** Readers and sign-in (docs/decisions/0038); absent: the site has no accounts. */
   accounts?: AccountSettings;
+  /** Readers' own subscriptions (docs/decisions/0039); needs `accounts`. */
+  readerSubscriptions?: SubscriptionSettings;
 }

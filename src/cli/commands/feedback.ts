@@ -47,8 +47,11 @@ Examples:
                 : `Pass --subscription, one of ${subscriptions.map((s) => s.name).join(', ')}`,
           });
         }
-        findSubscription(subscriptions, name);
         const store = await context.app().store();
+        // A reader's own subscription (docs/decisions/0039) takes feedback under its name, as a config one does.
+        const { subscriptionStoreOf } = await import('../../store/index.js');
+        if (!subscriptions.some((subscription) => subscription.name === name) && !(await subscriptionStoreOf(store).get({ name })))
+          findSubscription(subscriptions, name);
         if (options.list) {
           for (const item of await store.getFeedback(name)) context.print(`${item.paperId}\t${item.kind}\t${item.at}`);
           return;

@@ -4,6 +4,8 @@ import type { DailyRunResult } from '../../jobs/daily-run.js';
 import { XivdigestError } from '../../core/errors.js';
 import type { RunReport } from '../../core/run-report.js';
 import type { RunCommand } from '../context.js';
+import type { LoadedConfig } from '../../core/config/load.js';
+import type { Subscription } from '../../core/config/schema.js';
 import { CommandFailed, EXIT, exitCodeFor } from '../exit.js';
 import { formatReport } from '../report.js';
 
@@ -82,7 +84,7 @@ Examples:
       run(async (context) => {
         const { findSubscription, runSubscription } = await import('../../app-daily.js');
         const loaded = await context.configForRun();
-        const { subscription, index } = findSubscription(loaded.config.subscriptions, options.subscription!);
+        const { subscription, index } = findSubscription(await allSubscriptions(context, loaded), options.subscription!);
         const result = await runSubscription({
           app: context.app(),
           subscription,
@@ -136,9 +138,10 @@ Examples:
       run(async (context) => {
         const { findSubscription, runSubscription } = await import('../../app-daily.js');
         const loaded = await context.configForRun();
+        const every = await allSubscriptions(context, loaded);
         const subscriptions = options.subscription
-          ? [findSubscription(loaded.config.subscriptions, options.subscription)]
-          : loaded.config.subscriptions.map((subscription, index) => ({ subscription, index }));
+          ? [findSubscription(every, options.subscription)]
+          : every.map((subscription, index) => ({ subscription, index }));
         if (subscriptions.length === 0) {
           throw new XivdigestError({
             code: 'CONFIG_INVALID',
@@ -213,6 +216,17 @@ Examples:
           throw new CommandFailed(EXIT.notYet, notYet.map((report) => (report.nothing?.retry ? report.nothing.message : waiting(report)!)).join('; '));
       }),
     );
+}
+
+/**
+ * The config file's subscriptions, then the readers' own from the database (docs/decisions/0039); one of those that
+ * cannot be made ready is named in a warning and left out.
+ */
+async function allSubscriptions(context: Parameters<Parameters<RunCommand>[0]>[0], loaded: LoadedConfig): Promise<Subscription[]> {
+  const { webSubscriptionsForRun } = await import('../../web/subscriptions/setup.js');
+  const web = await webSubscriptionsForRun(loaded, await context.app().store());
+  for (const problem of web.problems) context.reporter.warn(problem);
+  return [...loaded.config.subscriptions, ...web.subscriptions];
 }
 
 function print(context: { print(text: string): void }, report: RunReport, options: DailyOptions): void {

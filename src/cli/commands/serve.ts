@@ -102,7 +102,14 @@ Examples:
           import('../web-deps.js'),
         ]);
         const loaded = options.schedule ? await context.configForRun() : context.config();
-        const subscriptions = loaded.config.subscriptions;
+        const app = context.app();
+        const store = await app.store();
+        const accounts = await accountsOf(loaded, store);
+        // Readers' own subscriptions (docs/decisions/0039) run beside the config file's, from the database.
+        const fromWeb =
+          accounts && options.schedule ? await (await import('../../web/subscriptions/setup.js')).webSubscriptionsForRun(loaded, store) : undefined;
+        for (const problem of fromWeb?.problems ?? []) context.reporter.warn(problem);
+        const subscriptions = [...loaded.config.subscriptions, ...(fromWeb?.subscriptions ?? [])];
         if (options.schedule && subscriptions.length === 0) {
           throw new XivdigestError({
             code: 'CONFIG_INVALID',
@@ -110,9 +117,7 @@ Examples:
             hint: 'Add one under "subscriptions" in the config file, or drop --schedule to serve the archive only',
           });
         }
-        const app = context.app();
-        const store = await app.store();
-        const accounts = await accountsOf(loaded, store);
+        const readerSubscriptions = accounts ? (await import('../../web/subscriptions/setup.js')).subscriptionSettingsFromConfig(loaded, store) : undefined;
         const { reporter } = context;
 
         const summaries = new Map<string, string>();
@@ -200,7 +205,11 @@ Examples:
         });
         try {
           const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
-          web = createWebApp({ ...webDepsFromConfig(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
+          web = createWebApp({
+            ...webDepsFromConfig(store, loaded.config, siteUrl),
+            ...(accounts ? { accounts } : {}),
+            ...(readerSubscriptions ? { readerSubscriptions } : {}),
+          });
         } catch (error) {
           server.close();
           throw error;

@@ -48,7 +48,16 @@ export function createKyselyStore(opened: OpenedDatabase, options: KyselyStoreOp
     store,
     createKyselyReaderStore(opened, () => engine.closed),
   );
+  connections.set(store, { opened, isClosed: () => engine.closed });
   return store;
+}
+
+/** The connection of each store createKyselyStore made, for the small stores beside it (e.g. readers' subscriptions). */
+const connections = new WeakMap<Store, { opened: OpenedDatabase; isClosed: () => boolean }>();
+
+/** A store's own database connection and whether the store is closed; undefined for a store that createKyselyStore did not make. */
+export function kyselyConnectionOf(store: Store): { opened: OpenedDatabase; isClosed: () => boolean } | undefined {
+  return connections.get(store);
 }
 
 /** The reader store of each store createKyselyStore made (docs/decisions/0038): same database, same connection. */

@@ -93,6 +93,8 @@ export function createKyselyReaderStore(opened: Pick<OpenedDatabase, 'db' | 'loc
         const row = await readerBy(executor, { email: address });
         // Sessions first, so that a reader's session never outlives them even for a moment.
         if (row) await executor.deleteFrom('reader_sessions').where('reader_id', '=', row.id).execute();
+        // Their subscriptions (docs/decisions/0039) go with them, whether or not the database enforces the foreign key.
+        if (row) await executor.deleteFrom('reader_subscriptions').where('reader_id', '=', row.id).execute();
         await executor.deleteFrom('reader_sign_in_tokens').where('email', '=', address).execute();
         await executor.deleteFrom('reader_invitations').where('email', '=', address).execute();
         if (!row) return false;

@@ -270,9 +270,12 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const reader = signedIn(c);
     if (!reader) return toSignIn(c);
     const exported = await readers.exportReader(reader.id);
+    // Their subscriptions made on the web (docs/decisions/0039), secrets left out (they stay encrypted, never shown).
+    const own = deps.readerSubscriptions ? await deps.readerSubscriptions.subscriptions.list({ readerId: reader.id }) : [];
+    const subscriptions = own.map(({ secrets, readerId: _owner, ...rest }) => ({ ...rest, hasSecrets: secrets !== undefined }));
     c.header('Cache-Control', 'no-store');
     c.header('Content-Disposition', 'attachment; filename="xivdigest-account.json"');
-    return c.json({ exportedAt: service.now().toISOString(), ...exported });
+    return c.json({ exportedAt: service.now().toISOString(), ...exported, subscriptions });
   });
 
   app.post('/account/delete', async (c) => {
