@@ -200,7 +200,10 @@ Examples:
         });
         try {
           const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
-          web = createWebApp({ ...webDepsFromConfig(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
+          // The one-click links of delivered digests are verified with the same signer the runs use (decision 0040).
+          const { linkSignerFromConfig } = await import('../../app-daily.js');
+          const links = linkSignerFromConfig({ ...loaded.config.web, baseUrl: siteUrl }, loaded.env).signer;
+          web = createWebApp({ ...webDepsFromConfig(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}), ...(links ? { links } : {}) });
         } catch (error) {
           server.close();
           throw error;

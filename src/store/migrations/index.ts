@@ -5,6 +5,7 @@ import * as dailyRun from './0002-daily-run.js';
 import * as runLeases from './0003-run-leases.js';
 import * as searchIndex from './0004-search-index.js';
 import * as readers from './0005-readers.js';
+import * as readerMarks from './0007-reader-marks.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -27,6 +28,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0003-run-leases', runLeases],
   ['0004-search-index', searchIndex],
   ['0005-readers', readers],
+  ['0007-reader-marks', readerMarks],
 ];
 
 /** A Kysely MigrationProvider over `migrations`, bound to one database's context. */
