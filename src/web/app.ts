@@ -6,6 +6,8 @@ import { Hono, type Context } from 'hono';
 import { XivdigestError } from '../core/errors.js';
 import { CONTENT_SECURITY_POLICY } from './csp.js';
 import { mountFeedbackLinks } from './feedback/links.js';
+import { marksFiller, mountMarks } from './feedback/marks.js';
+import { marksStoreOf } from '../store/index.js';
 import { redact } from '../core/redact.js';
 import { createPageCache, memoize, type PageCache } from './cache.js';
 import type { WebDeps } from './deps.js';
@@ -65,7 +67,10 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
     await next();
   });
-  if (deps.accounts) mountAccounts(app, deps, deps.accounts);
+  if (deps.accounts) {
+    const forms = mountAccounts(app, deps, deps.accounts, marksFiller(() => marksStoreOf(deps.store)));
+    mountMarks(app, deps, forms);
+  }
   if (deps.links) mountFeedbackLinks(app, deps, deps.links);
   app.route('/', homeRoutes(route));
   app.route('/', digestRoutes(route));
