@@ -23,7 +23,28 @@ import { OUTPUT_FORMATS, rendererFor } from './registry/renderers.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
 import { createPaperFilter } from './select/filter.js';
 import type { Store } from './store/store.js';
-import { leaseStoreOf } from './store/index.js';
+import { leaseStoreOf, marksStoreOf } from './store/index.js';
+import { resolveSecret } from './channels/index.js';
+import type { WebConfig } from './core/config/schema.js';
+import { createLinkSigner, type LinkSigner } from './core/signed-links.js';
+
+/**
+ * The signer of the one-click links in delivered digests (docs/decisions/0040): needs the site's public address
+ * (`web.baseUrl`) and its secret (`web.secret`); without either, digests carry no links and `why` says what is missing.
+ */
+export function linkSignerFromConfig(web: WebConfig, env: Readonly<Record<string, string | undefined>>): { signer?: LinkSigner; why?: string } {
+  if (!web.baseUrl || web.secret === undefined) {
+    const missing = [!web.baseUrl ? 'web.baseUrl' : '', web.secret === undefined ? 'web.secret' : ''].filter(Boolean).join(' and ');
+    return { why: `digests carry no feedback or unsubscribe links: set ${missing} (see README, "Feedback links")` };
+  }
+  try {
+    const secret = resolveSecret(web.secret, 'web.secret', env);
+    if (secret.length < 32) return { why: 'digests carry no feedback or unsubscribe links: web.secret is shorter than 32 characters' };
+    return { signer: createLinkSigner({ secret, baseUrl: web.baseUrl }) };
+  } catch (error) {
+    return { why: `digests carry no feedback or unsubscribe links: ${XivdigestError.isInstance(error) ? error.message : String(error)}` };
+  }
+}
 
 export interface DailyRunSettings {
   app: App;
@@ -132,6 +153,8 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
   const store = await app.store();
   const ranker = await createRanker(settings, store);
   const lang = subscription.lang ?? config.llm.lang;
+  const links = channels.length > 0 ? linkSignerFromConfig(config.web, settings.env) : {};
+  if (links.why) settings.onWarning?.(`${subscription.name}: ${links.why}`);
   const rss = app.source('rss');
   const oai = app.source('oai');
   let closeProvider: (() => Promise<void>) | undefined;
@@ -178,6 +201,8 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           subject: `arXiv ${subscription.name} ${label}: ${digest.entries.length} paper${digest.entries.length === 1 ? '' : 's'}`,
           ...(subscription.outputs.homepage ? { url: `${subscription.outputs.homepage.replace(/\/$/, '')}/${subscription.name}/${label}.html` } : {}),
           ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+          ...(links.signer ? { links: links.signer } : {}),
+          unsubscribed: async () => new Set((await marksStoreOf(store).unsubscribed(subscription.name)).map((item) => item.recipient)),
         }),
     });
   } finally {

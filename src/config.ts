@@ -179,12 +179,34 @@ export async function providerWarnings(loaded: LoadedConfig): Promise<ConfigProb
 }
 
 /**
+ * Digests carry signed feedback and unsubscribe links only when the site's public address and secret are set
+ * (docs/decisions/0040): said once, as a warning, when some subscription delivers to a channel without them.
+ */
+export function feedbackLinkWarnings(loaded: LoadedConfig): ConfigProblem[] {
+  const web = (typeof loaded.input === 'object' && loaded.input !== null ? (loaded.input as { web?: unknown }).web : undefined) as Record<string, unknown> | undefined;
+  const delivers = rawSubscriptions(loaded.input).some(({ subscription }) => {
+    const outputs = subscription.outputs as { channels?: unknown } | undefined;
+    return Array.isArray(outputs?.channels) && outputs.channels.length > 0;
+  });
+  if (!delivers) return [];
+  const missing = ['baseUrl', 'secret'].filter((key) => web?.[key] === undefined);
+  if (missing.length === 0) return [];
+  return [
+    {
+      path: `web.${missing[0]}`,
+      message: `delivered digests carry no "more like this", "hide" or unsubscribe links until ${missing.map((key) => `web.${key}`).join(' and ')} ${missing.length === 1 ? 'is' : 'are'} set`,
+    },
+  ];
+}
+
+/**
  * Every check, for `config check` and, before they start, `run`, `serve` and `select`: the loader's (schema and rules,
  * one pass), the channels' and the chosen provider's. Returns the loaded config with all problems in `errors` and
  * `warnings`.
  */
 export async function checkAppConfig(loaded: LoadedConfig): Promise<LoadedConfig> {
-  const [more, warnings] = await Promise.all([channelProblems(loaded), providerWarnings(loaded)]);
+  const [more, providerWarned] = await Promise.all([channelProblems(loaded), providerWarnings(loaded)]);
+  const warnings = [...providerWarned, ...feedbackLinkWarnings(loaded)];
   if (more.length === 0 && warnings.length === 0) return loaded;
   return { ...loaded, errors: [...loaded.errors, ...more], warnings: [...loaded.warnings, ...warnings] };
 }

@@ -14,6 +14,18 @@ export interface DeliveryContent {
   markdown?: string;
   /** Where the full digest is published, when known; chat channels link to it. */
   url?: string;
+  /**
+   * Per-recipient versions (signed feedback and unsubscribe links, docs/decisions/0040). When set, the email channel
+   * sends one message per address; `undefined` leaves that address out (it unsubscribed).
+   */
+  forRecipient?(address: string): RecipientContent | undefined;
+}
+
+/** One recipient's own text, HTML and extra headers (`List-Unsubscribe`, `List-Unsubscribe-Post`). */
+export interface RecipientContent {
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
 }
 
 /** How one delivery went. */

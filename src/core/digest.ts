@@ -43,6 +43,8 @@ export interface DigestEntry {
    * through `selectionLine()`.
    */
   selection?: { score: number; reason: string; method?: string; why?: SelectionWhy };
+  /** Signed one-click links for this entry's recipient (docs/decisions/0040); only in a delivered copy, never stored. */
+  feedback?: { star: string; hide: string };
 }
 
 export interface Digest {
@@ -64,4 +66,6 @@ export interface Digest {
   day?: string;
   /** Where readers find the digests (feeds link to it). */
   homepage?: string;
+  /** This recipient's signed unsubscribe link (docs/decisions/0040); only in a delivered email, never stored. */
+  unsubscribe?: string;
 }

@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Channel, DeliveryContent } from '../core/channel.js';
+import type { Channel, DeliveryContent, RecipientContent } from '../core/channel.js';
 import type { Digest } from '../core/digest.js';
 import { XivdigestError } from '../core/errors.js';
 import type { Renderer } from '../core/render.js';
 import type { DeliveryReport } from '../core/run-report.js';
+import { normalizeRecipient, type LinkSigner } from '../core/signed-links.js';
 import type { Store } from '../store/store.js';
 
 /** A format's file extension: its renderer's (the original system's names are `<category>.md` and `<category>.xml`). */
@@ -38,6 +39,25 @@ export interface PublishOptions {
   url?: string;
   signal?: AbortSignal;
   onProgress?(message: string): void;
+  /**
+   * Signs the one-click links put in each recipient's copy (docs/decisions/0040): star and hide per entry, and in
+   * email an unsubscribe link with the RFC 8058 headers. Absent (no `web.baseUrl` or `web.secret`): no links.
+   */
+  links?: LinkSigner;
+  /** The addresses that unsubscribed from this subscription's emails (lower-cased); they are left out. */
+  unsubscribed?: () => Promise<ReadonlySet<string>>;
+}
+
+/** A copy of the digest carrying `recipient`'s signed links. */
+function withLinks(digest: Digest, subscription: string, recipient: string, signer: LinkSigner, email: boolean): Digest {
+  return {
+    ...digest,
+    entries: digest.entries.map((entry) => ({
+      ...entry,
+      feedback: { star: signer.feedbackUrl(subscription, entry.paperId, 'star', recipient), hide: signer.feedbackUrl(subscription, entry.paperId, 'hide', recipient) },
+    })),
+    ...(email ? { unsubscribe: signer.unsubscribeUrl(subscription, recipient) } : {}),
+  };
 }
 
 interface DeliveryRecord {
@@ -139,6 +159,7 @@ export async function publishDigest(digest: Digest, label: string, options: Publ
     }
   }
 
+  const unsubscribed = options.unsubscribed && options.channels.some((channel) => channel.kind === 'email') ? await options.unsubscribed() : new Set<string>();
   for (const channel of options.channels) {
     const key = DELIVERY_KEY(options.subscription, digest.name, channel.id);
     const earlier = await options.store.getState<DeliveryRecord>(key);
@@ -163,14 +184,32 @@ export async function publishDigest(digest: Digest, label: string, options: Publ
     await options.store.setState(key, { status: 'sending', messages: 0, at: new Date().toISOString(), ...bookkeeping } satisfies DeliveryRecord);
     let record: DeliveryRecord;
     try {
+      const signer = options.links;
+      const renderFor = (own: Digest) => ({
+        text: render(options.renderers, 'txt', own),
+        ...(options.renderers.html ? { html: render(options.renderers, 'html', own) } : {}),
+      });
+      // Chat channels: one message for the channel, its links signed for the channel's id.
+      const chatDigest = signer && channel.kind !== 'email' && digest.entries.length > 0 ? withLinks(digest, options.subscription, channel.id, signer, false) : undefined;
       const content: DeliveryContent = {
         subject: options.subject,
-        digest,
-        text: get('txt'),
-        ...(options.renderers.html ? { html: get('html') } : {}),
-        ...(options.renderers.md ? { markdown: get('md') } : {}),
+        digest: chatDigest ?? digest,
+        ...(chatDigest ? renderFor(chatDigest) : { text: get('txt'), ...(options.renderers.html ? { html: get('html') } : {}) }),
+        ...(options.renderers.md ? { markdown: chatDigest ? render(options.renderers, 'md', chatDigest) : get('md') } : {}),
         ...(options.url ? { url: options.url } : {}),
       };
+      if (channel.kind === 'email' && (signer || unsubscribed.size > 0)) {
+        content.forRecipient = (address: string): RecipientContent | undefined => {
+          const recipient = normalizeRecipient(address);
+          if (unsubscribed.has(recipient)) return undefined;
+          if (!signer) return { text: content.text, ...(content.html !== undefined ? { html: content.html } : {}) };
+          const own = withLinks(digest, options.subscription, recipient, signer, true);
+          return {
+            ...renderFor(own),
+            headers: { 'List-Unsubscribe': `<${own.unsubscribe!}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          };
+        };
+      }
       options.onProgress?.(`delivering to ${channel.id}`);
       const result = await channel.send(content, { idempotencyKey, ...(options.signal ? { signal: options.signal } : {}) });
       record = {

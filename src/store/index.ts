@@ -7,12 +7,15 @@ import { createKyselyStore, kyselyConnectionOf, kyselyLeaseStore, kyselyReaderSt
 import { createKyselySubscriptionStore } from './kysely/subscription-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { ReaderStore } from './reader-store.js';
+import { createKyselyMarksStore, kyselyMarksStore, registerMarksStore } from './kysely/marks-store.js';
+import type { MarksStore } from './marks-store.js';
 import type { LeaseStore } from './lease-store.js';
 import type { Store } from './store.js';
 
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
 export type { LibraryUpload, ReaderSubscription, SubscriptionSave, SubscriptionStore } from './subscription-store.js';
+export type { MarkKind, MarksStore, ReaderMark, Unsubscription } from './marks-store.js';
 export type { Invitation, Reader, ReaderExport, ReaderRole, ReaderSession, ReaderStore, SignInToken, TokenUse } from './reader-store.js';
 
 export interface StoreOptions {
@@ -71,7 +74,26 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     await opened.db.destroy().catch(() => undefined);
     throw storeError({ action: 'open the store and bring its schema up to date', location: opened.location, cause });
   }
-  return createKyselyStore(opened, { writerThread: options.writerThread ?? true });
+  const store = createKyselyStore(opened, { writerThread: options.writerThread ?? true });
+  // The marks seam (docs/decisions/0040) on the same connection; a closed store's pool refuses its queries itself.
+  registerMarksStore(
+    store,
+    createKyselyMarksStore(opened, () => false),
+  );
+  return store;
+}
+
+/** A reader's marks and the unsubscriptions, kept in the database of a store that createStore opened (decision 0040). */
+export function marksStoreOf(store: Store): MarksStore {
+  const marks = kyselyMarksStore(store);
+  if (!marks) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} keeps no marks`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return marks;
 }
 
 /**

@@ -250,4 +250,22 @@ export interface StoreDatabase {
   reader_sessions: ReaderSessionsTable;
   rate_limits: RateLimitsTable;
   reader_subscriptions: ReaderSubscriptionsTable;
+  reader_marks: ReaderMarksTable;
+  unsubscriptions: UnsubscriptionsTable;
+}
+
+/** Migration 0007 (docs/decisions/0040): a reader's stars and hides. */
+export interface ReaderMarksTable {
+  reader_id: string;
+  paper_id: string;
+  kind: string;
+  at: string;
+}
+
+/** Migration 0007: recipients who left a subscription's emails. */
+export interface UnsubscriptionsTable {
+  subscription: string;
+  recipient: string;
+  at: string;
+  via: string;
 }

@@ -4,6 +4,10 @@
  */
 import { Hono, type Context } from 'hono';
 import { XivdigestError } from '../core/errors.js';
+import { CONTENT_SECURITY_POLICY } from './csp.js';
+import { mountFeedbackLinks } from './feedback/links.js';
+import { marksFiller, mountMarks } from './feedback/marks.js';
+import { marksStoreOf } from '../store/index.js';
 import { redact } from '../core/redact.js';
 import { createPageCache, memoize, type PageCache } from './cache.js';
 import type { WebDeps } from './deps.js';
@@ -22,23 +26,7 @@ import { paperRoutes } from './routes/papers.js';
 import { searchRoutes } from './routes/search.js';
 import { errorPage } from './views/pages.js';
 
-/**
- * No script at all; styles and fonts from this origin only. KaTeX's markup sizes boxes with `style` attributes, which
- * `style-src-attr` allows (an attribute cannot run code); `<style>` elements stay forbidden.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'none'",
-  "style-src 'self'",
-  "style-src-attr 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CONTENT_SECURITY_POLICY } from './csp.js';
 
 export interface WebAppOptions {
   /** The page cache (default: a new one with a 64 Mi-character budget). */
@@ -80,7 +68,16 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
     await next();
   });
-  if (deps.accounts) mountAccounts(app, deps, deps.accounts);
+  if (deps.accounts) {
+    const forms = mountAccounts(
+      app,
+      deps,
+      deps.accounts,
+      marksFiller(() => marksStoreOf(deps.store)),
+    );
+    mountMarks(app, deps, forms);
+  }
+  if (deps.links) mountFeedbackLinks(app, deps, deps.links);
   if (deps.accounts && deps.readerSubscriptions) mountSubscriptions(app, deps, deps.readerSubscriptions);
   app.route('/', homeRoutes(route));
   app.route('/', digestRoutes(route));

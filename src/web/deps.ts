@@ -1,6 +1,8 @@
 /** What the web service is built from: the composition root (cli/commands/serve.ts) passes these in. */
 import type { PaperSearch } from '../core/search.js';
 import type { Store } from '../store/store.js';
+import type { LinkSigner } from '../core/signed-links.js';
+import type { Reader } from '../store/reader-store.js';
 import type { AccountSettings } from './accounts/service.js';
 import type { SubscriptionSettings } from './subscriptions/routes.js';
 
@@ -25,4 +27,11 @@ export interface WebDeps {
   accounts?: AccountSettings;
   /** Readers' own subscriptions (docs/decisions/0039); needs `accounts`. */
   readerSubscriptions?: SubscriptionSettings;
+  /** Verifies the signed one-click links of delivered digests (docs/decisions/0040); absent: those routes are off. */
+  links?: LinkSigner;
+  /**
+   * The subscriptions a reader's web star or hide feeds (docs/decisions/0040). Default: the config subscriptions whose
+   * email channel lists the reader's address (cli/web-deps.ts); database subscriptions owned by readers join later.
+   */
+  subscriptionsOfReader?: (reader: Reader) => Promise<string[]>;
 }

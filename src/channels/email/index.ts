@@ -1,4 +1,5 @@
 /** SMTP e-mail through nodemailer: HTML with a plain-text alternative, to several recipients, over implicit TLS or STARTTLS. */
+import { createHash } from 'node:crypto';
 import { createTransport } from 'nodemailer';
 import type { Channel, DeliveryContent, DeliveryResult } from '../../core/channel.js';
 import { XivdigestError, excerpt } from '../../core/errors.js';
@@ -87,50 +88,90 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       // Cancelling wakes the wait early; the loop's first check then reports ABORTED.
       const sleep = retry.sleep ?? ((ms: number, wakeOn?: AbortSignal) => abortableSleep(ms, wakeOn, () => new Error('aborted')).catch(() => undefined));
       const random = retry.random ?? Math.random;
-      const message = emailMessage(content, {
-        from,
-        to,
-        cc,
-        bcc,
-        ...(options.replyTo ? { replyTo: options.replyTo } : {}),
-        ...(sendOptions?.idempotencyKey ? { messageId: messageIdFor(sendOptions.idempotencyKey, from) } : {}),
-      });
-      for (let attempt = 1; ; attempt += 1) {
-        if (sendOptions?.signal?.aborted) {
-          const error = new XivdigestError({ code: 'ABORTED', message: `E-mail delivery through ${server} was cancelled`, hint: 'Run the delivery again' });
-          return { status: 'failed', messages: 0, attempts: attempt - 1, detail: error.message, error };
+      const envelope = { from, cc, bcc, ...(options.replyTo ? { replyTo: options.replyTo } : {}) };
+      const idKey = sendOptions?.idempotencyKey;
+      if (!content.forRecipient) {
+        const message = emailMessage(content, { ...envelope, to, ...(idKey ? { messageId: messageIdFor(idKey, from) } : {}) });
+        return sendOne(message, sendOptions?.signal, { retry, maxAttempts, baseDelayMs, maxDelayMs, sleep, random });
+      }
+      // One message per recipient, each with its own signed links and unsubscribe headers (docs/decisions/0040).
+      const addresses = [...new Set([...to, ...cc, ...bcc])];
+      const leftOut: string[] = [];
+      let sent = 0;
+      let attempts = 0;
+      const failures: string[] = [];
+      let lastError: XivdigestError | undefined;
+      for (const address of addresses) {
+        const own = content.forRecipient(address);
+        if (!own) {
+          leftOut.push(address);
+          continue;
         }
-        try {
-          const info = await transport.sendMail(message);
-          const rejected = (info.rejected ?? []).map(String);
-          const accepted = (info.accepted ?? []).map(String);
-          const detail = `1 e-mail to ${plural(accepted.length, 'recipient')}${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`;
-          if (rejected.length > 0) {
-            const error = new XivdigestError({
-              code: 'DELIVERY_FAILED',
-              message: `SMTP server ${server} rejected ${plural(rejected.length, 'recipient')}: ${rejected.join(', ')}`,
-              hint: 'Check those addresses; the other recipients got the e-mail',
-              details: { server, rejected, accepted, attempts: attempt },
-            });
-            return { status: 'partial', messages: 1, attempts: attempt, detail, error };
-          }
-          return { status: 'sent', messages: 1, attempts: attempt, detail };
-        } catch (caught) {
-          const error = smtpError(caught, server, secrets, attempt);
-          const retryable = error.isRetryable && attempt < maxAttempts;
-          if (!retryable) return { status: 'failed', messages: 0, attempts: attempt, detail: error.message, error };
-          const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-          await sleep(Math.round(backoff / 2 + (random() * backoff) / 2), sendOptions?.signal);
+        const message = emailMessage(
+          { ...content, text: own.text, ...(own.html !== undefined ? { html: own.html } : {}) },
+          { from, to: [address], cc: [], bcc: [], ...(options.replyTo ? { replyTo: options.replyTo } : {}), ...(idKey ? { messageId: messageIdFor(`${idKey}-${recipientTag(address)}`, from) } : {}) },
+          own.headers,
+        );
+        const result = await sendOne(message, sendOptions?.signal, { retry, maxAttempts, baseDelayMs, maxDelayMs, sleep, random });
+        attempts += result.attempts;
+        if (result.status === 'sent') sent += 1;
+        else {
+          failures.push(address);
+          lastError = result.error;
         }
       }
+      const out = leftOut.length ? `; left out (unsubscribed): ${leftOut.join(', ')}` : '';
+      if (sent === 0 && failures.length === 0) {
+        return { status: 'sent', messages: 0, attempts, detail: `no e-mail sent: every recipient has unsubscribed${out}` };
+      }
+      const detail = `${plural(sent, 'e-mail')}, one per recipient${failures.length ? `; failed: ${failures.join(', ')}` : ''}${out}`;
+      if (failures.length === 0) return { status: 'sent', messages: sent, attempts, detail };
+      return { status: sent > 0 ? 'partial' : 'failed', messages: sent, attempts, detail, ...(lastError ? { error: lastError } : {}) };
     },
   };
+
+  async function sendOne(
+    message: ReturnType<typeof emailMessage>,
+    signal: AbortSignal | undefined,
+    tries: { retry: RetryOptions; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; sleep: (ms: number, wakeOn?: AbortSignal) => Promise<unknown>; random: () => number },
+  ): Promise<DeliveryResult> {
+    const { maxAttempts, baseDelayMs, maxDelayMs, sleep, random } = tries;
+    for (let attempt = 1; ; attempt += 1) {
+      if (signal?.aborted) {
+        const error = new XivdigestError({ code: 'ABORTED', message: `E-mail delivery through ${server} was cancelled`, hint: 'Run the delivery again' });
+        return { status: 'failed', messages: 0, attempts: attempt - 1, detail: error.message, error };
+      }
+      try {
+        const info = await transport.sendMail(message);
+        const rejected = (info.rejected ?? []).map(String);
+        const accepted = (info.accepted ?? []).map(String);
+        const detail = `1 e-mail to ${plural(accepted.length, 'recipient')}${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`;
+        if (rejected.length > 0) {
+          const error = new XivdigestError({
+            code: 'DELIVERY_FAILED',
+            message: `SMTP server ${server} rejected ${plural(rejected.length, 'recipient')}: ${rejected.join(', ')}`,
+            hint: 'Check those addresses; the other recipients got the e-mail',
+            details: { server, rejected, accepted, attempts: attempt },
+          });
+          return { status: 'partial', messages: 1, attempts: attempt, detail, error };
+        }
+        return { status: 'sent', messages: 1, attempts: attempt, detail };
+      } catch (caught) {
+        const error = smtpError(caught, server, secrets, attempt);
+        const retryable = error.isRetryable && attempt < maxAttempts;
+        if (!retryable) return { status: 'failed', messages: 0, attempts: attempt, detail: error.message, error };
+        const backoff = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+        await sleep(Math.round(backoff / 2 + (random() * backoff) / 2), signal);
+      }
+    }
+  }
 }
 
 /** The nodemailer message: multipart/alternative with text and HTML when there is HTML, UTF-8 throughout. */
 export function emailMessage(
   content: DeliveryContent,
   envelope: { from: string; to: string[]; cc: string[]; bcc: string[]; replyTo?: string; messageId?: string },
+  extraHeaders: Record<string, string> = {},
 ): Parameters<ReturnType<typeof createTransport>['sendMail']>[0] {
   return {
     from: envelope.from,
@@ -144,7 +185,7 @@ export function emailMessage(
     ...(content.html !== undefined ? { html: content.html } : {}),
     // A stable Message-ID: a retry or a resend after a crash is the same message to the receiving side.
     ...(envelope.messageId ? { messageId: envelope.messageId } : {}),
-    headers: { 'X-Xivdigest-Digest': content.digest.name.replace(/[^\x20-\x7e]/g, '?') },
+    headers: { ...extraHeaders, 'X-Xivdigest-Digest': content.digest.name.replace(/[^\x20-\x7e]/g, '?') },
   };
 }
 
@@ -187,6 +228,11 @@ function smtpError(caught: unknown, server: string, secrets: readonly string[], 
 export function messageIdFor(key: string, from: string): string {
   const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? 'xivdigest.invalid';
   return `<${key.replace(/[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]/g, '-')}@${domain}>`;
+}
+
+/** A short, stable tag of an address for its own Message-ID. */
+function recipientTag(address: string): string {
+  return createHash('sha256').update(address.trim().toLowerCase(), 'utf8').digest('hex').slice(0, 12);
 }
 
 function list(value: string | string[] | undefined): string[] {

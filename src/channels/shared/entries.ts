@@ -20,6 +20,8 @@ export interface EntryView {
   /** Why the paper was selected, in reader words (see selectionLine), when the ranking says. */
   reason?: string;
   score?: number;
+  /** Signed one-click links (docs/decisions/0040), when the delivery carries them. */
+  feedback?: { star: string; hide: string };
 }
 
 /** Labels in the digest's language: Chinese for `zh*`, English otherwise. */
@@ -29,12 +31,14 @@ export interface Labels {
   missing: string;
   more: string;
   empty: string;
+  moreLikeThis: string;
+  hide: string;
 }
 
 export function labelsFor(lang: string): Labels {
   const missing = untranslatedNote(lang);
-  if (/^zh/i.test(lang)) return { updated: '更新', reason: '入选理由', missing: `（${missing}）`, more: '完整摘要', empty: '本期没有论文。' };
-  return { updated: 'updated', reason: 'Why', missing: `(${missing})`, more: 'Full digest', empty: 'No papers in this digest.' };
+  if (/^zh/i.test(lang)) return { updated: '更新', reason: '入选理由', missing: `（${missing}）`, more: '完整摘要', empty: '本期没有论文。', moreLikeThis: '★ 多推荐这类', hide: '隐藏' };
+  return { updated: 'updated', reason: 'Why', missing: `(${missing})`, more: 'Full digest', empty: 'No papers in this digest.', moreLikeThis: '★ more like this', hide: 'hide' };
 }
 
 /** The entries of a digest as {@link EntryView}s, in digest order. */
@@ -55,6 +59,10 @@ function entryView(entry: DigestEntry, number: number, lang: string): EntryView 
     originalTitle,
     tldr: ok ? plainFormatting(oneLine(stringOf(texts.tldr))) : '',
   };
+  const feedback = entry.feedback;
+  if (isRecord(feedback) && typeof feedback.star === 'string' && typeof feedback.hide === 'string' && /^https?:\/\//i.test(feedback.star) && /^https?:\/\//i.test(feedback.hide)) {
+    view.feedback = { star: feedback.star, hide: feedback.hide };
+  }
   if (typeof entry.updatedFrom === 'number') view.updated = { from: entry.updatedFrom, to: typeof entry.version === 'number' ? entry.version : null };
   // `selection` is added to DigestEntry by the ranking work; read it without relying on its type.
   const selection = (entry as unknown as Record<string, unknown>).selection;

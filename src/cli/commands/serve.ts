@@ -205,10 +205,21 @@ Examples:
         });
         try {
           const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
+          // The one-click links of delivered digests are verified with the same signer the runs use (decision 0040).
+          const { linkSignerFromConfig } = await import('../../app-daily.js');
+          const links = linkSignerFromConfig({ ...loaded.config.web, baseUrl: siteUrl }, loaded.env).signer;
+          const deps = webDepsFromConfig(store, loaded.config, siteUrl);
+          // A reader's web star or hide feeds their own database subscriptions too (decisions 0039 and 0040).
+          const ofConfig = deps.subscriptionsOfReader;
+          const owned = readerSubscriptions?.subscriptions;
+          if (ofConfig && owned) {
+            deps.subscriptionsOfReader = async (reader) => [...(await ofConfig(reader)), ...(await owned.list({ readerId: reader.id })).map((row) => row.name)];
+          }
           web = createWebApp({
-            ...webDepsFromConfig(store, loaded.config, siteUrl),
+            ...deps,
             ...(accounts ? { accounts } : {}),
             ...(readerSubscriptions ? { readerSubscriptions } : {}),
+            ...(links ? { links } : {}),
           });
         } catch (error) {
           server.close();

@@ -66,7 +66,7 @@ function renderHtmlDocument(digest: Digest, labels: RenderLabels, fonts: KatexFo
   const body =
     `<main>\n<header><h1>${escapeHtml(title)}</h1><p class="meta">${escapeHtml(labels.count(digest.entries.length))}${listing ? ` · ${link(listing, listing.replace(/^https:\/\//, ''))}` : ''}</p></header>\n` +
     (entries.length === 0 ? `<p class="empty">${escapeHtml(labels.empty)}</p>\n` : `<ol class="entries">\n${entries.join('\n')}\n</ol>\n`) +
-    `<footer>xivdigest · <time datetime="${escapeHtml(digest.createdAt)}">${escapeHtml(digest.createdAt)}</time></footer>\n</main>`;
+    `<footer>xivdigest · ${digest.unsubscribe ? `${link(safeLink(digest.unsubscribe), labels.unsubscribe)} · ` : ''}<time datetime="${escapeHtml(digest.createdAt)}">${escapeHtml(digest.createdAt)}</time></footer>\n</main>`;
   const css = `${PAGE_CSS}${katexCss(body, fonts)}`;
   const lang = cleanLine(digest.lang).replace(/[^A-Za-z0-9-]/g, '') || 'und';
   return (
@@ -80,6 +80,11 @@ function renderHtmlDocument(digest: Digest, labels: RenderLabels, fonts: KatexFo
 function link(href: string | undefined, text: string): string {
   // entryLinks returns only http(s) URLs normalized by the URL parser; escapeHtml makes them safe in the attribute.
   return href === undefined ? '' : `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${escapeHtml(text)}</a>`;
+}
+
+/** A signed link (docs/decisions/0040) when it is http(s), else nothing. */
+function safeLink(href: string): string | undefined {
+  return /^https?:\/\//i.test(href) ? href : undefined;
 }
 
 /** One entry as an `<li>` card. */
@@ -103,6 +108,9 @@ export function renderEntryHtml(entry: DigestEntry, index: number, labels: Rende
   parts.push(
     `<p class="links">${[link(links.abs, labels.abstractPage), link(links.pdf, labels.pdf), link(links.html, labels.html)].filter((html) => html !== '').join(' ')}</p>`,
   );
+  if (entry.feedback) {
+    parts.push(`<p class="feedback">${link(safeLink(entry.feedback.star), labels.moreLikeThis)} · ${link(safeLink(entry.feedback.hide), labels.hide)}</p>`);
+  }
   const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
   if (why !== '') parts.push(`<p class="selection">${escapeHtml(why)}</p>`);
   if (ok) {

@@ -25,6 +25,10 @@ export interface RenderLabels {
   count(count: number): string;
   /** Shown for a digest with no entries. */
   empty: string;
+  /** The one-click links of a delivered digest (docs/decisions/0040). */
+  moreLikeThis: string;
+  hide: string;
+  unsubscribe: string;
 }
 
 /** The labels for a digest language; `overrides` replace single labels. */
@@ -48,6 +52,9 @@ export function resolveLabels(lang: string, overrides: Partial<RenderLabels> = {
     html: 'HTML',
     count: (count) => (zh ? `${count} 篇论文` : `${count} paper${count === 1 ? '' : 's'}`),
     empty: zh ? '今天没有论文。' : 'No papers today.',
+    moreLikeThis: zh ? '★ 多推荐这类' : '★ more like this',
+    hide: zh ? '隐藏' : 'hide',
+    unsubscribe: zh ? '退订' : 'Unsubscribe',
   };
   return { ...defaults, ...overrides };
 }

@@ -48,6 +48,7 @@ function renderText(digest: Digest, labels: RenderLabels, options: TextRendererO
   digest.entries.forEach((entry, position) => {
     lines.push('', ...entryLines(readableEntry(entry, digest.style), position + 1, labels, options));
   });
+  if (digest.unsubscribe) lines.push('', `${cleanLine(labels.unsubscribe)}: ${cleanLine(digest.unsubscribe)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -64,5 +65,8 @@ function entryLines(entry: DigestEntry, index: number, labels: RenderLabels, opt
   lines.push(indent + entryLinks(entry).abs);
   const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
   if ((options.reasons ?? true) && why !== '') lines.push(indent + why);
+  if (entry.feedback) {
+    lines.push(`${indent}${cleanLine(labels.moreLikeThis)}: ${cleanLine(entry.feedback.star)}`, `${indent}${cleanLine(labels.hide)}: ${cleanLine(entry.feedback.hide)}`);
+  }
   return lines;
 }

@@ -42,8 +42,26 @@ export function readerOf(c: Context): Reader | undefined {
   return visitors.get(c.req.raw)?.reader;
 }
 
+/**
+ * What other per-reader parts of cached pages add (the star and hide buttons, docs/decisions/0040): a tag that changes
+ * when their content does (it joins the reader's ETag suffix), and the filling of their slots in the HTML.
+ */
+export interface PageFiller {
+  tag(reader: Reader): Promise<string>;
+  fill(html: string, reader: Reader | undefined, csrf: () => string, path: string): Promise<string>;
+}
+
+/** The forms' helpers, for routes mounted beside the accounts' (decision 0040). */
+export interface AccountForms {
+  csrfFor(c: Context<WebEnv>): string;
+  /** The form's fields when its CSRF token and origin are right, else undefined. */
+  checkedForm(c: Context<WebEnv>): Promise<Record<string, string> | undefined>;
+  /** The 403 page of a form without a valid token. */
+  refused(c: Context<WebEnv>): Response;
+}
+
 /** Mounts the accounts on the site: the middleware that knows the reader (and shows them in the header), then the routes. */
-export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: AccountSettings): AccountService {
+export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: AccountSettings, filler?: PageFiller): AccountService & AccountForms {
   const service = createAccountService(settings, deps.baseUrl);
   const { readers, secret, trustProxy } = settings;
   const limits = { perAddress: settings.perAddress ?? 5, perIp: settings.perIp ?? 20, windowMs: settings.rateWindowMs ?? 15 * 60_000 };
@@ -125,7 +143,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
       }
     }
     visitors.set(c.req.raw, visitor);
-    const tag = visitor.reader ? hashToken(`${visitor.reader.id}:${visitor.reader.role}`).slice(0, 12) : 'anon';
+    const extra = visitor.reader && filler ? await filler.tag(visitor.reader) : '';
+    const tag = visitor.reader ? hashToken(`${visitor.reader.id}:${visitor.reader.role}:${extra}`).slice(0, 12) : 'anon';
     const match = c.req.header('if-none-match');
     if (match) {
       const mine = match
@@ -148,7 +167,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
       // Cached pages may come gzipped (sendPage): the slot is filled in the HTML and the page gzipped again.
       const gzipped = /\bgzip\b/.test(c.res.headers.get('content-encoding') ?? '');
       const bytes = Buffer.from(await c.res.arrayBuffer());
-      const html = (gzipped ? gunzipSync(bytes) : bytes).toString('utf8').replace(ACCOUNT_SLOT, accountNav(visitor.reader, c.get('ui')));
+      let html = (gzipped ? gunzipSync(bytes) : bytes).toString('utf8').replace(ACCOUNT_SLOT, accountNav(visitor.reader, c.get('ui')));
+      if (filler) html = await filler.fill(html, visitor.reader, () => csrfFor(c), pathOf(c));
       const headers = new Headers(c.res.headers);
       headers.delete('content-length');
       c.res = new Response(gzipped ? gzipSync(html) : html, { status: c.res.status, headers });
@@ -332,5 +352,5 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     return adminPage(c, removed ? text(c).removed(email) : text(c).withdrew(email));
   });
 
-  return service;
+  return { ...service, csrfFor, checkedForm, refused };
 }

@@ -3,6 +3,7 @@ import type { Digest } from '../../core/digest.js';
 import type { StoredPaper } from '../../core/paper.js';
 import type { ArchiveCategory, ArchiveDay, SearchResponse } from '../../core/search.js';
 import type { StoredTexts } from '../../core/texts.js';
+import { marksSlot } from '../feedback/slot.js';
 import { cleanLine, escapeHtml, readableEntry, safeHttpUrl } from '../../render/html/escape.js';
 import { digestTitle, renderEntryHtml } from '../../render/html/index.js';
 import { resolveLabels } from '../../render/html/labels.js';
@@ -90,7 +91,7 @@ export function digestPage(digest: Digest, ui: UiLang, path: string, neighbours:
       renderEntryHtml(entry, index + 1, labels)
         .replace('<h2>', '<h3>')
         .replace('</h2>', '</h3>')
-        .replace('<p class="links">', `<p class="links"><a href="${attr(urls.paper(cleanLine(entry.paperId)))}">${escapeHtml(t.paperPage)}</a> `),
+        .replace('<p class="links">', `${marksSlot(cleanLine(entry.paperId))}<p class="links"><a href="${attr(urls.paper(cleanLine(entry.paperId)))}">${escapeHtml(t.paperPage)}</a> `),
     )
     .join('\n');
   const meta = [t.papers(digest.entries.length), digest.day ?? '', digest.createdAt.slice(0, 10)].filter((part) => part !== '');
@@ -207,6 +208,7 @@ export function paperPage(data: PaperData, ui: UiLang, path: string): string {
   parts.push(
     `<p class="meta">${escapeHtml(paper.id)}${paper.version !== null ? `v${paper.version}` : ''} · ${categories}${dates.length ? ` · ${escapeHtml(dates.join(' · '))}` : ''}</p>`,
   );
+  parts.push(marksSlot(paper.id));
   parts.push(`<nav aria-label="${attr(t.links)}" class="links">${link(abs, 'arXiv')} ${link(pdf, 'PDF')} ${link(html, 'HTML')}</nav>`);
   parts.push(`<section aria-labelledby="abstract"><h2 id="abstract">${escapeHtml(t.abstract)}</h2><p lang="en">${textWithMath(paper.abstract)}</p></section>`);
   // Texts: newest first per language (the store returns them newest first); the others stay listed with their provenance.

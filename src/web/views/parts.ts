@@ -5,6 +5,7 @@ import { textWithMath } from '../../render/html/math.js';
 import { UI_TEXT, type UiLang } from '../i18n.js';
 import { urls } from '../urls.js';
 import { attr } from './layout.js';
+import { marksSlot } from '../feedback/slot.js';
 
 /** A snippet's text escaped, its highlighted spans in `<mark>`. */
 export function snippetHtml(snippet: SearchSnippet): string {
@@ -31,6 +32,7 @@ export function hitHtml(hit: SearchHit, ui: UiLang): string {
     parts.push(`<p class="authors" lang="en">${escapeHtml(cleanLine(hit.authors.slice(0, 8).join(', ') + (hit.authors.length > 8 ? ', …' : '')))}</p>`);
   if (hit.tldr && hit.tldr.trim() !== '') parts.push(`<p class="tldr">${textWithMath(hit.tldr)}</p>`);
   for (const snippet of hit.snippets) parts.push(`<p class="snippet">${snippetHtml(snippet)}</p>`);
+  parts.push(marksSlot(hit.id));
   return `<li class="hit"><article>${parts.join('')}</article></li>`;
 }
 

@@ -1,0 +1,124 @@
+/**
+ * Star and hide on the web for signed-in readers (docs/decisions/0040). Pages that list papers leave a slot
+ * `<!--marks:ID-->` by each paper; for a reader the accounts' middleware fills it with two small forms (with the CSRF
+ * token), for anyone else with nothing, so pages stay cached for everyone. A mark is the reader's own (`/starred`,
+ * exported as BibTeX and RIS) and feeds the ranking of every subscription of theirs (`subscriptionsOfReader`), with
+ * `store.setFeedback` as `xivdigest feedback` does.
+ */
+import type { Context, Hono } from 'hono';
+import { parseArxivId } from '../../core/arxiv-id.js';
+import { escapeHtml } from '../../render/html/escape.js';
+import { marksStoreOf } from '../../store/index.js';
+import type { MarkKind, MarksStore } from '../../store/marks-store.js';
+import type { Reader } from '../../store/reader-store.js';
+import type { AccountForms, PageFiller } from '../accounts/routes.js';
+import { readerOf } from '../accounts/routes.js';
+import type { WebDeps } from '../deps.js';
+import { chooseUi } from '../i18n.js';
+import { pathOf, type WebEnv } from '../routes/context.js';
+import { urls } from '../urls.js';
+import { page } from '../views/layout.js';
+import { toBibtex, toRis } from './export.js';
+import { MARKS_SLOT } from './slot.js';
+
+type C = Context<WebEnv>;
+const h = escapeHtml;
+const SLOT = MARKS_SLOT;
+
+function buttons(paperId: string, kind: MarkKind | undefined, csrf: string, back: string): string {
+  const hidden = `<input type="hidden" name="_csrf" value="${h(csrf)}"><input type="hidden" name="paper" value="${h(paperId)}"><input type="hidden" name="back" value="${h(back)}">`;
+  const star =
+    kind === 'star'
+      ? `<button type="submit" name="kind" value="clear" aria-pressed="true" title="Unstar">★ Starred</button>`
+      : `<button type="submit" name="kind" value="star" aria-pressed="false" title="More like this">☆ Star</button>`;
+  const hide =
+    kind === 'hide'
+      ? `<button type="submit" name="kind" value="clear" aria-pressed="true" title="Show again">Hidden</button>`
+      : `<button type="submit" name="kind" value="hide" aria-pressed="false" title="Less like this">Hide</button>`;
+  return `<form method="post" action="/marks" class="marks" data-paper="${h(paperId)}">${hidden}${star} ${hide}</form>`;
+}
+
+/** Fills the slots of a page for a reader (or empties them), and tags the reader's marks for the ETag. */
+export function marksFiller(marksOf: () => MarksStore): PageFiller {
+  return {
+    async tag(reader) {
+      const marks = await marksOf().getMarks(reader.id);
+      return `${marks.length}:${marks[0]?.at ?? ''}`;
+    },
+    async fill(html, reader, csrf, path) {
+      const ids = [...new Set([...html.matchAll(SLOT)].map((match) => match[1]!))];
+      if (ids.length === 0) return html;
+      if (!reader) return html.replace(SLOT, '');
+      const kinds = new Map((await marksOf().getMarks(reader.id, { paperIds: ids })).map((mark) => [mark.paperId, mark.kind]));
+      const token = csrf();
+      return html.replace(SLOT, (_, id: string) => buttons(id, kinds.get(id), token, path));
+    },
+  };
+}
+
+export function mountMarks(app: Hono<WebEnv>, deps: WebDeps, forms: AccountForms): void {
+  const marks = () => marksStoreOf(deps.store);
+  const frame = (c: C) => ({ ui: c.get('ui') ?? chooseUi({ fallback: deps.lang }), path: pathOf(c) });
+  const signedIn = (c: C): Reader | undefined => readerOf(c);
+  const subscriptionsOf = deps.subscriptionsOfReader ?? (async () => []);
+
+  app.post('/marks', async (c) => {
+    const reader = signedIn(c);
+    if (!reader) return c.redirect('/signin', 303);
+    const form = await forms.checkedForm(c);
+    if (!form) return forms.refused(c);
+    const parsed = parseArxivId(form.paper ?? '');
+    const kind = form.kind;
+    if (!parsed || (kind !== 'star' && kind !== 'hide' && kind !== 'clear')) {
+      c.header('Cache-Control', 'no-store');
+      return c.html(page({ ...frame(c), title: 'Not marked', body: `<h1>Not marked</h1><p>${h(`"${form.paper ?? ''}" is not an arXiv id, or "${kind ?? ''}" is not star, hide or clear.`)}</p>` }), 400);
+    }
+    const at = new Date();
+    await marks().setMark(reader.id, parsed.id, kind, at);
+    // The reader's subscriptions learn from it, as from `xivdigest feedback`.
+    for (const subscription of await subscriptionsOf(reader)) {
+      await deps.store.setFeedback({ subscription, paperId: parsed.id, kind, at: at.toISOString() });
+    }
+    const back = form.back && form.back.startsWith('/') && !form.back.startsWith('//') ? form.back : (c.req.header('referer') ?? '');
+    const target = back.startsWith('/') && !back.startsWith('//') ? back : urls.paper(parsed.id);
+    return c.redirect(`${target.replace(/#.*$/, '')}#paper-${parsed.id.replace(/[^A-Za-z0-9._-]/g, '-')}`, 303);
+  });
+
+  const starredPapers = async (reader: Reader) => {
+    const starred = await marks().getMarks(reader.id, { kind: 'star' });
+    const papers = new Map((await deps.store.getPapers({ ids: starred.map((mark) => mark.paperId) })).map((paper) => [paper.id, paper]));
+    return starred.map((mark) => ({ mark, paper: papers.get(mark.paperId) }));
+  };
+
+  app.get('/starred', async (c) => {
+    const reader = signedIn(c);
+    if (!reader) return c.redirect('/signin', 303);
+    const items = await starredPapers(reader);
+    const csrf = forms.csrfFor(c);
+    const list = items
+      .map(
+        ({ mark, paper }) =>
+          `<li id="paper-${h(mark.paperId.replace(/[^A-Za-z0-9._-]/g, '-'))}"><a href="${h(urls.paper(mark.paperId))}">${h(paper ? paper.title : mark.paperId)}</a> ` +
+          `<span class="meta">${h(mark.paperId)} · ${h(mark.at.slice(0, 10))}</span> ${buttons(mark.paperId, 'star', csrf, '/starred')}</li>`,
+      )
+      .join('\n');
+    const body =
+      `<h1>My starred papers</h1>\n` +
+      `<p>Export: <a href="/starred.bib" download>BibTeX</a> · <a href="/starred.ris" download>RIS</a> (both import into Zotero).</p>\n` +
+      (items.length === 0 ? '<p>No starred papers yet: star papers on any page that lists them.</p>' : `<ol class="starred">\n${list}\n</ol>`);
+    c.header('Cache-Control', 'no-store');
+    return c.html(page({ ...frame(c), title: 'My starred papers', body }));
+  });
+
+  const exportAs = (format: 'bib' | 'ris') => async (c: C) => {
+    const reader = signedIn(c);
+    if (!reader) return c.redirect('/signin', 303);
+    const papers = (await starredPapers(reader)).flatMap(({ paper }) => (paper ? [paper] : []));
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Disposition', `attachment; filename="xivdigest-starred.${format}"`);
+    c.header('Content-Type', format === 'bib' ? 'application/x-bibtex; charset=utf-8' : 'application/x-research-info-systems; charset=utf-8');
+    return c.body(format === 'bib' ? toBibtex(papers) : toRis(papers));
+  };
+  app.get('/starred.bib', exportAs('bib'));
+  app.get('/starred.ris', exportAs('ris'));
+}
