@@ -73,7 +73,10 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   }
   const store = createKyselyStore(opened, { writerThread: options.writerThread ?? true });
   // The marks seam (docs/decisions/0040) on the same connection; a closed store's pool refuses its queries itself.
-  registerMarksStore(store, createKyselyMarksStore(opened, () => false));
+  registerMarksStore(
+    store,
+    createKyselyMarksStore(opened, () => false),
+  );
   return store;
 }
 

@@ -68,7 +68,12 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     await next();
   });
   if (deps.accounts) {
-    const forms = mountAccounts(app, deps, deps.accounts, marksFiller(() => marksStoreOf(deps.store)));
+    const forms = mountAccounts(
+      app,
+      deps,
+      deps.accounts,
+      marksFiller(() => marksStoreOf(deps.store)),
+    );
     mountMarks(app, deps, forms);
   }
   if (deps.links) mountFeedbackLinks(app, deps, deps.links);
