@@ -183,7 +183,8 @@ export async function providerWarnings(loaded: LoadedConfig): Promise<ConfigProb
  * (docs/decisions/0040): said once, as a warning, when some subscription delivers to a channel without them.
  */
 export function feedbackLinkWarnings(loaded: LoadedConfig): ConfigProblem[] {
-  const web = (typeof loaded.input === 'object' && loaded.input !== null ? (loaded.input as { web?: unknown }).web : undefined) as Record<string, unknown> | undefined;
+  const web = (typeof loaded.input === 'object' && loaded.input !== null ? (loaded.input as { web?: unknown }).web : undefined) as
+    Record<string, unknown> | undefined;
   const delivers = rawSubscriptions(loaded.input).some(({ subscription }) => {
     const outputs = subscription.outputs as { channels?: unknown } | undefined;
     return Array.isArray(outputs?.channels) && outputs.channels.length > 0;

@@ -116,7 +116,9 @@ describe.skipIf(!hasChromium)('a click on "hide" in the emailed digest', () => {
     expect(message.to).toEqual([ADA]);
     const body = bodyOf(message);
     const paper = papers[0]!.id;
-    const hide = new RegExp(`${base.replace(/\./g, '\\.')}/feedback/link\\?s=nlp&p=${paper.replace('.', '\\.')}&a=hide&r=ada%40example\\.org&x=\\d+&t=[A-Za-z0-9_-]{22}`).exec(body)?.[0];
+    const hide = new RegExp(
+      `${base.replace(/\./g, '\\.')}/feedback/link\\?s=nlp&p=${paper.replace('.', '\\.')}&a=hide&r=ada%40example\\.org&x=\\d+&t=[A-Za-z0-9_-]{22}`,
+    ).exec(body)?.[0];
     expect(hide, body.slice(0, 3000)).toBeDefined();
 
     expect(feedback()).toEqual([]);
@@ -141,7 +143,11 @@ describe.skipIf(!hasChromium)('a click on "hide" in the emailed digest', () => {
     const header = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(message.raw.replace(/\r?\n[ \t]+/g, ' '))?.[1];
     expect(header).toMatch(new RegExp(`^${base.replace(/\./g, '\\.')}/unsubscribe\\?`));
     expect(message.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/im);
-    const posted = await fetch(header!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    const posted = await fetch(header!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
     expect(posted.status).toBe(200);
 
     const count = sink.messages.length;

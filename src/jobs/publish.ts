@@ -54,7 +54,10 @@ function withLinks(digest: Digest, subscription: string, recipient: string, sign
     ...digest,
     entries: digest.entries.map((entry) => ({
       ...entry,
-      feedback: { star: signer.feedbackUrl(subscription, entry.paperId, 'star', recipient), hide: signer.feedbackUrl(subscription, entry.paperId, 'hide', recipient) },
+      feedback: {
+        star: signer.feedbackUrl(subscription, entry.paperId, 'star', recipient),
+        hide: signer.feedbackUrl(subscription, entry.paperId, 'hide', recipient),
+      },
     })),
     ...(email ? { unsubscribe: signer.unsubscribeUrl(subscription, recipient) } : {}),
   };
@@ -190,7 +193,8 @@ export async function publishDigest(digest: Digest, label: string, options: Publ
         ...(options.renderers.html ? { html: render(options.renderers, 'html', own) } : {}),
       });
       // Chat channels: one message for the channel, its links signed for the channel's id.
-      const chatDigest = signer && channel.kind !== 'email' && digest.entries.length > 0 ? withLinks(digest, options.subscription, channel.id, signer, false) : undefined;
+      const chatDigest =
+        signer && channel.kind !== 'email' && digest.entries.length > 0 ? withLinks(digest, options.subscription, channel.id, signer, false) : undefined;
       const content: DeliveryContent = {
         subject: options.subject,
         digest: chatDigest ?? digest,

@@ -876,7 +876,15 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       try {
         expect((await again.getPapers()).map((item) => item.id)).toEqual(['2504.00001']);
         const migrations = await temp.query<{ name: string }>('select name from kysely_migration order by name');
-        expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-daily-run', '0003-run-leases', '0004-search-index', '0005-readers']);
+        expect(migrations.map((row) => row.name)).toEqual([
+          '0001-initial',
+          '0002-daily-run',
+          '0003-run-leases',
+          '0004-search-index',
+          '0005-readers',
+          '0006-reader-subscriptions',
+          '0007-reader-marks',
+        ]);
       } finally {
         await again.close();
       }

@@ -109,7 +109,14 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
         }
         const message = emailMessage(
           { ...content, text: own.text, ...(own.html !== undefined ? { html: own.html } : {}) },
-          { from, to: [address], cc: [], bcc: [], ...(options.replyTo ? { replyTo: options.replyTo } : {}), ...(idKey ? { messageId: messageIdFor(`${idKey}-${recipientTag(address)}`, from) } : {}) },
+          {
+            from,
+            to: [address],
+            cc: [],
+            bcc: [],
+            ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+            ...(idKey ? { messageId: messageIdFor(`${idKey}-${recipientTag(address)}`, from) } : {}),
+          },
           own.headers,
         );
         const result = await sendOne(message, sendOptions?.signal, { retry, maxAttempts, baseDelayMs, maxDelayMs, sleep, random });
@@ -133,7 +140,14 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
   async function sendOne(
     message: ReturnType<typeof emailMessage>,
     signal: AbortSignal | undefined,
-    tries: { retry: RetryOptions; maxAttempts: number; baseDelayMs: number; maxDelayMs: number; sleep: (ms: number, wakeOn?: AbortSignal) => Promise<unknown>; random: () => number },
+    tries: {
+      retry: RetryOptions;
+      maxAttempts: number;
+      baseDelayMs: number;
+      maxDelayMs: number;
+      sleep: (ms: number, wakeOn?: AbortSignal) => Promise<unknown>;
+      random: () => number;
+    },
   ): Promise<DeliveryResult> {
     const { maxAttempts, baseDelayMs, maxDelayMs, sleep, random } = tries;
     for (let attempt = 1; ; attempt += 1) {

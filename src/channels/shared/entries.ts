@@ -37,8 +37,25 @@ export interface Labels {
 
 export function labelsFor(lang: string): Labels {
   const missing = untranslatedNote(lang);
-  if (/^zh/i.test(lang)) return { updated: '更新', reason: '入选理由', missing: `（${missing}）`, more: '完整摘要', empty: '本期没有论文。', moreLikeThis: '★ 多推荐这类', hide: '隐藏' };
-  return { updated: 'updated', reason: 'Why', missing: `(${missing})`, more: 'Full digest', empty: 'No papers in this digest.', moreLikeThis: '★ more like this', hide: 'hide' };
+  if (/^zh/i.test(lang))
+    return {
+      updated: '更新',
+      reason: '入选理由',
+      missing: `（${missing}）`,
+      more: '完整摘要',
+      empty: '本期没有论文。',
+      moreLikeThis: '★ 多推荐这类',
+      hide: '隐藏',
+    };
+  return {
+    updated: 'updated',
+    reason: 'Why',
+    missing: `(${missing})`,
+    more: 'Full digest',
+    empty: 'No papers in this digest.',
+    moreLikeThis: '★ more like this',
+    hide: 'hide',
+  };
 }
 
 /** The entries of a digest as {@link EntryView}s, in digest order. */
@@ -60,7 +77,13 @@ function entryView(entry: DigestEntry, number: number, lang: string): EntryView 
     tldr: ok ? plainFormatting(oneLine(stringOf(texts.tldr))) : '',
   };
   const feedback = entry.feedback;
-  if (isRecord(feedback) && typeof feedback.star === 'string' && typeof feedback.hide === 'string' && /^https?:\/\//i.test(feedback.star) && /^https?:\/\//i.test(feedback.hide)) {
+  if (
+    isRecord(feedback) &&
+    typeof feedback.star === 'string' &&
+    typeof feedback.hide === 'string' &&
+    /^https?:\/\//i.test(feedback.star) &&
+    /^https?:\/\//i.test(feedback.hide)
+  ) {
     view.feedback = { star: feedback.star, hide: feedback.hide };
   }
   if (typeof entry.updatedFrom === 'number') view.updated = { from: entry.updatedFrom, to: typeof entry.version === 'number' ? entry.version : null };

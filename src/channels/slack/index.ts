@@ -65,7 +65,8 @@ function entryText(view: EntryView, labels: Labels): string {
   const lines = [`*${view.number}.* <${slackUrl(view.link)}|${escapeSlack(view.title)}>${note ? ` _(${escapeSlack(note)})_` : ''}`];
   lines.push(view.tldr ? escapeSlack(view.tldr) : escapeSlack(labels.missing));
   if (view.reason) lines.push(`_${escapeSlack(labels.reason)}: ${escapeSlack(view.reason)}_`);
-  if (view.feedback) lines.push(`<${slackUrl(view.feedback.star)}|${escapeSlack(labels.moreLikeThis)}> · <${slackUrl(view.feedback.hide)}|${escapeSlack(labels.hide)}>`);
+  if (view.feedback)
+    lines.push(`<${slackUrl(view.feedback.star)}|${escapeSlack(labels.moreLikeThis)}> · <${slackUrl(view.feedback.hide)}|${escapeSlack(labels.hide)}>`);
   return lines.join('\n');
 }
 

@@ -79,7 +79,9 @@ function entryText(view: EntryView, labels: Labels): string {
   lines.push(escapeTelegram(view.tldr || labels.missing));
   if (view.reason) lines.push(`<i>${escapeTelegram(labels.reason)}: ${escapeTelegram(view.reason)}</i>`);
   if (view.feedback) {
-    lines.push(`<a href="${escapeTelegram(view.feedback.star)}">${escapeTelegram(labels.moreLikeThis)}</a> · <a href="${escapeTelegram(view.feedback.hide)}">${escapeTelegram(labels.hide)}</a>`);
+    lines.push(
+      `<a href="${escapeTelegram(view.feedback.star)}">${escapeTelegram(labels.moreLikeThis)}</a> · <a href="${escapeTelegram(view.feedback.hide)}">${escapeTelegram(labels.hide)}</a>`,
+    );
   }
   return lines.join('\n');
 }

@@ -66,7 +66,10 @@ function entryLines(entry: DigestEntry, index: number, labels: RenderLabels, opt
   const why = entry.selection ? cleanLine(labels.selection(entry.selection)) : '';
   if ((options.reasons ?? true) && why !== '') lines.push(indent + why);
   if (entry.feedback) {
-    lines.push(`${indent}${cleanLine(labels.moreLikeThis)}: ${cleanLine(entry.feedback.star)}`, `${indent}${cleanLine(labels.hide)}: ${cleanLine(entry.feedback.hide)}`);
+    lines.push(
+      `${indent}${cleanLine(labels.moreLikeThis)}: ${cleanLine(entry.feedback.star)}`,
+      `${indent}${cleanLine(labels.hide)}: ${cleanLine(entry.feedback.hide)}`,
+    );
   }
   return lines;
 }

@@ -60,7 +60,12 @@ export function createKyselyMarksStore(opened: Pick<OpenedDatabase, 'db' | 'loca
       const rows = await run('read unsubscriptions', (db) =>
         db.selectFrom('unsubscriptions').selectAll().where('subscription', '=', subscription).orderBy('recipient').execute(),
       );
-      return rows.map((row): Unsubscription => ({ subscription: row.subscription, recipient: row.recipient, at: row.at, via: row.via === 'one-click' ? 'one-click' : 'link' }));
+      return rows.map((row): Unsubscription => ({
+        subscription: row.subscription,
+        recipient: row.recipient,
+        at: row.at,
+        via: row.via === 'one-click' ? 'one-click' : 'link',
+      }));
     },
   };
 }

@@ -5,7 +5,9 @@ const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 /** A BibTeX field value: braces balanced (a stray one would end the entry), characters LaTeX treats specially escaped. */
 function bibValue(text: string): string {
-  let value = oneLine(text).replace(/\\/g, '\\textbackslash{}').replace(/([%&#])/g, '\\$1');
+  let value = oneLine(text)
+    .replace(/\\/g, '\\textbackslash{}')
+    .replace(/([%&#])/g, '\\$1');
   let depth = 0;
   let balanced = true;
   for (const character of value.replace(/\\[{}]/g, '')) {

@@ -71,7 +71,10 @@ function decoded(message: SinkMessage): string {
   return Buffer.from(bytes, 'latin1').toString('utf8');
 }
 const header = (message: SinkMessage, name: string): string | undefined =>
-  new RegExp(`^${name}: ?(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(message.raw.split(/\r?\n\r?\n/)[0]!)?.[1]?.replace(/\r?\n[ \t]+/g, ' ').trim();
+  new RegExp(`^${name}: ?(.*(?:\\r?\\n[ \\t].*)*)`, 'im')
+    .exec(message.raw.split(/\r?\n\r?\n/)[0]!)?.[1]
+    ?.replace(/\r?\n[ \t]+/g, ' ')
+    .trim();
 
 describe('signed one-click links', () => {
   it('GET changes nothing and shows a one-click form; POST records; a replay is harmless; undo restores', async () => {
@@ -149,7 +152,14 @@ describe('delivery with links, and unsubscribe', () => {
   const renderers = { txt: createTextRenderer() as unknown as Renderer, html: createHtmlRenderer({ katexFonts: 'none' }) as unknown as Renderer };
 
   it('email: one message per recipient with its own links and RFC 8058 headers; a one-click POST leaves that address out', async () => {
-    const email = createEmailChannel({ host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'digest@example.org', to: [ADA, BOB], retry: { maxAttempts: 1 } });
+    const email = createEmailChannel({
+      host: '127.0.0.1',
+      port: sink.port,
+      ignoreTLS: true,
+      from: 'digest@example.org',
+      to: [ADA, BOB],
+      retry: { maxAttempts: 1 },
+    });
     const publish = () =>
       publishDigest(site.digest, '2026-11-24', {
         store: temp.store,
@@ -224,7 +234,12 @@ describe('star and hide on the web, /starred and its exports', () => {
     const reader = await readers.ensureReader(email, { role: 'reader' });
     const token = randomToken();
     const now = new Date();
-    await readers.addSession({ sessionHash: hashToken(token), readerId: reader.id, createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3600_000).toISOString() });
+    await readers.addSession({
+      sessionHash: hashToken(token),
+      readerId: reader.id,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
+    });
     return `xd_session=${token}`;
   }
 
@@ -254,7 +269,10 @@ describe('star and hide on the web, /starred and its exports', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
     const [first, second] = site.digest.entries.map((entry) => entry.paperId);
     const mark = (paper: string, kind: string, token = csrf) =>
-      app.request('/marks', { ...form({ _csrf: token, paper: paper!, kind, back: digestPath }), headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' } });
+      app.request('/marks', {
+        ...form({ _csrf: token, paper: paper!, kind, back: digestPath }),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
+      });
     expect((await mark(first!, 'star', 'forged')).status).toBe(403);
     const starred = await mark(first!, 'star');
     expect(starred.status).toBe(303);

@@ -28,14 +28,22 @@ const AUTO_SUBMIT = "document.getElementById('xd-act').submit();";
 const AUTO_SUBMIT_HASH = `'sha256-${createHash('sha256').update(AUTO_SUBMIT, 'utf8').digest('base64')}'`;
 
 const REFUSALS: Record<Exclude<LinkCheck, { ok: true }>['reason'] | 'unknown-subscription', { status: 400 | 403 | 404 | 410; title: string; text: string }> = {
-  malformed: { status: 400, title: 'This link is incomplete', text: 'Part of the link is missing. Open it again from the email, whole (some mail programs cut long links).' },
+  malformed: {
+    status: 400,
+    title: 'This link is incomplete',
+    text: 'Part of the link is missing. Open it again from the email, whole (some mail programs cut long links).',
+  },
   altered: {
     status: 403,
     title: 'This link is not valid',
     text: 'The link was changed after it was sent, or it was made for another subscription, reader or paper. Nothing was recorded. Use the link in your own email.',
   },
   expired: { status: 410, title: 'This link has expired', text: 'Links in digests work for a limited time. Use the links in a newer digest.' },
-  'unknown-subscription': { status: 404, title: 'No such subscription', text: 'The subscription this link was made for no longer exists. Nothing was recorded.' },
+  'unknown-subscription': {
+    status: 404,
+    title: 'No such subscription',
+    text: 'The subscription this link was made for no longer exists. Nothing was recorded.',
+  },
 };
 
 export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: LinkSigner): void {
@@ -60,7 +68,8 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     const checked = signer.verify(query(c));
     if (!checked.ok) return refuse(c, checked.reason);
     const { claims } = checked;
-    if ((action === 'unsubscribe') !== (claims.action === 'unsubscribe') || (action === 'unsubscribe' && !claims.recipient.includes('@'))) return refuse(c, 'altered');
+    if ((action === 'unsubscribe') !== (claims.action === 'unsubscribe') || (action === 'unsubscribe' && !claims.recipient.includes('@')))
+      return refuse(c, 'altered');
     if (!deps.subscriptions.some((subscription) => subscription.name === claims.subscription)) return refuse(c, 'unknown-subscription');
     return claims;
   };

@@ -71,7 +71,14 @@ export function mountMarks(app: Hono<WebEnv>, deps: WebDeps, forms: AccountForms
     const kind = form.kind;
     if (!parsed || (kind !== 'star' && kind !== 'hide' && kind !== 'clear')) {
       c.header('Cache-Control', 'no-store');
-      return c.html(page({ ...frame(c), title: 'Not marked', body: `<h1>Not marked</h1><p>${h(`"${form.paper ?? ''}" is not an arXiv id, or "${kind ?? ''}" is not star, hide or clear.`)}</p>` }), 400);
+      return c.html(
+        page({
+          ...frame(c),
+          title: 'Not marked',
+          body: `<h1>Not marked</h1><p>${h(`"${form.paper ?? ''}" is not an arXiv id, or "${kind ?? ''}" is not star, hide or clear.`)}</p>`,
+        }),
+        400,
+      );
     }
     const at = new Date();
     await marks().setMark(reader.id, parsed.id, kind, at);

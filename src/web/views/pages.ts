@@ -91,7 +91,10 @@ export function digestPage(digest: Digest, ui: UiLang, path: string, neighbours:
       renderEntryHtml(entry, index + 1, labels)
         .replace('<h2>', '<h3>')
         .replace('</h2>', '</h3>')
-        .replace('<p class="links">', `${marksSlot(cleanLine(entry.paperId))}<p class="links"><a href="${attr(urls.paper(cleanLine(entry.paperId)))}">${escapeHtml(t.paperPage)}</a> `),
+        .replace(
+          '<p class="links">',
+          `${marksSlot(cleanLine(entry.paperId))}<p class="links"><a href="${attr(urls.paper(cleanLine(entry.paperId)))}">${escapeHtml(t.paperPage)}</a> `,
+        ),
     )
     .join('\n');
   const meta = [t.papers(digest.entries.length), digest.day ?? '', digest.createdAt.slice(0, 10)].filter((part) => part !== '');
