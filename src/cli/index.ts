@@ -25,6 +25,7 @@ import { registerFeedback } from './commands/feedback.js';
 import { registerReaders } from './commands/readers.js';
 import { registerServe } from './commands/serve.js';
 import { registerSearch } from './commands/search.js';
+import { registerStatus } from './commands/status.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerToday } from './commands/today.js';
 
@@ -59,6 +60,7 @@ Docs: README.md in the package.`,
     registerRender,
     registerRun,
     registerRuns,
+    registerStatus,
     registerFeedback,
     registerServe,
     registerExportSite,

@@ -4,11 +4,14 @@ import { XivdigestError } from '../core/errors.js';
 import { openPostgres, openSqlite, type OpenedDatabase } from './kysely/dialect.js';
 import { storeError } from './kysely/errors.js';
 import { createKyselyStore, kyselyLeaseStore, kyselyReaderStore } from './kysely/kysely-store.js';
+import { createKyselyOpsReader } from './kysely/ops-reader.js';
+import type { OpsReader } from './ops-reader.js';
 import type { ReaderStore } from './reader-store.js';
 import type { LeaseStore } from './lease-store.js';
 import type { Store } from './store.js';
 
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
+export type { OpsReader, StoreHealth, TextCount } from './ops-reader.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
 export type { Invitation, Reader, ReaderExport, ReaderRole, ReaderSession, ReaderStore, SignInToken, TokenUse } from './reader-store.js';
 
@@ -68,7 +71,29 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     await opened.db.destroy().catch(() => undefined);
     throw storeError({ action: 'open the store and bring its schema up to date', location: opened.location, cause });
   }
-  return createKyselyStore(opened, { writerThread: options.writerThread ?? true });
+  const store = createKyselyStore(opened, { writerThread: options.writerThread ?? true });
+  // After close() the connection is destroyed, so a late read fails as a STORE_ERROR on its own.
+  opsReaders.set(
+    store,
+    createKyselyOpsReader(opened, () => false),
+  );
+  return store;
+}
+
+/** The ops reader of each store createStore opened: same database, same connection. */
+const opsReaders = new WeakMap<Store, OpsReader>();
+
+/** Counts and health of a store that createStore opened (`xivdigest status`, /metrics, /readyz). Throws for any other store. */
+export function opsReaderOf(store: Store): OpsReader {
+  const reader = opsReaders.get(store);
+  if (!reader) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} cannot report counts or health`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return reader;
 }
 
 /**
