@@ -84,6 +84,11 @@ America/New_York: 00:30 Eastern, Monday to Friday, half an hour after rss.arxiv.
 slot of each subscription is kept in the database: after a restart a missed slot runs once, a finished one never
 again. Each slot is logged (started, finished with a summary, or failed with the reason) with the next run time.
 
+For operators: GET /healthz answers 200 while the process runs; GET /readyz answers 200 when the store answers and
+its migrations match this version, else 503 with the reason; GET /metrics is Prometheus text (process, HTTP, LLM
+calls and tokens by provider, runs, papers, texts, deliveries), answered with the bearer token of web.metricsToken,
+or without one to this machine only (web.metricsOpen: true opens it). See docs/decisions/0042.
+
 It runs until stopped. On Ctrl-C (SIGINT) or SIGTERM it starts no new run, lets a running one finish, closes the web
 server, and exits 130 (SIGINT) or 143 (SIGTERM). A second signal stops it at once: what the cut-off run stored is
 kept, and its slot is not repeated after a restart.
@@ -113,6 +118,8 @@ Examples:
         const app = context.app();
         const store = await app.store();
         const accounts = await accountsOf(loaded, store);
+        const { createOperations } = await import('../operations.js');
+        const operations = createOperations(loaded, store);
         const { reporter } = context;
 
         const summaries = new Map<string, string>();
@@ -145,7 +152,9 @@ Examples:
                     env: loaded.env,
                     onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
                     onWarning: (message) => reporter.warn(message),
+                    llmObserver: operations.metrics.llmObserver,
                   });
+                  operations.metrics.recordRun(result.report);
                   summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
                   for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
                 } finally {
@@ -178,8 +187,13 @@ Examples:
         // The web server after the scheduler is made (a bad cron fails first) and before it starts: a port in use
         // fails the command before any slot runs. The app needs the bound URL
         // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
-        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
-        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
+        // The node-server's bindings (the socket) go through, so that /metrics can tell a local request.
+        let web: { fetch(request: Request, env: unknown): Response | Promise<Response> } | undefined;
+        const started = listen({
+          fetch: (request, env) => (web ? web.fetch(request, env) : new Response('starting', { status: 503 })),
+          hostname: options.host,
+          port,
+        });
         const server = started as unknown as HttpServer;
         const baseUrl = await new Promise<string>((resolve, reject) => {
           started.once('listening', () => {
@@ -200,7 +214,7 @@ Examples:
         });
         try {
           const siteUrl = loaded.config.web.baseUrl?.replace(/\/+$/, '') ?? baseUrl;
-          web = createWebApp({ ...webDepsFromConfig(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) });
+          web = createWebApp({ ...webDepsFromConfig(store, loaded.config, siteUrl), ...(accounts ? { accounts } : {}) }, { operations: operations.routes });
         } catch (error) {
           server.close();
           throw error;
