@@ -41,6 +41,8 @@ export interface DailyRunSettings {
   env: Readonly<Record<string, string | undefined>>;
   onProgress?(message: string): void;
   onWarning?(message: string): void;
+  /** The run's id (default: a new one from `now`), when the caller logs with it before the run starts. */
+  runId?: string;
   /** Told about every LLM call of the run (`serve`'s /metrics). */
   llmObserver?: LlmCallObserver;
 }
@@ -150,7 +152,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
       subscription,
       categories,
       now: settings.now,
-      runId: newRunId(settings.now),
+      runId: settings.runId ?? newRunId(settings.now),
       lang,
       calendar: createRunCalendar(),
       feed: (cats) => rss.fetch({ categories: cats }),

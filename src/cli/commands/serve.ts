@@ -122,13 +122,17 @@ Examples:
         const operations = createOperations(loaded, store);
         const { reporter } = context;
 
-        const summaries = new Map<string, string>();
+        const summaries = new Map<string, { summary: string; runId: string }>();
+        // The web layer reports a failed request with console.error (src/web); with JSON logs it becomes a JSON line too.
+        if (reporter.format === 'json') console.error = (...parts: unknown[]) => reporter.error(parts.map(String).join(' '));
+        const about = (job: string, slot?: string, runId?: string) => reporter.with({ subscription: job, slot, runId });
         /** The slot each job is running now, for the messages on stopping. */
         const running = new Map<string, string>();
         let scheduler: { start(): Promise<void>; stop(): Promise<void> } | undefined;
         if (options.schedule) {
-          const [{ runSubscription }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
+          const [{ runSubscription }, { newRunId }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
             import('../../app-daily.js'),
+            import('../../jobs/daily-run.js'),
             import('../../schedule/index.js'),
             import('../report.js'),
           ]);
@@ -143,20 +147,23 @@ Examples:
               paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
               run: async (_at, { slot }) => {
                 running.set(subscription.name, slot);
+                const now = new Date();
+                const runId = newRunId(now);
                 try {
                   const result = await runSubscription({
                     app,
                     subscription,
                     index,
-                    now: new Date(),
+                    now,
+                    runId,
                     env: loaded.env,
-                    onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
-                    onWarning: (message) => reporter.warn(message),
+                    onProgress: (message) => about(subscription.name, slot, runId).verbose(`${subscription.name}: ${message}`),
+                    onWarning: (message) => about(subscription.name, slot, runId).warn(message),
                     llmObserver: operations.metrics.llmObserver,
                   });
                   operations.metrics.recordRun(result.report);
-                  summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
-                  for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
+                  summaries.set(`${subscription.name} ${slot}`, { summary: summarizeRun(result.report), runId: result.report.id });
+                  for (const line of formatReport(result.report)) about(subscription.name, slot, result.report.id).verbose(`${subscription.name}: ${line}`);
                 } finally {
                   running.delete(subscription.name);
                 }
@@ -164,17 +171,18 @@ Examples:
             })),
             onEvent: (event) => {
               if (event.type === 'job-scheduled') {
-                reporter.info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
+                about(event.job).info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
               } else if (event.type === 'run-started') {
-                reporter.info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
+                about(event.job, event.slot).info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
               } else if (event.type === 'run-finished') {
                 const key = `${event.job} ${event.slot}`;
-                reporter.info(`${event.job}: finished the ${event.slot} slot: ${summaries.get(key) ?? 'done'}`);
+                const finished = summaries.get(key);
+                about(event.job, event.slot, finished?.runId).info(`${event.job}: finished the ${event.slot} slot: ${finished?.summary ?? 'done'}`);
                 summaries.delete(key);
               } else if (event.type === 'run-failed') {
-                reporter.warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
+                about(event.job, event.slot).warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
               } else if (event.type === 'run-skipped') {
-                reporter.verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
+                about(event.job, event.slot).verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
               }
             },
           });
