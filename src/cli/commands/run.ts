@@ -80,7 +80,7 @@ Examples:
     )
     .action((options: DailyOptions) =>
       run(async (context) => {
-        const [{ findSubscription, runSubscription }, { newRunId }] = await Promise.all([import('../../app-daily.js'), import('../../jobs/daily-run.js')]);
+        const { findSubscription, runSubscription } = await import('../../app-daily.js');
         const loaded = await context.configForRun();
         const { subscription, index } = findSubscription(loaded.config.subscriptions, options.subscription!);
         const result = await runSubscription({
