@@ -18,6 +18,7 @@ import { publishDigest } from './jobs/publish.js';
 import { loadRankingInputs } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
 import type { RunLeaseSettings } from './jobs/run-lease.js';
+import type { LlmCallObserver } from './core/llm-observer.js';
 import { rankers } from './registry/rankers.js';
 import { OUTPUT_FORMATS, rendererFor } from './registry/renderers.js';
 import { parseCategoryExpression, feedCategories } from './select/categories.js';
@@ -61,6 +62,10 @@ export interface DailyRunSettings {
   env: Readonly<Record<string, string | undefined>>;
   onProgress?(message: string): void;
   onWarning?(message: string): void;
+  /** The run's id (default: a new one from `now`), when the caller logs with it before the run starts. */
+  runId?: string;
+  /** Told about every LLM call of the run (`serve`'s /metrics). */
+  llmObserver?: LlmCallObserver;
 }
 
 /** The subscription called `name`, or a NOT_FOUND error that lists the configured ones. */
@@ -101,7 +106,12 @@ async function createRanker(settings: DailyRunSettings, store: Store): Promise<R
     ranking: subscription.ranking,
     path: `subscriptions[${settings.index}]`,
     env: settings.env,
-    provider: () => chooseProvider({ config: settings.app.loaded.config.llm, environment: settings.app.loaded.llmEnvironment }).provider,
+    provider: () =>
+      chooseProvider({
+        config: settings.app.loaded.config.llm,
+        environment: settings.app.loaded.llmEnvironment,
+        ...(settings.llmObserver ? { observer: settings.llmObserver } : {}),
+      }).provider,
   });
 }
 
@@ -165,7 +175,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
       subscription,
       categories,
       now: settings.now,
-      runId: newRunId(settings.now),
+      runId: settings.runId ?? newRunId(settings.now),
       lang,
       calendar: createRunCalendar(),
       feed: (cats) => rss.fetch({ categories: cats }),
@@ -176,7 +186,11 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
       ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
       enrich: async (papers) => {
         const llm = config.llm;
-        const chosen = chooseProvider({ config: llm, environment: app.loaded.llmEnvironment });
+        const chosen = chooseProvider({
+          config: llm,
+          environment: app.loaded.llmEnvironment,
+          ...(settings.llmObserver ? { observer: settings.llmObserver } : {}),
+        });
         for (const warning of chosen.warnings) settings.onWarning?.(warning);
         closeProvider = async () => chosen.provider.close?.();
         return enrichPapers({

@@ -2,6 +2,8 @@
 import type { LlmConfig } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { LlmProvider } from './core/llm.js';
+import type { LlmCallObserver } from './core/llm-observer.js';
+import { observeProvider } from './llm/observed.js';
 import type { EnrichOptions } from './jobs/enrich.js';
 import type { Store } from './store/store.js';
 import { providerOptionsFromEnv } from './llm/env.js';
@@ -42,6 +44,8 @@ export interface ChooseProviderOptions {
   overrides?: ProviderOverrides;
   /** Download and load progress of the local model. */
   onModelProgress?: (event: ModelProgressEvent) => void;
+  /** Told about every call the provider makes (`serve`'s /metrics). */
+  observer?: LlmCallObserver;
 }
 
 /**
@@ -83,7 +87,7 @@ export function chooseProvider(options: ChooseProviderOptions): ChosenProvider {
     ...(baseUrl !== undefined ? { baseUrl } : {}),
     ...(options.onModelProgress ? { onModelProgress: options.onModelProgress } : {}),
   });
-  return { ...made, kind, warnings };
+  return { ...made, ...(options.observer ? { provider: observeProvider(made.provider, options.observer) } : {}), kind, warnings };
 }
 
 function isProviderKind(kind: string): kind is ProviderKind {

@@ -3,7 +3,7 @@ import { redactUrl } from '../core/redact.js';
 import { createApp, type App } from '../app.js';
 import { blockingProblems, checkAppConfig, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
 import type { LoadedConfig } from '../core/config/load.js';
-import { createReporter, type Reporter } from './output.js';
+import { createReporter, type LogFormat, type Reporter } from './output.js';
 import type { SignalControl } from './signals.js';
 
 export interface GlobalOptions {
@@ -11,6 +11,8 @@ export interface GlobalOptions {
   config?: string;
   quiet?: boolean;
   verbose?: boolean;
+  /** `--log-format`: overrides the config's log.format. */
+  logFormat?: LogFormat;
 }
 
 export interface CliContext {
@@ -37,8 +39,9 @@ export interface CliContext {
  * modules import only its types (docs/decisions/0018).
  */
 export function createCliContext(globals: GlobalOptions, options: { signals: SignalControl }): CliContext {
-  const reporter = createReporter({ quiet: globals.quiet, verbose: globals.verbose });
   let loaded: LoadedConfig | undefined;
+  // The flag wins; else the config's log.format once it is loaded (lines before that are human).
+  const reporter = createReporter({ quiet: globals.quiet, verbose: globals.verbose, format: () => globals.logFormat ?? loaded?.config.log.format ?? 'human' });
   let app: App | undefined;
   const context: CliContext = {
     reporter,

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 /** The xivdigest command line: parses arguments, runs a command, and turns errors into exit codes (the only place that exits). */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { VERSION } from '../core/version.js';
 import { XivdigestError } from '../core/errors.js';
 import { redact } from '../core/redact.js';
 import { CommandFailed, EXIT, describeExitCodes, exitCodeFor } from './exit.js';
 import type { CliContext, GlobalOptions } from './context.js';
 import { SIGNAL_EXIT, installSignalControl } from './signals.js';
+import { jsonLogLine } from './output.js';
 // Command files import only commander and small modules; each loads its heavy parts when it runs (fast --help).
 import { registerBackfill } from './commands/backfill.js';
 import { registerConfig } from './commands/config.js';
@@ -25,6 +26,7 @@ import { registerFeedback } from './commands/feedback.js';
 import { registerReaders } from './commands/readers.js';
 import { registerServe } from './commands/serve.js';
 import { registerSearch } from './commands/search.js';
+import { registerStatus } from './commands/status.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerToday } from './commands/today.js';
 
@@ -36,6 +38,12 @@ export function buildProgram(run: (action: (context: CliContext) => Promise<void
     .option('--config <file>', 'config file (default: $XIVDIGEST_CONFIG, ./xivdigest.config.json, ~/.config/xivdigest/config.json)')
     .option('-q, --quiet', 'print only errors and results')
     .option('-v, --verbose', 'print details, such as the database in use')
+    .addOption(
+      new Option('--log-format <format>', 'stderr log lines: human, or json (one object per line; for run, serve, worker under a log collector)').choices([
+        'human',
+        'json',
+      ]),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
@@ -59,6 +67,7 @@ Docs: README.md in the package.`,
     registerRender,
     registerRun,
     registerRuns,
+    registerStatus,
     registerFeedback,
     registerServe,
     registerExportSite,
@@ -88,11 +97,13 @@ async function main(argv: string[]): Promise<number> {
   let exitCode: number = EXIT.ok;
   let context: CliContext | undefined;
   // Ctrl-C exits 130 at once (what was stored is kept); `serve` takes the first SIGINT/SIGTERM to finish its job.
-  const signals = installSignalControl({ exit: (code) => process.exit(code), write: (text) => process.stderr.write(text) });
+  const signals = installSignalControl({ exit: (code) => process.exit(code), write: (text) => writeLog('warn', text) });
   const run = async (action: (context: CliContext) => Promise<void>) => {
     // Loaded here, not at the top: context.ts brings the app and the config loader (docs/decisions/0018).
     const { createCliContext } = await import('./context.js');
     context = createCliContext(program.opts<GlobalOptions>(), { signals });
+    const reporter = context.reporter;
+    jsonLogs = () => reporter.format === 'json';
     await action(context);
   };
   const program = buildProgram(run);
@@ -110,6 +121,16 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/** The CLI's own stderr lines (the last error, signals): JSON objects when the command logs JSON, else as written. */
+let jsonLogs: () => boolean = () => false;
+function writeLog(level: 'warn' | 'error', text: string): void {
+  if (!jsonLogs()) {
+    process.stderr.write(redact(text));
+    return;
+  }
+  for (const line of text.split('\n')) if (line.trim() !== '') process.stderr.write(`${jsonLogLine(level, line.replace(/^xivdigest: /, ''))}\n`);
+}
+
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help and version are "errors" to commander; they already printed.
@@ -117,17 +138,17 @@ function report(error: unknown): number {
     return EXIT.usage;
   }
   if (error instanceof CommandFailed) {
-    process.stderr.write(redact(`xivdigest: ${error.message}\n`));
+    writeLog('error', `xivdigest: ${error.message}\n`);
     return error.exitCode;
   }
   if (XivdigestError.isInstance(error)) {
-    process.stderr.write(redact(`xivdigest: ${error.oneLine}\n`));
-    if (process.env.XIVDIGEST_DEBUG && error.cause) process.stderr.write(redact(`${String((error.cause as Error).stack ?? error.cause)}\n`));
+    writeLog('error', `xivdigest: ${error.oneLine}\n`);
+    if (process.env.XIVDIGEST_DEBUG && error.cause) writeLog('error', `${String((error.cause as Error).stack ?? error.cause)}\n`);
     return exitCodeFor(error);
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(redact(`xivdigest: internal error: ${message}. Please report it with the command you ran (set XIVDIGEST_DEBUG=1 for a stack trace)\n`));
-  if (process.env.XIVDIGEST_DEBUG && error instanceof Error) process.stderr.write(redact(`${error.stack}\n`));
+  writeLog('error', `xivdigest: internal error: ${message}. Please report it with the command you ran (set XIVDIGEST_DEBUG=1 for a stack trace)\n`);
+  if (process.env.XIVDIGEST_DEBUG && error instanceof Error) writeLog('error', `${error.stack}\n`);
   return EXIT.internal;
 }
 

@@ -6,6 +6,8 @@ import { storeError } from './kysely/errors.js';
 import { createKyselyStore, kyselyConnectionOf, kyselyLeaseStore, kyselyReaderStore } from './kysely/kysely-store.js';
 import { createKyselySubscriptionStore } from './kysely/subscription-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
+import { createKyselyOpsReader } from './kysely/ops-reader.js';
+import type { OpsReader } from './ops-reader.js';
 import type { ReaderStore } from './reader-store.js';
 import { createKyselyMarksStore, kyselyMarksStore, registerMarksStore } from './kysely/marks-store.js';
 import type { MarksStore } from './marks-store.js';
@@ -13,6 +15,7 @@ import type { LeaseStore } from './lease-store.js';
 import type { Store } from './store.js';
 
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
+export type { OpsReader, StoreHealth, TextCount } from './ops-reader.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
 export type { LibraryUpload, ReaderSubscription, SubscriptionSave, SubscriptionStore } from './subscription-store.js';
 export type { MarkKind, MarksStore, ReaderMark, Unsubscription } from './marks-store.js';
@@ -80,6 +83,11 @@ export async function createStore(options: StoreOptions): Promise<Store> {
     store,
     createKyselyMarksStore(opened, () => false),
   );
+  // After close() the connection is destroyed, so a late read fails as a STORE_ERROR on its own.
+  opsReaders.set(
+    store,
+    createKyselyOpsReader(opened, () => false),
+  );
   return store;
 }
 
@@ -94,6 +102,22 @@ export function marksStoreOf(store: Store): MarksStore {
     });
   }
   return marks;
+}
+
+/** The ops reader of each store createStore opened: same database, same connection. */
+const opsReaders = new WeakMap<Store, OpsReader>();
+
+/** Counts and health of a store that createStore opened (`xivdigest status`, /metrics, /readyz). Throws for any other store. */
+export function opsReaderOf(store: Store): OpsReader {
+  const reader = opsReaders.get(store);
+  if (!reader) {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} cannot report counts or health`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return reader;
 }
 
 /**

@@ -22,6 +22,7 @@ import { assetRoutes } from './routes/assets.js';
 import { pathOf, type RouteContext, type WebEnv } from './routes/context.js';
 import { digestRoutes } from './routes/digests.js';
 import { homeRoutes } from './routes/home.js';
+import { opsRoutes, type OpsRouteOptions } from './routes/ops.js';
 import { paperRoutes } from './routes/papers.js';
 import { searchRoutes } from './routes/search.js';
 import { errorPage } from './views/pages.js';
@@ -33,6 +34,8 @@ export interface WebAppOptions {
   cache?: PageCache;
   /** How long home, archive, paper and search pages are reused, and the digest list is trusted (default 2000 ms). */
   briefMs?: number;
+  /** /healthz, /readyz and /metrics (docs/decisions/0042); /healthz and /readyz answer even without it. */
+  operations?: OpsRouteOptions;
 }
 
 /** HTTP status and the words for an error: XivdigestError codes map here and nowhere else. */
@@ -52,6 +55,8 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     digests: memoize(async () => (await deps.store.listDigests()).map(({ name, entries, createdAt }) => ({ name, entries, createdAt })), briefMs),
   };
   const app = new Hono<WebEnv>();
+  const operations = options.operations ?? {};
+  if (operations.metrics) app.use('*', operations.metrics.middleware);
   app.use('*', async (c, next) => {
     const requested = c.req.query('ui');
     const ui: UiLang = chooseUi({ query: requested, cookie: c.req.header('cookie'), acceptLanguage: c.req.header('accept-language'), fallback: deps.lang });
@@ -68,6 +73,8 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     if (requested && (UI_LANGS as readonly string[]).includes(requested)) c.header('Set-Cookie', `ui=${requested}; Path=/; Max-Age=31536000; SameSite=Lax`);
     await next();
   });
+  // Before the accounts: a probe or a scraper never signs in.
+  app.route('/', opsRoutes(operations));
   if (deps.accounts) {
     const forms = mountAccounts(
       app,

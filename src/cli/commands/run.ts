@@ -136,7 +136,7 @@ Examples:
     )
     .action((options: DailyOptions) =>
       run(async (context) => {
-        const { findSubscription, runSubscription } = await import('../../app-daily.js');
+        const [{ findSubscription, runSubscription }, { newRunId }] = await Promise.all([import('../../app-daily.js'), import('../../jobs/daily-run.js')]);
         const loaded = await context.configForRun();
         const every = await allSubscriptions(context, loaded);
         const subscriptions = options.subscription
@@ -156,7 +156,10 @@ Examples:
         // One subscription's failure does not keep the others from their day; it is reported and sets the exit code.
         const failures: Array<{ name: string; error: unknown }> = [];
         for (const { subscription, index } of subscriptions) {
-          const progress = context.reporter.progress(`run ${subscription.name}`);
+          const runId = newRunId(now);
+          // JSON log lines carry the subscription and the run id (--log-format json); human lines are unchanged.
+          const log = context.reporter.with({ subscription: subscription.name, runId });
+          const progress = log.progress(`run ${subscription.name}`);
           let result: DailyRunResult;
           try {
             result = await runSubscription({
@@ -164,20 +167,21 @@ Examples:
               subscription,
               index,
               now,
+              runId,
               ...(options.resend ? { resend: true } : {}),
               lease: {
                 ...(waitSeconds !== undefined ? { waitMs: waitSeconds * 1000 } : {}),
                 ...(leaseSeconds !== undefined ? { ttlMs: leaseSeconds * 1000 } : {}),
-                onWait: (_holder, message) => context.reporter.info(`${subscription.name}: ${message}`),
+                onWait: (_holder, message) => log.info(`${subscription.name}: ${message}`),
               },
               env: loaded.env,
-              onProgress: (message) => context.reporter.info(`${subscription.name}: ${message}`),
-              onWarning: (message) => context.reporter.warn(message),
+              onProgress: (message) => log.info(`${subscription.name}: ${message}`),
+              onWarning: (message) => log.warn(message),
             });
           } catch (error) {
             if (subscriptions.length === 1) throw error;
             progress.finish(`${subscription.name}: stopped`);
-            context.reporter.warn(`${subscription.name}: ${error instanceof Error ? error.message : String(error)}`);
+            log.warn(`${subscription.name}: ${error instanceof Error ? error.message : String(error)}`);
             failures.push({ name: subscription.name, error });
             continue;
           }

@@ -84,6 +84,11 @@ America/New_York: 00:30 Eastern, Monday to Friday, half an hour after rss.arxiv.
 slot of each subscription is kept in the database: after a restart a missed slot runs once, a finished one never
 again. Each slot is logged (started, finished with a summary, or failed with the reason) with the next run time.
 
+For operators: GET /healthz answers 200 while the process runs; GET /readyz answers 200 when the store answers and
+its migrations match this version, else 503 with the reason; GET /metrics is Prometheus text (process, HTTP, LLM
+calls and tokens by provider, runs, papers, texts, deliveries), answered with the bearer token of web.metricsToken,
+or without one to this machine only (web.metricsOpen: true opens it). See docs/decisions/0042.
+
 It runs until stopped. On Ctrl-C (SIGINT) or SIGTERM it starts no new run, lets a running one finish, closes the web
 server, and exits 130 (SIGINT) or 143 (SIGTERM). A second signal stops it at once: what the cut-off run stored is
 kept, and its slot is not repeated after a restart.
@@ -118,15 +123,21 @@ Examples:
           });
         }
         const readerSubscriptions = accounts ? (await import('../../web/subscriptions/setup.js')).subscriptionSettingsFromConfig(loaded, store) : undefined;
+        const { createOperations } = await import('../operations.js');
+        const operations = createOperations(loaded, store);
         const { reporter } = context;
 
-        const summaries = new Map<string, string>();
+        const summaries = new Map<string, { summary: string; runId: string }>();
+        // The web layer reports a failed request with console.error (src/web); with JSON logs it becomes a JSON line too.
+        if (reporter.format === 'json') console.error = (...parts: unknown[]) => reporter.error(parts.map(String).join(' '));
+        const about = (job: string, slot?: string, runId?: string) => reporter.with({ subscription: job, slot, runId });
         /** The slot each job is running now, for the messages on stopping. */
         const running = new Map<string, string>();
         let scheduler: { start(): Promise<void>; stop(): Promise<void> } | undefined;
         if (options.schedule) {
-          const [{ runSubscription }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
+          const [{ runSubscription }, { newRunId }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
             import('../../app-daily.js'),
+            import('../../jobs/daily-run.js'),
             import('../../schedule/index.js'),
             import('../report.js'),
           ]);
@@ -141,18 +152,23 @@ Examples:
               paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
               run: async (_at, { slot }) => {
                 running.set(subscription.name, slot);
+                const now = new Date();
+                const runId = newRunId(now);
                 try {
                   const result = await runSubscription({
                     app,
                     subscription,
                     index,
-                    now: new Date(),
+                    now,
+                    runId,
                     env: loaded.env,
-                    onProgress: (message) => reporter.verbose(`${subscription.name}: ${message}`),
-                    onWarning: (message) => reporter.warn(message),
+                    onProgress: (message) => about(subscription.name, slot, runId).verbose(`${subscription.name}: ${message}`),
+                    onWarning: (message) => about(subscription.name, slot, runId).warn(message),
+                    llmObserver: operations.metrics.llmObserver,
                   });
-                  summaries.set(`${subscription.name} ${slot}`, summarizeRun(result.report));
-                  for (const line of formatReport(result.report)) reporter.verbose(`${subscription.name}: ${line}`);
+                  operations.metrics.recordRun(result.report);
+                  summaries.set(`${subscription.name} ${slot}`, { summary: summarizeRun(result.report), runId: result.report.id });
+                  for (const line of formatReport(result.report)) about(subscription.name, slot, result.report.id).verbose(`${subscription.name}: ${line}`);
                 } finally {
                   running.delete(subscription.name);
                 }
@@ -160,17 +176,18 @@ Examples:
             })),
             onEvent: (event) => {
               if (event.type === 'job-scheduled') {
-                reporter.info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
+                about(event.job).info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
               } else if (event.type === 'run-started') {
-                reporter.info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
+                about(event.job, event.slot).info(`${event.job}: started the ${event.slot} slot${event.catchUp ? ' (missed while stopped)' : ''}`);
               } else if (event.type === 'run-finished') {
                 const key = `${event.job} ${event.slot}`;
-                reporter.info(`${event.job}: finished the ${event.slot} slot: ${summaries.get(key) ?? 'done'}`);
+                const finished = summaries.get(key);
+                about(event.job, event.slot, finished?.runId).info(`${event.job}: finished the ${event.slot} slot: ${finished?.summary ?? 'done'}`);
                 summaries.delete(key);
               } else if (event.type === 'run-failed') {
-                reporter.warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
+                about(event.job, event.slot).warn(`${event.job}: the ${event.slot} slot failed: ${reason(event.error)}`);
               } else if (event.type === 'run-skipped') {
-                reporter.verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
+                about(event.job, event.slot).verbose(`${event.job}: ${event.slot} skipped (${event.reason})`);
               }
             },
           });
@@ -183,8 +200,13 @@ Examples:
         // The web server after the scheduler is made (a bad cron fails first) and before it starts: a port in use
         // fails the command before any slot runs. The app needs the bound URL
         // (feeds link absolutely), so it is made once listening; a request in between gets a 503.
-        let web: { fetch(request: Request): Response | Promise<Response> } | undefined;
-        const started = listen({ fetch: (request) => (web ? web.fetch(request) : new Response('starting', { status: 503 })), hostname: options.host, port });
+        // The node-server's bindings (the socket) go through, so that /metrics can tell a local request.
+        let web: { fetch(request: Request, env: unknown): Response | Promise<Response> } | undefined;
+        const started = listen({
+          fetch: (request, env) => (web ? web.fetch(request, env) : new Response('starting', { status: 503 })),
+          hostname: options.host,
+          port,
+        });
         const server = started as unknown as HttpServer;
         const baseUrl = await new Promise<string>((resolve, reject) => {
           started.once('listening', () => {
@@ -215,12 +237,15 @@ Examples:
           if (ofConfig && owned) {
             deps.subscriptionsOfReader = async (reader) => [...(await ofConfig(reader)), ...(await owned.list({ readerId: reader.id })).map((row) => row.name)];
           }
-          web = createWebApp({
-            ...deps,
-            ...(accounts ? { accounts } : {}),
-            ...(readerSubscriptions ? { readerSubscriptions } : {}),
-            ...(links ? { links } : {}),
-          });
+          web = createWebApp(
+            {
+              ...deps,
+              ...(accounts ? { accounts } : {}),
+              ...(readerSubscriptions ? { readerSubscriptions } : {}),
+              ...(links ? { links } : {}),
+            },
+            { operations: operations.routes },
+          );
         } catch (error) {
           server.close();
           throw error;

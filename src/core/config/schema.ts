@@ -231,6 +231,10 @@ export const webConfigSchema = z
     admins: z.array(z.string().email()).default([]).describe('Emails of the admins: they may invite and remove readers.'),
     secret: webSecret.optional().describe('Signs CSRF tokens and browser cookies: { "env": "XIVDIGEST_WEB_SECRET" } (32+ random characters).'),
     trustProxy: z.boolean().default(false).describe('Believe X-Forwarded-Proto and X-Forwarded-For (only behind your own reverse proxy).'),
+    metricsToken: webSecret
+      .optional()
+      .describe('Bearer token /metrics requires: { "env": "XIVDIGEST_METRICS_TOKEN" } (32+ characters). Unset: /metrics answers this machine only.'),
+    metricsOpen: z.boolean().default(false).describe('Without metricsToken, let anyone read /metrics (only on a private network).'),
     mail: z
       .looseObject({})
       .optional()
@@ -259,6 +263,15 @@ export function createConfigSchema<Channel extends z.ZodType>(parts: ConfigSchem
       llm: createLlmConfigSchema(parts.provider).default(llmConfigSchema.parse({})),
       subscriptions: z.array(createSubscriptionSchema(parts)).default([]),
       web: webConfigSchema.default(webConfigSchema.parse({})),
+      log: z
+        .object({
+          format: z
+            .enum(['human', 'json'])
+            .default('human')
+            .describe('How run, serve and worker write their log to stderr: "human" lines, or one JSON object per line (--log-format).'),
+        })
+        .strict()
+        .default({ format: 'human' }),
     })
     .strict();
 }

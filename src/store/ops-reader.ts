@@ -1,0 +1,25 @@
+/** The operator's read-only view of a store (counts and health for `xivdigest status`, /metrics and /readyz), kept apart from Store. */
+
+/** Stored texts of one language in one status (`ok`, `failed`, `pending`). */
+export interface TextCount {
+  lang: string;
+  status: string;
+  count: number;
+}
+
+/** Whether the database's schema is the one this version of xivdigest expects. */
+export interface StoreHealth {
+  /** Migrations this version knows that the database has run. */
+  applied: number;
+  /** Migrations this version knows that the database has not run (normally none: opening the store runs them). */
+  pending: string[];
+  /** Migrations the database has run that this version does not know: a newer xivdigest migrated it. */
+  unknown: string[];
+}
+
+export interface OpsReader {
+  /** Stored texts per language and status, in one grouped query. */
+  textCounts(): Promise<TextCount[]>;
+  /** One round trip that proves the database answers, and how its migrations compare with this version's. */
+  health(): Promise<StoreHealth>;
+}

@@ -1,0 +1,48 @@
+/**
+ * The deployment examples stay valid: deploy/compose.yaml parses as YAML with the services the README names and
+ * healthchecks on /healthz; the systemd units pass `systemd-analyze verify` where it is installed (only the missing
+ * /usr/bin/xivdigest of this machine is tolerated).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const deploy = join(import.meta.dirname, '..', 'deploy');
+
+describe('deploy/', () => {
+  it('compose.yaml is YAML with postgres 15, redis 7, serve (healthcheck on /healthz) and worker', () => {
+    const probe = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.warn('skipped: python3 with PyYAML is not available to parse deploy/compose.yaml');
+      return;
+    }
+    const parsed = spawnSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))'], {
+      input: readFileSync(join(deploy, 'compose.yaml'), 'utf8'),
+      encoding: 'utf8',
+    });
+    expect(parsed.status, parsed.stderr).toBe(0);
+    const compose = JSON.parse(parsed.stdout) as { services: Record<string, { image: string; command?: string[]; healthcheck?: { test: string[] } }> };
+    expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'redis', 'serve', 'worker']);
+    expect(compose.services.postgres!.image).toBe('postgres:15');
+    expect(compose.services.redis!.image).toBe('redis:7');
+    expect(compose.services.serve!.healthcheck!.test.join(' ')).toContain('/healthz');
+    expect(compose.services.worker!.command).toContain('worker');
+  });
+
+  it('the systemd units pass systemd-analyze verify', () => {
+    const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
+    if (probe.error || probe.status !== 0) {
+      console.warn('skipped: systemd-analyze is not installed');
+      return;
+    }
+    for (const unit of ['xivdigest-serve.service', 'xivdigest-worker@.service']) {
+      const target = unit.includes('@') ? unit.replace('@', '@1') : unit;
+      const result = spawnSync('systemd-analyze', ['verify', '--man=no', `${join(deploy, 'systemd', unit)}:${target}`], { encoding: 'utf8' });
+      const problems = `${result.stdout}${result.stderr}`
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !/Command \/usr\/bin\/xivdigest is not executable/.test(line));
+      expect(problems, unit).toEqual([]);
+    }
+  });
+});
