@@ -165,7 +165,12 @@ export async function enrichFunction(
   const queueName = enrichQueueName(chosen);
   const { createQueuedEnrich } = await import('./jobs/enrich-queue.js');
   return {
-    enrich: createQueuedEnrich({ queue, queueName, ...(options.priority ? { priority: options.priority } : {}), ...(options.wait === false ? { wait: false } : {}) }),
+    enrich: createQueuedEnrich({
+      queue,
+      queueName,
+      ...(options.priority ? { priority: options.priority } : {}),
+      ...(options.wait === false ? { wait: false } : {}),
+    }),
     queueName,
     close: () => queue.close(),
   };

@@ -27,6 +27,7 @@ import { registerServe } from './commands/serve.js';
 import { registerSearch } from './commands/search.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerToday } from './commands/today.js';
+import { registerWorker } from './commands/worker.js';
 
 export function buildProgram(run: (action: (context: CliContext) => Promise<void>) => Promise<void>): Command {
   const program = new Command('xivdigest')
@@ -61,6 +62,7 @@ Docs: README.md in the package.`,
     registerRuns,
     registerFeedback,
     registerServe,
+    registerWorker,
     registerExportSite,
     registerReaders,
     registerConfig,

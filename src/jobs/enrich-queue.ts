@@ -148,7 +148,15 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
         if (plan.reused) result.reused += 1;
         else result.cached += 1;
         const texts = plan.texts;
-        emit({ type: 'paper-cached', id: plan.paper.id, version: plan.paper.version, reused: plan.reused, provider: texts.provider, model: texts.model, promptVersion: texts.promptVersion });
+        emit({
+          type: 'paper-cached',
+          id: plan.paper.id,
+          version: plan.paper.version,
+          reused: plan.reused,
+          provider: texts.provider,
+          model: texts.model,
+          promptVersion: texts.promptVersion,
+        });
       } else if (plan.kind === 'failed') {
         const reason = `stored as failed by an earlier run: ${plan.texts.reason ?? 'no reason recorded'} (retry with retryFailed)`;
         result.failed.push({ id: plan.paper.id, version: plan.paper.version, reason, stored: true });
@@ -189,7 +197,15 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
       }
       if (!value || value.status === 'done') {
         result.done += 1;
-        emit({ type: 'paper-enriched', id: paper.id, version: paper.version, calls: value?.calls ?? 0, tokens: value?.tokens.total ?? 0, cost: value?.cost ?? null, flags: [] });
+        emit({
+          type: 'paper-enriched',
+          id: paper.id,
+          version: paper.version,
+          calls: value?.calls ?? 0,
+          tokens: value?.tokens.total ?? 0,
+          cost: value?.cost ?? null,
+          flags: [],
+        });
       } else if (value.status === 'cached' || value.status === 'reused') {
         result[value.status] += 1;
         emit({ type: 'paper-enriched', id: paper.id, version: paper.version, calls: 0, tokens: 0, cost: 0, flags: [] });
@@ -200,11 +216,24 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
       }
     };
     try {
-      await queued.queue.wait<EnrichJobValue | undefined>(queued.queueName, [...byId.keys()], { onSettled, ...(options.signal ? { signal: options.signal } : {}) });
+      await queued.queue.wait<EnrichJobValue | undefined>(queued.queueName, [...byId.keys()], {
+        onSettled,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
     } catch (error) {
       const settled = result.done + result.cached + result.reused;
-      result.remaining = Math.max(0, toEnrich.length - settled - result.failed.filter((failure) => !failure.reason.startsWith('stored as failed by an earlier run')).length);
-      if (XivdigestError.isInstance(error)) throw new XivdigestError({ code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), cause: error, details: { ...error.details, result: finish() } });
+      result.remaining = Math.max(
+        0,
+        toEnrich.length - settled - result.failed.filter((failure) => !failure.reason.startsWith('stored as failed by an earlier run')).length,
+      );
+      if (XivdigestError.isInstance(error))
+        throw new XivdigestError({
+          code: error.code,
+          message: error.message,
+          ...(error.hint ? { hint: error.hint } : {}),
+          cause: error,
+          details: { ...error.details, result: finish() },
+        });
       throw error;
     }
     if (!costKnown) result.cost = null;

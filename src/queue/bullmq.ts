@@ -154,7 +154,8 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
         // Jobs that settled before the listener started are found by looking at each.
         await reconcile(shared!, queue, pending, settle);
         while (pending.size > 0) {
-          if (waitOptions.signal?.aborted) throw new XivdigestError({ code: 'ABORTED', message: `Stopped waiting; ${pending.size} job(s) stay queued and run on the workers` });
+          if (waitOptions.signal?.aborted)
+            throw new XivdigestError({ code: 'ABORTED', message: `Stopped waiting; ${pending.size} job(s) stay queued and run on the workers` });
           await new Promise<void>((resolve) => {
             wake = resolve;
             const timer = setTimeout(resolve, RECONCILE_MS);

@@ -85,10 +85,13 @@ export function createInProcessQueue(): JobQueue {
           settle(line, entry, { id: entry.job.id, ok: false, reason: error instanceof Error ? error.message : String(error) });
         } else {
           entry.state = 'delayed';
-          setTimeout(() => {
-            entry.state = 'waiting';
-            pump(line);
-          }, 2000 * 2 ** (entry.attempt - 1)).unref();
+          setTimeout(
+            () => {
+              entry.state = 'waiting';
+              pump(line);
+            },
+            2000 * 2 ** (entry.attempt - 1),
+          ).unref();
         }
         pump(line);
       },

@@ -13,7 +13,14 @@ export function providerQueueName(account: { provider: string; endpoint: string;
   } catch {
     // not a URL (a local model file): the text itself, cleaned below
   }
-  const slug = host.replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'local';
-  const key = createHash('sha256').update(account.key ?? '').digest('hex').slice(0, 10);
+  const slug =
+    host
+      .replace(/[^A-Za-z0-9.-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60) || 'local';
+  const key = createHash('sha256')
+    .update(account.key ?? '')
+    .digest('hex')
+    .slice(0, 10);
   return `enrich-${account.provider}-${slug}-${key}`;
 }

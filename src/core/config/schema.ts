@@ -252,7 +252,12 @@ export const queueConfigSchema = z
       .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only')
       .default('xivdigest')
       .describe('Prefix of the Redis keys, so that installations can share one Redis.'),
-    lockSeconds: z.number().min(1).max(600).default(30).describe("How long a worker's job lock lasts unrenewed: a dead worker's jobs run again after about twice this."),
+    lockSeconds: z
+      .number()
+      .min(1)
+      .max(600)
+      .default(30)
+      .describe("How long a worker's job lock lasts unrenewed: a dead worker's jobs run again after about twice this."),
     globalConcurrency: z.number().int().positive().optional().describe('Jobs at once across all workers of one provider account.'),
   })
   .strict();
