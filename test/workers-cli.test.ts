@@ -18,9 +18,9 @@ const skipReason = !postgresTestUrl
 if (skipReason) console.info(skipReason);
 
 const KEY = 'sk-worker-test-secret-0123456789';
-const PAPERS = 36;
+const PAPERS = 24;
 /** The provider's limit: requests per one-second window, beyond it 429 with Retry-After. */
-const LIMIT = 15;
+const LIMIT = 6;
 const WORKERS = 3;
 const CONCURRENCY = 3;
 
