@@ -90,16 +90,20 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
         const client = shared!;
         // A job that finished before (completed or failed) keeps its id; remove it, so that adding runs it again.
         const finished: string[] = [];
+        // Jobs waiting or running already: adding them again is a no-op, and they are not counted as added.
+        const queued = new Set<string>();
         for (let start = 0; start < jobs.length; start += 5000) {
           const chunk = jobs.slice(start, start + 5000);
           const pipeline = client.pipeline();
           for (const job of chunk) {
             pipeline.zscore(queue.keys.completed!, job.id);
             pipeline.zscore(queue.keys.failed!, job.id);
+            pipeline.exists(queue.toKey(job.id));
           }
           const answers = (await pipeline.exec()) ?? [];
           chunk.forEach((job, index) => {
-            if (answers[2 * index]?.[1] !== null || answers[2 * index + 1]?.[1] !== null) finished.push(job.id);
+            if (answers[3 * index]?.[1] !== null || answers[3 * index + 1]?.[1] !== null) finished.push(job.id);
+            else if (answers[3 * index + 2]?.[1] === 1) queued.add(job.id);
           });
         }
         for (const id of finished) await queue.remove(id);
@@ -120,7 +124,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
               },
             })),
           );
-          added += made.length;
+          added += made.filter((job) => job.id !== undefined && !queued.has(job.id)).length;
         }
         return added;
       } catch (error) {
@@ -132,7 +136,16 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
       const pending = new Set(ids);
       if (pending.size === 0) return;
       const queue = queueOf(name);
-      const events = new QueueEvents(name, { connection: connect(), prefix, autorun: false });
+      // Events from the stream's present end on: none between this look and the listener's start is missed.
+      let lastEventId: string;
+      try {
+        shared ??= connect();
+        const tail = await shared.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
+        lastEventId = tail[0]?.[0] ?? '0-0';
+      } catch (error) {
+        throw unreachable(error);
+      }
+      const events = new QueueEvents(name, { connection: connect(), prefix, autorun: false, lastEventId });
       events.on('error', () => undefined);
       listeners.push(events);
       let wake: (() => void) | undefined;
