@@ -6,14 +6,13 @@
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
 import { createChannel, channelSpecSchema } from './app-channels.js';
-import { batchSettings, chooseProvider, enrichSettings } from './app-llm.js';
+import { batchSettings, chooseProvider, enrichFunction, enrichSettings } from './app-llm.js';
 import type { Channel } from './core/channel.js';
 import type { Subscription } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { Renderer } from './core/render.js';
 import type { Ranker } from './core/rank.js';
 import { runDaily, newRunId, type DailyRunResult } from './jobs/daily-run.js';
-import { enrichPapers } from './jobs/enrich.js';
 import { publishDigest } from './jobs/publish.js';
 import { loadRankingInputs } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
@@ -192,8 +191,13 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           ...(settings.llmObserver ? { observer: settings.llmObserver } : {}),
         });
         for (const warning of chosen.warnings) settings.onWarning?.(warning);
-        closeProvider = async () => chosen.provider.close?.();
-        return enrichPapers({
+        // queue.url set: the papers go to the workers (today's priority) and the run waits for them.
+        const queued = await enrichFunction(config.queue, chosen);
+        closeProvider = async () => {
+          await chosen.provider.close?.();
+          await queued.close();
+        };
+        return queued.enrich({
           store,
           provider: chosen.provider,
           papers,

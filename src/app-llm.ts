@@ -1,10 +1,12 @@
 /** Part of the composition root: chooses and configures the LLM provider from the config file, the original system's environment variables and CLI flags. */
-import type { LlmConfig } from './core/config/schema.js';
+import type { LlmConfig, QueueConfig } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { LlmProvider } from './core/llm.js';
 import type { LlmCallObserver } from './core/llm-observer.js';
 import { observeProvider } from './llm/observed.js';
-import type { EnrichOptions } from './jobs/enrich.js';
+import { enrichPapers, type EnrichOptions, type EnrichResult } from './jobs/enrich.js';
+import type { JobQueue, QueueCounts } from './core/queue.js';
+import { providerQueueName } from './queue/names.js';
 import type { Store } from './store/store.js';
 import { providerOptionsFromEnv } from './llm/env.js';
 import type { BatchClient } from './llm/batch/index.js';
@@ -35,6 +37,8 @@ export interface ChosenProvider {
   batch?: () => BatchClient;
   /** Why there is no batch API, for the USAGE error of `--batch`. */
   batchUnsupported?: string;
+  /** The account the calls go to (endpoint and key), for the name of its job queue; absent for the local model. */
+  account?: { endpoint: string; key?: string };
 }
 
 export interface ChooseProviderOptions {
@@ -129,4 +133,63 @@ export function enrichSettings(llm: LlmConfig): Omit<EnrichOptions, 'store' | 'p
     prices: { ...DEFAULT_PRICES, ...llm.prices },
     ...(llm.structuredSummary ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
   };
+}
+
+/** The job queue of `queue.url` (BullMQ on Redis), or undefined when unset: everything then runs in this process. */
+export async function openJobQueue(queue: QueueConfig): Promise<JobQueue | undefined> {
+  if (!queue.url) return undefined;
+  const { createBullmqQueue } = await import('./queue/bullmq.js');
+  return createBullmqQueue({ url: queue.url, prefix: queue.prefix });
+}
+
+/** The enrichment queue of a chosen provider's account (provider, endpoint, a hash of the key). */
+export function enrichQueueName(chosen: ChosenProvider): string {
+  return providerQueueName({ provider: chosen.kind, endpoint: chosen.account?.endpoint ?? 'local', key: chosen.account?.key });
+}
+
+/**
+ * enrichPapers, or in queued mode (queue.url set) its twin that enqueues one job per paper for `xivdigest worker`
+ * and waits for them; `close` releases the queue. With `queue.url` unset, nothing changes: one process.
+ */
+export async function enrichFunction(
+  queueConfig: QueueConfig,
+  chosen: ChosenProvider,
+  options: { priority?: 'normal' | 'low'; wait?: boolean } = {},
+): Promise<{ enrich: (options: EnrichOptions) => Promise<EnrichResult>; queueName?: string; close(): Promise<void> }> {
+  const queue = await openJobQueue(queueConfig);
+  if (!queue) return { enrich: enrichPapers, close: async () => undefined };
+  if (chosen.kind === 'llama-cpp') {
+    await queue.close();
+    throw new XivdigestError({
+      code: 'USAGE',
+      message: 'queue.url is set, but the LLM provider is the local model (llama-cpp), which runs in this process',
+      hint: 'Configure an API provider for the workers (OPENAI_API_KEY, ANTHROPIC_API_KEY, …), or unset queue.url',
+    });
+  }
+  const queueName = enrichQueueName(chosen);
+  const { createQueuedEnrich } = await import('./jobs/enrich-queue.js');
+  return {
+    enrich: createQueuedEnrich({
+      queue,
+      queueName,
+      ...(options.priority ? { priority: options.priority } : {}),
+      ...(options.wait === false ? { wait: false } : {}),
+    }),
+    queueName,
+    close: () => queue.close(),
+  };
+}
+
+/**
+ * Queue counts for `status`: waiting, active, delayed, failed and completed jobs and the workers connected, per queue
+ * under the configured prefix; an empty list without `queue.url`.
+ */
+export async function queueCounts(queueConfig: QueueConfig): Promise<QueueCounts[]> {
+  const queue = await openJobQueue(queueConfig);
+  if (!queue) return [];
+  try {
+    return await queue.counts();
+  } finally {
+    await queue.close();
+  }
 }

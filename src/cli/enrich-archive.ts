@@ -1,7 +1,7 @@
 /** `xivdigest enrich --all` / `--from` / `--until`: the archive's code path of `enrich`, page by page with one budget; loaded only when it runs. */
 import { XivdigestError } from '../core/errors.js';
 import type { ProviderChoice } from '../registry/providers.js';
-import { chooseProvider } from '../app-llm.js';
+import { chooseProvider, enrichFunction } from '../app-llm.js';
 import { enrichArchive, type EnrichArchiveResult } from '../jobs/enrich-archive.js';
 import { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } from '../llm/prompts/index.js';
 import { checkCategoryNames } from '../core/taxonomy.js';
@@ -25,6 +25,7 @@ export interface EnrichArchiveCliOptions {
   retryFailed?: boolean;
   structuredSummary?: boolean;
   json?: boolean;
+  wait?: boolean;
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -33,7 +34,11 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 export async function runEnrichArchive(
   context: CliContext,
   options: EnrichArchiveCliOptions,
-  lines: { describe(result: EnrichArchiveResult): string; gateFailures(count: number, total: number): string },
+  lines: {
+    describe(result: EnrichArchiveResult): string;
+    gateFailures(count: number, total: number): string;
+    queued(event: { queue: string; jobs: number; added: number }): string;
+  },
 ): Promise<void> {
   const usage = (message: string, hint: string) => new XivdigestError({ code: 'USAGE', message, hint });
   for (const [name, value] of [
@@ -61,6 +66,8 @@ export async function runEnrichArchive(
   });
   for (const warning of provider.warnings) context.reporter.warn(warning);
   context.reporter.verbose(`provider: ${provider.description}`);
+  // queue.url set: each page's papers go to the workers as low-priority jobs (today's digests first).
+  const queued = await enrichFunction(loaded.config.queue, provider, { priority: 'low', wait: options.wait !== false });
   const label = `enrich ${categories ? categories.join('+') : 'all'}${options.from || options.until ? ` ${options.from ?? '…'}..${options.until ?? '…'}` : ''}`;
   let stopRequested = false;
   const release = context.signals.takeOver({
@@ -93,6 +100,7 @@ export async function runEnrichArchive(
         ...(budget !== undefined ? { budget } : {}),
         retryFailed: options.retryFailed ?? false,
         ...((options.structuredSummary ?? llm.structuredSummary) ? { promptVersion: PAPER_TEXTS_STRUCTURED_PROMPT_VERSION } : {}),
+        enrich: queued.enrich,
         shouldStop: () => stopRequested,
         onCounted: (total) => {
           context.reporter.verbose(`${label}: ${formatCount(total)} stored paper(s) selected`);
@@ -101,6 +109,7 @@ export async function runEnrichArchive(
         onEvent: (event) => {
           if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
           if (event.type === 'paper-enriched' || event.type === 'paper-cached' || event.type === 'paper-failed') progress.update(++finished);
+          else if (event.type === 'jobs-queued') context.reporter.verbose(lines.queued(event));
           else if (event.type === 'call-retrying')
             context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
           else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${budget} reached; finishing ${event.inFlight} call(s) in flight`);
@@ -136,5 +145,6 @@ export async function runEnrichArchive(
   } finally {
     release();
     await provider.provider.close?.();
+    await queued.close();
   }
 }

@@ -66,6 +66,7 @@ const exitByCode: Record<XivdigestErrorCode, number> = {
   ARXIV_API_ERROR: EXIT.source,
   OAI_PMH_ERROR: EXIT.source,
   STORE_ERROR: EXIT.store,
+  QUEUE_UNAVAILABLE: EXIT.store,
   LLM_RATE_LIMITED: EXIT.llm,
   LLM_OUTPUT_INVALID: EXIT.llm,
   LLM_UNAVAILABLE: EXIT.llm,

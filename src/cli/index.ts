@@ -29,6 +29,7 @@ import { registerSearch } from './commands/search.js';
 import { registerStatus } from './commands/status.js';
 import { registerReindex } from './commands/reindex.js';
 import { registerToday } from './commands/today.js';
+import { registerWorker } from './commands/worker.js';
 
 export function buildProgram(run: (action: (context: CliContext) => Promise<void>) => Promise<void>): Command {
   const program = new Command('xivdigest')
@@ -70,6 +71,7 @@ Docs: README.md in the package.`,
     registerStatus,
     registerFeedback,
     registerServe,
+    registerWorker,
     registerExportSite,
     registerReaders,
     registerConfig,

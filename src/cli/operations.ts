@@ -1,7 +1,7 @@
 /** What `serve` (and later `worker`) gives operators: the metrics registry and the /healthz, /readyz, /metrics settings, from the config. */
 import { resolveSecret } from '../channels/index.js';
 import type { LoadedConfig } from '../core/config/load.js';
-import type { QueueCountsReader } from '../core/queue-counts.js';
+import type { QueueCountsReader } from '../core/queue.js';
 import { opsReaderOf } from '../store/index.js';
 import type { Store } from '../store/store.js';
 import { createMetrics, type Metrics } from '../web/metrics.js';

@@ -1,6 +1,6 @@
 /** What `xivdigest status` gathers and prints: the store, each subscription's last run, runs in progress, texts, the next slot, recent failures. */
 import type { Subscription } from '../core/config/schema.js';
-import type { QueueCounts, QueueCountsReader } from '../core/queue-counts.js';
+import type { QueueCounts, QueueCountsReader } from '../core/queue.js';
 import type { RunReport } from '../core/run-report.js';
 import { parseLeaseOwner, runLeaseKey } from '../jobs/run-lease.js';
 import { describeSchedule } from '../schedule/index.js';
@@ -194,7 +194,7 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
   if (health.unknown.length > 0) attention.push(`the database has migrations this version does not know (${health.unknown.join(', ')}): upgrade xivdigest`);
 
   const queues = sources.queues ? await sources.queues() : undefined;
-  for (const queue of queues ?? []) if (queue.failed > 0) attention.push(`queue ${queue.name}: ${queue.failed} failed job(s)`);
+  for (const queue of queues ?? []) if (queue.failed > 0) attention.push(`queue ${queue.queue}: ${queue.failed} failed job(s)`);
 
   return {
     at: now.toISOString(),
@@ -243,7 +243,7 @@ export function formatStatus(status: StatusReport): string[] {
     lines.push('', 'queues:');
     for (const queue of status.queues) {
       lines.push(
-        `  ${queue.name}: ${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed, ${queue.failed} failed${queue.paused ? ', paused' : ''}${queue.workers !== undefined ? `, ${queue.workers} worker(s)` : ''}`,
+        `  ${queue.queue}: ${queue.waiting} waiting, ${queue.active} active, ${queue.delayed} delayed, ${queue.failed} failed${queue.paused ? ', paused' : ''}${queue.workers !== undefined ? `, ${queue.workers} worker(s)` : ''}`,
       );
     }
   }

@@ -16,6 +16,8 @@ export type XivdigestErrorCode =
   | 'FORMAT_UNKNOWN'
   | 'DIGEST_FORMAT'
   | 'STORE_ERROR'
+  /** The job queue (Redis, queue.url) cannot be reached or failed. */
+  | 'QUEUE_UNAVAILABLE'
   | 'LLM_RATE_LIMITED'
   | 'LLM_OUTPUT_INVALID'
   | 'LLM_UNAVAILABLE'

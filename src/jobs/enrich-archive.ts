@@ -26,6 +26,8 @@ export interface EnrichArchiveOptions extends Omit<EnrichOptions, 'papers' | 'st
   pageSize?: number;
   /** Asked between pages: true stops after the page under way (Ctrl-C). */
   shouldStop?: () => boolean;
+  /** Runs one page: enrichPapers (default), or in queued mode its twin that enqueues jobs for the workers and waits. */
+  enrich?: (options: EnrichOptions) => Promise<EnrichResult>;
   /** Before the first page: how many papers the selection holds (a counting pass; for the ETA). */
   onCounted?: (total: number) => void;
 }
@@ -82,7 +84,7 @@ async function eachPage(
  * page gets what is left of it. A counting pass first gives the total for progress and the ETA.
  */
 export async function enrichArchive(options: EnrichArchiveOptions): Promise<EnrichArchiveResult> {
-  const { selection, shouldStop, onCounted, store, ...enrichOptions } = options;
+  const { selection, shouldStop, onCounted, store, enrich = enrichPapers, ...enrichOptions } = options;
   const pageSize = options.pageSize ?? ARCHIVE_PAGE;
   let total = 0;
   await eachPage(store, selection, Math.max(pageSize, 5000), async (papers) => {
@@ -115,7 +117,7 @@ export async function enrichArchive(options: EnrichArchiveOptions): Promise<Enri
   await eachPage(store, selection, pageSize, async (papers) => {
     seen += papers.length;
     const budget = options.budget === undefined ? undefined : Math.max(0, options.budget - (result.cost ?? 0));
-    const page = await enrichPapers({
+    const page = await enrich({
       ...enrichOptions,
       store,
       papers,

@@ -169,15 +169,49 @@ export type EnrichEvent =
   | { type: 'concurrency-raised'; from: number; to: number }
   | { type: 'calls-paused'; ms: number; reason: string }
   | { type: 'budget-reached'; spent: number; budget: number; inFlight: number }
-  | { type: 'run-finished'; result: EnrichResult };
+  | { type: 'run-finished'; result: EnrichResult }
+  /** Queued mode (queue.url): the papers that need a call went to the workers' queue as one job each. */
+  | { type: 'jobs-queued'; queue: string; jobs: number; added: number };
 
 /** Errors that every later call would meet too: the run stops instead of failing each paper in turn. */
 const FATAL_CODES: ReadonlySet<XivdigestErrorCode> = new Set(['LLM_AUTH', 'LLM_MODEL_MISSING', 'STORE_ERROR']);
 
-type Plan =
+/** What enrichment would do for one paper, decided from the stored texts without a call. */
+export type Plan =
   | { kind: 'cached'; paper: Paper; texts: StoredTexts; reused: boolean }
   | { kind: 'failed'; paper: Paper; texts: StoredTexts }
   | { kind: 'enrich'; paper: Paper; hash: string };
+
+/**
+ * The plan of an enrichment run without running it: the prompt version it would use and, for each unique paper, whether
+ * its texts are cached (or reusable), stored as failed, or need a call. Queued mode (queue.url) enqueues the last kind.
+ */
+export async function planEnrichment(
+  options: Pick<EnrichOptions, 'store' | 'provider' | 'papers' | 'lang' | 'promptVersion' | 'promptsDir' | 'retryFailed' | 'reuseOtherModels'>,
+): Promise<{ promptVersion: string; lang: string; plans: Plan[] }> {
+  const lang = options.lang ?? 'zh';
+  const template = loadPrompt(options.promptVersion ?? PAPER_TEXTS_PROMPT_VERSION, options.promptsDir ? { dir: options.promptsDir } : {});
+  const structured = schemaFor(template) === PAPER_TEXTS_STRUCTURED_SCHEMA;
+  const papers = uniquePapers(options.papers);
+  const existing = new Map<string, StoredTexts[]>();
+  for (const texts of await options.store.getTexts([...new Set(papers.map((paper) => paper.id))])) {
+    const list = existing.get(texts.paperId);
+    if (list) list.push(texts);
+    else existing.set(texts.paperId, [texts]);
+  }
+  const plans = papers.map((paper) =>
+    planFor(paper, existing.get(paper.id) ?? [], {
+      lang,
+      provider: options.provider.id,
+      model: options.provider.modelId,
+      promptVersion: template.promptVersion,
+      retryFailed: options.retryFailed ?? false,
+      reuseOtherModels: options.reuseOtherModels ?? true,
+      needsSummary: structured,
+    }),
+  );
+  return { promptVersion: template.promptVersion, lang, plans };
+}
 
 /**
  * Enriches papers: cached and reusable texts cost no call; the rest go through the scheduler, the quality gate and up

@@ -34,7 +34,14 @@ export interface ProviderFactory {
    * The provider, and where its settings came from (for `--verbose` and run reports: never the key); its batch API
    * (half price, made on first use) or why it has none (docs/decisions/0034).
    */
-  create(input: ProviderInput): { provider: LlmProvider; description: string; batch?: () => BatchClient; batchUnsupported?: string };
+  create(input: ProviderInput): {
+    provider: LlmProvider;
+    description: string;
+    batch?: () => BatchClient;
+    batchUnsupported?: string;
+    /** The account the calls are billed and rate-limited on: its endpoint and key (the key only ever hashed, for the queue's name). */
+    account?: { endpoint: string; key?: string };
+  };
 }
 
 const DEFAULT_OPENAI_BASE = 'https://api.openai.com';
@@ -72,7 +79,12 @@ export const providers = {
               structuredOutputs: settings.structuredOutputs,
               ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
             });
-          return { provider: createOpenAiCompatibleProvider(settings), description: `openai-compatible ${settings.model} at ${settings.baseUrl}`, batch };
+          return {
+            provider: createOpenAiCompatibleProvider(settings),
+            description: `openai-compatible ${settings.model} at ${settings.baseUrl}`,
+            batch,
+            account: { endpoint: settings.baseUrl, ...(settings.apiKey ? { key: settings.apiKey } : {}) },
+          };
         },
       };
     },
@@ -103,6 +115,7 @@ export const providers = {
           return {
             provider: createAzureProvider(settings),
             description: `azure deployment ${settings.deployment} at ${settings.baseUrl}`,
+            account: { endpoint: settings.baseUrl, key: settings.apiKey },
             batchUnsupported: 'Azure OpenAI batches need a separate Global-Batch deployment, which xivdigest does not support yet',
           };
         },
@@ -130,7 +143,12 @@ export const providers = {
             ...(config.timeoutMs ? { timeoutMs: config.timeoutMs } : {}),
           };
           const batch = () => createAnthropicBatchClient({ apiKey, model: settings.model, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}) });
-          return { provider: createAnthropicProvider(settings), description: `anthropic ${settings.model}`, batch };
+          return {
+            provider: createAnthropicProvider(settings),
+            description: `anthropic ${settings.model}`,
+            batch,
+            account: { endpoint: settings.baseUrl ?? 'https://api.anthropic.com', key: apiKey },
+          };
         },
       };
     },

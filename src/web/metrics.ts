@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LlmCallObserver } from '../core/llm-observer.js';
-import type { QueueCountsReader } from '../core/queue-counts.js';
+import type { QueueCountsReader } from '../core/queue.js';
 import type { RunReport } from '../core/run-report.js';
 import type { Store } from '../store/store.js';
 
@@ -131,7 +131,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       async collect() {
         this.reset();
         for (const queue of await queues().catch(() => [])) {
-          for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: queue.name, state }, queue[state]);
+          for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: queue.queue, state }, queue[state]);
         }
       },
     });

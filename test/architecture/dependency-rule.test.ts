@@ -29,6 +29,7 @@ export const LAYERS: Record<string, LayerRule> = {
   rank: { mayImport: ['core'], why: ADAPTER },
   select: { mayImport: ['core'], why: ADAPTER },
   schedule: { mayImport: ['core'], why: ADAPTER },
+  queue: { mayImport: ['core'], why: ADAPTER },
   // Pipeline steps are written against the store interface (store/store.ts), run pure selection (select/), call the
   // enrichment helpers of llm/ (prompts, quality gate, scheduler, pricing), parse imported files with sources/'
   // parsers and read the reader's library with library/ (ranking inputs). They get adapter instances from the composition root; they never import render/, channels/ or cli/.

@@ -26,6 +26,7 @@ interface EnrichCliOptions {
   all?: boolean;
   from?: string;
   until?: string;
+  wait?: boolean;
 }
 
 export function registerEnrich(program: Command, run: RunCommand): void {
@@ -54,6 +55,7 @@ export function registerEnrich(program: Command, run: RunCommand): void {
     .option('--all', 'the whole stored archive, page by page (with --category: every day of those categories, cs.CL+cs.AI)')
     .option('--from <YYYY-MM-DD>', 'archive: papers from this day on (announcement day, else last update); implies --all')
     .option('--until <YYYY-MM-DD>', 'archive: papers up to this day, inclusive; implies --all')
+    .option('--no-wait', 'with queue.url: enqueue the jobs for `xivdigest worker` and return at once')
     .addHelpText(
       'after',
       `
@@ -93,15 +95,13 @@ Examples:
       run(async (context) => {
         if (options.all || options.from !== undefined || options.until !== undefined) return enrichArchiveCommand(context, options);
         const [
-          { batchSettings, chooseProvider },
-          { enrichPapers },
+          { batchSettings, chooseProvider, enrichFunction },
           { PAPER_TEXTS_STRUCTURED_PROMPT_VERSION },
           { enrichSettings, reportModelProgress, announceLocalRun },
           { checkCategoryNames },
           { applyLimit, describeLeftOut, latestDayPapers },
         ] = await Promise.all([
           import('../../app-llm.js'),
-          import('../../jobs/enrich.js'),
           import('../../llm/prompts/index.js'),
           import('../enrich-settings.js'),
           import('../../core/taxonomy.js'),
@@ -153,6 +153,8 @@ Examples:
         });
         for (const warning of provider.warnings) context.reporter.warn(warning);
         context.reporter.verbose(`provider: ${provider.description}`);
+        // queue.url set: one job per paper for the workers, then a wait for them; unset: calls in this process.
+        const queued = await enrichFunction(loaded.config.queue, provider, { wait: options.wait !== false });
         const progress = context.reporter.progress('enrich');
         let batchProgress: ReturnType<typeof context.reporter.progress> | undefined;
         let finished = 0;
@@ -161,7 +163,7 @@ Examples:
         try {
           let result: EnrichResult;
           try {
-            result = await enrichPapers({
+            result = await queued.enrich({
               store,
               provider: provider.provider,
               papers,
@@ -179,6 +181,7 @@ Examples:
                 } else if (event.type === 'paper-enriched') progress.update(++finished);
                 else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
                 else if (event.type === 'paper-failed') progress.update(++finished);
+                else if (event.type === 'jobs-queued') context.reporter.info(describeQueued(event, options.wait !== false));
                 else if (event.type === 'call-retrying')
                   context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
                 else if (event.type === 'batch-submitted')
@@ -232,6 +235,7 @@ Examples:
           }
         } finally {
           await provider.provider.close?.();
+          await queued.close();
         }
       }),
     );
@@ -264,11 +268,27 @@ async function enrichArchiveCommand(context: CliContext, options: EnrichCliOptio
       retryFailed: options.retryFailed,
       structuredSummary: options.structuredSummary,
       json: options.json,
+      wait: options.wait !== false,
       ...(limit !== undefined ? { limit: positive('--limit', limit) } : {}),
       ...(concurrency !== undefined ? { concurrency: positive('--concurrency', concurrency) } : {}),
       ...(budget !== undefined ? { budget } : {}),
     },
-    { describe: describeEnrich, gateFailures: (count, total) => describeGateFailures(count, total) },
+    {
+      describe: describeEnrich,
+      gateFailures: (count, total) => describeGateFailures(count, total),
+      queued: (event) => describeQueued(event, options.wait !== false),
+    },
+  );
+}
+
+/** The line said when queued mode has enqueued the papers that need a call. */
+export function describeQueued(event: { queue: string; jobs: number; added: number }, waiting: boolean): string {
+  const already = event.jobs - event.added;
+  return (
+    `${formatCount(event.jobs)} job(s) on queue ${event.queue}${already > 0 ? ` (${formatCount(already)} were queued already)` : ''}; ` +
+    (waiting
+      ? 'waiting for the workers (`xivdigest worker`); Ctrl-C stops waiting, the jobs stay queued'
+      : 'not waiting: the workers (`xivdigest worker`) do them')
   );
 }
 

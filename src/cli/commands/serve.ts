@@ -124,7 +124,10 @@ Examples:
         }
         const readerSubscriptions = accounts ? (await import('../../web/subscriptions/setup.js')).subscriptionSettingsFromConfig(loaded, store) : undefined;
         const { createOperations } = await import('../operations.js');
-        const operations = createOperations(loaded, store);
+        // With a queue (decision 0041), /metrics counts its jobs too.
+        const queueConfig = loaded.config.queue;
+        const queues = queueConfig.url ? async () => (await import('../../app-llm.js')).queueCounts(queueConfig) : undefined;
+        const operations = createOperations(loaded, store, queues);
         const { reporter } = context;
 
         const summaries = new Map<string, { summary: string; runId: string }>();

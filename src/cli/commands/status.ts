@@ -30,7 +30,9 @@ Examples:
         const loaded = context.config();
         const store = await context.app().store();
         const { collectStatus, formatStatus } = await import('../status.js');
-        const status = await collectStatus({ store, subscriptions: loaded.config.subscriptions });
+        const queueConfig = loaded.config.queue;
+        const queues = queueConfig.url ? async () => (await import('../../app-llm.js')).queueCounts(queueConfig) : undefined;
+        const status = await collectStatus({ store, subscriptions: loaded.config.subscriptions, ...(queues ? { queues } : {}) });
         // Stored reports were redacted when saved; this masks anything learned since (decision 0025).
         context.print(redact(options.json ? JSON.stringify(status, null, 2) : formatStatus(status).join('\n')));
         if (status.attention.length > 0) throw new CommandFailed(EXIT.partial, `needs attention: ${status.attention.length} item(s)`);

@@ -313,6 +313,11 @@ function applyEnvironment(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (env.XIVDIGEST_ARXIV_OAI_URL) arxiv.oaiBaseUrl = env.XIVDIGEST_ARXIV_OAI_URL;
   if (env.XIVDIGEST_MIN_INTERVAL_MS) arxiv.minIntervalMs = Number(env.XIVDIGEST_MIN_INTERVAL_MS);
   copy.arxiv = arxiv;
+  if (env.XIVDIGEST_QUEUE_URL) {
+    const queue = (typeof copy.queue === 'object' && copy.queue !== null ? copy.queue : {}) as Record<string, unknown>;
+    queue.url = env.XIVDIGEST_QUEUE_URL;
+    copy.queue = queue;
+  }
   return copy;
 }
 

@@ -243,6 +243,30 @@ export const webConfigSchema = z
   .strict();
 export type WebConfig = z.infer<typeof webConfigSchema>;
 
+/** `queue`: unset, everything runs in one process; a Redis URL sends enrichment to `xivdigest worker` processes (decision 0041). */
+export const queueConfigSchema = z
+  .object({
+    url: z
+      .string()
+      .regex(/^rediss?:\/\//, 'a Redis URL, e.g. redis://127.0.0.1:6379 (rediss:// for TLS)')
+      .optional()
+      .describe('Redis URL of the job queue (XIVDIGEST_QUEUE_URL); unset: jobs run in this process.'),
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . and - only')
+      .default('xivdigest')
+      .describe('Prefix of the Redis keys, so that installations can share one Redis.'),
+    lockSeconds: z
+      .number()
+      .min(1)
+      .max(600)
+      .default(30)
+      .describe("How long a worker's job lock lasts unrenewed: a dead worker's jobs run again after about twice this."),
+    globalConcurrency: z.number().int().positive().optional().describe('Jobs at once across all workers of one provider account.'),
+  })
+  .strict();
+export type QueueConfig = z.infer<typeof queueConfigSchema>;
+
 /**
  * The whole config file's schema, with `parts` filled in. Rules that need more than one value or other layers (unique
  * names, category expressions and queries, files that exist, secrets that are set) are checked by load.ts in the same
@@ -259,6 +283,7 @@ export function createConfigSchema<Channel extends z.ZodType>(parts: ConfigSchem
         })
         .strict()
         .default({}),
+      queue: queueConfigSchema.default(queueConfigSchema.parse({})),
       arxiv: arxivConfigSchema.default(arxivConfigSchema.parse({})),
       llm: createLlmConfigSchema(parts.provider).default(llmConfigSchema.parse({})),
       subscriptions: z.array(createSubscriptionSchema(parts)).default([]),

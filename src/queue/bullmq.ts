@@ -1,0 +1,303 @@
+/** The job queue on Redis through BullMQ: the same jobs on any number of `xivdigest worker` processes, one rate limit per queue for all of them. */
+import { Queue, QueueEvents, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { XivdigestError } from '../core/errors.js';
+import type { JobHandler, JobQueue, JobSettlement, ProcessOptions, QueueCounts, QueueJob } from '../core/queue.js';
+import { redactUrl } from '../core/redact.js';
+
+export interface BullmqQueueOptions {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://`). */
+  url: string;
+  /** Prefix of every Redis key, so that several installations (or tests) share one Redis. Default `xivdigest`. */
+  prefix?: string;
+}
+
+/** BullMQ's priority for `low` jobs: jobs without a priority are taken before every prioritized one. */
+const LOW_PRIORITY = 10;
+/** Completed jobs are kept a while, so that a waiter that missed the event still finds the result. */
+const KEEP_COMPLETED = { age: 24 * 3600, count: 200_000 };
+const KEEP_FAILED = { age: 7 * 24 * 3600, count: 100_000 };
+/** How often a waiter looks at the jobs it has not heard of (events can be missed across a reconnect). */
+const RECONCILE_MS = 5_000;
+
+/** Creates the BullMQ queue; nothing connects until it is used. Errors name the URL without its password. */
+export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
+  const prefix = options.prefix ?? 'xivdigest';
+  const where = redactUrl(options.url);
+  const connections: Redis[] = [];
+  const queues = new Map<string, Queue>();
+  const workers: Worker[] = [];
+  const listeners: QueueEvents[] = [];
+
+  const connect = (): Redis => {
+    let redis: Redis;
+    try {
+      redis = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
+    } catch (error) {
+      throw new XivdigestError({
+        code: 'CONFIG_INVALID',
+        message: `queue.url ${where} is not a Redis URL: ${error instanceof Error ? error.message : String(error)}`,
+        hint: 'Write it as redis://host:6379 (or rediss:// for TLS)',
+      });
+    }
+    // ioredis reconnects by itself; its error events would otherwise crash the process. The message names no password.
+    redis.on('error', () => undefined);
+    connections.push(redis);
+    return redis;
+  };
+  let shared: Redis | undefined;
+  const queueOf = (name: string): Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      shared ??= connect();
+      queue = new Queue(name, { connection: shared, prefix });
+      queue.on('error', () => undefined);
+      queues.set(name, queue);
+    }
+    return queue;
+  };
+  const unreachable = (error: unknown): XivdigestError =>
+    XivdigestError.isInstance(error)
+      ? error
+      : new XivdigestError({
+          code: 'QUEUE_UNAVAILABLE',
+          message: `The job queue at ${where} failed: ${redactMessage(error, options.url)}`,
+          hint: 'Check that Redis is running and that queue.url (or XIVDIGEST_QUEUE_URL) names it',
+          isRetryable: true,
+          cause: error,
+        });
+
+  /** Every queue under the prefix (each has a `meta` hash), found with SCAN. */
+  const queueNames = async (): Promise<string[]> => {
+    shared ??= connect();
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await shared.scan(cursor, 'MATCH', `${prefix}:*:meta`, 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) found.add(key.slice(prefix.length + 1, -':meta'.length));
+    } while (cursor !== '0');
+    return [...found].sort();
+  };
+
+  return {
+    kind: 'bullmq',
+
+    async add(name, jobs) {
+      if (jobs.length === 0) return 0;
+      const queue = queueOf(name);
+      try {
+        const client = shared!;
+        // A job that finished before (completed or failed) keeps its id; remove it, so that adding runs it again.
+        const finished: string[] = [];
+        // Jobs waiting or running already: adding them again is a no-op, and they are not counted as added.
+        const queued = new Set<string>();
+        for (let start = 0; start < jobs.length; start += 5000) {
+          const chunk = jobs.slice(start, start + 5000);
+          const pipeline = client.pipeline();
+          for (const job of chunk) {
+            pipeline.zscore(queue.keys.completed!, job.id);
+            pipeline.zscore(queue.keys.failed!, job.id);
+            pipeline.exists(queue.toKey(job.id));
+          }
+          const answers = (await pipeline.exec()) ?? [];
+          chunk.forEach((job, index) => {
+            if (answers[3 * index]?.[1] !== null || answers[3 * index + 1]?.[1] !== null) finished.push(job.id);
+            else if (answers[3 * index + 2]?.[1] === 1) queued.add(job.id);
+          });
+        }
+        for (const id of finished) await queue.remove(id);
+        let added = 0;
+        for (let start = 0; start < jobs.length; start += 1000) {
+          const chunk = jobs.slice(start, start + 1000);
+          const made = await queue.addBulk(
+            chunk.map((job: QueueJob<unknown>) => ({
+              name: name,
+              data: job.data,
+              opts: {
+                jobId: job.id,
+                ...(job.priority === 'low' ? { priority: LOW_PRIORITY } : {}),
+                attempts: 5,
+                backoff: { type: 'exponential', delay: 2000 },
+                removeOnComplete: KEEP_COMPLETED,
+                removeOnFail: KEEP_FAILED,
+              },
+            })),
+          );
+          added += made.filter((job) => job.id !== undefined && !queued.has(job.id)).length;
+        }
+        return added;
+      } catch (error) {
+        throw unreachable(error);
+      }
+    },
+
+    async wait<Result>(name: string, ids: readonly string[], waitOptions: { onSettled(settlement: JobSettlement<Result>): void; signal?: AbortSignal }) {
+      const pending = new Set(ids);
+      if (pending.size === 0) return;
+      const queue = queueOf(name);
+      // Events from the stream's present end on: none between this look and the listener's start is missed.
+      let lastEventId: string;
+      try {
+        shared ??= connect();
+        const tail = await shared.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1);
+        lastEventId = tail[0]?.[0] ?? '0-0';
+      } catch (error) {
+        throw unreachable(error);
+      }
+      const events = new QueueEvents(name, { connection: connect(), prefix, autorun: false, lastEventId });
+      events.on('error', () => undefined);
+      listeners.push(events);
+      let wake: (() => void) | undefined;
+      const settle = (settlement: JobSettlement<Result>): void => {
+        if (!pending.delete(settlement.id)) return;
+        waitOptions.onSettled(settlement);
+        if (pending.size === 0) wake?.();
+      };
+      events.on('completed', ({ jobId, returnvalue }) => settle({ id: jobId, ok: true, value: parseValue(returnvalue) as Result }));
+      // `failed` comes for the last attempt only; earlier ones are `retries-exhausted`-free retries (delayed).
+      events.on('failed', ({ jobId, failedReason }) => {
+        void queue.getJobState(jobId).then((state) => {
+          if (state === 'failed') settle({ id: jobId, ok: false, reason: failedReason });
+        });
+      });
+      void events.run().catch(() => undefined);
+      try {
+        await events.waitUntilReady();
+        // Jobs that settled before the listener started are found by looking at each.
+        await reconcile(shared!, queue, pending, settle);
+        while (pending.size > 0) {
+          if (waitOptions.signal?.aborted)
+            throw new XivdigestError({ code: 'ABORTED', message: `Stopped waiting; ${pending.size} job(s) stay queued and run on the workers` });
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            const timer = setTimeout(resolve, RECONCILE_MS);
+            waitOptions.signal?.addEventListener('abort', () => resolve(), { once: true });
+            void timer;
+          }).finally(() => (wake = undefined));
+          if (pending.size > 0) await reconcile(shared!, queue, pending, settle);
+        }
+      } catch (error) {
+        throw unreachable(error);
+      } finally {
+        await events.close().catch(() => undefined);
+      }
+    },
+
+    async process<Data, Result>(name: string, handler: JobHandler<Data, Result>, processOptions: ProcessOptions) {
+      const queue = queueOf(name);
+      try {
+        if (processOptions.globalConcurrency !== undefined) await queue.setGlobalConcurrency(processOptions.globalConcurrency);
+      } catch (error) {
+        throw unreachable(error);
+      }
+      const lockDuration = processOptions.lockMs ?? 30_000;
+      const worker: Worker = new Worker(
+        name,
+        async (job: Job) => {
+          try {
+            return await handler(job.data as Data, { id: job.id ?? '', attempt: job.attemptsMade + 1 });
+          } catch (error) {
+            if (XivdigestError.isInstance(error) && error.code === 'LLM_RATE_LIMITED') {
+              // Retry-After speaks for the account: no worker of this queue takes a job before it passes (RFC 9110 §10.2.3).
+              const ms = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1000;
+              await worker.rateLimit(Math.max(1, ms));
+              throw new RateLimitError();
+            }
+            if (XivdigestError.isInstance(error) && !error.isRetryable) throw new UnrecoverableError(`${error.code}: ${error.message}`);
+            throw error;
+          }
+        },
+        {
+          connection: connect(),
+          prefix,
+          concurrency: processOptions.concurrency,
+          ...(processOptions.limiter ? { limiter: { max: processOptions.limiter.max, duration: processOptions.limiter.durationMs } } : {}),
+          lockDuration,
+          // A dead worker's jobs go back to the queue after at most lockDuration + stalledInterval.
+          stalledInterval: lockDuration,
+          maxStalledCount: 5,
+          autorun: false,
+        },
+      );
+      worker.on('error', () => undefined);
+      workers.push(worker);
+      void worker.run().catch(() => undefined);
+      try {
+        await worker.waitUntilReady();
+      } catch (error) {
+        throw unreachable(error);
+      }
+    },
+
+    async counts(names) {
+      try {
+        const list = names ?? (await queueNames());
+        return await Promise.all(
+          list.map(async (name): Promise<QueueCounts> => {
+            const queue = queueOf(name);
+            const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
+            return {
+              queue: name,
+              waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+              active: counts.active ?? 0,
+              delayed: counts.delayed ?? 0,
+              failed: counts.failed ?? 0,
+              completed: counts.completed ?? 0,
+              workers: await queue.getWorkersCount(),
+            };
+          }),
+        );
+      } catch (error) {
+        throw unreachable(error);
+      }
+    },
+
+    async close() {
+      await Promise.all(workers.map((worker) => worker.close().catch(() => undefined)));
+      await Promise.all(listeners.map((events) => events.close().catch(() => undefined)));
+      await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
+      for (const connection of connections) connection.disconnect();
+    },
+  };
+}
+
+/** Looks at each pending job (pipelined): finished ones are settled, removed ones count as completed without a value. */
+async function reconcile<Result>(client: Redis, queue: Queue, pending: Set<string>, settle: (settlement: JobSettlement<Result>) => void): Promise<void> {
+  const ids = [...pending];
+  for (let start = 0; start < ids.length; start += 5000) {
+    const chunk = ids.slice(start, start + 5000);
+    const pipeline = client.pipeline();
+    for (const id of chunk) pipeline.hmget(`${queue.toKey(id)}`, 'finishedOn', 'returnvalue', 'failedReason', 'timestamp');
+    pipeline.zrange(queue.keys.failed!, 0, -1);
+    const answers = (await pipeline.exec()) ?? [];
+    const failed = new Set((answers[chunk.length]?.[1] as string[] | undefined) ?? []);
+    chunk.forEach((id, index) => {
+      const [finishedOn, returnvalue, failedReason, timestamp] = (answers[index]?.[1] as Array<string | null> | undefined) ?? [];
+      if (timestamp === null && finishedOn === null) settle({ id, ok: true, value: undefined as Result });
+      else if (finishedOn && failed.has(id)) settle({ id, ok: false, reason: failedReason ?? 'failed' });
+      else if (finishedOn) settle({ id, ok: true, value: parseValue(returnvalue ?? 'null') as Result });
+    });
+  }
+}
+
+function parseValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+function redactMessage(error: unknown, url: string): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const password = (() => {
+    try {
+      return decodeURIComponent(new URL(url).password);
+    } catch {
+      return '';
+    }
+  })();
+  return password ? text.split(password).join('***') : text;
+}
