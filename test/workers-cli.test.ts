@@ -87,10 +87,10 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
       }
       const result = await enrich;
       expect(result.code, result.stderr).toBe(0);
-      const summary = JSON.parse(result.stdout) as { total: number; done: number; cached: number; failed: unknown[] };
+      const summary = JSON.parse(result.stdout) as { total: number; done: number; cached: number; reused: number; failed: unknown[] };
       expect(summary.total).toBe(PAPERS);
-      // A job whose worker died after saving runs again and finds the texts: cached, not called again.
-      expect(summary.done + summary.cached).toBe(PAPERS);
+      // A job whose worker died after saving runs again and finds the texts: cached (or reused), not called again.
+      expect(summary.done + summary.cached + summary.reused).toBe(PAPERS);
       expect(summary.failed).toEqual([]);
       expect(result.stderr).toMatch(/job\(s\) on queue enrich-openai-compatible-127\.0\.0\.1_\d+-[0-9a-f]{10}/);
 
