@@ -309,7 +309,17 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
       await temp.query('drop table paper_search');
     }
     // Later migrations go too (a database from before 0004 has none of them); they run again after 0004.
-    for (const table of ['unsubscriptions', 'reader_marks', 'reader_subscriptions', 'rate_limits', 'reader_sessions', 'reader_sign_in_tokens', 'reader_invitations', 'readers']) await temp.query(`drop table ${table}`);
+    for (const table of [
+      'unsubscriptions',
+      'reader_marks',
+      'reader_subscriptions',
+      'rate_limits',
+      'reader_sessions',
+      'reader_sign_in_tokens',
+      'reader_invitations',
+      'readers',
+    ])
+      await temp.query(`drop table ${table}`);
     await temp.query(`delete from kysely_migration where name >= '0004'`);
     const reopened = await createStore({ url: temp.url });
     temp.store = reopened;
