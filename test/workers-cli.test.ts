@@ -29,8 +29,10 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
   let server: FakeLlmServer;
   let database: TempDatabase;
   let env: Record<string, string>;
-  // The real corpus's papers when ../shared is there, else made-up ones; every answer passes the gate.
-  const { fakes: papers, serverPapers } = enrichTestPapers(PAPERS);
+  // The real corpus's papers when ../shared is there, else made-up ones; every answer passes the gate. Answers with an
+  // ellipsis are left out: once the paper goes through a feed, the gate reads "..." as a placeholder.
+  const { fakes, serverPapers } = enrichTestPapers(PAPERS + 20);
+  const papers = fakes.filter((fake) => !/\.\.\.|…/.test(JSON.stringify(fake.answer))).slice(0, PAPERS);
   const prefix = `xdtest-${process.pid}-${Date.now()}`;
 
   beforeAll(async () => {
@@ -90,7 +92,7 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
       const summary = JSON.parse(result.stdout) as { total: number; done: number; cached: number; reused: number; failed: unknown[] };
       expect(summary.total).toBe(PAPERS);
       // A job whose worker died after saving runs again and finds the texts: cached (or reused), not called again.
-      expect(summary.done + summary.cached + summary.reused).toBe(PAPERS);
+      expect(summary.done + summary.cached + summary.reused, result.stdout + result.stderr).toBe(PAPERS);
       expect(summary.failed).toEqual([]);
       expect(result.stderr).toMatch(/job\(s\) on queue enrich-openai-compatible-127\.0\.0\.1_\d+-[0-9a-f]{10}/);
 
