@@ -1,7 +1,7 @@
 /** Enriches the stored archive (all of it, or by category and day range) page by page, within one budget for the whole run. */
 import type { StoredPaper } from '../core/paper.js';
 import type { Store } from '../store/store.js';
-import { enrichPapers, type EnrichEvent, type EnrichOptions, type EnrichResult } from './enrich.js';
+import { emptyEnrichResult, enrichPapers, type EnrichEvent, type EnrichOptions, type EnrichResult } from './enrich.js';
 import { dayOf } from './latest-day.js';
 
 /** Papers read and enriched per page: memory stays flat however large the archive. */
@@ -93,23 +93,13 @@ export async function enrichArchive(options: EnrichArchiveOptions): Promise<Enri
   onCounted?.(total);
 
   const result: EnrichArchiveResult = {
-    total,
-    done: 0,
-    cached: 0,
-    reused: 0,
-    failed: [],
-    remaining: 0,
-    calls: 0,
-    repairs: 0,
-    retries: 0,
-    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 },
-    cost: 0,
-    saved: 0,
-    stoppedForBudget: false,
-    provider: options.provider.id,
-    model: options.provider.modelId,
-    promptVersion: options.promptVersion ?? '',
-    lang: options.lang ?? 'zh',
+    ...emptyEnrichResult({
+      total,
+      provider: options.provider.id,
+      model: options.provider.modelId,
+      promptVersion: options.promptVersion ?? '',
+      lang: options.lang ?? 'zh',
+    }),
     pages: 0,
     stopped: false,
   };

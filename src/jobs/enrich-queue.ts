@@ -4,7 +4,7 @@ import type { LlmProvider } from '../core/llm.js';
 import type { Paper } from '../core/paper.js';
 import type { JobHandler, JobQueue, JobSettlement } from '../core/queue.js';
 import type { Store } from '../store/store.js';
-import { enrichPapers, planEnrichment, type EnrichOptions, type EnrichResult } from './enrich.js';
+import { emptyEnrichResult, enrichPapers, planEnrichment, type EnrichOptions, type EnrichResult } from './enrich.js';
 
 /** One paper-language to enrich: everything the worker needs, so that it reads nothing but the texts before calling. */
 export interface EnrichJobData {
@@ -115,25 +115,7 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
     if (options.batch) return enrichPapers(options);
     const emit = options.onEvent ?? (() => undefined);
     const { promptVersion, lang, plans } = await planEnrichment(options);
-    const result: EnrichResult = {
-      total: plans.length,
-      done: 0,
-      cached: 0,
-      reused: 0,
-      failed: [],
-      remaining: 0,
-      calls: 0,
-      repairs: 0,
-      retries: 0,
-      tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 },
-      cost: 0,
-      saved: 0,
-      stoppedForBudget: false,
-      provider: options.provider.id,
-      model: options.provider.modelId,
-      promptVersion,
-      lang,
-    };
+    const result = emptyEnrichResult({ total: plans.length, provider: options.provider.id, model: options.provider.modelId, promptVersion, lang });
     const toEnrich = plans.filter((plan) => plan.kind === 'enrich');
     emit({
       type: 'run-started',

@@ -18,6 +18,8 @@ import {
 } from './enrich/state.js';
 import type { EnrichOptions, EnrichResult, OpenBatchRecord, Plan } from './enrich/types.js';
 
+export { emptyEnrichResult } from './enrich/state.js';
+
 export type { EnrichBatchOptions, EnrichBatchSummary, EnrichEvent, EnrichFailure, EnrichOptions, EnrichResult, OpenBatchRecord, Plan } from './enrich/types.js';
 
 /** The state key of the open enrichment batch of a provider, model, prompt and language. */

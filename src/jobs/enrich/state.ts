@@ -45,25 +45,7 @@ export function createRunState(run: RunContext): RunState {
   const { provider } = run.options;
   return {
     run,
-    result: {
-      total: 0,
-      done: 0,
-      cached: 0,
-      reused: 0,
-      failed: [],
-      remaining: 0,
-      calls: 0,
-      repairs: 0,
-      retries: 0,
-      tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 },
-      cost: 0,
-      saved: 0,
-      stoppedForBudget: false,
-      provider: provider.id,
-      model: provider.modelId,
-      promptVersion: run.promptVersion,
-      lang: run.lang,
-    },
+    result: emptyEnrichResult({ total: 0, provider: provider.id, model: provider.modelId, promptVersion: run.promptVersion, lang: run.lang }),
     spent: 0,
     saved: 0,
     costKnown: true,
@@ -209,4 +191,23 @@ export function reportPlans(state: RunState, plans: readonly Plan[]): void {
       emit(state, { type: 'paper-failed', id: plan.paper.id, version: plan.paper.version, reason, stored: true, cached: true });
     }
   }
+}
+
+/** A result before any paper: every count zero; what identifies the run given. One shape for every enrich path. */
+export function emptyEnrichResult(about: Pick<EnrichResult, 'total' | 'provider' | 'model' | 'promptVersion' | 'lang'>): EnrichResult {
+  return {
+    ...about,
+    done: 0,
+    cached: 0,
+    reused: 0,
+    failed: [],
+    remaining: 0,
+    calls: 0,
+    repairs: 0,
+    retries: 0,
+    tokens: { input: 0, output: 0, total: 0, cachedInput: 0, cacheWrite: 0 },
+    cost: 0,
+    saved: 0,
+    stoppedForBudget: false,
+  };
 }
