@@ -28,6 +28,11 @@ export interface SearchRequest {
   pageSize?: number;
   /** The language whose texts fill `translatedTitle` and `tldr` (default `zh`). */
   lang?: string;
+  /**
+   * SQLite: a relevance search matching more papers than this ranks its newest this many matches (default 10,000;
+   * 0 ranks every match). See `SearchResponse.rankedWithin`.
+   */
+  rankWindow?: number;
 }
 
 /** Where a snippet was taken from. */
@@ -64,6 +69,11 @@ export interface SearchResponse {
   total: number;
   page: number;
   pageSize: number;
+  /**
+   * Set when the query matched more papers than this and relevance was ranked among the newest this many matches
+   * (SQLite, undated searches, the first pages); `total` still counts every match.
+   */
+  rankedWithin?: number;
   hits: SearchHit[];
 }
 

@@ -326,6 +326,80 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(ids(await reopened.search({ q: '模型' })).sort()).toEqual(['2504.00001', '2504.00003']);
   });
 
+  it('ranks a query with more matches than the window among its newest matches, and says so', async () => {
+    // 30 papers about sparse attention, one a day; the older ones match the word more strongly.
+    const days = Array.from({ length: 30 }, (_, index) => new Date(Date.UTC(2025, 2, 1 + index)).toISOString().slice(0, 10));
+    await temp.store.upsertPapers(
+      days.map((day, index) =>
+        paper(`2503.${String(100 + index).padStart(5, '0')}`, {
+          title: index < 10 ? 'Sparse attention, sparse attention everywhere' : `Notes on sparse attention number ${index}`,
+          abstract: `Study ${index} of the topic.`,
+          announced: day,
+        }),
+      ),
+    );
+    const everything = await temp.store.search({ q: 'sparse', rankWindow: 0 });
+    expect(everything.total).toBe(30);
+    expect(everything.rankedWithin).toBeUndefined();
+    // Every match ranked: the strong older titles come first.
+    expect(everything.hits[0]!.announced! < '2025-03-11').toBe(true);
+
+    const windowed = await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5 });
+    expect(windowed.total).toBe(30);
+    const newest = new Set(days.slice(-12));
+    if (kind === 'sqlite') {
+      expect(windowed.rankedWithin).toBe(12);
+      expect(windowed.hits.every((hit) => newest.has(hit.announced!))).toBe(true);
+      const scores = windowed.hits.map((hit) => hit.score);
+      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+      // The same order as ranking every match restricted to those papers.
+      const all = await temp.store.search({ q: 'sparse', rankWindow: 0, pageSize: 30 });
+      expect(ids(windowed)).toEqual(
+        ids(all)
+          .filter((id) => newest.has(all.hits.find((hit) => hit.id === id)!.announced!))
+          .slice(0, 5),
+      );
+      // A page past the window ranks every match; so does a dated search.
+      expect((await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 })).rankedWithin).toBeUndefined();
+      expect((await temp.store.search({ q: 'sparse', rankWindow: 12, from: '2025-03-01' })).rankedWithin).toBeUndefined();
+    } else {
+      // PostgreSQL ranks every match.
+      expect(windowed.rankedWithin).toBeUndefined();
+    }
+    await expect(temp.store.search({ q: 'sparse', rankWindow: -1 })).rejects.toMatchObject({ code: 'QUERY_INVALID' });
+  });
+
+  it('gives each SQLite document a rowid in its sort day, and moves it when the day changes', async () => {
+    if (kind !== 'sqlite') return;
+    const docs = async (): Promise<Map<string, number>> =>
+      new Map(
+        (await temp.query<{ doc: number; paper_id: string }>('select doc, paper_id from paper_search_ids')).map((row) => [row.paper_id, Number(row.doc)]),
+      );
+    const dayOf = (doc: number): string => new Date(Math.floor(doc / 2 ** 22) * 86_400_000).toISOString().slice(0, 10);
+    let before = await docs();
+    expect(dayOf(before.get('2504.00001')!)).toBe('2025-04-28');
+    expect(dayOf(before.get('2504.00003')!)).toBe('2025-04-24');
+    await temp.store.upsertPapers([
+      paper('2504.00003', { title: 'Large Language Models as Planners', announced: '2025-05-02', version: 2, versions: [{ version: 1 }, { version: 2 }] }),
+    ]);
+    before = await docs();
+    expect(dayOf(before.get('2504.00003')!)).toBe('2025-05-02');
+    expect(ids(await temp.store.search({ q: 'planners' }))).toEqual(['2504.00003']);
+    // An archive indexed before migration 0008 (rowids counted from 1) gets its rowids by day when it runs.
+    await temp.query('delete from paper_fts');
+    await temp.query('delete from paper_search_ids');
+    await temp.query('insert into paper_search_ids (paper_id) select id from papers order by id');
+    await temp.query(`delete from kysely_migration where name >= '0008'`);
+    await temp.store.close();
+    temp.store = await createStore({ url: temp.url });
+    const migrated = await docs();
+    expect(dayOf(migrated.get('2504.00001')!)).toBe('2025-04-28');
+    expect(ids(await temp.store.search({ q: 'diffusion' }))).toEqual(['2504.00001', '2504.00002']);
+    // rowid order is date order.
+    const ordered = [...before.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
+    expect(ordered[0]).toBe('2504.00003');
+  });
+
   it('lists announcement days and categories', async () => {
     expect(await temp.store.announcementDays()).toEqual([
       { day: '2025-04-28', papers: 2 },

@@ -884,6 +884,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0005-readers',
           '0006-reader-subscriptions',
           '0007-reader-marks',
+          '0008-search-docs-by-day',
         ]);
       } finally {
         await again.close();

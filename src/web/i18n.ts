@@ -40,6 +40,8 @@ export interface UiText {
   abstract: string;
   authors: string;
   resultsCount(total: number, q: string): string;
+  /** Said when relevance was ranked among the newest `within` matches only. */
+  rankedWithin(within: number): string;
   browseCount(total: number): string;
   page(page: number, pages: number): string;
   previous: string;
@@ -97,6 +99,7 @@ const zh: UiText = {
   abstract: '摘要',
   authors: '作者',
   resultsCount: (total, q) => `“${q}” 共 ${total} 条结果`,
+  rankedWithin: (within) => `按相关度排序的是其中最新的 ${within} 条；加上日期范围可对全部结果排序。`,
   browseCount: (total) => `共 ${total} 篇论文`,
   page: (page, pages) => `第 ${page} / ${pages} 页`,
   previous: '上一页',
@@ -154,6 +157,7 @@ const en: UiText = {
   abstract: 'Abstract',
   authors: 'Authors',
   resultsCount: (total, q) => `${total} result${total === 1 ? '' : 's'} for “${q}”`,
+  rankedWithin: (within) => `Ranked by relevance among the newest ${within.toLocaleString('en-US')}; add a date range to rank them all.`,
   browseCount: (total) => `${total} paper${total === 1 ? '' : 's'}`,
   page: (page, pages) => `Page ${page} of ${pages}`,
   previous: 'Previous',

@@ -110,6 +110,7 @@ export async function searchArchive(deps: WebDeps, query: SearchQuery): Promise<
     total: response.total,
     page: response.page,
     pageSize: response.pageSize,
+    ...(response.rankedWithin !== undefined ? { rankedWithin: response.rankedWithin } : {}),
     results: response.hits.map((hit) => searchResult(deps, hit)),
     links: {
       page: absolute(deps, urls.search({ ...params, page: query.page > 1 ? query.page : undefined })),

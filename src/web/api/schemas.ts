@@ -115,6 +115,11 @@ export const searchResponseSchema = z
     total: z.number().int().describe('Matching papers in all pages.'),
     page: z.number().int(),
     pageSize: z.number().int(),
+    rankedWithin: z
+      .number()
+      .int()
+      .optional()
+      .describe('Present when relevance was ranked among the newest this many matches only (a query matching more; add from/until to rank all).'),
     results: z.array(searchResultSchema),
     links: z
       .object({

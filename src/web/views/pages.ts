@@ -293,7 +293,7 @@ export function searchPage(params: SearchParams, response: SearchResponse | unde
   if (response) {
     const count = q.trim() === '' ? t.browseCount(response.total) : t.resultsCount(response.total, q);
     results =
-      `<p class="meta" role="status">${escapeHtml(count)}</p>\n` +
+      `<p class="meta" role="status">${escapeHtml(count)}${response.rankedWithin !== undefined ? ` ${escapeHtml(t.rankedWithin(response.rankedWithin))}` : ''}</p>\n` +
       (response.hits.length === 0
         ? `<p>${escapeHtml(t.noPapers)}</p>`
         : `<ol class="plain hits">${response.hits.map((hit) => hitHtml(hit, ui)).join('\n')}</ol>`) +

@@ -5,6 +5,7 @@
  * migration 0004 and by `reindex` (docs/decisions/0028-search.md).
  */
 import { sql, type Kysely } from 'kysely';
+import { XivdigestError } from '../../../core/errors.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
 import { AUTHOR_PREFIX } from './query.js';
@@ -14,9 +15,30 @@ export type SearchDialect = 'sqlite' | 'postgres';
 /** Ids per statement: the FTS5 insert takes 7 parameters a paper, well under SQLite's limit. */
 const IDS_PER_CHUNK = 500;
 
+/**
+ * SQLite gives each paper's document a rowid in its sort day's block (docs/decisions/0049-search-ranking-window.md):
+ * day number × DOCS_PER_DAY plus a count within the day, so that FTS5's rowid order is the archive's date order and
+ * "the newest matches" is one rowid range. 2^22 papers a day; day numbers to the year 2500 stay far below 2^53.
+ */
+export const DOCS_PER_DAY = 2 ** 22;
+const DAY_MS = 86_400_000;
+
+/** Days since 1970-01-01 of a YYYY-MM-DD day (0 for anything earlier or malformed). */
+export function dayNumber(day: string): number {
+  const time = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)));
+  return Number.isFinite(time) && time > 0 ? Math.floor(time / DAY_MS) : 0;
+}
+
+/** The day number a document's rowid was given in. */
+export function dayOfDoc(doc: number): number {
+  return Math.floor(doc / DOCS_PER_DAY);
+}
+
 /** What one paper's document is made of. */
 export interface SearchSource {
   id: string;
+  /** The paper's sort day (YYYY-MM-DD): where its document's rowid goes (SQLite). */
+  sortDay: string;
   title: string;
   abstract: string;
   authors: string[];
@@ -121,7 +143,11 @@ function jsonValue<T>(value: unknown): T {
 /** The sources of these papers (those the store holds), read through `db` (a transaction's connection). */
 export async function readSources(db: Kysely<any>, ids: readonly string[]): Promise<SearchSource[]> {
   if (ids.length === 0) return [];
-  const rows = (await db.selectFrom('papers').select(['id', 'title', 'abstract', 'authors', 'categories']).where('id', 'in', ids).execute()) as IndexedRow[];
+  const rows = (await db
+    .selectFrom('papers')
+    .select(['id', 'sort_day', 'title', 'abstract', 'authors', 'categories'])
+    .where('id', 'in', ids)
+    .execute()) as IndexedRow[];
   const texts = await readTexts(db, ids);
   return rows.map((row) => sourceOf(row, texts.get(row.id) ?? []));
 }
@@ -137,25 +163,60 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
         on conflict (paper_id) do update set document = excluded.document`.execute(db);
       continue;
     }
-    // Papers indexed before lose their old document; new ones get a rowid (deleting rowids FTS5 never had would
-    // leave tombstones behind).
+    // Papers indexed before lose their old document (deleting rowids FTS5 never had would leave tombstones behind);
+    // one whose sort day moved gets a rowid in its new day's block.
     const docs = await sql<{ doc: number; paper_id: string }>`select doc, paper_id from paper_search_ids where paper_id in (${sql.join(ids)})`.execute(db);
     const docOf = new Map(docs.rows.map((row) => [row.paper_id, Number(row.doc)]));
     if (docOf.size > 0) await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
-    const fresh = ids.filter((id) => !docOf.has(id));
-    if (fresh.length > 0) {
-      const added = await sql<{ doc: number; paper_id: string }>`insert into paper_search_ids (paper_id)
-        values ${sql.join(fresh.map((id) => sql`(${id})`))} returning doc, paper_id`.execute(db);
-      for (const row of added.rows) docOf.set(row.paper_id, Number(row.doc));
+    const moved = chunk.filter((source) => docOf.has(source.id) && dayOfDoc(docOf.get(source.id)!) !== dayNumber(source.sortDay));
+    if (moved.length > 0) {
+      await sql`delete from paper_search_ids where paper_id in (${sql.join(moved.map((source) => source.id))})`.execute(db);
+      for (const source of moved) docOf.delete(source.id);
     }
+    const fresh = chunk.filter((source) => !docOf.has(source.id));
+    if (fresh.length > 0) await allocateDocs(db, fresh, docOf);
     const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
     await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
+  }
+}
+
+/** Gives each of these papers a rowid: the next free one in its sort day's block. */
+async function allocateDocs(db: Kysely<any>, sources: readonly SearchSource[], docOf: Map<string, number>): Promise<void> {
+  const byDay = new Map<number, string[]>();
+  for (const source of sources) {
+    const day = dayNumber(source.sortDay);
+    const list = byDay.get(day) ?? [];
+    list.push(source.id);
+    byDay.set(day, list);
+  }
+  const added: Array<{ doc: number; id: string }> = [];
+  for (const [day, ids] of byDay) {
+    const first = day * DOCS_PER_DAY;
+    const top = await sql<{ doc: number | null }>`select max(doc) as doc from paper_search_ids
+      where doc >= ${first} and doc < ${first + DOCS_PER_DAY}`.execute(db);
+    let next = Math.max(first, Number(top.rows[0]?.doc ?? first - 1) + 1);
+    for (const id of ids) {
+      if (next >= first + DOCS_PER_DAY) {
+        throw new XivdigestError({
+          code: 'STORE_ERROR',
+          message: `The search index holds more than ${DOCS_PER_DAY} papers on one day`,
+          hint: 'Run `xivdigest reindex` to give every paper a fresh place in the index',
+        });
+      }
+      added.push({ doc: next, id });
+      docOf.set(id, next);
+      next += 1;
+    }
+  }
+  for (const chunk of chunks(added, IDS_PER_CHUNK)) {
+    await sql`insert into paper_search_ids (doc, paper_id) values ${sql.join(chunk.map((entry) => sql`(${entry.doc}, ${entry.id})`))}`.execute(db);
   }
 }
 
 /** A paper row's indexed columns as written (JSON columns as text or, from PostgreSQL, parsed). */
 export interface IndexedRow {
   id: string;
+  sort_day: string;
   title: string;
   abstract: string;
   authors: unknown;
@@ -179,6 +240,7 @@ async function readTexts(db: Kysely<any>, ids: readonly string[]): Promise<Map<s
   return byPaper;
 }
 
+const SORT_DAY_AT = PAPER_WRITE_COLUMNS.indexOf('sort_day');
 const TITLE_AT = PAPER_WRITE_COLUMNS.indexOf('title');
 const ABSTRACT_AT = PAPER_WRITE_COLUMNS.indexOf('abstract');
 const AUTHORS_AT = PAPER_WRITE_COLUMNS.indexOf('authors');
@@ -188,6 +250,7 @@ const CATEGORIES_AT = PAPER_WRITE_COLUMNS.indexOf('categories');
 export function preparedIndexedRow(values: readonly unknown[], offset: number): IndexedRow {
   return {
     id: values[offset] as string,
+    sort_day: values[offset + SORT_DAY_AT] as string,
     title: values[offset + TITLE_AT] as string,
     abstract: values[offset + ABSTRACT_AT] as string,
     authors: values[offset + AUTHORS_AT],
@@ -218,6 +281,7 @@ export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: r
 function sourceOf(row: IndexedRow, texts: SearchSource['texts']): SearchSource {
   return {
     id: row.id,
+    sortDay: row.sort_day,
     title: row.title,
     abstract: row.abstract,
     authors: jsonValue<Array<{ name: string }>>(row.authors).map((author) => author.name),

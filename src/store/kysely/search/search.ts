@@ -9,6 +9,7 @@ import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/sea
 import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
 import type { SearchDialect } from './index-docs.js';
 import { ftsCategoryFilter, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter } from './query.js';
+import { FTS_RANK } from '../../migrations/0004-search-index.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -30,6 +31,7 @@ interface Normalized {
   page: number;
   pageSize: number;
   lang: string;
+  rankWindow: number;
 }
 
 function checkDay(name: string, value: string | undefined): void {
@@ -53,6 +55,10 @@ function normalize(request: SearchRequest): Normalized {
   }
   const sort = request.sort ?? 'relevance';
   if (sort !== 'relevance' && sort !== 'date') throw invalid(`search: sort must be relevance or date, not ${String(sort)}`, 'Sort by relevance or date');
+  const rankWindow = request.rankWindow ?? RANK_WINDOW;
+  if (!Number.isInteger(rankWindow) || rankWindow < 0) {
+    throw invalid(`search: rankWindow must be a whole number from 0, not ${String(rankWindow)}`, 'Leave it out, or give 0 to rank every match');
+  }
   const categories = (request.categories ?? []).filter((category) => category.trim() !== '');
   const excludeCategories = (request.excludeCategories ?? []).filter((category) => category.trim() !== '');
   for (const category of [...categories, ...excludeCategories]) {
@@ -68,6 +74,7 @@ function normalize(request: SearchRequest): Normalized {
     page,
     pageSize,
     lang: request.lang ?? 'zh',
+    rankWindow,
   };
   if (request.from !== undefined) normalized.from = request.from;
   if (request.until !== undefined) normalized.until = request.until;
@@ -99,8 +106,24 @@ interface Ranked {
   score: number;
 }
 
+interface RankedPage {
+  total: number;
+  ranked: Ranked[];
+  /** Set when relevance was ranked among the newest this many matches only. */
+  rankedWithin?: number;
+}
+
+/**
+ * SQLite ranks a query with more matches than this by BM25 among its newest RANK_WINDOW matches (ADR 0049): scoring
+ * costs FTS5 about a microsecond a match, so a word in 40% of a million papers would take half a second. Pages past
+ * the window, and dated searches, rank every match.
+ */
+export const RANK_WINDOW = 10_000;
+/** FTS5's bm25() with the table's column weights (the rank migration 0004 configured). */
+const BM25 = FTS_RANK.replace('bm25(', 'bm25(paper_fts, ');
+
 /** The page's ids with their scores, and the total. */
-async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized): Promise<{ total: number; ranked: Ranked[] }> {
+async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized): Promise<RankedPage> {
   const limit = request.pageSize;
   const offset = (request.page - 1) * request.pageSize;
   const days = dayConditions(request.from, request.until);
@@ -120,18 +143,31 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
     if (days.length === 0) {
       const count = await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`.execute(db);
       const total = Number(count.rows[0]?.count ?? 0);
+      const window = request.rankWindow;
+      if (!byDate && window > 0 && total > window && offset + limit <= window) {
+        // Many matches: BM25 over the newest `window` of them, one rowid range since rowids follow the sort day
+        // (ADR 0049). FTS5 scores only the rows of the range; ORDER BY rank would score every match first.
+        const first = await sql<{ doc: number }>`select min(doc) as doc from
+          (select rowid as doc from paper_fts where paper_fts match ${match} order by rowid desc limit ${window})`.execute(db);
+        const rows = await sql<{ id: string; score: number }>`select s.paper_id as id, m.score as score
+          from (select rowid as doc, ${sql.raw(BM25)} as score from paper_fts where paper_fts match ${match} and rowid >= ${first.rows[0]!.doc}) m
+          join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc limit ${limit} offset ${offset}`.execute(db);
+        return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) })), rankedWithin: window };
+      }
       if (!byDate) {
-        // FTS5 ranks inside its own scan (ORDER BY rank LIMIT): only the page's rows reach the join.
+        // Every match scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go to the
+        // newest, as in the window above.
         const rows = await sql<{ id: string; rank: number }>`select s.paper_id as id, m.rank as rank
-          from (select rowid as doc, rank from paper_fts where paper_fts match ${match} order by rank limit ${limit} offset ${offset}) m
-          join paper_search_ids s on s.doc = m.doc order by m.rank`.execute(db);
+          from (select rowid as doc, ${sql.raw(BM25)} as rank from paper_fts where paper_fts match ${match}
+            order by rank, doc desc limit ${limit} offset ${offset}) m
+          join paper_search_ids s on s.doc = m.doc order by m.rank, m.doc desc`.execute(db);
         return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.rank) })) };
       }
     }
     const joined = sql`from paper_fts f join paper_search_ids s on s.doc = f.rowid join papers p on p.id = s.paper_id
       where f.paper_fts match ${match} ${and(days)}`;
     const count = await sql<{ count: number }>`select count(*) as count ${joined}`.execute(db);
-    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by f.rank, p.id`;
+    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by f.rank, f.rowid desc`;
     const rows = await sql<{ id: string; rank: number }>`select p.id as id, f.rank as rank ${joined} ${order}
       limit ${limit} offset ${offset}`.execute(db);
     return {
@@ -279,7 +315,7 @@ async function hits(db: Kysely<any>, ranked: Ranked[], request: Normalized): Pro
  * (`data_version`), so no write can be missed. PostgreSQL has no such cheap version; it is not cached.
  */
 const CACHE_ENTRIES = 256;
-const caches = new WeakMap<object, Map<string, { version: string; total: number; ranked: Ranked[] }>>();
+const caches = new WeakMap<object, Map<string, RankedPage & { version: string }>>();
 
 async function sqliteVersion(db: Kysely<any>): Promise<string> {
   const result = await sql<{ changes: number; version: number }>`select total_changes() as changes,
@@ -288,10 +324,20 @@ async function sqliteVersion(db: Kysely<any>): Promise<string> {
   return `${row.changes}:${row.version}`;
 }
 
-async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string): Promise<{ total: number; ranked: Ranked[] }> {
+async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string): Promise<RankedPage> {
   if (dialect !== 'sqlite') return rankedIds(db, dialect, request);
   const version = await sqliteVersion(db);
-  const key = JSON.stringify([q, request.from, request.until, request.categories, request.excludeCategories, request.sort, request.page, request.pageSize]);
+  const key = JSON.stringify([
+    q,
+    request.from,
+    request.until,
+    request.categories,
+    request.excludeCategories,
+    request.sort,
+    request.page,
+    request.pageSize,
+    request.rankWindow,
+  ]);
   let cache = caches.get(db);
   if (!cache) {
     cache = new Map();
@@ -313,8 +359,14 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
 
 export async function searchPapers(db: Kysely<any>, dialect: SearchDialect, request: SearchRequest): Promise<SearchResponse> {
   const normalized = normalize(request);
-  const { total, ranked } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim());
-  return { total, page: normalized.page, pageSize: normalized.pageSize, hits: await hits(db, ranked, normalized) };
+  const { total, ranked, rankedWithin } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim());
+  return {
+    total,
+    page: normalized.page,
+    pageSize: normalized.pageSize,
+    ...(rankedWithin !== undefined ? { rankedWithin } : {}),
+    hits: await hits(db, ranked, normalized),
+  };
 }
 
 /** Papers listed in one of `categories` (an archive matches its categories) and in none of `exclude`, as SQL on `p`. */
