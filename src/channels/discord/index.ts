@@ -68,6 +68,11 @@ function entryText(view: EntryView, labels: Labels): string {
   const lines = [`**${view.number}.** [${escapeDiscord(view.title)}](<${discordUrl(view.link)}>)${note ? ` *(${escapeDiscord(note)})*` : ''}`];
   lines.push(escapeDiscord(view.tldr || labels.missing));
   if (view.reason) lines.push(`*${escapeDiscord(labels.reason)}: ${escapeDiscord(view.reason)}*`);
+  // One-click links (docs/decisions/0040), signed for the channel: masked links `[label](<url>)`, no embeds.
+  if (view.feedback)
+    lines.push(
+      `[${escapeDiscord(labels.moreLikeThis)}](<${discordUrl(view.feedback.star)}>) · [${escapeDiscord(labels.hide)}](<${discordUrl(view.feedback.hide)}>)`,
+    );
   return lines.join('\n');
 }
 

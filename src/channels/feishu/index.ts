@@ -27,6 +27,7 @@ type Element = Record<string, unknown>;
 interface FeishuUnit {
   text: string;
   link?: { label: string; url: string };
+  feedback?: { star: string; hide: string };
 }
 
 /**
@@ -84,6 +85,7 @@ export function formatFeishuCards(content: DeliveryContent, template = 'blue'): 
     cutMarkup(unit.text, textBudget, (text) => utf8Bytes(JSON.stringify(text))).map((text, index) => ({
       text,
       ...(index === 0 && unit.link ? { link: unit.link } : {}),
+      ...(index === 0 && unit.feedback ? { feedback: unit.feedback } : {}),
     })),
   );
   const groups = pack(cutUnits, (group) => envelope - 2 + utf8Bytes(JSON.stringify(makeElements(group, content, labels, false))) <= feishuLimits.bodyBytes);
@@ -105,7 +107,12 @@ function makeElements(units: FeishuUnit[], content: DeliveryContent, labels: Lab
   for (const unit of units) {
     if (elements.length > 0) elements.push({ tag: 'hr' });
     elements.push({ tag: 'div', text: { tag: 'plain_text', content: unit.text } });
-    if (unit.link) elements.push({ tag: 'div', text: { tag: 'lark_md', content: `[${unit.link.label}](${larkUrl(unit.link.url)})` } });
+    const links = [
+      ...(unit.link ? [`[${unit.link.label}](${larkUrl(unit.link.url)})`] : []),
+      // One-click links (docs/decisions/0040), signed for the channel; the labels are ours, with nothing lark_md reads.
+      ...(unit.feedback ? [`[${labels.moreLikeThis}](${larkUrl(unit.feedback.star)})`, `[${labels.hide}](${larkUrl(unit.feedback.hide)})`] : []),
+    ];
+    if (links.length > 0) elements.push({ tag: 'div', text: { tag: 'lark_md', content: links.join(' · ') } });
   }
   if (last && content.url) elements.push({ tag: 'note', elements: [{ tag: 'lark_md', content: `[${labels.more}](${larkUrl(content.url)})` }] });
   return elements;
@@ -117,7 +124,11 @@ function entryUnit(view: EntryView, labels: Labels): FeishuUnit {
   if (view.reason) lines.push(`${labels.reason}: ${view.reason}`);
   // The link label is built only from the arXiv id's safe characters, so lark_md has nothing to interpret in it.
   const id = view.paperId.replace(/[^A-Za-z0-9./-]/g, '');
-  return { text: lines.join('\n'), ...(view.link ? { link: { label: `arXiv:${id || 'link'}`, url: view.link } } : {}) };
+  return {
+    text: lines.join('\n'),
+    ...(view.link ? { link: { label: `arXiv:${id || 'link'}`, url: view.link } } : {}),
+    ...(view.feedback ? { feedback: view.feedback } : {}),
+  };
 }
 
 /** A URL inside lark_md `[label](url)`: characters that would end it are percent-encoded. */

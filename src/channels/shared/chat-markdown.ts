@@ -18,11 +18,16 @@ export function markdownUrl(url: string): string {
   return url.replace(/[()<>\s[\]]/g, (character) => encodeURIComponent(character));
 }
 
-/** `**1.** [title](link) (updated v1→v2)` / TL;DR / reason, one per line. */
+/** `**1.** [title](link) (updated v1→v2)` / TL;DR / reason / feedback links, one per line. */
 export function chatMarkdownEntry(view: EntryView, labels: Labels, lineBreak = '\n'): string {
   const note = updatedNote(view, labels);
   const lines = [`**${view.number}.** [${escapeChatMarkdown(view.title)}](${markdownUrl(view.link)})${note ? ` *(${escapeChatMarkdown(note)})*` : ''}`];
   lines.push(escapeChatMarkdown(view.tldr || labels.missing));
   if (view.reason) lines.push(`*${escapeChatMarkdown(labels.reason)}: ${escapeChatMarkdown(view.reason)}*`);
+  // One-click links (docs/decisions/0040), signed for the channel: Markdown `[label](url)`, as both robots render it.
+  if (view.feedback)
+    lines.push(
+      `[${escapeChatMarkdown(labels.moreLikeThis)}](${markdownUrl(view.feedback.star)}) · [${escapeChatMarkdown(labels.hide)}](${markdownUrl(view.feedback.hide)})`,
+    );
   return lines.join(lineBreak);
 }

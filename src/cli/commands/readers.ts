@@ -58,7 +58,10 @@ Example:
         const baseUrl = web.baseUrl ?? 'http://127.0.0.1:8080';
         if (!web.baseUrl) context.reporter.info('web.baseUrl is not set: the link points to http://127.0.0.1:8080');
         const { createAccountService } = await import('../../web/accounts/service.js');
-        const invitation = await createAccountService(settings, baseUrl).invite(email, 'cli');
+        const { chooseUi } = await import('../../web/i18n.js');
+        // The email speaks the site's default language (the generated texts'), as its pages do without a choice.
+        const ui = chooseUi({ fallback: context.config().config.llm.lang });
+        const invitation = await createAccountService(settings, baseUrl).invite(email, 'cli', ui);
         context.reporter.info(`invited ${invitation.email}; the sign-in link was emailed`);
       }),
     );

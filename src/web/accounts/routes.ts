@@ -11,7 +11,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { redact } from '../../core/redact.js';
 import type { Reader } from '../../store/reader-store.js';
 import type { WebDeps } from '../deps.js';
-import { chooseUi } from '../i18n.js';
+import { chooseUi, type UiLang } from '../i18n.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { urls } from '../urls.js';
 import { escapeHtml } from '../../render/html/escape.js';
@@ -48,7 +48,7 @@ export function readerOf(c: Context): Reader | undefined {
  */
 export interface PageFiller {
   tag(reader: Reader): Promise<string>;
-  fill(html: string, reader: Reader | undefined, csrf: () => string, path: string): Promise<string>;
+  fill(html: string, reader: Reader | undefined, csrf: () => string, path: string, ui: UiLang): Promise<string>;
 }
 
 /** The forms' helpers, for routes mounted beside the accounts' (decision 0040). */
@@ -168,7 +168,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
       const gzipped = /\bgzip\b/.test(c.res.headers.get('content-encoding') ?? '');
       const bytes = Buffer.from(await c.res.arrayBuffer());
       let html = (gzipped ? gunzipSync(bytes) : bytes).toString('utf8').replace(ACCOUNT_SLOT, accountNav(visitor.reader, c.get('ui')));
-      if (filler) html = await filler.fill(html, visitor.reader, () => csrfFor(c), pathOf(c));
+      if (filler) html = await filler.fill(html, visitor.reader, () => csrfFor(c), pathOf(c), c.get('ui') ?? chooseUi({ fallback: deps.lang }));
       const headers = new Headers(c.res.headers);
       headers.delete('content-length');
       c.res = new Response(gzipped ? gzipSync(html) : html, { status: c.res.status, headers });
@@ -197,8 +197,9 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     // Expired links and sessions, and counters a day old, are forgotten as new links are asked for.
     await readers.prune(new Date(now.getTime() - 24 * 3600_000));
     // The answer is the same whether or not the address may join; the email goes out after it.
+    const { ui } = frame(c);
     void (async () => {
-      if (await service.mayJoin(address)) await service.sendLink(address, { browserHash });
+      if (await service.mayJoin(address)) await service.sendLink(address, { browserHash, ui });
     })().catch((error: unknown) =>
       console.error(`xivdigest web: the sign-in email could not be sent: ${redact(error instanceof Error ? error.message : String(error))}`),
     );
@@ -338,7 +339,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     if (!form) return refused(c);
     const email = (form.email ?? '').trim();
     if (!isEmail(email)) return adminPage(c, text(c).notAnEmail(email), 400);
-    await service.invite(email, admin.email);
+    await service.invite(email, admin.email, frame(c).ui);
     return adminPage(c, text(c).invited(readers.normalizeEmail(email)));
   });
 

@@ -4,7 +4,9 @@
  */
 import { XivdigestError } from '../../core/errors.js';
 import type { Invitation, ReaderRole, ReaderStore } from '../../store/reader-store.js';
+import type { UiLang } from '../i18n.js';
 import { hashToken, randomToken } from './crypto.js';
+import { MAIL_TEXT } from './text.js';
 
 /** Who may join: `invite` (default), `open`, or the listed email domains. */
 export type SignupMode = 'invite' | 'open' | { domains: string[] };
@@ -60,10 +62,13 @@ export interface AccountService {
   roleOf(email: string): ReaderRole;
   /** Whether the address may sign in: a reader, invited, an admin, or allowed by the signup mode. */
   mayJoin(email: string): Promise<boolean>;
-  /** Creates a link for `email` (bound to `browserHash` when given) and emails it; resolves when the email is sent. */
-  sendLink(email: string, options: { browserHash?: string; invitedBy?: string }): Promise<void>;
-  /** Invites the address (idempotent) and emails it a sign-in link. */
-  invite(email: string, invitedBy: string): Promise<Invitation>;
+  /**
+   * Creates a link for `email` (bound to `browserHash` when given) and emails it, in `ui` (the language of the page
+   * that asked; default English); resolves when the email is sent.
+   */
+  sendLink(email: string, options: { browserHash?: string; invitedBy?: string; ui?: UiLang }): Promise<void>;
+  /** Invites the address (idempotent) and emails it a sign-in link, in `ui` (default English). */
+  invite(email: string, invitedBy: string, ui?: UiLang): Promise<Invitation>;
 }
 
 export function createAccountService(settings: AccountSettings, baseUrl: string): AccountService {
@@ -99,26 +104,24 @@ export function createAccountService(settings: AccountSettings, baseUrl: string)
         expiresAt: new Date(at.getTime() + ttl).toISOString(),
       });
       const link = `${baseUrl.replace(/\/+$/, '')}/signin/verify?token=${encodeURIComponent(token)}`;
-      const minutes = Math.round(ttl / 60_000);
-      const lasts = minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`;
-      const why = options.invitedBy
-        ? `${options.invitedBy === 'cli' ? 'The operator' : options.invitedBy} invited you to read xivdigest at ${baseUrl}.`
-        : `Someone (we hope you) asked to sign in to xivdigest at ${baseUrl}.`;
-      const where = options.browserHash ? 'It works once, for ' + lasts + ', in the browser where you asked for it.' : 'It works once, for ' + lasts + '.';
+      const t = MAIL_TEXT[options.ui ?? 'en'];
+      const lasts = t.lasts(Math.round(ttl / 60_000));
+      const why = options.invitedBy ? t.invitedYou(options.invitedBy === 'cli' ? undefined : options.invitedBy, baseUrl) : t.askedToSignIn(baseUrl);
+      const where = options.browserHash ? t.worksOnceHere(lasts) : t.worksOnce(lasts);
       const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
       await settings.mailer.send({
         to: address,
-        subject: options.invitedBy ? 'Your invitation to xivdigest' : 'Your xivdigest sign-in link',
-        text: `${why}\n\nSign in: ${link}\n\n${where}\nIf you did not ask for it, ignore this email.\n`,
-        html: `<p>${escape(why)}</p><p><a href="${escape(link)}">Sign in to xivdigest</a></p><p>${escape(where)} If you did not ask for it, ignore this email.</p>`,
+        subject: options.invitedBy ? t.inviteSubject : t.signInSubject,
+        text: `${why}\n\n${t.signIn}: ${link}\n\n${where}\n${t.ignore}\n`,
+        html: `<p>${escape(why)}</p><p><a href="${escape(link)}">${escape(t.signInButton)}</a></p><p>${escape(where)} ${escape(t.ignore)}</p>`,
       });
     },
-    async invite(email, invitedBy) {
+    async invite(email, invitedBy, ui) {
       if (!isEmail(email.trim())) {
         throw new XivdigestError({ code: 'USAGE', message: `"${email}" is not an email address`, hint: 'Give the address to invite, e.g. ada@example.org' });
       }
       const invitation = await readers.invite(email, invitedBy, now());
-      await service.sendLink(invitation.email, { invitedBy });
+      await service.sendLink(invitation.email, { invitedBy, ...(ui ? { ui } : {}) });
       return invitation;
     },
   };

@@ -57,6 +57,7 @@ export interface AccountText {
   invited(email: string): string;
   removed(email: string): string;
   withdrew(email: string): string;
+  starred: string;
 }
 
 export const ACCOUNT_TEXT: Record<UiLang, AccountText> = {
@@ -122,6 +123,7 @@ export const ACCOUNT_TEXT: Record<UiLang, AccountText> = {
     invited: (email) => `Invited ${email}; a sign-in link is on its way.`,
     removed: (email) => `Removed ${email}; their sessions ended.`,
     withdrew: (email) => `Withdrew the invitation of ${email}.`,
+    starred: '★ Starred',
   },
   zh: {
     signIn: '登录',
@@ -184,5 +186,48 @@ export const ACCOUNT_TEXT: Record<UiLang, AccountText> = {
     invited: (email) => `已邀请 ${email}，登录链接已发出。`,
     removed: (email) => `已移除 ${email}，其会话已结束。`,
     withdrew: (email) => `已撤回对 ${email} 的邀请。`,
+    starred: '★ 收藏',
+  },
+};
+
+/** The sign-in and invitation emails' words (in the language of the page that asked for them). */
+export interface MailText {
+  signInSubject: string;
+  inviteSubject: string;
+  /** `who` is an email address, or undefined for the operator (`xivdigest readers invite`). */
+  invitedYou(who: string | undefined, baseUrl: string): string;
+  askedToSignIn(baseUrl: string): string;
+  signIn: string;
+  signInButton: string;
+  lasts(minutes: number): string;
+  worksOnceHere(lasts: string): string;
+  worksOnce(lasts: string): string;
+  ignore: string;
+}
+
+export const MAIL_TEXT: Record<UiLang, MailText> = {
+  en: {
+    signInSubject: 'Your xivdigest sign-in link',
+    inviteSubject: 'Your invitation to xivdigest',
+    invitedYou: (who, baseUrl) => `${who ?? 'The operator'} invited you to read xivdigest at ${baseUrl}.`,
+    askedToSignIn: (baseUrl) => `Someone (we hope you) asked to sign in to xivdigest at ${baseUrl}.`,
+    signIn: 'Sign in',
+    signInButton: 'Sign in to xivdigest',
+    lasts: (minutes) => (minutes >= 120 ? `${Math.round(minutes / 60)} hours` : `${minutes} minutes`),
+    worksOnceHere: (lasts) => `It works once, for ${lasts}, in the browser where you asked for it.`,
+    worksOnce: (lasts) => `It works once, for ${lasts}.`,
+    ignore: 'If you did not ask for it, ignore this email.',
+  },
+  zh: {
+    signInSubject: '你的 xivdigest 登录链接',
+    inviteSubject: '你收到了 xivdigest 的邀请',
+    invitedYou: (who, baseUrl) => `${who ?? '站点管理员'}邀请你在 ${baseUrl} 阅读 xivdigest。`,
+    askedToSignIn: (baseUrl) => `有人（希望是你）申请登录 ${baseUrl} 上的 xivdigest。`,
+    signIn: '登录',
+    signInButton: '登录 xivdigest',
+    lasts: (minutes) => (minutes >= 120 ? `${Math.round(minutes / 60)} 小时` : `${minutes} 分钟`),
+    worksOnceHere: (lasts) => `链接只能使用一次，${lasts}内有效，且须在申请它的浏览器中打开。`,
+    worksOnce: (lasts) => `链接只能使用一次，${lasts}内有效。`,
+    ignore: '如果不是你申请的，请忽略这封邮件。',
   },
 };

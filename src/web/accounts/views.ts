@@ -116,7 +116,7 @@ export function accountNav(reader: Reader | undefined, ui: UiLang = 'en'): strin
   if (!reader) return `<li><a href="/signin">${h(t.signIn)}</a></li>`;
   return (
     (reader.role === 'admin' ? `<li><a href="/admin/readers">${h(t.readersAdmin)}</a></li>` : '') +
-    `<li><a href="/starred">${h(ui === 'zh' ? '★ 收藏' : '★ Starred')}</a></li>` +
+    `<li><a href="/starred">${h(t.starred)}</a></li>` +
     `<li><a href="/account" class="reader">${h(reader.email)}</a></li>`
   );
 }

@@ -7,7 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../../test/helpers/smtp-sink.js';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
 import { fillWebSite, type WebSiteFixture } from '../../../test/helpers/web-site.js';
+import { useTestServers } from '../../../test/helpers/http-server.js';
+import { createDingTalkChannel } from '../../channels/dingtalk/index.js';
+import { createDiscordChannel } from '../../channels/discord/index.js';
 import { createEmailChannel } from '../../channels/email/index.js';
+import { createFeishuChannel } from '../../channels/feishu/index.js';
+import { createWeComChannel } from '../../channels/wecom/index.js';
+import type { Channel } from '../../core/channel.js';
 import { createSlackChannel, formatSlackMessages } from '../../channels/slack/index.js';
 import type { Renderer } from '../../core/render.js';
 import { createLinkSigner, type LinkSigner } from '../../core/signed-links.js';
@@ -26,6 +32,7 @@ const SECRET = 'a-test-secret-of-more-than-32-characters';
 const ADA = 'ada@example.org';
 const BOB = 'bob@example.org';
 
+const serve = useTestServers();
 let temp: TempStore;
 let sink: SmtpSink;
 let site: WebSiteFixture;
@@ -225,6 +232,95 @@ describe('delivery with links, and unsubscribe', () => {
     const text = JSON.stringify(formatSlackMessages({ subject: 'arXiv nlp', digest, text: '' }));
     expect(text).toContain(`&r=slack%3Ateam&`);
     expect(text).toMatch(/\|★ 多推荐这类> · <http:\/\/127\.0\.0\.1:8080\/feedback\/link\?[^|]+\|隐藏>/);
+  });
+});
+
+/** The chat platforms without their own test above: the receiver's path and answer, the channel, the message texts. */
+const chatPlatforms: Array<{ kind: string; path: string; answer: string; make(base: string): Channel; texts(body: any): string[] }> = [
+  {
+    kind: 'discord',
+    path: '/api/webhooks/42/tok',
+    answer: '',
+    make: (base) => createDiscordChannel({ webhookUrl: `${base}/api/webhooks/42/tok`, allowPrivateNetwork: true, retry: { maxAttempts: 1 } }),
+    texts: (body) => [body.content],
+  },
+  {
+    kind: 'feishu',
+    path: '/open-apis/bot/v2/hook/abc',
+    answer: '{"code":0,"msg":"success"}',
+    make: (base) => createFeishuChannel({ webhookUrl: `${base}/open-apis/bot/v2/hook/abc`, allowPrivateNetwork: true, retry: { maxAttempts: 1 } }),
+    texts: (body) => body.card.elements.map((element: any) => element.text?.content ?? element.elements?.[0]?.content ?? ''),
+  },
+  {
+    kind: 'dingtalk',
+    path: '/robot/send',
+    answer: '{"errcode":0,"errmsg":"ok"}',
+    make: (base) => createDingTalkChannel({ webhookUrl: `${base}/robot/send?access_token=t`, allowPrivateNetwork: true, retry: { maxAttempts: 1 } }),
+    texts: (body) => [body.markdown.text],
+  },
+  {
+    kind: 'wecom',
+    path: '/cgi-bin/webhook/send',
+    answer: '{"errcode":0,"errmsg":"ok"}',
+    make: (base) => createWeComChannel({ webhookUrl: `${base}/cgi-bin/webhook/send?key=k`, allowPrivateNetwork: true, retry: { maxAttempts: 1 } }),
+    texts: (body) => [body.markdown.content],
+  },
+];
+
+describe.each(chatPlatforms)('$kind messages and feedback links', (platform) => {
+  const renderers = { txt: createTextRenderer() as unknown as Renderer };
+  /** Publishes the digest to a local receiver speaking the platform's protocol; the link targets of the messages. */
+  async function deliver(links?: LinkSigner): Promise<{ channel: Channel; text: string; targets: string[] }> {
+    const server = await serve([{ method: 'POST', path: platform.path, reply: { status: platform.kind === 'discord' ? 204 : 200, body: platform.answer } }]);
+    const channel = platform.make(server.url);
+    const [report] = await publishDigest(site.digest, '2026-11-24', {
+      store: temp.store,
+      subscription: 'nlp',
+      renderers,
+      formats: [],
+      channels: [channel],
+      resend: true,
+      subject: 'arXiv nlp',
+      ...(links ? { links } : {}),
+    });
+    expect(report).toMatchObject({ status: 'sent' });
+    const text = server.requests.flatMap((request) => platform.texts(JSON.parse(request.body.toString('utf8')))).join('\n');
+    // Markdown `[label](url)`, Discord's `[label](<url>)` and lark_md alike.
+    const targets = [...text.matchAll(/\]\(<?([^)<>\s]+)>?\)/g)].map((match) => match[1]!);
+    return { channel, text, targets };
+  }
+
+  it('carries star and hide links signed for the channel, each opening the feedback page for its paper and action', async () => {
+    const { channel, text, targets } = await deliver(signer);
+    const app = createWebApp(deps());
+    const entries = site.digest.entries;
+    const feedback = targets.filter((target) => target.startsWith(`${BASE}/feedback/link?`));
+    expect(feedback).toHaveLength(entries.length * 2);
+    expect(text).toContain('★ 多推荐这类');
+    expect(text).toContain('隐藏');
+    for (const [index, entry] of entries.entries()) {
+      for (const [offset, action] of (['star', 'hide'] as const).entries()) {
+        const link = new URL(feedback[index * 2 + offset]!);
+        expect(Object.fromEntries(link.searchParams)).toMatchObject({ s: 'nlp', p: entry.paperId, a: action, r: channel.id });
+        const opened = await app.request(local(link.toString()));
+        expect(opened.status).toBe(200);
+        const html = await opened.text();
+        expect(html).toContain(entry.paperId);
+        expect(html).toContain(action === 'star' ? 'More like this' : 'Hide this paper');
+      }
+    }
+    expect(await temp.store.getFeedback('nlp')).toEqual([]);
+    // Opening the form's action records the verdict, as a click on it does.
+    expect((await app.request(local(feedback[1]!), form({}))).status).toBe(200);
+    expect((await temp.store.getFeedback('nlp')).map(({ paperId, kind }) => ({ paperId, kind }))).toEqual([{ paperId: entries[0]!.paperId, kind: 'hide' }]);
+  });
+
+  it('without web.baseUrl and web.secret carries no feedback links, and every link it has is absolute', async () => {
+    const { text, targets } = await deliver();
+    expect(text).not.toContain('feedback/link');
+    expect(text).not.toContain('★');
+    expect(targets.length).toBeGreaterThanOrEqual(site.digest.entries.length);
+    for (const target of targets) expect(target).toMatch(/^https:\/\/arxiv\.org\/abs\/\d{4}\.\d{5}(v\d+)?$/);
   });
 });
 

@@ -15,6 +15,7 @@ import { escapeHtml } from '../../render/html/escape.js';
 import { marksStoreOf } from '../../store/index.js';
 import type { WebDeps } from '../deps.js';
 import { chooseUi } from '../i18n.js';
+import { FEEDBACK_TEXT } from './text.js';
 import { CONTENT_SECURITY_POLICY } from '../csp.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { urls } from '../urls.js';
@@ -27,23 +28,11 @@ const h = escapeHtml;
 const AUTO_SUBMIT = "document.getElementById('xd-act').submit();";
 const AUTO_SUBMIT_HASH = `'sha256-${createHash('sha256').update(AUTO_SUBMIT, 'utf8').digest('base64')}'`;
 
-const REFUSALS: Record<Exclude<LinkCheck, { ok: true }>['reason'] | 'unknown-subscription', { status: 400 | 403 | 404 | 410; title: string; text: string }> = {
-  malformed: {
-    status: 400,
-    title: 'This link is incomplete',
-    text: 'Part of the link is missing. Open it again from the email, whole (some mail programs cut long links).',
-  },
-  altered: {
-    status: 403,
-    title: 'This link is not valid',
-    text: 'The link was changed after it was sent, or it was made for another subscription, reader or paper. Nothing was recorded. Use the link in your own email.',
-  },
-  expired: { status: 410, title: 'This link has expired', text: 'Links in digests work for a limited time. Use the links in a newer digest.' },
-  'unknown-subscription': {
-    status: 404,
-    title: 'No such subscription',
-    text: 'The subscription this link was made for no longer exists. Nothing was recorded.',
-  },
+const REFUSAL_STATUS: Record<Exclude<LinkCheck, { ok: true }>['reason'] | 'unknown-subscription', 400 | 403 | 404 | 410> = {
+  malformed: 400,
+  altered: 403,
+  expired: 410,
+  'unknown-subscription': 404,
 };
 
 export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: LinkSigner): void {
@@ -54,9 +43,10 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     if (script) c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY.replace("script-src 'none'", `script-src ${AUTO_SUBMIT_HASH}`));
     return c.html(page({ ...frame(c), title, body: `<h1>${h(title)}</h1>\n${body}` }), status);
   };
-  const refuse = (c: C, reason: keyof typeof REFUSALS) => {
-    const refusal = REFUSALS[reason];
-    return send(c, refusal.title, `<p>${h(refusal.text)}</p>`, refusal.status);
+  const text = (c: C) => FEEDBACK_TEXT[frame(c).ui];
+  const refuse = (c: C, reason: keyof typeof REFUSAL_STATUS) => {
+    const refusal = text(c).refusals[reason];
+    return send(c, refusal.title, `<p>${h(refusal.text)}</p>`, REFUSAL_STATUS[reason]);
   };
   const query = (c: C) => Object.fromEntries(new URL(c.req.url).searchParams) as Record<string, string>;
   const selfUrl = (c: C) => {
@@ -77,16 +67,16 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     const [paper] = await deps.store.getPapers({ ids: [paperId] });
     return `<p class="paper"><a href="${h(urls.paper(paperId))}">${h(paper ? paper.title.replace(/\s+/g, ' ') : paperId)}</a> <span class="meta">${h(paperId)}</span></p>`;
   };
-  const verb = (kind: string) => (kind === 'star' ? 'Star this paper (more like this)' : 'Hide this paper (less like this)');
+  const verb = (c: C, kind: string) => (kind === 'star' ? text(c).starVerb : text(c).hideVerb);
 
   app.get('/feedback/link', async (c) => {
     const claims = check(c, 'feedback');
     if (claims instanceof Response) return claims;
     const body =
-      `${await paperLine(claims.paperId)}\n<p>For the digest <strong>${h(claims.subscription)}</strong>.</p>\n` +
-      `<form method="post" action="${h(selfUrl(c))}" id="xd-act" class="account-form"><button type="submit">${h(verb(claims.action))}</button></form>\n` +
+      `${await paperLine(claims.paperId)}\n<p>${text(c).forDigest(`<strong>${h(claims.subscription)}</strong>`)}</p>\n` +
+      `<form method="post" action="${h(selfUrl(c))}" id="xd-act" class="account-form"><button type="submit">${h(verb(c, claims.action))}</button></form>\n` +
       `<script>${AUTO_SUBMIT}</script>`;
-    return send(c, claims.action === 'star' ? 'More like this' : 'Hide this paper', body, 200, true);
+    return send(c, claims.action === 'star' ? text(c).moreLikeThisTitle : text(c).hideTitle, body, 200, true);
   });
 
   app.post('/feedback/link', async (c) => {
@@ -98,25 +88,21 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     const before = (await deps.store.getFeedback(claims.subscription)).find((item) => item.paperId === claims.paperId)?.kind ?? 'clear';
     await deps.store.setFeedback({ subscription: claims.subscription, paperId: claims.paperId, kind: wanted, at: new Date().toISOString() });
     const done =
-      wanted === 'star'
-        ? `Starred for ${claims.subscription}: papers like it rank higher in its next digests.`
-        : wanted === 'hide'
-          ? `Hidden for ${claims.subscription}: papers like it rank lower in its next digests.`
-          : `Your feedback on this paper for ${claims.subscription} is undone.`;
+      wanted === 'star' ? text(c).starred(claims.subscription) : wanted === 'hide' ? text(c).hidden(claims.subscription) : text(c).undone(claims.subscription);
     const undo =
       before !== wanted
-        ? `<form method="post" action="${h(selfUrl(c))}" class="account-form"><input type="hidden" name="set" value="${h(before)}"><button type="submit">Undo</button></form>`
+        ? `<form method="post" action="${h(selfUrl(c))}" class="account-form"><input type="hidden" name="set" value="${h(before)}"><button type="submit">${h(text(c).undo)}</button></form>`
         : '';
-    return send(c, wanted === 'clear' ? 'Undone' : 'Thank you', `${await paperLine(claims.paperId)}\n<p role="status">${h(done)}</p>\n${undo}`);
+    return send(c, wanted === 'clear' ? text(c).undoneTitle : text(c).thankYou, `${await paperLine(claims.paperId)}\n<p role="status">${h(done)}</p>\n${undo}`);
   });
 
   app.get('/unsubscribe', async (c) => {
     const claims = check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
     const body =
-      `<p>Stop sending the digest <strong>${h(claims.subscription)}</strong> to ${h(claims.recipient)}?</p>\n` +
-      `<form method="post" action="${h(selfUrl(c))}" class="account-form"><button type="submit">Unsubscribe</button></form>`;
-    return send(c, 'Unsubscribe', body);
+      `<p>${text(c).unsubscribeQuestion(`<strong>${h(claims.subscription)}</strong>`, h(claims.recipient))}</p>\n` +
+      `<form method="post" action="${h(selfUrl(c))}" class="account-form"><button type="submit">${h(text(c).unsubscribe)}</button></form>`;
+    return send(c, text(c).unsubscribeTitle, body);
   });
 
   app.post('/unsubscribe', async (c) => {
@@ -126,15 +112,15 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     const marks = marksStoreOf(deps.store);
     if (form.undo === '1') {
       await marks.resubscribe(claims.subscription, claims.recipient);
-      return send(c, 'Subscribed again', `<p role="status">${h(`${claims.recipient} gets the digest ${claims.subscription} again.`)}</p>`);
+      return send(c, text(c).subscribedAgainTitle, `<p role="status">${h(text(c).subscribedAgain(claims.recipient, claims.subscription))}</p>`);
     }
     const oneClick = form['List-Unsubscribe'] === 'One-Click';
     await marks.unsubscribe(claims.subscription, claims.recipient, oneClick ? 'one-click' : 'link');
     return send(
       c,
-      'Unsubscribed',
-      `<p role="status">${h(`${claims.recipient} no longer gets the digest ${claims.subscription}.`)}</p>\n` +
-        `<form method="post" action="${h(selfUrl(c))}" class="account-form"><input type="hidden" name="undo" value="1"><button type="submit">Subscribe again</button></form>`,
+      text(c).unsubscribedTitle,
+      `<p role="status">${h(text(c).unsubscribed(claims.recipient, claims.subscription))}</p>\n` +
+        `<form method="post" action="${h(selfUrl(c))}" class="account-form"><input type="hidden" name="undo" value="1"><button type="submit">${h(text(c).subscribeAgain)}</button></form>`,
     );
   });
 }

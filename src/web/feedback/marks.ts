@@ -14,7 +14,8 @@ import type { Reader } from '../../store/reader-store.js';
 import type { AccountForms, PageFiller } from '../accounts/routes.js';
 import { readerOf } from '../accounts/routes.js';
 import type { WebDeps } from '../deps.js';
-import { chooseUi } from '../i18n.js';
+import { chooseUi, type UiLang } from '../i18n.js';
+import { FEEDBACK_TEXT } from './text.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { urls } from '../urls.js';
 import { page } from '../views/layout.js';
@@ -25,16 +26,17 @@ type C = Context<WebEnv>;
 const h = escapeHtml;
 const SLOT = MARKS_SLOT;
 
-function buttons(paperId: string, kind: MarkKind | undefined, csrf: string, back: string): string {
+function buttons(paperId: string, kind: MarkKind | undefined, csrf: string, back: string, ui: UiLang): string {
+  const t = FEEDBACK_TEXT[ui];
   const hidden = `<input type="hidden" name="_csrf" value="${h(csrf)}"><input type="hidden" name="paper" value="${h(paperId)}"><input type="hidden" name="back" value="${h(back)}">`;
   const star =
     kind === 'star'
-      ? `<button type="submit" name="kind" value="clear" aria-pressed="true" title="Unstar">★ Starred</button>`
-      : `<button type="submit" name="kind" value="star" aria-pressed="false" title="More like this">☆ Star</button>`;
+      ? `<button type="submit" name="kind" value="clear" aria-pressed="true" title="${h(t.unstar)}">${h(t.starredButton)}</button>`
+      : `<button type="submit" name="kind" value="star" aria-pressed="false" title="${h(t.moreLikeThis)}">${h(t.star)}</button>`;
   const hide =
     kind === 'hide'
-      ? `<button type="submit" name="kind" value="clear" aria-pressed="true" title="Show again">Hidden</button>`
-      : `<button type="submit" name="kind" value="hide" aria-pressed="false" title="Less like this">Hide</button>`;
+      ? `<button type="submit" name="kind" value="clear" aria-pressed="true" title="${h(t.showAgain)}">${h(t.hiddenButton)}</button>`
+      : `<button type="submit" name="kind" value="hide" aria-pressed="false" title="${h(t.lessLikeThis)}">${h(t.hide)}</button>`;
   return `<form method="post" action="/marks" class="marks" data-paper="${h(paperId)}">${hidden}${star} ${hide}</form>`;
 }
 
@@ -45,13 +47,13 @@ export function marksFiller(marksOf: () => MarksStore): PageFiller {
       const marks = await marksOf().getMarks(reader.id);
       return `${marks.length}:${marks[0]?.at ?? ''}`;
     },
-    async fill(html, reader, csrf, path) {
+    async fill(html, reader, csrf, path, ui) {
       const ids = [...new Set([...html.matchAll(SLOT)].map((match) => match[1]!))];
       if (ids.length === 0) return html;
       if (!reader) return html.replace(SLOT, '');
       const kinds = new Map((await marksOf().getMarks(reader.id, { paperIds: ids })).map((mark) => [mark.paperId, mark.kind]));
       const token = csrf();
-      return html.replace(SLOT, (_, id: string) => buttons(id, kinds.get(id), token, path));
+      return html.replace(SLOT, (_, id: string) => buttons(id, kinds.get(id), token, path, ui));
     },
   };
 }
@@ -74,8 +76,8 @@ export function mountMarks(app: Hono<WebEnv>, deps: WebDeps, forms: AccountForms
       return c.html(
         page({
           ...frame(c),
-          title: 'Not marked',
-          body: `<h1>Not marked</h1><p>${h(`"${form.paper ?? ''}" is not an arXiv id, or "${kind ?? ''}" is not star, hide or clear.`)}</p>`,
+          title: FEEDBACK_TEXT[frame(c).ui].notMarkedTitle,
+          body: `<h1>${h(FEEDBACK_TEXT[frame(c).ui].notMarkedTitle)}</h1><p>${h(FEEDBACK_TEXT[frame(c).ui].notMarked(form.paper ?? '', kind ?? ''))}</p>`,
         }),
         400,
       );
@@ -102,19 +104,21 @@ export function mountMarks(app: Hono<WebEnv>, deps: WebDeps, forms: AccountForms
     if (!reader) return c.redirect('/signin', 303);
     const items = await starredPapers(reader);
     const csrf = forms.csrfFor(c);
+    const { ui } = frame(c);
+    const t = FEEDBACK_TEXT[ui];
     const list = items
       .map(
         ({ mark, paper }) =>
           `<li id="paper-${h(mark.paperId.replace(/[^A-Za-z0-9._-]/g, '-'))}"><a href="${h(urls.paper(mark.paperId))}">${h(paper ? paper.title : mark.paperId)}</a> ` +
-          `<span class="meta">${h(mark.paperId)} · ${h(mark.at.slice(0, 10))}</span> ${buttons(mark.paperId, 'star', csrf, '/starred')}</li>`,
+          `<span class="meta">${h(mark.paperId)} · ${h(mark.at.slice(0, 10))}</span> ${buttons(mark.paperId, 'star', csrf, '/starred', ui)}</li>`,
       )
       .join('\n');
     const body =
-      `<h1>My starred papers</h1>\n` +
-      `<p>Export: <a href="/starred.bib" download>BibTeX</a> · <a href="/starred.ris" download>RIS</a> (both import into Zotero).</p>\n` +
-      (items.length === 0 ? '<p>No starred papers yet: star papers on any page that lists them.</p>' : `<ol class="starred">\n${list}\n</ol>`);
+      `<h1>${h(t.myStarred)}</h1>\n` +
+      `<p>${h(t.exportLine)} <a href="/starred.bib" download>BibTeX</a> · <a href="/starred.ris" download>RIS</a> ${h(t.bothImport)}</p>\n` +
+      (items.length === 0 ? `<p>${h(t.noStarred)}</p>` : `<ol class="starred">\n${list}\n</ol>`);
     c.header('Cache-Control', 'no-store');
-    return c.html(page({ ...frame(c), title: 'My starred papers', body }));
+    return c.html(page({ ...frame(c), title: t.myStarred, body }));
   });
 
   const exportAs = (format: 'bib' | 'ris') => async (c: C) => {

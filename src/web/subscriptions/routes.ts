@@ -16,6 +16,7 @@ import type { Reader } from '../../store/reader-store.js';
 import type { ReaderSubscription, SubscriptionStore, LibraryUpload } from '../../store/subscription-store.js';
 import type { WebDeps } from '../deps.js';
 import { chooseUi } from '../i18n.js';
+import { SUBSCRIPTION_TEXT } from './text.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { readerOf, SESSION_COOKIE } from '../accounts/routes.js';
 import { keyedTag, sameText } from '../accounts/crypto.js';
@@ -76,7 +77,8 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     c.header('Cache-Control', 'no-store');
     return c.html(html, status);
   };
-  const notFound = (c: C) => privatePage(c, messagePage(frame(c), 'Not found', [`No subscription at ${new URL(c.req.url).pathname}`]), 404);
+  const text = (c: C) => SUBSCRIPTION_TEXT[frame(c).ui];
+  const notFound = (c: C) => privatePage(c, messagePage(frame(c), text(c).notFoundTitle, [text(c).noSubscriptionAt(new URL(c.req.url).pathname)]), 404);
   const csrfFor = (c: C): string => keyedTag(accounts.secret, 'csrf', `session:${getCookie(c, SESSION_COOKIE) ?? ''}`);
   const sameOrigin = (c: C): boolean => {
     const site = c.req.header('sec-fetch-site');
@@ -94,7 +96,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     for (const [name, value] of Object.entries(body)) {
       if (typeof value === 'string') fields[name] = value;
       else if (value instanceof File && value.size > 0) {
-        if (value.size > maxUpload) tooLarge = `${value.name}: larger than ${Math.round(maxUpload / 1024 / 1024)} MiB`;
+        if (value.size > maxUpload) tooLarge = text(c).tooLarge(value.name, Math.round(maxUpload / 1024 / 1024));
         else uploads.push({ fileName: value.name || 'library', format: '', text: await value.text() });
       }
     }
@@ -103,12 +105,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (!sameText(fields._csrf, keyedTag(accounts.secret, 'csrf', `session:${session}`))) return undefined;
     return { fields, uploads, ...(tooLarge ? { tooLarge } : {}) };
   };
-  const refused = (c: C) =>
-    privatePage(
-      c,
-      messagePage(frame(c), 'This form has expired', ['Reload the page and send the form again (it must come from this site, in the same session).']),
-      403,
-    );
+  const refused = (c: C) => privatePage(c, messagePage(frame(c), text(c).formExpiredTitle, [text(c).formExpired]), 403);
 
   /** The row when `reader` may see it (their own; every one for an admin), else undefined (shown as 404). */
   const visible = async (reader: Reader, id: string): Promise<ReaderSubscription | undefined> =>
@@ -134,7 +131,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       c,
       formPage(frame(c), csrfFor(c), {
         action: options.row ? `/subscriptions/${options.row.id}` : '/subscriptions',
-        title: options.row ? `Edit ${options.row.name}` : 'New subscription',
+        title: options.row ? text(c).edit(options.row.name) : text(c).newSubscription,
         readerEmail: reader.email,
         prefix: prefix(reader),
         state: options.state,
@@ -156,7 +153,10 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       others = (await store.list()).filter((row) => row.readerId !== reader.id).map((row) => ({ ...row, owner: emails.get(row.readerId) ?? row.readerId }));
     }
     const config = settings.configSubscriptions.filter((subscription) => reader.role === 'admin' || emailsOf(subscription).includes(reader.email));
-    return privatePage(c, listPage(frame(c), { mine, others, config, isAdmin: reader.role === 'admin', ...(c.req.query('saved') ? { note: 'Saved.' } : {}) }));
+    return privatePage(
+      c,
+      listPage(frame(c), { mine, others, config, isAdmin: reader.role === 'admin', ...(c.req.query('saved') ? { note: text(c).saved } : {}) }),
+    );
   });
 
   // Completion data: arXiv's taxonomy, and a query checked with the position of its error (for scripts and editors).
@@ -220,7 +220,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     );
     if (!result.ok) {
       if (result.reason === 'not-found') return notFound(c);
-      return again([{ field: 'name', message: `the name ${String(assembled.stored.name)} is taken; choose another` }]);
+      return again([{ field: 'name', message: text(c).nameTaken(String(assembled.stored.name)) }]);
     }
     return c.redirect(`/subscriptions?saved=${encodeURIComponent(id)}`, 303);
   };
@@ -312,7 +312,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (!row) return notFound(c);
     const posted = await checkedForm(c);
     if (!posted) return refused(c);
-    if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), 'Nothing deleted', ['Tick the box to confirm, then delete.']), 400);
+    if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), text(c).nothingDeletedTitle, [text(c).nothingDeleted]), 400);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
     return c.redirect('/subscriptions', 303);
   });
@@ -329,7 +329,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       { ...plain, subscription: withoutChannels(row.subscription) },
       { key, mail: settings.mail, env: settings.env },
     ).catch(() => undefined);
-    if (!subscription) return privatePage(c, messagePage(frame(c), 'Cannot preview', [`${row.name} is not valid any more; edit it and save it again.`]), 400);
+    if (!subscription) return privatePage(c, messagePage(frame(c), text(c).cannotPreviewTitle, [text(c).cannotPreview(row.name)]), 400);
     const preview = await previewSubscription(deps.store, subscription, settings.env);
     return privatePage(c, previewPage(frame(c), row.name, preview, `/subscriptions/${row.id}`));
   });

@@ -7,6 +7,7 @@ import type { UiLang } from '../i18n.js';
 import { attr, page } from '../views/layout.js';
 import type { FieldProblem } from './model.js';
 import type { Preview } from './preview.js';
+import { SUBSCRIPTION_TEXT } from './text.js';
 
 const h = escapeHtml;
 const csrfField = (csrf: string): string => `<input type="hidden" name="_csrf" value="${attr(csrf)}">`;
@@ -29,25 +30,26 @@ export function listPage(
     note?: string;
   },
 ): string {
+  const t = SUBSCRIPTION_TEXT[frame.ui];
   const row = (subscription: ReaderSubscription, owner?: string) => {
     const spec = subscription.subscription as { categories?: string; outputs?: { channels?: Array<Record<string, unknown>> } };
     return (
       `<tr><td><a href="/subscriptions/${attr(subscription.id)}">${h(subscription.name)}</a></td><td>${h(spec.categories ?? '')}</td>` +
       `<td>${h(channelNames(spec.outputs?.channels))}</td>${owner !== undefined ? `<td>${h(owner)}</td>` : ''}` +
-      `<td><a href="/subscriptions/${attr(subscription.id)}/preview">preview</a></td></tr>`
+      `<td><a href="/subscriptions/${attr(subscription.id)}/preview">${h(t.preview)}</a></td></tr>`
     );
   };
   const mine = options.mine.length
-    ? `<table class="subscriptions"><thead><tr><th>Name</th><th>Categories</th><th>Channels</th><th></th></tr></thead><tbody>\n${options.mine.map((item) => row(item)).join('\n')}\n</tbody></table>`
-    : '<p>You have no subscription yet.</p>';
+    ? `<table class="subscriptions"><thead><tr><th>${h(t.name)}</th><th>${h(t.categories)}</th><th>${h(t.channels)}</th><th></th></tr></thead><tbody>\n${options.mine.map((item) => row(item)).join('\n')}\n</tbody></table>`
+    : `<p>${h(t.noneYet)}</p>`;
   const others = options.isAdmin
-    ? `<h2>Readers’ subscriptions</h2>\n` +
+    ? `<h2>${h(t.readersSubscriptions)}</h2>\n` +
       (options.others.length
-        ? `<table><thead><tr><th>Name</th><th>Categories</th><th>Channels</th><th>Reader</th><th></th></tr></thead><tbody>\n${options.others.map((item) => row(item, item.owner)).join('\n')}\n</tbody></table>`
-        : '<p>None.</p>')
+        ? `<table><thead><tr><th>${h(t.name)}</th><th>${h(t.categories)}</th><th>${h(t.channels)}</th><th>${h(t.reader)}</th><th></th></tr></thead><tbody>\n${options.others.map((item) => row(item, item.owner)).join('\n')}\n</tbody></table>`
+        : `<p>${h(t.none)}</p>`)
     : '';
   const config = options.config.length
-    ? `<h2>From the config file (read-only)</h2>\n<table class="config-subscriptions"><thead><tr><th>Name</th><th>Categories</th><th>Query</th><th>Schedule</th><th>Channels</th></tr></thead><tbody>\n` +
+    ? `<h2>${h(t.fromConfig)}</h2>\n<table class="config-subscriptions"><thead><tr><th>${h(t.name)}</th><th>${h(t.categories)}</th><th>${h(t.query)}</th><th>${h(t.schedule)}</th><th>${h(t.channels)}</th></tr></thead><tbody>\n` +
       options.config
         .map(
           (subscription) =>
@@ -58,10 +60,10 @@ export function listPage(
       '\n</tbody></table>'
     : '';
   const body =
-    `<h1>Subscriptions</h1>\n` +
+    `<h1>${h(t.subscriptions)}</h1>\n` +
     (options.note ? `<p class="note" role="status">${h(options.note)}</p>\n` : '') +
-    `<p><a href="/subscriptions/new">New subscription</a></p>\n<h2>Yours</h2>\n${mine}\n${others}\n${config}`;
-  return page({ ...frame, title: 'Subscriptions', body });
+    `<p><a href="/subscriptions/new">${h(t.newSubscription)}</a></p>\n<h2>${h(t.yours)}</h2>\n${mine}\n${others}\n${config}`;
+  return page({ ...frame, title: t.subscriptions, body });
 }
 
 export interface FormState {
@@ -124,6 +126,7 @@ export function formPage(
   csrf: string,
   options: { action: string; title: string; readerEmail: string; prefix: string; state: FormState; id?: string },
 ): string {
+  const t = SUBSCRIPTION_TEXT[frame.ui];
   const { fields, masks, problems } = options.state;
   const errorsOf = (field: string) => problems.filter((problem) => problem.field === field);
   const error = (field: string) =>
@@ -140,7 +143,7 @@ export function formPage(
   const box = (field: string, label: string) =>
     `<p class="field"><label><input type="checkbox" name="${field}" value="yes"${fields[field] === 'yes' ? ' checked' : ''}${invalid(field)}> ${h(label)}</label>${error(field)}</p>`;
   const secret = (field: string, label: string, placeholder: string) =>
-    `<p class="field"><label for="f-${field}">${h(label)}</label> <input id="f-${field}" name="${field}" type="password" autocomplete="off" value="" placeholder="${attr(masks[field] ? `${masks[field]} (kept when left blank)` : placeholder)}"${invalid(field)}>${error(field)}</p>`;
+    `<p class="field"><label for="f-${field}">${h(label)}</label> <input id="f-${field}" name="${field}" type="password" autocomplete="off" value="" placeholder="${attr(masks[field] ? t.keptWhenBlank(masks[field]) : placeholder)}"${invalid(field)}>${error(field)}</p>`;
   const remove = (channel: string, label: string, present: boolean) =>
     present ? `<p class="field"><label><input type="checkbox" name="${channel}_remove" value="yes"> ${h(label)}</label></p>` : '';
   const categories = [...ARXIV_CATEGORY_NAMES]
@@ -150,59 +153,57 @@ export function formPage(
   const files = options.state.libraryFiles
     .map(
       (file, index) =>
-        `<li>${h(file.fileName)} (${h(file.format)}) <label><input type="checkbox" name="library_remove_${index}" value="yes"> remove</label></li>`,
+        `<li>${h(file.fileName)} (${h(file.format)}) <label><input type="checkbox" name="library_remove_${index}" value="yes"> ${h(t.remove)}</label></li>`,
     )
     .join('');
   const body =
     `<h1>${h(options.title)}</h1>\n` +
     (errorsOf('form').length ? `<div class="form-errors">${error('form')}</div>\n` : '') +
-    (problems.length
-      ? `<p class="note" role="alert">Please correct the ${problems.length === 1 ? 'field' : `${problems.length} fields`} marked below.</p>\n`
-      : '') +
+    (problems.length ? `<p class="note" role="alert">${h(t.correctFields(problems.length))}</p>\n` : '') +
     `<form method="post" action="${attr(options.action)}" enctype="multipart/form-data" class="subscription-form">${csrfField(csrf)}\n` +
     (options.id ? `<input type="hidden" name="id" value="${attr(options.id)}">\n` : '') +
-    `<fieldset><legend>What to read</legend>\n` +
-    text('name', 'Name', ' required pattern="[A-Za-z0-9][A-Za-z0-9._-]*"', `saved as ${options.prefix}NAME`) +
-    text('categories', 'Categories', ' list="arxiv-categories" required', 'e.g. cs.CL+cs.AI-cs.CY: + adds, - removes; an archive alone (math) is allowed') +
+    `<fieldset><legend>${h(t.whatToRead)}</legend>\n` +
+    text('name', t.name, ' required pattern="[A-Za-z0-9][A-Za-z0-9._-]*"', t.savedAs(options.prefix)) +
+    text('categories', t.categories, ' list="arxiv-categories" required', t.categoriesHint) +
     `<datalist id="arxiv-categories">${categories}</datalist>\n` +
-    box('crossLists', 'Cross-listed papers count') +
-    box('updates', 'Deliver a paper again when a new version changes its abstract') +
-    text('query', 'Query', ' size="60"', 'AND, OR, NOT, ( ), "phrases", ti: abs: au: cat:') +
-    area('authors', 'Followed authors', 'one a line; their papers always pass') +
-    area('include', 'Keywords (at least one)', 'one a line') +
-    area('exclude', 'Keywords to skip', 'one a line') +
-    `</fieldset>\n<fieldset><legend>Library and ranking</legend>\n` +
+    box('crossLists', t.crossLists) +
+    box('updates', t.updates) +
+    text('query', t.queryLabel, ' size="60"', t.queryHint) +
+    area('authors', t.authors, t.authorsHint) +
+    area('include', t.include, t.oneALine) +
+    area('exclude', t.exclude, t.oneALine) +
+    `</fieldset>\n<fieldset><legend>${h(t.libraryAndRanking)}</legend>\n` +
     (files ? `<ul class="library-files">${files}</ul>` : '') +
-    `<p class="field"><label for="f-library_file">Upload a library</label> <input id="f-library_file" type="file" name="library_file" accept=".bib,.bibtex,.ris,.json,.txt"${invalid('library_file')}> <small>BibTeX, RIS or CSL-JSON</small>${error('library_file')}</p>` +
-    text('zotero_user', 'Zotero user id') +
-    secret('zotero_key', 'Zotero API key', 'for a private library') +
-    text('zotero_collection', 'Zotero collection key') +
-    remove('zotero', 'Forget the Zotero library', Boolean(fields.zotero_user)) +
-    `<p class="field"><label for="f-ranking_method">Ranking</label> <select id="f-ranking_method" name="ranking_method"${invalid('ranking_method')}>` +
+    `<p class="field"><label for="f-library_file">${h(t.uploadLibrary)}</label> <input id="f-library_file" type="file" name="library_file" accept=".bib,.bibtex,.ris,.json,.txt"${invalid('library_file')}> <small>${h(t.libraryFormats)}</small>${error('library_file')}</p>` +
+    text('zotero_user', t.zoteroUser) +
+    secret('zotero_key', t.zoteroKey, t.zoteroKeyHint) +
+    text('zotero_collection', t.zoteroCollection) +
+    remove('zotero', t.forgetZotero, Boolean(fields.zotero_user)) +
+    `<p class="field"><label for="f-ranking_method">${h(t.ranking)}</label> <select id="f-ranking_method" name="ranking_method"${invalid('ranking_method')}>` +
     ['lexical', 'none'].map((method) => `<option${fields.ranking_method === method ? ' selected' : ''}>${method}</option>`).join('') +
     `</select>${error('ranking_method')}</p>` +
-    text('topK', 'Top K', ' inputmode="numeric" size="5"', 'keep at most this many papers a day') +
-    text('threshold', 'Threshold', ' inputmode="decimal" size="5"', '0–1 on your library’s scale') +
-    `</fieldset>\n<fieldset><legend>When and where</legend>\n` +
-    text('lang', 'Language', ' size="6"', 'of the translations, e.g. zh, ja, fr (default: the site’s)') +
-    text('cron', 'Schedule (cron)', ' size="16"') +
-    text('timezone', 'Time zone', ' size="20"') +
-    box('channel_email', `Email to ${options.readerEmail}`) +
-    secret('feishu_url', 'Feishu webhook URL', 'https://open.feishu.cn/open-apis/bot/v2/hook/…') +
-    secret('feishu_secret', 'Feishu signing secret', 'optional') +
-    remove('feishu', 'Remove the Feishu channel', Boolean(masks.feishu_url)) +
-    secret('slack_url', 'Slack incoming webhook URL', 'https://hooks.slack.com/services/…') +
-    remove('slack', 'Remove the Slack channel', Boolean(masks.slack_url)) +
-    secret('telegram_token', 'Telegram bot token', 'from @BotFather') +
-    text('telegram_chat', 'Telegram chat id') +
-    remove('telegram', 'Remove the Telegram channel', Boolean(masks.telegram_token)) +
-    secret('webhook_url', 'Webhook URL', 'https://example.org/hook') +
-    secret('webhook_secret', 'Webhook signing secret', 'optional') +
-    remove('webhook', 'Remove the webhook', Boolean(masks.webhook_url)) +
-    `</fieldset>\n<p><button type="submit">Save</button> <button type="submit" formaction="/subscriptions/preview">Preview</button></p></form>\n` +
+    text('topK', t.topK, ' inputmode="numeric" size="5"', t.topKHint) +
+    text('threshold', t.threshold, ' inputmode="decimal" size="5"', t.thresholdHint) +
+    `</fieldset>\n<fieldset><legend>${h(t.whenAndWhere)}</legend>\n` +
+    text('lang', t.language, ' size="6"', t.languageHint) +
+    text('cron', t.cron, ' size="16"') +
+    text('timezone', t.timezone, ' size="20"') +
+    box('channel_email', t.emailTo(options.readerEmail)) +
+    secret('feishu_url', t.feishuUrl, 'https://open.feishu.cn/open-apis/bot/v2/hook/…') +
+    secret('feishu_secret', t.feishuSecret, t.optional) +
+    remove('feishu', t.removeFeishu, Boolean(masks.feishu_url)) +
+    secret('slack_url', t.slackUrl, 'https://hooks.slack.com/services/…') +
+    remove('slack', t.removeSlack, Boolean(masks.slack_url)) +
+    secret('telegram_token', t.telegramToken, t.telegramTokenHint) +
+    text('telegram_chat', t.telegramChat) +
+    remove('telegram', t.removeTelegram, Boolean(masks.telegram_token)) +
+    secret('webhook_url', t.webhookUrl, 'https://example.org/hook') +
+    secret('webhook_secret', t.webhookSecret, t.optional) +
+    remove('webhook', t.removeWebhook, Boolean(masks.webhook_url)) +
+    `</fieldset>\n<p><button type="submit">${h(t.save)}</button> <button type="submit" formaction="/subscriptions/preview">${h(t.preview)}</button></p></form>\n` +
     (options.id
-      ? `<p><a href="/subscriptions/${attr(options.id)}/preview">Preview what it would have delivered</a></p>\n` +
-        `<form method="post" action="/subscriptions/${attr(options.id)}/delete" class="account-form">${csrfField(csrf)}<label><input type="checkbox" name="confirm" value="yes" required> Delete this subscription</label> <button type="submit">Delete</button></form>`
+      ? `<p><a href="/subscriptions/${attr(options.id)}/preview">${h(t.previewWhat)}</a></p>\n` +
+        `<form method="post" action="/subscriptions/${attr(options.id)}/delete" class="account-form">${csrfField(csrf)}<label><input type="checkbox" name="confirm" value="yes" required> ${h(t.deleteThis)}</label> <button type="submit">${h(t.delete)}</button></form>`
       : '');
   return page({ ...frame, title: options.title, body });
 }
@@ -210,6 +211,7 @@ export function formPage(
 const score = (value: number | undefined): string => (value === undefined ? '—' : value.toFixed(3));
 
 export function previewPage(frame: Frame, name: string, preview: Preview, back: string): string {
+  const t = SUBSCRIPTION_TEXT[frame.ui];
   const { plan } = preview;
   const selected = plan.selected
     .map(
@@ -222,17 +224,17 @@ export function previewPage(frame: Frame, name: string, preview: Preview, back: 
       (item) => `<tr class="skipped"><td>${h(item.paper.id)}</td><td>${h(item.paper.title)}</td><td>${score(item.score)}</td><td>${h(item.reason)}</td></tr>`,
     )
     .join('\n');
-  const head = '<thead><tr><th>Paper</th><th>Title</th><th>Score</th><th>Why</th></tr></thead>';
+  const head = `<thead><tr><th>${h(t.paper)}</th><th>${h(t.title)}</th><th>${h(t.score)}</th><th>${h(t.why)}</th></tr></thead>`;
   const body =
-    `<h1>Preview of ${h(name)}</h1>\n` +
+    `<h1>${h(t.previewOf(name))}</h1>\n` +
     (preview.day
-      ? `<p class="preview-summary">On ${h(preview.day)}, the latest announcement day stored for its categories, it would have delivered ${plan.selected.length} paper${plan.selected.length === 1 ? '' : 's'} and skipped ${plan.skipped.length}${plan.rankedBy ? ` (ranked by ${h(plan.rankedBy)})` : ''}. Nothing was sent or recorded.</p>\n`
-      : '<p class="preview-summary">No paper of these categories is stored yet: the preview shows a day once a run or `xivdigest fetch` has stored one.</p>\n') +
+      ? `<p class="preview-summary">${h(t.previewSummary({ day: preview.day, selected: plan.selected.length, skipped: plan.skipped.length, ...(plan.rankedBy ? { rankedBy: plan.rankedBy } : {}) }))}</p>\n`
+      : `<p class="preview-summary">${h(t.previewNoDay)}</p>\n`) +
     preview.warnings.map((warning) => `<p class="note">${h(warning)}</p>`).join('\n') +
-    `<h2>Selected</h2>\n` +
-    (selected ? `<table class="preview-selected">${head}<tbody>\n${selected}\n</tbody></table>` : '<p>None.</p>') +
-    `\n<h2>Skipped</h2>\n` +
-    (skipped ? `<table class="preview-skipped">${head}<tbody>\n${skipped}\n</tbody></table>` : '<p>None.</p>') +
-    `\n<p><a href="${attr(back)}">Back</a></p>`;
-  return page({ ...frame, title: `Preview of ${name}`, body });
+    `<h2>${h(t.selected)}</h2>\n` +
+    (selected ? `<table class="preview-selected">${head}<tbody>\n${selected}\n</tbody></table>` : `<p>${h(t.none)}</p>`) +
+    `\n<h2>${h(t.skipped)}</h2>\n` +
+    (skipped ? `<table class="preview-skipped">${head}<tbody>\n${skipped}\n</tbody></table>` : `<p>${h(t.none)}</p>`) +
+    `\n<p><a href="${attr(back)}">${h(t.back)}</a></p>`;
+  return page({ ...frame, title: t.previewOf(name), body });
 }
