@@ -43,6 +43,8 @@ export interface SubscriptionSettings {
   configSubscriptions: readonly Subscription[];
   /** `web.mail`: the email channel's settings, around each reader's own address. */
   mail: Record<string, unknown> | undefined;
+  /** `web.allowPrivateNetwork`: readers' channels may reach private addresses. */
+  allowPrivateNetwork?: boolean;
   /** The key channel secrets are encrypted with (XIVDIGEST_SECRET_KEY); undefined: secrets cannot be entered. */
   key: Buffer | undefined;
   env: Env;
@@ -189,6 +191,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const assembled = assembleSubscription(posted, {
       readerEmail: reader.email,
       mail: settings.mail,
+      allowPrivateNetwork: settings.allowPrivateNetwork ?? false,
       previous: Object.fromEntries(Object.entries(previous).filter(([, value]) => value !== '')),
       previousFiles: row?.libraryFiles ?? [],
       canKeepSecrets: key !== undefined,
@@ -244,6 +247,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const assembled = assembleSubscription(posted, {
       readerEmail: reader.email,
       mail: settings.mail,
+      allowPrivateNetwork: settings.allowPrivateNetwork ?? false,
       previous: {},
       previousFiles: row?.libraryFiles ?? [],
       // The preview keeps nothing: secrets entered here are neither needed nor stored.
@@ -270,7 +274,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
         createdAt: '',
         updatedAt: '',
       },
-      { key: undefined, mail: settings.mail, env: settings.env },
+      { key: undefined, mail: settings.mail, allowPrivateNetwork: settings.allowPrivateNetwork ?? false, env: settings.env },
     );
     const preview = await previewSubscription(deps.store, subscription, settings.env);
     return privatePage(c, previewPage(frame(c), assembled.subscription.name, preview, row ? `/subscriptions/${row.id}` : '/subscriptions/new'));
@@ -327,7 +331,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const { secrets: _secrets, ...plain } = row;
     const subscription = await resolveWebSubscription(
       { ...plain, subscription: withoutChannels(row.subscription) },
-      { key, mail: settings.mail, env: settings.env },
+      { key, mail: settings.mail, allowPrivateNetwork: settings.allowPrivateNetwork ?? false, env: settings.env },
     ).catch(() => undefined);
     if (!subscription) return privatePage(c, messagePage(frame(c), 'Cannot preview', [`${row.name} is not valid any more; edit it and save it again.`]), 400);
     const preview = await previewSubscription(deps.store, subscription, settings.env);
