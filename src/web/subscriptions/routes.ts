@@ -50,6 +50,8 @@ export interface SubscriptionSettings {
   env: Env;
   /** The largest library file accepted (default 5 MiB). */
   maxUploadBytes?: number;
+  /** Told after a subscription is created, changed or deleted (`serve --schedule` plans its runs again). */
+  onChange?(): void;
 }
 
 const emailsOf = (subscription: Subscription): string[] =>
@@ -225,6 +227,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       if (result.reason === 'not-found') return notFound(c);
       return again([{ field: 'name', message: `the name ${String(assembled.stored.name)} is taken; choose another` }]);
     }
+    settings.onChange?.();
     return c.redirect(`/subscriptions?saved=${encodeURIComponent(id)}`, 303);
   };
 
@@ -318,6 +321,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (!posted) return refused(c);
     if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), 'Nothing deleted', ['Tick the box to confirm, then delete.']), 400);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
+    settings.onChange?.();
     return c.redirect('/subscriptions', 303);
   });
 
