@@ -137,3 +137,17 @@ describe.skipIf(!hasChromium)('`serve --schedule` and subscriptions created, edi
     expect(serving.alive()).toBe(true);
   }, 180_000);
 });
+
+describe('serve --rescan-seconds', () => {
+  it('refuses what is not a number of seconds, saying so', async () => {
+    const sandbox = createCliSandbox();
+    try {
+      const bad = await sandbox.run(['serve', '--schedule', '--port', '0', '--rescan-seconds', '0']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('--rescan-seconds: "0" is not a number of seconds from 1 to 86400');
+      expect((await sandbox.run(['serve', '--help'])).stdout).toContain('--rescan-seconds <seconds>');
+    } finally {
+      sandbox.cleanup();
+    }
+  });
+});
