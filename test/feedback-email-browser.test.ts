@@ -7,7 +7,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,6 +18,7 @@ import { startCli, type CliProcess } from './helpers/cli-process.js';
 import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
 import { feedOf, goodPapers } from './helpers/good-papers.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { freePort } from './helpers/reader-session.js';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from './helpers/smtp-sink.js';
 
 const hasChromium = chromiumFor('feedback email browser test');
@@ -26,14 +26,6 @@ const KEY = 'sk-test-secret-feedback-0123456789';
 const NOW = '2026-11-23T06:00:00Z';
 const ADA = 'ada@example.org';
 const BOB = 'bob@example.org';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The message's text, quoted-printable undone and read as UTF-8. */
 function bodyOf(message: SinkMessage): string {

@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -13,18 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
 import { signInLinkIn, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { freePort, inviteReader, signInWithLink } from './helpers/reader-session.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
 
 const hasChromium = chromiumFor('readers browser test');
 const SECRET_ENV = { XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters' };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('readers from the command line', () => {
   it('refuses without accounts on, and config check names a missing secret', async () => {
@@ -103,20 +95,14 @@ describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', (
   });
 
   it('invite by CLI → the email arrives → its link signs the reader in → sign out', async () => {
-    const invited = await sandbox.run(['readers', 'invite', 'Bob@Example.org'], { env: SECRET_ENV });
-    expect(invited.code, invited.stderr).toBe(0);
+    const { invited, link } = await inviteReader(sandbox, sink, 'Bob@Example.org', SECRET_ENV);
     expect(invited.stderr).toContain('invited bob@example.org');
-    const link = signInLinkIn(await sink.waitFor('bob@example.org'));
     expect(link.startsWith(`${base}/signin/verify?token=`)).toBe(true);
     const listed = await sandbox.run(['readers', 'list', '--json'], { env: SECRET_ENV });
     expect(JSON.parse(listed.stdout)).toMatchObject({ readers: [], invitations: [{ email: 'bob@example.org', invitedBy: 'cli' }] });
 
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(link);
-    await expect(page.locator('h1').textContent()).resolves.toBe('Sign in to xivdigest');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/account`);
+    // The invitation's page asks for one click ("Sign in to xivdigest"), then lands on /account.
+    const { context, page } = await signInWithLink(browser, base, link);
     await expect(page.locator('main').textContent()).resolves.toContain('bob@example.org');
     await expect(page.locator('header .reader').textContent()).resolves.toBe('bob@example.org');
     const cookie = (await context.cookies()).find((entry) => entry.name === 'xd_session')!;

@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -19,18 +18,11 @@ import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { signInLinkIn, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { freePort, signedInReader } from './helpers/reader-session.js';
 import { paperOf, syntheticPapers } from './helpers/synthetic-papers.js';
 
 const hasChromium = chromiumFor('subscriptions browser test');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serve`', () => {
   let sandbox: CliSandbox;
@@ -93,14 +85,7 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
   });
 
   it('signs in, creates a subscription through the form, fixes a field error, sees the preview; `xivdigest run` emails the digest', async () => {
-    const invited = await sandbox.run(['readers', 'invite', 'bob@example.org'], { env });
-    expect(invited.code, invited.stderr).toBe(0);
-    const link = signInLinkIn(await sink.waitFor('bob@example.org'));
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(link);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/account`);
+    const { context, page } = await signedInReader({ sandbox, sink, browser, base, email: 'bob@example.org', env });
 
     await page.goto(`${base}/subscriptions/new`);
     await page.getByLabel('Name').fill('nlp');

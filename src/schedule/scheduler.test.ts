@@ -368,3 +368,39 @@ describe('createJsonFileScheduleStateStore', () => {
     await expect(again.recordRun('x', 's', 'done')).rejects.toMatchObject({ code: 'STORE_ERROR', message: expect.stringContaining('not valid JSON') });
   });
 });
+
+describe('jobs replaced while running (web subscriptions created, edited, deleted)', () => {
+  it('arms an added job for its next slot, re-arms a changed cron, disarms a removed job, and refuses a bad list whole', async () => {
+    const clock = createManualClock('2026-11-23T10:00:00Z');
+    const store = createMemoryScheduleStateStore();
+    const daily = recordingJob('daily', '0 12 * * *', 'UTC');
+    const { scheduler, events } = await startScheduler([daily.job], store, clock);
+
+    const added = recordingJob('bob-nlp', '30 10 * * *', 'UTC');
+    expect(scheduler.replaceJobs([daily.job, added.job])).toEqual({ added: ['bob-nlp'], removed: [], rescheduled: [] });
+    expect(events).toContainEqual({ type: 'job-scheduled', job: 'bob-nlp', next: new Date('2026-11-23T10:30:00Z') });
+    await clock.advanceTo('2026-11-23T10:31:00Z');
+    await scheduler.idle();
+    expect(added.runs).toEqual(['2026-11-23T10:30:00.000Z']);
+
+    // Edited: a new cron is re-armed; the new `run` is what fires.
+    const edited = recordingJob('bob-nlp', '45 10 * * *', 'UTC');
+    expect(scheduler.replaceJobs([daily.job, edited.job])).toEqual({ added: [], removed: [], rescheduled: ['bob-nlp'] });
+    await clock.advanceTo('2026-11-23T10:46:00Z');
+    await scheduler.idle();
+    expect(edited.runs).toEqual(['2026-11-23T10:45:00.000Z']);
+    expect(added.runs).toHaveLength(1);
+
+    // A list with a bad cron changes nothing.
+    expect(() => scheduler.replaceJobs([daily.job, recordingJob('bad', 'not a cron', 'UTC').job])).toThrow(/jobs\.1\.cron/);
+    expect(scheduler.upcoming().map((item) => item.job)).toEqual(['daily', 'bob-nlp']);
+
+    // Deleted: its slots no longer fire; the others go on.
+    expect(scheduler.replaceJobs([daily.job])).toEqual({ added: [], removed: ['bob-nlp'], rescheduled: [] });
+    await clock.advanceTo('2026-11-24T12:01:00Z');
+    await scheduler.idle();
+    expect(edited.runs).toHaveLength(1);
+    expect(daily.runs).toEqual(['2026-11-23T12:00:00.000Z', '2026-11-24T12:00:00.000Z']);
+    await scheduler.stop();
+  });
+});

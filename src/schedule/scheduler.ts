@@ -67,6 +67,13 @@ export interface Scheduler {
   upcoming(): Array<{ job: string; next: Date | undefined }>;
   /** Names of jobs running now. */
   running(): string[];
+  /**
+   * Replaces the jobs while running (subscriptions created, edited or deleted): a new job is armed for its next slot
+   * (no catch-up, as on a first start), a removed one is disarmed (a run under way finishes), a job whose cron or time
+   * zone changed is re-armed, and every kept job runs its new `run` from now on. Throws, changing nothing, when a name
+   * repeats or a cron is invalid. Returns the names added, removed and re-armed.
+   */
+  replaceJobs(jobs: readonly ScheduledJob[]): { added: string[]; removed: string[]; rescheduled: string[] };
 }
 
 interface JobState {
@@ -89,20 +96,31 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       // A failing listener must not break the schedule.
     }
   };
-  const names = new Set<string>();
-  const states: JobState[] = options.jobs.map((job, index) => {
-    if (!job.name || names.has(job.name)) {
-      throw new XivdigestError({
-        code: 'CONFIG_INVALID',
-        message: `jobs.${index}.name: ${job.name ? `${JSON.stringify(job.name)} is used twice` : 'is empty'}`,
-        hint: 'Give each scheduled job its own name; the scheduler remembers runs by name.',
-        details: { path: `jobs.${index}.name`, value: job.name },
-      });
-    }
-    names.add(job.name);
-    const cron = parseCron(job.cron, job.timezone, job.paths?.cron ?? `jobs.${index}.cron`, job.paths?.timezone ?? `jobs.${index}.timezone`);
-    return { job, cron, timer: undefined, next: undefined, lastFired: Number.NEGATIVE_INFINITY, active: undefined };
+  /** Each job checked (unique non-empty names, valid crons) with its parsed cron; throws before anything changes. */
+  const checked = (jobs: readonly ScheduledJob[]): Array<{ job: ScheduledJob; cron: Cron }> => {
+    const names = new Set<string>();
+    return jobs.map((job, index) => {
+      if (!job.name || names.has(job.name)) {
+        throw new XivdigestError({
+          code: 'CONFIG_INVALID',
+          message: `jobs.${index}.name: ${job.name ? `${JSON.stringify(job.name)} is used twice` : 'is empty'}`,
+          hint: 'Give each scheduled job its own name; the scheduler remembers runs by name.',
+          details: { path: `jobs.${index}.name`, value: job.name },
+        });
+      }
+      names.add(job.name);
+      return { job, cron: parseCron(job.cron, job.timezone, job.paths?.cron ?? `jobs.${index}.cron`, job.paths?.timezone ?? `jobs.${index}.timezone`) };
+    });
+  };
+  const stateOf = ({ job, cron }: { job: ScheduledJob; cron: Cron }): JobState => ({
+    job,
+    cron,
+    timer: undefined,
+    next: undefined,
+    lastFired: Number.NEGATIVE_INFINITY,
+    active: undefined,
   });
+  let states: JobState[] = checked(options.jobs).map(stateOf);
 
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(promise: Promise<T>): Promise<T> => {
@@ -228,6 +246,46 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     },
     async idle() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    replaceJobs(jobs) {
+      const wanted = checked(jobs);
+      const old = new Map(states.map((state) => [state.job.name, state]));
+      const result = { added: [] as string[], removed: [] as string[], rescheduled: [] as string[] };
+      const next: JobState[] = [];
+      for (const entry of wanted) {
+        const state = old.get(entry.job.name);
+        old.delete(entry.job.name);
+        if (!state) {
+          const added = stateOf(entry);
+          next.push(added);
+          result.added.push(entry.job.name);
+          continue;
+        }
+        const moved = state.job.cron !== entry.job.cron || state.job.timezone !== entry.job.timezone;
+        state.job = entry.job;
+        if (moved) {
+          state.cron = entry.cron;
+          if (state.timer !== undefined) clock.clearTimer(state.timer);
+          state.timer = undefined;
+          result.rescheduled.push(entry.job.name);
+        }
+        next.push(state);
+      }
+      for (const state of old.values()) {
+        if (state.timer !== undefined) clock.clearTimer(state.timer);
+        state.timer = undefined;
+        state.next = undefined;
+        result.removed.push(state.job.name);
+      }
+      states = next;
+      if (started && !stopping) {
+        for (const state of states) {
+          if (!result.added.includes(state.job.name) && !result.rescheduled.includes(state.job.name)) continue;
+          arm(state);
+          if (state.next) emit({ type: 'job-scheduled', job: state.job.name, next: state.next });
+        }
+      }
+      return result;
     },
     upcoming: () => states.map((state) => ({ job: state.job.name, next: state.next })),
     running: () => states.filter((state) => state.active !== undefined).map((state) => state.job.name),

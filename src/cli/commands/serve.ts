@@ -10,6 +10,8 @@ import type { Store } from '../../store/store.js';
 import type { AccountSettings } from '../../web/accounts/service.js';
 import type { LoadedConfig } from '../../core/config/load.js';
 import type { RunCommand } from '../context.js';
+import type { Subscription } from '../../core/config/schema.js';
+import type { ScheduledJob } from '../../schedule/index.js';
 
 /** The scheduler's memory in the database (state keys `schedule:<job>`), so that a restart never runs a slot twice. */
 export function storeScheduleState(store: Store): ScheduleStateStore {
@@ -56,6 +58,18 @@ function parsePort(text: string): number {
   return port;
 }
 
+/** How often `serve --schedule` reads the readers' subscriptions again for changes made elsewhere (decision 0044). */
+const DEFAULT_RESCAN_SECONDS = 60;
+
+function parseSeconds(text: string | undefined, option: string): number {
+  if (text === undefined) return DEFAULT_RESCAN_SECONDS;
+  const seconds = Number(text);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 86_400) {
+    throw new XivdigestError({ code: 'USAGE', message: `${option}: "${text}" is not a number of seconds from 1 to 86400`, hint: `For example ${option} 60` });
+  }
+  return seconds;
+}
+
 /** What the web server needs from node:http: listening, closing, and dropping idle and open connections. */
 interface HttpServer {
   close(callback?: (error?: Error) => void): unknown;
@@ -71,6 +85,10 @@ export function registerServe(program: Command, run: RunCommand): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', '8080')
     .option('--schedule', 'also run subscriptions on their cron schedules')
     .option('--catch-up-first-start', 'with --schedule: on the very first start, also run the latest slot already past')
+    .option(
+      '--rescan-seconds <seconds>',
+      `with --schedule and accounts: how often to read readers' subscriptions again for changes made by other processes (default ${DEFAULT_RESCAN_SECONDS})`,
+    )
     .addHelpText(
       'after',
       `
@@ -83,6 +101,9 @@ With --schedule, each subscription runs on schedule.cron in schedule.timezone (d
 America/New_York: 00:30 Eastern, Monday to Friday, half an hour after rss.arxiv.org builds the day's feed). The last
 slot of each subscription is kept in the database: after a restart a missed slot runs once, a finished one never
 again. Each slot is logged (started, finished with a summary, or failed with the reason) with the next run time.
+With web.accounts, readers' own subscriptions are scheduled too: one created, changed or deleted on this site is
+planned again at once, and changes made by other processes (another serve, \`readers remove\`) within
+--rescan-seconds (default ${DEFAULT_RESCAN_SECONDS}); no restart is needed.
 
 For operators: GET /healthz answers 200 while the process runs; GET /readyz answers 200 when the store answers and
 its migrations match this version, else 503 with the reason; GET /metrics is Prometheus text (process, HTTP, LLM
@@ -98,7 +119,7 @@ Examples:
   xivdigest serve --port 3000 --schedule
   XIVDIGEST_CONFIG=/etc/xivdigest.json xivdigest serve --host 0.0.0.0 --schedule --quiet`,
     )
-    .action((options: { host: string; port: string; schedule?: boolean; catchUpFirstStart?: boolean }) =>
+    .action((options: { host: string; port: string; schedule?: boolean; catchUpFirstStart?: boolean; rescanSeconds?: string }) =>
       run(async (context) => {
         const port = parsePort(options.port);
         const [{ serve: listen }, { createWebApp }, { webDepsFromConfig }] = await Promise.all([
@@ -110,19 +131,24 @@ Examples:
         const app = context.app();
         const store = await app.store();
         const accounts = await accountsOf(loaded, store);
-        // Readers' own subscriptions (docs/decisions/0039) run beside the config file's, from the database.
-        const fromWeb =
-          accounts && options.schedule ? await (await import('../../web/subscriptions/setup.js')).webSubscriptionsForRun(loaded, store) : undefined;
-        for (const problem of fromWeb?.problems ?? []) context.reporter.warn(problem);
+        const rescanSeconds = parseSeconds(options.rescanSeconds, '--rescan-seconds');
+        // Readers' own subscriptions (docs/decisions/0039) run beside the config file's, from the database; they are
+        // read again when one changes on this site and every --rescan-seconds (decision 0044).
+        const { webSubscriptionsForRun, subscriptionSettingsFromConfig } = await import('../../web/subscriptions/setup.js');
+        const readWebSubscriptions = () => (accounts && options.schedule ? webSubscriptionsForRun(loaded, store) : Promise.resolve(undefined));
+        const fromWeb = await readWebSubscriptions();
+        const reported = new Set(fromWeb?.problems ?? []);
+        for (const problem of reported) context.reporter.warn(problem);
         const subscriptions = [...loaded.config.subscriptions, ...(fromWeb?.subscriptions ?? [])];
-        if (options.schedule && subscriptions.length === 0) {
+        if (options.schedule && subscriptions.length === 0 && !accounts) {
           throw new XivdigestError({
             code: 'CONFIG_INVALID',
             message: 'No subscriptions to schedule',
             hint: 'Add one under "subscriptions" in the config file, or drop --schedule to serve the archive only',
           });
         }
-        const readerSubscriptions = accounts ? (await import('../../web/subscriptions/setup.js')).subscriptionSettingsFromConfig(loaded, store) : undefined;
+        let replan: (() => void) | undefined;
+        const readerSubscriptions = accounts ? { ...subscriptionSettingsFromConfig(loaded, store), onChange: () => replan?.() } : undefined;
         const { createOperations } = await import('../operations.js');
         // With a queue (decision 0041), /metrics counts its jobs too.
         const queueConfig = loaded.config.queue;
@@ -137,6 +163,7 @@ Examples:
         /** The slot each job is running now, for the messages on stopping. */
         const running = new Map<string, string>();
         let scheduler: { start(): Promise<void>; stop(): Promise<void> } | undefined;
+        let rescan: ReturnType<typeof setInterval> | undefined;
         if (options.schedule) {
           const [{ runSubscription }, { newRunId }, { createScheduler, describeSchedule, formatInZone }, { formatReport }] = await Promise.all([
             import('../../app-daily.js'),
@@ -144,39 +171,45 @@ Examples:
             import('../../schedule/index.js'),
             import('../report.js'),
           ]);
-          const timezones = new Map(subscriptions.map((subscription) => [subscription.name, subscription.schedule.timezone]));
-          scheduler = createScheduler({
+          const timezones = new Map<string, string>();
+          /** The subscription's scheduled job: one run of it per slot, logged with the slot and the run's id. */
+          const jobOf = (subscription: Subscription, index: number): ScheduledJob => ({
+            name: subscription.name,
+            cron: subscription.schedule.cron,
+            timezone: subscription.schedule.timezone,
+            paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
+            run: async (_at, { slot }) => {
+              running.set(subscription.name, slot);
+              const now = new Date();
+              const runId = newRunId(now);
+              try {
+                const result = await runSubscription({
+                  app,
+                  subscription,
+                  index,
+                  now,
+                  runId,
+                  env: loaded.env,
+                  onProgress: (message) => about(subscription.name, slot, runId).verbose(`${subscription.name}: ${message}`),
+                  onWarning: (message) => about(subscription.name, slot, runId).warn(message),
+                  llmObserver: operations.metrics.llmObserver,
+                });
+                operations.metrics.recordRun(result.report);
+                summaries.set(`${subscription.name} ${slot}`, { summary: summarizeRun(result.report), runId: result.report.id });
+                for (const line of formatReport(result.report)) about(subscription.name, slot, result.report.id).verbose(`${subscription.name}: ${line}`);
+              } finally {
+                running.delete(subscription.name);
+              }
+            },
+          });
+          const jobsOf = (list: readonly Subscription[]) => {
+            for (const subscription of list) timezones.set(subscription.name, subscription.schedule.timezone);
+            return list.map(jobOf);
+          };
+          const created = createScheduler({
             store: storeScheduleState(store),
             catchUpOnFirstStart: options.catchUpFirstStart ?? false,
-            jobs: subscriptions.map((subscription, index) => ({
-              name: subscription.name,
-              cron: subscription.schedule.cron,
-              timezone: subscription.schedule.timezone,
-              paths: { cron: `subscriptions.${index}.schedule.cron`, timezone: `subscriptions.${index}.schedule.timezone` },
-              run: async (_at, { slot }) => {
-                running.set(subscription.name, slot);
-                const now = new Date();
-                const runId = newRunId(now);
-                try {
-                  const result = await runSubscription({
-                    app,
-                    subscription,
-                    index,
-                    now,
-                    runId,
-                    env: loaded.env,
-                    onProgress: (message) => about(subscription.name, slot, runId).verbose(`${subscription.name}: ${message}`),
-                    onWarning: (message) => about(subscription.name, slot, runId).warn(message),
-                    llmObserver: operations.metrics.llmObserver,
-                  });
-                  operations.metrics.recordRun(result.report);
-                  summaries.set(`${subscription.name} ${slot}`, { summary: summarizeRun(result.report), runId: result.report.id });
-                  for (const line of formatReport(result.report)) about(subscription.name, slot, result.report.id).verbose(`${subscription.name}: ${line}`);
-                } finally {
-                  running.delete(subscription.name);
-                }
-              },
-            })),
+            jobs: jobsOf(subscriptions),
             onEvent: (event) => {
               if (event.type === 'job-scheduled') {
                 about(event.job).info(`${event.job}: next run ${formatInZone(event.next, timezones.get(event.job) ?? 'UTC')} (${event.next.toISOString()})`);
@@ -199,6 +232,41 @@ Examples:
             reporter.info(`${subscription.name}: ${subscription.schedule.cron} (${subscription.schedule.timezone}); next:`);
             for (const line of description.lines) reporter.info(`  ${line}`);
           }
+          if (accounts) {
+            if (subscriptions.length === 0) reporter.info("no subscriptions yet: readers' subscriptions are scheduled as they create them on the site");
+            // One re-read at a time; a change during one asks for another after it.
+            let planning: Promise<void> | undefined;
+            let again = false;
+            const plan = async () => {
+              const read = await readWebSubscriptions();
+              for (const problem of read?.problems ?? []) if (!reported.has(problem)) reporter.warn(problem);
+              reported.clear();
+              for (const problem of read?.problems ?? []) reported.add(problem);
+              const list = [...loaded.config.subscriptions, ...(read?.subscriptions ?? [])];
+              const changes = created.replaceJobs(jobsOf(list));
+              for (const name of changes.added)
+                reporter.info(`${name}: scheduled (${list.find((item) => item.name === name)!.schedule.cron}, ${timezones.get(name)})`);
+              for (const name of changes.removed) reporter.info(`${name}: no longer scheduled (the subscription was deleted)`);
+            };
+            replan = () => {
+              if (planning) {
+                again = true;
+                return;
+              }
+              planning = plan()
+                .catch((error: unknown) => reporter.warn(`could not read the readers' subscriptions again: ${reason(error)}`))
+                .finally(() => {
+                  planning = undefined;
+                  if (again) {
+                    again = false;
+                    replan?.();
+                  }
+                });
+            };
+            rescan = setInterval(() => replan?.(), rescanSeconds * 1000);
+            rescan.unref();
+          }
+          scheduler = created;
         }
         // The web server after the scheduler is made (a bad cron fails first) and before it starts: a port in use
         // fails the command before any slot runs. The app needs the bound URL
@@ -276,6 +344,8 @@ Examples:
                     ? `${signal}: stopping; waiting for the running job to finish: ${jobs} (send ${signal} again to stop at once)`
                     : `${signal}: stopping; no job is running`,
                 );
+                if (rescan) clearInterval(rescan);
+                replan = undefined;
                 (scheduler ? scheduler.stop() : Promise.resolve()).then(closeServer).then(() => {
                   reporter.info('stopped');
                   resolve();
@@ -292,6 +362,7 @@ Examples:
           });
         } finally {
           clearInterval(keepAlive);
+          if (rescan) clearInterval(rescan);
           release();
           await closeServer();
         }

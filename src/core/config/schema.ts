@@ -235,6 +235,12 @@ export const webConfigSchema = z
       .optional()
       .describe('Bearer token /metrics requires: { "env": "XIVDIGEST_METRICS_TOKEN" } (32+ characters). Unset: /metrics answers this machine only.'),
     metricsOpen: z.boolean().default(false).describe('Without metricsToken, let anyone read /metrics (only on a private network).'),
+    allowPrivateNetwork: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let readers' own subscriptions deliver to private, loopback or link-local addresses (a chat server or webhook on your network). Off: such URLs are refused.",
+      ),
     mail: z
       .looseObject({})
       .optional()

@@ -53,14 +53,17 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     const url = new URL(c.req.url);
     return `${url.pathname}${url.search}`;
   };
+  /** Whether the subscription exists now: the config file's, or a reader's own from the database (decision 0039). */
+  const known = async (name: string): Promise<boolean> =>
+    deps.subscriptions.some((subscription) => subscription.name === name) || (await deps.readerSubscriptions?.subscriptions.get({ name })) !== undefined;
   /** The link's claims when it verifies and names a subscription this site knows, else the refusal to send. */
-  const check = (c: C, action: 'feedback' | 'unsubscribe'): LinkClaims | Response => {
+  const check = async (c: C, action: 'feedback' | 'unsubscribe'): Promise<LinkClaims | Response> => {
     const checked = signer.verify(query(c));
     if (!checked.ok) return refuse(c, checked.reason);
     const { claims } = checked;
     if ((action === 'unsubscribe') !== (claims.action === 'unsubscribe') || (action === 'unsubscribe' && !claims.recipient.includes('@')))
       return refuse(c, 'altered');
-    if (!deps.subscriptions.some((subscription) => subscription.name === claims.subscription)) return refuse(c, 'unknown-subscription');
+    if (!(await known(claims.subscription))) return refuse(c, 'unknown-subscription');
     return claims;
   };
   const paperLine = async (paperId: string) => {
@@ -70,7 +73,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   const verb = (c: C, kind: string) => (kind === 'star' ? text(c).starVerb : text(c).hideVerb);
 
   app.get('/feedback/link', async (c) => {
-    const claims = check(c, 'feedback');
+    const claims = await check(c, 'feedback');
     if (claims instanceof Response) return claims;
     const body =
       `${await paperLine(claims.paperId)}\n<p>${text(c).forDigest(`<strong>${h(claims.subscription)}</strong>`)}</p>\n` +
@@ -80,7 +83,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   });
 
   app.post('/feedback/link', async (c) => {
-    const claims = check(c, 'feedback');
+    const claims = await check(c, 'feedback');
     if (claims instanceof Response) return claims;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const wanted = typeof form.set === 'string' && ['star', 'hide', 'clear'].includes(form.set) ? (form.set as 'star' | 'hide' | 'clear') : claims.action;
@@ -97,7 +100,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   });
 
   app.get('/unsubscribe', async (c) => {
-    const claims = check(c, 'unsubscribe');
+    const claims = await check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
     const body =
       `<p>${text(c).unsubscribeQuestion(`<strong>${h(claims.subscription)}</strong>`, h(claims.recipient))}</p>\n` +
@@ -106,7 +109,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   });
 
   app.post('/unsubscribe', async (c) => {
-    const claims = check(c, 'unsubscribe');
+    const claims = await check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const marks = marksStoreOf(deps.store);

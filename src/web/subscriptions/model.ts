@@ -120,6 +120,8 @@ export interface AssembleOptions {
   readerEmail: string;
   /** `web.mail`: the email channel's settings without recipients. */
   mail: Record<string, unknown> | undefined;
+  /** `web.allowPrivateNetwork`: the operator lets readers' channels reach private addresses. */
+  allowPrivateNetwork?: boolean;
   /** The secrets stored before (kept when their field is left blank). */
   previous: SecretValues;
   /** Library files stored before. */
@@ -234,7 +236,7 @@ export function assembleSubscription(form: SubscriptionForm, options: AssembleOp
     outputs: { channels },
   };
   const stored = stripSecrets(raw);
-  const running = withMail(raw, options.mail);
+  const running = withServerSettings(raw, options);
   const checked = checkSubscription(running, options.env);
   const runningChannels = ((running.outputs as { channels: Array<Record<string, unknown>> }).channels ?? []) as Array<Record<string, unknown>>;
   for (const problem of checked.problems) problems.push({ field: fieldOf(problem.path, runningChannels), message: problem.message });
@@ -285,17 +287,28 @@ function withSecrets(stored: Record<string, unknown>, secrets: SecretValues): Re
   return copy;
 }
 
-/** The email channel with the server's settings (`web.mail`) around the reader's address. */
-function withMail(raw: Record<string, unknown>, mail: Record<string, unknown> | undefined): Record<string, unknown> {
+/**
+ * The operator's settings put around the reader's channels: `web.mail` around the email channel's address, and
+ * `web.allowPrivateNetwork` on the others (readers never set it themselves).
+ */
+function withServerSettings(
+  raw: Record<string, unknown>,
+  server: { mail: Record<string, unknown> | undefined; allowPrivateNetwork?: boolean | undefined },
+): Record<string, unknown> {
   const copy = structuredClone(raw);
   const outputs = copy.outputs as { channels?: Array<Record<string, unknown>> } | undefined;
-  if (outputs?.channels) outputs.channels = outputs.channels.map((channel) => (channel.type === 'email' ? { ...(mail ?? {}), ...channel } : channel));
+  if (outputs?.channels)
+    outputs.channels = outputs.channels.map((channel) =>
+      channel.type === 'email' ? { ...(server.mail ?? {}), ...channel } : server.allowPrivateNetwork ? { ...channel, allowPrivateNetwork: true } : channel,
+    );
   return copy;
 }
 
 export interface ResolveOptions {
   key: Buffer | undefined;
   mail: Record<string, unknown> | undefined;
+  /** `web.allowPrivateNetwork`. */
+  allowPrivateNetwork?: boolean;
   env: Env;
   /** Where the uploaded library files are written for the run to read (default: the temp folder). */
   libraryDir?: string;
@@ -312,7 +325,7 @@ export function secretsOf(row: ReaderSubscription, key: Buffer | undefined): Sec
  * it no longer passes (e.g. the config's rules changed).
  */
 export async function resolveWebSubscription(row: ReaderSubscription, options: ResolveOptions): Promise<Subscription> {
-  const raw = withMail(withSecrets(row.subscription, secretsOf(row, options.key)), options.mail);
+  const raw = withServerSettings(withSecrets(row.subscription, secretsOf(row, options.key)), options);
   const checked = checkSubscription(raw, options.env);
   if (!checked.subscription) {
     throw new XivdigestError({

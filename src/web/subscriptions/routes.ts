@@ -44,11 +44,15 @@ export interface SubscriptionSettings {
   configSubscriptions: readonly Subscription[];
   /** `web.mail`: the email channel's settings, around each reader's own address. */
   mail: Record<string, unknown> | undefined;
+  /** `web.allowPrivateNetwork`: readers' channels may reach private addresses. */
+  allowPrivateNetwork?: boolean;
   /** The key channel secrets are encrypted with (XIVDIGEST_SECRET_KEY); undefined: secrets cannot be entered. */
   key: Buffer | undefined;
   env: Env;
   /** The largest library file accepted (default 5 MiB). */
   maxUploadBytes?: number;
+  /** Told after a subscription is created, changed or deleted (`serve --schedule` plans its runs again). */
+  onChange?(): void;
 }
 
 const emailsOf = (subscription: Subscription): string[] =>
@@ -189,6 +193,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const assembled = assembleSubscription(posted, {
       readerEmail: reader.email,
       mail: settings.mail,
+      allowPrivateNetwork: settings.allowPrivateNetwork ?? false,
       previous: Object.fromEntries(Object.entries(previous).filter(([, value]) => value !== '')),
       previousFiles: row?.libraryFiles ?? [],
       canKeepSecrets: key !== undefined,
@@ -222,6 +227,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
       if (result.reason === 'not-found') return notFound(c);
       return again([{ field: 'name', message: text(c).nameTaken(String(assembled.stored.name)) }]);
     }
+    settings.onChange?.();
     return c.redirect(`/subscriptions?saved=${encodeURIComponent(id)}`, 303);
   };
 
@@ -244,6 +250,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const assembled = assembleSubscription(posted, {
       readerEmail: reader.email,
       mail: settings.mail,
+      allowPrivateNetwork: settings.allowPrivateNetwork ?? false,
       previous: {},
       previousFiles: row?.libraryFiles ?? [],
       // The preview keeps nothing: secrets entered here are neither needed nor stored.
@@ -270,7 +277,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
         createdAt: '',
         updatedAt: '',
       },
-      { key: undefined, mail: settings.mail, env: settings.env },
+      { key: undefined, mail: settings.mail, allowPrivateNetwork: settings.allowPrivateNetwork ?? false, env: settings.env },
     );
     const preview = await previewSubscription(deps.store, subscription, settings.env);
     return privatePage(c, previewPage(frame(c), assembled.subscription.name, preview, row ? `/subscriptions/${row.id}` : '/subscriptions/new'));
@@ -314,6 +321,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (!posted) return refused(c);
     if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), text(c).nothingDeletedTitle, [text(c).nothingDeleted]), 400);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
+    settings.onChange?.();
     return c.redirect('/subscriptions', 303);
   });
 
@@ -327,7 +335,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const { secrets: _secrets, ...plain } = row;
     const subscription = await resolveWebSubscription(
       { ...plain, subscription: withoutChannels(row.subscription) },
-      { key, mail: settings.mail, env: settings.env },
+      { key, mail: settings.mail, allowPrivateNetwork: settings.allowPrivateNetwork ?? false, env: settings.env },
     ).catch(() => undefined);
     if (!subscription) return privatePage(c, messagePage(frame(c), text(c).cannotPreviewTitle, [text(c).cannotPreview(row.name)]), 400);
     const preview = await previewSubscription(deps.store, subscription, settings.env);

@@ -15,6 +15,7 @@ export function subscriptionSettingsFromConfig(loaded: Loaded, store: Store): Su
     subscriptions: subscriptionStoreOf(store),
     configSubscriptions: loaded.config.subscriptions,
     mail: loaded.config.web.mail as Record<string, unknown> | undefined,
+    allowPrivateNetwork: loaded.config.web.allowPrivateNetwork,
     key: secretKeyFrom(loaded.env),
     env: loaded.env,
   };
@@ -37,7 +38,14 @@ export async function webSubscriptionsForRun(loaded: Loaded, store: Store): Prom
       continue;
     }
     try {
-      subscriptions.push(await resolveWebSubscription(row, { key, mail: loaded.config.web.mail as Record<string, unknown> | undefined, env: loaded.env }));
+      subscriptions.push(
+        await resolveWebSubscription(row, {
+          key,
+          mail: loaded.config.web.mail as Record<string, unknown> | undefined,
+          allowPrivateNetwork: loaded.config.web.allowPrivateNetwork,
+          env: loaded.env,
+        }),
+      );
     } catch (error) {
       if (!XivdigestError.isInstance(error)) throw error;
       problems.push(`${row.name}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
