@@ -18,6 +18,7 @@ import type { WebDeps } from '../deps.js';
 import { chooseUi } from '../i18n.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { readerOf, SESSION_COOKIE } from '../accounts/routes.js';
+import { digestPrivacyOf } from '../private-digests.js';
 import { keyedTag, sameText } from '../accounts/crypto.js';
 import { messagePage } from '../accounts/views.js';
 import {
@@ -207,6 +208,8 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (problems.length > 0 || !assembled.subscription) return again([]);
     const id = row?.id ?? randomUUID();
     const hasSecrets = Object.keys(assembled.secrets).length > 0;
+    // Its digests stay the reader's after a rename or a deletion (docs/decisions/0045).
+    await digestPrivacyOf(deps.store).remember([String(assembled.stored.name), ...(row ? [row.name] : [])]);
     const result = await store.save(
       {
         id,
@@ -313,6 +316,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const posted = await checkedForm(c);
     if (!posted) return refused(c);
     if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), 'Nothing deleted', ['Tick the box to confirm, then delete.']), 400);
+    await digestPrivacyOf(deps.store).remember([row.name]);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
     return c.redirect('/subscriptions', 303);
   });
