@@ -814,4 +814,28 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     // Every (route, actor) pair ran at least one cell; most ran one per owner.
     expect(new Set(cells.map((label) => label.split(' → ')[0])).size).toBe(registered.length * ACTORS.length);
   });
+
+  it("never hands a deleted reader's subscription name to another reader: its digests, feedback and watermark stay theirs", async () => {
+    // Another cyd (another domain) gets the same prefix, `cyd-`, as the deleted one.
+    const other = await readerStoreOf(temp.store).ensureReader('cyd@other.example.org', { role: 'reader' });
+    const token = randomToken();
+    await readerStoreOf(temp.store).addSession({
+      sessionHash: hashToken(token),
+      readerId: other.id,
+      createdAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    const post = async (short: string) => {
+      const body = new FormData();
+      for (const [name, value] of Object.entries(subscriptionForm(short))) body.set(name, value);
+      body.set('_csrf', keyedTag(SECRET, 'csrf', `session:${token}`));
+      return read(await app.request('/subscriptions', { method: 'POST', body, headers: { cookie: `xd_session=${token}` } }));
+    };
+    const taken = await post('nlp');
+    expect(taken.status).toBe(400);
+    expect(taken.text).toContain('the name cyd-nlp is taken');
+    expect((await app.request(`/digests/cyd-nlp/${DAY}`, { headers: { cookie: `xd_session=${token}` } })).status).toBe(404);
+    // A fresh name is theirs.
+    expect((await post('mine')).status).toBe(303);
+  });
 });

@@ -8,13 +8,13 @@ import type { DigestSummary } from '../store/digest-store.js';
 import { subscriptionStoreOf } from '../store/index.js';
 import type { Store } from '../store/store.js';
 
-/** The names of every web subscription the site has seen, kept after the subscription (or its reader) is deleted. */
-export const WEB_SUBSCRIPTION_NAMES_KEY = 'web-subscriptions:names';
+/** Every web subscription name the site has seen, with its reader: kept after the subscription (or reader) is deleted. */
+export const WEB_SUBSCRIPTION_NAMES_KEY = 'web-subscriptions:owners';
 
 export interface DigestOwner {
   /** The reader whose subscription it is now; undefined when it is gone (then only admins open its digests). */
   readerId?: string;
-  /** When that subscription was made: digests older than it were another's of the same name, never shown to this one. */
+  /** When that subscription was made: digests older than it are never shown to its reader. */
   since?: string;
 }
 
@@ -23,8 +23,13 @@ export interface DigestPrivacy {
   ownerOf(name: string): Promise<DigestOwner | undefined>;
   /** The list without readers' digests. */
   publicOnly<T extends Pick<DigestSummary, 'name'>>(digests: readonly T[]): Promise<T[]>;
-  /** Records web subscription names so that their digests stay private after the subscription is deleted. */
-  remember(names: readonly string[]): Promise<void>;
+  /** Records web subscriptions' names and readers, so that their digests stay private after they are deleted. */
+  remember(rows: ReadonlyArray<{ name: string; readerId: string }>): Promise<void>;
+  /**
+   * Whether `readerId` may name a subscription `name`: false when another reader's subscription had it, so that
+   * nobody inherits another's digests, feedback or watermarks kept under that name.
+   */
+  mayName(name: string, readerId: string): Promise<boolean>;
 }
 
 /** The series of a digest: `ada-nlp/2026-11-24` → `ada-nlp`; a name without `/` is its own series. */
@@ -44,18 +49,20 @@ export function digestPrivacyOf(store: Store): DigestPrivacy {
       return [];
     }
   };
-  const remembered = async (): Promise<Set<string>> => new Set((await store.getState<string[]>(WEB_SUBSCRIPTION_NAMES_KEY)) ?? []);
-  const remember = async (names: readonly string[]) => {
-    const known = await remembered();
-    const fresh = names.filter((name) => !known.has(name));
-    if (fresh.length > 0) await store.setState(WEB_SUBSCRIPTION_NAMES_KEY, [...known, ...fresh].sort());
+  const remembered = async (): Promise<Record<string, string>> => (await store.getState<Record<string, string>>(WEB_SUBSCRIPTION_NAMES_KEY)) ?? {};
+  const remember = async (items: ReadonlyArray<{ name: string; readerId: string }>) => {
+    const owners = await remembered();
+    const fresh = items.filter((item) => !Object.hasOwn(owners, item.name));
+    if (fresh.length === 0) return;
+    for (const item of fresh) owners[item.name] = item.readerId;
+    await store.setState(WEB_SUBSCRIPTION_NAMES_KEY, owners);
   };
   /** Every name that is or was a web subscription's; names seen now are remembered for after their deletion. */
   const privateNames = async () => {
-    const [current, known] = await Promise.all([rows(), remembered()]);
-    const missing = current.map((row) => row.name).filter((name) => !known.has(name));
+    const [current, owners] = await Promise.all([rows(), remembered()]);
+    const missing = current.filter((row) => !Object.hasOwn(owners, row.name));
     if (missing.length > 0) await remember(missing);
-    return { current, names: new Set([...known, ...current.map((row) => row.name)]) };
+    return { current, names: new Set([...Object.keys(owners), ...current.map((row) => row.name)]) };
   };
   const privacy: DigestPrivacy = {
     async ownerOf(name) {
@@ -71,6 +78,10 @@ export function digestPrivacyOf(store: Store): DigestPrivacy {
       return digests.filter((digest) => !names.has(seriesOf(digest.name)) && !names.has(digest.name));
     },
     remember,
+    async mayName(name, readerId) {
+      const owners = await remembered();
+      return !Object.hasOwn(owners, name) || owners[name] === readerId;
+    },
   };
   privacies.set(store, privacy);
   return privacy;

@@ -283,7 +283,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
   /** Removes the reader with everything about them; their digests stay theirs, never public (docs/decisions/0045). */
   const forgetReader = async (reader: Reader): Promise<boolean> => {
     const own = deps.readerSubscriptions ? await deps.readerSubscriptions.subscriptions.list({ readerId: reader.id }) : [];
-    await digestPrivacyOf(deps.store).remember(own.map((row) => row.name));
+    await digestPrivacyOf(deps.store).remember(own);
     return readers.removeReader(reader.email);
   };
   const toSignIn = (c: C) => c.redirect('/signin', 303);

@@ -208,8 +208,12 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (problems.length > 0 || !assembled.subscription) return again([]);
     const id = row?.id ?? randomUUID();
     const hasSecrets = Object.keys(assembled.secrets).length > 0;
+    // A name another reader's subscription had stays theirs: its digests, feedback and watermark are kept under it.
+    const name = String(assembled.stored.name);
+    const privacy = digestPrivacyOf(deps.store);
+    if (!(await privacy.mayName(name, reader.id))) return again([{ field: 'name', message: `the name ${name} is taken; choose another` }]);
     // Its digests stay the reader's after a rename or a deletion (docs/decisions/0045).
-    await digestPrivacyOf(deps.store).remember([String(assembled.stored.name), ...(row ? [row.name] : [])]);
+    await privacy.remember([{ name, readerId: reader.id }, ...(row ? [{ name: row.name, readerId: row.readerId }] : [])]);
     const result = await store.save(
       {
         id,
@@ -316,7 +320,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const posted = await checkedForm(c);
     if (!posted) return refused(c);
     if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), 'Nothing deleted', ['Tick the box to confirm, then delete.']), 400);
-    await digestPrivacyOf(deps.store).remember([row.name]);
+    await digestPrivacyOf(deps.store).remember([row]);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
     return c.redirect('/subscriptions', 303);
   });
