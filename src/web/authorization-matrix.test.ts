@@ -16,6 +16,7 @@ import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink.js';
 import { createTempStore, type TempStore } from '../../test/helpers/temp-store.js';
 import { archiveDeps, BASE_URL, seedArchive } from '../../test/helpers/web-archive.js';
 import { createLinkSigner, type LinkSigner } from '../core/signed-links.js';
+import { checkSubscription } from '../config.js';
 import { buildDigest } from '../jobs/build-digest.js';
 import { marksStoreOf, readerStoreOf, subscriptionStoreOf } from '../store/index.js';
 import type { Reader } from '../store/reader-store.js';
@@ -203,7 +204,20 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
           perAddress: 1000,
           perIp: 1000,
         },
-        readerSubscriptions: { subscriptions: subscriptionStoreOf(store), configSubscriptions: [], mail, key: secretKeyFrom(ENV), env: ENV },
+        readerSubscriptions: {
+          subscriptions: subscriptionStoreOf(store),
+          // A config subscription that emails both readers: each sees it listed, never the other's address.
+          configSubscriptions: [
+            checkSubscription({
+              name: 'lab-shared',
+              categories: 'cs.CL',
+              outputs: { channels: [{ type: 'email', host: '127.0.0.1', port: 25, from: 'x@example.org', to: [EMAIL.ada, EMAIL.bob] }] },
+            }).subscription!,
+          ],
+          mail,
+          key: secretKeyFrom(ENV),
+          env: ENV,
+        },
         links: signer,
         // The config subscription cs.CL emails ada: her web marks feed it.
         subscriptionsOfReader: async (reader) => (reader.email === EMAIL.ada ? ['cs.CL'] : []),
@@ -565,6 +579,8 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
       if (!signedIn(actor)) return void (toSignIn(answer, route), cell(actor, route, 'to sign-in'));
       expect(answer.text.includes('ada-nlp')).toBe(actor === 'ada' || actor === 'root');
       expect(answer.text.includes('bob-nlp')).toBe(actor === 'bob' || actor === 'root');
+      expect(answer.text).toContain('lab-shared');
+      if (actor !== 'root') for (const [who, email] of Object.entries(EMAIL)) if (who !== actor) expect(answer.text).not.toContain(email);
       for (const values of Object.values(PRIVATE)) expect(answer.text).not.toContain(values.webhook);
       cell(actor, route, 'own (all for the admin)');
     },
