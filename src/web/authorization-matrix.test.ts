@@ -503,6 +503,11 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
         if (!signedIn(actor)) toSignIn(noToken, route);
         else expect(noToken.status).toBe(403);
         if (signedIn(actor)) expect((await as(actor).post('/marks', { paper, kind: 'clear', back: '/' })).status).toBe(303);
+        // Back to this site only, never to another (`/\\host` is `//host` to a browser).
+        if (signedIn(actor)) {
+          const away = await as(actor).post('/marks', { paper, kind: 'clear', back: '/\\evil.example/' });
+          expect(away.location).toMatch(/^\/papers\//);
+        }
         cell(actor, route, `clear ${paper}`);
       }
       expect(await marks.getMarks(readers.get('ada')!.id)).toEqual(before.ada);
