@@ -82,13 +82,17 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
   function as(actor: Actor | 'cyd', options: { session?: boolean } = {}) {
     return {
       get: async (path: string) => read(await app.request(path, { headers: { cookie: cookieOf(actor, options) } })),
-      post: async (path: string, fields: Record<string, string> = {}, extra: { csrf?: string | null; file?: { name: string; text: string } } = {}) => {
+      post: async (
+        path: string,
+        fields: Record<string, string> = {},
+        extra: { csrf?: string | null; file?: { name: string; text: string }; headers?: Record<string, string> } = {},
+      ) => {
         const body = new FormData();
         for (const [name, value] of Object.entries(fields)) body.set(name, value);
         const token = extra.csrf === undefined ? csrfOf(actor, options) : extra.csrf;
         if (token !== null) body.set('_csrf', token);
         if (extra.file) body.set('library_file', new File([extra.file.text], extra.file.name));
-        return read(await app.request(path, { method: 'POST', body, headers: { cookie: cookieOf(actor, options) } }));
+        return read(await app.request(path, { method: 'POST', body, headers: { cookie: cookieOf(actor, options), ...extra.headers } }));
       },
     };
   }
@@ -310,6 +314,17 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
       if (signedIn(actor)) expect(answer.headers.get('cache-control')).toMatch(/^private/);
       if (signedIn(actor)) expect(answer.headers.get('etag') ?? '').not.toContain(sessions.get(actor)!);
       cell(actor, route, 'headers');
+      // A form posted from another site is refused even with the right token (the accounts' and the subscriptions' checks).
+      for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }] as Array<Record<string, string>>) {
+        expect((await as(actor).post('/signin', { email: EMAIL.ada }, { headers })).status).toBe(403);
+        if (!signedIn(actor)) continue;
+        expect((await as(actor).post('/marks', { paper: '2611.00004', kind: 'star' }, { headers })).status).toBe(403);
+        const id = subscriptionIds.get(actor === 'bob' ? 'bob' : 'ada')!;
+        expect((await as(actor).post(`/subscriptions/${id}/delete`, { confirm: 'yes' }, { headers })).status).not.toBe(303);
+        expect(await subscriptionStoreOf(temp.store).get({ id })).toBeDefined();
+      }
+      expect(await marksStoreOf(temp.store).getMarks(readers.get('ada')!.id, { paperIds: ['2611.00004'] })).toEqual([]);
+      cell(actor, route, 'cross-site forms refused');
     },
     'GET /healthz': async (actor, route) => void (await publicPage(actor, route, '/healthz')),
     'GET /readyz': async (actor, route) => void (await publicPage(actor, route, '/readyz')),
@@ -768,6 +783,14 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
           },
         }),
       );
+      // A page of another site cannot call the tools from a reader's browser (DNS rebinding, MCP's transport spec).
+      const foreign = await app.request('/mcp', {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'content-type': 'application/json', accept: 'application/json, text/event-stream', cookie },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      expect(foreign.status).toBe(403);
+      cell(actor, route, 'another origin: refused');
       try {
         const { tools } = await client.listTools();
         // Every tool has a row: a tool added later without one fails here.
