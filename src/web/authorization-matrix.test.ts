@@ -8,6 +8,9 @@
  * sign-in emails to a real SMTP sink.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
@@ -23,6 +26,7 @@ import type { Reader } from '../store/reader-store.js';
 import { hashToken, keyedTag, randomToken } from './accounts/crypto.js';
 import { createSignInMailer } from './accounts/setup.js';
 import { createWebApp } from './app.js';
+import { writeStaticEdition } from './export/index.js';
 import { createMetrics } from './metrics.js';
 import { secretKeyFrom } from './subscriptions/secrets.js';
 
@@ -881,5 +885,21 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     expect((await app.request(`/digests/cyd-nlp/${DAY}`, { headers: { cookie: `xd_session=${token}` } })).status).toBe(404);
     // A fresh name is theirs.
     expect((await post('mine')).status).toBe(303);
+  });
+
+  it('the static edition (export-site crawls the app) holds no reader data and none of their digests', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xivdigest-authz-export-'));
+    try {
+      const result = await writeStaticEdition({ store: temp.store, request: async (path) => app.request(path), dir, baseUrl: BASE_URL, lang: 'zh', ui: 'en' });
+      expect(result.pages).toBeGreaterThan(5);
+      const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+      for (const file of files) {
+        const path = join(file.parentPath, file.name);
+        expect(path).not.toMatch(/(ada|bob|cyd)-nlp/);
+        clean(await readFile(path, 'utf8'), 'anonymous', path);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
