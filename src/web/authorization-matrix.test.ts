@@ -576,8 +576,17 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
         expect((await temp.store.getFeedback('cs.CL')).filter((item) => item.paperId === '2611.00004')).toEqual([expect.objectContaining({ kind: 'hide' })]);
         expect((await as(actor).post(link, { set: 'clear' }, { csrf: null })).status).toBe(200);
         cell(actor, route, `${owner}'s link: recorded once, replay harmless`);
+        // The reader's own web subscription: their link records for it; made for the other reader, refused.
+        const own = linkOf(signer.feedbackUrl(`${owner}-nlp`, '2611.00004', 'star', EMAIL[owner]));
+        expect((await as(actor).post(withParam(own, 's', `${owner === 'ada' ? 'bob' : 'ada'}-nlp`), {}, { csrf: null })).status).toBe(403);
+        expect((await as(actor).post(own, {}, { csrf: null })).status).toBe(200);
+        expect((await temp.store.getFeedback(`${owner}-nlp`)).map((item) => item.paperId)).toEqual(['2611.00004']);
+        expect((await as(actor).post(own, { set: 'clear' }, { csrf: null })).status).toBe(200);
+        expect(await temp.store.getFeedback(`${owner}-nlp`)).toEqual([]);
+        cell(actor, route, `${owner}'s web subscription's link: its own only`);
       }
     },
+    // A reader's own web subscription's links work too, for that subscription and address only.
     'GET /unsubscribe': async (actor, route) => {
       for (const owner of OWNERS) {
         expect((await as(actor).get(unsubscribeLink(owner))).status).toBe(200);

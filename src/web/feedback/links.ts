@@ -64,13 +64,17 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
     return `${url.pathname}${url.search}`;
   };
   /** The link's claims when it verifies and names a subscription this site knows, else the refusal to send. */
-  const check = (c: C, action: 'feedback' | 'unsubscribe'): LinkClaims | Response => {
+  /** A config subscription, or a reader's own on the web (docs/decisions/0039): their digests carry links too. */
+  const known = async (name: string): Promise<boolean> =>
+    deps.subscriptions.some((subscription) => subscription.name === name) ||
+    (deps.readerSubscriptions ? (await deps.readerSubscriptions.subscriptions.get({ name })) !== undefined : false);
+  const check = async (c: C, action: 'feedback' | 'unsubscribe'): Promise<LinkClaims | Response> => {
     const checked = signer.verify(query(c));
     if (!checked.ok) return refuse(c, checked.reason);
     const { claims } = checked;
     if ((action === 'unsubscribe') !== (claims.action === 'unsubscribe') || (action === 'unsubscribe' && !claims.recipient.includes('@')))
       return refuse(c, 'altered');
-    if (!deps.subscriptions.some((subscription) => subscription.name === claims.subscription)) return refuse(c, 'unknown-subscription');
+    if (!(await known(claims.subscription))) return refuse(c, 'unknown-subscription');
     return claims;
   };
   const paperLine = async (paperId: string) => {
@@ -80,7 +84,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   const verb = (kind: string) => (kind === 'star' ? 'Star this paper (more like this)' : 'Hide this paper (less like this)');
 
   app.get('/feedback/link', async (c) => {
-    const claims = check(c, 'feedback');
+    const claims = await check(c, 'feedback');
     if (claims instanceof Response) return claims;
     const body =
       `${await paperLine(claims.paperId)}\n<p>For the digest <strong>${h(claims.subscription)}</strong>.</p>\n` +
@@ -90,7 +94,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   });
 
   app.post('/feedback/link', async (c) => {
-    const claims = check(c, 'feedback');
+    const claims = await check(c, 'feedback');
     if (claims instanceof Response) return claims;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const wanted = typeof form.set === 'string' && ['star', 'hide', 'clear'].includes(form.set) ? (form.set as 'star' | 'hide' | 'clear') : claims.action;
@@ -111,7 +115,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   });
 
   app.get('/unsubscribe', async (c) => {
-    const claims = check(c, 'unsubscribe');
+    const claims = await check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
     const body =
       `<p>Stop sending the digest <strong>${h(claims.subscription)}</strong> to ${h(claims.recipient)}?</p>\n` +
@@ -120,7 +124,7 @@ export function mountFeedbackLinks(app: Hono<WebEnv>, deps: WebDeps, signer: Lin
   });
 
   app.post('/unsubscribe', async (c) => {
-    const claims = check(c, 'unsubscribe');
+    const claims = await check(c, 'unsubscribe');
     if (claims instanceof Response) return claims;
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const marks = marksStoreOf(deps.store);
