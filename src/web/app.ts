@@ -9,6 +9,7 @@ import { mountFeedbackLinks } from './feedback/links.js';
 import { marksFiller, mountMarks } from './feedback/marks.js';
 import { marksStoreOf } from '../store/index.js';
 import { redact } from '../core/redact.js';
+import { digestPrivacyOf } from './private-digests.js';
 import { createPageCache, memoize, type PageCache } from './cache.js';
 import type { WebDeps } from './deps.js';
 import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
@@ -52,7 +53,12 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
     deps,
     cache: options.cache ?? createPageCache(),
     briefMs,
-    digests: memoize(async () => (await deps.store.listDigests()).map(({ name, entries, createdAt }) => ({ name, entries, createdAt })), briefMs),
+    // Readers' own digests are not the public archive's (docs/decisions/0045): the digest page opens them for their reader.
+    digests: memoize(
+      async () =>
+        (await digestPrivacyOf(deps.store).publicOnly(await deps.store.listDigests())).map(({ name, entries, createdAt }) => ({ name, entries, createdAt })),
+      briefMs,
+    ),
   };
   const app = new Hono<WebEnv>();
   const operations = options.operations ?? {};

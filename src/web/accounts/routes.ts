@@ -14,6 +14,8 @@ import type { WebDeps } from '../deps.js';
 import { chooseUi, type UiLang } from '../i18n.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { urls } from '../urls.js';
+import { digestPrivacyOf } from '../private-digests.js';
+import { marksStoreOf } from '../../store/index.js';
 import { escapeHtml } from '../../render/html/escape.js';
 import { ACCOUNT_TEXT } from './text.js';
 import { hashToken, keyedTag, randomToken, sameText } from './crypto.js';
@@ -279,6 +281,12 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
   });
 
   const signedIn = (c: C): Reader | undefined => readerOf(c);
+  /** Removes the reader with everything about them; their digests stay theirs, never public (docs/decisions/0045). */
+  const forgetReader = async (reader: Reader): Promise<boolean> => {
+    const own = deps.readerSubscriptions ? await deps.readerSubscriptions.subscriptions.list({ readerId: reader.id }) : [];
+    await digestPrivacyOf(deps.store).remember(own);
+    return readers.removeReader(reader.email);
+  };
   const toSignIn = (c: C) => c.redirect('/signin', 303);
 
   app.get('/account', (c) => {
@@ -294,9 +302,11 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     // Their subscriptions made on the web (docs/decisions/0039), secrets left out (they stay encrypted, never shown).
     const own = deps.readerSubscriptions ? await deps.readerSubscriptions.subscriptions.list({ readerId: reader.id }) : [];
     const subscriptions = own.map(({ secrets, readerId: _owner, ...rest }) => ({ ...rest, hasSecrets: secrets !== undefined }));
+    // Their stars and hides (docs/decisions/0040), theirs alone.
+    const marks = await marksStoreOf(deps.store).getMarks(reader.id);
     c.header('Cache-Control', 'no-store');
     c.header('Content-Disposition', 'attachment; filename="xivdigest-account.json"');
-    return c.json({ exportedAt: service.now().toISOString(), ...exported, subscriptions });
+    return c.json({ exportedAt: service.now().toISOString(), ...exported, subscriptions, marks });
   });
 
   app.post('/account/delete', async (c) => {
@@ -312,7 +322,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
         400,
       );
     }
-    await readers.removeReader(reader.email);
+    await forgetReader(reader);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
     return privatePage(c, messagePage(frame(c), text(c).deletedTitle, [text(c).deleted(reader.email)]));
   });
@@ -349,7 +359,8 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const form = await checkedForm(c);
     if (!form) return refused(c);
     const email = readers.normalizeEmail(form.email ?? '');
-    const removed = await readers.removeReader(email);
+    const target = await readers.getReader({ email });
+    const removed = target ? await forgetReader(target) : await readers.removeReader(email);
     return adminPage(c, removed ? text(c).removed(email) : text(c).withdrew(email));
   });
 

@@ -11,6 +11,7 @@ import { textsByLanguage } from '../../core/texts-choice.js';
 import { entryLinks, readableEntry } from '../../render/html/escape.js';
 import { ARXIV_CATEGORY_NAMES, suggestCategory } from '../../core/taxonomy.js';
 import type { WebDeps } from '../deps.js';
+import { digestPrivacyOf } from '../private-digests.js';
 import { parseCategoryAlgebra, urls, type SearchParams } from '../urls.js';
 import { notFound } from './errors.js';
 import type {
@@ -222,13 +223,14 @@ function digestLinks(deps: WebDeps, name: string): DigestResponseBody['links'] {
 
 /** Every stored digest, newest first (the `GET /api/digests` body). */
 export async function listDigests(deps: WebDeps): Promise<DigestListBody> {
-  const digests = await deps.store.listDigests();
+  const digests = await digestPrivacyOf(deps.store).publicOnly(await deps.store.listDigests());
   return { digests: digests.map((digest) => ({ ...digest, links: digestLinks(deps, digest.name) })) };
 }
 
 /** A stored digest with its entries (the `GET /api/digests/:name` body). */
 export async function readDigest(deps: WebDeps, name: string): Promise<DigestResponseBody> {
-  const digest = await deps.store.getDigest(name);
+  // A reader's own digest (docs/decisions/0045) is not there for the API, which knows no reader.
+  const digest = (await digestPrivacyOf(deps.store).ownerOf(name)) ? undefined : await deps.store.getDigest(name);
   if (!digest) throw notFound(`no digest named ${JSON.stringify(name.slice(0, 200))}`, `List the stored digests with ${urls.api.digests()}.`);
   return {
     name: digest.name,

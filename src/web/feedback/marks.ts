@@ -88,8 +88,10 @@ export function mountMarks(app: Hono<WebEnv>, deps: WebDeps, forms: AccountForms
     for (const subscription of await subscriptionsOf(reader)) {
       await deps.store.setFeedback({ subscription, paperId: parsed.id, kind, at: at.toISOString() });
     }
-    const back = form.back && form.back.startsWith('/') && !form.back.startsWith('//') ? form.back : (c.req.header('referer') ?? '');
-    const target = back.startsWith('/') && !back.startsWith('//') ? back : urls.paper(parsed.id);
+    // A path on this site only: browsers read `/\host` as `//host`, another site.
+    const local = (path: string) => path.startsWith('/') && !path.startsWith('//') && !path.includes('\\');
+    const back = form.back && local(form.back) ? form.back : (c.req.header('referer') ?? '');
+    const target = local(back) ? back : urls.paper(parsed.id);
     return c.redirect(`${target.replace(/#.*$/, '')}#paper-${parsed.id.replace(/[^A-Za-z0-9._-]/g, '-')}`, 303);
   });
 

@@ -15,6 +15,7 @@ import { jsonErrorHandler, notFound } from '../api/errors.js';
 import { parseQuery, publicReadCors } from '../api/index.js';
 import { searchQuerySchema } from '../api/schemas.js';
 import type { WebDeps } from '../deps.js';
+import { digestPrivacyOf } from '../private-digests.js';
 import { formatCategoryAlgebra, urls, type FeedKind, type SearchParams } from '../urls.js';
 
 /** How much a category feed holds: the papers of its last announcement days, at most this many (docs/decisions/0030). */
@@ -87,12 +88,16 @@ function send(c: Context, kind: FeedKind, digest: Digest, meta: FeedMeta): Respo
 /** A stored digest by name, or a subscription's newest daily digests merged (`cs.CL` when only `cs.CL/<day>` exist). */
 async function digestFeed(deps: WebDeps, name: string): Promise<{ digest: Digest; meta: FeedMeta }> {
   const self = { atom: absolute(deps, urls.digestFeed(name, 'atom')), json: absolute(deps, urls.digestFeed(name, 'json')) };
-  const stored = await deps.store.getDigest(name);
+  // A reader's own digests (docs/decisions/0045) have no public feed: as if there were none.
+  const privacy = digestPrivacyOf(deps.store);
+  const stored = (await privacy.ownerOf(name)) ? undefined : await deps.store.getDigest(name);
   if (stored) {
     const title = stored.title ?? `xivdigest ${stored.name}`;
     return { digest: stored, meta: { title, page: absolute(deps, urls.digest(name)), self, id: `tag:xivdigest,2026:digest/${encodeURIComponent(name)}` } };
   }
-  const daily = (await deps.store.listDigests()).filter((digest) => isDailyDigestOf(digest.name, name)).slice(0, SUBSCRIPTION_FEED_DIGESTS);
+  const daily = (await privacy.publicOnly(await deps.store.listDigests()))
+    .filter((digest) => isDailyDigestOf(digest.name, name))
+    .slice(0, SUBSCRIPTION_FEED_DIGESTS);
   const digests = (await Promise.all(daily.map((digest) => deps.store.getDigest(digest.name)))).filter((digest): digest is Digest => digest !== undefined);
   const newest = digests[0];
   if (!newest) {

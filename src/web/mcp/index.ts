@@ -24,6 +24,7 @@ import {
   type SearchResponseBody,
 } from '../api/schemas.js';
 import type { WebDeps } from '../deps.js';
+import { digestPrivacyOf } from '../private-digests.js';
 
 const INSTRUCTIONS =
   'xivdigest is an archive of arXiv papers with translated titles, one-sentence TL;DRs and translated abstracts. ' +
@@ -171,7 +172,9 @@ async function digestName(deps: WebDeps, input: { name?: string; subscription?: 
     throw new XivdigestError({ code: 'USAGE', message: 'get_digest needs a name, or a subscription (and a day)', hint: 'Call list_digests for the names.' });
   }
   if (input.day) return `${input.subscription}/${input.day}`;
-  const newest = (await deps.store.listDigests()).find((digest) => digest.name.startsWith(`${input.subscription}/`) || digest.name === input.subscription);
+  const newest = (await digestPrivacyOf(deps.store).publicOnly(await deps.store.listDigests())).find(
+    (digest) => digest.name.startsWith(`${input.subscription}/`) || digest.name === input.subscription,
+  );
   if (!newest) {
     throw new XivdigestError({
       code: 'NOT_FOUND',

@@ -19,6 +19,7 @@ import { chooseUi } from '../i18n.js';
 import { SUBSCRIPTION_TEXT } from './text.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { readerOf, SESSION_COOKIE } from '../accounts/routes.js';
+import { digestPrivacyOf } from '../private-digests.js';
 import { keyedTag, sameText } from '../accounts/crypto.js';
 import { messagePage } from '../accounts/views.js';
 import {
@@ -212,6 +213,12 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (problems.length > 0 || !assembled.subscription) return again([]);
     const id = row?.id ?? randomUUID();
     const hasSecrets = Object.keys(assembled.secrets).length > 0;
+    // A name another reader's subscription had stays theirs: its digests, feedback and watermark are kept under it.
+    const name = String(assembled.stored.name);
+    const privacy = digestPrivacyOf(deps.store);
+    if (!(await privacy.mayName(name, reader.id))) return again([{ field: 'name', message: `the name ${name} is taken; choose another` }]);
+    // Its digests stay the reader's after a rename or a deletion (docs/decisions/0045).
+    await privacy.remember([{ name, readerId: reader.id }, ...(row ? [{ name: row.name, readerId: row.readerId }] : [])]);
     const result = await store.save(
       {
         id,
@@ -320,6 +327,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const posted = await checkedForm(c);
     if (!posted) return refused(c);
     if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), text(c).nothingDeletedTitle, [text(c).nothingDeleted]), 400);
+    await digestPrivacyOf(deps.store).remember([row]);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
     settings.onChange?.();
     return c.redirect('/subscriptions', 303);
