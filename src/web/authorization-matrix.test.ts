@@ -133,8 +133,11 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     const hides = { ada: [] as string[], bob: ['2611.00002'], root: [] as string[] }[actor];
     for (const [, paper, inner] of forms) {
       expect(inner, `${label}: csrf`).toContain(`name="_csrf" value="${csrfOf(actor)}"`);
-      expect(inner!.includes('★ Starred'), `${label}: star on ${paper}`).toBe(stars.includes(paper!));
-      expect(inner!.includes('>Hidden<'), `${label}: hide on ${paper}`).toBe(hides.includes(paper!));
+      // The star button comes first, then hide; a pressed one is the viewer's own mark (in either interface language).
+      const pressed = [...inner!.matchAll(/<button [^>]*aria-pressed="(true|false)"/g)].map((match) => match[1] === 'true');
+      expect(pressed.length, `${label}: buttons on ${paper}`).toBe(2);
+      expect(pressed[0], `${label}: star on ${paper}`).toBe(stars.includes(paper!));
+      expect(pressed[1], `${label}: hide on ${paper}`).toBe(hides.includes(paper!));
     }
   }
 
