@@ -41,7 +41,7 @@ export function registerSearch(program: Command, run: RunCommand): void {
     .option('--lang <code>', 'language of the translated title and TL;DR shown (default: llm.lang of the config)')
     .option(
       '--json',
-      'print JSON: { total, page, pageSize, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }',
+      'print JSON: { total, page, pageSize, rankedWithin?, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }',
     )
     .addHelpText(
       'after',
@@ -140,6 +140,9 @@ function listing(q: string, response: SearchResponse): string {
   const pages = Math.max(1, Math.ceil(response.total / response.pageSize));
   const what = q.trim() === '' ? 'papers' : `matches for ${JSON.stringify(q)}`;
   const lines = [`${response.total} ${what} (page ${response.page} of ${pages})`];
+  if (response.rankedWithin !== undefined) {
+    lines.push(`(ranked by relevance among the newest ${response.rankedWithin}; add --from/--until to rank every match, or --sort date)`);
+  }
   if (response.hits.length === 0 && response.total > 0) lines.push(`(no results on page ${response.page}; try --page 1)`);
   for (const hit of response.hits) lines.push('', ...hitLines(hit));
   return lines.join('\n');
