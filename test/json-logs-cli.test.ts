@@ -3,16 +3,10 @@
  * every stderr line of `run` and `serve` is one JSON object with time, level and msg, and the subscription and run id
  * where known; secrets are masked; the default stays human.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
-import { feedDate } from './helpers/arxiv-feeds.js';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf, goodPapers } from './helpers/good-papers.js';
-import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { describe, expect, it } from 'vitest';
+import type { CliSandbox } from './helpers/cli.js';
+import { useServeWorld } from './helpers/serve-world.js';
 
 const KEY = 'sk-test-secret-jsonlogs-0123456789';
 
@@ -45,37 +39,10 @@ function parseLines(stderr: string): LogLine[] {
 }
 
 describe('JSON logs', () => {
-  const papers = goodPapers(2);
-  let arxiv: TestServer;
-  let llm: FakeLlmServer;
-  const sandboxes: CliSandbox[] = [];
-  const processes: CliProcess[] = [];
-
-  beforeAll(async () => {
-    arxiv = await startTestServer({
-      '/rss/cs.CL': () => ({ headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers, feedDate(expectedFeedDay(new Date()))) }),
-    });
-    llm = await startFakeLlmServer({ papers, apiKey: KEY, latencyMs: 0 });
-  });
-  afterAll(async () => {
-    for (const process of processes) process.kill();
-    await llm?.close();
-    await arxiv?.close();
-    for (const sandbox of sandboxes) sandbox.cleanup();
-  });
+  const world = useServeWorld({ apiKey: KEY });
 
   function sandboxWith(config: Record<string, unknown>, cron = '30 0 * * 1-5'): CliSandbox {
-    const sandbox = createCliSandbox();
-    sandboxes.push(sandbox);
-    writeFileSync(
-      join(sandbox.dir, 'xivdigest.config.json'),
-      JSON.stringify({
-        arxiv: { maxRetries: 0 },
-        subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron, timezone: 'UTC' }, outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
-        ...config,
-      }),
-    );
-    return sandbox;
+    return world.sandbox((dir) => ({ arxiv: { maxRetries: 0 }, subscriptions: [world.subscription(cron, join(dir, 'out'))], ...config }));
   }
 
   it('run --log-format json: every line is JSON with the subscription and run id, the final error included', async () => {
@@ -105,13 +72,7 @@ describe('JSON logs', () => {
 
   it('serve with log.format "json": the scheduler, the finished run (with its id) and the stop are JSON lines', async () => {
     const sandbox = sandboxWith({ log: { format: 'json' } }, '*/2 * * * * *');
-    const serving = startCli(sandbox, ['serve', '--schedule', '--port', '0'], {
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-    });
-    processes.push(serving);
+    const serving = world.start(sandbox, ['serve', '--schedule', '--port', '0'], world.env());
     await serving.waitForStderr(/finished the \S+ slot/);
     serving.child.kill('SIGTERM');
     expect(await serving.exited(30_000)).toBe(143);

@@ -4,48 +4,21 @@
  * direct requests from this machine are answered; /readyz answers 503 with the reason once a newer xivdigest has
  * migrated the database.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
-import { feedDate } from './helpers/arxiv-feeds.js';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf, goodPapers } from './helpers/good-papers.js';
-import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { describe, expect, it } from 'vitest';
+import { useServeWorld } from './helpers/serve-world.js';
 import { prometheusParser, type ParsedFamily } from './helpers/prometheus-parser.js';
 
 const KEY = 'sk-test-secret-metrics-0123456789';
 const TOKEN = 'metrics-token-0123456789abcdefghijklmnop';
 
 describe('serve: /healthz, /readyz, /metrics', () => {
-  const papers = goodPapers(2);
-  let arxiv: TestServer;
-  let llm: FakeLlmServer;
-  const sandboxes: CliSandbox[] = [];
-  const processes: CliProcess[] = [];
-
-  beforeAll(async () => {
-    arxiv = await startTestServer({
-      '/rss/cs.CL': () => ({ headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers, feedDate(expectedFeedDay(new Date()))) }),
-    });
-    llm = await startFakeLlmServer({ papers, apiKey: KEY, latencyMs: 0 });
-  });
-  afterAll(async () => {
-    for (const process of processes) process.kill();
-    await llm?.close();
-    await arxiv?.close();
-    for (const sandbox of sandboxes) sandbox.cleanup();
-  });
+  const world = useServeWorld({ apiKey: KEY });
+  const papers = world.papers;
 
   async function serve(config: Record<string, unknown>, env: Record<string, string> = {}, args: string[] = []) {
-    const sandbox = createCliSandbox();
-    sandboxes.push(sandbox);
-    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
-    const serving = startCli(sandbox, ['serve', '--port', '0', ...args], env);
-    processes.push(serving);
+    const sandbox = world.sandbox(config);
+    const serving = world.start(sandbox, ['serve', '--port', '0', ...args], env);
     const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
     return { sandbox, serving, url: /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]! };
   }
@@ -59,9 +32,9 @@ describe('serve: /healthz, /readyz, /metrics', () => {
     const { serving, url } = await serve(
       {
         web: { metricsToken: { env: 'XIVDIGEST_METRICS_TOKEN' } },
-        subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '*/2 * * * * *', timezone: 'UTC' }, outputs: { dir: 'out', formats: ['md'] } }],
+        subscriptions: [world.subscription('*/2 * * * * *', 'out')],
       },
-      { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url, XIVDIGEST_METRICS_TOKEN: TOKEN },
+      { ...world.env(), XIVDIGEST_METRICS_TOKEN: TOKEN },
       ['--schedule'],
     );
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -3,16 +3,10 @@
  * last run and under "needs attention" with its reason (exit 1); while `serve --schedule` runs a slot, the run shows as
  * in progress with the serving process's pid and a fresh heartbeat.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
-import { feedDate } from './helpers/arxiv-feeds.js';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf, goodPapers } from './helpers/good-papers.js';
-import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { describe, expect, it } from 'vitest';
+import type { CliSandbox } from './helpers/cli.js';
+import { useServeWorld } from './helpers/serve-world.js';
 
 const KEY = 'sk-test-secret-status-0123456789';
 
@@ -27,37 +21,11 @@ interface StatusJson {
 }
 
 describe('xivdigest status', () => {
-  const papers = goodPapers(2);
-  let arxiv: TestServer;
-  let llm: FakeLlmServer;
-  const sandboxes: CliSandbox[] = [];
-  const processes: CliProcess[] = [];
-
-  beforeAll(async () => {
-    arxiv = await startTestServer({
-      '/rss/cs.CL': () => ({ headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers, feedDate(expectedFeedDay(new Date()))) }),
-    });
-    // Slow answers keep the run in progress while `status` looks at it.
-    llm = await startFakeLlmServer({ papers, apiKey: KEY, latencyMs: 4000 });
-  });
-  afterAll(async () => {
-    for (const process of processes) process.kill();
-    await llm?.close();
-    await arxiv?.close();
-    for (const sandbox of sandboxes) sandbox.cleanup();
-  });
+  // Slow answers keep the run in progress while `status` looks at it.
+  const world = useServeWorld({ apiKey: KEY, llmLatencyMs: 4000 });
 
   function sandboxWith(cron: string): CliSandbox {
-    const sandbox = createCliSandbox();
-    sandboxes.push(sandbox);
-    writeFileSync(
-      join(sandbox.dir, 'xivdigest.config.json'),
-      JSON.stringify({
-        arxiv: { maxRetries: 0 },
-        subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron, timezone: 'UTC' }, outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
-      }),
-    );
-    return sandbox;
+    return world.sandbox((dir) => ({ arxiv: { maxRetries: 0 }, subscriptions: [world.subscription(cron, join(dir, 'out'))] }));
   }
 
   it('documents its exit codes in --help', async () => {
@@ -99,13 +67,7 @@ describe('xivdigest status', () => {
   it('shows a run in progress with the pid holding its claim and a fresh heartbeat', async () => {
     // Every two seconds (croner's six-field form): a slot starts soon after serve does.
     const sandbox = sandboxWith('*/2 * * * * *');
-    const serving = startCli(sandbox, ['serve', '--schedule', '--port', '0'], {
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-    });
-    processes.push(serving);
+    const serving = world.start(sandbox, ['serve', '--schedule', '--port', '0'], world.env());
     await serving.waitForStderr(/nlp: started the \S+ slot/);
     // The run is stored as running once it has claimed the subscription; ask until it shows (no timing assumed).
     let status: StatusJson | undefined;

@@ -95,7 +95,24 @@ function wrap(text: string, width: number): string {
   return [...lines, line].join('\n  ');
 }
 
+/**
+ * A reader that closes early (`xivdigest --help | head -1`) has taken all it wants: what follows is dropped without an
+ * EPIPE trace, and the command finishes as it would (a run still stores and delivers), exiting with its own code.
+ */
+function dropWritesAfterClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stream.write = ((_chunk: unknown, encoding?: unknown, callback?: unknown) => {
+      const done = typeof encoding === 'function' ? encoding : callback;
+      if (typeof done === 'function') process.nextTick(done as () => void);
+      return true;
+    }) as typeof stream.write;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  dropWritesAfterClosedPipe(process.stdout);
+  dropWritesAfterClosedPipe(process.stderr);
   let exitCode: number = EXIT.ok;
   let context: CliContext | undefined;
   // Ctrl-C exits 130 at once (what was stored is kept); `serve` takes the first SIGINT/SIGTERM to finish its job.

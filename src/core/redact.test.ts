@@ -86,6 +86,22 @@ describe('redact', () => {
     expect(out).toBe('*** *** *** *** /root');
   });
 
+  it('masks only the password of a database URL: a lone user name is a role, a URL-encoded password goes in both forms', () => {
+    rememberConfigSecrets(
+      { store: { url: 'postgres://postgres@127.0.0.1:5432/test' }, queue: { url: 'redis://default:R3d%2Fis%40pw@127.0.0.1:6379' } },
+      { XIVDIGEST_DB: 'postgres://postgres@127.0.0.1:5432/test', XIVDIGEST_QUEUE_URL: 'redis://default:R3d%2Fis%40pw@127.0.0.1:6379' },
+    );
+    expect(redact('store: postgres://postgres@127.0.0.1:5432/test (PostgreSQL, role postgres)')).toBe(
+      'store: postgres://postgres@127.0.0.1:5432/test (PostgreSQL, role postgres)',
+    );
+    expect(redactUrl('postgres://postgres@127.0.0.1:5432/test')).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(redact('queue redis://default:R3d%2Fis%40pw@127.0.0.1:6379; password R3d/is@pw; encoded R3d%2Fis%40pw')).toBe(
+      'queue redis://default:***@127.0.0.1:6379; password ***; encoded ***',
+    );
+    // A web URL's lone user name is still taken for a token.
+    expect(redactUrl('https://ghp_T0kenValue9@example.org/hook')).toBe('https://***@example.org/hook');
+  });
+
   it('is idempotent and keeps JSON valid', () => {
     const json = JSON.stringify({ url: 'https://a:b12345@x.org/hook/Zq9XkP2mLw8RtY4v?token=t0k3n', note: 'Authorization: Basic QWxhZGRpbjo=' });
     const once = redact(json);

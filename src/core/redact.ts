@@ -24,7 +24,7 @@ export function rememberSecrets(...values: ReadonlyArray<string | undefined | nu
 }
 
 /**
- * A value and, when it is a URL, its secret parts: the userinfo, token-like path segments and key-like query values.
+ * A value and, when it is a URL, its secret parts: the password (or a web URL's lone user name), token-like path segments and key-like query values.
  * Used to remember a configured webhook URL so that any of its parts is masked wherever it shows up alone.
  */
 export function secretParts(value: string): string[] {
@@ -37,7 +37,8 @@ export function secretParts(value: string): string[] {
   }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return parts;
   if (parsed.password) parts.push(safeDecode(parsed.password), parsed.password);
-  if (parsed.username && !parsed.password) parts.push(safeDecode(parsed.username), parsed.username);
+  // A lone user name is a token only in web URLs (`https://TOKEN@host`); `postgres://postgres@host` names a role.
+  if (parsed.username && !parsed.password && WEB_PROTOCOL.test(parsed.protocol)) parts.push(safeDecode(parsed.username), parsed.username);
   for (const [name, inner] of parsed.searchParams) if (secretName(name) && inner) parts.push(inner);
   const segments = parsed.pathname.split('/');
   segments.forEach((segment, index) => {
@@ -45,6 +46,9 @@ export function secretParts(value: string): string[] {
   });
   return parts;
 }
+
+/** Schemes whose lone `user@` is usually a token; elsewhere (postgres, redis, smtp) it is a user name. */
+const WEB_PROTOCOL = /^(https?|wss?):$/i;
 
 /** Query and header names whose values are secret. */
 const SECRET_NAME =
@@ -115,7 +119,7 @@ export function redactUrl(url: string | undefined): string | undefined {
   if (parsed.password) {
     parsed.password = MASK;
     changed = true;
-  } else if (parsed.username && /^(https?|wss?):$/i.test(parsed.protocol)) {
+  } else if (parsed.username && WEB_PROTOCOL.test(parsed.protocol)) {
     parsed.username = MASK;
     changed = true;
   }
@@ -217,7 +221,7 @@ export function redactDeep<T>(value: T, secrets: readonly string[] = []): T {
 export function hasUserinfo(url: string): boolean {
   try {
     const parsed = new URL(url);
-    return parsed.password !== '' || (parsed.username !== '' && /^(https?|wss?):$/i.test(parsed.protocol));
+    return parsed.password !== '' || (parsed.username !== '' && WEB_PROTOCOL.test(parsed.protocol));
   } catch {
     return false;
   }

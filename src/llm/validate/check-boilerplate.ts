@@ -1,5 +1,6 @@
 /** Gate checks `refusal`, `prompt-echo` and `placeholder`: text that is about the task rather than the paper. */
-import { issue, TEXT_FIELDS, type GateCheck } from './context.js';
+import { endsCleanly } from './check-length.js';
+import { issue, TEXT_FIELDS, type GateCheck, type GateContext } from './context.js';
 import { squash } from './text.js';
 import type { GateIssue, GateIssueCode } from './types.js';
 
@@ -109,17 +110,30 @@ const PATTERNS: Pattern[] = [
   { code: 'placeholder', label: 'a placeholder', pattern: /(?:\.{3}|…)\s*$/ },
 ];
 
-/** A match the source itself has (a paper about refusals, about TODO comments) is not boilerplate. */
+/** `…` and `...` are one mark: a source may have either, and a translation may write the other. */
+const sameEllipsis = (text: string): string => text.replace(/…/g, '...');
+
+/** A match the source itself has (a paper about refusals, about TODO comments, an abstract with "...") is not boilerplate. */
 function sourceHas(sourceText: () => string, match: string): boolean {
-  const needle = squash(match).toLowerCase();
+  const needle = sameEllipsis(squash(match).toLowerCase());
   return needle.length > 2 && sourceText().includes(needle);
+}
+
+/**
+ * An abstract that ends with an ellipsis after real text, translating a source that was cut: flagged as cut, or visibly
+ * so (it stops mid-sentence, as the original system's 1,000-character abstracts do once a feed drops the flag). A
+ * field that is nothing but an ellipsis is still a placeholder.
+ */
+function marksTheCut(context: GateContext, field: string, text: string, match: RegExpExecArray): boolean {
+  if (field !== 'abstract' || !/^(?:\.{3}|…)\s*$/.test(match[0]) || text.slice(0, match.index).trim() === '') return false;
+  return context.abstractTruncated || !endsCleanly(context.source.abstract);
 }
 
 /** Check `boilerplate`: refusals, echoed prompts and placeholders in any field. */
 export const checkBoilerplate: GateCheck = (context) => {
   const issues: GateIssue[] = [];
   let flat: string | undefined;
-  const sourceText = (): string => (flat ??= squash(context.sourceText).toLowerCase());
+  const sourceText = (): string => (flat ??= sameEllipsis(squash(context.sourceText).toLowerCase()));
   for (const field of TEXT_FIELDS) {
     const text = context.fields[field];
     if (text === undefined) continue;
@@ -128,9 +142,12 @@ export const checkBoilerplate: GateCheck = (context) => {
       const kind = `${code}/${severity ?? 'error'}`;
       if (found.has(kind)) continue;
       const match = pattern.exec(text);
-      if (!match || sourceHas(sourceText, match[0])) continue;
-      // A translation of a source cut at 1,000 characters may mark the cut with an ellipsis, as the source does.
-      if (field === 'abstract' && context.abstractTruncated && /^(?:\.{3}|…)\s*$/.test(match[0])) continue;
+      if (!match) continue;
+      // A field that is nothing but a placeholder ("...", "TODO") is one, whatever the source holds.
+      const wholeField = code === 'placeholder' && text.trim() === match[0].trim();
+      if (!wholeField && sourceHas(sourceText, match[0])) continue;
+      // A translation of a source cut at 1,000 characters may mark the cut with an ellipsis.
+      if (marksTheCut(context, field, text, match)) continue;
       found.add(kind);
       issues.push(issue(code, field, severity ?? 'error', `${field} contains ${label}: "${squash(match[0]).slice(0, 60)}"`));
     }

@@ -345,3 +345,42 @@ describe('repairHint', () => {
     expect(hint).toMatch(/Translate the whole abstract/);
   });
 });
+
+describe('ellipses from the source', () => {
+  // arXiv 2603.06957 as the original system stored it: the feed description cut at 1,000 characters, mid-sentence.
+  // Through a feed the announcement header goes and nothing flags the cut; the model marks it with "...".
+  const cut = {
+    title: 'Post-training of Linear Autoregressive Models with Reward Queries',
+    abstract:
+      'We study post-training linear autoregressive models of order $N$ with a reward model that can only be queried. ' +
+      'Such models capture in-context learning of linear dynamics and serve as a tractable proxy for sequence models. ' +
+      'We show that a policy-gradient method with a suitable baseline attains the minimax optimal rate, but may require a number of reward queries exponential in $N$ to g',
+  };
+  const answer = {
+    title: '基于奖励查询的线性自回归模型后训练',
+    tldr: '本文研究只能查询奖励模型时 $N$ 阶线性自回归模型的后训练，证明策略梯度方法可达极小极大最优速率但查询次数可能随 $N$ 指数增长。',
+    tldrEn:
+      'Policy gradient post-training of order-$N$ linear autoregressive models with a query-only reward model is minimax optimal but may need reward queries exponential in $N$.',
+    abstract:
+      '我们研究在奖励模型只能被查询的情况下，对 $N$ 阶线性自回归模型进行后训练。这类模型刻画了线性动力系统的上下文学习，' +
+      '并可作为序列模型的一个易于处理的替代。我们证明，带有合适基线的策略梯度方法可以达到极小极大最优速率，但可能需要指数于 $N$ 的奖励查询次数才能...',
+  };
+
+  it('passes an answer that marks the cut of a source ending mid-sentence, flagged or not', () => {
+    expect(checkTexts(answer, cut, { lang: 'zh' }).issues.filter((found) => found.severity === 'error')).toEqual([]);
+    expect(checkTexts(answer, cut, { lang: 'zh', abstractTruncated: true }).ok).toBe(true);
+  });
+
+  it('passes an answer that keeps the source\'s own "...", written as … or as three dots', () => {
+    const source = { ...zh.source, abstract: zh.source.abstract.replace(/\.$/, '…') };
+    expect(checkTexts({ ...zh.output, abstract: zh.output.abstract.replace(/。$/, '...') }, source, { lang: 'zh' }).ok).toBe(true);
+    expect(checkTexts({ ...zh.output, abstract: zh.output.abstract.replace(/。$/, '…') }, source, { lang: 'zh' }).ok).toBe(true);
+  });
+
+  it('still rejects a trailing "..." when the source ends cleanly, and an abstract that is only an ellipsis', () => {
+    expect(errors(zhWith({ abstract: zh.output.abstract.replace(/。$/, '...') }))).toContain('placeholder');
+    expect(errors(checkTexts({ ...answer, abstract: '...' }, cut, { lang: 'zh', abstractTruncated: true }))).toContain('placeholder');
+    const dotted = { ...zh.source, abstract: `${zh.source.abstract} Results hold for 1, 2, ... experts.` };
+    expect(errors(checkTexts({ ...zh.output, abstract: '……' }, dotted, { lang: 'zh' }))).toContain('placeholder');
+  });
+});
