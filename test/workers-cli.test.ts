@@ -123,4 +123,37 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
       for (const worker of workers) worker.kill();
     }
   }, 60_000);
+  it('holds one llm.budget across worker processes: calls stop when it is spent, and the rest is left for later', async () => {
+    await database.query('delete from paper_texts');
+    const answeredBefore = server.requests.filter((request) => request.status === 200).length;
+    const workers: CliProcess[] = [];
+    try {
+      for (let index = 0; index < 2; index += 1) {
+        const worker = startCli(sandbox, ['worker', '--concurrency', String(CONCURRENCY)], env);
+        workers.push(worker);
+        await worker.waitForStderr(/worker: serving enrich-openai-compatible-/);
+      }
+      // About a fifth of the papers' worth: each worker alone would spend it all if the counter were per process.
+      const budget = 0.002;
+      const result = await sandbox.run(['enrich', '--json', '--budget', String(budget)], { env });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/budget/);
+      const summary = JSON.parse(result.stdout) as { done: number; remaining: number; failed: unknown[]; cost: number; stoppedForBudget: boolean };
+      expect(summary.stoppedForBudget).toBe(true);
+      expect(summary.failed).toEqual([]);
+      expect(summary.done).toBeGreaterThan(0);
+      expect(summary.done + summary.remaining).toBe(PAPERS);
+      expect(summary.remaining).toBeGreaterThan(0);
+      // Spent within the budget across both workers (each call reserved its estimate on the one counter first).
+      expect(summary.cost).toBeGreaterThan(0);
+      expect(summary.cost).toBeLessThanOrEqual(budget);
+      const answered = server.requests.filter((request) => request.status === 200).length - answeredBefore;
+      expect(answered).toBe(summary.done);
+      const rows = await database.query<{ paper_id: string }>("select paper_id from paper_texts where status = 'ok'");
+      expect(rows).toHaveLength(summary.done);
+      console.info(`workers: budget $${budget}: ${summary.done} paper(s) enriched for $${summary.cost.toFixed(5)}, ${summary.remaining} left`);
+    } finally {
+      for (const worker of workers) worker.kill();
+    }
+  }, 60_000);
 });

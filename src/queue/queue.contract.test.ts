@@ -26,6 +26,22 @@ describe.each(adapters)('job queue contract: $name', ({ skip, make }) => {
     for (const queue of opened.splice(0)) await queue.close();
   });
 
+  it.skipIf(skip)('reserves a shared budget atomically: what is reserved or spent never passes the limit, and settling replaces the estimate', async () => {
+    const queue = open();
+    const key = `budget-${Date.now()}`;
+    // Ten reservations of $0.3 at once against $1: exactly three fit, whatever their order.
+    const answers = await Promise.all(Array.from({ length: 10 }, () => queue.budget.reserve(key, 1, 0.3)));
+    expect(answers.filter(Boolean)).toHaveLength(3);
+    expect(await queue.budget.committed(key)).toBeCloseTo(0.9, 9);
+    // Two calls cost less than estimated, one made no call: room for more again.
+    await queue.budget.settle(key, 0.3, 0.1);
+    await queue.budget.settle(key, 0.3, 0.1);
+    await queue.budget.settle(key, 0.3, 0);
+    expect(await queue.budget.committed(key)).toBeCloseTo(0.2, 9);
+    expect(await queue.budget.reserve(key, 1, 0.8)).toBe(true);
+    expect(await queue.budget.reserve(key, 1, 0.000001)).toBe(false);
+  });
+
   it.skipIf(skip)('runs a job once however often it is added, and reports each settlement to the waiter', async () => {
     const queue = open();
     const runs: string[] = [];

@@ -82,7 +82,7 @@ Examples:
         const queue = (await openJobQueue(queueConfig))!;
         let done = 0;
         let failed = 0;
-        const handler = createEnrichJobHandler({ store, providerFor, settings });
+        const handler = createEnrichJobHandler({ store, providerFor, settings, budget: queue.budget });
         const startedAt = Date.now();
         await queue.process(
           queueName,
@@ -93,7 +93,7 @@ Examples:
               context.reporter.verbose(`${job.id}: ${value.status}${value.calls ? ` (${value.calls} call(s))` : ''}`);
               return value;
             } catch (error) {
-              if (!(XivdigestError.isInstance(error) && error.code === 'LLM_RATE_LIMITED')) failed += 1;
+              if (!(XivdigestError.isInstance(error) && (error.code === 'LLM_RATE_LIMITED' || error.code === 'BUDGET_EXCEEDED'))) failed += 1;
               context.reporter.verbose(`${job.id}: ${error instanceof Error ? error.message : String(error)}`);
               throw error;
             }
