@@ -25,7 +25,8 @@ export function registerWorker(program: Command, run: RunCommand): void {
 Queues: one per LLM provider account, named enrich-<provider>-<endpoint>-<hash of the key> (never the key). The
 worker serves the queue of the provider its config and environment choose (as \`enrich\` does), and takes a job for
 any model of that account. Every worker and enqueuer of one account meets on the same queue and shares:
-  - llm.rpm: requests per minute across all workers (BullMQ's global rate limiter);
+  - llm.rpm: requests per minute across all workers (starts spaced on one schedule in Redis);
+  - llm.budget / enrich --budget: one counter per run; each call reserves its estimated cost first;
   - queue.globalConcurrency: jobs at once across all workers;
   - a 429's Retry-After: the whole queue pauses for everyone.
 Jobs of \`enrich --all\` come after today's. A job checks the store before calling (texts already saved: no call)
