@@ -9,6 +9,8 @@ import { providerQueueName } from './names.js';
 const redisUrl = process.env.XIVDIGEST_TEST_REDIS_URL || undefined;
 if (!redisUrl) console.info('BullMQ queue contract skipped: XIVDIGEST_TEST_REDIS_URL is unset (a Redis URL, e.g. redis://127.0.0.1:6379)');
 
+console.info('job queue contract: the shared-limiter test runs on BullMQ only (the in-process queue serves one process and has no limiter)');
+
 let counter = 0;
 const adapters: Array<{ name: string; skip: boolean; make(): JobQueue }> = [
   { name: 'in-process', skip: false, make: () => createInProcessQueue() },
