@@ -5,7 +5,7 @@ import type { LlmProvider } from './core/llm.js';
 import type { LlmCallObserver } from './core/llm-observer.js';
 import { observeProvider } from './llm/observed.js';
 import { enrichPapers, type EnrichOptions, type EnrichResult } from './jobs/enrich.js';
-import type { JobQueue, QueueCounts } from './core/queue.js';
+import type { JobQueue, QueueCountsReader } from './core/queue.js';
 import { providerQueueName } from './queue/names.js';
 import type { Store } from './store/store.js';
 import { providerOptionsFromEnv } from './llm/env.js';
@@ -181,15 +181,23 @@ export async function enrichFunction(
 }
 
 /**
- * Queue counts for `status`: waiting, active, delayed, failed and completed jobs and the workers connected, per queue
- * under the configured prefix; an empty list without `queue.url`.
+ * Queue counts for `status` and /metrics: waiting, active, delayed, failed and completed jobs and the workers
+ * connected, per queue under the configured prefix; an empty list without `queue.url`. One queue (one Redis
+ * connection) is opened on the first read and kept for the next ones, so a scrape every 15 s does not connect anew;
+ * `close` releases it.
  */
-export async function queueCounts(queueConfig: QueueConfig): Promise<QueueCounts[]> {
-  const queue = await openJobQueue(queueConfig);
-  if (!queue) return [];
-  try {
-    return await queue.counts();
-  } finally {
-    await queue.close();
-  }
+export function queueCountsReader(queueConfig: QueueConfig): { read: QueueCountsReader; close(): Promise<void> } {
+  let opened: Promise<JobQueue | undefined> | undefined;
+  return {
+    async read() {
+      opened ??= openJobQueue(queueConfig);
+      const queue = await opened;
+      return queue ? queue.counts() : [];
+    },
+    async close() {
+      const queue = await opened;
+      opened = undefined;
+      await queue?.close();
+    },
+  };
 }

@@ -121,4 +121,48 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
       for (const worker of workers) worker.kill();
     }
   }, 60_000);
+  it('holds one llm.budget across worker processes: calls stop when it is spent, and the rest is left for later', async () => {
+    await database.query('delete from paper_texts');
+    const answeredBefore = server.requests.filter((request) => request.status === 200).length;
+    const workers: CliProcess[] = [];
+    try {
+      for (let index = 0; index < 2; index += 1) {
+        // The first worker serves its own /metrics (--metrics-port 0: any free port, printed on stderr).
+        const worker = startCli(sandbox, ['worker', '--concurrency', String(CONCURRENCY), ...(index === 0 ? ['--metrics-port', '0'] : [])], env);
+        workers.push(worker);
+        await worker.waitForStderr(/worker: serving enrich-openai-compatible-/);
+      }
+      const metricsUrl = /worker: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(workers[0]!.stderr())?.[1];
+      expect(metricsUrl, workers[0]!.stderr()).toBeDefined();
+      // About a fifth of the papers' worth: each worker alone would spend it all if the counter were per process.
+      const budget = 0.002;
+      const result = await sandbox.run(['enrich', '--json', '--budget', String(budget)], { env });
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(/budget/);
+      const summary = JSON.parse(result.stdout) as { done: number; remaining: number; failed: unknown[]; cost: number; stoppedForBudget: boolean };
+      expect(summary.stoppedForBudget).toBe(true);
+      expect(summary.failed).toEqual([]);
+      expect(summary.done).toBeGreaterThan(0);
+      expect(summary.done + summary.remaining).toBe(PAPERS);
+      expect(summary.remaining).toBeGreaterThan(0);
+      // Spent within the budget across both workers (each call reserved its estimate on the one counter first).
+      expect(summary.cost).toBeGreaterThan(0);
+      expect(summary.cost).toBeLessThanOrEqual(budget);
+      const answered = server.requests.filter((request) => request.status === 200).length - answeredBefore;
+      expect(answered).toBe(summary.done);
+      const rows = await database.query<{ paper_id: string }>("select paper_id from paper_texts where status = 'ok'");
+      expect(rows).toHaveLength(summary.done);
+      // Both workers counted their jobs; the scraped one shows its calls, its jobs and the queue's counts.
+      const scraped = await fetch(metricsUrl!);
+      expect(scraped.status).toBe(200);
+      const exposition = await scraped.text();
+      expect(exposition).toMatch(/xivdigest_llm_calls_total\{provider="openai-compatible",model="gpt-4o-mini",outcome="ok"\} \d+/);
+      expect(exposition).toMatch(/xivdigest_worker_jobs_total\{queue="enrich-openai-compatible-[^"]+",outcome="(done|budget)"\} \d+/);
+      expect(exposition).toMatch(/xivdigest_queue_jobs\{queue="enrich-openai-compatible-[^"]+",state="waiting"\} 0/);
+      expect(exposition).not.toContain(KEY);
+      console.info(`workers: budget $${budget}: ${summary.done} paper(s) enriched for $${summary.cost.toFixed(5)}, ${summary.remaining} left`);
+    } finally {
+      for (const worker of workers) worker.kill();
+    }
+  }, 60_000);
 });

@@ -55,8 +55,24 @@ export interface QueueCounts {
 /** Reads every queue's counts for `status` and /metrics; injected by the composition root, absent when no queue is configured. */
 export type QueueCountsReader = () => Promise<QueueCounts[]>;
 
+/**
+ * A spending limit shared by every process of the queue (US dollars, counted in nano-dollars): a call reserves its
+ * estimated cost before it starts and settles to what it cost after. Reservations of a killed process are never given
+ * back, so a crash can only leave money unspent, never overspend.
+ */
+export interface SharedBudget {
+  /** Reserves `estimate` under `key`'s `limit`; false (nothing reserved) when spent plus reserved plus it would pass the limit. */
+  reserve(key: string, limit: number, estimate: number): Promise<boolean>;
+  /** Replaces a reservation of `estimate` with the `cost` the call had (0 when it made none). */
+  settle(key: string, estimate: number, cost: number): Promise<void>;
+  /** Spent plus reserved under `key`. */
+  committed(key: string): Promise<number>;
+}
+
 export interface JobQueue {
   readonly kind: 'in-process' | 'bullmq';
+  /** Budgets shared by every process of this queue (llm.budget in queued mode). */
+  readonly budget: SharedBudget;
   /** Adds jobs; one whose id is waiting or running is not added twice, one that finished before runs again. Returns how many were added. */
   add<Data>(queue: string, jobs: ReadonlyArray<QueueJob<Data>>): Promise<number>;
   /** Resolves once every job of `ids` has settled, calling `onSettled` for each as it does (or for ones that settled already). */

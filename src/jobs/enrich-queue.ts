@@ -2,7 +2,10 @@
 import { XivdigestError } from '../core/errors.js';
 import type { LlmProvider } from '../core/llm.js';
 import type { Paper } from '../core/paper.js';
-import type { JobHandler, JobQueue, JobSettlement } from '../core/queue.js';
+import { randomUUID } from 'node:crypto';
+import type { JobHandler, JobQueue, JobSettlement, SharedBudget } from '../core/queue.js';
+import { costOf, DEFAULT_PRICES, priceOf, type ModelPrice } from '../llm/pricing.js';
+import { estimateTokens } from '../llm/scheduler.js';
 import type { Store } from '../store/store.js';
 import { emptyEnrichResult, enrichPapers, planEnrichment, type EnrichOptions, type EnrichResult } from './enrich.js';
 
@@ -14,6 +17,8 @@ export interface EnrichJobData {
   model: string;
   promptVersion: string;
   retryFailed: boolean;
+  /** The run's budget, shared by every worker (JobQueue.budget): reserved before the call, settled after. */
+  budget?: { key: string; limit: number };
 }
 
 /** What a finished job reports back. */
@@ -41,7 +46,21 @@ export interface EnrichJobDependencies {
   providerFor(model: string): LlmProvider;
   /** Enrichment settings (prompt dir, timeouts, repairs, prices); concurrency, pacing and budget are the queue's. */
   settings?: Omit<EnrichOptions, 'store' | 'provider' | 'papers' | 'concurrency' | 'rpm' | 'tpm' | 'budget' | 'batch' | 'onEvent' | 'signal'>;
+  /** The budgets every worker shares (the queue's); needed for jobs that carry a budget. */
+  budget?: SharedBudget;
 }
+
+/** Input tokens of the instructions around a paper, for the estimate a budget reserves (settled to the real cost after). */
+const PROMPT_TOKENS_ESTIMATE = 1000;
+
+/** What one job's call is reserved at: the paper's tokens plus the instructions in, twice the paper's out (as enrich estimates). */
+export function estimateJobCost(paper: Paper, price: ModelPrice, maxOutputTokens?: number): number {
+  const paperTokens = estimateTokens(`${paper.title} ${paper.abstract}`);
+  return costOf({ inputTokens: paperTokens + PROMPT_TOKENS_ESTIMATE, outputTokens: maxOutputTokens ?? 2 * paperTokens + 200 }, price) ?? 0;
+}
+
+/** The error a job leaves with when the run's budget has no room for its call: not retried, and not a failure of the paper. */
+export const BUDGET_REFUSED = 'BUDGET_EXCEEDED';
 
 /**
  * The job "enrich a paper-language": enrichPapers on one paper with one attempt per call. The store is read first (texts
@@ -65,18 +84,39 @@ export function createEnrichJobHandler(dependencies: EnrichJobDependencies): Job
         }
       },
     };
-    const result = await enrichPapers({
-      ...dependencies.settings,
-      store: dependencies.store,
-      provider,
-      papers: [data.paper],
-      lang: data.lang,
-      promptVersion: data.promptVersion,
-      retryFailed: data.retryFailed,
-      concurrency: 1,
-      // Retries are the queue's: a 429 must reach it (to pause everyone), and a retry may go to another worker.
-      maxAttempts: 1,
-    });
+    // The budget: reserve the call's estimate on the shared counter first; no room, no call (the run stops there).
+    let reserved: { key: string; estimate: number } | undefined;
+    if (data.budget) {
+      const price = priceOf(dependencies.settings?.prices ?? DEFAULT_PRICES, base.id, base.modelId);
+      if (!dependencies.budget || !price)
+        throw new XivdigestError({
+          code: 'CONFIG_INVALID',
+          message: `This worker cannot count the budget of ${base.id}/${base.modelId} (no shared counter or no price)`,
+        });
+      const estimate = estimateJobCost(data.paper, price, dependencies.settings?.maxOutputTokens);
+      if (!(await dependencies.budget.reserve(data.budget.key, data.budget.limit, estimate)))
+        throw new XivdigestError({ code: BUDGET_REFUSED, message: `The budget of $${data.budget.limit} is spent (or reserved by calls in flight)` });
+      reserved = { key: data.budget.key, estimate };
+    }
+    let result: EnrichResult;
+    try {
+      result = await enrichPapers({
+        ...dependencies.settings,
+        store: dependencies.store,
+        provider,
+        papers: [data.paper],
+        lang: data.lang,
+        promptVersion: data.promptVersion,
+        retryFailed: data.retryFailed,
+        concurrency: 1,
+        // Retries are the queue's: a 429 must reach it (to pause everyone), and a retry may go to another worker.
+        maxAttempts: 1,
+      });
+    } catch (error) {
+      if (reserved) await dependencies.budget!.settle(reserved.key, reserved.estimate, 0);
+      throw error;
+    }
+    if (reserved) await dependencies.budget!.settle(reserved.key, reserved.estimate, result.cost ?? reserved.estimate);
     const failure = result.failed[0];
     if (failure && !failure.stored) {
       if (limited) throw limited;
@@ -145,9 +185,27 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
         emit({ type: 'paper-failed', id: plan.paper.id, version: plan.paper.version, reason, stored: true, cached: true });
       }
     }
+    // One budget for the run across every worker: a counter of its own on the queue, named by a fresh id.
+    let budget: EnrichJobData['budget'];
+    if (options.budget !== undefined) {
+      if (priceOf(options.prices ?? DEFAULT_PRICES, options.provider.id, options.provider.modelId) === null)
+        throw new XivdigestError({
+          code: 'CONFIG_INVALID',
+          message: `A budget of $${options.budget} is set, but the price of ${options.provider.id}/${options.provider.modelId} is unknown, so spending cannot be counted`,
+          hint: `Add "${options.provider.modelId}" to the price table (USD per million input and output tokens), or drop the budget`,
+        });
+      budget = { key: `enrich-${randomUUID()}`, limit: options.budget };
+    }
     const byId = new Map<string, Paper>();
     const jobs = toEnrich.map((plan) => {
-      const data: EnrichJobData = { paper: plan.paper, lang, model: options.provider.modelId, promptVersion, retryFailed: options.retryFailed ?? false };
+      const data: EnrichJobData = {
+        paper: plan.paper,
+        lang,
+        model: options.provider.modelId,
+        promptVersion,
+        retryFailed: options.retryFailed ?? false,
+        ...(budget ? { budget } : {}),
+      };
       const id = enrichJobId(data);
       byId.set(id, plan.paper);
       return { id, data, priority: queued.priority ?? 'normal' };
@@ -161,6 +219,15 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
     let costKnown = true;
     const onSettled = (settlement: JobSettlement<EnrichJobValue | undefined>): void => {
       const paper = byId.get(settlement.id)!;
+      if (!settlement.ok && settlement.reason.startsWith(BUDGET_REFUSED)) {
+        // No room left in the budget: the paper is left for a later run, like the in-process stop.
+        result.remaining += 1;
+        if (!result.stoppedForBudget) {
+          result.stoppedForBudget = true;
+          emit({ type: 'budget-reached', spent: result.cost ?? 0, budget: budget!.limit, inFlight: 0 });
+        }
+        return;
+      }
       if (!settlement.ok) {
         const reason = `the workers could not enrich it: ${settlement.reason}`;
         result.failed.push({ id: paper.id, version: paper.version, reason, stored: false });

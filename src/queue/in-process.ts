@@ -98,8 +98,23 @@ export function createInProcessQueue(): JobQueue {
     );
   };
 
+  const spent = new Map<string, number>();
   return {
     kind: 'in-process',
+    budget: {
+      async reserve(key, limit, estimate) {
+        const now = spent.get(key) ?? 0;
+        if (Math.round((now + estimate) * 1e9) > Math.round(limit * 1e9)) return false;
+        spent.set(key, now + estimate);
+        return true;
+      },
+      async settle(key, estimate, cost) {
+        spent.set(key, (spent.get(key) ?? 0) - estimate + cost);
+      },
+      async committed(key) {
+        return spent.get(key) ?? 0;
+      },
+    },
     async add(name, jobs) {
       const line = lineOf(name);
       let added = 0;

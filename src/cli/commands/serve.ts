@@ -152,7 +152,8 @@ Examples:
         const { createOperations } = await import('../operations.js');
         // With a queue (decision 0041), /metrics counts its jobs too.
         const queueConfig = loaded.config.queue;
-        const queues = queueConfig.url ? async () => (await import('../../app-llm.js')).queueCounts(queueConfig) : undefined;
+        const countsReader = queueConfig.url ? (await import('../../app-llm.js')).queueCountsReader(queueConfig) : undefined;
+        const queues = countsReader?.read;
         const operations = createOperations(loaded, store, queues);
         const { reporter } = context;
 
@@ -365,6 +366,7 @@ Examples:
           if (rescan) clearInterval(rescan);
           release();
           await closeServer();
+          await countsReader?.close();
         }
       }),
     );

@@ -31,8 +31,11 @@ Examples:
         const store = await context.app().store();
         const { collectStatus, formatStatus } = await import('../status.js');
         const queueConfig = loaded.config.queue;
-        const queues = queueConfig.url ? async () => (await import('../../app-llm.js')).queueCounts(queueConfig) : undefined;
-        const status = await collectStatus({ store, subscriptions: loaded.config.subscriptions, ...(queues ? { queues } : {}) });
+        const countsReader = queueConfig.url ? (await import('../../app-llm.js')).queueCountsReader(queueConfig) : undefined;
+        const queues = countsReader?.read;
+        const status = await collectStatus({ store, subscriptions: loaded.config.subscriptions, ...(queues ? { queues } : {}) }).finally(() =>
+          countsReader?.close(),
+        );
         // Stored reports were redacted when saved; this masks anything learned since (decision 0025).
         context.print(redact(options.json ? JSON.stringify(status, null, 2) : formatStatus(status).join('\n')));
         if (status.attention.length > 0) throw new CommandFailed(EXIT.partial, `needs attention: ${status.attention.length} item(s)`);

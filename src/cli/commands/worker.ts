@@ -1,4 +1,5 @@
 /** `xivdigest worker`: takes enrichment jobs from the queue of `queue.url` and runs them against `store.url`, with the rate limit its provider account shares with every other worker. */
+import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { XivdigestError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
@@ -7,6 +8,8 @@ import { formatCount } from '../output.js';
 
 interface WorkerCliOptions {
   concurrency?: string;
+  metricsPort?: string;
+  metricsHost: string;
 }
 
 export function registerWorker(program: Command, run: RunCommand): void {
@@ -14,13 +17,16 @@ export function registerWorker(program: Command, run: RunCommand): void {
     .command('worker')
     .description('process queued jobs (queue.url) against the shared store (store.url): enrich a paper-language')
     .option('--concurrency <n>', 'jobs at once in this process (default: llm.concurrency)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics of this worker on GET /metrics (0: any free port)')
+    .option('--metrics-host <host>', 'the address --metrics-port listens on', '127.0.0.1')
     .addHelpText(
       'after',
       `
 Queues: one per LLM provider account, named enrich-<provider>-<endpoint>-<hash of the key> (never the key). The
 worker serves the queue of the provider its config and environment choose (as \`enrich\` does), and takes a job for
 any model of that account. Every worker and enqueuer of one account meets on the same queue and shares:
-  - llm.rpm: requests per minute across all workers (BullMQ's global rate limiter);
+  - llm.rpm: requests per minute across all workers (starts spaced on one schedule in Redis);
+  - llm.budget / enrich --budget: one counter per run; each call reserves its estimated cost first;
   - queue.globalConcurrency: jobs at once across all workers;
   - a 429's Retry-After: the whole queue pauses for everyone.
 Jobs of \`enrich --all\` come after today's. A job checks the store before calling (texts already saved: no call)
@@ -31,7 +37,11 @@ every machine; \`enrich\` and \`run\` then enqueue and wait, and any number of w
 
 Ctrl-C (or SIGTERM) stops taking jobs and lets the ones in hand finish.
 
+--metrics-port serves GET /metrics (LLM calls, tokens, errors and 429s of this process, jobs done and failed, the
+queue's counts) and GET /healthz, for Prometheus to scrape each worker.
+
 Examples:
+  xivdigest worker --metrics-port 9464 --metrics-host 0.0.0.0
   XIVDIGEST_QUEUE_URL=redis://10.0.0.5:6379 XIVDIGEST_DB=postgres://xd@10.0.0.5/xd xivdigest worker --concurrency 8`,
     )
     .action((options: WorkerCliOptions) =>
@@ -52,6 +62,17 @@ Examples:
             message: `--concurrency ${options.concurrency} is not a positive whole number`,
             hint: 'For example --concurrency 8',
           });
+        let metricsPort: number | undefined;
+        if (options.metricsPort !== undefined) {
+          metricsPort = Number(options.metricsPort);
+          if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65_535)
+            throw new XivdigestError({
+              code: 'USAGE',
+              message: `--metrics-port ${options.metricsPort} is not a port number`,
+              hint: 'For example --metrics-port 9464',
+            });
+        }
+        const metrics = metricsPort === undefined ? undefined : (await import('../../web/metrics.js')).createMetrics();
         const [{ chooseProvider, enrichQueueName, enrichSettings, openJobQueue }, { createEnrichJobHandler }] = await Promise.all([
           import('../../app-llm.js'),
           import('../../jobs/enrich-queue.js'),
@@ -61,7 +82,8 @@ Examples:
           context.reporter.warn(
             `the store is SQLite (${redactUrl(loaded.config.store.url ?? '')}): workers on other machines cannot reach it; set store.url to PostgreSQL`,
           );
-        const chosen = chooseProvider({ config: llm, environment: loaded.llmEnvironment });
+        const observer = metrics ? { observer: metrics.llmObserver } : {};
+        const chosen = chooseProvider({ config: llm, environment: loaded.llmEnvironment, ...observer });
         if (chosen.kind === 'llama-cpp')
           throw new XivdigestError({
             code: 'USAGE',
@@ -72,7 +94,7 @@ Examples:
         const providerFor = (model: string) => {
           let provider = providers.get(model);
           if (!provider) {
-            provider = chooseProvider({ config: llm, environment: loaded.llmEnvironment, overrides: { model } }).provider;
+            provider = chooseProvider({ config: llm, environment: loaded.llmEnvironment, overrides: { model }, ...observer }).provider;
             providers.set(model, provider);
           }
           return provider;
@@ -82,7 +104,15 @@ Examples:
         const queue = (await openJobQueue(queueConfig))!;
         let done = 0;
         let failed = 0;
-        const handler = createEnrichJobHandler({ store, providerFor, settings });
+        const jobsTotal = metrics
+          ? new (await import('prom-client')).Counter({
+              name: 'xivdigest_worker_jobs_total',
+              help: 'Jobs this worker ran, by queue and outcome (done, failed, rate-limited, budget).',
+              labelNames: ['queue', 'outcome'],
+              registers: [metrics.registry],
+            })
+          : undefined;
+        const handler = createEnrichJobHandler({ store, providerFor, settings, budget: queue.budget });
         const startedAt = Date.now();
         await queue.process(
           queueName,
@@ -90,10 +120,13 @@ Examples:
             try {
               const value = await handler(data, job);
               done += 1;
+              jobsTotal?.inc({ queue: queueName, outcome: 'done' });
               context.reporter.verbose(`${job.id}: ${value.status}${value.calls ? ` (${value.calls} call(s))` : ''}`);
               return value;
             } catch (error) {
-              if (!(XivdigestError.isInstance(error) && error.code === 'LLM_RATE_LIMITED')) failed += 1;
+              const code = XivdigestError.isInstance(error) ? error.code : undefined;
+              if (code !== 'LLM_RATE_LIMITED' && code !== 'BUDGET_EXCEEDED') failed += 1;
+              jobsTotal?.inc({ queue: queueName, outcome: code === 'LLM_RATE_LIMITED' ? 'rate-limited' : code === 'BUDGET_EXCEEDED' ? 'budget' : 'failed' });
               context.reporter.verbose(`${job.id}: ${error instanceof Error ? error.message : String(error)}`);
               throw error;
             }
@@ -106,6 +139,47 @@ Examples:
             ...(llm.rpm ? { limiter: { max: 1, durationMs: Math.floor(60_000 / llm.rpm) + 1 } } : {}),
           },
         );
+        let metricsServer: Server | undefined;
+        if (metrics && metricsPort !== undefined) {
+          const { createServer } = await import('node:http');
+          const queueGauge = new (await import('prom-client')).Gauge({
+            name: 'xivdigest_queue_jobs',
+            help: 'Jobs in the queue this worker serves, by state (waiting, active, delayed, failed).',
+            labelNames: ['queue', 'state'],
+            registers: [metrics.registry],
+            async collect() {
+              this.reset();
+              for (const counts of await queue.counts([queueName]).catch(() => []))
+                for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: counts.queue, state }, counts[state]);
+            },
+          });
+          void queueGauge;
+          const server = createServer((request, response) => {
+            if (request.method === 'GET' && request.url === '/metrics') {
+              metrics.render().then(
+                ({ contentType, body }) => response.writeHead(200, { 'content-type': contentType }).end(body),
+                () => response.writeHead(500).end('metrics failed\n'),
+              );
+            } else if (request.method === 'GET' && request.url === '/healthz') response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+            else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics or /healthz\n');
+          });
+          metricsServer = server;
+          await new Promise<void>((resolve, reject) => {
+            server.once('error', (error) =>
+              reject(
+                new XivdigestError({
+                  code: 'USAGE',
+                  message: `--metrics-port ${metricsPort}: cannot listen on ${options.metricsHost}: ${error.message}`,
+                  hint: 'Choose a free port, or 0 for any',
+                }),
+              ),
+            );
+            server.listen(metricsPort, options.metricsHost, () => resolve());
+          });
+          const address = server.address();
+          const port = typeof address === 'object' && address ? address.port : metricsPort;
+          context.reporter.info(`worker: metrics on http://${options.metricsHost}:${port}/metrics`);
+        }
         context.reporter.info(
           `worker: serving ${queueName} (${chosen.description}) on ${redactUrl(queueConfig.url)}, ${concurrency} at once${llm.rpm ? `, ${llm.rpm} requests/min shared` : ''}; Ctrl-C stops`,
         );
@@ -124,6 +198,7 @@ Examples:
         } finally {
           release();
           clearInterval(keepAlive);
+          metricsServer?.close();
           for (const provider of providers.values()) await provider.close?.();
         }
         const minutes = (Date.now() - startedAt) / 60_000;
