@@ -6,14 +6,17 @@
 import { resolve } from 'node:path';
 import { renderers, type App } from './app.js';
 import { createChannel, channelSpecSchema } from './app-channels.js';
-import { batchSettings, chooseProvider, enrichFunction, enrichSettings } from './app-llm.js';
+import { batchSettings, chooseProvider, enrichFunction, enrichSettings, openJobQueue } from './app-llm.js';
 import type { Channel } from './core/channel.js';
+import type { Digest } from './core/digest.js';
+import type { DeliveryReport } from './core/run-report.js';
 import type { Subscription } from './core/config/schema.js';
 import { XivdigestError } from './core/errors.js';
 import type { Renderer } from './core/render.js';
 import type { Ranker } from './core/rank.js';
 import { runDaily, newRunId, type DailyRunResult } from './jobs/daily-run.js';
-import { publishDigest } from './jobs/publish.js';
+import { deliverQueued, type DeliverJobData } from './jobs/deliver-queue.js';
+import { publishDigest, type PublishOptions } from './jobs/publish.js';
 import { loadRankingInputs } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
 import type { RunLeaseSettings } from './jobs/run-lease.js';
@@ -139,6 +142,75 @@ function outputRenderers(subscription: Subscription): Record<string, Renderer> {
   return Object.fromEntries(OUTPUT_FORMATS.map((format) => [format, renderers[rendererFor(format, subscription.outputs.style)!](settings)]));
 }
 
+/** The options of publishDigest for one digest of `subscription`: the same in `run` and in a worker's deliver job. */
+function publishOptions(parts: {
+  subscription: Subscription;
+  store: Store;
+  label: string;
+  digest: Digest;
+  channels: Channel[];
+  links: LinkSigner | undefined;
+  resend: boolean | undefined;
+  onProgress: ((message: string) => void) | undefined;
+}): PublishOptions {
+  const { subscription, store, label, digest } = parts;
+  return {
+    store,
+    subscription: subscription.name,
+    renderers: outputRenderers(subscription),
+    dir: resolve(subscription.outputs.dir ?? 'digests'),
+    formats: subscription.outputs.formats,
+    ...(subscription.outputs.latest ? { latestName: subscription.categories.replace(/[^A-Za-z0-9._+-]/g, '_') } : {}),
+    channels: parts.channels,
+    ...(parts.resend ? { resend: true } : {}),
+    subject: `arXiv ${subscription.name} ${label}: ${digest.entries.length} paper${digest.entries.length === 1 ? '' : 's'}`,
+    ...(subscription.outputs.homepage ? { url: `${subscription.outputs.homepage.replace(/\/$/, '')}/${subscription.name}/${label}.html` } : {}),
+    ...(parts.onProgress ? { onProgress: parts.onProgress } : {}),
+    ...(parts.links ? { links: parts.links } : {}),
+    unsubscribed: async () => new Set((await marksStoreOf(store).unsubscribed(subscription.name)).map((item) => item.recipient)),
+  };
+}
+
+/**
+ * A worker's deliver job (ADR 0053): the stored digest, sent through the one channel of the subscription's config,
+ * by publishDigest with no files, so the store record and the idempotency key are those of `run` in one process.
+ */
+export async function deliverStoredDigest(parts: {
+  app: App;
+  env: Readonly<Record<string, string | undefined>>;
+  data: DeliverJobData;
+  onProgress?(message: string): void;
+}): Promise<DeliveryReport> {
+  const { app, data } = parts;
+  const config = app.loaded.config;
+  const gone = (message: string, hint: string) => new XivdigestError({ code: 'NOT_FOUND', message, hint });
+  const { subscription, index } = findSubscription(config.subscriptions, data.subscription);
+  const settings = { app, subscription, index, now: new Date(), env: parts.env };
+  const channel = createChannels(settings).find((candidate) => candidate.id === data.channel);
+  if (!channel)
+    throw gone(
+      `subscription ${data.subscription} has no channel ${data.channel} in this worker's config`,
+      'Give every worker the same config file as the machine that runs `xivdigest run`',
+    );
+  const store = await app.store();
+  const digest = await store.getDigest(data.digest);
+  if (!digest) throw gone(`the digest ${data.digest} is not in the store`, 'Give every worker the same store.url (PostgreSQL) as `xivdigest run`');
+  const links = linkSignerFromConfig(config.web, parts.env);
+  const options = publishOptions({
+    subscription,
+    store,
+    label: data.label,
+    digest,
+    channels: [channel],
+    links: links.signer,
+    resend: data.resend,
+    onProgress: parts.onProgress,
+  });
+  const { dir: _dir, latestName: _latest, ...delivery } = options;
+  const [report] = await publishDigest(digest, data.label, delivery);
+  return report!;
+}
+
 /** Runs (or, with dryRun, plans) one subscription's day. */
 export async function runSubscription(settings: DailyRunSettings): Promise<DailyRunResult> {
   const { app, subscription, index } = settings;
@@ -206,22 +278,25 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           ...batchSettings(chosen, llm, store),
         });
       },
-      publish: (digest, label) =>
-        publishDigest(digest, label, {
-          store,
-          subscription: subscription.name,
-          renderers: outputRenderers(subscription),
-          dir: resolve(subscription.outputs.dir ?? 'digests'),
-          formats: subscription.outputs.formats,
-          ...(subscription.outputs.latest ? { latestName: subscription.categories.replace(/[^A-Za-z0-9._+-]/g, '_') } : {}),
-          channels,
-          ...(settings.resend ? { resend: true } : {}),
-          subject: `arXiv ${subscription.name} ${label}: ${digest.entries.length} paper${digest.entries.length === 1 ? '' : 's'}`,
-          ...(subscription.outputs.homepage ? { url: `${subscription.outputs.homepage.replace(/\/$/, '')}/${subscription.name}/${label}.html` } : {}),
-          ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
-          ...(links.signer ? { links: links.signer } : {}),
-          unsubscribed: async () => new Set((await marksStoreOf(store).unsubscribed(subscription.name)).map((item) => item.recipient)),
-        }),
+      publish: async (digest, label) => {
+        const options = publishOptions({ subscription, store, label, digest, channels, links: links.signer, resend: settings.resend, onProgress: settings.onProgress });
+        if (!config.queue.url || channels.length === 0) return publishDigest(digest, label, options);
+        // queue.url set: the files are written here, each channel's delivery is a job for the workers (ADR 0053).
+        const files = await publishDigest(digest, label, { ...options, channels: [] });
+        const queue = (await openJobQueue(config.queue))!;
+        try {
+          const deliveries = await deliverQueued(digest.name, label, {
+            queue,
+            subscription: subscription.name,
+            channels: channels.map((channel) => channel.id),
+            ...(settings.resend ? { resend: true } : {}),
+            ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+          });
+          return [...files, ...deliveries];
+        } finally {
+          await queue.close();
+        }
+      },
     });
   } finally {
     await closeProvider?.();

@@ -15,7 +15,7 @@ interface WorkerCliOptions {
 export function registerWorker(program: Command, run: RunCommand): void {
   program
     .command('worker')
-    .description('process queued jobs (queue.url) against the shared store (store.url): enrich a paper-language')
+    .description('process queued jobs (queue.url) against the shared store (store.url): enrich a paper-language, deliver to a channel')
     .option('--concurrency <n>', 'jobs at once in this process (default: llm.concurrency)')
     .option('--metrics-port <port>', 'serve Prometheus metrics of this worker on GET /metrics (0: any free port)')
     .option('--metrics-host <host>', 'the address --metrics-port listens on', '127.0.0.1')
@@ -29,6 +29,9 @@ any model of that account. Every worker and enqueuer of one account meets on the
   - llm.budget / enrich --budget: one counter per run; each call reserves its estimated cost first;
   - queue.globalConcurrency: jobs at once across all workers;
   - a 429's Retry-After: the whole queue pauses for everyone.
+Every worker also serves the queue \`deliver\`: \`run\` enqueues one job per subscription-day and channel; the worker
+loads the stored digest and sends it with the delivery's Idempotency-Key, recorded in the store before and after the
+send, so a retried or duplicated job sends once (or, after a kill mid-send, again with the same key).
 Jobs of \`enrich --all\` come after today's. A job checks the store before calling (texts already saved: no call)
 and saves before it completes; a killed worker's jobs run again on another after about 2 × queue.lockSeconds.
 
@@ -139,6 +142,31 @@ Examples:
             ...(llm.rpm ? { limiter: { max: 1, durationMs: Math.floor(60_000 / llm.rpm) + 1 } } : {}),
           },
         );
+        // Deliveries need no LLM account: every worker serves the one deliver queue too (ADR 0053).
+        const [{ deliverStoredDigest }, { DELIVER_QUEUE, createDeliverJobHandler }] = await Promise.all([
+          import('../../app-daily.js'),
+          import('../../jobs/deliver-queue.js'),
+        ]);
+        const app = context.app();
+        const deliver = createDeliverJobHandler((data) => deliverStoredDigest({ app, env: loaded.env, data }));
+        await queue.process(
+          DELIVER_QUEUE,
+          async (data: Parameters<typeof deliver>[0], job: { id: string }) => {
+            try {
+              const report = await deliver(data);
+              done += 1;
+              jobsTotal?.inc({ queue: DELIVER_QUEUE, outcome: 'done' });
+              context.reporter.verbose(`${job.id}: ${report.status}${report.deliveryKey ? ` (${report.deliveryKey})` : ''}`);
+              return report;
+            } catch (error) {
+              failed += 1;
+              jobsTotal?.inc({ queue: DELIVER_QUEUE, outcome: 'failed' });
+              context.reporter.verbose(`${job.id}: ${error instanceof Error ? error.message : String(error)}`);
+              throw error;
+            }
+          },
+          { concurrency, lockMs: Math.round(queueConfig.lockSeconds * 1000) },
+        );
         let metricsServer: Server | undefined;
         if (metrics && metricsPort !== undefined) {
           const { createServer } = await import('node:http');
@@ -149,7 +177,7 @@ Examples:
             registers: [metrics.registry],
             async collect() {
               this.reset();
-              for (const counts of await queue.counts([queueName]).catch(() => []))
+              for (const counts of await queue.counts([queueName, DELIVER_QUEUE]).catch(() => []))
                 for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: counts.queue, state }, counts[state]);
             },
           });
@@ -181,7 +209,7 @@ Examples:
           context.reporter.info(`worker: metrics on http://${options.metricsHost}:${port}/metrics`);
         }
         context.reporter.info(
-          `worker: serving ${queueName} (${chosen.description}) on ${redactUrl(queueConfig.url)}, ${concurrency} at once${llm.rpm ? `, ${llm.rpm} requests/min shared` : ''}; Ctrl-C stops`,
+          `worker: serving ${queueName} (${chosen.description}) and ${DELIVER_QUEUE} on ${redactUrl(queueConfig.url)}, ${concurrency} at once${llm.rpm ? `, ${llm.rpm} requests/min shared` : ''}; Ctrl-C stops`,
         );
         const keepAlive = setInterval(() => undefined, 2 ** 30);
         let release: () => void = () => undefined;
