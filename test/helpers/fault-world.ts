@@ -23,6 +23,8 @@ export const FAULT_NOW = '2026-11-23T06:00:00Z';
 export interface HookPost {
   headers: IncomingHttpHeaders;
   body: string;
+  /** The request's path and query (the channels of one sandbox differ by query). */
+  url: string;
   /** True once the receiver answered (a post whose sender was killed first may still be answered: it got the body). */
   answered: boolean;
 }
@@ -34,7 +36,7 @@ async function startHookReceiver(delayMs: () => number): Promise<{ url: string; 
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      const post: HookPost = { headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), answered: false };
+      const post: HookPost = { headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), url: request.url ?? '', answered: false };
       posts.push(post);
       setTimeout(() => {
         post.answered = true;
@@ -118,9 +120,19 @@ export interface FaultWorld {
   concurrency: number;
   llm: FakeLlmServer;
   hooks: { url: string; posts: HookPost[] };
-  /** A fresh sandbox (its own HOME, config and database). */
-  sandbox(database: (dir: string) => Promise<FaultDatabase>): Promise<FaultSandbox>;
+  /** A fresh sandbox (its own HOME, config and database); `extra` adds config keys, variables and webhook channels. */
+  sandbox(database: (dir: string) => Promise<FaultDatabase>, extra?: SandboxExtra): Promise<FaultSandbox>;
   close(): Promise<void>;
+}
+
+/** What a sandbox may add to the usual one. */
+export interface SandboxExtra {
+  /** Top-level config keys, e.g. `{ queue: { prefix, lockSeconds: 1 } }`. */
+  config?: Record<string, unknown>;
+  /** Environment variables, e.g. XIVDIGEST_QUEUE_URL. */
+  env?: Record<string, string>;
+  /** Webhook channels to the receiver (default 1): `webhook:local`, then `webhook:local-2` (`?channel=2`), … */
+  channels?: number;
 }
 
 export interface FaultSandbox {
@@ -148,11 +160,12 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
     concurrency,
     llm,
     hooks,
-    async sandbox(database) {
+    async sandbox(database, extra = {}) {
       const dir = mkdtempSync(join(tmpdir(), 'xivdigest-faults-'));
       const db = await database(dir);
       const out = join(dir, 'out');
       const config = {
+        ...extra.config,
         llm: { concurrency },
         subscriptions: [
           {
@@ -161,7 +174,12 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
             outputs: {
               dir: out,
               formats: ['md', 'html', 'rss', 'json'],
-              channels: [{ type: 'webhook', name: 'local', url: hooks.url, allowPrivateNetwork: true }],
+              channels: Array.from({ length: extra.channels ?? 1 }, (_, index) => ({
+                type: 'webhook',
+                name: index === 0 ? 'local' : `local-${index + 1}`,
+                url: index === 0 ? hooks.url : `${hooks.url}?channel=${index + 1}`,
+                allowPrivateNetwork: true,
+              })),
             },
           },
         ],
@@ -178,6 +196,7 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
         OPENAI_API_BASE: llm.url,
         OPENAI_API_MODEL: 'gpt-4o-mini',
         XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
+        ...extra.env,
       };
       const start = (args: string[]): CliRun => {
         const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
