@@ -279,7 +279,16 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
         });
       },
       publish: async (digest, label) => {
-        const options = publishOptions({ subscription, store, label, digest, channels, links: links.signer, resend: settings.resend, onProgress: settings.onProgress });
+        const options = publishOptions({
+          subscription,
+          store,
+          label,
+          digest,
+          channels,
+          links: links.signer,
+          resend: settings.resend,
+          onProgress: settings.onProgress,
+        });
         if (!config.queue.url || channels.length === 0) return publishDigest(digest, label, options);
         // queue.url set: the files are written here, each channel's delivery is a job for the workers (ADR 0053).
         const files = await publishDigest(digest, label, { ...options, channels: [] });
