@@ -85,7 +85,11 @@ export function rankedByHiddenOnly(paperId: string, hiddenPenalty: number, penal
   const score = Math.max(0, HIDDEN_ONLY_BASE - hiddenPenalty * similarity);
   const text =
     similarity > 0 ? `no library; lowered: like hidden "${shorten(penalty!.title)}" (${similarity.toFixed(2)})` : 'no library; not like any hidden paper';
-  return { paperId, score: Math.round(score * 1e6) / 1e6, reason: { terms: [], text } };
+  return {
+    paperId,
+    score: Math.round(score * 1e6) / 1e6,
+    reason: { terms: [], ...(similarity > 0 ? { hidden: { title: penalty!.title, similarity: Math.round(similarity * 10_000) / 10_000 } } : {}), text },
+  };
 }
 
 /** `close to "Attention Is All You Need" (0.42): transformer, attention`, plus a note when hidden papers pulled it down. */

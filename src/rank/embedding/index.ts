@@ -180,8 +180,14 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
         if (penalty) score = Math.max(0, score - hiddenPenalty * penalty.similarity);
         const nearestItem = weighted[best.item]!.item;
         const reason = {
-          nearest: { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best.item]!) },
+          nearest: {
+            title: nearestItem.title,
+            ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}),
+            similarity: round(similarities[best.item]!),
+            ...(weighted[best.item]!.starred ? { starred: true as const } : {}),
+          },
           terms: [] as string[],
+          ...(penalty ? { hidden: { title: penalty.title, similarity: round(penalty.similarity) } } : {}),
         };
         return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });

@@ -175,9 +175,18 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
         const shared = bestScore > 0 ? sharedTerms(query, libraryVectors[best]!, reasonTerms).map((id) => surface[id]!) : [];
         const nearest =
           bestScore > 0
-            ? { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best]!) }
+            ? {
+                title: nearestItem.title,
+                ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}),
+                similarity: round(similarities[best]!),
+                ...(weighted[best]!.starred ? { starred: true as const } : {}),
+              }
             : undefined;
-        const reason = { ...(nearest ? { nearest } : {}), terms: shared };
+        const reason = {
+          ...(nearest ? { nearest } : {}),
+          terms: shared,
+          ...(penalty ? { hidden: { title: penalty.title, similarity: round(penalty.similarity) } } : {}),
+        };
         return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });
       return byScore(ranked);
