@@ -83,3 +83,12 @@ export async function loadRankingInputs(options: LoadRankingInputsOptions): Prom
   }
   return { library, feedback };
 }
+
+/**
+ * Whether the scores sit on a scale that `ranking.threshold` means something on: a library or starred papers. Ranked by
+ * hidden papers alone (decision 0051) the order changes but no paper is dropped for its score, so the threshold is left
+ * out (topK still cuts).
+ */
+export function thresholdApplies(inputs: RankingInputs): boolean {
+  return inputs.library.length > 0 || inputs.feedback.starred.length > 0;
+}
