@@ -81,7 +81,9 @@ export function problemText(message: string, ui: UiLang): string {
   if (ui === 'en') return message;
   const newline = message.search(/\n {2}/);
   const [head, drawing] = newline >= 0 ? [message.slice(0, newline), message.slice(newline)] : [message, ''];
-  const translated = translate(head, PROBLEMS);
+  // A message may name its setting first (the live check's `query: …`): the name stays, the rest is translated.
+  const named = /^([a-z][\w.]*): (?=\S)/i.exec(head);
+  const translated = translate(head, PROBLEMS) ?? (named ? translateNamed(named[1]!, head.slice(named[0].length)) : undefined);
   return translated === undefined ? message : `${translated}${drawing}`;
 }
 
@@ -111,12 +113,25 @@ const REASON_PARTS: Rule[] = [
   [/^no category in (.+) \(has (.+)\)$/, (m) => `没有属于 ${m[1]} 的分类（论文的分类：${m[2]}）`],
 ];
 
+/** Skip reasons whose own wording holds "; ". */
+const WHOLE_REASONS: Rule[] = [
+  [
+    /^replacement \(v(\S+)\) of a paper this subscription never delivered; replacements are off$/,
+    (m) => `本订阅从未推送过的论文的替换版本（v${m[1]}）；替换版本已关闭`,
+  ],
+  [/^replaced version \((.+)\); replacements are off$/, (m) => `替换版本（${m[1]}）；替换版本已关闭`],
+  [/^v(\S+) changes the abstract of a paper already delivered; updates are turned off$/, (m) => `v${m[1]} 改动了已推送论文的摘要；更新推送已关闭`],
+  [/^updated \(v(\S+)\) but (.+)$/, (m) => `已更新（v${m[1]}），但${reasonText(m[2]!, 'zh')}`],
+];
+
 /**
  * A paper's reason on the preview in the page's language: each "; "-separated part (outside quotes) mapped on its
  * own; a part no rule knows (an LLM rubric's sentence) stays as written.
  */
 export function reasonText(reason: string, ui: UiLang): string {
   if (ui === 'en') return reason;
+  const whole = translate(reason, WHOLE_REASONS);
+  if (whole !== undefined) return whole;
   return splitParts(reason)
     .map((part) => translate(part, REASON_PARTS) ?? part)
     .join('；');
@@ -128,6 +143,11 @@ export function noteText(note: string, ui: UiLang): string {
   const unranked = /^(.+): no library and no starred or hidden papers, so papers are not ranked \(.*\)$/.exec(note);
   if (unranked) return `${unranked[1]}：没有文献库，也没有收藏或隐藏的论文，所以论文不排序（上传文献库，或在日报中收藏、隐藏论文）`;
   return note;
+}
+
+function translateNamed(name: string, rest: string): string | undefined {
+  const translated = translate(rest, PROBLEMS);
+  return translated === undefined ? undefined : `${name}：${translated}`;
 }
 
 function translate(text: string, rules: readonly Rule[]): string | undefined {
