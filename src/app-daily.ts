@@ -17,7 +17,7 @@ import type { Ranker } from './core/rank.js';
 import { runDaily, newRunId, type DailyRunResult } from './jobs/daily-run.js';
 import { deliverQueued, type DeliverJobData } from './jobs/deliver-queue.js';
 import { publishDigest, type PublishOptions } from './jobs/publish.js';
-import { loadRankingInputs } from './jobs/ranking-inputs.js';
+import { loadRankingInputs, thresholdApplies } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
 import type { RunLeaseSettings } from './jobs/run-lease.js';
 import type { LlmCallObserver } from './core/llm-observer.js';
@@ -86,8 +86,11 @@ export function findSubscription(subscriptions: readonly Subscription[], name: s
   return { subscription: subscriptions[index]!, index };
 }
 
-/** The subscription's ranker (its `ranking.method` in the ranker registry), or none for `none` or nothing to rank by. */
-async function createRanker(settings: DailyRunSettings, store: Store): Promise<Ranker | undefined> {
+/**
+ * The subscription's ranker (its `ranking.method` in the ranker registry), or none for `none` or nothing to rank by;
+ * `threshold` is false when the scores have no scale for `ranking.threshold` (hidden papers only, decision 0051).
+ */
+async function createRanker(settings: DailyRunSettings, store: Store): Promise<{ ranker: Ranker; threshold: boolean } | undefined> {
   const { subscription } = settings;
   const method = subscription.ranking.method;
   if (method === 'none') return undefined;
@@ -102,7 +105,7 @@ async function createRanker(settings: DailyRunSettings, store: Store): Promise<R
   const inputs = await loadRankingInputs({ store, subscription, env: settings.env, ...(settings.onWarning ? { onWarning: settings.onWarning } : {}) });
   if (!inputs) return undefined;
   const create = await rankers[method as keyof typeof rankers].load();
-  return create({
+  const ranker = create({
     ...inputs,
     now: settings.now,
     ranking: subscription.ranking,
@@ -115,6 +118,7 @@ async function createRanker(settings: DailyRunSettings, store: Store): Promise<R
         ...(settings.llmObserver ? { observer: settings.llmObserver } : {}),
       }).provider,
   });
+  return { ranker, threshold: thresholdApplies(inputs) };
 }
 
 function createChannels(settings: DailyRunSettings): Channel[] {
@@ -232,7 +236,8 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
   );
   const channels = settings.dryRun ? [] : createChannels(settings);
   const store = await app.store();
-  const ranker = await createRanker(settings, store);
+  const ranked = await createRanker(settings, store);
+  const ranker = ranked?.ranker;
   const lang = subscription.lang ?? config.llm.lang;
   const links = channels.length > 0 ? linkSignerFromConfig(config.web, settings.env) : {};
   if (links.why) settings.onWarning?.(`${subscription.name}: ${links.why}`);
@@ -243,7 +248,8 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
   try {
     return await runDaily({
       store,
-      subscription,
+      // Ranked by hidden papers alone, ranking.threshold has no scale to apply to: the order changes, nothing is dropped.
+      subscription: ranked && !ranked.threshold ? { ...subscription, ranking: { topK: subscription.ranking.topK } } : subscription,
       categories,
       now: settings.now,
       runId: settings.runId ?? newRunId(settings.now),

@@ -4,7 +4,9 @@ import type { Paper } from './paper.js';
 /** Why a paper got its score, for the digest ("close to …"). */
 export interface RankReason {
   /** The library item most similar to the paper. */
-  nearest?: { title: string; arxivId?: string; similarity: number };
+  nearest?: { title: string; arxivId?: string; similarity: number; /** It is a paper the reader starred. */ starred?: true };
+  /** The hidden paper that pulled the score down, and how similar it is (decision 0051). */
+  hidden?: { title: string; similarity: number };
   /** Top shared terms (lexical rankers; empty for embeddings). */
   terms: string[];
   /** One readable line, e.g. `close to "Attention Is All You Need" (0.42): transformer, attention`. */

@@ -68,17 +68,27 @@ export async function loadFeedback(store: Store, subscription: string): Promise<
 }
 
 /**
- * The library and feedback, or undefined (with a warning) when there is nothing to rank by: no library and no starred
- * paper.
+ * The library and feedback, or undefined (with a warning) when there is nothing to rank by: no library and no marks
+ * (starred or hidden paper). Marks alone are enough (decision 0051): a reader who only clicked "hide" sees papers like
+ * it sink.
  */
 export async function loadRankingInputs(options: LoadRankingInputsOptions): Promise<RankingInputs | undefined> {
   const library = await loadLibrary(options);
   const feedback = await loadFeedback(options.store, options.subscription.name);
-  if (library.length === 0 && feedback.starred.length === 0) {
+  if (library.length === 0 && feedback.starred.length === 0 && feedback.hidden.length === 0) {
     options.onWarning?.(
-      `${options.subscription.name}: no library and no starred papers, so papers are not ranked (add library.files or star papers with \`xivdigest feedback\`)`,
+      `${options.subscription.name}: no library and no starred or hidden papers, so papers are not ranked (add library.files, or star or hide papers with \`xivdigest feedback\` or the digest's links)`,
     );
     return undefined;
   }
   return { library, feedback };
+}
+
+/**
+ * Whether the scores sit on a scale that `ranking.threshold` means something on: a library or starred papers. Ranked by
+ * hidden papers alone (decision 0051) the order changes but no paper is dropped for its score, so the threshold is left
+ * out (topK still cuts).
+ */
+export function thresholdApplies(inputs: RankingInputs): boolean {
+  return inputs.library.length > 0 || inputs.feedback.starred.length > 0;
 }

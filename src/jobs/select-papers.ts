@@ -11,6 +11,14 @@ import type { PaperDecision } from '../store/store.js';
 import type { SelectionWhy } from '../core/reader-words.js';
 
 /** A subscription's compiled filters (src/select's `createPaperFilter` fits): only the verdict is used here. */
+
+/**
+ * How similar to a hidden paper a selected one must be before the reader's line says "ranked lower: like a paper you
+ * hid" (decision 0051). Papers share boilerplate words ("we propose", "benchmarks"), so nearly every paper is a little
+ * like any hidden one; the run report's reason always gives the exact similarity.
+ */
+const HIDDEN_NOTICE = 0.2;
+
 export type PaperFilter = (paper: Paper) => FilterDecision;
 
 export interface SelectionOptions {
@@ -137,7 +145,8 @@ export async function planSelection(options: SelectionOptions): Promise<Selectio
       ...(item.updatedFrom !== undefined ? { updated: true } : {}),
       ...(followed ? { authors: item.verdict.matchedAuthors } : {}),
       ...(item.verdict.matchedTerms.length > 0 ? { keywords: item.verdict.matchedTerms } : {}),
-      ...(item.ranked?.reason.nearest ? { nearest: item.ranked.reason.nearest.title } : {}),
+      ...(item.ranked?.reason.nearest ? { [item.ranked.reason.nearest.starred ? 'starred' : 'nearest']: item.ranked.reason.nearest.title } : {}),
+      ...(item.ranked?.reason.hidden && item.ranked.reason.hidden.similarity >= HIDDEN_NOTICE ? { hidden: item.ranked.reason.hidden.title } : {}),
     };
     const scored = score !== undefined ? { score } : {};
     if (!followed && options.threshold !== undefined && score !== undefined && score < options.threshold) {

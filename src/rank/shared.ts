@@ -72,6 +72,26 @@ export function neutral(paperIds: string[], text = 'no library'): RankedPaper[] 
   return paperIds.map((paperId) => ({ paperId, score: 0, reason: { terms: [], text } }));
 }
 
+/**
+ * The score of a paper when the reader has no library and no starred paper but has hidden some (decision 0051): every
+ * paper starts at this neutral middle and loses `hiddenPenalty · similarity to the nearest hidden paper`, so papers like
+ * a hidden one sink below the rest while the others keep their order.
+ */
+export const HIDDEN_ONLY_BASE = 0.5;
+
+/** A paper ranked by hidden papers alone (no library, nothing starred), with its reason line. */
+export function rankedByHiddenOnly(paperId: string, hiddenPenalty: number, penalty?: { title: string; similarity: number }): RankedPaper {
+  const similarity = penalty && penalty.similarity > 0 ? penalty.similarity : 0;
+  const score = Math.max(0, HIDDEN_ONLY_BASE - hiddenPenalty * similarity);
+  const text =
+    similarity > 0 ? `no library; lowered: like hidden "${shorten(penalty!.title)}" (${similarity.toFixed(2)})` : 'no library; not like any hidden paper';
+  return {
+    paperId,
+    score: Math.round(score * 1e6) / 1e6,
+    reason: { terms: [], ...(similarity > 0 ? { hidden: { title: penalty!.title, similarity: Math.round(similarity * 10_000) / 10_000 } } : {}), text },
+  };
+}
+
 /** `close to "Attention Is All You Need" (0.42): transformer, attention`, plus a note when hidden papers pulled it down. */
 export function reasonText(reason: Omit<RankReason, 'text'>, penalty?: { title: string; similarity: number }): string {
   let text = reason.nearest ? `close to "${shorten(reason.nearest.title)}" (${reason.nearest.similarity.toFixed(2)})` : 'nothing similar in the library';

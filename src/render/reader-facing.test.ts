@@ -221,6 +221,15 @@ describe('why an entry was selected, for a reader', () => {
     expect(selectionLine({ ...selection, why: {} }, 'en')).toBe('');
   });
 
+  it('says when a paper is like one the reader starred or hid (decision 0051), in every reader language', () => {
+    expect(selectionLine({ ...selection, why: { starred: 'Speech in Noise' } }, 'zh')).toBe('与你收藏的论文相似：Speech in Noise');
+    expect(selectionLine({ ...selection, why: { hidden: 'Speech in Noise' } }, 'en')).toBe('Ranked lower: like a paper you hid: Speech in Noise');
+    expect(selectionLine({ ...selection, why: { nearest: 'A', hidden: 'B' } }, 'zh')).toBe('与你的文献库相似：A；排名靠后：与你隐藏的论文相似：B');
+    const english = selectionLine({ ...selection, why: { starred: 'S', hidden: 'H' } }, 'en');
+    for (const lang of ['zh', 'ja', 'ko', 'fr', 'de', 'es', 'it', 'pt', 'ru'])
+      expect(selectionLine({ ...selection, why: { starred: 'S', hidden: 'H' } }, lang)).not.toBe(english);
+  });
+
   it('cleans query syntax from matched terms', () => {
     expect(['ti:llm*', 'abs:"graph neural"', 'all:rag', '"x"', 'plain'].map(readerKeyword)).toEqual(['llm', 'graph neural', 'rag', 'x', 'plain']);
   });

@@ -889,7 +889,8 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
       const body = new FormData();
       for (const [name, value] of Object.entries(subscriptionForm(short))) body.set(name, value);
       body.set('_csrf', keyedTag(SECRET, 'csrf', `session:${token}`));
-      return read(await app.request('/subscriptions', { method: 'POST', body, headers: { cookie: `xd_session=${token}` } }));
+      // In English: the form's problems speak the page's language (docs/decisions/0051).
+      return read(await app.request('/subscriptions', { method: 'POST', body, headers: { cookie: `xd_session=${token}`, 'accept-language': 'en' } }));
     };
     const taken = await post('nlp');
     expect(taken.status).toBe(400);

@@ -123,6 +123,8 @@ function readWhy(why: Record<string, unknown>): NonNullable<NonNullable<DigestEn
     ...(authors ? { authors } : {}),
     ...(why.updated === true ? { updated: true } : {}),
     ...(typeof why.note === 'string' ? { note: why.note } : {}),
+    ...(typeof why.starred === 'string' ? { starred: why.starred } : {}),
+    ...(typeof why.hidden === 'string' ? { hidden: why.hidden } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ interface FeedbackOptions {
   hide?: boolean;
   clear?: boolean;
   list?: boolean;
+  json?: boolean;
 }
 
 export function registerFeedback(program: Command, run: RunCommand): void {
@@ -21,16 +22,22 @@ export function registerFeedback(program: Command, run: RunCommand): void {
     .option('--star', 'more like this')
     .option('--hide', 'less like this')
     .option('--clear', 'forget earlier feedback on these papers')
-    .option('--list', "list the subscription's feedback")
+    .option('--list', "list the subscription's feedback (id, star or hide, when)")
+    .option('--json', 'with --list: print JSON (subscription, paperId, kind, at, and the title when the paper is stored)')
     .addHelpText(
       'after',
       `
 Starred papers join the subscription's library as its newest items; hidden ones lower the score of papers like them.
 The papers must be stored (they are, once a run has fetched them).
 
+A subscription without a library is ranked by its feedback alone: papers like a hidden one sink below the rest,
+papers like a starred one rise; the digest's reasons say so ("lowered: like hidden …").
+
 Examples:
   xivdigest feedback 2411.01234 --star --subscription nlp
-  xivdigest feedback --list --subscription nlp`,
+  xivdigest feedback 2411.01234 --hide
+  xivdigest feedback --list --subscription nlp
+  xivdigest feedback --list --json`,
     )
     .action((ids: string[], options: FeedbackOptions) =>
       run(async (context) => {
@@ -52,8 +59,17 @@ Examples:
         const { subscriptionStoreOf } = await import('../../store/index.js');
         if (!subscriptions.some((subscription) => subscription.name === name) && !(await subscriptionStoreOf(store).get({ name })))
           findSubscription(subscriptions, name);
+        if (options.json && !options.list)
+          throw new XivdigestError({ code: 'USAGE', message: '--json goes with --list', hint: 'For example: xivdigest feedback --list --json' });
         if (options.list) {
-          for (const item of await store.getFeedback(name)) context.print(`${item.paperId}\t${item.kind}\t${item.at}`);
+          const feedback = await store.getFeedback(name);
+          if (options.json) {
+            const titles = new Map((await store.getPapers({ ids: feedback.map((item) => item.paperId) })).map((paper) => [paper.id, paper.title]));
+            const list = feedback.map((item) => ({ ...item, ...(titles.has(item.paperId) ? { title: titles.get(item.paperId)! } : {}) }));
+            context.print(JSON.stringify(list, null, 2));
+            return;
+          }
+          for (const item of feedback) context.print(`${item.paperId}\t${item.kind}\t${item.at}`);
           return;
         }
         const kinds = (['star', 'hide', 'clear'] as const).filter((kind) => options[kind]);

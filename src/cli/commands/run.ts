@@ -73,7 +73,8 @@ Scores (ranking.method "lexical", the default) run from 0 to 1 on your library's
 scored against the rest of the library, and a paper's score is its place among them. 0.5 is as close to your
 library as its median paper is to the rest of it; 1 is closer than any of its papers; 0 is nothing in common. A
 library paper of n sits at (i - 0.5)/n, so "threshold": 0.1 keeps what is about as close as your least typical
-papers. Without a library every score is 0 and no threshold applies.
+papers. Without a library, starred papers are the library; with only hidden papers every paper scores 0.5 less
+half its similarity to the nearest hidden one and no threshold applies; with neither, nothing is ranked.
 ${EXAMPLE_CONFIG}
 
 Examples:

@@ -155,6 +155,26 @@ describe('createEmbeddingRanker with the OpenAI-compatible embedder', () => {
     expect(await empty.rank(candidates.slice(0, 1))).toEqual([{ paperId: '2601.00001', score: 0, reason: { terms: [], text: 'no library' } }]);
   });
 
+  it('with no library and only hidden papers, sinks papers like a hidden one below the rest (decision 0051)', async () => {
+    const hidden = [item('Sparse attention transformers', 'Sparse attention mechanisms for long sequence transduction.')];
+    const ranker = createEmbeddingRanker({
+      embed: async (texts) => texts.map((text) => hashedEmbedding(text)),
+      model: 'hash',
+      library: [],
+      now,
+      feedback: { starred: [], hidden },
+    });
+    const ranked = await ranker.rank(candidates);
+    expect(ranked[2]!.paperId).toBe('2601.00002');
+    for (const other of ranked.slice(0, 2)) {
+      expect(other.reason.text).toMatch(/^no library; (not like any hidden paper|lowered: like hidden "Sparse attention transformers" \(0\.\d\d\))$/);
+      expect(other.score).toBeGreaterThan(ranked[2]!.score);
+    }
+    expect(ranked[2]!.score).toBeLessThan(0.5);
+    expect(ranked[2]!.reason).toMatchObject({ hidden: { title: 'Sparse attention transformers' } });
+    expect(ranked[2]!.reason.text).toMatch(/^no library; lowered: like hidden "Sparse attention transformers" \(0\.\d\d\)$/);
+  });
+
   it('retries a 429 that says when, then succeeds', async () => {
     const server = await embeddingsServer((_seen, count) =>
       count === 1 ? { status: 429, headers: { 'retry-after-ms': '50' }, body: '{"error":{"message":"Rate limit reached"}}' } : undefined,

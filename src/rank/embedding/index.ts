@@ -4,7 +4,7 @@ import { XivdigestError } from '../../core/errors.js';
 import type { LibraryItem, RankFeedback } from '../../core/library.js';
 import type { Paper } from '../../core/paper.js';
 import type { RankedPaper, Ranker } from '../../core/rank.js';
-import { byScore, calibrationSample, createCalibration, hasText, neutral, reasonText, weightLibrary } from '../shared.js';
+import { byScore, calibrationSample, createCalibration, hasText, neutral, rankedByHiddenOnly, reasonText, weightLibrary } from '../shared.js';
 
 /** Something that turns texts into vectors: an API or a local model. */
 export interface Embedder {
@@ -123,7 +123,7 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
     method: `embedding:${embedder.model}`,
     cache,
     async rank(papers: Paper[]): Promise<RankedPaper[]> {
-      if (weighted.length === 0) return neutral(papers.map((paper) => paper.id));
+      if (weighted.length === 0 && hidden.length === 0) return neutral(papers.map((paper) => paper.id));
       reference ??= (async () => ({
         library: await embedAll(weighted.map(({ item }) => embeddingText(item.title, item.abstract))),
         hidden: await embedAll(hidden.map((item) => embeddingText(item.title, item.abstract))),
@@ -134,6 +134,21 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
         throw error;
       });
       const candidates = await embedAll(papers.map((paper) => embeddingText(paper.title, paper.abstract)));
+      /** The hidden paper nearest to a candidate, when any is similar at all. */
+      const nearestHiddenOf = (vector: Float32Array): { title: string; similarity: number } | undefined => {
+        let nearest = 0;
+        let similarity = -Infinity;
+        hiddenVectors.forEach((hiddenVector, item) => {
+          const value = dot(vector, hiddenVector);
+          if (value > similarity) {
+            similarity = value;
+            nearest = item;
+          }
+        });
+        return similarity > 0 ? { title: hidden[nearest]!.title, similarity } : undefined;
+      };
+      // No library and nothing starred, only hidden papers (decision 0051): papers like a hidden one sink, the rest keep their order.
+      if (library.length === 0) return byScore(papers.map((paper, index) => rankedByHiddenOnly(paper.id, hiddenPenalty, nearestHiddenOf(candidates[index]!))));
       const dimension = library[0]!.length;
       /** `0.6 · best + 0.4 · mean of the top k` of similarity · weight, leaving out library item `leaveOut`. */
       const rawOf = (vector: Float32Array, leaveOut?: number) => {
@@ -161,26 +176,18 @@ export function createEmbeddingRanker(options: EmbeddingRankerOptions): Ranker &
         const { similarities } = raw;
         const best = raw.order[0]!;
         let score = raw.score;
-        let penalty: { title: string; similarity: number } | undefined;
-        if (hiddenVectors.length > 0) {
-          let nearest = 0;
-          let similarity = -Infinity;
-          hiddenVectors.forEach((hiddenVector, item) => {
-            const value = dot(vector, hiddenVector);
-            if (value > similarity) {
-              similarity = value;
-              nearest = item;
-            }
-          });
-          if (similarity > 0) {
-            penalty = { title: hidden[nearest]!.title, similarity: round(similarity) };
-            score = Math.max(0, score - hiddenPenalty * similarity);
-          }
-        }
+        const penalty = nearestHiddenOf(vector);
+        if (penalty) score = Math.max(0, score - hiddenPenalty * penalty.similarity);
         const nearestItem = weighted[best.item]!.item;
         const reason = {
-          nearest: { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best.item]!) },
+          nearest: {
+            title: nearestItem.title,
+            ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}),
+            similarity: round(similarities[best.item]!),
+            ...(weighted[best.item]!.starred ? { starred: true as const } : {}),
+          },
           terms: [] as string[],
+          ...(penalty ? { hidden: { title: penalty.title, similarity: round(penalty.similarity) } } : {}),
         };
         return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });

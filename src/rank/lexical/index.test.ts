@@ -128,6 +128,17 @@ describe('createLexicalRanker', () => {
     expect(ranked[0]).toEqual({ paperId: '2601.00001', score: 0, reason: { terms: [], text: 'no library' } });
     expect(await createLexicalRanker({ library: [] }).rank([])).toEqual([]);
   });
+
+  it('with no library and only hidden papers, sinks papers like a hidden one and keeps the others in input order (decision 0051)', async () => {
+    const hidden = [item('Sparse Attention Is Not Needed', 'Sparse attention for long sequences in transformers.')];
+    const ranked = await createLexicalRanker({ library: [], now, feedback: { starred: [], hidden } }).rank(candidates);
+    expect(ranked.map((entry) => entry.paperId)).toEqual(['2601.00001', '2601.00003', '2601.00004', '2601.00002']);
+    expect(ranked[0]).toEqual({ paperId: '2601.00001', score: 0.5, reason: { terms: [], text: 'no library; not like any hidden paper' } });
+    const sunk = ranked[3]!;
+    expect(sunk.score).toBeLessThan(0.5);
+    expect(sunk.score).toBeGreaterThanOrEqual(0);
+    expect(sunk.reason.text).toMatch(/^no library; lowered: like hidden "Sparse Attention Is Not Needed" \(0\.\d\d\)$/);
+  });
 });
 
 describe('the lexical score scale (0–1, against the library’s own papers)', () => {

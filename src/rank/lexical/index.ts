@@ -3,7 +3,7 @@ import type { LibraryItem, RankFeedback } from '../../core/library.js';
 import type { Paper } from '../../core/paper.js';
 import type { RankedPaper, Ranker } from '../../core/rank.js';
 import { terms } from '../text.js';
-import { byScore, calibrationSample, createCalibration, neutral, reasonText, weightLibrary, type WeightedItem } from '../shared.js';
+import { byScore, calibrationSample, createCalibration, neutral, rankedByHiddenOnly, reasonText, weightLibrary, type WeightedItem } from '../shared.js';
 
 export type LexicalScoring = 'tfidf' | 'bm25';
 
@@ -44,7 +44,8 @@ interface Document {
  * Creates the lexical ranker. Documents are title (twice) + abstract, tokenized, stop words removed, stemmed. Document
  * frequencies come from the library and the candidates of each `rank()` call together, so that words common in today's
  * feed count for little. With no usable library item (and nothing starred) every paper scores 0 with the reason
- * "no library", in input order: ranking is optional and a digest without it still works (decision 0014).
+ * "no library", in input order: ranking is optional and a digest without it still works (decision 0014); with hidden
+ * papers only, papers like them sink below the rest (decision 0051).
  */
 export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
   const scoring = options.scoring ?? 'tfidf';
@@ -85,7 +86,7 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
   return {
     method: `lexical-${scoring}`,
     async rank(papers: Paper[]): Promise<RankedPaper[]> {
-      if (weighted.length === 0) return neutral(papers.map((paper) => paper.id));
+      if (weighted.length === 0 && hiddenDocuments.length === 0) return neutral(papers.map((paper) => paper.id));
       const candidates = papers.map((paper) => documentOf(paper.title, paper.abstract));
       const all = [...libraryDocuments, ...hiddenDocuments, ...candidates];
       const documentFrequency = new Float64Array(surface.length);
@@ -139,6 +140,22 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
         return { score: 0.6 * bestScore + 0.4 * meanTop, best };
       };
 
+      /** The hidden paper nearest to a candidate, when any shares a term with it. */
+      const nearestHiddenOf = (query: Map<number, number>): { title: string; similarity: number } | undefined => {
+        if (hiddenDocuments.length === 0) return undefined;
+        hiddenSimilarities.fill(0);
+        accumulate(query, hiddenIndex, hiddenSimilarities);
+        let nearestHidden = 0;
+        for (let item = 1; item < hiddenSimilarities.length; item += 1)
+          if (hiddenSimilarities[item]! > hiddenSimilarities[nearestHidden]!) nearestHidden = item;
+        const similarity = hiddenSimilarities[nearestHidden]!;
+        return similarity > 0 ? { title: hidden[nearestHidden]!.title, similarity } : undefined;
+      };
+
+      // No library and nothing starred, only hidden papers (decision 0051): papers like a hidden one sink, the rest keep their order.
+      if (weighted.length === 0)
+        return byScore(papers.map((paper, index) => rankedByHiddenOnly(paper.id, hiddenPenalty, nearestHiddenOf(vectorOf(candidates[index]!)))));
+
       // The library's own scale: how each of its items scores against the rest of it (decision 0022).
       const calibration = createCalibration(
         calibrationSample(weighted.length).map((item) => rawScore(libraryDocuments[item]!, vectorOf(libraryDocuments[item]!), item).score),
@@ -151,27 +168,25 @@ export function createLexicalRanker(options: LexicalRankerOptions): Ranker {
         const bestScore = similarities[best]! * weighted[best]!.weight;
         let score = raw;
 
-        let penalty: { title: string; similarity: number } | undefined;
-        if (hiddenDocuments.length > 0) {
-          hiddenSimilarities.fill(0);
-          accumulate(query, hiddenIndex, hiddenSimilarities);
-          let nearestHidden = 0;
-          for (let item = 1; item < hiddenSimilarities.length; item += 1)
-            if (hiddenSimilarities[item]! > hiddenSimilarities[nearestHidden]!) nearestHidden = item;
-          const similarity = hiddenSimilarities[nearestHidden]!;
-          if (similarity > 0) {
-            penalty = { title: hidden[nearestHidden]!.title, similarity };
-            score = Math.max(0, score - hiddenPenalty * similarity);
-          }
-        }
+        const penalty = nearestHiddenOf(query);
+        if (penalty) score = Math.max(0, score - hiddenPenalty * penalty.similarity);
 
         const nearestItem = weighted[best]!.item;
         const shared = bestScore > 0 ? sharedTerms(query, libraryVectors[best]!, reasonTerms).map((id) => surface[id]!) : [];
         const nearest =
           bestScore > 0
-            ? { title: nearestItem.title, ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}), similarity: round(similarities[best]!) }
+            ? {
+                title: nearestItem.title,
+                ...(nearestItem.arxivId ? { arxivId: nearestItem.arxivId } : {}),
+                similarity: round(similarities[best]!),
+                ...(weighted[best]!.starred ? { starred: true as const } : {}),
+              }
             : undefined;
-        const reason = { ...(nearest ? { nearest } : {}), terms: shared };
+        const reason = {
+          ...(nearest ? { nearest } : {}),
+          terms: shared,
+          ...(penalty ? { hidden: { title: penalty.title, similarity: round(penalty.similarity) } } : {}),
+        };
         return { paperId: paper.id, score: Math.round(calibration(score) * 1e6) / 1e6, reason: { ...reason, text: reasonText(reason, penalty) } };
       });
       return byScore(ranked);

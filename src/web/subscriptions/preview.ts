@@ -6,7 +6,7 @@
  */
 import type { Subscription } from '../../core/config/schema.js';
 import { dayOf, latestDayPapers } from '../../jobs/latest-day.js';
-import { loadRankingInputs } from '../../jobs/ranking-inputs.js';
+import { loadRankingInputs, thresholdApplies } from '../../jobs/ranking-inputs.js';
 import { planSelection, type SelectionPlan } from '../../jobs/select-papers.js';
 import type { StoredPaper } from '../../core/paper.js';
 import { XivdigestError } from '../../core/errors.js';
@@ -49,9 +49,11 @@ export async function previewSubscription(
   const warnings: string[] = [];
   const method = subscription.ranking.method;
   let ranker;
+  let threshold = subscription.ranking.threshold;
   if (method !== 'none' && Object.hasOwn(rankers, method) && byId.size > 0) {
     const inputs = await loadRankingInputs({ store, subscription, env, onWarning: (message) => warnings.push(message) });
     if (inputs) {
+      if (!thresholdApplies(inputs)) threshold = undefined;
       const create = await rankers[method as keyof typeof rankers].load();
       ranker = create({
         ...inputs,
@@ -74,7 +76,7 @@ export async function previewSubscription(
     updates: subscription.updates,
     replacements: subscription.replacements,
     ...(subscription.ranking.topK !== undefined ? { topK: subscription.ranking.topK } : {}),
-    ...(subscription.ranking.threshold !== undefined ? { threshold: subscription.ranking.threshold } : {}),
+    ...(threshold !== undefined ? { threshold } : {}),
   });
   return { day, plan, warnings };
 }

@@ -6,6 +6,7 @@
  * may look at and preview every reader's subscription and delete it, but change only their own. Every POST carries
  * the accounts' CSRF token and must come from this origin.
  */
+import { problemText } from './checker-text.js';
 import { randomUUID } from 'node:crypto';
 import type { Context, Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
@@ -178,7 +179,11 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     const errors = validateFilterSpec({ categories, ...(query ? { query } : {}) });
     return c.json({
       ok: errors.length === 0,
-      problems: errors.map((error) => ({ field: String(error.details.path ?? 'query'), message: error.message, position: error.details.position ?? null })),
+      problems: errors.map((error) => ({
+        field: String(error.details.path ?? 'query'),
+        message: problemText(error.message, frame(c).ui),
+        position: error.details.position ?? null,
+      })),
     });
   });
 
@@ -216,7 +221,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     // A name another reader's subscription had stays theirs: its digests, feedback and watermark are kept under it.
     const name = String(assembled.stored.name);
     const privacy = digestPrivacyOf(deps.store);
-    if (!(await privacy.mayName(name, reader.id))) return again([{ field: 'name', message: `the name ${name} is taken; choose another` }]);
+    if (!(await privacy.mayName(name, reader.id))) return again([{ field: 'name', message: text(c).nameTaken(name) }]);
     // Its digests stay the reader's after a rename or a deletion (docs/decisions/0045).
     await privacy.remember([{ name, readerId: reader.id }, ...(row ? [{ name: row.name, readerId: row.readerId }] : [])]);
     const result = await store.save(

@@ -1,4 +1,5 @@
 /** The subscriptions' pages (docs/decisions/0039): plain server-rendered forms with CSRF tokens, errors next to their field. */
+import { noteText, problemText, reasonText } from './checker-text.js';
 import type { Subscription } from '../../core/config/schema.js';
 import { ARXIV_CATEGORY_NAMES } from '../../core/taxonomy.js';
 import { escapeHtml } from '../../render/html/escape.js';
@@ -131,7 +132,7 @@ export function formPage(
   const errorsOf = (field: string) => problems.filter((problem) => problem.field === field);
   const error = (field: string) =>
     errorsOf(field)
-      .map((problem) => `<pre class="field-error" id="error-${attr(field)}" role="alert">${h(problem.message)}</pre>`)
+      .map((problem) => `<pre class="field-error" id="error-${attr(field)}" role="alert">${h(problemText(problem.message, frame.ui))}</pre>`)
       .join('');
   const invalid = (field: string) => (errorsOf(field).length > 0 ? ` aria-invalid="true" aria-describedby="error-${attr(field)}"` : '');
   const text = (field: string, label: string, extra = '', hint = '') =>
@@ -216,12 +217,13 @@ export function previewPage(frame: Frame, name: string, preview: Preview, back: 
   const selected = plan.selected
     .map(
       (item) =>
-        `<tr class="selected"><td><a href="/papers/${attr(item.paper.id)}">${h(item.paper.id)}</a></td><td>${h(item.paper.title)}</td><td>${score(item.score)}</td><td>${h(item.reason)}</td></tr>`,
+        `<tr class="selected"><td><a href="/papers/${attr(item.paper.id)}">${h(item.paper.id)}</a></td><td>${h(item.paper.title)}</td><td>${score(item.score)}</td><td>${h(reasonText(item.reason, frame.ui))}</td></tr>`,
     )
     .join('\n');
   const skipped = plan.skipped
     .map(
-      (item) => `<tr class="skipped"><td>${h(item.paper.id)}</td><td>${h(item.paper.title)}</td><td>${score(item.score)}</td><td>${h(item.reason)}</td></tr>`,
+      (item) =>
+        `<tr class="skipped"><td>${h(item.paper.id)}</td><td>${h(item.paper.title)}</td><td>${score(item.score)}</td><td>${h(reasonText(item.reason, frame.ui))}</td></tr>`,
     )
     .join('\n');
   const head = `<thead><tr><th>${h(t.paper)}</th><th>${h(t.title)}</th><th>${h(t.score)}</th><th>${h(t.why)}</th></tr></thead>`;
@@ -230,7 +232,7 @@ export function previewPage(frame: Frame, name: string, preview: Preview, back: 
     (preview.day
       ? `<p class="preview-summary">${h(t.previewSummary({ day: preview.day, selected: plan.selected.length, skipped: plan.skipped.length, ...(plan.rankedBy ? { rankedBy: plan.rankedBy } : {}) }))}</p>\n`
       : `<p class="preview-summary">${h(t.previewNoDay)}</p>\n`) +
-    preview.warnings.map((warning) => `<p class="note">${h(warning)}</p>`).join('\n') +
+    preview.warnings.map((warning) => `<p class="note">${h(noteText(warning, frame.ui))}</p>`).join('\n') +
     `<h2>${h(t.selected)}</h2>\n` +
     (selected ? `<table class="preview-selected">${head}<tbody>\n${selected}\n</tbody></table>` : `<p>${h(t.none)}</p>`) +
     `\n<h2>${h(t.skipped)}</h2>\n` +
