@@ -347,25 +347,20 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     const windowed = await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5 });
     expect(windowed.total).toBe(30);
     const newest = new Set(days.slice(-12));
-    if (kind === 'sqlite') {
-      expect(windowed.rankedWithin).toBe(12);
-      expect(windowed.hits.every((hit) => newest.has(hit.announced!))).toBe(true);
-      const scores = windowed.hits.map((hit) => hit.score);
-      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-      // The same order as ranking every match restricted to those papers.
-      const all = await temp.store.search({ q: 'sparse', rankWindow: 0, pageSize: 30 });
-      expect(ids(windowed)).toEqual(
-        ids(all)
-          .filter((id) => newest.has(all.hits.find((hit) => hit.id === id)!.announced!))
-          .slice(0, 5),
-      );
-      // A page past the window ranks every match; so does a dated search.
-      expect((await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 })).rankedWithin).toBeUndefined();
-      expect((await temp.store.search({ q: 'sparse', rankWindow: 12, from: '2025-03-01' })).rankedWithin).toBeUndefined();
-    } else {
-      // PostgreSQL ranks every match.
-      expect(windowed.rankedWithin).toBeUndefined();
-    }
+    expect(windowed.rankedWithin).toBe(12);
+    expect(windowed.hits.every((hit) => newest.has(hit.announced!))).toBe(true);
+    const scores = windowed.hits.map((hit) => hit.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    // The same order as ranking every match restricted to those papers.
+    const all = await temp.store.search({ q: 'sparse', rankWindow: 0, pageSize: 30 });
+    expect(ids(windowed)).toEqual(
+      ids(all)
+        .filter((id) => newest.has(all.hits.find((hit) => hit.id === id)!.announced!))
+        .slice(0, 5),
+    );
+    // A page past the window ranks every match; so does a dated search.
+    expect((await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 })).rankedWithin).toBeUndefined();
+    expect((await temp.store.search({ q: 'sparse', rankWindow: 12, from: '2025-03-01' })).rankedWithin).toBeUndefined();
     await expect(temp.store.search({ q: 'sparse', rankWindow: -1 })).rejects.toMatchObject({ code: 'QUERY_INVALID' });
   });
 
