@@ -15,6 +15,9 @@ const DAY_NUMBER = sql`case when p.sort_day ~ '^\\d{4}-\\d{2}-\\d{2}$' then grea
 export async function up(db: Kysely<any>, context: MigrationContext): Promise<void> {
   if (context.jsonType !== 'jsonb') return;
   await sql`alter table paper_search add column day integer`.execute(db);
+  // Documents go to TOAST (compressed) unless tiny, so that the rows' heap, which a common word's bitmap scan and the
+  // window's ordering read, stays narrow: 100,000 rows in about 5,600 pages rather than 10,000 or more.
+  await sql`alter table paper_search set (toast_tuple_target = 128)`.execute(db);
   await sql`update paper_search s set day = ${DAY_NUMBER} from papers p where p.id = s.paper_id`.execute(db);
   await sql`alter table paper_search alter column day set not null`.execute(db);
   const indexed = await sql<{ any: boolean }>`select exists (select 1 from paper_search) as any`.execute(db);
