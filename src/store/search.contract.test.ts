@@ -395,6 +395,31 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(ordered[0]).toBe('2504.00003');
   });
 
+  it('keeps the sort day (day number) of each PostgreSQL row in step, and migration 0010 fills it', async () => {
+    if (kind !== 'postgres') return;
+    const days = async (): Promise<Map<string, string>> =>
+      new Map(
+        (await temp.query<{ day: number; paper_id: string }>('select day, paper_id from paper_search')).map((row) => [
+          row.paper_id,
+          new Date(Number(row.day) * 86_400_000).toISOString().slice(0, 10),
+        ]),
+      );
+    expect((await days()).get('2504.00001')).toBe('2025-04-28');
+    await temp.store.upsertPapers([
+      paper('2504.00003', { title: 'Large Language Models as Planners', announced: '2025-05-02', version: 2, versions: [{ version: 1 }, { version: 2 }] }),
+    ]);
+    expect((await days()).get('2504.00003')).toBe('2025-05-02');
+    // A database from before 0010: the column goes, and the migration brings it back from the papers' sort days.
+    await temp.store.close();
+    await temp.query('alter table paper_search drop column day');
+    await temp.query(`delete from kysely_migration where name >= '0010'`);
+    temp.store = await createStore({ url: temp.url });
+    const migrated = await days();
+    expect(migrated.get('2504.00003')).toBe('2025-05-02');
+    expect(migrated.get('2504.00001')).toBe('2025-04-28');
+    expect(ids(await temp.store.search({ q: 'planners' }))).toEqual(['2504.00003']);
+  });
+
   it('lists announcement days and categories', async () => {
     expect(await temp.store.announcementDays()).toEqual([
       { day: '2025-04-28', papers: 2 },
