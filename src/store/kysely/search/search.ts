@@ -203,7 +203,8 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
   const tsquery = sql`cast(${parts.join(' & ')} as tsquery)`;
   const rank = sql`ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, ${tsquery}, 1)`;
   const from = days.length === 0 ? sql`from paper_search s` : sql`from paper_search s join papers p on p.id = s.paper_id`;
-  // A bitmap over the GIN index; for a query without phrases or weights no row's document is read (ADR 0052).
+  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
+  // documents (ADR 0052).
   const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
   const total = Number(count.rows[0]?.count ?? 0);
   const window = request.rankWindow;
