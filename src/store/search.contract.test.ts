@@ -347,25 +347,20 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     const windowed = await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5 });
     expect(windowed.total).toBe(30);
     const newest = new Set(days.slice(-12));
-    if (kind === 'sqlite') {
-      expect(windowed.rankedWithin).toBe(12);
-      expect(windowed.hits.every((hit) => newest.has(hit.announced!))).toBe(true);
-      const scores = windowed.hits.map((hit) => hit.score);
-      expect([...scores].sort((a, b) => b - a)).toEqual(scores);
-      // The same order as ranking every match restricted to those papers.
-      const all = await temp.store.search({ q: 'sparse', rankWindow: 0, pageSize: 30 });
-      expect(ids(windowed)).toEqual(
-        ids(all)
-          .filter((id) => newest.has(all.hits.find((hit) => hit.id === id)!.announced!))
-          .slice(0, 5),
-      );
-      // A page past the window ranks every match; so does a dated search.
-      expect((await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 })).rankedWithin).toBeUndefined();
-      expect((await temp.store.search({ q: 'sparse', rankWindow: 12, from: '2025-03-01' })).rankedWithin).toBeUndefined();
-    } else {
-      // PostgreSQL ranks every match.
-      expect(windowed.rankedWithin).toBeUndefined();
-    }
+    expect(windowed.rankedWithin).toBe(12);
+    expect(windowed.hits.every((hit) => newest.has(hit.announced!))).toBe(true);
+    const scores = windowed.hits.map((hit) => hit.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+    // The same order as ranking every match restricted to those papers.
+    const all = await temp.store.search({ q: 'sparse', rankWindow: 0, pageSize: 30 });
+    expect(ids(windowed)).toEqual(
+      ids(all)
+        .filter((id) => newest.has(all.hits.find((hit) => hit.id === id)!.announced!))
+        .slice(0, 5),
+    );
+    // A page past the window ranks every match; so does a dated search.
+    expect((await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 })).rankedWithin).toBeUndefined();
+    expect((await temp.store.search({ q: 'sparse', rankWindow: 12, from: '2025-03-01' })).rankedWithin).toBeUndefined();
     await expect(temp.store.search({ q: 'sparse', rankWindow: -1 })).rejects.toMatchObject({ code: 'QUERY_INVALID' });
   });
 
@@ -398,6 +393,31 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     // rowid order is date order.
     const ordered = [...before.entries()].sort((a, b) => b[1] - a[1]).map(([id]) => id);
     expect(ordered[0]).toBe('2504.00003');
+  });
+
+  it('keeps the sort day (day number) of each PostgreSQL row in step, and migration 0009 fills it', async () => {
+    if (kind !== 'postgres') return;
+    const days = async (): Promise<Map<string, string>> =>
+      new Map(
+        (await temp.query<{ day: number; paper_id: string }>('select day, paper_id from paper_search')).map((row) => [
+          row.paper_id,
+          new Date(Number(row.day) * 86_400_000).toISOString().slice(0, 10),
+        ]),
+      );
+    expect((await days()).get('2504.00001')).toBe('2025-04-28');
+    await temp.store.upsertPapers([
+      paper('2504.00003', { title: 'Large Language Models as Planners', announced: '2025-05-02', version: 2, versions: [{ version: 1 }, { version: 2 }] }),
+    ]);
+    expect((await days()).get('2504.00003')).toBe('2025-05-02');
+    // A database from before 0009: the column goes, and the migration brings it back from the papers' sort days.
+    await temp.store.close();
+    await temp.query('alter table paper_search drop column day');
+    await temp.query(`delete from kysely_migration where name >= '0009'`);
+    temp.store = await createStore({ url: temp.url });
+    const migrated = await days();
+    expect(migrated.get('2504.00003')).toBe('2025-05-02');
+    expect(migrated.get('2504.00001')).toBe('2025-04-28');
+    expect(ids(await temp.store.search({ q: 'planners' }))).toEqual(['2504.00003']);
   });
 
   it('lists announcement days and categories', async () => {

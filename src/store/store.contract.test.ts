@@ -885,6 +885,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0006-reader-subscriptions',
           '0007-reader-marks',
           '0008-search-docs-by-day',
+          '0009-search-day',
         ]);
       } finally {
         await again.close();

@@ -3,7 +3,8 @@
  * `paper_fts` (unicode61 over text the application segmented; BM25 with column weights as its rank) and
  * `paper_search_ids`, which gives each paper the stable integer rowid FTS5 needs. PostgreSQL: `paper_search`, one
  * `tsvector` per paper (the `simple` configuration's kind of lexemes, made by the application) with a GIN index.
- * An existing archive is indexed here, in the migration's transaction, so that the index is never silently partial.
+ * An existing archive is indexed here, in the migration's transaction, so that the index is never silently partial
+ * (PostgreSQL's by migration 0009, in the same transaction as the migrations run in).
  */
 import { sql, type Kysely } from 'kysely';
 import type { MigrationContext } from './index.js';
@@ -22,7 +23,7 @@ export async function up(db: AnyDatabase, context: MigrationContext): Promise<vo
       .addColumn('document', sql`tsvector`, (column) => column.notNull())
       .execute();
     await sql`create index paper_search_document on paper_search using gin (document)`.execute(db);
-    await indexAll(db, 'postgres');
+    // Indexed by migration 0009, which adds the column `day` the documents are written with today.
     return;
   }
   await db.schema

@@ -8,6 +8,7 @@ import * as readers from './0005-readers.js';
 import * as readerSubscriptions from './0006-reader-subscriptions.js';
 import * as readerMarks from './0007-reader-marks.js';
 import * as searchDocsByDay from './0008-search-docs-by-day.js';
+import * as searchDay from './0009-search-day.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -33,6 +34,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0006-reader-subscriptions', readerSubscriptions],
   ['0007-reader-marks', readerMarks],
   ['0008-search-docs-by-day', searchDocsByDay],
+  ['0009-search-day', searchDay],
 ];
 
 /** A Kysely MigrationProvider over `migrations`, bound to one database's context. */

@@ -37,7 +37,7 @@ export function dayOfDoc(doc: number): number {
 /** What one paper's document is made of. */
 export interface SearchSource {
   id: string;
-  /** The paper's sort day (YYYY-MM-DD): where its document's rowid goes (SQLite). */
+  /** The paper's sort day (YYYY-MM-DD): where its document's rowid goes (SQLite), its row's `day` (PostgreSQL). */
   sortDay: string;
   title: string;
   abstract: string;
@@ -158,9 +158,9 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     if (chunk.length === 0) continue;
     const ids = chunk.map((source) => source.id);
     if (dialect === 'postgres') {
-      const rows = chunk.map((source) => sql`(${source.id}, cast(${tsVectorLiteral(source)} as tsvector))`);
-      await sql`insert into paper_search (paper_id, document) values ${sql.join(rows)}
-        on conflict (paper_id) do update set document = excluded.document`.execute(db);
+      const rows = chunk.map((source) => sql`(${source.id}, ${dayNumber(source.sortDay)}, cast(${tsVectorLiteral(source)} as tsvector))`);
+      await sql`insert into paper_search (paper_id, day, document) values ${sql.join(rows)}
+        on conflict (paper_id) do update set day = excluded.day, document = excluded.document`.execute(db);
       continue;
     }
     // Papers indexed before lose their old document (deleting rowids FTS5 never had would leave tombstones behind);

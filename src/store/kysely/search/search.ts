@@ -114,13 +114,29 @@ interface RankedPage {
 }
 
 /**
- * SQLite ranks a query with more matches than this by BM25 among its newest RANK_WINDOW matches (ADR 0049): scoring
- * costs FTS5 about a microsecond a match, so a word in 40% of a million papers would take half a second. Pages past
- * the window, and dated searches, rank every match.
+ * A query with more matches than this is ranked (BM25 on SQLite, ts_rank on PostgreSQL) among its newest RANK_WINDOW
+ * matches (ADR 0049, 0052): scoring costs FTS5 about a microsecond a match and PostgreSQL more (each match's
+ * tsvector is read from TOAST), so a word in 40% of a million papers would take half a second or more. Pages past the
+ * window, and dated searches, rank every match.
  */
 export const RANK_WINDOW = 10_000;
 /** FTS5's bm25() with the table's column weights (the rank migration 0004 configured). */
 const BM25 = FTS_RANK.replace('bm25(', 'bm25(paper_fts, ');
+
+/**
+ * Runs `work` with PostgreSQL's sequential scans priced out, in a transaction (the caller's, or one of its own). For a
+ * word in 40% of the papers the planner prefers a sequential scan, which tests every row's document (TOAST); the
+ * bitmap over the GIN index reads only the matches' heap tuples (ADR 0052).
+ */
+async function withoutSeqScan<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+  const run = async (trx: Kysely<any>): Promise<T> => {
+    await sql`set local enable_seqscan = off`.execute(trx);
+    const result = await work(trx);
+    await sql`set local enable_seqscan to default`.execute(trx);
+    return result;
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
 
 /** The page's ids with their scores, and the total. */
 async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized): Promise<RankedPage> {
@@ -184,19 +200,34 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
       order by p.sort_day desc, p.id desc limit ${limit} offset ${offset}`.execute(db);
     return { total: Number(count.rows[0]?.count ?? 0), ranked: rows.rows.map((row) => ({ id: row.id, score: 0 })) };
   }
-  const tsquery = parts.join(' & ');
+  const tsquery = sql`cast(${parts.join(' & ')} as tsquery)`;
+  const rank = sql`ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, ${tsquery}, 1)`;
   const from = days.length === 0 ? sql`from paper_search s` : sql`from paper_search s join papers p on p.id = s.paper_id`;
-  const count = await sql<{ count: string }>`select count(*) as count ${from}
-    where s.document @@ cast(${tsquery} as tsquery) ${and(days)}`.execute(db);
+  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
+  // documents (ADR 0052).
+  const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
   const total = Number(count.rows[0]?.count ?? 0);
+  const window = request.rankWindow;
+  if (!byDate && days.length === 0 && window > 0 && total > window && offset + limit <= window) {
+    // Many matches: ts_rank over the newest `window` of them (ADR 0049, 0052). The window's rows are found by their
+    // `day` and id, which the matches' heap tuples hold without their documents (TOAST); only those rows' documents
+    // are then read, by their tuple ids, to rank them.
+    const rows = await withoutSeqScan(db, (trx) =>
+      sql<{ id: string; score: number }>`with newest as materialized (
+        select s.ctid as tid from paper_search s where s.document @@ ${tsquery} order by s.day desc, s.paper_id desc limit ${window})
+      select s.paper_id as id, ${rank} as score from paper_search s where s.ctid = any(array(select tid from newest))
+      order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}`.execute(trx),
+    );
+    return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: Number(row.score) })), rankedWithin: window };
+  }
+  // Ties go to the newest paper, as in the window above and on SQLite.
   const rows = byDate
     ? await sql<{ id: string; score: number }>`select p.id as id, 0 as score from paper_search s join papers p on p.id = s.paper_id
-        where s.document @@ cast(${tsquery} as tsquery) ${and(days)}
+        where s.document @@ ${tsquery} ${and(days)}
         order by p.sort_day desc, p.id desc limit ${limit} offset ${offset}`.execute(db)
-    : await sql<{ id: string; score: number }>`select s.paper_id as id,
-          ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, cast(${tsquery} as tsquery), 1) as score
-        ${from} where s.document @@ cast(${tsquery} as tsquery) ${and(days)}
-        order by score desc, s.paper_id limit ${limit} offset ${offset}`.execute(db);
+    : await sql<{ id: string; score: number }>`select s.paper_id as id, ${rank} as score
+        ${from} where s.document @@ ${tsquery} ${and(days)}
+        order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}`.execute(db);
   return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: Number(row.score) })) };
 }
 
