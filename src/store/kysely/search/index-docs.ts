@@ -6,6 +6,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import { XivdigestError } from '../../../core/errors.js';
+import type { Paper } from '../../../core/paper.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
 import { AUTHOR_PREFIX } from './query.js';
@@ -45,6 +46,11 @@ export interface SearchSource {
   categories: string[];
   /** The stored texts (ok ones), any language. */
   texts: Array<{ title: string; tldr: string; tldrEn: string; abstract: string }>;
+  /**
+   * Its FTS5 column values when the thread that parsed the record made them (recordFtsValues) and the paper has no
+   * texts: SQLite writes them as they are (docs/decisions/0050-index-values-from-the-parsing-thread.md).
+   */
+  fts?: readonly string[];
 }
 
 /** The paper's fields as the index holds them: each a list of distinct texts. */
@@ -92,6 +98,46 @@ export function ftsValues(source: SearchSource): string[] {
     segmented(fields.authors),
     fields.cats.join(' '),
   ];
+}
+
+/** How many values ftsValues gives a paper (FTS_COLUMNS). */
+export const FTS_VALUE_COUNT = 6;
+
+/**
+ * The FTS5 column values of a new paper from its record alone (no texts): what ftsValues gives for the row the store
+ * writes of it (rows/papers.ts `paperToRow`), computed in the thread that parsed the record so that the writer thread
+ * only inserts them (ADR 0050). Undefined for a record whose authors or categories are not plain strings.
+ */
+export function recordFtsValues(paper: Paper): string[] | undefined {
+  const authors = paper.authors ?? [];
+  const categories = paper.categories ?? [];
+  if (!Array.isArray(authors) || !Array.isArray(categories)) return undefined;
+  const names: string[] = [];
+  for (const author of authors) {
+    if (typeof author?.name !== 'string') return undefined;
+    names.push(author.name);
+  }
+  for (const category of categories) if (typeof category !== 'string') return undefined;
+  const title = paper.title ?? '';
+  const abstract = paper.abstract ?? '';
+  if (typeof title !== 'string' || typeof abstract !== 'string') return undefined;
+  return ftsValues({ id: paper.id, sortDay: '', title, abstract, authors: names, categories, texts: [] });
+}
+
+/** recordFtsValues of each record, one after the other, or undefined when one record has none. */
+export function recordsFtsValues(papers: readonly Paper[]): string[] | undefined {
+  const values: string[] = [];
+  try {
+    for (const paper of papers) {
+      const record = recordFtsValues(paper);
+      if (record === undefined) return undefined;
+      for (const value of record) values.push(value);
+    }
+  } catch {
+    // A record of an odd shape: the store makes the documents itself, and reports the record as it would.
+    return undefined;
+  }
+  return values;
 }
 
 /** PostgreSQL keeps at most this many positions per lexeme and positions up to 16,383. */
@@ -175,7 +221,7 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     }
     const fresh = chunk.filter((source) => !docOf.has(source.id));
     if (fresh.length > 0) await allocateDocs(db, fresh, docOf);
-    const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
+    const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(source.fts ?? ftsValues(source))})`);
     await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
   }
 }
@@ -221,6 +267,8 @@ export interface IndexedRow {
   abstract: string;
   authors: unknown;
   categories: unknown;
+  /** Its FTS5 values from the record alone, made where the record was parsed (recordFtsValues), if they were. */
+  fts?: readonly string[];
 }
 
 /** The texts of these papers, by paper (ok ones only). */
@@ -247,8 +295,9 @@ const AUTHORS_AT = PAPER_WRITE_COLUMNS.indexOf('authors');
 const CATEGORIES_AT = PAPER_WRITE_COLUMNS.indexOf('categories');
 
 /** The indexed columns of the prepared record at `offset` (what the search index needs of a new paper's row). */
-export function preparedIndexedRow(values: readonly unknown[], offset: number): IndexedRow {
+export function preparedIndexedRow(values: readonly unknown[], offset: number, fts?: readonly string[]): IndexedRow {
   return {
+    fts,
     id: values[offset] as string,
     sort_day: values[offset + SORT_DAY_AT] as string,
     title: values[offset + TITLE_AT] as string,
@@ -273,12 +322,16 @@ export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: r
     await writeDocuments(
       db,
       dialect,
-      chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [])),
+      chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [], dialect === 'sqlite')),
     );
   }
 }
 
-function sourceOf(row: IndexedRow, texts: SearchSource['texts']): SearchSource {
+function sourceOf(row: IndexedRow, texts: SearchSource['texts'], useFts = false): SearchSource {
+  // Values made from the record alone hold while the paper has no texts (imports may bring texts before papers).
+  if (useFts && row.fts !== undefined && texts.length === 0) {
+    return { id: row.id, sortDay: row.sort_day, title: row.title, abstract: row.abstract, authors: [], categories: [], texts, fts: row.fts };
+  }
   return {
     id: row.id,
     sortDay: row.sort_day,
