@@ -4,7 +4,7 @@
  * PostgreSQL's `paper_search.document` tsvector. Called by the store's writes inside their transaction, by
  * migration 0004 and by `reindex` (docs/decisions/0028-search.md).
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { XivdigestError } from '../../../core/errors.js';
 import type { Paper } from '../../../core/paper.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
@@ -221,8 +221,12 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     }
     const fresh = chunk.filter((source) => !docOf.has(source.id));
     if (fresh.length > 0) await allocateDocs(db, fresh, docOf);
-    const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(source.fts ?? ftsValues(source))})`);
-    await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
+    const parameters: unknown[] = [];
+    for (const source of chunk) {
+      parameters.push(docOf.get(source.id)!);
+      for (const value of source.fts ?? ftsValues(source)) parameters.push(value);
+    }
+    await db.executeQuery(CompiledQuery.raw(rowsInsert('paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats)', 7, chunk.length), parameters));
   }
 }
 
@@ -255,8 +259,29 @@ async function allocateDocs(db: Kysely<any>, sources: readonly SearchSource[], d
     }
   }
   for (const chunk of chunks(added, IDS_PER_CHUNK)) {
-    await sql`insert into paper_search_ids (doc, paper_id) values ${sql.join(chunk.map((entry) => sql`(${entry.doc}, ${entry.id})`))}`.execute(db);
+    const parameters: unknown[] = [];
+    for (const entry of chunk) parameters.push(entry.doc, entry.id);
+    await db.executeQuery(CompiledQuery.raw(rowsInsert('paper_search_ids (doc, paper_id)', 2, chunk.length), parameters));
   }
+}
+
+/** SQL texts of the multi-row INSERTs above, by table, width and rows (SQLite only: `?` placeholders). */
+const rowsInserts = new Map<string, string>();
+
+/**
+ * `insert into TARGET values (?, …), …` of `rows` rows of `width` values, written once per shape: a batch's inserts
+ * are bound by position without building a query tree of thousands of parameters each time (ADR 0050).
+ */
+function rowsInsert(target: string, width: number, rows: number): string {
+  const key = `${target}:${rows}`;
+  let text = rowsInserts.get(key);
+  if (text === undefined) {
+    const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+    text = `insert into ${target} values ${Array.from({ length: rows }, () => row).join(', ')}`;
+    if (rowsInserts.size >= 64) rowsInserts.delete(rowsInserts.keys().next().value as string);
+    rowsInserts.set(key, text);
+  }
+  return text;
 }
 
 /** A paper row's indexed columns as written (JSON columns as text or, from PostgreSQL, parsed). */
