@@ -2,7 +2,7 @@
  * The search documents of new papers are segmented in the thread that parsed them and written as they are by the
  * writer thread (docs/decisions/0050-index-values-from-the-parsing-thread.md): the index they make must be the one the
  * store makes itself from the stored rows, token by token, on real arXiv data, and a paper whose texts arrived first
- * must still be indexed with them.
+ * must still be indexed with them. Plain ASCII goes to FTS5 unsegmented, which must make the same index.
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openLocalFile } from '../../../app.js';
+import { ASCII_ONLY } from '../../../core/fold.js';
+import { segmentForIndex } from '../../../core/search-text.js';
 import type { Paper } from '../../../core/paper.js';
 import type { StoredTexts } from '../../../core/texts.js';
 import { storeEvents } from '../../../jobs/store-events.js';
@@ -105,6 +107,37 @@ describe.skipIf(!hasSharedFixtures)('search documents made in the parsing thread
       expect(writer).toEqual(indexInstances(files.local));
     });
   }
+});
+
+describe('plain ASCII given to FTS5 as it is', () => {
+  it('makes the index that its segmented words make (unicode61 as migration 0004 declares it)', async () => {
+    const texts = [
+      'State-of-the-art O(n^2) results: $\\alpha$-stable x_1, e.g. "BERT\'s" 3.5x speed-up; C++/C# & R2-D2 (2024).',
+      '  Leading and trailing\tspaces\n\nand CamelCase WORDS, under_scores, a.b.c, 1e-9 ~ 10^{-3} -- #tags @people  ',
+    ];
+    if (hasSharedFixtures) {
+      const { events } = await openLocalFile(sharedFixture(...FIXTURES[0]!));
+      for await (const event of events) if (event.type === 'paper') texts.push(event.paper.title ?? '', event.paper.abstract ?? '');
+    }
+    const ascii = texts.filter((text) => ASCII_ONLY.test(text));
+    expect(ascii.length).toBeGreaterThan(hasSharedFixtures ? 2_000 : 1);
+    const db = new Database(':memory:');
+    try {
+      const instances = (table: string, values: string[]): string[] => {
+        db.exec(`create virtual table ${table} using fts5(t, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')`);
+        const insert = db.prepare(`insert into ${table} (rowid, t) values (?, ?)`);
+        values.forEach((value, index) => insert.run(index + 1, value));
+        db.exec(`create virtual table temp.${table}_vocab using fts5vocab(main, ${table}, 'instance')`);
+        const rows = db.prepare(`select term, doc, col, offset from temp.${table}_vocab order by doc, offset`).raw(true).all() as unknown[][];
+        return rows.map((row) => row.join('\u0000'));
+      };
+      const raw = instances('raw', ascii);
+      expect(raw).toEqual(instances('segmented', ascii.map(segmentForIndex)));
+      expect(raw.length).toBeGreaterThan(20);
+    } finally {
+      db.close();
+    }
+  });
 });
 
 describe.skipIf(hasSharedFixtures)('search documents made in the parsing thread (skipped)', () => {
