@@ -29,7 +29,7 @@ import {
   type PreparedPapers,
 } from './rows/prepared.js';
 import { pushVersionValues, rowVersionFactsFromDb, rowVersionRecord, VERSION_COLUMNS, type RowVersionFacts, type VersionRow } from './rows/versions.js';
-import { indexRows, preparedIndexedRow } from './search/index-docs.js';
+import { FTS_VALUE_COUNT, indexRows, preparedIndexedRow } from './search/index-docs.js';
 import { padded, runTemplate, SELECT_IDS, template, templateChunks } from './statement-cache.js';
 
 /** Stand-in rows for compiling an INSERT template: every column, in the order the parameters are pushed. */
@@ -184,11 +184,17 @@ export async function upsertPrepared(trx: Kysely<StoreDatabase>, context: QueryC
   await writePapers(trx, context, paperWrites, values);
   for (const state of versions.values()) if (!inRows.has(state) && writesVersionRow(state)) versionWrites.push(state.pending);
   await writeVersions(trx, context, versionWrites);
-  // The search index follows the rows written, in the same transaction (ADR 0028).
+  // The search index follows the rows written, in the same transaction (ADR 0028). A new paper's document may come
+  // ready from the thread that parsed it (ADR 0050).
+  const fts = prepared.fts;
   await indexRows(
     trx,
     context.dialect.kind,
-    paperWrites.map((write) => (typeof write === 'number' ? preparedIndexedRow(values, write * PREPARED_PAPER_WIDTH) : write.row)),
+    paperWrites.map((write) =>
+      typeof write === 'number'
+        ? preparedIndexedRow(values, write * PREPARED_PAPER_WIDTH, fts?.slice(write * FTS_VALUE_COUNT, (write + 1) * FTS_VALUE_COUNT))
+        : write.row,
+    ),
   );
   return result;
 }

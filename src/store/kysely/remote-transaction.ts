@@ -10,6 +10,7 @@ import { actionOf, QueryForwarder } from './forwarding.js';
 import { nothingWritten, storeAction, UPSERT_OUTCOME } from './paper-upsert.js';
 import { paperFields } from './paper-fields.js';
 import type { QueryName } from './queries.js';
+import { recordsFtsValues } from './search/index-docs.js';
 import { preparePapers, type PreparedPapers } from './rows/prepared.js';
 import type { WriterThread } from './writer-client.js';
 import type { CallRequest } from './writer-protocol.js';
@@ -121,10 +122,14 @@ class RemoteTransactionStore extends QueryForwarder implements Store {
     // prepare the batch (flat arrays of plain values too), so that it fails or succeeds as it would here.
     const now = new Date().toISOString();
     const fields = paperFields(papers);
-    if (fields !== undefined) return this.#call(action, { method: 'upsertFields', args: [fields, now] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
+    // The search documents of new papers are segmented here too, beside the parser: the writer thread, which also
+    // runs FTS5, is the slower of the two (ADR 0050). Papers the store holds, or with texts, are indexed there anew.
+    const fts = recordsFtsValues(papers);
+    if (fields !== undefined) return this.#call(action, { method: 'upsertFields', args: [fields, now, fts] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
     let prepared: PreparedPapers;
     try {
       prepared = preparePapers(papers, now);
+      if (fts !== undefined) prepared.fts = fts;
     } catch (cause) {
       return Promise.reject(storeError({ action, location: this.location, cause, outcome: UPSERT_OUTCOME }));
     }

@@ -6,11 +6,12 @@ import type { PreparedPapers } from './rows/prepared.js';
 /**
  * A call of a transaction's method, with the arguments that method takes: every query of the store (queries.ts), and
  * upsertPapers' two hand-overs (ADR 0009). `upsertFields` is upsertPapers with the records as paper-fields values and
- * the time to record as their first sight; `upsertPrepared` with records the caller prepared.
+ * the time to record as their first sight (and, when the caller made them, the records' FTS5 values: ADR 0050);
+ * `upsertPrepared` with records the caller prepared.
  */
 export type CallRequest =
   | { [K in QueryName]: { method: K; args: QueryArgs<K> } }[QueryName]
-  | { method: 'upsertFields'; args: [fields: unknown[], now: string] }
+  | { method: 'upsertFields'; args: [fields: unknown[], now: string, fts?: string[]] }
   | { method: 'upsertPrepared'; args: [prepared: PreparedPapers] };
 
 export type WriterRequest =

@@ -92,10 +92,14 @@ async function call(request: Extract<WriterRequest, { op: 'call' }>): Promise<un
   const tx = handle.open.tx as Store & Pick<KyselyStore, 'upsertPrepared'>;
   switch (request.method) {
     case 'upsertFields': {
-      const [fields, now] = request.args;
+      const [fields, now, fts] = request.args;
       const papers = papersFromFields(fields);
       // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
-      return tx.upsertPrepared(() => preparePapers(papers, now, feedPrefixes), papers.length);
+      return tx.upsertPrepared(() => {
+        const prepared = preparePapers(papers, now, feedPrefixes);
+        if (fts !== undefined) prepared.fts = fts;
+        return prepared;
+      }, papers.length);
     }
     case 'upsertPrepared':
       return tx.upsertPrepared(request.args[0]);

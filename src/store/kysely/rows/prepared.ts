@@ -19,6 +19,12 @@ export interface PreparedPapers {
   versionCounts: number[];
   /** PREPARED_VERSION_WIDTH values per listed version: version, submitted_at, size, source_type. */
   versions: unknown[];
+  /**
+   * Per record, the FTS5 column values of its search document as a new paper without texts (FTS_VALUE_COUNT each,
+   * search/index-docs.ts `recordFtsValues`), when the thread that parsed the records made them; the store computes
+   * them itself otherwise (ADR 0050).
+   */
+  fts?: string[];
 }
 
 /** Values per record in PreparedPapers.papers and per listed version in PreparedPapers.versions. */

@@ -4,8 +4,10 @@
  * PostgreSQL's `paper_search.document` tsvector. Called by the store's writes inside their transaction, by
  * migration 0004 and by `reindex` (docs/decisions/0028-search.md).
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import { XivdigestError } from '../../../core/errors.js';
+import { ASCII_ONLY } from '../../../core/fold.js';
+import type { Paper } from '../../../core/paper.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
 import { AUTHOR_PREFIX } from './query.js';
@@ -45,6 +47,11 @@ export interface SearchSource {
   categories: string[];
   /** The stored texts (ok ones), any language. */
   texts: Array<{ title: string; tldr: string; tldrEn: string; abstract: string }>;
+  /**
+   * Its FTS5 column values when the thread that parsed the record made them (recordFtsValues) and the paper has no
+   * texts: SQLite writes them as they are (docs/decisions/0050-index-values-from-the-parsing-thread.md).
+   */
+  fts?: readonly string[];
 }
 
 /** The paper's fields as the index holds them: each a list of distinct texts. */
@@ -77,8 +84,19 @@ function documentFields(source: SearchSource): DocumentFields {
   };
 }
 
+/**
+ * A field's texts as FTS5 is given them. Plain ASCII goes as it is: unicode61 takes the same words from it that
+ * segmentForIndex would (letters and digits, lower-cased; everything else separates) at the same positions, and
+ * the table is contentless, so only the words are kept; segmenting it first cost about 20 µs an abstract (ADR 0050).
+ */
 function segmented(values: readonly string[]): string {
-  return values.map(segmentForIndex).join(' ');
+  let text = '';
+  for (let index = 0; index < values.length; index += 1) {
+    const value = values[index]!;
+    if (index > 0) text += ' ';
+    text += ASCII_ONLY.test(value) ? value : segmentForIndex(value);
+  }
+  return text;
 }
 
 /** The FTS5 column values of a paper, in FTS_COLUMNS order. */
@@ -92,6 +110,46 @@ export function ftsValues(source: SearchSource): string[] {
     segmented(fields.authors),
     fields.cats.join(' '),
   ];
+}
+
+/** How many values ftsValues gives a paper (FTS_COLUMNS). */
+export const FTS_VALUE_COUNT = 6;
+
+/**
+ * The FTS5 column values of a new paper from its record alone (no texts): what ftsValues gives for the row the store
+ * writes of it (rows/papers.ts `paperToRow`), computed in the thread that parsed the record so that the writer thread
+ * only inserts them (ADR 0050). Undefined for a record whose authors or categories are not plain strings.
+ */
+export function recordFtsValues(paper: Paper): string[] | undefined {
+  const authors = paper.authors ?? [];
+  const categories = paper.categories ?? [];
+  if (!Array.isArray(authors) || !Array.isArray(categories)) return undefined;
+  const names: string[] = [];
+  for (const author of authors) {
+    if (typeof author?.name !== 'string') return undefined;
+    names.push(author.name);
+  }
+  for (const category of categories) if (typeof category !== 'string') return undefined;
+  const title = paper.title ?? '';
+  const abstract = paper.abstract ?? '';
+  if (typeof title !== 'string' || typeof abstract !== 'string') return undefined;
+  return ftsValues({ id: paper.id, sortDay: '', title, abstract, authors: names, categories, texts: [] });
+}
+
+/** recordFtsValues of each record, one after the other, or undefined when one record has none. */
+export function recordsFtsValues(papers: readonly Paper[]): string[] | undefined {
+  const values: string[] = [];
+  try {
+    for (const paper of papers) {
+      const record = recordFtsValues(paper);
+      if (record === undefined) return undefined;
+      for (const value of record) values.push(value);
+    }
+  } catch {
+    // A record of an odd shape: the store makes the documents itself, and reports the record as it would.
+    return undefined;
+  }
+  return values;
 }
 
 /** PostgreSQL keeps at most this many positions per lexeme and positions up to 16,383. */
@@ -175,8 +233,12 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     }
     const fresh = chunk.filter((source) => !docOf.has(source.id));
     if (fresh.length > 0) await allocateDocs(db, fresh, docOf);
-    const rows = chunk.map((source) => sql`(${docOf.get(source.id)!}, ${sql.join(ftsValues(source))})`);
-    await sql`insert into paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats) values ${sql.join(rows)}`.execute(db);
+    const parameters: unknown[] = [];
+    for (const source of chunk) {
+      parameters.push(docOf.get(source.id)!);
+      for (const value of source.fts ?? ftsValues(source)) parameters.push(value);
+    }
+    await db.executeQuery(CompiledQuery.raw(rowsInsert('paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats)', 7, chunk.length), parameters));
   }
 }
 
@@ -209,8 +271,29 @@ async function allocateDocs(db: Kysely<any>, sources: readonly SearchSource[], d
     }
   }
   for (const chunk of chunks(added, IDS_PER_CHUNK)) {
-    await sql`insert into paper_search_ids (doc, paper_id) values ${sql.join(chunk.map((entry) => sql`(${entry.doc}, ${entry.id})`))}`.execute(db);
+    const parameters: unknown[] = [];
+    for (const entry of chunk) parameters.push(entry.doc, entry.id);
+    await db.executeQuery(CompiledQuery.raw(rowsInsert('paper_search_ids (doc, paper_id)', 2, chunk.length), parameters));
   }
+}
+
+/** SQL texts of the multi-row INSERTs above, by table, width and rows (SQLite only: `?` placeholders). */
+const rowsInserts = new Map<string, string>();
+
+/**
+ * `insert into TARGET values (?, …), …` of `rows` rows of `width` values, written once per shape: a batch's inserts
+ * are bound by position without building a query tree of thousands of parameters each time (ADR 0050).
+ */
+function rowsInsert(target: string, width: number, rows: number): string {
+  const key = `${target}:${rows}`;
+  let text = rowsInserts.get(key);
+  if (text === undefined) {
+    const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+    text = `insert into ${target} values ${Array.from({ length: rows }, () => row).join(', ')}`;
+    if (rowsInserts.size >= 64) rowsInserts.delete(rowsInserts.keys().next().value as string);
+    rowsInserts.set(key, text);
+  }
+  return text;
 }
 
 /** A paper row's indexed columns as written (JSON columns as text or, from PostgreSQL, parsed). */
@@ -221,6 +304,8 @@ export interface IndexedRow {
   abstract: string;
   authors: unknown;
   categories: unknown;
+  /** Its FTS5 values from the record alone, made where the record was parsed (recordFtsValues), if they were. */
+  fts?: readonly string[];
 }
 
 /** The texts of these papers, by paper (ok ones only). */
@@ -247,8 +332,9 @@ const AUTHORS_AT = PAPER_WRITE_COLUMNS.indexOf('authors');
 const CATEGORIES_AT = PAPER_WRITE_COLUMNS.indexOf('categories');
 
 /** The indexed columns of the prepared record at `offset` (what the search index needs of a new paper's row). */
-export function preparedIndexedRow(values: readonly unknown[], offset: number): IndexedRow {
+export function preparedIndexedRow(values: readonly unknown[], offset: number, fts?: readonly string[]): IndexedRow {
   return {
+    fts,
     id: values[offset] as string,
     sort_day: values[offset + SORT_DAY_AT] as string,
     title: values[offset + TITLE_AT] as string,
@@ -273,12 +359,16 @@ export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: r
     await writeDocuments(
       db,
       dialect,
-      chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [])),
+      chunk.map((row) => sourceOf(row, texts.get(row.id) ?? [], dialect === 'sqlite')),
     );
   }
 }
 
-function sourceOf(row: IndexedRow, texts: SearchSource['texts']): SearchSource {
+function sourceOf(row: IndexedRow, texts: SearchSource['texts'], useFts = false): SearchSource {
+  // Values made from the record alone hold while the paper has no texts (imports may bring texts before papers).
+  if (useFts && row.fts !== undefined && texts.length === 0) {
+    return { id: row.id, sortDay: row.sort_day, title: row.title, abstract: row.abstract, authors: [], categories: [], texts, fts: row.fts };
+  }
   return {
     id: row.id,
     sortDay: row.sort_day,
