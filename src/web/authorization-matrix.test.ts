@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink.js';
 import { createTempStore, type TempStore } from '../../test/helpers/temp-store.js';
 import { addSessionFor, signedInSession } from '../../test/helpers/store-session.js';
+import { subscriptionForm } from '../../test/helpers/subscription-form.js';
 import { archiveDeps, BASE_URL, seedArchive } from '../../test/helpers/web-archive.js';
 import { createLinkSigner, type LinkSigner } from '../core/signed-links.js';
 import { checkSubscription } from '../config.js';
@@ -158,19 +159,6 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     return answer;
   }
 
-  const subscriptionForm = (name: string, more: Record<string, string> = {}) => ({
-    name,
-    categories: 'cs.CL',
-    crossLists: 'yes',
-    updates: 'yes',
-    query: '',
-    ranking_method: 'lexical',
-    topK: '3',
-    cron: '30 0 * * 1-5',
-    timezone: 'America/New_York',
-    channel_email: 'yes',
-    ...more,
-  });
   const library = (title: string) => `@article{lib,\n  title = {${title}},\n  abstract = {Terminology retrieval for translation.},\n  year = {2025}\n}\n`;
 
   /** A private digest of a reader's subscription, whose entries say why: the reader's library and keywords. */

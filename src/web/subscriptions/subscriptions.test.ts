@@ -11,6 +11,7 @@ import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp-sink.js
 import { paperOf, syntheticPapers } from '../../../test/helpers/synthetic-papers.js';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
 import { signedInSession } from '../../../test/helpers/store-session.js';
+import { subscriptionForm as form } from '../../../test/helpers/subscription-form.js';
 import type { Subscription } from '../../core/config/schema.js';
 import { checkSubscription } from '../../config.js';
 import { readerStoreOf, subscriptionStoreOf } from '../../store/index.js';
@@ -72,20 +73,6 @@ describe('readers’ subscriptions through a running server', () => {
       },
     };
   }
-
-  const form = (name: string, more: Record<string, string> = {}) => ({
-    name,
-    categories: 'cs.CL',
-    crossLists: 'yes',
-    updates: 'yes',
-    query: '',
-    ranking_method: 'lexical',
-    topK: '3',
-    cron: '30 0 * * 1-5',
-    timezone: 'America/New_York',
-    channel_email: 'yes',
-    ...more,
-  });
 
   async function start(env: Record<string, string>) {
     const store = temp.store;
