@@ -5,14 +5,12 @@
  * the one-click POST is recorded for the subscription. A config without web.baseUrl sends the same messages without links.
  */
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf, goodPapers } from './helpers/good-papers.js';
+import type { CliSandbox } from './helpers/cli.js';
+import { goodPapers } from './helpers/good-papers.js';
 import { startTestServer, type RecordedRequest, type TestServer } from './helpers/http-server.js';
+import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
 
 const KEY = 'sk-test-secret-chat-feedback-0123456789';
 const NOW = '2026-11-23T06:00:00Z';
@@ -30,74 +28,60 @@ const PLATFORMS = [
   { type: 'wecom', path: '/cgi-bin/webhook/send', query: '?key=k', texts: (body: any): string[] => [body.markdown.content] },
 ] as const;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const textOf = (platform: (typeof PLATFORMS)[number], requests: RecordedRequest[]): string =>
   requests.flatMap((request) => platform.texts(JSON.parse(request.body.toString('utf8')))).join('\n');
 
 describe('feedback links in Discord, Feishu, DingTalk and WeCom messages sent by `xivdigest run`', () => {
+  let world: ReaderWorld;
   let sandbox: CliSandbox;
-  let llm: FakeLlmServer;
-  let arxiv: TestServer;
   let chat: TestServer;
-  let serving: CliProcess;
   let base: string;
   let env: Record<string, string>;
   const papers = goodPapers(2);
 
+  /** The subscription: one channel per platform, each to its receiver on `chat`. */
+  const subscriptionsIn = (dir: string) => [
+    {
+      name: 'nlp',
+      categories: 'cs.CL',
+      lang: 'en',
+      outputs: {
+        dir: join(dir, 'out'),
+        formats: ['md'],
+        channels: PLATFORMS.map((platform) => ({
+          type: platform.type,
+          webhookUrl: `${chat.url}${platform.path}${'query' in platform ? platform.query : ''}`,
+          allowPrivateNetwork: true,
+        })),
+      },
+    },
+  ];
   const writeConfig = (web: boolean) =>
     writeFileSync(
       join(sandbox.dir, 'xivdigest.config.json'),
       JSON.stringify({
         ...(web ? { web: { baseUrl: base, secret: { env: 'XIVDIGEST_WEB_SECRET' } } } : {}),
-        subscriptions: [
-          {
-            name: 'nlp',
-            categories: 'cs.CL',
-            lang: 'en',
-            outputs: {
-              dir: join(sandbox.dir, 'out'),
-              formats: ['md'],
-              channels: PLATFORMS.map((platform) => ({
-                type: platform.type,
-                webhookUrl: `${chat.url}${platform.path}${'query' in platform ? platform.query : ''}`,
-                allowPrivateNetwork: true,
-              })),
-            },
-          },
-        ],
+        subscriptions: subscriptionsIn(sandbox.dir),
       }),
     );
 
   beforeAll(async () => {
-    sandbox = createCliSandbox();
-    llm = await startFakeLlmServer({ papers, apiKey: KEY });
-    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
     chat = await startTestServer(PLATFORMS.map((platform) => ({ method: 'POST', path: platform.path, reply: ok })));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = {
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-      XIVDIGEST_WEB_SECRET: 'chat-feedback-test-secret-of-more-than-32-characters',
-    };
-    writeConfig(true);
-    serving = startCli(sandbox, ['serve', '--port', String(port)], env);
-    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
+    // web: { baseUrl, secret } only; no browser: the links are followed by `fetch`.
+    world = await startReaderWorld({
+      name: 'chat-feedback',
+      apiKey: KEY,
+      papers,
+      accounts: false,
+      browser: false,
+      config: ({ sandbox }) => ({ subscriptions: subscriptionsIn(sandbox.dir) }),
+    });
+    ({ sandbox, base, env } = world);
   }, 60_000);
 
   afterAll(async () => {
-    serving?.kill();
-    await Promise.all([llm?.close(), arxiv?.close(), chat?.close()]);
-    sandbox?.cleanup();
+    await world?.stop();
+    await chat?.close();
   });
 
   it('each message carries star and hide links signed for its channel, and `serve` answers them', async () => {

@@ -7,15 +7,10 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultWorld, faultDatabase, FAULT_NOW, type FaultSandbox, type FaultWorld } from './helpers/fault-world.js';
-import { postgresTestUrl } from './helpers/temp-store.js';
+import { postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
 
-const redisUrl = process.env.XIVDIGEST_TEST_REDIS_URL || undefined;
-const skipReason = !postgresTestUrl
-  ? 'deliver-job tests skipped: XIVDIGEST_TEST_PG_URL is unset (a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/test)'
-  : !redisUrl
-    ? 'deliver-job tests skipped: XIVDIGEST_TEST_REDIS_URL is unset (a Redis URL, e.g. redis://127.0.0.1:6379)'
-    : undefined;
-if (skipReason) console.info(skipReason);
+const redisUrl = redisTestUrl;
+const skipReason = postgresAndRedisSkipReason('deliver-job');
 
 const CHANNELS = 2;
 /** The receiver holds the first post this long: the worker sending it is killed meanwhile. */

@@ -5,21 +5,15 @@
  * `xivdigest feedback --list` shows the subscription's feedback holds the hide. Then the mail provider's RFC 8058
  * one-click POST unsubscribes the reader, and the next run sends them nothing.
  */
-import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf, goodPapers } from './helpers/good-papers.js';
-import { startTestServer, type TestServer } from './helpers/http-server.js';
-import { freePort } from './helpers/reader-session.js';
-import { startSmtpSink, type SinkMessage, type SmtpSink } from './helpers/smtp-sink.js';
+import { chromiumFor } from './helpers/chromium.js';
+import type { CliSandbox } from './helpers/cli.js';
+import { goodPapers } from './helpers/good-papers.js';
+import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
+import type { SinkMessage, SmtpSink } from './helpers/smtp-sink.js';
 
 const hasChromium = chromiumFor('feedback email browser test');
 const KEY = 'sk-test-secret-feedback-0123456789';
@@ -34,58 +28,39 @@ function bodyOf(message: SinkMessage): string {
 }
 
 describe.skipIf(!hasChromium)('a click on "hide" in the emailed digest', () => {
+  let world: ReaderWorld;
   let sandbox: CliSandbox;
-  let llm: FakeLlmServer;
-  let arxiv: TestServer;
   let sink: SmtpSink;
-  let serving: CliProcess;
   let browser: Browser;
-  let profile: string;
   let base: string;
   let env: Record<string, string>;
   const papers = goodPapers(2);
 
   beforeAll(async () => {
-    sandbox = createCliSandbox();
-    sink = await startSmtpSink();
-    llm = await startFakeLlmServer({ papers, apiKey: KEY });
-    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = {
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-      XIVDIGEST_WEB_SECRET: 'feedback-test-secret-of-more-than-32-characters',
-    };
-    const config = {
-      web: { baseUrl: base, secret: { env: 'XIVDIGEST_WEB_SECRET' } },
-      subscriptions: [
-        {
-          name: 'nlp',
-          categories: 'cs.CL',
-          outputs: {
-            dir: join(sandbox.dir, 'out'),
-            formats: ['md'],
-            channels: [{ type: 'email', host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <digest@example.org>', to: [ADA, BOB] }],
+    world = await startReaderWorld({
+      name: 'feedback',
+      apiKey: KEY,
+      papers,
+      accounts: false,
+      config: ({ sandbox, sink }) => ({
+        subscriptions: [
+          {
+            name: 'nlp',
+            categories: 'cs.CL',
+            outputs: {
+              dir: join(sandbox.dir, 'out'),
+              formats: ['md'],
+              channels: [{ type: 'email', host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <digest@example.org>', to: [ADA, BOB] }],
+            },
           },
-        },
-      ],
-    };
-    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
-    serving = startCli(sandbox, ['serve', '--port', String(port)], env);
-    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
-    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+        ],
+      }),
+    });
+    ({ sandbox, sink, browser, base, env } = world);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    serving?.kill();
-    await Promise.all([llm?.close(), arxiv?.close(), sink?.close()]);
-    sandbox?.cleanup();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await world?.stop();
   });
 
   /** The subscription's feedback as the ranking reads it, straight from the store's database. */

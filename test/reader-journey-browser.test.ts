@@ -6,21 +6,17 @@
  * day's digest by email and to the webhook; a click on "hide" in the email records the verdict; the next day's run
  * ranks papers like the hidden one lower than the operator's own subscription (same library, no feedback) ranks them.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
+import { chromiumFor } from './helpers/chromium.js';
+import type { CliSandbox } from './helpers/cli.js';
 import { feedOf } from './helpers/good-papers.js';
 import { startTestServer, type RecordedRequest, type TestServer } from './helpers/http-server.js';
-import { freePort, signedInReader } from './helpers/reader-session.js';
-import { startSmtpSink, type SinkMessage, type SmtpSink } from './helpers/smtp-sink.js';
+import { signedInReader } from './helpers/reader-session.js';
+import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
+import type { SinkMessage, SmtpSink } from './helpers/smtp-sink.js';
 import { syntheticPapers } from './helpers/synthetic-papers.js';
 
 const hasChromium = chromiumFor('reader journey browser test');
@@ -55,14 +51,11 @@ const placeOf = (delivered: Delivered, id: string) => {
 };
 
 describe.skipIf(!hasChromium)('a reader’s journey: invite → sign in → subscribe → digest by email and webhook → hide → the next ranking', () => {
+  let world: ReaderWorld;
   let sandbox: CliSandbox;
-  let serving: CliProcess;
   let sink: SmtpSink;
-  let llm: FakeLlmServer;
-  let arxiv: TestServer;
   let hooks: TestServer;
   let browser: Browser;
-  let profile: string;
   let base: string;
   let env: Record<string, string>;
   let feed = feedOf(day1, DAY1.pubDate);
@@ -71,63 +64,41 @@ describe.skipIf(!hasChromium)('a reader’s journey: invite → sign in → subs
     .join('\n');
 
   beforeAll(async () => {
-    sandbox = createCliSandbox();
-    sink = await startSmtpSink();
-    llm = await startFakeLlmServer({ papers: [...day1, ...day2], apiKey: KEY });
-    arxiv = await startTestServer({ '/rss/cs.CL': () => ({ headers: { 'content-type': 'application/rss+xml' }, body: feed }) });
     hooks = await startTestServer([
       { method: 'POST', path: '/hooks/bob', reply: { status: 200 } },
       { method: 'POST', path: '/hooks/lab', reply: { status: 200 } },
     ]);
-    writeFileSync(join(sandbox.dir, 'library.bib'), bib);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = {
-      XIVDIGEST_WEB_SECRET: 'journey-test-secret-of-more-than-32-characters',
-      XIVDIGEST_SECRET_KEY: randomBytes(32).toString('base64'),
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-    };
-    const config = {
+    world = await startReaderWorld({
+      name: 'journey',
+      apiKey: KEY,
+      papers: [...day1, ...day2],
+      feed: () => feed,
       // The operator's own subscription: the same library and top K as the reader's, and no feedback.
-      subscriptions: [
-        {
-          name: 'lab',
-          categories: 'cs.CL',
-          library: { files: ['library.bib'] },
-          ranking: { topK: 3 },
-          outputs: {
-            dir: join(sandbox.dir, 'out'),
-            formats: ['md'],
-            channels: [{ type: 'webhook', url: `${hooks.url}/hooks/lab`, allowPrivateNetwork: true }],
+      config: ({ sandbox }) => ({
+        subscriptions: [
+          {
+            name: 'lab',
+            categories: 'cs.CL',
+            library: { files: ['library.bib'] },
+            ranking: { topK: 3 },
+            outputs: {
+              dir: join(sandbox.dir, 'out'),
+              formats: ['md'],
+              channels: [{ type: 'webhook', url: `${hooks.url}/hooks/lab`, allowPrivateNetwork: true }],
+            },
           },
-        },
-      ],
-      web: {
-        accounts: true,
-        baseUrl: base,
-        admins: ['ada@example.org'],
-        secret: { env: 'XIVDIGEST_WEB_SECRET' },
-        mail: { host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <noreply@example.org>' },
-        // The webhook receiver is on this machine: readers' channels may reach it (off by default).
-        allowPrivateNetwork: true,
-      },
-    };
-    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
-    serving = startCli(sandbox, ['serve', '--port', String(port)], env);
-    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
-    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+        ],
+      }),
+      // The webhook receiver is on this machine: readers' channels may reach it (off by default).
+      web: { allowPrivateNetwork: true },
+      prepare: ({ sandbox }) => writeFileSync(join(sandbox.dir, 'library.bib'), bib),
+    });
+    ({ sandbox, sink, browser, base, env } = world);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    serving?.kill();
-    await Promise.all([sink?.close(), llm?.close(), arxiv?.close(), hooks?.close()]);
-    sandbox?.cleanup();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await world?.stop();
+    await hooks?.close();
   });
 
   /** The ids of the preview's selected papers, in their order (each row starts with the id). */

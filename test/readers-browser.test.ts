@@ -4,16 +4,14 @@
  * sign out. Then a link asked for on /signin, opened in another browser (refused there) and in the asking one.
  */
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { signInLinkIn, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
-import { freePort, inviteReader, signInWithLink } from './helpers/reader-session.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
+import { signInLinkIn, type SmtpSink } from './helpers/smtp-sink.js';
+import { inviteReader, signInWithLink } from './helpers/reader-session.js';
+import { chromiumFor } from './helpers/chromium.js';
+import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
 
 const hasChromium = chromiumFor('readers browser test');
 const SECRET_ENV = { XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters' };
@@ -58,40 +56,19 @@ describe('readers from the command line', () => {
 });
 
 describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', () => {
+  let world: ReaderWorld;
   let sandbox: CliSandbox;
-  let serving: CliProcess;
   let sink: SmtpSink;
   let base: string;
   let browser: Browser;
-  let profile: string;
 
   beforeAll(async () => {
-    sandbox = createCliSandbox();
-    sink = await startSmtpSink();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = {
-      web: {
-        accounts: true,
-        baseUrl: base,
-        admins: ['ada@example.org'],
-        secret: { env: 'XIVDIGEST_WEB_SECRET' },
-        mail: { host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <noreply@example.org>' },
-      },
-    };
-    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
-    serving = startCli(sandbox, ['serve', '--port', String(port)], SECRET_ENV);
-    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
-    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+    world = await startReaderWorld({ name: 'browser', env: SECRET_ENV });
+    ({ sandbox, sink, browser, base } = world);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    serving?.kill();
-    await sink?.close();
-    sandbox?.cleanup();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it('invite by CLI → the email arrives → its link signs the reader in → sign out', async () => {

@@ -4,21 +4,14 @@
  * new time; deleted, it is no longer scheduled. A second `serve --schedule` sees subscriptions made by the first one
  * and a reader removed from the CLI by reading them again every --rescan-seconds.
  */
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
+import { chromiumFor } from './helpers/chromium.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf } from './helpers/good-papers.js';
-import { startTestServer, type TestServer } from './helpers/http-server.js';
-import { freePort, signedInReader } from './helpers/reader-session.js';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
+import { signedInReader } from './helpers/reader-session.js';
+import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
+import type { SmtpSink } from './helpers/smtp-sink.js';
 import { syntheticPapers } from './helpers/synthetic-papers.js';
 
 const hasChromium = chromiumFor('schedule web subscriptions browser test');
@@ -31,57 +24,32 @@ function cronIn(seconds: number): string {
 }
 
 describe.skipIf(!hasChromium)('`serve --schedule` and subscriptions created, edited and deleted on the web', () => {
+  let world: ReaderWorld;
   let sandbox: CliSandbox;
   let serving: CliProcess;
   let other: CliProcess | undefined;
   let sink: SmtpSink;
-  let llm: FakeLlmServer;
-  let arxiv: TestServer;
   let browser: Browser;
-  let profile: string;
   let base: string;
   let env: Record<string, string>;
   const papers = syntheticPapers(2);
 
   beforeAll(async () => {
-    sandbox = createCliSandbox();
-    sink = await startSmtpSink();
-    llm = await startFakeLlmServer({ papers, apiKey: KEY });
-    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = {
-      XIVDIGEST_WEB_SECRET: 'schedule-test-secret-of-more-than-32-characters',
-      XIVDIGEST_SECRET_KEY: randomBytes(32).toString('base64'),
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-    };
-    // No config subscription at all: with accounts on, the scheduler starts empty and waits for readers'.
-    const config = {
-      web: {
-        accounts: true,
-        baseUrl: base,
-        secret: { env: 'XIVDIGEST_WEB_SECRET' },
-        mail: { host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <noreply@example.org>' },
-      },
-    };
-    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
-    // An hour between re-reads: what this process picks up within the test, it picks up from its own web handlers.
-    serving = startCli(sandbox, ['serve', '--schedule', '--port', String(port), '--rescan-seconds', '3600'], env);
-    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
-    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+    world = await startReaderWorld({
+      name: 'schedule',
+      apiKey: KEY,
+      papers,
+      // No config subscription at all: with accounts on, the scheduler starts empty and waits for readers'.
+      web: { admins: undefined },
+      // An hour between re-reads: what this process picks up within the test, it picks up from its own web handlers.
+      serveArgs: ['--schedule', '--rescan-seconds', '3600'],
+    });
+    ({ sandbox, serve: serving, sink, browser, base, env } = world);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    serving?.kill();
     other?.kill();
-    await Promise.all([sink?.close(), llm?.close(), arxiv?.close()]);
-    sandbox?.cleanup();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await world?.stop();
   });
 
   const save = async (page: Page, fields: Record<string, string>) => {

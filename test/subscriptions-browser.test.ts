@@ -4,84 +4,51 @@
  * creates a subscription through the form, meets a field error, fixes it, and sees the preview; then
  * `xivdigest run` runs it and the digest arrives by email.
  */
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/store/index.js';
-import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
-import { feedOf, goodPapers } from './helpers/good-papers.js';
-import { startTestServer, type TestServer } from './helpers/http-server.js';
-import { CHROMIUM, CHROMIUM_ARGS, chromiumFor } from './helpers/chromium.js';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
-import { startCli, type CliProcess } from './helpers/cli-process.js';
-import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
-import { freePort, signedInReader } from './helpers/reader-session.js';
+import { goodPapers } from './helpers/good-papers.js';
+import { chromiumFor } from './helpers/chromium.js';
+import type { CliSandbox } from './helpers/cli.js';
+import type { SmtpSink } from './helpers/smtp-sink.js';
+import { signedInReader } from './helpers/reader-session.js';
+import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
 import { paperOf, syntheticPapers } from './helpers/synthetic-papers.js';
 
 const hasChromium = chromiumFor('subscriptions browser test');
 
 describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serve`', () => {
+  let world: ReaderWorld;
   let sandbox: CliSandbox;
-  let serving: CliProcess;
   let sink: SmtpSink;
-  let llm: FakeLlmServer;
-  let arxiv: TestServer;
   const KEY = 'sk-test-secret-subscriptions-0123456789';
   const arriving = goodPapers(2);
   let base: string;
   let browser: Browser;
-  let profile: string;
   let env: Record<string, string>;
   const papers = syntheticPapers(6).map((fake) => ({ ...paperOf(fake), announced: '2026-11-23T00:00:00Z' }));
 
   beforeAll(async () => {
-    sandbox = createCliSandbox();
-    sink = await startSmtpSink();
-    llm = await startFakeLlmServer({ papers: arriving, apiKey: KEY });
-    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(arriving) } });
-    // The day the preview shows: stored as `xivdigest fetch` would have stored it.
-    const store = await createStore({ url: sandbox.db, writerThread: false });
-    await store.upsertPapers(papers);
-    await store.close();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    env = {
-      XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters',
-      XIVDIGEST_SECRET_KEY: randomBytes(32).toString('base64'),
-      XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
-      OPENAI_API_KEY: KEY,
-      OPENAI_API_BASE: llm.url,
-      OPENAI_API_MODEL: 'gpt-4o-mini',
-    };
-    const config = {
-      subscriptions: [{ name: 'lab', categories: 'cs.LG', outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
-      web: {
-        accounts: true,
-        baseUrl: base,
-        admins: ['ada@example.org'],
-        secret: { env: 'XIVDIGEST_WEB_SECRET' },
-        mail: { host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <noreply@example.org>' },
+    world = await startReaderWorld({
+      name: 'browser',
+      apiKey: KEY,
+      papers: arriving,
+      config: ({ sandbox }) => ({
+        subscriptions: [{ name: 'lab', categories: 'cs.LG', outputs: { dir: join(sandbox.dir, 'out'), formats: ['md'] } }],
+      }),
+      // The day the preview shows: stored as `xivdigest fetch` would have stored it.
+      prepare: async ({ sandbox }) => {
+        const store = await createStore({ url: sandbox.db, writerThread: false });
+        await store.upsertPapers(papers);
+        await store.close();
       },
-    };
-    writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
-    serving = startCli(sandbox, ['serve', '--port', String(port)], env);
-    await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
-    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+    });
+    ({ sandbox, sink, browser, base, env } = world);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    serving?.kill();
-    await sink?.close();
-    await llm?.close();
-    await arxiv?.close();
-    sandbox?.cleanup();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await world?.stop();
   });
 
   it('signs in, creates a subscription through the form, fixes a field error, sees the preview; `xivdigest run` emails the digest', async () => {

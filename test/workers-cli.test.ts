@@ -7,15 +7,10 @@ import { startCli, type CliProcess } from './helpers/cli-process.js';
 import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-server.js';
 import { writeFeed } from './helpers/good-papers.js';
 import { enrichTestPapers } from './helpers/synthetic-papers.js';
-import { createTempPostgresDatabase, postgresTestUrl, type TempDatabase } from './helpers/temp-store.js';
+import { createTempPostgresDatabase, postgresAndRedisSkipReason, redisTestUrl, type TempDatabase } from './helpers/temp-store.js';
 
-const redisUrl = process.env.XIVDIGEST_TEST_REDIS_URL || undefined;
-const skipReason = !postgresTestUrl
-  ? 'worker tests skipped: XIVDIGEST_TEST_PG_URL is unset (a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/test)'
-  : !redisUrl
-    ? 'worker tests skipped: XIVDIGEST_TEST_REDIS_URL is unset (a Redis URL, e.g. redis://127.0.0.1:6379)'
-    : undefined;
-if (skipReason) console.info(skipReason);
+const redisUrl = redisTestUrl;
+const skipReason = postgresAndRedisSkipReason('worker');
 
 const KEY = 'sk-worker-test-secret-0123456789';
 const PAPERS = 24;

@@ -17,6 +17,8 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../test/helpers/smtp-sink.js';
 import { createTempStore, type TempStore } from '../../test/helpers/temp-store.js';
+import { addSessionFor, signedInSession } from '../../test/helpers/store-session.js';
+import { subscriptionForm } from '../../test/helpers/subscription-form.js';
 import { archiveDeps, BASE_URL, seedArchive } from '../../test/helpers/web-archive.js';
 import { createLinkSigner, type LinkSigner } from '../core/signed-links.js';
 import { checkSubscription } from '../config.js';
@@ -157,19 +159,6 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     return answer;
   }
 
-  const subscriptionForm = (name: string, more: Record<string, string> = {}) => ({
-    name,
-    categories: 'cs.CL',
-    crossLists: 'yes',
-    updates: 'yes',
-    query: '',
-    ranking_method: 'lexical',
-    topK: '3',
-    cron: '30 0 * * 1-5',
-    timezone: 'America/New_York',
-    channel_email: 'yes',
-    ...more,
-  });
   const library = (title: string) => `@article{lib,\n  title = {${title}},\n  abstract = {Terminology retrieval for translation.},\n  year = {2025}\n}\n`;
 
   /** A private digest of a reader's subscription, whose entries say why: the reader's library and keywords. */
@@ -237,14 +226,7 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     );
     for (const actor of [...ACTORS, 'cyd'] as const) browsers.set(actor, randomToken());
     for (const who of ['ada', 'bob', 'root', 'cyd'] as const) {
-      const reader = await readerStoreOf(store).ensureReader(EMAIL[who], { role: who === 'root' ? 'admin' : 'reader' });
-      const token = randomToken();
-      await readerStoreOf(store).addSession({
-        sessionHash: hashToken(token),
-        readerId: reader.id,
-        createdAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-      });
+      const { reader, token } = await signedInSession(store, EMAIL[who], who === 'root' ? 'admin' : 'reader');
       readers.set(who, reader);
       sessions.set(who, token);
     }
@@ -406,13 +388,7 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
       cell(actor, route, 'no CSRF token: refused, session kept');
       if (!signedIn(actor)) return;
       // A second session of the same reader signs out; the first one (another browser) is untouched.
-      const second = randomToken();
-      await readerStoreOf(temp.store).addSession({
-        sessionHash: hashToken(second),
-        readerId: readers.get(actor)!.id,
-        createdAt: new Date().toISOString(),
-        expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-      });
+      const second = await addSessionFor(temp.store, readers.get(actor)!);
       const post = (fields: Record<string, string>) => {
         const body = new FormData();
         for (const [name, value] of Object.entries(fields)) body.set(name, value);
@@ -877,14 +853,7 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
 
   it("never hands a deleted reader's subscription name to another reader: its digests, feedback and watermark stay theirs", async () => {
     // Another cyd (another domain) gets the same prefix, `cyd-`, as the deleted one.
-    const other = await readerStoreOf(temp.store).ensureReader('cyd@other.example.org', { role: 'reader' });
-    const token = randomToken();
-    await readerStoreOf(temp.store).addSession({
-      sessionHash: hashToken(token),
-      readerId: other.id,
-      createdAt: new Date().toISOString(),
-      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    });
+    const { token } = await signedInSession(temp.store, 'cyd@other.example.org');
     const post = async (short: string) => {
       const body = new FormData();
       for (const [name, value] of Object.entries(subscriptionForm(short))) body.set(name, value);

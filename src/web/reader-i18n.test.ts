@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../test/helpers/smtp-sink.js';
 import { createTempStore, type TempStore } from '../../test/helpers/temp-store.js';
+import { signedInSession } from '../../test/helpers/store-session.js';
 import { fillWebSite, type WebSiteFixture } from '../../test/helpers/web-site.js';
 import { createLinkSigner, type LinkSigner } from '../core/signed-links.js';
 import { marksStoreOf, readerStoreOf, subscriptionStoreOf } from '../store/index.js';
-import { hashToken, keyedTag, randomToken } from './accounts/crypto.js';
+import { keyedTag } from './accounts/crypto.js';
 import { createSignInMailer } from './accounts/setup.js';
 import { ACCOUNT_TEXT, MAIL_TEXT } from './accounts/text.js';
 import { createWebApp } from './app.js';
@@ -99,19 +100,7 @@ describe('reader pages and emails in Chinese and English', () => {
       readerSubscriptions: { subscriptions: subscriptionStoreOf(temp.store), configSubscriptions: [], mail, key: secretKeyFrom(KEY_ENV), env: KEY_ENV },
       subscriptionsOfReader: async () => ['nlp'],
     });
-    const readers = readerStoreOf(temp.store);
-    for (const email of [ADA, ROOT]) {
-      const reader = await readers.ensureReader(email, { role: email === ROOT ? 'admin' : 'reader' });
-      const token = randomToken();
-      const now = new Date();
-      await readers.addSession({
-        sessionHash: hashToken(token),
-        readerId: reader.id,
-        createdAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-      });
-      tokens.set(email, token);
-    }
+    for (const email of [ADA, ROOT]) tokens.set(email, (await signedInSession(temp.store, email, email === ROOT ? 'admin' : 'reader')).token);
     const saved = await post(ADA, '/subscriptions', {
       name: 'nlp',
       categories: 'cs.CL',
@@ -126,7 +115,12 @@ describe('reader pages and emails in Chinese and English', () => {
     const list = await (await get('/subscriptions', 'en', ADA)).text();
     subscriptionId = /href="\/subscriptions\/([^"/]+)\/preview"/.exec(list)![1]!;
     // Ada stars a paper, so that /starred lists it with its buttons.
-    await marksStoreOf(temp.store).setMark((await readers.getReader({ email: ADA }))!.id, site.digest.entries[0]!.paperId, 'star', new Date());
+    await marksStoreOf(temp.store).setMark(
+      (await readerStoreOf(temp.store).getReader({ email: ADA }))!.id,
+      site.digest.entries[0]!.paperId,
+      'star',
+      new Date(),
+    );
   });
   afterAll(async () => {
     await sink?.close();

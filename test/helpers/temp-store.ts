@@ -16,6 +16,23 @@ export const postgresTestUrl: string | undefined = process.env.XIVDIGEST_TEST_PG
 export const postgresSkipReason =
   'PostgreSQL tests skipped: XIVDIGEST_TEST_PG_URL is not set (set it to e.g. postgres://postgres@127.0.0.1:5432/test to run them)';
 
+/** The Redis server the queue tests may use, e.g. `redis://127.0.0.1:6379`; undefined skips them. */
+export const redisTestUrl: string | undefined = process.env.XIVDIGEST_TEST_REDIS_URL || undefined;
+
+/**
+ * Why the tests that need both PostgreSQL and Redis skip (`what` names them, e.g. "worker"), printed once; undefined
+ * when both URLs are set.
+ */
+export function postgresAndRedisSkipReason(what: string): string | undefined {
+  const reason = !postgresTestUrl
+    ? `${what} tests skipped: XIVDIGEST_TEST_PG_URL is unset (a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/test)`
+    : !redisTestUrl
+      ? `${what} tests skipped: XIVDIGEST_TEST_REDIS_URL is unset (a Redis URL, e.g. redis://127.0.0.1:6379)`
+      : undefined;
+  if (reason) console.info(reason);
+  return reason;
+}
+
 /** The databases a contract test runs on, for `describe.each`; PostgreSQL says why when it is not available. */
 export function testDatabases(): Array<{ kind: TestDatabaseKind; skipReason: string | undefined }> {
   if (!postgresTestUrl) console.warn(postgresSkipReason);

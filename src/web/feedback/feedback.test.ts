@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../../test/helpers/smtp-sink.js';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
+import { signedInSession } from '../../../test/helpers/store-session.js';
 import { fillWebSite, type WebSiteFixture } from '../../../test/helpers/web-site.js';
 import { useTestServers } from '../../../test/helpers/http-server.js';
 import { createDingTalkChannel } from '../../channels/dingtalk/index.js';
@@ -23,7 +24,6 @@ import { createHtmlRenderer } from '../../render/html/index.js';
 import { createTextRenderer } from '../../render/text/index.js';
 import { marksStoreOf, readerStoreOf } from '../../store/index.js';
 import { createSignInMailer } from '../accounts/setup.js';
-import { hashToken, randomToken } from '../accounts/crypto.js';
 import { createWebApp } from '../app.js';
 import type { WebDeps } from '../deps.js';
 
@@ -326,17 +326,7 @@ describe.each(chatPlatforms)('$kind messages and feedback links', (platform) => 
 
 describe('star and hide on the web, /starred and its exports', () => {
   async function signedIn(email: string): Promise<string> {
-    const readers = readerStoreOf(temp.store);
-    const reader = await readers.ensureReader(email, { role: 'reader' });
-    const token = randomToken();
-    const now = new Date();
-    await readers.addSession({
-      sessionHash: hashToken(token),
-      readerId: reader.id,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-    });
-    return `xd_session=${token}`;
+    return `xd_session=${(await signedInSession(temp.store, email)).token}`;
   }
 
   it('a signed-in reader stars and hides from the pages; anonymous visitors see no buttons; exports parse', async () => {

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
+import { signedInSession } from '../../../test/helpers/store-session.js';
 import { fillWebSite, type WebSiteFixture } from '../../../test/helpers/web-site.js';
 import { checkSubscription } from '../../config.js';
 import { readerStoreOf, subscriptionStoreOf } from '../../store/index.js';
-import { hashToken, keyedTag, randomToken } from '../accounts/crypto.js';
+import { keyedTag } from '../accounts/crypto.js';
 import { createWebApp } from '../app.js';
 import type { UiLang } from '../i18n.js';
 import { problemText, reasonText } from './checker-text.js';
@@ -55,15 +56,7 @@ describe('checker problems and preview reasons in the page’s language', () => 
       },
       readerSubscriptions: { subscriptions: subscriptionStoreOf(temp.store), configSubscriptions: [], mail, key: secretKeyFrom(KEY_ENV), env: KEY_ENV },
     });
-    const reader = await readerStoreOf(temp.store).ensureReader(ADA, { role: 'reader' });
-    token = randomToken();
-    const now = new Date();
-    await readerStoreOf(temp.store).addSession({
-      sessionHash: hashToken(token),
-      readerId: reader.id,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-    });
+    ({ token } = await signedInSession(temp.store, ADA));
   });
   afterAll(async () => {
     await temp?.cleanup();

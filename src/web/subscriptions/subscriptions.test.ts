@@ -10,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../../test/helpers/smtp-sink.js';
 import { paperOf, syntheticPapers } from '../../../test/helpers/synthetic-papers.js';
 import { createTempStore, type TempStore } from '../../../test/helpers/temp-store.js';
+import { signedInSession } from '../../../test/helpers/store-session.js';
+import { subscriptionForm as form } from '../../../test/helpers/subscription-form.js';
 import type { Subscription } from '../../core/config/schema.js';
 import { checkSubscription } from '../../config.js';
 import { readerStoreOf, subscriptionStoreOf } from '../../store/index.js';
 import type { Reader } from '../../store/reader-store.js';
 import { keyedTag } from '../accounts/crypto.js';
-import { hashToken, randomToken } from '../accounts/crypto.js';
 import { createSignInMailer } from '../accounts/setup.js';
 import { createWebApp } from '../app.js';
 import { webSubscriptionsForRun } from './setup.js';
@@ -73,20 +74,6 @@ describe('readers’ subscriptions through a running server', () => {
     };
   }
 
-  const form = (name: string, more: Record<string, string> = {}) => ({
-    name,
-    categories: 'cs.CL',
-    crossLists: 'yes',
-    updates: 'yes',
-    query: '',
-    ranking_method: 'lexical',
-    topK: '3',
-    cron: '30 0 * * 1-5',
-    timezone: 'America/New_York',
-    channel_email: 'yes',
-    ...more,
-  });
-
   async function start(env: Record<string, string>) {
     const store = temp.store;
     const mail = { host: '127.0.0.1', port: sink.port, ignoreTLS: true, from: 'xivdigest <noreply@example.org>' };
@@ -125,18 +112,8 @@ describe('readers’ subscriptions through a running server', () => {
       checkSubscription({ name, categories: 'cs.LG', outputs: { channels: [{ type: 'email', host: '127.0.0.1', port: 25, from: 'x@example.org', to }] } })
         .subscription!;
     configSubscriptions = [config('lab-ml', 'ada@example.org'), config('ops', 'ops@example.org')];
-    const readers = readerStoreOf(temp.store);
     for (const who of ['ada', 'bob', 'root'] as const) {
-      const reader = await readers.ensureReader(`${who}@example.org`, { role: who === 'root' ? 'admin' : 'reader' });
-      const token = randomToken();
-      const now = new Date();
-      await readers.addSession({
-        sessionHash: hashToken(token),
-        readerId: reader.id,
-        createdAt: now.toISOString(),
-        expiresAt: new Date(now.getTime() + 3600_000).toISOString(),
-      });
-      sessions.set(who, { reader, token });
+      sessions.set(who, await signedInSession(temp.store, `${who}@example.org`, who === 'root' ? 'admin' : 'reader'));
     }
     ({ server, url: base } = await start(KEY_ENV));
   });
