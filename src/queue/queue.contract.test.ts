@@ -29,23 +29,26 @@ describe.each(adapters)('job queue contract: $name', ({ name, skip, make }) => {
   });
 
   // The in-process queue runs one process's jobs and has no limiter to share (enrich paces itself there).
-  it.skipIf(skip || name === 'in-process')('spaces job starts on one schedule across every worker of the queue (the limiter)', async () => {
-    const queue = open();
-    const starts: number[] = [];
-    const handler = async (): Promise<number> => (starts.push(Date.now()), 1);
-    // Two workers with five slots each: without one shared schedule all ten jobs would start at once.
-    for (let index = 0; index < 2; index += 1) await queue.process('paced', handler, { concurrency: 5, lockMs: 5000, limiter: { max: 1, durationMs: 100 } });
-    const ids = Array.from({ length: 10 }, (_, index) => `p-${index}`);
-    const before = Date.now();
-    await queue.add(
-      'paced',
-      ids.map((id) => ({ id, data: {} })),
-    );
-    await queue.wait('paced', ids, { onSettled: () => undefined });
-    expect(starts).toHaveLength(10);
-    // The tenth start is at least nine spacings after the jobs were added, however late any start ran.
-    expect(Math.max(...starts) - before).toBeGreaterThanOrEqual(9 * 100 - 5);
-  });
+  it.skipIf(skip || name === 'in-process')(
+    'spaces job starts on one schedule across every worker of the queue (the limiter; BullMQ only: the in-process queue has one process and no rate limit)',
+    async () => {
+      const queue = open();
+      const starts: number[] = [];
+      const handler = async (): Promise<number> => (starts.push(Date.now()), 1);
+      // Two workers with five slots each: without one shared schedule all ten jobs would start at once.
+      for (let index = 0; index < 2; index += 1) await queue.process('paced', handler, { concurrency: 5, lockMs: 5000, limiter: { max: 1, durationMs: 100 } });
+      const ids = Array.from({ length: 10 }, (_, index) => `p-${index}`);
+      const before = Date.now();
+      await queue.add(
+        'paced',
+        ids.map((id) => ({ id, data: {} })),
+      );
+      await queue.wait('paced', ids, { onSettled: () => undefined });
+      expect(starts).toHaveLength(10);
+      // The tenth start is at least nine spacings after the jobs were added, however late any start ran.
+      expect(Math.max(...starts) - before).toBeGreaterThanOrEqual(9 * 100 - 5);
+    },
+  );
 
   it.skipIf(skip)('reserves a shared budget atomically: what is reserved or spent never passes the limit, and settling replaces the estimate', async () => {
     const queue = open();
