@@ -8,6 +8,7 @@ import { costOf, DEFAULT_PRICES, priceOf, type ModelPrice } from '../llm/pricing
 import { estimateTokens } from '../llm/scheduler.js';
 import type { Store } from '../store/store.js';
 import { emptyEnrichResult, enrichPapers, planEnrichment, type EnrichOptions, type EnrichResult } from './enrich.js';
+import { reportPlanned } from './enrich/state.js';
 
 /** One paper-language to enrich: everything the worker needs, so that it reads nothing but the texts before calling. */
 export interface EnrichJobData {
@@ -157,34 +158,7 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
     const { promptVersion, lang, plans } = await planEnrichment(options);
     const result = emptyEnrichResult({ total: plans.length, provider: options.provider.id, model: options.provider.modelId, promptVersion, lang });
     const toEnrich = plans.filter((plan) => plan.kind === 'enrich');
-    emit({
-      type: 'run-started',
-      total: plans.length,
-      toEnrich: toEnrich.length,
-      cached: plans.filter((plan) => plan.kind === 'cached' && !plan.reused).length,
-      reused: plans.filter((plan) => plan.kind === 'cached' && plan.reused).length,
-      failed: plans.filter((plan) => plan.kind === 'failed').length,
-    });
-    for (const plan of plans) {
-      if (plan.kind === 'cached') {
-        if (plan.reused) result.reused += 1;
-        else result.cached += 1;
-        const texts = plan.texts;
-        emit({
-          type: 'paper-cached',
-          id: plan.paper.id,
-          version: plan.paper.version,
-          reused: plan.reused,
-          provider: texts.provider,
-          model: texts.model,
-          promptVersion: texts.promptVersion,
-        });
-      } else if (plan.kind === 'failed') {
-        const reason = `stored as failed by an earlier run: ${plan.texts.reason ?? 'no reason recorded'} (retry with retryFailed)`;
-        result.failed.push({ id: plan.paper.id, version: plan.paper.version, reason, stored: true });
-        emit({ type: 'paper-failed', id: plan.paper.id, version: plan.paper.version, reason, stored: true, cached: true });
-      }
-    }
+    reportPlanned(emit, result, plans);
     // One budget for the run across every worker: a counter of its own on the queue, named by a fresh id.
     let budget: EnrichJobData['budget'];
     if (options.budget !== undefined) {

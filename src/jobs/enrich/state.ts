@@ -163,8 +163,12 @@ export function finish(state: RunState): EnrichResult {
 
 /** Counts and reports the papers that need no call (cached, reused, stored as failed) as the run starts. */
 export function reportPlans(state: RunState, plans: readonly Plan[]): void {
-  const { result } = state;
-  emit(state, {
+  reportPlanned((event) => emit(state, event), state.result, plans);
+}
+
+/** reportPlans for a caller without a RunState (the queued path): events go to `send`, counts into `result`. */
+export function reportPlanned(send: (event: EnrichEvent) => void, result: EnrichResult, plans: readonly Plan[]): void {
+  send({
     type: 'run-started',
     total: plans.length,
     toEnrich: plans.filter((plan) => plan.kind === 'enrich').length,
@@ -176,7 +180,7 @@ export function reportPlans(state: RunState, plans: readonly Plan[]): void {
     if (plan.kind === 'cached') {
       if (plan.reused) result.reused += 1;
       else result.cached += 1;
-      emit(state, {
+      send({
         type: 'paper-cached',
         id: plan.paper.id,
         version: plan.paper.version,
@@ -188,7 +192,7 @@ export function reportPlans(state: RunState, plans: readonly Plan[]): void {
     } else if (plan.kind === 'failed') {
       const reason = `stored as failed by an earlier run: ${plan.texts.reason ?? 'no reason recorded'} (retry with retryFailed)`;
       result.failed.push({ id: plan.paper.id, version: plan.paper.version, reason, stored: true });
-      emit(state, { type: 'paper-failed', id: plan.paper.id, version: plan.paper.version, reason, stored: true, cached: true });
+      send({ type: 'paper-failed', id: plan.paper.id, version: plan.paper.version, reason, stored: true, cached: true });
     }
   }
 }
