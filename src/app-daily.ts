@@ -16,10 +16,11 @@ import type { Renderer } from './core/render.js';
 import type { Ranker } from './core/rank.js';
 import { runDaily, newRunId, type DailyRunResult } from './jobs/daily-run.js';
 import { deliverQueued, type DeliverJobData } from './jobs/deliver-queue.js';
+import { publishLeaseKey, publishQueued, publishRecordKey, type PublishJobData, type PublishJobResult, type PublishRecord } from './jobs/publish-queue.js';
 import { publishDigest, type PublishOptions } from './jobs/publish.js';
 import { loadRankingInputs, thresholdApplies } from './jobs/ranking-inputs.js';
 import { createRunCalendar } from './jobs/run-calendar.js';
-import type { RunLeaseSettings } from './jobs/run-lease.js';
+import { claimRun, type RunLeaseSettings } from './jobs/run-lease.js';
 import type { LlmCallObserver } from './core/llm-observer.js';
 import { rankers } from './registry/rankers.js';
 import { OUTPUT_FORMATS, rendererFor } from './registry/renderers.js';
@@ -183,12 +184,14 @@ export async function deliverStoredDigest(parts: {
   app: App;
   env: Readonly<Record<string, string | undefined>>;
   data: DeliverJobData;
+  /** Every subscription `run` may name (the config's, then the readers' own); default the config's. */
+  subscriptions?: () => Promise<readonly Subscription[]>;
   onProgress?(message: string): void;
 }): Promise<DeliveryReport> {
   const { app, data } = parts;
   const config = app.loaded.config;
   const gone = (message: string, hint: string) => new XivdigestError({ code: 'NOT_FOUND', message, hint });
-  const { subscription, index } = findSubscription(config.subscriptions, data.subscription);
+  const { subscription, index } = findSubscription(parts.subscriptions ? await parts.subscriptions() : config.subscriptions, data.subscription);
   const settings = { app, subscription, index, now: new Date(), env: parts.env };
   const channel = createChannels(settings).find((candidate) => candidate.id === data.channel);
   if (!channel)
@@ -213,6 +216,76 @@ export async function deliverStoredDigest(parts: {
   const { dir: _dir, latestName: _latest, ...delivery } = options;
   const [report] = await publishDigest(digest, data.label, delivery);
   return report!;
+}
+
+/**
+ * A worker's publish job (ADR 0056): the stored digest rendered and written under the output folder of this worker's
+ * config, while it holds the subscription-day's claim in the store (`publish:<subscription>:<digest>`), so that two
+ * workers never write the same files at once. The outcome is recorded (`published:<subscription>:<digest>`) after
+ * every file is in place; a job of the same run taken over after that writes nothing again. Files are written to a
+ * temporary name and renamed, so a worker killed mid-publish leaves whole files, and the next one writes them all.
+ */
+export async function publishStoredDigest(parts: {
+  app: App;
+  data: PublishJobData;
+  /** Every subscription `run` may name (the config's, then the readers' own); default the config's. */
+  subscriptions?: () => Promise<readonly Subscription[]>;
+  /** How long the claim lasts without a heartbeat; a worker waits up to twice this for another's (default 60 s). */
+  claimTtlMs?: number;
+  onProgress?(message: string): void;
+}): Promise<PublishJobResult> {
+  const { app, data } = parts;
+  const config = app.loaded.config;
+  const { subscription } = findSubscription(parts.subscriptions ? await parts.subscriptions() : config.subscriptions, data.subscription);
+  const store = await app.store();
+  const digest = await store.getDigest(data.digest);
+  if (!digest) {
+    throw new XivdigestError({
+      code: 'NOT_FOUND',
+      message: `the digest ${data.digest} is not in the store`,
+      hint: 'Give every worker the same store.url (PostgreSQL) as `xivdigest run`',
+    });
+  }
+  const ttlMs = parts.claimTtlMs ?? 60_000;
+  const held = await claimRun({
+    leases: leaseStoreOf(store),
+    subscription: subscription.name,
+    runId: data.runId,
+    key: publishLeaseKey(subscription.name, data.digest),
+    what: `The files of ${data.digest} are being written`,
+    ttlMs,
+    waitMs: 2 * ttlMs,
+  });
+  try {
+    const recordKey = publishRecordKey(subscription.name, data.digest);
+    const earlier = await store.getState<PublishRecord>(recordKey);
+    if (earlier?.runId === data.runId) {
+      // This run's files are in place already (the job was taken over after they were recorded): nothing to write.
+      return {
+        report: { channel: 'files', status: 'sent', items: earlier.files.length, detail: earlier.files.join(', ') },
+        by: `already written by ${earlier.by} at ${earlier.at}`,
+      };
+    }
+    const options = publishOptions({
+      subscription,
+      store,
+      label: data.label,
+      digest,
+      channels: [],
+      links: undefined,
+      resend: undefined,
+      onProgress: parts.onProgress,
+    });
+    const [report] = await publishDigest(digest, data.label, options);
+    if (report!.status === 'sent') {
+      await held.check();
+      const files = (report!.detail ?? '').split(', ').filter(Boolean);
+      await store.setState(recordKey, { runId: data.runId, by: held.owner, at: new Date().toISOString(), files } satisfies PublishRecord);
+    }
+    return { report: report!, by: `written by ${held.owner}` };
+  } finally {
+    await held.release();
+  }
 }
 
 /** Runs (or, with dryRun, plans) one subscription's day. */
@@ -244,6 +317,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
   const rss = app.source('rss');
   const oai = app.source('oai');
   let closeProvider: (() => Promise<void>) | undefined;
+  const runId = settings.runId ?? newRunId(settings.now);
 
   try {
     return await runDaily({
@@ -252,7 +326,7 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
       subscription: ranked && !ranked.threshold ? { ...subscription, ranking: { topK: subscription.ranking.topK } } : subscription,
       categories,
       now: settings.now,
-      runId: settings.runId ?? newRunId(settings.now),
+      runId,
       lang,
       calendar: createRunCalendar(),
       feed: (cats) => rss.fetch({ categories: cats }),
@@ -295,19 +369,21 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           resend: settings.resend,
           onProgress: settings.onProgress,
         });
-        if (!config.queue.url || channels.length === 0) return publishDigest(digest, label, options);
-        // queue.url set: the files are written here, each channel's delivery is a job for the workers (ADR 0053).
-        const files = await publishDigest(digest, label, { ...options, channels: [] });
+        if (!config.queue.url) return publishDigest(digest, label, options);
+        // queue.url set: a worker writes the files (ADR 0056), then each channel's delivery is a job (ADR 0053).
         const queue = (await openJobQueue(config.queue))!;
         try {
+          const progress = settings.onProgress ? { onProgress: settings.onProgress } : {};
+          const files = await publishQueued(digest.name, label, { queue, subscription: subscription.name, runId, ...progress });
+          if (channels.length === 0) return [files];
           const deliveries = await deliverQueued(digest.name, label, {
             queue,
             subscription: subscription.name,
             channels: channels.map((channel) => channel.id),
             ...(settings.resend ? { resend: true } : {}),
-            ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
+            ...progress,
           });
-          return [...files, ...deliveries];
+          return [files, ...deliveries];
         } finally {
           await queue.close();
         }

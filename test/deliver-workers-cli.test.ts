@@ -82,7 +82,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url: deliveries are jo
     const startWorker = async () => {
       const worker = sandbox.start(['worker', '--concurrency', '1']);
       workers.push(worker.child);
-      await stderrMatch(worker.child, /worker: serving enrich-\S+ \(.*\) and deliver on/);
+      await stderrMatch(worker.child, /worker: serving enrich-\S+ \(.*\), publish, deliver on/);
       return worker;
     };
     try {

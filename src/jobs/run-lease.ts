@@ -74,11 +74,11 @@ export function describeHolder(lease: Lease): string {
   return `host ${host}${pid !== undefined ? `, pid ${pid}` : ''}${lease.runId ? `, run ${lease.runId}` : ''}, since ${lease.acquiredAt}; the claim expires at ${lease.expiresAt} unless renewed (last heartbeat ${lease.heartbeatAt})`;
 }
 
-function busyError(subscription: string, holder: Lease, waitedMs: number | undefined): XivdigestError {
+function busyError(subscription: string, holder: Lease, waitedMs: number | undefined, what?: string): XivdigestError {
   const waited = waitedMs !== undefined ? ` (waited ${Math.round(waitedMs / 1000)} s)` : '';
   return new XivdigestError({
     code: 'RUN_BUSY',
-    message: `Subscription ${subscription} is being run by another process${waited}: ${describeHolder(holder)}`,
+    message: `${what ?? `Subscription ${subscription} is being run`} by another process${waited}: ${describeHolder(holder)}`,
     hint: 'Let that run finish, or wait for it with --wait SECONDS; if that process is gone, its claim expires by itself and the next run takes over',
     isRetryable: true,
     details: { subscription, owner: holder.owner, ...(holder.runId ? { runId: holder.runId } : {}), expiresAt: holder.expiresAt },
@@ -89,12 +89,21 @@ function busyError(subscription: string, holder: Lease, waitedMs: number | undef
  * Claims a subscription's run for `runId`, waiting up to `waitMs` for another holder, and keeps the claim alive with
  * a heartbeat until `release`. Throws RUN_BUSY when another run holds it after the wait.
  */
-export async function claimRun(settings: RunLeaseSettings & { subscription: string; runId: string }): Promise<HeldRunLease> {
+export async function claimRun(
+  settings: RunLeaseSettings & {
+    subscription: string;
+    runId: string;
+    /** Another claim than the subscription's run, e.g. one subscription-day's publishing (default `run:<subscription>`). */
+    key?: string;
+    /** What the claim is for, in messages (default "Subscription <name> is being run"). */
+    what?: string;
+  },
+): Promise<HeldRunLease> {
   const { leases, subscription, runId } = settings;
   const ttlMs = Math.max(1, settings.ttlMs ?? DEFAULT_LEASE_TTL_MS);
   const heartbeatMs = Math.max(1, settings.heartbeatMs ?? Math.floor(ttlMs / 6));
   const waitMs = Math.max(0, settings.waitMs ?? 0);
-  const key = runLeaseKey(subscription);
+  const key = settings.key ?? runLeaseKey(subscription);
   const owner = newLeaseOwner();
   const started = Date.now();
   let told = false;
@@ -105,7 +114,7 @@ export async function claimRun(settings: RunLeaseSettings & { subscription: stri
     const dead = leaseOwnerIsDead(holder.owner);
     if (!dead) {
       const waited = Date.now() - started;
-      if (waited >= waitMs) throw busyError(subscription, holder, waitMs > 0 ? waited : undefined);
+      if (waited >= waitMs) throw busyError(subscription, holder, waitMs > 0 ? waited : undefined, settings.what);
       if (!told) {
         told = true;
         settings.onWait?.(holder, `waiting up to ${Math.round(waitMs / 1000)} s for ${describeHolder(holder)}`);

@@ -1,4 +1,8 @@
-/** The job queue in this process (the embedded default): jobs run on handlers registered here, in memory, with the same ids, priorities, retries and rate-limit pauses as on Redis. */
+/**
+ * The job queue in this process (the embedded default): jobs run on handlers registered here, in memory, with the same
+ * ids, priorities, retries, rate-limit pauses and limiter (starts spaced `durationMs / max` apart, a job holding its
+ * slot until its start, as on Redis) as the BullMQ adapter.
+ */
 import { XivdigestError } from '../core/errors.js';
 import type { JobHandler, JobQueue, JobSettlement, ProcessOptions, QueueCounts, QueueJob } from '../core/queue.js';
 
@@ -15,6 +19,8 @@ interface Line {
   options?: ProcessOptions;
   active: number;
   pausedUntil: number;
+  /** The limiter's next free start (ms since the epoch): each start takes it and moves it on by one spacing. */
+  nextStart: number;
   timer?: NodeJS.Timeout;
   waiters: Set<(settlement: JobSettlement<unknown>) => void>;
 }
@@ -26,7 +32,7 @@ export function createInProcessQueue(): JobQueue {
   const lineOf = (name: string): Line => {
     let line = lines.get(name);
     if (!line) {
-      line = { entries: new Map(), active: 0, pausedUntil: 0, waiters: new Set() };
+      line = { entries: new Map(), active: 0, pausedUntil: 0, nextStart: 0, waiters: new Set() };
       lines.set(name, line);
     }
     return line;
@@ -67,35 +73,49 @@ export function createInProcessQueue(): JobQueue {
     entry.attempt += 1;
     line.active += 1;
     const attempts = line.options?.attempts ?? 5;
-    void line.handler!(entry.job.data, { id: entry.job.id, attempt: entry.attempt }).then(
-      (value) => {
-        line.active -= 1;
-        settle(line, entry, { id: entry.job.id, ok: true, value });
-        pump(line);
-      },
-      (error: unknown) => {
-        line.active -= 1;
-        if (XivdigestError.isInstance(error) && error.code === 'LLM_RATE_LIMITED') {
-          // The whole queue waits out Retry-After; the job goes back without using an attempt.
-          const ms = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1000;
-          line.pausedUntil = Math.max(line.pausedUntil, Date.now() + ms);
-          entry.attempt -= 1;
-          entry.state = 'waiting';
-        } else if ((XivdigestError.isInstance(error) && !error.isRetryable) || entry.attempt >= attempts) {
-          settle(line, entry, { id: entry.job.id, ok: false, reason: error instanceof Error ? error.message : String(error) });
-        } else {
-          entry.state = 'delayed';
-          setTimeout(
-            () => {
-              entry.state = 'waiting';
-              pump(line);
-            },
-            2000 * 2 ** (entry.attempt - 1),
-          ).unref();
-        }
-        pump(line);
-      },
-    );
+    // The limiter: the job takes the next start on the schedule and holds its slot until then.
+    const limiter = line.options?.limiter;
+    let delay = 0;
+    if (limiter) {
+      const spacing = Math.max(1, Math.ceil(limiter.durationMs / limiter.max));
+      const now = Date.now();
+      const start = Math.max(now, line.nextStart, line.pausedUntil);
+      line.nextStart = start + spacing;
+      delay = start - now;
+    }
+    const started = delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
+    void started
+      .then(() => line.handler!(entry.job.data, { id: entry.job.id, attempt: entry.attempt }))
+      .then(
+        (value) => {
+          line.active -= 1;
+          settle(line, entry, { id: entry.job.id, ok: true, value });
+          pump(line);
+        },
+        (error: unknown) => {
+          line.active -= 1;
+          if (XivdigestError.isInstance(error) && error.code === 'LLM_RATE_LIMITED') {
+            // The whole queue waits out Retry-After; the job goes back without using an attempt.
+            const ms = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : 1000;
+            line.pausedUntil = Math.max(line.pausedUntil, Date.now() + ms);
+            line.nextStart = Math.max(line.nextStart, line.pausedUntil);
+            entry.attempt -= 1;
+            entry.state = 'waiting';
+          } else if ((XivdigestError.isInstance(error) && !error.isRetryable) || entry.attempt >= attempts) {
+            settle(line, entry, { id: entry.job.id, ok: false, reason: error instanceof Error ? error.message : String(error) });
+          } else {
+            entry.state = 'delayed';
+            setTimeout(
+              () => {
+                entry.state = 'waiting';
+                pump(line);
+              },
+              2000 * 2 ** (entry.attempt - 1),
+            ).unref();
+          }
+          pump(line);
+        },
+      );
   };
 
   const spent = new Map<string, number>();

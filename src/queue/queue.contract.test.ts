@@ -9,15 +9,13 @@ import { providerQueueName } from './names.js';
 const redisUrl = process.env.XIVDIGEST_TEST_REDIS_URL || undefined;
 if (!redisUrl) console.info('BullMQ queue contract skipped: XIVDIGEST_TEST_REDIS_URL is unset (a Redis URL, e.g. redis://127.0.0.1:6379)');
 
-console.info('job queue contract: the shared-limiter test runs on BullMQ only (the in-process queue serves one process and has no limiter)');
-
 let counter = 0;
 const adapters: Array<{ name: string; skip: boolean; make(): JobQueue }> = [
   { name: 'in-process', skip: false, make: () => createInProcessQueue() },
   { name: 'bullmq', skip: !redisUrl, make: () => createBullmqQueue({ url: redisUrl!, prefix: `xdqtest-${process.pid}-${Date.now()}-${++counter}` }) },
 ];
 
-describe.each(adapters)('job queue contract: $name', ({ name, skip, make }) => {
+describe.each(adapters)('job queue contract: $name', ({ skip, make }) => {
   const opened: JobQueue[] = [];
   const open = (): JobQueue => {
     const queue = make();
@@ -28,27 +26,23 @@ describe.each(adapters)('job queue contract: $name', ({ name, skip, make }) => {
     for (const queue of opened.splice(0)) await queue.close();
   });
 
-  // The in-process queue runs one process's jobs and has no limiter to share (enrich paces itself there).
-  it.skipIf(skip || name === 'in-process')(
-    'spaces job starts on one schedule across every worker of the queue (the limiter; BullMQ only: the in-process queue has one process and no rate limit)',
-    async () => {
-      const queue = open();
-      const starts: number[] = [];
-      const handler = async (): Promise<number> => (starts.push(Date.now()), 1);
-      // Two workers with five slots each: without one shared schedule all ten jobs would start at once.
-      for (let index = 0; index < 2; index += 1) await queue.process('paced', handler, { concurrency: 5, lockMs: 5000, limiter: { max: 1, durationMs: 100 } });
-      const ids = Array.from({ length: 10 }, (_, index) => `p-${index}`);
-      const before = Date.now();
-      await queue.add(
-        'paced',
-        ids.map((id) => ({ id, data: {} })),
-      );
-      await queue.wait('paced', ids, { onSettled: () => undefined });
-      expect(starts).toHaveLength(10);
-      // The tenth start is at least nine spacings after the jobs were added, however late any start ran.
-      expect(Math.max(...starts) - before).toBeGreaterThanOrEqual(9 * 100 - 5);
-    },
-  );
+  it.skipIf(skip)('spaces job starts on one schedule across every worker of the queue (the limiter)', async () => {
+    const queue = open();
+    const starts: number[] = [];
+    const handler = async (): Promise<number> => (starts.push(Date.now()), 1);
+    // Two workers with five slots each: without one shared schedule all ten jobs would start at once.
+    for (let index = 0; index < 2; index += 1) await queue.process('paced', handler, { concurrency: 5, lockMs: 5000, limiter: { max: 1, durationMs: 100 } });
+    const ids = Array.from({ length: 10 }, (_, index) => `p-${index}`);
+    const before = Date.now();
+    await queue.add(
+      'paced',
+      ids.map((id) => ({ id, data: {} })),
+    );
+    await queue.wait('paced', ids, { onSettled: () => undefined });
+    expect(starts).toHaveLength(10);
+    // The tenth start is at least nine spacings after the jobs were added, however late any start ran.
+    expect(Math.max(...starts) - before).toBeGreaterThanOrEqual(9 * 100 - 5);
+  });
 
   it.skipIf(skip)('reserves a shared budget atomically: what is reserved or spent never passes the limit, and settling replaces the estimate', async () => {
     const queue = open();
