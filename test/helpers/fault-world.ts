@@ -138,10 +138,10 @@ export interface SandboxExtra {
 export interface FaultSandbox {
   dir: string;
   out: string;
-  /** Starts `xivdigest <args>` (the subscription's config and the servers' environment are set). */
-  start(args: string[]): CliRun;
+  /** Starts `xivdigest <args>` (the subscription's config and the servers' environment are set; `env` changes it, undefined removes). */
+  start(args: string[], env?: Record<string, string | undefined>): CliRun;
   /** Runs it to the end. */
-  run(args: string[]): CliRun['done'];
+  run(args: string[], env?: Record<string, string | undefined>): CliRun['done'];
   /** Every file under out/, path → content. */
   files(): Record<string, string>;
   cleanup(): Promise<void>;
@@ -198,8 +198,10 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
         XIVDIGEST_ARXIV_RSS_URL: arxiv.url,
         ...extra.env,
       };
-      const start = (args: string[]): CliRun => {
-        const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const start = (args: string[], changes: Record<string, string | undefined> = {}): CliRun => {
+        const own = { ...env, ...changes };
+        for (const [name, value] of Object.entries(changes)) if (value === undefined) delete own[name];
+        const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: own as Record<string, string>, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -214,7 +216,7 @@ export async function createFaultWorld(options: FaultWorldOptions): Promise<Faul
         dir,
         out,
         start,
-        run: (args) => start(args).done,
+        run: (args, changes) => start(args, changes).done,
         files() {
           const result: Record<string, string> = {};
           const walk = (folder: string): void => {
