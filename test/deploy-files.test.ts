@@ -28,6 +28,18 @@ describe('deploy/', () => {
     expect(compose.services.redis!.image).toBe('redis:7');
     expect(compose.services.serve!.healthcheck!.test.join(' ')).toContain('/healthz');
     expect(compose.services.worker!.command).toContain('worker');
+    // Every worker serves /metrics (and /healthz, its healthcheck) on the compose network.
+    const worker = compose.services.worker! as { command: string[]; expose?: string[]; healthcheck?: { test: string[] } };
+    const port = worker.command[worker.command.indexOf('--metrics-port') + 1];
+    expect(port, worker.command.join(' ')).toMatch(/^\d+$/);
+    expect(worker.command[worker.command.indexOf('--metrics-host') + 1]).toBe('0.0.0.0');
+    expect(worker.expose).toContain(port);
+    expect(worker.healthcheck!.test.join(' ')).toContain(`:${port}/healthz`);
+  });
+
+  it('the worker unit serves /metrics on the port its instance names', () => {
+    const unit = readFileSync(join(deploy, 'systemd', 'xivdigest-worker@.service'), 'utf8');
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/xivdigest worker .*--metrics-port %i( |$)/m);
   });
 
   it('the systemd units pass systemd-analyze verify', () => {
@@ -37,7 +49,8 @@ describe('deploy/', () => {
       return;
     }
     for (const unit of ['xivdigest-serve.service', 'xivdigest-worker@.service']) {
-      const target = unit.includes('@') ? unit.replace('@', '@1') : unit;
+      // A worker's instance is its metrics port.
+      const target = unit.includes('@') ? unit.replace('@', '@9464') : unit;
       const result = spawnSync('systemd-analyze', ['verify', '--man=no', `${join(deploy, 'systemd', unit)}:${target}`], { encoding: 'utf8' });
       const problems = `${result.stdout}${result.stderr}`
         .split('\n')
