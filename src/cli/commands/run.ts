@@ -126,9 +126,10 @@ the claim (host, pid, since when, until when), or waits for it with --wait. A ki
 host it is taken over at once) and \`xivdigest runs\` shows that run as interrupted. Webhooks carry an Idempotency-Key
 header and e-mails a Message-ID that stay the same on every retry of a delivery, also after a crash mid-send.
 
-With queue.url set (XIVDIGEST_QUEUE_URL), the enrichment and the deliveries are jobs for \`xivdigest worker\`
-processes: the run enqueues one job per paper-language and one per channel, and waits for them (the files are
-still written here). See \`xivdigest worker --help\`.
+With queue.url set (XIVDIGEST_QUEUE_URL), the enrichment, the publishing and the deliveries are jobs for
+\`xivdigest worker\` processes: the run enqueues one job per paper-language, then one for the subscription-day's
+files (written by a worker, under the outputs.dir of the worker's config), then one per channel, and waits for
+them. See \`xivdigest worker --help\`.
 
 Exit codes: 0 done (also: nothing new, with the reason), 1 partly failed (see the problems), 8 only deliveries
 failed (a rerun retries them), 75 arXiv's feed (or a day's papers) is not out yet, or another run holds the
