@@ -37,18 +37,19 @@ any model of that account. Every worker and enqueuer of one account meets on the
   - llm.budget / enrich --budget: one counter per run; each call reserves its estimated cost first;
   - queue.globalConcurrency: jobs at once across all workers;
   - a 429's Retry-After: the whole queue pauses for everyone.
-Every worker also serves the queues \`publish\` and \`deliver\` (they need no LLM account): \`run\` enqueues one
+A worker also serves the queues \`publish\` and \`deliver\` (they need no LLM account): \`run\` enqueues one
 publish job per subscription-day; the worker renders the stored digest and writes its files and feeds under the
-outputs.dir of ITS OWN config (relative to its working directory), holding the subscription-day's claim in the store,
-each file written to a temporary name and renamed. Give the workers that publish one shared folder, or let only the
-machine that owns the folder publish (--jobs publish,deliver there, --jobs enrich elsewhere). Then \`run\` enqueues
-one deliver job per channel; the worker loads the stored digest and sends it with the delivery's Idempotency-Key,
+outputs.dir of ITS OWN config (relative to that file's folder; ./digests when unset), holding the subscription-day's
+claim in the store, each file written to a temporary name and renamed. Give the workers that publish one shared
+folder, or let only the machine that owns the folder publish (--jobs publish,deliver there, --jobs enrich
+elsewhere). Then \`run\` enqueues one deliver job per channel; the worker loads the stored digest and sends it with the delivery's Idempotency-Key,
 recorded in the store before and after the send, so a retried or duplicated job sends once (or, after a kill
 mid-send, again with the same key).
 
 --jobs: enrich needs an LLM API provider (OPENAI_API_KEY / OPENAI_API_BASE, ANTHROPIC_API_KEY, or llm.provider with
 its settings; not the local model). Without one, a worker started without --jobs serves publish and deliver only
 and says so; --jobs enrich without one is an error that names what to set.
+
 Jobs of \`enrich --all\` come after today's. A job checks the store before calling (texts already saved: no call)
 and saves before it completes; a killed worker's jobs run again on another after about 2 × queue.lockSeconds.
 
