@@ -1,17 +1,14 @@
 /** `npm run bench:enrich`: 2,000 papers through enrichPapers against the fake server: makespan against its lower bound, duplicate calls, calls on a rerun, tokens per paper. */
-import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { enrichPapers, type EnrichResult } from '../src/jobs/enrich.js';
 import { createOpenAiCompatibleProvider } from '../src/llm/openai-compatible/index.js';
 import { formatCost } from '../src/llm/pricing.js';
 import { createStore } from '../src/store/index.js';
-import { startFakeLlmServer, type FakeLlmServerOptions } from '../test/helpers/fake-llm-server.js';
+import { startFakeLlmServer } from '../test/helpers/fake-llm-server.js';
 import { enrichTestPapers } from '../test/helpers/synthetic-papers.js';
-import type { ChildServerRecord, ChildServerReply, ChildServerRequest } from './fake-llm-server-child.js';
+import { startServerProcess, type BenchServer, type BenchServerOptions } from './fake-llm-server-process.js';
 
 interface Scenario {
   name: string;
@@ -59,14 +56,7 @@ console.log(
     `fake server: ${inProcess ? 'in this process' : 'a process of its own'}`,
 );
 
-/** The fake server, as a remote API would be: its log, with times since the epoch, read when asked. */
-interface BenchServer {
-  url: string;
-  log(): Promise<{ requests: ChildServerRecord[]; maxInFlight: number; statusCounts: Record<number, number> }>;
-  close(): Promise<void>;
-}
-
-async function startServer(options: Omit<FakeLlmServerOptions, 'papers'>): Promise<BenchServer> {
+async function startServer(options: BenchServerOptions): Promise<BenchServer> {
   if (inProcess) {
     const server = await startFakeLlmServer({ ...options, papers: set.serverPapers });
     return {
@@ -84,31 +74,7 @@ async function startServer(options: Omit<FakeLlmServerOptions, 'papers'>): Promi
       close: () => server.close(),
     };
   }
-  const child: ChildProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'fake-llm-server-child.ts'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ask = async <T extends ChildServerReply['type']>(request: ChildServerRequest, reply: T): Promise<Extract<ChildServerReply, { type: T }>> => {
-    const answer = new Promise<Extract<ChildServerReply, { type: T }>>((resolve) => {
-      const listen = (message: ChildServerReply): void => {
-        if (message.type !== reply) return;
-        child.off('message', listen);
-        resolve(message as Extract<ChildServerReply, { type: T }>);
-      };
-      child.on('message', listen);
-    });
-    child.send(request);
-    return answer;
-  };
-  const started = await ask({ type: 'start', papers: set.fakes, options }, 'started');
-  return {
-    url: started.url,
-    log: () => ask({ type: 'log' }, 'log'),
-    async close() {
-      const exited = once(child, 'exit');
-      child.send({ type: 'close' });
-      await exited;
-    },
-  };
+  return startServerProcess(set.fakes, options);
 }
 
 async function measure(scenario: Scenario): Promise<Row> {

@@ -6,8 +6,7 @@
  * `npm run build`. XIVDIGEST_BENCH_SHORT=1: 1,000 papers instead of 10,000; XIVDIGEST_BENCH_WORKERS=1,4: those worker
  * counts only; XIVDIGEST_BENCH_KILLS=0: no pass with kills.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,7 +20,7 @@ import { createBullmqQueue } from '../src/queue/bullmq.js';
 import { createStore } from '../src/store/index.js';
 import { createTempPostgresDatabase, postgresTestUrl } from '../test/helpers/temp-store.js';
 import { enrichTestPapers, paperOf } from '../test/helpers/synthetic-papers.js';
-import type { ChildServerReply, ChildServerRequest } from './fake-llm-server-child.js';
+import { startServerProcess } from './fake-llm-server-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, '..', 'bin', 'xivdigest.js');
@@ -62,7 +61,8 @@ async function main(): Promise<void> {
   const database = await createTempPostgresDatabase();
   const store = await createStore({ url: database.url });
   for (let start = 0; start < papers.length; start += 1000) await store.upsertPapers(papers.slice(start, start + 1000));
-  const server = await startServer(set.fakes);
+  // The simulated provider in a process of its own (like a remote API, it does not share the workers' CPU).
+  const server = await startServerProcess(set.fakes, { apiKey: KEY, latencyMs: LATENCY_MS, rpm: RPM, logBodies: false });
   const dir = mkdtempSync(join(tmpdir(), 'xivdigest-scale-'));
   const environment = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
   const chosen = chooseProvider({ config: llmConfigSchema.parse({}), environment });
@@ -208,33 +208,6 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
-}
-
-/** The simulated provider in a process of its own (like a remote API, it does not share the workers' CPU). */
-async function startServer(fakes: ReturnType<typeof enrichTestPapers>['fakes']) {
-  const child = fork(join(here, 'fake-llm-server-child.ts'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = async <T extends ChildServerReply['type']>(request: ChildServerRequest, reply: T): Promise<Extract<ChildServerReply, { type: T }>> => {
-    const answer = new Promise<Extract<ChildServerReply, { type: T }>>((resolvePromise) => {
-      const listen = (message: ChildServerReply): void => {
-        if (message.type !== reply) return;
-        child.off('message', listen);
-        resolvePromise(message as Extract<ChildServerReply, { type: T }>);
-      };
-      child.on('message', listen);
-    });
-    child.send(request);
-    return answer;
-  };
-  const started = await ask({ type: 'start', papers: fakes, options: { apiKey: KEY, latencyMs: LATENCY_MS, rpm: RPM, logBodies: false } }, 'started');
-  return {
-    url: started.url,
-    log: () => ask({ type: 'log' }, 'log'),
-    async close() {
-      const exited = once(child, 'exit');
-      child.send({ type: 'close' });
-      await exited;
-    },
-  };
 }
 
 await main();

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { LoadedConfig } from './core/config/load.js';
 import type { DocumentInput, DocumentParser, Source, SourceEvent } from './core/source.js';
 import { XivdigestError } from './core/errors.js';
-import { createStore } from './store/index.js';
+import { createStore, type MigrationProgressListener } from './store/index.js';
 import type { Store } from './store/store.js';
 import { createHttpClient, type HttpClient } from './sources/shared/http.js';
 import { parseArxivFeed } from './sources/arxiv-rss/parse.js';
@@ -59,6 +59,8 @@ export interface App {
 export interface CreateAppOptions {
   /** Called when the HTTP client waits or retries, for progress output. */
   onHttpEvent?: (event: { type: string; message?: string }) => void;
+  /** Hears how far the long migrations have got while the store opens (StoreOptions.onMigrationProgress). */
+  onMigrationProgress?: MigrationProgressListener;
 }
 
 export function createApp(loaded: LoadedConfig, options: CreateAppOptions = {}): App {
@@ -77,7 +79,8 @@ export function createApp(loaded: LoadedConfig, options: CreateAppOptions = {}):
   return {
     loaded,
     http,
-    store: () => (store ??= createStore({ url: config.store.url! })),
+    store: () =>
+      (store ??= createStore({ url: config.store.url!, ...(options.onMigrationProgress ? { onMigrationProgress: options.onMigrationProgress } : {}) })),
     source: (id) => sourceFactories[id]({ arxiv, http }),
     async close() {
       if (store) await (await store).close();

@@ -160,4 +160,22 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
       for (const worker of workers) worker.kill();
     }
   }, 60_000);
+
+  it('stops on SIGTERM or Ctrl-C: hands its queue back, says so, and exits 143 or 130', async () => {
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
+      const worker = startCli(sandbox, ['worker', '--concurrency', '1'], env);
+      try {
+        await worker.waitForStderr(/worker: serving enrich-openai-compatible-/);
+        worker.child.kill(signal);
+        expect(await worker.exited(30_000)).toBe(code);
+        expect(worker.stderr()).toContain(`${signal}: stopping; finishing the jobs in hand`);
+        expect(worker.stderr()).toMatch(/worker stopped: \d+ job\(s\) done/);
+      } finally {
+        worker.kill();
+      }
+    }
+  }, 60_000);
 });

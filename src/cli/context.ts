@@ -3,7 +3,8 @@ import { redactUrl } from '../core/redact.js';
 import { createApp, type App } from '../app.js';
 import { blockingProblems, checkAppConfig, formatConfigProblem, invalidConfigError, loadAppConfig } from '../config.js';
 import type { LoadedConfig } from '../core/config/load.js';
-import { createReporter, type LogFormat, type Reporter } from './output.js';
+import type { MigrationProgressListener } from '../store/index.js';
+import { createReporter, formatCount, type LogFormat, type Progress, type Reporter } from './output.js';
 import type { SignalControl } from './signals.js';
 
 export interface GlobalOptions {
@@ -75,6 +76,7 @@ export function createCliContext(globals: GlobalOptions, options: { signals: Sig
           if (event.type === 'request-failed' || event.type === 'request-started' || event.type === 'response-received') reporter.verbose(event.message);
           else reporter.info(event.message);
         },
+        onMigrationProgress: migrationProgress(reporter),
       });
       return app;
     },
@@ -84,6 +86,23 @@ export function createCliContext(globals: GlobalOptions, options: { signals: Sig
     signals: options.signals,
   };
   return context;
+}
+
+/**
+ * Reports the store's long migrations on stderr as `reindex` reports its rebuild (counts, rate, ETA; a bar on a TTY):
+ * an upgrade's first open can rewrite the search index for minutes. Quiet migrations print nothing.
+ */
+export function migrationProgress(reporter: Reporter): MigrationProgressListener {
+  let current: { migration: string; progress: Progress } | undefined;
+  return ({ migration, done, total, finished }) => {
+    if (current?.migration !== migration) current = { migration, progress: reporter.progress(`migrating the database (${migration})`) };
+    if (finished) {
+      current.progress.finish(`${formatCount(done)} papers`);
+      current = undefined;
+    } else {
+      current.progress.update(done, total);
+    }
+  };
 }
 
 /** Runs a command's action with a fresh context; given to each command's `register*`. */

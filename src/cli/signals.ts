@@ -56,3 +56,35 @@ export function installSignalControl(options: SignalControlOptions): SignalContr
     received: () => received,
   };
 }
+
+export interface StopUntilSignal {
+  /** Called on the first SIGINT or SIGTERM: stop taking new work; resolves once the running work has finished. */
+  onStop(signal: StopSignal): Promise<void>;
+  /** What a second signal, which stops the process at once, leaves behind (said in its last message). */
+  keptOnForce(): string;
+}
+
+/**
+ * What a long-running command (`serve`, `worker`) does until it is stopped: holds the process open (the scheduler's
+ * and queue's timers may be unref'd), takes the first SIGINT or SIGTERM over, and resolves once `stop.onStop` has
+ * finished; rejects when that fails or `running` (work started alongside, such as a scheduler) rejects. The signals
+ * are handed back in either case.
+ */
+export async function runUntilStopped(signals: SignalControl, stop: StopUntilSignal, running?: () => Promise<unknown>): Promise<void> {
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  let release: () => void = () => undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      release = signals.takeOver({
+        onStop(signal) {
+          stop.onStop(signal).then(resolve, reject);
+        },
+        keptOnForce: () => stop.keptOnForce(),
+      });
+      running?.().catch(reject);
+    });
+  } finally {
+    release();
+    clearInterval(keepAlive);
+  }
+}

@@ -12,8 +12,10 @@ import type { ReaderStore } from './reader-store.js';
 import { createKyselyMarksStore, kyselyMarksStore, registerMarksStore } from './kysely/marks-store.js';
 import type { MarksStore } from './marks-store.js';
 import type { LeaseStore } from './lease-store.js';
+import type { MigrationProgressListener } from './migrations/index.js';
 import type { Store } from './store.js';
 
+export type { MigrationProgress, MigrationProgressListener } from './migrations/index.js';
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
 export type { OpsReader, StoreHealth, TextCount } from './ops-reader.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
@@ -35,6 +37,11 @@ export interface StoreOptions {
    * docs/decisions/0009-ingest-throughput.md. Ignored for `:memory:` and PostgreSQL.
    */
   writerThread?: boolean;
+  /**
+   * Hears how far the long migrations have got while the store opens (a search reindex after an upgrade can take
+   * minutes): after each batch of papers, and once more when each has run. Never called when nothing is migrated.
+   */
+  onMigrationProgress?: MigrationProgressListener;
 }
 
 type ParsedUrl = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -72,7 +79,7 @@ export async function createStore(options: StoreOptions): Promise<Store> {
   const parsed = parseStoreUrl(options.url);
   const opened: OpenedDatabase = parsed.kind === 'sqlite' ? await openSqlite(parsed.path) : await openPostgres(parsed.url);
   try {
-    await opened.dialect.migrate(opened.db);
+    await opened.dialect.migrate(opened.db, options.onMigrationProgress);
   } catch (cause) {
     await opened.db.destroy().catch(() => undefined);
     throw storeError({ action: 'open the store and bring its schema up to date', location: opened.location, cause });

@@ -1,23 +1,17 @@
 /** The marks seam (docs/decisions/0040) on SQLite and PostgreSQL: a reader's stars and hides, and unsubscriptions. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabases } from '../../test/helpers/temp-store.js';
+import { useTempStorePerTest } from '../../test/helpers/temp-store-per-test.js';
 import { marksStoreOf, readerStoreOf } from './index.js';
 
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 11, 6, 8, 0, seconds));
 
 describe.each(testDatabases())('marks on $kind', ({ kind, skipReason }) => {
-  let temp: TempStore;
-  beforeEach(async () => {
-    if (skipReason) return;
-    temp = await createTempStore(kind);
-  });
-  afterEach(async () => {
-    await temp?.cleanup();
-  });
+  const temp = useTempStorePerTest(kind, skipReason);
 
   it.skipIf(skipReason)("keeps each reader's own marks, newest first, one per paper; they go with the reader", async () => {
-    const readers = readerStoreOf(temp.store);
-    const marks = marksStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
+    const marks = marksStoreOf(temp().store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'reader' });
     const bob = await readers.ensureReader('bob@example.org', { role: 'reader' });
     await marks.setMark(ada.id, '2611.00001', 'star', at(1));
@@ -39,7 +33,7 @@ describe.each(testDatabases())('marks on $kind', ({ kind, skipReason }) => {
   });
 
   it.skipIf(skipReason)('records an unsubscription once per subscription and address, and undoes it', async () => {
-    const marks = marksStoreOf(temp.store);
+    const marks = marksStoreOf(temp().store);
     expect(await marks.unsubscribe('nlp', ' Ada@Example.org', 'one-click', at(1))).toBe(true);
     expect(await marks.unsubscribe('nlp', 'ada@example.org', 'link', at(2))).toBe(false);
     await marks.unsubscribe('ml', 'bob@example.org', 'link', at(3));

@@ -1,22 +1,16 @@
 /** The readers seam (docs/decisions/0038) on SQLite and PostgreSQL: one contract, both real databases. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabases } from '../../test/helpers/temp-store.js';
+import { useTempStorePerTest } from '../../test/helpers/temp-store-per-test.js';
 import { readerStoreOf } from './index.js';
 
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 11, 6, 8, 0, seconds));
 
 describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
-  let temp: TempStore;
-  beforeEach(async () => {
-    if (skipReason) return;
-    temp = await createTempStore(kind);
-  });
-  afterEach(async () => {
-    await temp?.cleanup();
-  });
+  const temp = useTempStorePerTest(kind, skipReason);
 
   it.skipIf(skipReason)('adds readers by normalised email, keeps them unique, updates the role, lists and removes them', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     const ada = await readers.ensureReader('  Ada@Example.ORG ', { role: 'reader', invitedBy: 'cli', now: at(0) });
     expect(ada).toMatchObject({ email: 'ada@example.org', role: 'reader', createdAt: at(0).toISOString(), invitedBy: 'cli' });
     const again = await readers.ensureReader('ada@example.org', { role: 'admin', now: at(5) });
@@ -31,7 +25,7 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
   });
 
   it.skipIf(skipReason)('keeps invitations, one per address', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     await readers.invite('Carol@Example.org', 'cli', at(0));
     await readers.invite('carol@example.org', 'ada@example.org', at(9));
     expect(await readers.listInvitations()).toEqual([{ email: 'carol@example.org', invitedBy: 'ada@example.org', createdAt: at(9).toISOString() }]);
@@ -40,7 +34,7 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
   });
 
   it.skipIf(skipReason)('uses a sign-in link once, refuses an expired or unknown one, and stores only hashes', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     await readers.addSignInToken({
       tokenHash: 'h1',
       email: 'Ada@example.org',
@@ -62,7 +56,7 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
   });
 
   it.skipIf(skipReason)('finds a live session with its reader, ends it, and a removed reader takes their sessions along', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'reader', now: at(0) });
     await readers.addSession({ sessionHash: 's1', readerId: ada.id, createdAt: at(0).toISOString(), expiresAt: at(3600).toISOString(), userAgent: 'Firefox' });
     await readers.addSession({ sessionHash: 's2', readerId: ada.id, createdAt: at(0).toISOString(), expiresAt: at(3600).toISOString() });
@@ -75,11 +69,11 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
     expect(await readers.getSession('s2', at(1))).toBeDefined();
     await readers.removeReader('ada@example.org');
     expect(await readers.getSession('s2', at(1))).toBeUndefined();
-    expect(await temp.query('select * from reader_sessions')).toEqual([]);
+    expect(await temp().query('select * from reader_sessions')).toEqual([]);
   });
 
   it.skipIf(skipReason)('counts hits per key in fixed windows', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     const window = 60_000;
     expect(await readers.hit('ip:1', window, at(0))).toBe(1);
     expect(await readers.hit('ip:1', window, at(10))).toBe(2);
@@ -90,7 +84,7 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
   });
 
   it.skipIf(skipReason)('forgets expired links, sessions and old counters', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'reader', now: at(0) });
     await readers.addSignInToken({ tokenHash: 'old', email: 'ada@example.org', createdAt: at(0).toISOString(), expiresAt: at(10).toISOString() });
     await readers.addSignInToken({ tokenHash: 'new', email: 'ada@example.org', createdAt: at(0).toISOString(), expiresAt: at(900).toISOString() });
@@ -105,7 +99,7 @@ describe.each(testDatabases())('readers on $kind', ({ kind, skipReason }) => {
   });
 
   it.skipIf(skipReason)('exports everything about one reader and nothing about another, without hashes', async () => {
-    const readers = readerStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'admin', now: at(0) });
     await readers.ensureReader('bob@example.org', { role: 'reader', now: at(0) });
     await readers.invite('ada@example.org', 'cli', at(0));

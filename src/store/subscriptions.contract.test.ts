@@ -1,24 +1,18 @@
 /** Readers' own subscriptions (docs/decisions/0039) on SQLite and PostgreSQL: one contract, both real databases. */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
+import { describe, expect, it } from 'vitest';
+import { testDatabases } from '../../test/helpers/temp-store.js';
+import { useTempStorePerTest } from '../../test/helpers/temp-store-per-test.js';
 import { readerStoreOf, subscriptionStoreOf } from './index.js';
 
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 11, 6, 8, 0, seconds));
 const nlp = { name: 'ada-nlp', categories: 'cs.CL', filters: { query: 'ti:llm' }, outputs: { channels: [{ type: 'slack' }] } };
 
 describe.each(testDatabases())('readers’ subscriptions on $kind', ({ kind, skipReason }) => {
-  let temp: TempStore;
-  beforeEach(async () => {
-    if (skipReason) return;
-    temp = await createTempStore(kind);
-  });
-  afterEach(async () => {
-    await temp?.cleanup();
-  });
+  const temp = useTempStorePerTest(kind, skipReason);
 
   it.skipIf(skipReason)('adds, reads, lists, replaces and removes a reader’s subscriptions, each reader only their own', async () => {
-    const readers = readerStoreOf(temp.store);
-    const subscriptions = subscriptionStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
+    const subscriptions = subscriptionStoreOf(temp().store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'reader' });
     const bob = await readers.ensureReader('bob@example.org', { role: 'reader' });
     const added = await subscriptions.save(
@@ -67,13 +61,13 @@ describe.each(testDatabases())('readers’ subscriptions on $kind', ({ kind, ski
   });
 
   it.skipIf(skipReason)('removes a reader’s subscriptions with the reader', async () => {
-    const readers = readerStoreOf(temp.store);
-    const subscriptions = subscriptionStoreOf(temp.store);
+    const readers = readerStoreOf(temp().store);
+    const subscriptions = subscriptionStoreOf(temp().store);
     const ada = await readers.ensureReader('ada@example.org', { role: 'reader' });
     await subscriptions.save({ id: 's1', readerId: ada.id, name: 'ada-nlp', subscription: nlp, libraryFiles: [] }, { create: true });
     expect(await readers.removeReader('ada@example.org')).toBe(true);
     expect(await subscriptions.list()).toEqual([]);
-    const rows = await temp.query<{ n: number }>('select count(*) as n from reader_subscriptions');
+    const rows = await temp().query<{ n: number }>('select count(*) as n from reader_subscriptions');
     expect(Number(rows[0]!.n)).toBe(0);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { DigestSummary } from '../store/digest-store.js';
 import { subscriptionStoreOf } from '../store/index.js';
+import type { ReaderStore } from '../store/reader-store.js';
 import type { Store } from '../store/store.js';
 
 /** Every web subscription name the site has seen, with its reader: kept after the subscription (or reader) is deleted. */
@@ -32,6 +33,28 @@ export interface DigestPrivacy {
   mayName(name: string, readerId: string): Promise<boolean>;
 }
 
+/** The readers' subscriptions of `store` (one reader's with `readerId`). */
+async function subscriptionRows(store: Store, readerId?: string) {
+  try {
+    return await subscriptionStoreOf(store).list(readerId === undefined ? {} : { readerId });
+  } catch {
+    // A store that keeps no readers' subscriptions (not opened by createStore) has none.
+    return [];
+  }
+}
+
+/**
+ * Removes the reader of `email` with everything about them (or withdraws their invitation), remembering the names of
+ * their subscriptions first: their subscriptions go with them, and without the names their digests would turn public
+ * and another reader could take a name and inherit its feedback and watermark. Used by the site's account deletion and
+ * admin page and by `xivdigest readers remove`. False when there was no such reader.
+ */
+export async function removeReaderKeepingDigestsPrivate(store: Store, readers: ReaderStore, email: string): Promise<boolean> {
+  const reader = await readers.getReader({ email });
+  if (reader) await digestPrivacyOf(store).remember(await subscriptionRows(store, reader.id));
+  return readers.removeReader(email);
+}
+
 /** The series of a digest: `ada-nlp/2026-11-24` → `ada-nlp`; a name without `/` is its own series. */
 const seriesOf = (name: string): string => (name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : name);
 
@@ -41,14 +64,7 @@ const privacies = new WeakMap<Store, DigestPrivacy>();
 export function digestPrivacyOf(store: Store): DigestPrivacy {
   const known = privacies.get(store);
   if (known) return known;
-  const rows = async () => {
-    try {
-      return await subscriptionStoreOf(store).list();
-    } catch {
-      // A store that keeps no readers' subscriptions (not opened by createStore) has none.
-      return [];
-    }
-  };
+  const rows = () => subscriptionRows(store);
   const remembered = async (): Promise<Record<string, string>> => (await store.getState<Record<string, string>>(WEB_SUBSCRIPTION_NAMES_KEY)) ?? {};
   const remember = async (items: ReadonlyArray<{ name: string; readerId: string }>) => {
     const owners = await remembered();

@@ -102,6 +102,9 @@ Examples:
     .addHelpText(
       'after',
       `
+Their own subscriptions go with them; the names are kept, as the site keeps them when a reader deletes their account,
+so that the digests made for them stay private and no other reader takes a name (docs/decisions/0045).
+
 Example:
   xivdigest readers remove ada@example.org`,
     )
@@ -110,7 +113,9 @@ Example:
         const { settings } = await accounts(context);
         const address = settings.readers.normalizeEmail(email);
         const hadInvitation = (await settings.readers.getInvitation(address)) !== undefined;
-        const removed = await settings.readers.removeReader(address);
+        // As the site does: their subscriptions' names are remembered, so that their digests stay private (decision 0045).
+        const { removeReaderKeepingDigestsPrivate } = await import('../../web/private-digests.js');
+        const removed = await removeReaderKeepingDigestsPrivate(await context.app().store(), settings.readers, address);
         if (!removed && !hadInvitation)
           throw new XivdigestError({ code: 'NOT_FOUND', message: `No reader or invitation for ${address}`, hint: '`xivdigest readers list` lists them' });
         context.reporter.info(removed ? `removed ${address}; their sessions ended` : `withdrew the invitation of ${address}`);

@@ -10,6 +10,7 @@ import type { Store } from '../../store/store.js';
 import type { AccountSettings } from '../../web/accounts/service.js';
 import type { LoadedConfig } from '../../core/config/load.js';
 import type { RunCommand } from '../context.js';
+import { runUntilStopped } from '../signals.js';
 import type { Subscription } from '../../core/config/schema.js';
 import type { ScheduledJob } from '../../schedule/index.js';
 
@@ -332,12 +333,11 @@ Examples:
           });
 
         const runningNow = () => [...running].map(([job, slot]) => `${job} (the ${slot} slot)`).join(', ');
-        // The scheduler's timers are unref'd (src/schedule/clock.ts); this one holds the process open until stopped.
-        const keepAlive = setInterval(() => undefined, 2 ** 30);
-        let release: () => void = () => undefined;
+        // The scheduler's timers are unref'd (src/schedule/clock.ts); runUntilStopped holds the process open until stopped.
         try {
-          await new Promise<void>((resolve, reject) => {
-            release = context.signals.takeOver({
+          await runUntilStopped(
+            context.signals,
+            {
               onStop(signal) {
                 const jobs = runningNow();
                 reporter.info(
@@ -347,10 +347,7 @@ Examples:
                 );
                 if (rescan) clearInterval(rescan);
                 replan = undefined;
-                (scheduler ? scheduler.stop() : Promise.resolve()).then(closeServer).then(() => {
-                  reporter.info('stopped');
-                  resolve();
-                }, reject);
+                return (scheduler ? scheduler.stop() : Promise.resolve()).then(closeServer).then(() => reporter.info('stopped'));
               },
               keptOnForce: () => {
                 const jobs = runningNow();
@@ -358,13 +355,11 @@ Examples:
                   ? `cut off ${jobs}: what it stored so far is kept, and the slot is not repeated after a restart (\`xivdigest run\` runs it by hand)`
                   : 'no job was running';
               },
-            });
-            scheduler?.start().catch(reject);
-          });
+            },
+            async () => scheduler?.start(),
+          );
         } finally {
-          clearInterval(keepAlive);
           if (rescan) clearInterval(rescan);
-          release();
           await closeServer();
           await countsReader?.close();
         }

@@ -9,6 +9,7 @@ import { XivdigestError } from '../../core/errors.js';
 import { redactUrl } from '../../core/redact.js';
 import type { RunCommand } from '../context.js';
 import { formatCount } from '../output.js';
+import { runUntilStopped } from '../signals.js';
 
 interface WorkerCliOptions {
   concurrency?: string;
@@ -285,21 +286,15 @@ Examples:
         context.reporter.info(
           `worker: serving ${served.join(', ')} on ${redactUrl(queueConfig.url)}, ${concurrency} at once${chosen && llm.rpm ? `, ${llm.rpm} requests/min shared` : ''}; Ctrl-C stops`,
         );
-        const keepAlive = setInterval(() => undefined, 2 ** 30);
-        let release: () => void = () => undefined;
         try {
-          await new Promise<void>((resolve, reject) => {
-            release = context.signals.takeOver({
-              onStop(signal) {
-                context.reporter.info(`${signal}: stopping; finishing the jobs in hand (send ${signal} again to stop at once)`);
-                queue.close().then(resolve, reject);
-              },
-              keptOnForce: () => 'the jobs in hand run again on another worker once their lock expires; saved texts are kept',
-            });
+          await runUntilStopped(context.signals, {
+            onStop(signal) {
+              context.reporter.info(`${signal}: stopping; finishing the jobs in hand (send ${signal} again to stop at once)`);
+              return queue.close();
+            },
+            keptOnForce: () => 'the jobs in hand run again on another worker once their lock expires; saved texts are kept',
           });
         } finally {
-          release();
-          clearInterval(keepAlive);
           metricsServer?.close();
           for (const provider of providers.values()) await provider.close?.();
         }

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type RawBuilder, type SqlBool, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { XivdigestError } from '../../core/errors.js';
-import { createMigrationProvider, type MigrationContext } from '../migrations/index.js';
+import { createMigrationProvider, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
 import { storeError } from './errors.js';
 
@@ -30,8 +30,8 @@ export interface StoreDialect {
    * and diffs is still true when it writes. Readers are never blocked.
    */
   writeTransaction<T>(db: Kysely<StoreDatabase>, work: (trx: Kysely<StoreDatabase>) => Promise<T>): Promise<T>;
-  /** Runs pending migrations. */
-  migrate(db: Kysely<StoreDatabase>): Promise<void>;
+  /** Runs pending migrations; `onProgress` hears the long ones. */
+  migrate(db: Kysely<StoreDatabase>, onProgress?: MigrationProgressListener): Promise<void>;
 }
 
 export interface OpenedDatabase {
@@ -89,11 +89,11 @@ const sqliteDialect: StoreDialect = {
       }
     });
   },
-  async migrate(db) {
+  async migrate(db, onProgress) {
     // Kysely's SQLite migration lock covers one connection only; BEGIN IMMEDIATE makes two processes that open a
     // fresh file at once migrate one after the other.
     await sqliteDialect.writeTransaction(db, (connection) =>
-      migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext), disableTransactions: true })),
+      migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext, onProgress), disableTransactions: true })),
     );
   },
 };
@@ -215,13 +215,15 @@ const postgresDialect: StoreDialect = {
       return work(trx);
     });
   },
-  async migrate(db) {
+  async migrate(db, onProgress) {
     // Kysely's PostgreSQL migrator runs in a transaction under its own advisory lock. Its bookkeeping tables are named
     // with the store's schema: without one, Kysely takes another schema's kysely_migration_lock (another store in the
     // same database) for its own, skips creating it, and the migration fails with "relation does not exist".
     const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
     const schema = rows[0]?.schema ?? undefined;
-    await migrateWith(new Migrator({ db, provider: createMigrationProvider(postgresContext), ...(schema ? { migrationTableSchema: schema } : {}) }));
+    await migrateWith(
+      new Migrator({ db, provider: createMigrationProvider(postgresContext, onProgress), ...(schema ? { migrationTableSchema: schema } : {}) }),
+    );
   },
 };
 

@@ -36,7 +36,7 @@ export async function up(db: AnyDatabase, context: MigrationContext): Promise<vo
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
   )`.execute(db);
   await sql`insert into paper_fts (paper_fts, rank) values ('rank', ${sql.lit(FTS_RANK)})`.execute(db);
-  await indexAll(db, 'sqlite');
+  await indexAll(db, 'sqlite', context.onProgress ? { onProgress: context.onProgress } : {});
 }
 
 export async function down(db: AnyDatabase, context: MigrationContext): Promise<void> {

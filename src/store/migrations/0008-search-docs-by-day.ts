@@ -10,5 +10,5 @@ import { clearIndex, indexAll } from '../kysely/search/index-docs.js';
 export async function up(db: Kysely<any>, context: MigrationContext): Promise<void> {
   if (context.jsonType === 'jsonb') return;
   await clearIndex(db, 'sqlite');
-  await indexAll(db, 'sqlite');
+  await indexAll(db, 'sqlite', context.onProgress ? { onProgress: context.onProgress } : {});
 }

@@ -14,7 +14,23 @@ import * as searchDay from './0009-search-day.js';
 export interface MigrationContext {
   /** Column type of JSON values: `text` on SQLite, `jsonb` on PostgreSQL. */
   jsonType: 'text' | 'jsonb';
+  /**
+   * Hears how far a long migration has got (one that rewrites every paper's row or document), after each batch:
+   * `done` of `total`. Quick migrations say nothing.
+   */
+  onProgress?: (done: number, total: number) => void;
 }
+
+/** How far the migration `migration` (e.g. `0008-search-docs-by-day`) has got; `finished` once it has run. */
+export interface MigrationProgress {
+  migration: string;
+  done: number;
+  total: number;
+  finished: boolean;
+}
+
+/** Hears the progress of the migrations that report it (createStore's `onMigrationProgress`). */
+export type MigrationProgressListener = (progress: MigrationProgress) => void;
 
 export interface StoreMigration {
   up(db: Kysely<any>, context: MigrationContext): Promise<void>;
@@ -37,13 +53,25 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0009-search-day', searchDay],
 ];
 
-/** A Kysely MigrationProvider over `migrations`, bound to one database's context. */
-export function createMigrationProvider(context: MigrationContext): MigrationProvider {
+/**
+ * A Kysely MigrationProvider over `migrations`, bound to one database's context. `onProgress` hears each migration
+ * that reports progress, and once more (`finished`) when that migration has run.
+ */
+export function createMigrationProvider(context: MigrationContext, onProgress?: MigrationProgressListener): MigrationProvider {
   const record: Record<string, Migration> = {};
   for (const [name, migration] of migrations) {
     const { down } = migration;
     record[name] = {
-      up: (db) => migration.up(db, context),
+      up: async (db) => {
+        if (!onProgress) return migration.up(db, context);
+        let last: MigrationProgress | undefined;
+        const report = (done: number, total: number) => {
+          last = { migration: name, done, total, finished: false };
+          onProgress(last);
+        };
+        await migration.up(db, { ...context, onProgress: report });
+        if (last) onProgress({ ...last, finished: true });
+      },
       ...(down ? { down: (db: Kysely<any>) => down(db, context) } : {}),
     };
   }

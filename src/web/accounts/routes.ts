@@ -14,7 +14,7 @@ import type { WebDeps } from '../deps.js';
 import { chooseUi, type UiLang } from '../i18n.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { urls } from '../urls.js';
-import { digestPrivacyOf } from '../private-digests.js';
+import { removeReaderKeepingDigestsPrivate } from '../private-digests.js';
 import { marksStoreOf } from '../../store/index.js';
 import { escapeHtml } from '../../render/html/escape.js';
 import { ACCOUNT_TEXT } from './text.js';
@@ -282,11 +282,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
 
   const signedIn = (c: C): Reader | undefined => readerOf(c);
   /** Removes the reader with everything about them; their digests stay theirs, never public (docs/decisions/0045). */
-  const forgetReader = async (reader: Reader): Promise<boolean> => {
-    const own = deps.readerSubscriptions ? await deps.readerSubscriptions.subscriptions.list({ readerId: reader.id }) : [];
-    await digestPrivacyOf(deps.store).remember(own);
-    return readers.removeReader(reader.email);
-  };
+  const forgetReader = (email: string): Promise<boolean> => removeReaderKeepingDigestsPrivate(deps.store, readers, email);
   const toSignIn = (c: C) => c.redirect('/signin', 303);
 
   app.get('/account', (c) => {
@@ -322,7 +318,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
         400,
       );
     }
-    await forgetReader(reader);
+    await forgetReader(reader.email);
     deleteCookie(c, SESSION_COOKIE, { path: '/', secure: isHttps(c) });
     return privatePage(c, messagePage(frame(c), text(c).deletedTitle, [text(c).deleted(reader.email)]));
   });
@@ -359,8 +355,7 @@ export function mountAccounts(app: Hono<WebEnv>, deps: WebDeps, settings: Accoun
     const form = await checkedForm(c);
     if (!form) return refused(c);
     const email = readers.normalizeEmail(form.email ?? '');
-    const target = await readers.getReader({ email });
-    const removed = target ? await forgetReader(target) : await readers.removeReader(email);
+    const removed = await forgetReader(email);
     return adminPage(c, removed ? text(c).removed(email) : text(c).withdrew(email));
   });
 
