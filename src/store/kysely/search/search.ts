@@ -8,8 +8,9 @@ import type { ArchiveCategory, ArchiveDay, DayQuery, SearchHit, SearchRequest, S
 import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/search-text.js';
 import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
 import type { SearchDialect } from './index-docs.js';
-import { ftsCategoryFilter, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter } from './query.js';
+import { ftsCategoryFilter, ftsCategoryPhrases, ftsPhrases, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter, type FtsPhrase } from './query.js';
 import { FTS_RANK } from '../../migrations/0004-search-index.js';
+import { nativeRankStatus } from './native-rank.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -32,6 +33,7 @@ interface Normalized {
   pageSize: number;
   lang: string;
   rankWindow: number;
+  exactTotal: boolean;
 }
 
 function checkDay(name: string, value: string | undefined): void {
@@ -75,6 +77,7 @@ function normalize(request: SearchRequest): Normalized {
     pageSize,
     lang: request.lang ?? 'zh',
     rankWindow,
+    exactTotal: request.exactTotal === true,
   };
   if (request.from !== undefined) normalized.from = request.from;
   if (request.until !== undefined) normalized.until = request.until;
@@ -111,6 +114,8 @@ interface RankedPage {
   ranked: Ranked[];
   /** Set when relevance was ranked among the newest this many matches only. */
   rankedWithin?: number;
+  /** Set when there are more than `total` matches, which were not all counted. */
+  totalIsLowerBound?: true;
 }
 
 /**
@@ -120,8 +125,6 @@ interface RankedPage {
  * window, and dated searches, rank every match.
  */
 export const RANK_WINDOW = 10_000;
-/** FTS5's bm25() with the table's column weights (the rank migration 0004 configured). */
-const BM25 = FTS_RANK.replace('bm25(', 'bm25(paper_fts, ');
 
 /**
  * Runs `work` with PostgreSQL's sequential scans priced out, in a transaction (the caller's, or one of its own). For a
@@ -138,12 +141,105 @@ async function withoutSeqScan<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Pr
   return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
-/** The page's ids with their scores, and the total. */
-async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized): Promise<RankedPage> {
+/**
+ * IDFs for xivdigest_bm25 (ADR 0054) are taken over the newest this many documents: counting a phrase's matches there
+ * costs a bounded walk of its doclist, where bm25() walks all of it on every query. On an archive this size or smaller
+ * they are bm25()'s own IDFs, and the scores are bm25()'s.
+ */
+export const IDF_SAMPLE = 100_000;
+
+interface IdfSample {
+  version: string;
+  size: number;
+  /** The oldest rowid of the sample; undefined when the sample is the whole index. */
+  floor?: number;
+  documents: number;
+  idf: Map<string, number>;
+}
+
+/** Per connection (or transaction), valid while the database is unchanged, like the result cache. */
+const idfSamples = new WeakMap<object, IdfSample>();
+
+async function phraseIdfs(db: Kysely<any>, phrases: readonly FtsPhrase[], version: string, size: number): Promise<number[]> {
+  let sample = idfSamples.get(db);
+  if (sample?.version !== version || sample.size !== size) {
+    const edge = await sql<{ doc: number }>`select doc from paper_search_ids order by doc desc limit 1 offset ${size - 1}`.execute(db);
+    if (edge.rows.length > 0) {
+      sample = { version, size, floor: edge.rows[0]!.doc, documents: size, idf: new Map() };
+    } else {
+      const count = await sql<{ count: number }>`select count(*) as count from paper_search_ids`.execute(db);
+      sample = { version, size, documents: Number(count.rows[0]?.count ?? 0), idf: new Map() };
+    }
+    idfSamples.set(db, sample);
+  }
+  const { floor, documents, idf } = sample;
+  const values: number[] = [];
+  for (const phrase of phrases) {
+    if (!phrase.scoring) {
+      values.push(0);
+      continue;
+    }
+    let value = idf.get(phrase.match);
+    if (value === undefined) {
+      const count =
+        floor === undefined
+          ? await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${phrase.match}`.execute(db)
+          : await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${phrase.match} and rowid >= ${floor}`.execute(db);
+      const hits = Number(count.rows[0]?.count ?? 0);
+      // bm25()'s formula and floor (FTS5's fts5Bm25GetData).
+      value = Math.log((documents - hits + 0.5) / (hits + 0.5));
+      if (!(value > 0)) value = 1e-6;
+      idf.set(phrase.match, value);
+    }
+    values.push(value);
+  }
+  return values;
+}
+
+/** The BM25 expression for `paper_fts` (or its alias): xivdigest_bm25 with sampled IDFs when loaded, else bm25(). */
+async function bm25Of(db: Kysely<any>, table: string, phrases: readonly FtsPhrase[], version: string, rank: Ranking): Promise<RawBuilder<number>> {
+  const weights = FTS_RANK.slice('bm25('.length, -1);
+  if (!rank.native) return sql<number>`bm25(${sql.raw(table)}, ${sql.raw(weights)})`;
+  const idfs = await phraseIdfs(db, phrases, version, rank.idfSample);
+  return sql<number>`xivdigest_bm25(${sql.raw(table)}, ${sql.raw(weights)}, ${sql.join(idfs.map((idf) => sql`${idf}`))})`;
+}
+
+/** The matches ranked by `bm25` (newer first on ties), those with a rowid above `above` only when given. */
+async function rankedRange(
+  db: Kysely<any>,
+  match: string,
+  bm25: RawBuilder<number>,
+  above: number | undefined,
+  limit: number,
+  offset: number,
+): Promise<Ranked[]> {
+  const range = above === undefined ? sql`` : sql`and rowid > ${above}`;
+  const rows = await sql<{ id: string; score: number }>`select s.paper_id as id, m.score as score
+    from (select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match} ${range}
+      order by score, doc desc limit ${limit} offset ${offset}) m
+    join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc`.execute(db);
+  return rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) }));
+}
+
+/** SQLite's ranking function: xivdigest_bm25 with IDFs over the newest `idfSample` documents, or bm25(). */
+interface Ranking {
+  native: boolean;
+  idfSample: number;
+}
+
+/** The page's ids with their scores, and the total. `version` is the SQLite database's (sqliteVersion). */
+async function rankedIds(
+  db: Kysely<any>,
+  dialect: SearchDialect,
+  request: Normalized,
+  version = '',
+  native: Ranking = { native: false, idfSample: IDF_SAMPLE },
+): Promise<RankedPage> {
   const limit = request.pageSize;
   const offset = (request.page - 1) * request.pageSize;
   const days = dayConditions(request.from, request.until);
   const byDate = request.sort === 'date' || request.query === undefined;
+  const window = request.rankWindow;
 
   if (dialect === 'sqlite') {
     const categories = ftsCategoryFilter(request.categories, request.excludeCategories);
@@ -156,35 +252,39 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
       return { total: Number(count.rows[0]?.count ?? 0), ranked: rows.rows.map((row) => ({ id: row.id, score: 0 })) };
     }
     const match = parts.join(' AND ');
-    if (days.length === 0) {
+    const phrases = [...(request.query ? ftsPhrases(request.query) : []), ...ftsCategoryPhrases(request.categories, request.excludeCategories)];
+    if (days.length === 0 && !byDate) {
+      const windowed = window > 0 && offset + limit <= window;
+      if (windowed && !request.exactTotal) {
+        // More matches than the window? Walking the newest window + 1 of them answers it without counting them all;
+        // if so, the total is given as "more than `window`" (ADR 0054).
+        const beyond = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${match}
+          order by rowid desc limit 1 offset ${window}`.execute(db);
+        if (beyond.rows.length > 0) {
+          const ranked = await rankedRange(db, match, await bm25Of(db, 'paper_fts', phrases, version, native), beyond.rows[0]!.doc, limit, offset);
+          return { total: window, totalIsLowerBound: true, ranked, rankedWithin: window };
+        }
+      }
       const count = await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`.execute(db);
       const total = Number(count.rows[0]?.count ?? 0);
-      const window = request.rankWindow;
-      if (!byDate && window > 0 && total > window && offset + limit <= window) {
+      const bm25 = await bm25Of(db, 'paper_fts', phrases, version, native);
+      if (windowed && total > window) {
         // Many matches: BM25 over the newest `window` of them, one rowid range since rowids follow the sort day
         // (ADR 0049). FTS5 scores only the rows of the range; ORDER BY rank would score every match first.
-        const first = await sql<{ doc: number }>`select min(doc) as doc from
-          (select rowid as doc from paper_fts where paper_fts match ${match} order by rowid desc limit ${window})`.execute(db);
-        const rows = await sql<{ id: string; score: number }>`select s.paper_id as id, m.score as score
-          from (select rowid as doc, ${sql.raw(BM25)} as score from paper_fts where paper_fts match ${match} and rowid >= ${first.rows[0]!.doc}) m
-          join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc limit ${limit} offset ${offset}`.execute(db);
-        return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) })), rankedWithin: window };
+        const beyond = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${match}
+          order by rowid desc limit 1 offset ${window}`.execute(db);
+        return { total, ranked: await rankedRange(db, match, bm25, beyond.rows[0]!.doc, limit, offset), rankedWithin: window };
       }
-      if (!byDate) {
-        // Every match scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go to the
-        // newest, as in the window above.
-        const rows = await sql<{ id: string; rank: number }>`select s.paper_id as id, m.rank as rank
-          from (select rowid as doc, ${sql.raw(BM25)} as rank from paper_fts where paper_fts match ${match}
-            order by rank, doc desc limit ${limit} offset ${offset}) m
-          join paper_search_ids s on s.doc = m.doc order by m.rank, m.doc desc`.execute(db);
-        return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.rank) })) };
-      }
+      // Every match scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go to the
+      // newest, as in the window above.
+      return { total, ranked: await rankedRange(db, match, bm25, undefined, limit, offset) };
     }
     const joined = sql`from paper_fts f join paper_search_ids s on s.doc = f.rowid join papers p on p.id = s.paper_id
       where f.paper_fts match ${match} ${and(days)}`;
     const count = await sql<{ count: number }>`select count(*) as count ${joined}`.execute(db);
-    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by f.rank, f.rowid desc`;
-    const rows = await sql<{ id: string; rank: number }>`select p.id as id, f.rank as rank ${joined} ${order}
+    const rank = byDate ? sql`0` : await bm25Of(db, 'f.paper_fts', phrases, version, native);
+    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by rank, f.rowid desc`;
+    const rows = await sql<{ id: string; rank: number }>`select p.id as id, ${rank} as rank ${joined} ${order}
       limit ${limit} offset ${offset}`.execute(db);
     return {
       total: Number(count.rows[0]?.count ?? 0),
@@ -203,23 +303,31 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
   const tsquery = sql`cast(${parts.join(' & ')} as tsquery)`;
   const rank = sql`ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, ${tsquery}, 1)`;
   const from = days.length === 0 ? sql`from paper_search s` : sql`from paper_search s join papers p on p.id = s.paper_id`;
-  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
-  // documents (ADR 0052).
-  const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
-  const total = Number(count.rows[0]?.count ?? 0);
-  const window = request.rankWindow;
-  if (!byDate && days.length === 0 && window > 0 && total > window && offset + limit <= window) {
-    // Many matches: ts_rank over the newest `window` of them (ADR 0049, 0052). The window's rows are found by their
-    // `day` and id, which the matches' heap tuples hold without their documents (TOAST); only those rows' documents
-    // are then read, by their tuple ids, to rank them.
+  const windowed = !byDate && days.length === 0 && window > 0 && offset + limit <= window;
+  // ts_rank over the newest `window` matches (ADR 0049, 0052). The window's rows are found by their `day` and id,
+  // which the matches' heap tuples hold without their documents (TOAST); only those rows' documents are then read,
+  // by their tuple ids, to rank them.
+  const rankNewest = async (): Promise<Ranked[]> => {
     const rows = await withoutSeqScan(db, (trx) =>
       sql<{ id: string; score: number }>`with newest as materialized (
         select s.ctid as tid from paper_search s where s.document @@ ${tsquery} order by s.day desc, s.paper_id desc limit ${window})
       select s.paper_id as id, ${rank} as score from paper_search s where s.ctid = any(array(select tid from newest))
       order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}`.execute(trx),
     );
-    return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: Number(row.score) })), rankedWithin: window };
+    return rows.rows.map((row) => ({ id: row.id, score: Number(row.score) }));
+  };
+  if (windowed && !request.exactTotal) {
+    // More matches than the window: the total is "more than `window`", not counted (ADR 0054).
+    const beyond = await withoutSeqScan(db, (trx) =>
+      sql<{ one: number }>`select 1 as one from paper_search s where s.document @@ ${tsquery} limit 1 offset ${window}`.execute(trx),
+    );
+    if (beyond.rows.length > 0) return { total: window, totalIsLowerBound: true, ranked: await rankNewest(), rankedWithin: window };
   }
+  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
+  // documents (ADR 0052).
+  const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
+  const total = Number(count.rows[0]?.count ?? 0);
+  if (windowed && total > window) return { total, ranked: await rankNewest(), rankedWithin: window };
   // Ties go to the newest paper, as in the window above and on SQLite.
   const rows = byDate
     ? await sql<{ id: string; score: number }>`select p.id as id, 0 as score from paper_search s join papers p on p.id = s.paper_id
@@ -355,7 +463,7 @@ async function sqliteVersion(db: Kysely<any>): Promise<string> {
   return `${row.changes}:${row.version}`;
 }
 
-async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string): Promise<RankedPage> {
+async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string, native: Ranking): Promise<RankedPage> {
   if (dialect !== 'sqlite') return rankedIds(db, dialect, request);
   const version = await sqliteVersion(db);
   const key = JSON.stringify([
@@ -368,6 +476,9 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     request.page,
     request.pageSize,
     request.rankWindow,
+    request.exactTotal,
+    native.native,
+    native.idfSample,
   ]);
   let cache = caches.get(db);
   if (!cache) {
@@ -381,18 +492,29 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     cache.set(key, hit);
     return hit;
   }
-  const result = await rankedIds(db, dialect, request);
+  const result = await rankedIds(db, dialect, request, version, native);
   cache.delete(key);
   cache.set(key, { version, ...result });
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   return result;
 }
 
-export async function searchPapers(db: Kysely<any>, dialect: SearchDialect, request: SearchRequest): Promise<SearchResponse> {
+/**
+ * `options.nativeRank` chooses SQLite's ranking function: xivdigest_bm25 (ADR 0054) when loaded, by default, or FTS5's
+ * bm25() (`false`; tests and bench:search compare the two); `options.idfSample` its IDF sample (default IDF_SAMPLE).
+ */
+export async function searchPapers(
+  db: Kysely<any>,
+  dialect: SearchDialect,
+  request: SearchRequest,
+  options: { nativeRank?: boolean; idfSample?: number } = {},
+): Promise<SearchResponse> {
   const normalized = normalize(request);
-  const { total, ranked, rankedWithin } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim());
+  const native: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfSample: options.idfSample ?? IDF_SAMPLE };
+  const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), native);
   return {
     total,
+    ...(totalIsLowerBound ? { totalIsLowerBound } : {}),
     page: normalized.page,
     pageSize: normalized.pageSize,
     ...(rankedWithin !== undefined ? { rankedWithin } : {}),
