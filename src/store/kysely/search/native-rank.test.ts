@@ -144,21 +144,22 @@ describe.skipIf(!built)('xivdigest_bm25', () => {
     actual.forEach(([, score], index) => expect(score).toBeCloseTo(expected[index]![1], 9));
   });
 
-  it('takes IDFs from the newest documents only when the archive is larger than the sample', async () => {
+  it("estimates a common phrase's IDF from its density since its IDF_MATCHES-th newest match", async () => {
     // One phrase: its IDF is a constant factor, so the order stays bm25()'s while the scores change.
     const request = { q: 'diffusion', pageSize: 50 };
     const builtin = await searchPapers(opened.db, 'sqlite', request, { nativeRank: false });
-    const sampled = await searchPapers(opened.db, 'sqlite', request, { nativeRank: true, idfSample: 40 });
-    expect(sampled.hits.map((hit) => hit.id)).toEqual(builtin.hits.map((hit) => hit.id));
-    const ratios = sampled.hits.map((hit, index) => hit.score / builtin.hits[index]!.score);
+    const estimated = await searchPapers(opened.db, 'sqlite', request, { nativeRank: true, idfMatches: 20 });
+    expect(estimated.hits.map((hit) => hit.id)).toEqual(builtin.hits.map((hit) => hit.id));
+    const ratios = estimated.hits.map((hit, index) => hit.score / builtin.hits[index]!.score);
     expect(Math.abs(ratios[0]! - 1)).toBeGreaterThan(1e-6);
     for (const ratio of ratios) expect(ratio).toBeCloseTo(ratios[0]!, 9);
-    // The sample's IDF: the phrase's documents among the newest 40 rowids.
-    const newest = await temp.query<{ doc: number }>('select doc from paper_search_ids order by doc desc limit 40');
-    const floor = Math.min(...newest.map((row) => Number(row.doc)));
-    const hits = (await temp.query<{ n: number }>(`select count(*) as n from paper_fts where paper_fts match 'diffusion' and rowid >= ?`, [floor]))[0]!.n;
+    // The estimate: 20 matches among the documents from the 20th newest match on.
+    const edge = (
+      await temp.query<{ doc: number }>(`select rowid as doc from paper_fts where paper_fts match 'diffusion' order by rowid desc limit 1 offset 19`)
+    )[0]!;
+    const documents = (await temp.query<{ n: number }>('select count(*) as n from paper_search_ids where doc >= ?', [edge.doc]))[0]!.n;
     const all = (await temp.query<{ n: number }>(`select count(*) as n from paper_fts where paper_fts match 'diffusion'`))[0]!.n;
-    const idf = (documents: number, matches: number): number => Math.max(Math.log((documents - matches + 0.5) / (matches + 0.5)), 1e-6);
-    expect(ratios[0]).toBeCloseTo(idf(40, hits) / idf(240, all), 9);
+    const idf = (docs: number, matches: number): number => Math.max(Math.log((docs - matches + 0.5) / (matches + 0.5)), 1e-6);
+    expect(ratios[0]).toBeCloseTo(idf(documents, 20) / idf(240, all), 9);
   });
 });

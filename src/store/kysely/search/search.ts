@@ -142,89 +142,101 @@ async function withoutSeqScan<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Pr
 }
 
 /**
- * IDFs for xivdigest_bm25 (ADR 0054) are taken over the newest this many documents: counting a phrase's matches there
- * costs a bounded walk of its doclist, where bm25() walks all of it on every query. On an archive this size or smaller
- * they are bm25()'s own IDFs, and the scores are bm25()'s.
+ * IDFs for xivdigest_bm25 (ADR 0054) come from each phrase's density among the newest documents: the documents from
+ * its IDF_MATCHES-th newest match on, of which IDF_MATCHES match. Finding that match walks its doclist from the end
+ * (FTS5 does this fast; a rowid range constraint makes it walk the whole doclist), where bm25() counts every match on
+ * every query. A phrase with fewer matches is counted exactly over every document: on a small archive the IDFs are
+ * bm25()'s own, and the scores bm25()'s.
  */
-export const IDF_SAMPLE = 100_000;
+export const IDF_MATCHES = 500;
 
-interface IdfSample {
+interface IdfCache {
   version: string;
-  size: number;
-  /** The oldest rowid of the sample; undefined when the sample is the whole index. */
-  floor?: number;
-  documents: number;
+  matches: number;
+  /** Documents in the index, counted when first needed. */
+  documents?: number;
   idf: Map<string, number>;
 }
 
 /** Per connection (or transaction), valid while the database is unchanged, like the result cache. */
-const idfSamples = new WeakMap<object, IdfSample>();
+const idfCaches = new WeakMap<object, IdfCache>();
 
-async function phraseIdfs(db: Kysely<any>, phrases: readonly FtsPhrase[], version: string, size: number): Promise<number[]> {
-  let sample = idfSamples.get(db);
-  if (sample?.version !== version || sample.size !== size) {
-    const edge = await sql<{ doc: number }>`select doc from paper_search_ids order by doc desc limit 1 offset ${size - 1}`.execute(db);
-    if (edge.rows.length > 0) {
-      sample = { version, size, floor: edge.rows[0]!.doc, documents: size, idf: new Map() };
-    } else {
-      const count = await sql<{ count: number }>`select count(*) as count from paper_search_ids`.execute(db);
-      sample = { version, size, documents: Number(count.rows[0]?.count ?? 0), idf: new Map() };
-    }
-    idfSamples.set(db, sample);
+async function countOf(db: Kysely<any>, query: RawBuilder<{ count: number }>): Promise<number> {
+  const result = await query.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+async function phraseIdfs(db: Kysely<any>, phrases: readonly FtsPhrase[], version: string, matches: number): Promise<number[]> {
+  let cache = idfCaches.get(db);
+  if (cache?.version !== version || cache.matches !== matches) {
+    cache = { version, matches, idf: new Map() };
+    idfCaches.set(db, cache);
   }
-  const { floor, documents, idf } = sample;
   const values: number[] = [];
   for (const phrase of phrases) {
     if (!phrase.scoring) {
       values.push(0);
       continue;
     }
-    let value = idf.get(phrase.match);
+    let value = cache.idf.get(phrase.match);
     if (value === undefined) {
-      const count =
-        floor === undefined
-          ? await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${phrase.match}`.execute(db)
-          : await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${phrase.match} and rowid >= ${floor}`.execute(db);
-      const hits = Number(count.rows[0]?.count ?? 0);
+      const edge = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${phrase.match}
+        order by rowid desc limit 1 offset ${matches - 1}`.execute(db);
+      let hits: number;
+      let documents: number;
+      if (edge.rows.length > 0) {
+        hits = matches;
+        documents = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_search_ids where doc >= ${edge.rows[0]!.doc}`);
+      } else {
+        hits = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${phrase.match}`);
+        cache.documents ??= await countOf(db, sql<{ count: number }>`select count(*) as count from paper_search_ids`);
+        documents = cache.documents;
+      }
       // bm25()'s formula and floor (FTS5's fts5Bm25GetData).
       value = Math.log((documents - hits + 0.5) / (hits + 0.5));
       if (!(value > 0)) value = 1e-6;
-      idf.set(phrase.match, value);
+      cache.idf.set(phrase.match, value);
     }
     values.push(value);
   }
   return values;
 }
 
-/** The BM25 expression for `paper_fts` (or its alias): xivdigest_bm25 with sampled IDFs when loaded, else bm25(). */
+/** The BM25 expression for `paper_fts` (or its alias): xivdigest_bm25 with estimated IDFs when loaded, else bm25(). */
 async function bm25Of(db: Kysely<any>, table: string, phrases: readonly FtsPhrase[], version: string, rank: Ranking): Promise<RawBuilder<number>> {
   const weights = FTS_RANK.slice('bm25('.length, -1);
   if (!rank.native) return sql<number>`bm25(${sql.raw(table)}, ${sql.raw(weights)})`;
-  const idfs = await phraseIdfs(db, phrases, version, rank.idfSample);
+  const idfs = await phraseIdfs(db, phrases, version, rank.idfMatches);
   return sql<number>`xivdigest_bm25(${sql.raw(table)}, ${sql.raw(weights)}, ${sql.join(idfs.map((idf) => sql`${idf}`))})`;
 }
 
-/** The matches ranked by `bm25` (newer first on ties), those with a rowid above `above` only when given. */
-async function rankedRange(
+/**
+ * The matches ranked by `bm25` (newer first on ties); only the newest `window` of them when given. The window is
+ * walked from the newest match down with a LIMIT, which FTS5 does fast: a rowid range constraint (`rowid > x`) makes
+ * it walk every match of the query (25 ms for a word in 40% of 1M papers, against 1 ms; ADR 0054).
+ */
+async function rankedMatches(
   db: Kysely<any>,
   match: string,
   bm25: RawBuilder<number>,
-  above: number | undefined,
+  window: number | undefined,
   limit: number,
   offset: number,
 ): Promise<Ranked[]> {
-  const range = above === undefined ? sql`` : sql`and rowid > ${above}`;
+  const scored =
+    window === undefined
+      ? sql`select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match} order by score, doc desc limit ${limit} offset ${offset}`
+      : sql`select doc, score from (select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match}
+          order by rowid desc limit ${window}) order by score, doc desc limit ${limit} offset ${offset}`;
   const rows = await sql<{ id: string; score: number }>`select s.paper_id as id, m.score as score
-    from (select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match} ${range}
-      order by score, doc desc limit ${limit} offset ${offset}) m
-    join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc`.execute(db);
+    from (${scored}) m join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc`.execute(db);
   return rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) }));
 }
 
-/** SQLite's ranking function: xivdigest_bm25 with IDFs over the newest `idfSample` documents, or bm25(). */
+/** SQLite's ranking function: xivdigest_bm25 with IDFs from each phrase's `idfMatches` newest matches, or bm25(). */
 interface Ranking {
   native: boolean;
-  idfSample: number;
+  idfMatches: number;
 }
 
 /** The page's ids with their scores, and the total. `version` is the SQLite database's (sqliteVersion). */
@@ -233,7 +245,7 @@ async function rankedIds(
   dialect: SearchDialect,
   request: Normalized,
   version = '',
-  native: Ranking = { native: false, idfSample: IDF_SAMPLE },
+  native: Ranking = { native: false, idfMatches: IDF_MATCHES },
 ): Promise<RankedPage> {
   const limit = request.pageSize;
   const offset = (request.page - 1) * request.pageSize;
@@ -261,23 +273,18 @@ async function rankedIds(
         const beyond = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${match}
           order by rowid desc limit 1 offset ${window}`.execute(db);
         if (beyond.rows.length > 0) {
-          const ranked = await rankedRange(db, match, await bm25Of(db, 'paper_fts', phrases, version, native), beyond.rows[0]!.doc, limit, offset);
+          const ranked = await rankedMatches(db, match, await bm25Of(db, 'paper_fts', phrases, version, native), window, limit, offset);
           return { total: window, totalIsLowerBound: true, ranked, rankedWithin: window };
         }
       }
       const count = await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`.execute(db);
       const total = Number(count.rows[0]?.count ?? 0);
       const bm25 = await bm25Of(db, 'paper_fts', phrases, version, native);
-      if (windowed && total > window) {
-        // Many matches: BM25 over the newest `window` of them, one rowid range since rowids follow the sort day
-        // (ADR 0049). FTS5 scores only the rows of the range; ORDER BY rank would score every match first.
-        const beyond = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${match}
-          order by rowid desc limit 1 offset ${window}`.execute(db);
-        return { total, ranked: await rankedRange(db, match, bm25, beyond.rows[0]!.doc, limit, offset), rankedWithin: window };
-      }
-      // Every match scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go to the
-      // newest, as in the window above.
-      return { total, ranked: await rankedRange(db, match, bm25, undefined, limit, offset) };
+      // Many matches: BM25 over the newest `window` of them (ADR 0049); ORDER BY rank would score every match first.
+      // Otherwise every match is scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go
+      // to the newest on both paths.
+      const ranked = await rankedMatches(db, match, bm25, windowed && total > window ? window : undefined, limit, offset);
+      return { total, ranked, ...(windowed && total > window ? { rankedWithin: window } : {}) };
     }
     const joined = sql`from paper_fts f join paper_search_ids s on s.doc = f.rowid join papers p on p.id = s.paper_id
       where f.paper_fts match ${match} ${and(days)}`;
@@ -478,7 +485,7 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     request.rankWindow,
     request.exactTotal,
     native.native,
-    native.idfSample,
+    native.idfMatches,
   ]);
   let cache = caches.get(db);
   if (!cache) {
@@ -501,16 +508,17 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
 
 /**
  * `options.nativeRank` chooses SQLite's ranking function: xivdigest_bm25 (ADR 0054) when loaded, by default, or FTS5's
- * bm25() (`false`; tests and bench:search compare the two); `options.idfSample` its IDF sample (default IDF_SAMPLE).
+ * bm25() (`false`; tests and bench:search compare the two); `options.idfMatches` how many of each phrase's newest
+ * matches give its IDF (default IDF_MATCHES).
  */
 export async function searchPapers(
   db: Kysely<any>,
   dialect: SearchDialect,
   request: SearchRequest,
-  options: { nativeRank?: boolean; idfSample?: number } = {},
+  options: { nativeRank?: boolean; idfMatches?: number } = {},
 ): Promise<SearchResponse> {
   const normalized = normalize(request);
-  const native: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfSample: options.idfSample ?? IDF_SAMPLE };
+  const native: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfMatches: options.idfMatches ?? IDF_MATCHES };
   const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), native);
   return {
     total,
