@@ -267,18 +267,23 @@ async function rankedIds(
     const phrases = [...(request.query ? ftsPhrases(request.query) : []), ...ftsCategoryPhrases(request.categories, request.excludeCategories)];
     if (days.length === 0 && !byDate) {
       const windowed = window > 0 && offset + limit <= window;
+      let total: number;
       if (windowed && !request.exactTotal) {
-        // More matches than the window? Walking the newest window + 1 of them answers it without counting them all;
+        // More matches than the window? Counting the newest window + 1 of them answers it without counting them all;
         // if so, the total is given as "more than `window`" (ADR 0054).
-        const beyond = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${match}
-          order by rowid desc limit 1 offset ${window}`.execute(db);
-        if (beyond.rows.length > 0) {
+        const newest = await countOf(
+          db,
+          sql<{ count: number }>`select count(*) as count from
+            (select rowid from paper_fts where paper_fts match ${match} order by rowid desc limit ${window + 1})`,
+        );
+        if (newest > window) {
           const ranked = await rankedMatches(db, match, await bm25Of(db, 'paper_fts', phrases, version, native), window, limit, offset);
           return { total: window, totalIsLowerBound: true, ranked, rankedWithin: window };
         }
+        total = newest;
+      } else {
+        total = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`);
       }
-      const count = await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`.execute(db);
-      const total = Number(count.rows[0]?.count ?? 0);
       const bm25 = await bm25Of(db, 'paper_fts', phrases, version, native);
       // Many matches: BM25 over the newest `window` of them (ADR 0049); ORDER BY rank would score every match first.
       // Otherwise every match is scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go
@@ -323,17 +328,20 @@ async function rankedIds(
     );
     return rows.rows.map((row) => ({ id: row.id, score: Number(row.score) }));
   };
+  let total: number;
   if (windowed && !request.exactTotal) {
     // More matches than the window: the total is "more than `window`", not counted (ADR 0054).
-    const beyond = await withoutSeqScan(db, (trx) =>
-      sql<{ one: number }>`select 1 as one from paper_search s where s.document @@ ${tsquery} limit 1 offset ${window}`.execute(trx),
+    const newest = await withoutSeqScan(db, (trx) =>
+      sql<{ count: string }>`select count(*) as count from (select 1 from paper_search s where s.document @@ ${tsquery} limit ${window + 1}) m`.execute(trx),
     );
-    if (beyond.rows.length > 0) return { total: window, totalIsLowerBound: true, ranked: await rankNewest(), rankedWithin: window };
+    total = Number(newest.rows[0]?.count ?? 0);
+    if (total > window) return { total: window, totalIsLowerBound: true, ranked: await rankNewest(), rankedWithin: window };
+  } else {
+    // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
+    // documents (ADR 0052).
+    const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
+    total = Number(count.rows[0]?.count ?? 0);
   }
-  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
-  // documents (ADR 0052).
-  const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
-  const total = Number(count.rows[0]?.count ?? 0);
   if (windowed && total > window) return { total, ranked: await rankNewest(), rankedWithin: window };
   // Ties go to the newest paper, as in the window above and on SQLite.
   const rows = byDate
