@@ -245,7 +245,7 @@ async function rankedIds(
   dialect: SearchDialect,
   request: Normalized,
   version = '',
-  native: Ranking = { native: false, idfMatches: IDF_MATCHES },
+  ranking: Ranking = { native: false, idfMatches: IDF_MATCHES },
 ): Promise<RankedPage> {
   const limit = request.pageSize;
   const offset = (request.page - 1) * request.pageSize;
@@ -277,14 +277,14 @@ async function rankedIds(
             (select rowid from paper_fts where paper_fts match ${match} order by rowid desc limit ${window + 1})`,
         );
         if (newest > window) {
-          const ranked = await rankedMatches(db, match, await bm25Of(db, 'paper_fts', phrases, version, native), window, limit, offset);
+          const ranked = await rankedMatches(db, match, await bm25Of(db, 'paper_fts', phrases, version, ranking), window, limit, offset);
           return { total: window, totalIsLowerBound: true, ranked, rankedWithin: window };
         }
         total = newest;
       } else {
         total = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`);
       }
-      const bm25 = await bm25Of(db, 'paper_fts', phrases, version, native);
+      const bm25 = await bm25Of(db, 'paper_fts', phrases, version, ranking);
       // Many matches: BM25 over the newest `window` of them (ADR 0049); ORDER BY rank would score every match first.
       // Otherwise every match is scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go
       // to the newest on both paths.
@@ -294,7 +294,7 @@ async function rankedIds(
     const joined = sql`from paper_fts f join paper_search_ids s on s.doc = f.rowid join papers p on p.id = s.paper_id
       where f.paper_fts match ${match} ${and(days)}`;
     const count = await sql<{ count: number }>`select count(*) as count ${joined}`.execute(db);
-    const rank = byDate ? sql`0` : await bm25Of(db, 'f.paper_fts', phrases, version, native);
+    const rank = byDate ? sql`0` : await bm25Of(db, 'f.paper_fts', phrases, version, ranking);
     const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by rank, f.rowid desc`;
     const rows = await sql<{ id: string; rank: number }>`select p.id as id, ${rank} as rank ${joined} ${order}
       limit ${limit} offset ${offset}`.execute(db);
@@ -478,7 +478,7 @@ async function sqliteVersion(db: Kysely<any>): Promise<string> {
   return `${row.changes}:${row.version}`;
 }
 
-async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string, native: Ranking): Promise<RankedPage> {
+async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string, ranking: Ranking): Promise<RankedPage> {
   if (dialect !== 'sqlite') return rankedIds(db, dialect, request);
   const version = await sqliteVersion(db);
   const key = JSON.stringify([
@@ -492,8 +492,8 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     request.pageSize,
     request.rankWindow,
     request.exactTotal,
-    native.native,
-    native.idfMatches,
+    ranking.native,
+    ranking.idfMatches,
   ]);
   let cache = caches.get(db);
   if (!cache) {
@@ -507,7 +507,7 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     cache.set(key, hit);
     return hit;
   }
-  const result = await rankedIds(db, dialect, request, version, native);
+  const result = await rankedIds(db, dialect, request, version, ranking);
   cache.delete(key);
   cache.set(key, { version, ...result });
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
@@ -526,8 +526,8 @@ export async function searchPapers(
   options: { nativeRank?: boolean; idfMatches?: number } = {},
 ): Promise<SearchResponse> {
   const normalized = normalize(request);
-  const native: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfMatches: options.idfMatches ?? IDF_MATCHES };
-  const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), native);
+  const ranking: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfMatches: options.idfMatches ?? IDF_MATCHES };
+  const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), ranking);
   return {
     total,
     ...(totalIsLowerBound ? { totalIsLowerBound } : {}),
