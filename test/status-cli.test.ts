@@ -4,14 +4,16 @@
  * in progress with the serving process's pid and a fresh heartbeat.
  */
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { NATIVE_RANK_PATH } from '../src/store/kysely/search/native-rank.js';
 import type { CliSandbox } from './helpers/cli.js';
 import { useServeWorld } from './helpers/serve-world.js';
 
 const KEY = 'sk-test-secret-status-0123456789';
 
 interface StatusJson {
-  store: { location: string; migrations: { applied: number; pending: string[]; unknown: string[] } };
+  store: { location: string; migrations: { applied: number; pending: string[]; unknown: string[] }; search?: { ranking: string; reason?: string } };
   subscriptions: Array<{ name: string; schedule?: { next: string }; lastRun?: { id: string; status: string; papers: number; reason?: string } }>;
   running: Array<{ id: string; subscription: string; holder?: { pid?: number }; heartbeatAgeSeconds?: number; progress: string }>;
   texts: Array<{ lang: string; ok: number; failed: number; pending: number }>;
@@ -41,6 +43,8 @@ describe('xivdigest status', () => {
     expect(fresh.code, fresh.stderr).toBe(0);
     const before = JSON.parse(fresh.stdout) as StatusJson;
     expect(before.store.migrations.pending).toEqual([]);
+    // npm run build compiled search's ranking function (ADR 0054); the status says whether the store loaded it.
+    expect(before.store.search).toEqual(existsSync(NATIVE_RANK_PATH) ? { ranking: 'xivdigest_bm25' } : { ranking: 'bm25', reason: expect.any(String) });
     expect(before.subscriptions).toEqual([expect.objectContaining({ name: 'nlp', schedule: expect.objectContaining({ next: expect.any(String) }) })]);
     expect(before.subscriptions[0]!.lastRun).toBeUndefined();
     expect(before.attention).toEqual([]);
@@ -61,6 +65,7 @@ describe('xivdigest status', () => {
     const human = await sandbox.run(['status']);
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/nlp: last run failed at .*0 paper\(s\)/);
+    expect(human.stdout).toMatch(/^search: ranked with (xivdigest_bm25|SQLite's bm25\(\))/m);
     expect(human.stdout).toMatch(/needs attention:\n {2}nlp: the last run/);
   }, 30_000);
 

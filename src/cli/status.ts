@@ -4,7 +4,7 @@ import type { QueueCounts, QueueCountsReader } from '../core/queue.js';
 import type { RunReport } from '../core/run-report.js';
 import { parseLeaseOwner, runLeaseKey } from '../jobs/run-lease.js';
 import { describeSchedule } from '../schedule/index.js';
-import { leaseStoreOf, opsReaderOf, type StoreHealth, type TextCount } from '../store/index.js';
+import { leaseStoreOf, nativeRankStatus, opsReaderOf, type StoreHealth, type TextCount } from '../store/index.js';
 import type { RunRecord, Store } from '../store/store.js';
 import { formatDuration } from './output.js';
 import { shown } from './run-view.js';
@@ -54,7 +54,8 @@ export interface Failure {
 export interface StatusReport {
   /** ISO 8601: when the status was read. */
   at: string;
-  store: { location: string; migrations: StoreHealth };
+  /** `search`: SQLite's ranking function (ADR 0054); PostgreSQL ranks with ts_rank. */
+  store: { location: string; migrations: StoreHealth; search?: { ranking: 'xivdigest_bm25' | 'bm25'; reason?: string } };
   subscriptions: SubscriptionStatus[];
   running: RunningRun[];
   texts: Array<{ lang: string; ok: number; failed: number; pending: number }>;
@@ -198,7 +199,7 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
 
   return {
     at: now.toISOString(),
-    store: { location: store.location, migrations: health },
+    store: { location: store.location, migrations: health, ...searchRanking(store.location) },
     subscriptions,
     running,
     texts: [...texts.values()],
@@ -214,8 +215,18 @@ const oneLine = (text: string, width = 160) => {
 };
 
 /** The report for a terminal. */
+/** SQLite stores only: whether search ranks with xivdigest_bm25 or falls back to bm25(), and why. */
+function searchRanking(location: string): Pick<StatusReport['store'], 'search'> {
+  if (/^postgres(ql)?:/.test(location)) return {};
+  const rank = nativeRankStatus();
+  return { search: rank.loaded ? { ranking: 'xivdigest_bm25' } : { ranking: 'bm25', ...(rank.reason ? { reason: rank.reason } : {}) } };
+}
+
 export function formatStatus(status: StatusReport): string[] {
   const lines = [`store: ${status.store.location} (${status.store.migrations.applied} migrations applied)`];
+  const search = status.store.search;
+  if (search?.ranking === 'xivdigest_bm25') lines.push('search: ranked with xivdigest_bm25 (ADR 0054)');
+  else if (search) lines.push(`search: ranked with SQLite's bm25(), slower on large archives: ${search.reason ?? 'the ranking function is not loaded'}`);
   lines.push('', 'subscriptions:');
   if (status.subscriptions.length === 0) lines.push('  none configured and no runs stored');
   for (const item of status.subscriptions) {

@@ -19,6 +19,7 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const RUN = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+/gu;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
+const ASCII_TEXT = /^[\x00-\x7f]*$/;
 const ASCII_SEPARATORS = /[^a-z0-9]+/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
@@ -124,6 +125,12 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
       else exact.add(token);
     });
   }
+  // Plain ASCII text folds to its lower case only, so a token it has is a substring of that: most fields of most hits
+  // have none of the query's words, and are ruled out without tokenizing them.
+  if (lone.length === 0 && ASCII_TEXT.test(text)) {
+    const lower = text.toLowerCase();
+    if (![...exact, ...prefixes].some((token) => lower.includes(token))) return [];
+  }
   const ranges: Array<[number, number]> = [];
   for (const token of searchTokens(text)) {
     if (exact.has(token.token) || prefixes.some((prefix) => token.token.startsWith(prefix))) ranges.push([token.start, token.end]);
@@ -143,6 +150,23 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
   return merged;
 }
 
+/** Whether a UTF-16 code unit is what `\s` matches (ECMAScript's WhiteSpace and LineTerminator). */
+function isSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0xa0) return false;
+  return (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
 /**
  * An excerpt of about `width` characters around the first highlight, cut at spaces where it can be, with the
  * highlights moved into it; `…` marks a cut. The whole text when it is short enough.
@@ -150,14 +174,16 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
 export function excerpt(text: string, highlights: ReadonlyArray<[number, number]>, width = 200): { text: string; highlights: Array<[number, number]> } {
   const flat = text.replace(/\s+/g, ' ');
   // Whitespace runs collapse: map the offsets through the same collapse.
-  const map: number[] = [];
+  const map = new Array<number>(text.length + 1);
   let out = 0;
+  let previousSpace = false;
   for (let index = 0; index < text.length; index += 1) {
-    map.push(out);
-    const space = /\s/.test(text.charAt(index));
-    if (!(space && index > 0 && /\s/.test(text.charAt(index - 1)))) out += 1;
+    map[index] = out;
+    const space = isSpace(text.charCodeAt(index));
+    if (!(space && previousSpace)) out += 1;
+    previousSpace = space;
   }
-  map.push(out);
+  map[text.length] = out;
   const moved = highlights.map(([start, end]): [number, number] => [map[start]!, map[end]!]);
   if (flat.length <= width) return { text: flat, highlights: moved };
   const first = moved[0]?.[0] ?? 0;

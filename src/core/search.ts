@@ -29,10 +29,15 @@ export interface SearchRequest {
   /** The language whose texts fill `translatedTitle` and `tldr` (default `zh`). */
   lang?: string;
   /**
-   * SQLite: a relevance search matching more papers than this ranks its newest this many matches (default 10,000;
+   * A relevance search matching more papers than this ranks its newest this many matches (default 10,000;
    * 0 ranks every match). See `SearchResponse.rankedWithin`.
    */
   rankWindow?: number;
+  /**
+   * Count every match even when there are more than the rank window's (`total` is then exact, and
+   * `totalIsLowerBound` never set); costs a pass over all the matches.
+   */
+  exactTotal?: boolean;
 }
 
 /** Where a snippet was taken from. */
@@ -65,13 +70,18 @@ export interface SearchHit {
 }
 
 export interface SearchResponse {
-  /** Matching papers in all pages. */
+  /** Matching papers in all pages; with `totalIsLowerBound`, the rank window's size, and there are more. */
   total: number;
+  /**
+   * Set when more papers than `total` match: a relevance search with more matches than its rank window does not count
+   * them all (ask with `exactTotal` for the count). Pages past the window count them.
+   */
+  totalIsLowerBound?: true;
   page: number;
   pageSize: number;
   /**
    * Set when the query matched more papers than this and relevance was ranked among the newest this many matches
-   * (SQLite, undated searches, the first pages); `total` still counts every match.
+   * (undated searches, the pages within the window).
    */
   rankedWithin?: number;
   hits: SearchHit[];

@@ -359,7 +359,15 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(everything.hits[0]!.announced! < '2025-03-11').toBe(true);
 
     const windowed = await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5 });
-    expect(windowed.total).toBe(30);
+    // More matches than the window: not all counted (ADR 0054), unless asked.
+    expect(windowed.total).toBe(12);
+    expect(windowed.totalIsLowerBound).toBe(true);
+    const counted = await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, exactTotal: true });
+    expect(counted.total).toBe(30);
+    expect(counted.totalIsLowerBound).toBeUndefined();
+    expect(ids(counted)).toEqual(ids(windowed));
+    expect((await temp.store.search({ q: 'sparse', rankWindow: 30 })).totalIsLowerBound).toBeUndefined();
+    expect((await temp.store.search({ q: 'sparse', rankWindow: 29 })).totalIsLowerBound).toBe(true);
     const newest = new Set(days.slice(-12));
     expect(windowed.rankedWithin).toBe(12);
     expect(windowed.hits.every((hit) => newest.has(hit.announced!))).toBe(true);
@@ -373,7 +381,10 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
         .slice(0, 5),
     );
     // A page past the window ranks every match; so does a dated search.
-    expect((await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 })).rankedWithin).toBeUndefined();
+    const pastWindow = await temp.store.search({ q: 'sparse', rankWindow: 12, pageSize: 5, page: 3 });
+    expect(pastWindow.rankedWithin).toBeUndefined();
+    expect(pastWindow.total).toBe(30);
+    expect(pastWindow.totalIsLowerBound).toBeUndefined();
     expect((await temp.store.search({ q: 'sparse', rankWindow: 12, from: '2025-03-01' })).rankedWithin).toBeUndefined();
     await expect(temp.store.search({ q: 'sparse', rankWindow: -1 })).rejects.toMatchObject({ code: 'QUERY_INVALID' });
   });

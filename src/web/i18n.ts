@@ -40,6 +40,10 @@ export interface UiText {
   abstract: string;
   authors: string;
   resultsCount(total: number, q: string): string;
+  /** More than `total` results (a count left at the rank window, ADR 0054). */
+  resultsMoreThan(total: number, q: string): string;
+  /** A pager's label when the number of pages is not known. */
+  pageOpen(page: number): string;
   /** Said when relevance was ranked among the newest `within` matches only. */
   rankedWithin(within: number): string;
   browseCount(total: number): string;
@@ -99,6 +103,8 @@ const zh: UiText = {
   abstract: '摘要',
   authors: '作者',
   resultsCount: (total, q) => `“${q}” 共 ${total} 条结果`,
+  resultsMoreThan: (total, q) => `“${q}” 超过 ${total} 条结果`,
+  pageOpen: (page) => `第 ${page} 页`,
   rankedWithin: (within) => `按相关度排序的是其中最新的 ${within} 条；加上日期范围可对全部结果排序。`,
   browseCount: (total) => `共 ${total} 篇论文`,
   page: (page, pages) => `第 ${page} / ${pages} 页`,
@@ -157,6 +163,8 @@ const en: UiText = {
   abstract: 'Abstract',
   authors: 'Authors',
   resultsCount: (total, q) => `${total} result${total === 1 ? '' : 's'} for “${q}”`,
+  resultsMoreThan: (total, q) => `More than ${total.toLocaleString('en-US')} results for “${q}”`,
+  pageOpen: (page) => `Page ${page}`,
   rankedWithin: (within) => `Ranked by relevance among the newest ${within.toLocaleString('en-US')}; add a date range to rank them all.`,
   browseCount: (total) => `${total} paper${total === 1 ? '' : 's'}`,
   page: (page, pages) => `Page ${page} of ${pages}`,

@@ -12,6 +12,7 @@ interface SearchOptions {
   page: string;
   pageSize: string;
   lang?: string;
+  exactTotal?: boolean;
   json?: boolean;
 }
 
@@ -39,9 +40,10 @@ export function registerSearch(program: Command, run: RunCommand): void {
     .option('--page <n>', 'page of results', '1')
     .option('--page-size <n>', 'results per page (at most 100)', '20')
     .option('--lang <code>', 'language of the translated title and TL;DR shown (default: llm.lang of the config)')
+    .option('--exact-total', 'count every match even when there are more than the 10,000 ranked (slower for common words)')
     .option(
       '--json',
-      'print JSON: { total, page, pageSize, rankedWithin?, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }',
+      'print JSON: { total, totalIsLowerBound?, page, pageSize, rankedWithin?, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }',
     )
     .addHelpText(
       'after',
@@ -88,6 +90,7 @@ Examples:
           ...(options.until !== undefined ? { until: options.until } : {}),
           ...(categories ? { categories } : {}),
           ...(excludeCategories ? { excludeCategories } : {}),
+          ...(options.exactTotal ? { exactTotal: true } : {}),
         });
         if (options.json) {
           context.print(JSON.stringify(response, null, 2));
@@ -139,7 +142,11 @@ function hitLines(hit: SearchHit): string[] {
 function listing(q: string, response: SearchResponse): string {
   const pages = Math.max(1, Math.ceil(response.total / response.pageSize));
   const what = q.trim() === '' ? 'papers' : `matches for ${JSON.stringify(q)}`;
-  const lines = [`${response.total} ${what} (page ${response.page} of ${pages})`];
+  const lines = [
+    response.totalIsLowerBound
+      ? `more than ${response.total} ${what} (page ${response.page}; --exact-total counts them)`
+      : `${response.total} ${what} (page ${response.page} of ${pages})`,
+  ];
   if (response.rankedWithin !== undefined) {
     lines.push(`(ranked by relevance among the newest ${response.rankedWithin}; add --from/--until to rank every match, or --sort date)`);
   }

@@ -9,6 +9,7 @@ import { XivdigestError } from '../../core/errors.js';
 import { createMigrationProvider, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
 import { storeError } from './errors.js';
+import { loadNativeRank } from './search/native-rank.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -186,6 +187,8 @@ export async function openSqlite(path: string, options: { autoCheckpoint?: boole
     database.pragma('foreign_keys = ON');
     // The writer thread checkpoints after each commit instead of inside it (ADR 0009).
     if (options.autoCheckpoint === false) database.pragma('wal_autocheckpoint = 0');
+    // Search's ranking function, when `npm run build` could compile it (ADR 0054); bm25() otherwise.
+    loadNativeRank(database);
   } catch (cause) {
     database?.close();
     throw storeError({ action: 'open the SQLite database', location, cause });

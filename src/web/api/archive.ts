@@ -104,11 +104,13 @@ export async function searchArchive(deps: WebDeps, query: SearchQuery): Promise<
     page: query.page,
     pageSize: query.pageSize,
     lang: query.lang ?? deps.lang,
+    ...(query.exactTotal === 'true' ? { exactTotal: true } : {}),
   });
   const params: SearchParams = { q: query.q, from: query.from, until: query.until, category: query.category, sort: query.sort };
-  const hasNext = response.page * response.pageSize < response.total;
+  const hasNext = response.totalIsLowerBound === true || response.page * response.pageSize < response.total;
   return {
     total: response.total,
+    ...(response.totalIsLowerBound ? { totalIsLowerBound: true as const } : {}),
     page: response.page,
     pageSize: response.pageSize,
     ...(response.rankedWithin !== undefined ? { rankedWithin: response.rankedWithin } : {}),
@@ -124,6 +126,7 @@ export async function searchArchive(deps: WebDeps, query: SearchQuery): Promise<
               withExtra(urls.api.search({ ...params, page: query.page + 1 }), {
                 pageSize: query.pageSize === 20 ? undefined : query.pageSize,
                 lang: query.lang,
+                exactTotal: query.exactTotal,
               }),
             ),
           }
@@ -132,7 +135,7 @@ export async function searchArchive(deps: WebDeps, query: SearchQuery): Promise<
   };
 }
 
-/** A path with the API-only parameters that urls.api.search does not know (`pageSize`, `lang`), when set. */
+/** A path with the API-only parameters that urls.api.search does not know (`pageSize`, `lang`, `exactTotal`), when set. */
 function withExtra(path: string, extra: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) params.set(key, String(value));

@@ -38,6 +38,10 @@ export const searchQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).default(1).describe('1-based page number.'),
   pageSize: z.coerce.number().int().min(1).max(100).default(20).describe('Results per page, at most 100.'),
   lang: langCode.optional().describe('The language of translatedTitle and tldr (default: the site language).'),
+  exactTotal: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true counts every match even when there are more than the rank window (rankedWithin); slower for common words.'),
 });
 export type SearchQuery = z.infer<typeof searchQuerySchema>;
 
@@ -112,7 +116,13 @@ responseSchemas.add(searchResultSchema, { id: 'SearchResult' });
 
 export const searchResponseSchema = z
   .object({
-    total: z.number().int().describe('Matching papers in all pages.'),
+    total: z.number().int().describe('Matching papers in all pages; with totalIsLowerBound, there are more than this.'),
+    totalIsLowerBound: z
+      .literal(true)
+      .optional()
+      .describe(
+        'Present when more papers than total match: a relevance search with more matches than rankedWithin does not count them all (exactTotal=true does).',
+      ),
     page: z.number().int(),
     pageSize: z.number().int(),
     rankedWithin: z

@@ -194,8 +194,9 @@ function searchText(body: SearchResponseBody): string {
     const facts = [result.announced, result.categories.join(', ')].filter(Boolean).join('; ');
     return `${first + index}. ${id}: ${result.title}${translated} (${facts})${result.tldr ? `\n   TL;DR: ${result.tldr}` : ''}`;
   });
-  const more = body.page * body.pageSize < body.total ? `\nMore: page ${body.page + 1}.` : '';
-  return `${body.total} paper(s) match; ${first}–${first + body.results.length - 1}:\n${lines.join('\n')}${more}`;
+  const more = body.totalIsLowerBound || body.page * body.pageSize < body.total ? `\nMore: page ${body.page + 1}.` : '';
+  const count = body.totalIsLowerBound ? `More than ${body.total} papers match` : `${body.total} paper(s) match`;
+  return `${count}; ${first}–${first + body.results.length - 1}:\n${lines.join('\n')}${more}`;
 }
 
 function paperText(body: PaperResponseBody): string {

@@ -23,4 +23,17 @@ describe('searchPage', () => {
     const en = searchPage({ q: 'model' }, response(), 'en', '/search?q=model');
     expect(en).not.toContain('newest');
   });
+
+  it('says "more than" when the total is a lower bound, and keeps a next link with no last page (ADR 0054)', () => {
+    const more: SearchResponse = { total: 10_000, totalIsLowerBound: true, page: 500, pageSize: 20, rankedWithin: 10_000, hits: [] };
+    const en = searchPage({ q: 'model' }, more, 'en', '/search?q=model&page=500');
+    expect(en).toContain('More than 10,000 results for “model”');
+    expect(en).toContain('<span>Page 500</span>');
+    expect(en).toMatch(/href="[^"]*page=501[^"]*" rel="next"/);
+    const zh = searchPage({ q: 'model' }, more, 'zh', '/search?q=model');
+    expect(zh).toContain('“model” 超过 10000 条结果');
+    const exact = searchPage({ q: 'model' }, { ...more, totalIsLowerBound: undefined } as SearchResponse, 'en', '/search?q=model&page=500');
+    expect(exact).toContain('Page 500 of 500');
+    expect(exact).not.toContain('rel="next"');
+  });
 });

@@ -291,13 +291,14 @@ export function searchPage(params: SearchParams, response: SearchResponse | unde
     `<button type="submit">${escapeHtml(t.searchButton)}</button></form>`;
   let results = '';
   if (response) {
-    const count = q.trim() === '' ? t.browseCount(response.total) : t.resultsCount(response.total, q);
+    const count =
+      q.trim() === '' ? t.browseCount(response.total) : response.totalIsLowerBound ? t.resultsMoreThan(response.total, q) : t.resultsCount(response.total, q);
     results =
       `<p class="meta" role="status">${escapeHtml(count)}${response.rankedWithin !== undefined ? ` ${escapeHtml(t.rankedWithin(response.rankedWithin))}` : ''}</p>\n` +
       (response.hits.length === 0
         ? `<p>${escapeHtml(t.noPapers)}</p>`
         : `<ol class="plain hits">${response.hits.map((hit) => hitHtml(hit, ui)).join('\n')}</ol>`) +
-      pagerHtml(response.page, response.pageSize, response.total, ui, (n) => urls.search({ ...params, page: n }));
+      pagerHtml(response.page, response.pageSize, response.total, ui, (n) => urls.search({ ...params, page: n }), response.totalIsLowerBound === true);
   }
   const title = q.trim() === '' ? t.search : `${t.search}: ${q}`;
   const body = `<h1>${escapeHtml(title)}</h1>\n${form}\n<section aria-label="${attr(t.search)}">${results}</section>`;

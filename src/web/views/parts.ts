@@ -37,13 +37,15 @@ export function hitHtml(hit: SearchHit, ui: UiLang): string {
 }
 
 /** Previous/next links and "page n of m"; `href(page)` makes a page's URL. */
-export function pagerHtml(page: number, pageSize: number, total: number, ui: UiLang, href: (page: number) => string): string {
+/** Previous and next links; `more` when there are more than `total` results (the number of pages is not known). */
+export function pagerHtml(page: number, pageSize: number, total: number, ui: UiLang, href: (page: number) => string, more = false): string {
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  if (pages <= 1) return '';
+  if (pages <= 1 && !more) return '';
   const t = UI_TEXT[ui];
   const previous = page > 1 ? `<a href="${attr(href(page - 1))}" rel="prev">${escapeHtml(t.previous)}</a>` : '<span></span>';
-  const next = page < pages ? `<a href="${attr(href(page + 1))}" rel="next">${escapeHtml(t.next)}</a>` : '<span></span>';
-  return `<nav class="pager" aria-label="${attr(t.page(page, pages))}">${previous}<span>${escapeHtml(t.page(Math.min(page, pages), pages))}</span>${next}</nav>`;
+  const next = more || page < pages ? `<a href="${attr(href(page + 1))}" rel="next">${escapeHtml(t.next)}</a>` : '<span></span>';
+  const label = more ? t.pageOpen(page) : t.page(Math.min(page, pages), pages);
+  return `<nav class="pager" aria-label="${attr(more ? label : t.page(page, pages))}">${previous}<span>${escapeHtml(label)}</span>${next}</nav>`;
 }
 
 const MAX_DIFF_WORDS = 1500;

@@ -76,6 +76,48 @@ export function toFtsMatch(node: QueryNode): string {
   }
 }
 
+/**
+ * One phrase of an FTS5 expression, as an expression of its own (with its column filter), and whether it can score:
+ * phrases under a NOT and category tokens (a column of weight 0) never add to BM25.
+ */
+export interface FtsPhrase {
+  match: string;
+  scoring: boolean;
+}
+
+const ALL_PHRASE: FtsPhrase = { match: ALL_FTS, scoring: false };
+
+/**
+ * The phrases of `toFtsMatch(node)` in FTS5's order, which is their order in the expression's text: an auxiliary
+ * function's phrase i (ADR 0054). The walk mirrors toFtsMatch; `search-native-rank.test.ts` checks that the scores
+ * agree with bm25() for every shape of query.
+ */
+export function ftsPhrases(node: QueryNode): FtsPhrase[] {
+  const silent = (phrases: FtsPhrase[]): FtsPhrase[] => phrases.map((phrase) => ({ ...phrase, scoring: false }));
+  switch (node.kind) {
+    case 'term':
+      return [{ match: ftsLeaf(node), scoring: node.field !== 'cat' }];
+    case 'not':
+      return [ALL_PHRASE, ...silent(ftsPhrases(node.child))];
+    case 'or':
+      return node.children.flatMap(ftsPhrases);
+    case 'and': {
+      const positive = node.children.filter((child) => child.kind !== 'not').flatMap(ftsPhrases);
+      const negative = node.children.flatMap((child) => (child.kind === 'not' ? silent(ftsPhrases(child.child)) : []));
+      return [...(positive.length === 0 ? [ALL_PHRASE] : positive), ...negative];
+    }
+  }
+}
+
+/** The phrases of `ftsCategoryFilter(categories, exclude)`, in order; none of them scores. */
+export function ftsCategoryPhrases(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): FtsPhrase[] {
+  const phrase = (category: string): FtsPhrase => ({ match: `({cats} : "${categoryToken(category)}")`, scoring: false });
+  const include = (categories ?? []).map(phrase);
+  const leaveOut = (exclude ?? []).map(phrase);
+  if (include.length === 0 && leaveOut.length === 0) return [];
+  return [...(include.length > 0 ? include : [ALL_PHRASE]), ...leaveOut];
+}
+
 /** Category filters as an FTS5 expression to AND with the query (undefined when there are none). */
 export function ftsCategoryFilter(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): string | undefined {
   const include = (categories ?? []).map((category) => `"${categoryToken(category)}"`);

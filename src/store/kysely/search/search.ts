@@ -8,8 +8,9 @@ import type { ArchiveCategory, ArchiveDay, DayQuery, SearchHit, SearchRequest, S
 import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/search-text.js';
 import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
 import type { SearchDialect } from './index-docs.js';
-import { ftsCategoryFilter, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter } from './query.js';
+import { ftsCategoryFilter, ftsCategoryPhrases, ftsPhrases, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter, type FtsPhrase } from './query.js';
 import { FTS_RANK } from '../../migrations/0004-search-index.js';
+import { nativeRankStatus } from './native-rank.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -32,6 +33,7 @@ interface Normalized {
   pageSize: number;
   lang: string;
   rankWindow: number;
+  exactTotal: boolean;
 }
 
 function checkDay(name: string, value: string | undefined): void {
@@ -75,6 +77,7 @@ function normalize(request: SearchRequest): Normalized {
     pageSize,
     lang: request.lang ?? 'zh',
     rankWindow,
+    exactTotal: request.exactTotal === true,
   };
   if (request.from !== undefined) normalized.from = request.from;
   if (request.until !== undefined) normalized.until = request.until;
@@ -111,6 +114,8 @@ interface RankedPage {
   ranked: Ranked[];
   /** Set when relevance was ranked among the newest this many matches only. */
   rankedWithin?: number;
+  /** Set when there are more than `total` matches, which were not all counted. */
+  totalIsLowerBound?: true;
 }
 
 /**
@@ -120,8 +125,6 @@ interface RankedPage {
  * window, and dated searches, rank every match.
  */
 export const RANK_WINDOW = 10_000;
-/** FTS5's bm25() with the table's column weights (the rank migration 0004 configured). */
-const BM25 = FTS_RANK.replace('bm25(', 'bm25(paper_fts, ');
 
 /**
  * Runs `work` with PostgreSQL's sequential scans priced out, in a transaction (the caller's, or one of its own). For a
@@ -138,12 +141,117 @@ async function withoutSeqScan<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Pr
   return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
-/** The page's ids with their scores, and the total. */
-async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized): Promise<RankedPage> {
+/**
+ * IDFs for xivdigest_bm25 (ADR 0054) come from each phrase's density among the newest documents: the documents from
+ * its IDF_MATCHES-th newest match on, of which IDF_MATCHES match. Finding that match walks its doclist from the end
+ * (FTS5 does this fast; a rowid range constraint makes it walk the whole doclist), where bm25() counts every match on
+ * every query. A phrase with fewer matches is counted exactly over every document: on a small archive the IDFs are
+ * bm25()'s own, and the scores bm25()'s.
+ */
+export const IDF_MATCHES = 500;
+
+interface IdfCache {
+  version: string;
+  matches: number;
+  /** Documents in the index, counted when first needed. */
+  documents?: number;
+  idf: Map<string, number>;
+}
+
+/** Per connection (or transaction), valid while the database is unchanged, like the result cache. */
+const idfCaches = new WeakMap<object, IdfCache>();
+
+async function countOf(db: Kysely<any>, query: RawBuilder<{ count: number }>): Promise<number> {
+  const result = await query.execute(db);
+  return Number(result.rows[0]?.count ?? 0);
+}
+
+async function phraseIdfs(db: Kysely<any>, phrases: readonly FtsPhrase[], version: string, matches: number): Promise<number[]> {
+  let cache = idfCaches.get(db);
+  if (cache?.version !== version || cache.matches !== matches) {
+    cache = { version, matches, idf: new Map() };
+    idfCaches.set(db, cache);
+  }
+  const values: number[] = [];
+  for (const phrase of phrases) {
+    if (!phrase.scoring) {
+      values.push(0);
+      continue;
+    }
+    let value = cache.idf.get(phrase.match);
+    if (value === undefined) {
+      const edge = await sql<{ doc: number }>`select rowid as doc from paper_fts where paper_fts match ${phrase.match}
+        order by rowid desc limit 1 offset ${matches - 1}`.execute(db);
+      let hits: number;
+      let documents: number;
+      if (edge.rows.length > 0) {
+        hits = matches;
+        documents = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_search_ids where doc >= ${edge.rows[0]!.doc}`);
+      } else {
+        hits = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${phrase.match}`);
+        cache.documents ??= await countOf(db, sql<{ count: number }>`select count(*) as count from paper_search_ids`);
+        documents = cache.documents;
+      }
+      // bm25()'s formula and floor (FTS5's fts5Bm25GetData).
+      value = Math.log((documents - hits + 0.5) / (hits + 0.5));
+      if (!(value > 0)) value = 1e-6;
+      cache.idf.set(phrase.match, value);
+    }
+    values.push(value);
+  }
+  return values;
+}
+
+/** The BM25 expression for `paper_fts` (or its alias): xivdigest_bm25 with estimated IDFs when loaded, else bm25(). */
+async function bm25Of(db: Kysely<any>, table: string, phrases: readonly FtsPhrase[], version: string, rank: Ranking): Promise<RawBuilder<number>> {
+  const weights = FTS_RANK.slice('bm25('.length, -1);
+  if (!rank.native) return sql<number>`bm25(${sql.raw(table)}, ${sql.raw(weights)})`;
+  const idfs = await phraseIdfs(db, phrases, version, rank.idfMatches);
+  return sql<number>`xivdigest_bm25(${sql.raw(table)}, ${sql.raw(weights)}, ${sql.join(idfs.map((idf) => sql`${idf}`))})`;
+}
+
+/**
+ * The matches ranked by `bm25` (newer first on ties); only the newest `window` of them when given. The window is
+ * walked from the newest match down with a LIMIT, which FTS5 does fast: a rowid range constraint (`rowid > x`) makes
+ * it walk every match of the query (25 ms for a word in 40% of 1M papers, against 1 ms; ADR 0054).
+ */
+async function rankedMatches(
+  db: Kysely<any>,
+  match: string,
+  bm25: RawBuilder<number>,
+  window: number | undefined,
+  limit: number,
+  offset: number,
+): Promise<Ranked[]> {
+  const scored =
+    window === undefined
+      ? sql`select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match} order by score, doc desc limit ${limit} offset ${offset}`
+      : sql`select doc, score from (select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match}
+          order by rowid desc limit ${window}) order by score, doc desc limit ${limit} offset ${offset}`;
+  const rows = await sql<{ id: string; score: number }>`select s.paper_id as id, m.score as score
+    from (${scored}) m join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc`.execute(db);
+  return rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) }));
+}
+
+/** SQLite's ranking function: xivdigest_bm25 with IDFs from each phrase's `idfMatches` newest matches, or bm25(). */
+interface Ranking {
+  native: boolean;
+  idfMatches: number;
+}
+
+/** The page's ids with their scores, and the total. `version` is the SQLite database's (sqliteVersion). */
+async function rankedIds(
+  db: Kysely<any>,
+  dialect: SearchDialect,
+  request: Normalized,
+  version = '',
+  ranking: Ranking = { native: false, idfMatches: IDF_MATCHES },
+): Promise<RankedPage> {
   const limit = request.pageSize;
   const offset = (request.page - 1) * request.pageSize;
   const days = dayConditions(request.from, request.until);
   const byDate = request.sort === 'date' || request.query === undefined;
+  const window = request.rankWindow;
 
   if (dialect === 'sqlite') {
     const categories = ftsCategoryFilter(request.categories, request.excludeCategories);
@@ -156,35 +264,39 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
       return { total: Number(count.rows[0]?.count ?? 0), ranked: rows.rows.map((row) => ({ id: row.id, score: 0 })) };
     }
     const match = parts.join(' AND ');
-    if (days.length === 0) {
-      const count = await sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`.execute(db);
-      const total = Number(count.rows[0]?.count ?? 0);
-      const window = request.rankWindow;
-      if (!byDate && window > 0 && total > window && offset + limit <= window) {
-        // Many matches: BM25 over the newest `window` of them, one rowid range since rowids follow the sort day
-        // (ADR 0049). FTS5 scores only the rows of the range; ORDER BY rank would score every match first.
-        const first = await sql<{ doc: number }>`select min(doc) as doc from
-          (select rowid as doc from paper_fts where paper_fts match ${match} order by rowid desc limit ${window})`.execute(db);
-        const rows = await sql<{ id: string; score: number }>`select s.paper_id as id, m.score as score
-          from (select rowid as doc, ${sql.raw(BM25)} as score from paper_fts where paper_fts match ${match} and rowid >= ${first.rows[0]!.doc}) m
-          join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc limit ${limit} offset ${offset}`.execute(db);
-        return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) })), rankedWithin: window };
+    const phrases = [...(request.query ? ftsPhrases(request.query) : []), ...ftsCategoryPhrases(request.categories, request.excludeCategories)];
+    if (days.length === 0 && !byDate) {
+      const windowed = window > 0 && offset + limit <= window;
+      let total: number;
+      if (windowed && !request.exactTotal) {
+        // More matches than the window? Counting the newest window + 1 of them answers it without counting them all;
+        // if so, the total is given as "more than `window`" (ADR 0054).
+        const newest = await countOf(
+          db,
+          sql<{ count: number }>`select count(*) as count from
+            (select rowid from paper_fts where paper_fts match ${match} order by rowid desc limit ${window + 1})`,
+        );
+        if (newest > window) {
+          const ranked = await rankedMatches(db, match, await bm25Of(db, 'paper_fts', phrases, version, ranking), window, limit, offset);
+          return { total: window, totalIsLowerBound: true, ranked, rankedWithin: window };
+        }
+        total = newest;
+      } else {
+        total = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`);
       }
-      if (!byDate) {
-        // Every match scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go to the
-        // newest, as in the window above.
-        const rows = await sql<{ id: string; rank: number }>`select s.paper_id as id, m.rank as rank
-          from (select rowid as doc, ${sql.raw(BM25)} as rank from paper_fts where paper_fts match ${match}
-            order by rank, doc desc limit ${limit} offset ${offset}) m
-          join paper_search_ids s on s.doc = m.doc order by m.rank, m.doc desc`.execute(db);
-        return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: -Number(row.rank) })) };
-      }
+      const bm25 = await bm25Of(db, 'paper_fts', phrases, version, ranking);
+      // Many matches: BM25 over the newest `window` of them (ADR 0049); ORDER BY rank would score every match first.
+      // Otherwise every match is scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go
+      // to the newest on both paths.
+      const ranked = await rankedMatches(db, match, bm25, windowed && total > window ? window : undefined, limit, offset);
+      return { total, ranked, ...(windowed && total > window ? { rankedWithin: window } : {}) };
     }
     const joined = sql`from paper_fts f join paper_search_ids s on s.doc = f.rowid join papers p on p.id = s.paper_id
       where f.paper_fts match ${match} ${and(days)}`;
     const count = await sql<{ count: number }>`select count(*) as count ${joined}`.execute(db);
-    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by f.rank, f.rowid desc`;
-    const rows = await sql<{ id: string; rank: number }>`select p.id as id, f.rank as rank ${joined} ${order}
+    const rank = byDate ? sql`0` : await bm25Of(db, 'f.paper_fts', phrases, version, ranking);
+    const order = byDate ? sql`order by p.sort_day desc, p.id desc` : sql`order by rank, f.rowid desc`;
+    const rows = await sql<{ id: string; rank: number }>`select p.id as id, ${rank} as rank ${joined} ${order}
       limit ${limit} offset ${offset}`.execute(db);
     return {
       total: Number(count.rows[0]?.count ?? 0),
@@ -203,23 +315,34 @@ async function rankedIds(db: Kysely<any>, dialect: SearchDialect, request: Norma
   const tsquery = sql`cast(${parts.join(' & ')} as tsquery)`;
   const rank = sql`ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, ${tsquery}, 1)`;
   const from = days.length === 0 ? sql`from paper_search s` : sql`from paper_search s join papers p on p.id = s.paper_id`;
-  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
-  // documents (ADR 0052).
-  const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
-  const total = Number(count.rows[0]?.count ?? 0);
-  const window = request.rankWindow;
-  if (!byDate && days.length === 0 && window > 0 && total > window && offset + limit <= window) {
-    // Many matches: ts_rank over the newest `window` of them (ADR 0049, 0052). The window's rows are found by their
-    // `day` and id, which the matches' heap tuples hold without their documents (TOAST); only those rows' documents
-    // are then read, by their tuple ids, to rank them.
+  const windowed = !byDate && days.length === 0 && window > 0 && offset + limit <= window;
+  // ts_rank over the newest `window` matches (ADR 0049, 0052). The window's rows are found by their `day` and id,
+  // which the matches' heap tuples hold without their documents (TOAST); only those rows' documents are then read,
+  // by their tuple ids, to rank them.
+  const rankNewest = async (): Promise<Ranked[]> => {
     const rows = await withoutSeqScan(db, (trx) =>
       sql<{ id: string; score: number }>`with newest as materialized (
         select s.ctid as tid from paper_search s where s.document @@ ${tsquery} order by s.day desc, s.paper_id desc limit ${window})
       select s.paper_id as id, ${rank} as score from paper_search s where s.ctid = any(array(select tid from newest))
       order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}`.execute(trx),
     );
-    return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: Number(row.score) })), rankedWithin: window };
+    return rows.rows.map((row) => ({ id: row.id, score: Number(row.score) }));
+  };
+  let total: number;
+  if (windowed && !request.exactTotal) {
+    // More matches than the window: the total is "more than `window`", not counted (ADR 0054).
+    const newest = await withoutSeqScan(db, (trx) =>
+      sql<{ count: string }>`select count(*) as count from (select 1 from paper_search s where s.document @@ ${tsquery} limit ${window + 1}) m`.execute(trx),
+    );
+    total = Number(newest.rows[0]?.count ?? 0);
+    if (total > window) return { total: window, totalIsLowerBound: true, ranked: await rankNewest(), rankedWithin: window };
+  } else {
+    // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
+    // documents (ADR 0052).
+    const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
+    total = Number(count.rows[0]?.count ?? 0);
   }
+  if (windowed && total > window) return { total, ranked: await rankNewest(), rankedWithin: window };
   // Ties go to the newest paper, as in the window above and on SQLite.
   const rows = byDate
     ? await sql<{ id: string; score: number }>`select p.id as id, 0 as score from paper_search s join papers p on p.id = s.paper_id
@@ -355,7 +478,7 @@ async function sqliteVersion(db: Kysely<any>): Promise<string> {
   return `${row.changes}:${row.version}`;
 }
 
-async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string): Promise<RankedPage> {
+async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string, ranking: Ranking): Promise<RankedPage> {
   if (dialect !== 'sqlite') return rankedIds(db, dialect, request);
   const version = await sqliteVersion(db);
   const key = JSON.stringify([
@@ -368,6 +491,9 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     request.page,
     request.pageSize,
     request.rankWindow,
+    request.exactTotal,
+    ranking.native,
+    ranking.idfMatches,
   ]);
   let cache = caches.get(db);
   if (!cache) {
@@ -381,18 +507,30 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
     cache.set(key, hit);
     return hit;
   }
-  const result = await rankedIds(db, dialect, request);
+  const result = await rankedIds(db, dialect, request, version, ranking);
   cache.delete(key);
   cache.set(key, { version, ...result });
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
   return result;
 }
 
-export async function searchPapers(db: Kysely<any>, dialect: SearchDialect, request: SearchRequest): Promise<SearchResponse> {
+/**
+ * `options.nativeRank` chooses SQLite's ranking function: xivdigest_bm25 (ADR 0054) when loaded, by default, or FTS5's
+ * bm25() (`false`; tests and bench:search compare the two); `options.idfMatches` how many of each phrase's newest
+ * matches give its IDF (default IDF_MATCHES).
+ */
+export async function searchPapers(
+  db: Kysely<any>,
+  dialect: SearchDialect,
+  request: SearchRequest,
+  options: { nativeRank?: boolean; idfMatches?: number } = {},
+): Promise<SearchResponse> {
   const normalized = normalize(request);
-  const { total, ranked, rankedWithin } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim());
+  const ranking: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfMatches: options.idfMatches ?? IDF_MATCHES };
+  const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), ranking);
   return {
     total,
+    ...(totalIsLowerBound ? { totalIsLowerBound } : {}),
     page: normalized.page,
     pageSize: normalized.pageSize,
     ...(rankedWithin !== undefined ? { rankedWithin } : {}),
