@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'native', 'xivdigest-fts.c');
 const extension = process.platform === 'win32' ? '.dll' : process.platform === 'darwin' ? '.dylib' : '.so';
-const output = join(root, 'dist', 'native', `xivdigest-fts${extension}`);
+// `--out DIR` writes elsewhere (test/build-native.test.ts); the store loads dist/native/.
+const outIndex = process.argv.indexOf('--out');
+const output = join(outIndex >= 0 ? process.argv[outIndex + 1] : join(root, 'dist', 'native'), `xivdigest-fts${extension}`);
 const include = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'deps', 'sqlite3');
 const compiler = process.env.CC || 'cc';
 const shared = process.platform === 'darwin' ? ['-dynamiclib', '-undefined', 'dynamic_lookup'] : ['-shared', '-fPIC'];
