@@ -9,6 +9,7 @@ import { XivdigestError } from '../../core/errors.js';
 import { createMigrationProvider, type MigrationContext } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
 import { storeError } from './errors.js';
+import { dropDocuments, flushPending, holdDocuments } from './search/pending.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -74,29 +75,40 @@ const sqliteDialect: StoreDialect = {
   maxParameters: 32_766,
   maxRowsPerInsert: 32,
   hasCategory: (category) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref('papers.categories')}) where json_each.value = ${category})`,
-  async writeTransaction(db, work) {
-    // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN would read first and then fail with
-    // SQLITE_BUSY_SNAPSHOT, without waiting, if another process committed in between.
-    return db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      try {
-        const result = await work(connection);
-        await sql`commit`.execute(connection);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-    });
+  writeTransaction(db, work) {
+    return sqliteWriteTransaction(db, work, true);
   },
   async migrate(db) {
     // Kysely's SQLite migration lock covers one connection only; BEGIN IMMEDIATE makes two processes that open a
-    // fresh file at once migrate one after the other.
-    await sqliteDialect.writeTransaction(db, (connection) =>
-      migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext), disableTransactions: true })),
+    // fresh file at once migrate one after the other. Migrations write the search index as they go (one may drop it).
+    await sqliteWriteTransaction(
+      db,
+      (connection) => migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext), disableTransactions: true })),
+      false,
     );
   },
 };
+
+/** A SQLite write transaction; with `holdIndex`, the search index's documents are held until its commit (ADR 0055). */
+function sqliteWriteTransaction<T>(db: Kysely<StoreDatabase>, work: (trx: Kysely<StoreDatabase>) => Promise<T>, holdIndex: boolean): Promise<T> {
+  // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN would read first and then fail with
+  // SQLITE_BUSY_SNAPSHOT, without waiting, if another process committed in between.
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    const held = holdIndex ? holdDocuments(connection) : undefined;
+    try {
+      const result = await work(connection);
+      await flushPending(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    } finally {
+      if (held) dropDocuments(connection);
+    }
+  });
+}
 
 type RowBuilder = (values: unknown[]) => Record<string, unknown>;
 const rowBuilders = new Map<string, RowBuilder>();

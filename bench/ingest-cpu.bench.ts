@@ -1,0 +1,82 @@
+/**
+ * `npm run bench:ingest-cpu -- [--root DIR] [--rounds N] FILE…`: CPU time per paper of each thread of an ingest
+ * (parse+store into a fresh SQLite file, search index in step), from /proc/self/task/<tid>/stat around the ingest.
+ * On a shared machine other processes' load inflates wall time far more than CPU time, so this is the figure to
+ * compare before/after on (bench/README.md, "Ingest with the search index"). `--root` runs another checkout's src/
+ * (e.g. an export of the main branch) in the same way, for interleaved before/after runs. Linux only.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const TICK_US = 10_000; // USER_HZ is 100 on Linux.
+
+/** utime + stime of each thread of this process, in µs, with its name. */
+function threadTimes(): Map<string, { name: string; us: number }> {
+  const times = new Map<string, { name: string; us: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      times.set(tid, { name, us: (Number(fields[11]) + Number(fields[12])) * TICK_US });
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return times;
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const root = resolve(argument('--root') ?? resolve(fileURLToPath(import.meta.url), '..', '..'));
+  const rounds = Number(argument('--rounds') ?? '1');
+  const files = process.argv.slice(2).filter((arg, index, all) => !arg.startsWith('--') && !['--root', '--rounds'].includes(all[index - 1]!));
+  const { openLocalFile } = (await import(pathToFileURL(join(root, 'src', 'app.ts')).href)) as typeof import('../src/app.js');
+  const { createStore } = (await import(pathToFileURL(join(root, 'src', 'store', 'index.ts')).href)) as typeof import('../src/store/index.js');
+  const { storeEvents } = (await import(pathToFileURL(join(root, 'src', 'jobs', 'store-events.ts')).href)) as typeof import('../src/jobs/store-events.js');
+  for (const file of files) {
+    for (let round = 0; round < rounds; round += 1) {
+      const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-cpu-'));
+      const store = await createStore({ url: join(dir, 'bench.db') });
+      // A first transaction starts the writer thread, so that its start-up is not counted.
+      await store.transaction(async () => undefined);
+      const load = loadavg()[0]!;
+      const before = threadTimes();
+      const started = process.hrtime.bigint();
+      const { events } = await openLocalFile(file);
+      const papers = (await store.transaction((tx) => storeEvents(events, tx))).papers;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const after = threadTimes();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+      const deltas = [...after].map(([tid, entry]) => ({ tid, name: entry.name, us: entry.us - (before.get(tid)?.us ?? 0) }));
+      const main = deltas.find((entry) => entry.tid === String(process.pid))!;
+      const others = deltas.filter((entry) => entry.tid !== String(process.pid)).sort((a, b) => b.us - a.us);
+      const writer = others[0]!;
+      const rest = others.slice(1).reduce((sum, entry) => sum + entry.us, 0);
+      const per = (us: number) => (us / papers).toFixed(1);
+      console.log(
+        JSON.stringify({
+          root,
+          file: file.split('/').pop(),
+          round,
+          papers,
+          load: Number(load.toFixed(1)),
+          perSecond: Math.round(papers / seconds),
+          mainUsPerPaper: Number(per(main.us)),
+          writerUsPerPaper: Number(per(writer.us)),
+          writerThread: writer.name,
+          otherThreadsUsPerPaper: Number(per(rest)),
+        }),
+      );
+    }
+  }
+}
+
+await main();
