@@ -1,5 +1,5 @@
 /**
- * `npm run bench:ingest-cpu -- [--root DIR] [--rounds N] FILE…`: CPU time per paper of each thread of an ingest
+ * `npx tsx bench/ingest-cpu.bench.ts [--root DIR] [--rounds N] FILE…`: CPU time per paper of each thread of an ingest
  * (parse+store into a fresh SQLite file, search index in step), from /proc/self/task/<tid>/stat around the ingest.
  * On a shared machine other processes' load inflates wall time far more than CPU time, so this is the figure to
  * compare before/after on (bench/README.md, "Ingest with the search index"). `--root` runs another checkout's src/
