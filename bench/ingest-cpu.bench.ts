@@ -3,7 +3,8 @@
  * (parse+store into a fresh SQLite file, search index in step), from /proc/self/task/<tid>/stat around the ingest.
  * On a shared machine other processes' load inflates wall time far more than CPU time, so this is the figure to
  * compare before/after on (bench/README.md, "Ingest with the search index"). `--root` runs another checkout's src/
- * (e.g. an export of the main branch) in the same way, for interleaved before/after runs. Linux only.
+ * (e.g. an export of the main branch) in the same way, for interleaved before/after runs; `--dist` runs its dist/
+ * instead (built first), e.g. under `node --cpu-prof`, which then profiles the writer thread too. Linux only.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -37,9 +38,12 @@ async function main(): Promise<void> {
   const root = resolve(argument('--root') ?? resolve(fileURLToPath(import.meta.url), '..', '..'));
   const rounds = Number(argument('--rounds') ?? '1');
   const files = process.argv.slice(2).filter((arg, index, all) => !arg.startsWith('--') && !['--root', '--rounds'].includes(all[index - 1]!));
-  const { openLocalFile } = (await import(pathToFileURL(join(root, 'src', 'app.ts')).href)) as typeof import('../src/app.js');
-  const { createStore } = (await import(pathToFileURL(join(root, 'src', 'store', 'index.ts')).href)) as typeof import('../src/store/index.js');
-  const { storeEvents } = (await import(pathToFileURL(join(root, 'src', 'jobs', 'store-events.ts')).href)) as typeof import('../src/jobs/store-events.js');
+  // `--dist`: the built code (npm run build), whose writer thread inherits node's flags (--cpu-prof profiles it too).
+  const built = process.argv.includes('--dist');
+  const module = (path: string) => pathToFileURL(join(root, built ? 'dist' : 'src', built ? `${path}.js` : `${path}.ts`)).href;
+  const { openLocalFile } = (await import(module('app'))) as typeof import('../src/app.js');
+  const { createStore } = (await import(module('store/index'))) as typeof import('../src/store/index.js');
+  const { storeEvents } = (await import(module('jobs/store-events'))) as typeof import('../src/jobs/store-events.js');
   for (const file of files) {
     for (let round = 0; round < rounds; round += 1) {
       const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-cpu-'));
