@@ -10,6 +10,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type * as App from '../src/app.js';
+import type * as StoreEvents from '../src/jobs/store-events.js';
+import type * as StoreModule from '../src/store/index.js';
 
 const TICK_US = 10_000; // USER_HZ is 100 on Linux.
 
@@ -41,9 +44,9 @@ async function main(): Promise<void> {
   // `--dist`: the built code (npm run build), whose writer thread inherits node's flags (--cpu-prof profiles it too).
   const built = process.argv.includes('--dist');
   const module = (path: string) => pathToFileURL(join(root, built ? 'dist' : 'src', built ? `${path}.js` : `${path}.ts`)).href;
-  const { openLocalFile } = (await import(module('app'))) as typeof import('../src/app.js');
-  const { createStore } = (await import(module('store/index'))) as typeof import('../src/store/index.js');
-  const { storeEvents } = (await import(module('jobs/store-events'))) as typeof import('../src/jobs/store-events.js');
+  const { openLocalFile } = (await import(module('app'))) as typeof App;
+  const { createStore } = (await import(module('store/index'))) as typeof StoreModule;
+  const { storeEvents } = (await import(module('jobs/store-events'))) as typeof StoreEvents;
   for (const file of files) {
     for (let round = 0; round < rounds; round += 1) {
       const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-cpu-'));

@@ -15,6 +15,7 @@ function paper(id: string, title: string): Paper {
   return {
     id,
     version: 1,
+    title,
     authors: [{ name: 'Ada Lovelace' }],
     abstract: `The abstract of ${title}, number ${id}.`,
     categories: ['cs.CL'],
