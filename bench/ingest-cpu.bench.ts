@@ -80,6 +80,7 @@ async function main(): Promise<void> {
           writerUsPerPaper: Number(per(writer.us)),
           writerThread: writer.name,
           otherThreadsUsPerPaper: Number(per(rest)),
+          peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
         }),
       );
     }

@@ -28,8 +28,8 @@ const WIDTH = 7;
 /** Documents a flush writes in one statement: 7 values each, within SQLite's 32,766 parameters. */
 const DOCS_PER_STATEMENT = 4_096;
 
-/** Held documents past which a write flushes them (about 1.5 KB each: a few MB of memory at most). */
-export const FLUSH_AT = 8_192;
+/** Held documents past which a write flushes them: one statement's worth (about 1.5 KB each, a few MB of memory). */
+export const FLUSH_AT = 4_096;
 
 export class PendingDocuments {
   /** Documents held, oldest first; those before `#written` are in FTS5. */
