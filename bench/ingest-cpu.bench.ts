@@ -1,14 +1,15 @@
 /**
- * `npx tsx bench/ingest-cpu.bench.ts [--root DIR] [--rounds N] FILE…`: CPU time per paper of each thread of an ingest
+ * `npx tsx bench/ingest-cpu.bench.ts [--root DIR] [--rounds N] [--rss-items N] [FILE…]`: CPU time per paper of each thread of an ingest
  * (parse+store into a fresh SQLite file, search index in step), from /proc/self/task/<tid>/stat around the ingest.
  * On a shared machine other processes' load inflates wall time far more than CPU time, so this is the figure to
  * compare before/after on (bench/README.md, "Ingest with the search index"). `--root` runs another checkout's src/
  * (e.g. an export of the main branch) in the same way, for interleaved before/after runs; `--dist` runs its dist/
- * instead (built first), e.g. under `node --cpu-prof`, which then profiles the writer thread too. Linux only.
+ * instead (built first), e.g. under `node --cpu-prof`, which then profiles the writer thread too. `--rss-items 20000`
+ * adds bench:ingest's 20,000-item feed (real items, fresh ids), built in a temp folder. Linux only.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as App from '../src/app.js';
 import type * as StoreEvents from '../src/jobs/store-events.js';
@@ -32,6 +33,30 @@ function threadTimes(): Map<string, { name: string; us: number }> {
   return times;
 }
 
+/**
+ * bench:ingest's large feed: `count` items repeating the real feed's items with fresh ids (9YMM.NNNNN), written to a
+ * temp file whose path is returned.
+ */
+function buildFeed(count: number): string {
+  const shared = process.env.XIVDIGEST_SHARED_FIXTURES ?? resolve(fileURLToPath(import.meta.url), '..', '..', '..', 'shared', 'fixtures');
+  const text = readFileSync(join(shared, 'arxiv', 'rss-new-all-archives-2024-11-28.TRUNCATED.xml'), 'utf8');
+  const first = text.indexOf('<item>');
+  const end = text.lastIndexOf('</item>') + '</item>'.length;
+  const items = text
+    .slice(first, end)
+    .split(/(?<=<\/item>)\s*/)
+    .filter((item) => item.includes('<item>'));
+  const parts = [text.slice(0, first)];
+  for (let index = 0; index < count; index += 1) {
+    const id = `${9000 + Math.floor(index / 100_000)}.${String(index % 100_000).padStart(5, '0')}`;
+    parts.push(`${items[index % items.length]!.replace(/\d{4}\.\d{4,5}/g, id)}\n`);
+  }
+  parts.push('  </channel>\n</rss>\n');
+  const file = join(mkdtempSync(join(tmpdir(), 'xivdigest-bench-cpu-feed-')), `rss-${count}.xml`);
+  writeFileSync(file, parts.join(''));
+  return file;
+}
+
 function argument(name: string): string | undefined {
   const index = process.argv.indexOf(name);
   return index >= 0 ? process.argv[index + 1] : undefined;
@@ -40,7 +65,10 @@ function argument(name: string): string | undefined {
 async function main(): Promise<void> {
   const root = resolve(argument('--root') ?? resolve(fileURLToPath(import.meta.url), '..', '..'));
   const rounds = Number(argument('--rounds') ?? '1');
-  const files = process.argv.slice(2).filter((arg, index, all) => !arg.startsWith('--') && !['--root', '--rounds'].includes(all[index - 1]!));
+  const files = process.argv.slice(2).filter((arg, index, all) => !arg.startsWith('--') && !['--root', '--rounds', '--rss-items'].includes(all[index - 1]!));
+  const items = argument('--rss-items');
+  const feed = items === undefined ? undefined : buildFeed(Number(items));
+  if (feed !== undefined) files.push(feed);
   // `--dist`: the built code (npm run build), whose writer thread inherits node's flags (--cpu-prof profiles it too).
   const built = process.argv.includes('--dist');
   const module = (path: string) => pathToFileURL(join(root, built ? 'dist' : 'src', built ? `${path}.js` : `${path}.ts`)).href;
@@ -85,6 +113,7 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (feed !== undefined) rmSync(dirname(feed), { recursive: true, force: true });
 }
 
 await main();
