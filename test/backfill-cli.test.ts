@@ -57,6 +57,18 @@ async function paperCounts(database: TempDatabase): Promise<{ rows: number; dist
   return { rows: Number(row!.rows), distinct: Number(row!.distinct) };
 }
 
+/**
+ * Papers stored and papers in the search index (SQLite: rowids given and documents in FTS5, every one of which has
+ * the token `c0all`, after FTS5's own integrity check; PostgreSQL: search rows): the index commits with its papers.
+ */
+async function indexCounts(database: TempDatabase): Promise<number[]> {
+  const count = async (sqlText: string) => Number((await database.query<{ n: number | string }>(sqlText))[0]!.n);
+  const papers = await count('select count(*) as n from papers');
+  if (database.kind === 'postgres') return [papers, await count('select count(*) as n from paper_search')];
+  await database.query(`insert into paper_fts (paper_fts, rank) values ('integrity-check', 0)`);
+  return [papers, await count('select count(*) as n from paper_search_ids'), await count(`select count(*) as n from paper_fts where paper_fts match 'c0all'`)];
+}
+
 /** The stored checkpoint under a key prefix (of the given file, for Kaggle). */
 async function checkpoint<T>(database: TempDatabase, prefix: string, file?: string): Promise<T | undefined> {
   const rows = await database.query<{ key: string; value: unknown }>(`select key, value from state where key like '${prefix}%'`);
@@ -112,6 +124,9 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
         expect(saved!.records).toBeGreaterThanOrEqual(1500);
         // Exactly the committed chunks are stored: the killed chunk left nothing behind.
         if (name === 'plain') expect((await paperCounts(database)).rows).toBe(saved!.records);
+        // The search index holds exactly the stored papers (ADR 0055: documents are written at each commit).
+        const stored = (await paperCounts(database)).rows;
+        expect(await indexCounts(database)).toEqual(kind === 'sqlite' ? [stored, stored, stored] : [stored, stored]);
 
         const rerun = await sandbox.run(['backfill', '--kaggle', file, '--chunk-size', '500', '--json'], { env });
         expect(rerun.code, rerun.stderr).toBe(0);
@@ -123,6 +138,7 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
         expect(result.done).toBe(true);
         expect(rerun.stderr).toMatch(/resumed after line/);
         expect(await paperCounts(database)).toEqual({ rows: total, distinct: total });
+        expect(await indexCounts(database)).toEqual(kind === 'sqlite' ? [total, total, total] : [total, total]);
 
         const again = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
         expect(summary(again.stdout)).toMatchObject({ alreadyDone: true, recordsRead: 0 });

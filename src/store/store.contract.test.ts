@@ -886,6 +886,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0007-reader-marks',
           '0008-search-docs-by-day',
           '0009-search-day',
+          '0010-index-flush-settings',
         ]);
       } finally {
         await again.close();

@@ -10,6 +10,7 @@ import { createMigrationProvider, type MigrationContext, type MigrationProgressL
 import type { StoreDatabase } from '../schema.js';
 import { storeError } from './errors.js';
 import { loadNativeRank } from './search/native-rank.js';
+import { dropDocuments, flushPending, holdDocuments } from './search/pending.js';
 
 export type DialectKind = 'sqlite' | 'postgres';
 
@@ -75,29 +76,40 @@ const sqliteDialect: StoreDialect = {
   maxParameters: 32_766,
   maxRowsPerInsert: 32,
   hasCategory: (category) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref('papers.categories')}) where json_each.value = ${category})`,
-  async writeTransaction(db, work) {
-    // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN would read first and then fail with
-    // SQLITE_BUSY_SNAPSHOT, without waiting, if another process committed in between.
-    return db.connection().execute(async (connection) => {
-      await sql`begin immediate`.execute(connection);
-      try {
-        const result = await work(connection);
-        await sql`commit`.execute(connection);
-        return result;
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        throw error;
-      }
-    });
+  writeTransaction(db, work) {
+    return sqliteWriteTransaction(db, work, true);
   },
   async migrate(db, onProgress) {
     // Kysely's SQLite migration lock covers one connection only; BEGIN IMMEDIATE makes two processes that open a
-    // fresh file at once migrate one after the other.
-    await sqliteDialect.writeTransaction(db, (connection) =>
-      migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext, onProgress), disableTransactions: true })),
+    // fresh file at once migrate one after the other. Migrations write the search index as they go (one may drop it).
+    await sqliteWriteTransaction(
+      db,
+      (connection) => migrateWith(new Migrator({ db: connection, provider: createMigrationProvider(sqliteContext, onProgress), disableTransactions: true })),
+      false,
     );
   },
 };
+
+/** A SQLite write transaction; with `holdIndex`, the search index's documents are held until its commit (ADR 0055). */
+function sqliteWriteTransaction<T>(db: Kysely<StoreDatabase>, work: (trx: Kysely<StoreDatabase>) => Promise<T>, holdIndex: boolean): Promise<T> {
+  // BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN would read first and then fail with
+  // SQLITE_BUSY_SNAPSHOT, without waiting, if another process committed in between.
+  return db.connection().execute(async (connection) => {
+    await sql`begin immediate`.execute(connection);
+    const held = holdIndex ? holdDocuments(connection) : undefined;
+    try {
+      const result = await work(connection);
+      await flushPending(connection);
+      await sql`commit`.execute(connection);
+      return result;
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    } finally {
+      if (held) dropDocuments(connection);
+    }
+  });
+}
 
 type RowBuilder = (values: unknown[]) => Record<string, unknown>;
 const rowBuilders = new Map<string, RowBuilder>();

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { StoreDatabase } from '../schema.js';
+import { pendingDocuments } from './search/pending.js';
 
 /** An open transaction: its connection, whether it is still open, and the queue that runs its operations in turn. */
 export interface Scope {
@@ -30,15 +31,20 @@ export async function inSavepoint<T>(scope: Scope, work: (executor: Kysely<Store
   scope.savepoints += 1;
   const name = sql.id(`xivdigest_${scope.savepoints}`);
   await sql`savepoint ${name}`.execute(scope.executor);
+  // The search documents the transaction holds back (ADR 0055) roll back with the savepoint.
+  const documents = pendingDocuments(scope.executor);
+  const mark = documents?.mark();
   try {
     const result = await work(scope.executor);
     await sql`release savepoint ${name}`.execute(scope.executor);
+    documents?.release();
     return result;
   } catch (error) {
     // Should the rollback itself fail, the connection is broken and the outer transaction will fail too; the
     // first error is the one worth reporting.
     await sql`rollback to savepoint ${name}`.execute(scope.executor).catch(() => undefined);
     await sql`release savepoint ${name}`.execute(scope.executor).catch(() => undefined);
+    documents?.rollbackTo(mark!);
     throw error;
   } finally {
     scope.savepoints -= 1;

@@ -10,6 +10,7 @@ import { ASCII_ONLY } from '../../../core/fold.js';
 import type { Paper } from '../../../core/paper.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
+import { FLUSH_AT, flushPending, FTS_INSERT_TARGET, pendingDocuments, rowsInsert } from './pending.js';
 import { AUTHOR_PREFIX } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
@@ -225,7 +226,12 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     // one whose sort day moved gets a rowid in its new day's block.
     const docs = await sql<{ doc: number; paper_id: string }>`select doc, paper_id from paper_search_ids where paper_id in (${sql.join(ids)})`.execute(db);
     const docOf = new Map(docs.rows.map((row) => [row.paper_id, Number(row.doc)]));
-    if (docOf.size > 0) await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    const pending = pendingDocuments(db);
+    if (docOf.size > 0) {
+      // A document this transaction still holds is written first, so that the delete finds it (ADR 0055).
+      if (pending) await pending.flush(db);
+      await sql`delete from paper_fts where rowid in (${sql.join([...docOf.values()])})`.execute(db);
+    }
     const moved = chunk.filter((source) => docOf.has(source.id) && dayOfDoc(docOf.get(source.id)!) !== dayNumber(source.sortDay));
     if (moved.length > 0) {
       await sql`delete from paper_search_ids where paper_id in (${sql.join(moved.map((source) => source.id))})`.execute(db);
@@ -233,12 +239,18 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
     }
     const fresh = chunk.filter((source) => !docOf.has(source.id));
     if (fresh.length > 0) await allocateDocs(db, fresh, docOf);
+    if (pending) {
+      // Held until the transaction commits or reads the index: FTS5 would write a segment at each batch's savepoint.
+      for (const source of chunk) pending.add([docOf.get(source.id)!, ...(source.fts ?? ftsValues(source))]);
+      if (pending.unwritten >= FLUSH_AT) await pending.flush(db);
+      continue;
+    }
     const parameters: unknown[] = [];
     for (const source of chunk) {
       parameters.push(docOf.get(source.id)!);
       for (const value of source.fts ?? ftsValues(source)) parameters.push(value);
     }
-    await db.executeQuery(CompiledQuery.raw(rowsInsert('paper_fts (rowid, title, ttitle, tldr, abstract, authors, cats)', 7, chunk.length), parameters));
+    await db.executeQuery(CompiledQuery.raw(rowsInsert(FTS_INSERT_TARGET, 7, chunk.length), parameters));
   }
 }
 
@@ -275,25 +287,6 @@ async function allocateDocs(db: Kysely<any>, sources: readonly SearchSource[], d
     for (const entry of chunk) parameters.push(entry.doc, entry.id);
     await db.executeQuery(CompiledQuery.raw(rowsInsert('paper_search_ids (doc, paper_id)', 2, chunk.length), parameters));
   }
-}
-
-/** SQL texts of the multi-row INSERTs above, by table, width and rows (SQLite only: `?` placeholders). */
-const rowsInserts = new Map<string, string>();
-
-/**
- * `insert into TARGET values (?, …), …` of `rows` rows of `width` values, written once per shape: a batch's inserts
- * are bound by position without building a query tree of thousands of parameters each time (ADR 0050).
- */
-function rowsInsert(target: string, width: number, rows: number): string {
-  const key = `${target}:${rows}`;
-  let text = rowsInserts.get(key);
-  if (text === undefined) {
-    const row = `(${Array.from({ length: width }, () => '?').join(', ')})`;
-    text = `insert into ${target} values ${Array.from({ length: rows }, () => row).join(', ')}`;
-    if (rowsInserts.size >= 64) rowsInserts.delete(rowsInserts.keys().next().value as string);
-    rowsInserts.set(key, text);
-  }
-  return text;
 }
 
 /** A paper row's indexed columns as written (JSON columns as text or, from PostgreSQL, parsed). */
@@ -392,6 +385,7 @@ export async function clearIndex(db: Kysely<any>, dialect: SearchDialect): Promi
     await sql`delete from paper_search`.execute(db);
     return;
   }
+  await flushPending(db);
   await sql`delete from paper_fts`.execute(db);
   await sql`delete from paper_search_ids`.execute(db);
 }

@@ -1,0 +1,123 @@
+/**
+ * A SQLite transaction's search documents are held until its commit (docs/decisions/0055-index-at-commit.md): what a
+ * transaction reads of the index must still be what it wrote, a savepoint rolled back must take its documents with
+ * it (also those a search inside it had written to FTS5), and the index a long ingest leaves must be the one a
+ * rebuild makes, token instance by token instance.
+ */
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Paper } from '../../../core/paper.js';
+import { createTempStore, type TempStore } from '../../../../test/helpers/temp-store.js';
+import { rebuildSearchIndex } from '../../index.js';
+import { FLUSH_AT } from './pending.js';
+
+function paper(id: string, title: string): Paper {
+  return {
+    id,
+    version: 1,
+    title,
+    authors: [{ name: 'Ada Lovelace' }],
+    abstract: `The abstract of ${title}, number ${id}.`,
+    categories: ['cs.CL'],
+    links: { abs: `https://arxiv.org/abs/${id}` },
+    announced: '2025-04-28',
+    versions: [{ version: 1 }],
+    source: 'arxiv-rss',
+  };
+}
+
+function papers(prefix: string, word: string, count: number): Paper[] {
+  return Array.from({ length: count }, (_, index) => ({
+    ...paper(`${prefix}.${String(index).padStart(5, '0')}`, `${word} ${index}`),
+    title: `${word} study ${index}`,
+  }));
+}
+
+/** Every token instance of the index as (term, paper, column, offset), sorted: rowids differ between an ingest and a rebuild. */
+function instances(file: string): string[] {
+  const db = new Database(file);
+  try {
+    db.exec(`create virtual table temp.vocab using fts5vocab(main, paper_fts, 'instance')`);
+    const rows = db
+      .prepare('select v.term, s.paper_id, v.col, v.offset from temp.vocab v left join paper_search_ids s on s.doc = v.doc')
+      .raw(true)
+      .all() as unknown[][];
+    return rows.map((row) => row.join('\u0000')).sort();
+  } finally {
+    db.close();
+  }
+}
+
+/** Papers stored, rowids given, and documents in FTS5 (every document has the token `c0all`); FTS5's own check. */
+function counts(file: string): { papers: number; ids: number; documents: number } {
+  const db = new Database(file);
+  try {
+    db.exec(`insert into paper_fts (paper_fts, rank) values ('integrity-check', 0)`);
+    const count = (sqlText: string) => (db.prepare(sqlText).get() as { n: number }).n;
+    return {
+      papers: count('select count(*) as n from papers'),
+      ids: count('select count(*) as n from paper_search_ids'),
+      documents: count(`select count(*) as n from paper_fts where paper_fts match 'c0all'`),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+describe('search documents held until the commit (SQLite)', () => {
+  let temp: TempStore;
+  beforeEach(async () => {
+    temp = await createTempStore('sqlite');
+  });
+  afterEach(async () => {
+    await temp.cleanup();
+  });
+
+  it('are found by searches inside the transaction, leave with a savepoint rolled back, and make the index a rebuild makes', { timeout: 120_000 }, async () => {
+    const alpha = papers('2501', 'alpha', 300);
+    // More than a flush's worth, so that documents are written to FTS5 while the transaction goes on.
+    const delta = papers('2502', 'delta', FLUSH_AT + 500);
+    await temp.store.transaction(async (tx) => {
+      await tx.upsertPapers(alpha);
+      await expect(
+        tx.transaction(async (inner) => {
+          await inner.upsertPapers(papers('2503', 'bravo', 50));
+          // This search writes the held documents (alpha's too) to FTS5 inside the savepoint that then rolls back.
+          expect((await inner.search({ q: 'bravo' })).total).toBe(50);
+          expect((await inner.search({ q: 'alpha' })).total).toBe(300);
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      expect((await tx.search({ q: 'bravo' })).total).toBe(0);
+      expect((await tx.search({ q: 'alpha' })).total).toBe(300);
+      // A paper indexed earlier in the transaction, indexed again.
+      await tx.upsertPapers([{ ...alpha[0]!, version: 2, versions: [{ version: 2 }], title: 'charlie renamed', abstract: 'Renamed.' }]);
+      for (let start = 0; start < delta.length; start += 1_000) await tx.upsertPapers(delta.slice(start, start + 1_000));
+      expect((await tx.search({ q: 'charlie' })).total).toBe(1);
+    });
+    expect((await temp.store.search({ q: 'alpha' })).total).toBe(299);
+    expect((await temp.store.search({ q: 'charlie' })).total).toBe(1);
+    expect((await temp.store.search({ q: 'bravo' })).total).toBe(0);
+    expect((await temp.store.search({ q: 'delta' })).total).toBe(delta.length);
+    const total = alpha.length + delta.length;
+    expect(counts(temp.url)).toEqual({ papers: total, ids: total, documents: total });
+
+    const ingested = instances(temp.url);
+    expect(ingested.length).toBeGreaterThan(total * 10);
+    await rebuildSearchIndex(temp.store);
+    expect(instances(temp.url)).toEqual(ingested);
+  });
+
+  it('leave nothing behind when the transaction rolls back, and a write outside a transaction is indexed at its commit', async () => {
+    await expect(
+      temp.store.transaction(async (tx) => {
+        await tx.upsertPapers(papers('2504', 'echo', 200));
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(counts(temp.url)).toEqual({ papers: 0, ids: 0, documents: 0 });
+    await temp.store.upsertPapers(papers('2505', 'foxtrot', 20));
+    expect((await temp.store.search({ q: 'foxtrot' })).total).toBe(20);
+    expect(counts(temp.url)).toEqual({ papers: 20, ids: 20, documents: 20 });
+  });
+});
