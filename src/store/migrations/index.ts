@@ -9,6 +9,7 @@ import * as readerSubscriptions from './0006-reader-subscriptions.js';
 import * as readerMarks from './0007-reader-marks.js';
 import * as searchDocsByDay from './0008-search-docs-by-day.js';
 import * as searchDay from './0009-search-day.js';
+import * as postgresMarkedLexemes from './0011-postgres-marked-lexemes.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -51,6 +52,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0007-reader-marks', readerMarks],
   ['0008-search-docs-by-day', searchDocsByDay],
   ['0009-search-day', searchDay],
+  ['0011-postgres-marked-lexemes', postgresMarkedLexemes],
 ];
 
 /**
