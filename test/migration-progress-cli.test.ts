@@ -1,6 +1,7 @@
 /**
  * The first command after an upgrade migrates the database while the store opens; the long migrations (0008 on
- * SQLite, 0009 on PostgreSQL rewrite every paper's search row) report their progress on stderr, as `reindex` does.
+ * SQLite, 0009 and 0011 on PostgreSQL rewrite every paper's search row) report their progress on stderr, as `reindex`
+ * does.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Paper } from '../src/core/paper.js';
@@ -64,6 +65,27 @@ describe.each(testDatabases())('migration progress on $kind (built CLI)', ({ kin
     expect(again.stderr).not.toContain('migrating');
     expect((JSON.parse(again.stdout) as { total: number }).total).toBe(PAPERS / 2);
   });
+
+  it.skipIf(skipReason !== undefined || kind !== 'postgres')(
+    'reports 0011 while it rewrites documents indexed with the old category lexemes (PostgreSQL only: SQLite keeps its tokens)',
+    async () => {
+      database = await createTempDatabase(kind);
+      const store = await createStore({ url: database.url });
+      await store.upsertPapers(Array.from({ length: PAPERS }, (_, index) => paper(index + 1)));
+      await store.close();
+      // Documents as the previous version wrote them: category lexemes c0…, author lexemes a0… (ADR 0059).
+      await database.query(`update paper_search set document = cast(replace(replace(document::text, '''#', '''c0'), '''@', '''a0') as tsvector)`);
+      await database.query(`delete from kysely_migration where name >= '0011'`);
+
+      const typed = await cli.run(['--db', database.url, 'search', 'c0all', '--json']);
+      expect(typed.code, typed.stderr).toBe(0);
+      expect(typed.stderr).toContain(`migrating the database (0011-postgres-marked-lexemes): ${PAPERS}/${PAPERS}  100%`);
+      expect((JSON.parse(typed.stdout) as { total: number }).total).toBe(0);
+      const category = await cli.run(['--db', database.url, 'search', 'cat:cs.LG', '--json']);
+      expect(category.stderr).not.toContain('migrating');
+      expect((JSON.parse(category.stdout) as { total: number }).total).toBe(PAPERS);
+    },
+  );
 
   it.skipIf(skipReason !== undefined)('says nothing with --quiet', async () => {
     database = await createTempDatabase(kind);

@@ -10,6 +10,7 @@ import * as readerMarks from './0007-reader-marks.js';
 import * as searchDocsByDay from './0008-search-docs-by-day.js';
 import * as searchDay from './0009-search-day.js';
 import * as indexFlushSettings from './0010-index-flush-settings.js';
+import * as postgresMarkedLexemes from './0011-postgres-marked-lexemes.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -53,6 +54,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0008-search-docs-by-day', searchDocsByDay],
   ['0009-search-day', searchDay],
   ['0010-index-flush-settings', indexFlushSettings],
+  ['0011-postgres-marked-lexemes', postgresMarkedLexemes],
 ];
 
 /**

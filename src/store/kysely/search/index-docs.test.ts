@@ -17,6 +17,8 @@ import type { StoredTexts } from '../../../core/texts.js';
 import { storeEvents } from '../../../jobs/store-events.js';
 import { hasSharedFixtures, sharedFixture, sharedSkipReason } from '../../../../test/helpers/shared-fixtures.js';
 import { createStore } from '../../index.js';
+import { tsVectorLiteral } from './index-docs.js';
+import { quoteLexeme } from './query.js';
 
 const FIXTURES = [
   ['arxiv', 'rss-new-all-archives-2024-11-28.TRUNCATED.xml'],
@@ -145,3 +147,25 @@ if (!hasSharedFixtures) {
     it.skip(sharedSkipReason, () => undefined);
   });
 }
+
+describe('PostgreSQL documents (ADR 0059)', () => {
+  it('mark category lexemes with # and author lexemes with @, which no word has, and quote every lexeme', () => {
+    const literal = tsVectorLiteral({
+      id: '2504.00001',
+      sortDay: '2025-04-28',
+      title: 'c0all a0bengio',
+      abstract: 'Diffusion',
+      authors: ['Yoshua Bengio'],
+      categories: ['cs.CL', 'math-ph'],
+      texts: [],
+    });
+    const lexemes = literal.split(' ').map((part) => part.replace(/^'(.*)'(:.*)?$/, '$1'));
+    expect(lexemes.filter((lexeme) => lexeme.startsWith('#')).sort()).toEqual(['#all', '#cs', '#cs0cl', '#math1ph']);
+    expect(literal).toContain("'@bengio':");
+    // The title's words stay words: they are not the category's or the author's lexemes.
+    expect(literal).toMatch(/'c0all':1A/);
+    expect(literal).toMatch(/'a0bengio':2A/);
+    expect(quoteLexeme("it's")).toBe("'it''s'");
+    expect(quoteLexeme('back\\slash')).toBe("'back\\\\slash'");
+  });
+});

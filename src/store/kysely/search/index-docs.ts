@@ -11,7 +11,7 @@ import type { Paper } from '../../../core/paper.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
 import { FLUSH_AT, flushPending, FTS_INSERT_TARGET, pendingDocuments, rowsInsert } from './pending.js';
-import { AUTHOR_PREFIX } from './query.js';
+import { AUTHOR_PREFIX, quoteLexeme, tsCategoryLexeme } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
 
@@ -158,9 +158,10 @@ const MAX_POSITIONS = 256;
 const MAX_POSITION = 16_383;
 
 /**
- * A paper's tsvector as a literal: title A, translated titles B, TL;DRs and authors (prefixed `a0`) C, abstracts D,
- * category tokens without positions. Positions run on across the fields, with a gap between texts so that a phrase
- * never spans two of them.
+ * A paper's tsvector as a literal: title A, translated titles B, TL;DRs and authors (prefixed `@`) C, abstracts D,
+ * category lexemes (`#cs0cl`, tsCategoryLexeme) without positions. Positions run on across the fields, with a gap
+ * between texts so that a phrase never spans two of them. No word starts with `@` or `#`: a typed word never reaches
+ * an author's or a category's lexeme (ADR 0059).
  */
 export function tsVectorLiteral(source: SearchSource): string {
   const fields = documentFields(source);
@@ -183,9 +184,9 @@ export function tsVectorLiteral(source: SearchSource): string {
   add(fields.tldr, 'C');
   add(fields.authors, 'C', AUTHOR_PREFIX);
   add(fields.abstract, 'D');
-  for (const token of fields.cats) if (!lexemes.has(token)) lexemes.set(token, []);
+  for (const token of fields.cats) lexemes.set(tsCategoryLexeme(token), []);
   const parts: string[] = [];
-  for (const [lexeme, positions] of lexemes) parts.push(positions.length > 0 ? `'${lexeme}':${positions.join(',')}` : `'${lexeme}'`);
+  for (const [lexeme, positions] of lexemes) parts.push(positions.length > 0 ? `${quoteLexeme(lexeme)}:${positions.join(',')}` : quoteLexeme(lexeme));
   return parts.join(' ');
 }
 

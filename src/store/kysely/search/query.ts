@@ -1,7 +1,7 @@
 /**
  * The query language's AST (select/query/parse.ts) as an SQLite FTS5 MATCH expression and as a PostgreSQL tsquery,
  * both over the tokens of core/search-text.ts. The expressions are bound as parameters, never spliced into SQL; the
- * tokens in them are letters and digits only, quoted all the same.
+ * tokens in them are quoted (PostgreSQL's category and author lexemes start with a mark that no word has, ADR 0059).
  */
 import { ALL_PAPERS_TOKEN, categoryToken, hasCjk, queryTokens, type HighlightTerm } from '../../../core/search-text.js';
 import type { QueryNode, QueryTerm } from '../../../select/query/parse.js';
@@ -9,8 +9,21 @@ import type { QueryNode, QueryTerm } from '../../../select/query/parse.js';
 /** A token that no paper has: what a term without any word to look for matches. */
 const NOTHING_TOKEN = 'c0none';
 
-/** PostgreSQL lexemes of author words carry this prefix, so that `au:` and `ti:` never see each other's words. */
-export const AUTHOR_PREFIX = 'a0';
+/**
+ * PostgreSQL lexemes of author words carry this prefix, so that `au:` and `ti:` never see each other's words. Words
+ * are letters and digits only (core/search-text.ts), so no word, and no prefix of one, reaches a lexeme that starts
+ * with a mark (docs/decisions/0059-postgres-marked-lexemes.md).
+ */
+export const AUTHOR_PREFIX = '@';
+
+/**
+ * PostgreSQL's lexeme of a category token (`c0cs0cl` → `#cs0cl`, `c0all` → `#all`). Category lexemes have no
+ * positions, which every weight filter lets through: the mark keeps a typed word (`c0all`, `c*`) away from them (ADR
+ * 0059). SQLite keeps the tokens as they are, in their own column.
+ */
+export function tsCategoryLexeme(token: string): string {
+  return `#${token.startsWith('c0') ? token.slice(2) : token}`;
+}
 
 /** The FTS5 columns, in the table's order. */
 export const FTS_COLUMNS = ['title', 'ttitle', 'tldr', 'abstract', 'authors', 'cats'] as const;
@@ -127,9 +140,14 @@ export function ftsCategoryFilter(categories: readonly string[] | undefined, exc
   return leaveOut.length > 0 ? `(${base} NOT ({cats} : (${leaveOut.join(' OR ')})))` : base;
 }
 
+/** A lexeme quoted for a tsvector or tsquery literal: any character may stand inside, with ' and \ doubled. */
+export function quoteLexeme(lexeme: string): string {
+  return `'${/['\\]/.test(lexeme) ? lexeme.replace(/['\\]/g, '$&$&') : lexeme}'`;
+}
+
 function tsLexeme(token: string, prefix: boolean, weights: string): string {
   const marks = `${prefix ? '*' : ''}${weights}`;
-  return `'${token}'${marks ? `:${marks}` : ''}`;
+  return `${quoteLexeme(token)}${marks ? `:${marks}` : ''}`;
 }
 
 function tsPhrase(tokens: readonly string[], prefix: boolean, weights: string, lexemePrefix = ''): string {
@@ -147,7 +165,7 @@ function tsLeaf(term: QueryTerm): string {
     case 'au':
       return tsPhrase(tokens, prefix, '', AUTHOR_PREFIX);
     case 'cat':
-      return tsPhrase(tokens, prefix, '');
+      return tsPhrase(tokens.map(tsCategoryLexeme), prefix, '');
     case 'text':
       return `(${tsPhrase(tokens, prefix, '')} | ${tsPhrase(tokens, prefix, '', AUTHOR_PREFIX)})`;
   }
@@ -169,10 +187,11 @@ export function toTsQuery(node: QueryNode): string {
 
 /** Category filters as a tsquery to AND with the query (undefined when there are none). */
 export function tsCategoryFilter(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): string | undefined {
-  const include = (categories ?? []).map((category) => `'${categoryToken(category)}'`);
-  const leaveOut = (exclude ?? []).map((category) => `!'${categoryToken(category)}'`);
+  const lexeme = (category: string) => quoteLexeme(tsCategoryLexeme(categoryToken(category)));
+  const include = (categories ?? []).map(lexeme);
+  const leaveOut = (exclude ?? []).map((category) => `!${lexeme(category)}`);
   if (include.length === 0 && leaveOut.length === 0) return undefined;
-  const parts = [include.length > 0 ? `(${include.join(' | ')})` : `'${ALL_PAPERS_TOKEN}'`, ...leaveOut];
+  const parts = [include.length > 0 ? `(${include.join(' | ')})` : quoteLexeme(tsCategoryLexeme(ALL_PAPERS_TOKEN)), ...leaveOut];
   return `(${parts.join(' & ')})`;
 }
 
