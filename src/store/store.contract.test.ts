@@ -887,6 +887,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0008-search-docs-by-day',
           '0009-search-day',
           '0010-index-flush-settings',
+          '0011-postgres-marked-lexemes',
         ]);
       } finally {
         await again.close();
