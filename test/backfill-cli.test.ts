@@ -86,9 +86,8 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
     { timeout: 180_000 },
     async () => {
       const { sandbox, database, env } = await setup(kind);
-      // Large enough that the kill after chunk 3 (1,500 records) lands well before the end (13 chunks still to go: over
-      // a second of work at rest, several under load); the reruns read the rest.
-      const total = 8_000;
+      // Large enough that the kill after chunk 3 (1,500 records) lands well before the end; the reruns read the rest.
+      const total = 16_000;
       const plain = join(sandbox.dir, 'snapshot.json');
       await writeSnapshot(plain, total);
       const gz = join(sandbox.dir, 'snapshot.json.gz');
@@ -194,8 +193,7 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
 describe('backfill on SQLite: stopping and expired tokens', () => {
   it('Ctrl-C stops after the chunk under way, exits 130, and the rerun goes on from there', { timeout: 120_000 }, async () => {
     const { sandbox, database, env } = await setup('sqlite');
-    // As above: the SIGINT after chunk 2 lands with 14 chunks still to go.
-    const total = 8_000;
+    const total = 16_000;
     const file = join(sandbox.dir, 'snapshot.json');
     await writeSnapshot(file, total);
     const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--json'], env);
