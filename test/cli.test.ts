@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { createCliSandbox, twoAtATime, type CliSandbox } from './helpers/cli.js';
 import { startTestServer } from './helpers/http-server.js';
 import { hasSharedFixtures, ownFixture, sharedFixture, sharedFixtureFiles } from './helpers/shared-fixtures.js';
 
@@ -21,11 +21,11 @@ describe('help', () => {
     const commands = ['fetch', 'ingest', 'import-digest', 'import-seed-cache', 'papers', 'render', 'config'];
     for (const command of commands) expect(top.stdout).toContain(command);
     expect(top.stdout).toMatch(/Exit codes/);
-    for (const command of commands) {
+    await twoAtATime(commands, async (command) => {
       const help = await sandbox.run([command, '--help']);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain(`Usage: xivdigest ${command}`);
-    }
+    });
   });
 
   it('rejects an unknown option with exit code 2', async () => {
@@ -103,15 +103,18 @@ describe('ingest', () => {
   });
 
   it('says which command to use for a digest, and refuses unknown formats', async () => {
-    const digest = await sandbox.run(['ingest', ownFixture('digests', 'own-old-era.md')]);
-    expect(digest.code).toBe(2);
-    expect(digest.stderr).toContain('import-digest');
     const unknown = join(sandbox.dir, 'notes.txt');
     writeFileSync(unknown, 'hello\n');
-    const result = await sandbox.run(['ingest', unknown]);
+    // Three refusals, independent of each other: run side by side.
+    const [digest, result, missing] = await Promise.all([
+      sandbox.run(['ingest', ownFixture('digests', 'own-old-era.md')]),
+      sandbox.run(['ingest', unknown]),
+      sandbox.run(['ingest', join(sandbox.dir, 'missing.xml')]),
+    ]);
+    expect(digest.code).toBe(2);
+    expect(digest.stderr).toContain('import-digest');
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/Cannot tell the format/);
-    const missing = await sandbox.run(['ingest', join(sandbox.dir, 'missing.xml')]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toMatch(/does not exist/);
   });
@@ -222,37 +225,39 @@ describe('fetch', () => {
   });
 
   it('checks its options before any request', async () => {
-    const noCategory = await sandbox.run(['fetch']);
+    const [noCategory, badDate] = await Promise.all([sandbox.run(['fetch']), sandbox.run(['fetch', '--source', 'api', '-c', 'cs.CL', '--from', '2026-13-45'])]);
     expect(noCategory.code).toBe(2);
     expect(noCategory.stderr).toMatch(/needs --category/);
-    const badDate = await sandbox.run(['fetch', '--source', 'api', '-c', 'cs.CL', '--from', '2026-13-45']);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/not a date/);
   });
 });
 
 describe('digests', () => {
+  // Each digest under a name of its own, so two round trips at a time, and a digest's two renders side by side.
   const roundTrip = async (file: string) => {
     const name = `rt-${basename(file, '.md')}`;
     const imported = await sandbox.run(['import-digest', file, '--name', name, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
-    const rendered = await sandbox.run(['render', name, '--format', 'md']);
-    expect(rendered.code, rendered.stderr).toBe(0);
-    expect(Buffer.from(rendered.stdout)).toEqual(readFileSync(file));
     const out = join(sandbox.dir, `${name}.md`);
-    const written = await sandbox.run(['render', name, '--out', out]);
-    expect(written.code).toBe(0);
-    expect(readFileSync(out)).toEqual(readFileSync(file));
+    const [rendered, written] = await Promise.all([sandbox.run(['render', name, '--format', 'md']), sandbox.run(['render', name, '--out', out])]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(Buffer.from(rendered.stdout), file).toEqual(readFileSync(file));
+    expect(written.code, written.stderr).toBe(0);
+    expect(readFileSync(out), file).toEqual(readFileSync(file));
   };
 
   it('imports our own digests and renders them back byte for byte', async () => {
-    for (const name of ['own-empty.md', 'own-old-era.md', 'own-mixed-eras.md', 'own-edge-cases.md']) await roundTrip(ownFixture('digests', name));
+    await twoAtATime(
+      ['own-empty.md', 'own-old-era.md', 'own-mixed-eras.md', 'own-edge-cases.md'].map((name) => ownFixture('digests', name)),
+      roundTrip,
+    );
   });
 
   it.skipIf(!hasSharedFixtures)('imports every real cn-chat-arxiv digest and renders it back byte for byte', async () => {
     const files = [...sharedFixtureFiles('digests', (n) => n.endsWith('.md')), ...sharedFixtureFiles('seed-outputs', (n) => n.endsWith('.md'))];
     expect(files.length).toBeGreaterThanOrEqual(6);
-    for (const file of files) await roundTrip(file);
+    await twoAtATime(files, roundTrip);
   });
 
   it('names the digest after the file, lists digests, and explains a missing one', async () => {
@@ -304,12 +309,15 @@ describe('import-seed-cache', () => {
 
 describe('configuration and database', () => {
   it('chooses the database from --db, then XIVDIGEST_DB, and prints it with --verbose', async () => {
-    const fromEnv = await sandbox.run(['-v', 'papers']);
-    expect(fromEnv.stderr).toContain(`database: ${sandbox.db} (from XIVDIGEST_DB)`);
     const other = join(sandbox.dir, 'other.db');
-    const fromFlag = await sandbox.run(['--verbose', '--db', other, 'papers']);
+    // Three databases, one run each: side by side.
+    const [fromEnv, fromFlag, byDefault] = await Promise.all([
+      sandbox.run(['-v', 'papers']),
+      sandbox.run(['--verbose', '--db', other, 'papers']),
+      sandbox.run(['-v', 'papers'], { env: { XIVDIGEST_DB: undefined } }),
+    ]);
+    expect(fromEnv.stderr).toContain(`database: ${sandbox.db} (from XIVDIGEST_DB)`);
     expect(fromFlag.stderr).toContain(`database: ${other} (from --db)`);
-    const byDefault = await sandbox.run(['-v', 'papers'], { env: { XIVDIGEST_DB: undefined } });
     expect(byDefault.stderr).toContain(`database: ${join(sandbox.dir, 'data', 'xivdigest', 'xivdigest.db')} (from default)`);
   });
 
@@ -317,15 +325,17 @@ describe('configuration and database', () => {
     const file = join(sandbox.dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ arxiv: { minIntervalMs: -1, rssBaseUrl: 'not a url' }, extra: true }));
     // The environment outranks the file, so the sandbox's XIVDIGEST_MIN_INTERVAL_MS must not hide the file's value.
-    const check = await sandbox.run(['config', 'check', file], { env: { XIVDIGEST_MIN_INTERVAL_MS: undefined } });
+    const [check, used, schema] = await Promise.all([
+      sandbox.run(['config', 'check', file], { env: { XIVDIGEST_MIN_INTERVAL_MS: undefined } }),
+      sandbox.run(['--config', file, 'papers'], { env: { XIVDIGEST_MIN_INTERVAL_MS: undefined } }),
+      sandbox.run(['config', 'schema']),
+    ]);
     expect(check.code).toBe(3);
     expect(check.stdout).toMatch(/error: arxiv\.minIntervalMs: /);
     expect(check.stdout).toMatch(/error: arxiv\.rssBaseUrl: /);
     expect(check.stdout).toContain(`database: ${sandbox.db} (from XIVDIGEST_DB)`);
-    const used = await sandbox.run(['--config', file, 'papers'], { env: { XIVDIGEST_MIN_INTERVAL_MS: undefined } });
     expect(used.code).toBe(3);
     expect(used.stderr).toMatch(/Invalid configuration in .*bad\.json: .*arxiv\.minIntervalMs/);
-    const schema = await sandbox.run(['config', 'schema']);
     expect(json(schema.stdout).properties).toHaveProperty('arxiv');
   });
 

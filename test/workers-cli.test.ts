@@ -121,12 +121,11 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
     const answeredBefore = server.requests.filter((request) => request.status === 200).length;
     const workers: CliProcess[] = [];
     try {
+      // Both start at once; the first serves its own /metrics (--metrics-port 0: any free port, printed on stderr).
       for (let index = 0; index < 2; index += 1) {
-        // The first worker serves its own /metrics (--metrics-port 0: any free port, printed on stderr).
-        const worker = startCli(sandbox, ['worker', '--concurrency', String(CONCURRENCY), ...(index === 0 ? ['--metrics-port', '0'] : [])], env);
-        workers.push(worker);
-        await worker.waitForStderr(/worker: serving enrich-openai-compatible-/);
+        workers.push(startCli(sandbox, ['worker', '--concurrency', String(CONCURRENCY), ...(index === 0 ? ['--metrics-port', '0'] : [])], env));
       }
+      await Promise.all(workers.map((worker) => worker.waitForStderr(/worker: serving enrich-openai-compatible-/)));
       const metricsUrl = /worker: metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(workers[0]!.stderr())?.[1];
       expect(metricsUrl, workers[0]!.stderr()).toBeDefined();
       // About a fifth of the papers' worth: each worker alone would spend it all if the counter were per process.

@@ -1,6 +1,8 @@
 /** The model-progress reporting shared by `enrich` and `today`; loaded only when they run. */
 import type { chooseProvider, ChosenProvider } from '../app-llm.js';
-import { describeLocalRun, type LlamaCppProvider } from '../llm/llama-cpp/index.js';
+import type { LlamaCppProvider } from '../llm/llama-cpp/index.js';
+// plan.js, not index.js: index.js loads node-llama-cpp (hundreds of modules), which a run without a local model never needs.
+import { describeLocalRun } from '../llm/llama-cpp/plan.js';
 import { formatCount, type Reporter } from './output.js';
 
 export { enrichSettings } from '../app-llm.js';

@@ -114,12 +114,12 @@ describe('a run killed with SIGKILL (SQLite)', () => {
     try {
       hookDelay = 10_000;
       const postsBefore = world.hooks.posts.length;
-      // A 3 s claim, renewed every 0.5 s: still held when the second run tries 4 s later.
-      const first = sandbox.start(['run', '--now', FAULT_NOW, '--lease-seconds', '3']);
+      // A 2 s claim, renewed every third of a second: still held when the second run tries 2.5 s later.
+      const first = sandbox.start(['run', '--now', FAULT_NOW, '--lease-seconds', '2']);
       const deadline = Date.now() + 30_000;
       while (world.hooks.posts.length === postsBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(world.hooks.posts.length - postsBefore).toBe(1);
-      await new Promise((resolve) => setTimeout(resolve, 4000));
+      await new Promise((resolve) => setTimeout(resolve, 2500));
       const busy = await sandbox.run(['run', '--now', FAULT_NOW]);
       expect(busy.code, busy.stderr).toBe(75);
       expect(busy.stderr).toMatch(new RegExp(`pid ${first.child.pid}\\b`));
@@ -178,10 +178,13 @@ describe('a run killed with SIGKILL (SQLite)', () => {
   it('refuses a --wait or --lease-seconds that is not a number of seconds', async () => {
     const sandbox = await world.sandbox(databaseOf('sqlite'));
     try {
-      const bad = await sandbox.run(['run', '--now', FAULT_NOW, '--wait', 'soon']);
+      // Two usage errors, independent of each other: run side by side.
+      const [bad, zero] = await Promise.all([
+        sandbox.run(['run', '--now', FAULT_NOW, '--wait', 'soon']),
+        sandbox.run(['run', '--now', FAULT_NOW, '--lease-seconds', '0']),
+      ]);
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--wait soon is not a non-negative number of seconds.*--wait 600/s);
-      const zero = await sandbox.run(['run', '--now', FAULT_NOW, '--lease-seconds', '0']);
       expect(zero.code).toBe(2);
     } finally {
       await sandbox.cleanup();

@@ -59,3 +59,18 @@ export function createCliSandbox(): CliSandbox {
     },
   };
 }
+
+/**
+ * Runs `task` for every item, two at a time, in order of start: for independent CLI runs (each its own process) on
+ * a machine of two cores, where a third process at once would only wait. Rejects with the first failure, after
+ * every started task has ended.
+ */
+export async function twoAtATime<T>(items: readonly T[], task: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  const lanes = await Promise.allSettled([lane(), lane()]);
+  const failed = lanes.find((lane): lane is PromiseRejectedResult => lane.status === 'rejected');
+  if (failed) throw failed.reason;
+}

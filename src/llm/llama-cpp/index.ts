@@ -1,17 +1,7 @@
 /** The embedded local LLM: a GGUF model run in-process by node-llama-cpp, its output held to the request's JSON schema by a grammar. */
 import { availableParallelism, freemem } from 'node:os';
-import {
-  getLlama,
-  LlamaChatSession,
-  TokenBias,
-  LlamaLogLevel,
-  type Llama,
-  type LlamaContext,
-  type LlamaContextSequence,
-  type LlamaGrammar,
-  type LlamaModel,
-  type Token,
-} from 'node-llama-cpp';
+import type { Llama, LlamaChatSession, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaLogLevel, LlamaModel, Token, TokenBias } from 'node-llama-cpp';
+import type * as NodeLlamaCppModule from 'node-llama-cpp';
 import { XivdigestError, excerpt } from '../../core/errors.js';
 import type { JsonSchema, LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
 import { modelIdOf, resolveModelFile, type ModelFileOptions, type ModelProgressEvent } from './model-file.js';
@@ -23,6 +13,15 @@ export { describeLocalRun, PAPER_TOKENS, CPU_PARALLEL, GPU_PARALLEL, SMALL_MODEL
 export type { Calibration, LocalRunFacts } from './plan.js';
 
 export const metadata: LlmProviderMetadata = { id: 'llama-cpp', requires: [], concurrent: true };
+
+type NodeLlamaCpp = typeof NodeLlamaCppModule;
+let nodeLlamaCppModule: Promise<NodeLlamaCpp> | undefined;
+/**
+ * node-llama-cpp, imported at the first model load: it is some 400 modules (about 0.4 s of CPU per process), which
+ * every command that builds the provider registry (run, today, enrich, serve) would otherwise load for nothing when
+ * the local model is not in use.
+ */
+const nodeLlamaCpp = (): Promise<NodeLlamaCpp> => (nodeLlamaCppModule ??= import('node-llama-cpp'));
 
 export interface LlamaCppProviderOptions {
   /** A .gguf path, an `hf:user/repo/file.gguf[#revision]` URI, an http(s) URL, or undefined for the default model. */
@@ -101,6 +100,8 @@ export interface LlamaCppProvider extends LlmProvider {
 }
 
 interface Loaded {
+  /** node-llama-cpp itself, imported by the load. */
+  lib: NodeLlamaCpp;
   llama: Llama;
   releaseLlama: () => Promise<void>;
   model: LlamaModel;
@@ -191,7 +192,8 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
   };
   const file = await resolveModelFile(fileOptions);
   const gpu = settings.gpu ?? 'auto';
-  const shared = await acquireLlama(gpu, settings.threads ?? availableParallelism(), settings.onLog);
+  const lib = await nodeLlamaCpp();
+  const shared = await acquireLlama(lib, gpu, settings.threads ?? availableParallelism(), settings.onLog);
   const { llama } = shared;
   try {
     const coreThreads = settings.threads ?? Math.max(1, Math.min(llama.cpuMathCores, availableParallelism()));
@@ -235,9 +237,10 @@ async function loadModel(settings: LlamaCppProviderOptions, modelReason: string)
     const context = await model.createContext({ contextSize, sequences: parallel, threads });
     const sequences = Array.from({ length: parallel }, () => context.getSequence());
     const calibration = settings.calibrate === false ? undefined : await calibrate(model, sequences);
-    const tokenBias = bannedTokenBias(model, settings);
+    const tokenBias = bannedTokenBias(lib, model, settings);
     settings.onProgress?.({ type: 'model-loaded', path: file.path });
     return {
+      lib,
       llama,
       releaseLlama: shared.release,
       model,
@@ -330,7 +333,12 @@ const llamas = new Map<string, { llama: Promise<Llama>; users: number }>();
  * One llama.cpp binding per process and settings, shared by providers: getLlama() tests the prebuilt binary in a child
  * process first (seconds), which a second provider need not pay again. A provider with its own log handler gets its own.
  */
-async function acquireLlama(gpu: false | 'auto', maxThreads: number, onLog: LlamaCppProviderOptions['onLog']): Promise<SharedLlama> {
+async function acquireLlama(
+  { getLlama, LlamaLogLevel: logLevels }: NodeLlamaCpp,
+  gpu: false | 'auto',
+  maxThreads: number,
+  onLog: LlamaCppProviderOptions['onLog'],
+): Promise<SharedLlama> {
   const key = onLog ? undefined : `${gpu}:${maxThreads}`;
   let entry = key === undefined ? undefined : llamas.get(key);
   if (!entry) {
@@ -342,7 +350,7 @@ async function acquireLlama(gpu: false | 'auto', maxThreads: number, onLog: Llam
       progressLogs: false,
       usePrebuiltBinaries: true,
       maxThreads,
-      logLevel: LlamaLogLevel.warn,
+      logLevel: logLevels.warn,
       ...(onLog ? { logger: (level: LlamaLogLevel, message: string) => onLog(level, message) } : {}),
     });
     entry = { llama, users: 0 };
@@ -383,7 +391,7 @@ async function generateOn(
   grammar: LlamaGrammar,
   settings: LlamaCppProviderOptions,
 ): Promise<LlmResult> {
-  const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: request.system, autoDisposeSequence: false });
+  const session = new loaded.lib.LlamaChatSession({ contextSequence: sequence, systemPrompt: request.system, autoDisposeSequence: false });
   const timeout = request.timeoutMs === undefined ? undefined : AbortSignal.timeout(request.timeoutMs);
   const signal = anySignal([request.signal, settings.signal, timeout]);
   try {
@@ -466,7 +474,7 @@ function promptTokenCount(session: LlamaChatSession, model: LlamaModel, request:
   return contextText.tokenize(model.tokenizer).length;
 }
 
-function bannedTokenBias(model: LlamaModel, settings: LlamaCppProviderOptions): TokenBias | undefined {
+function bannedTokenBias({ TokenBias }: NodeLlamaCpp, model: LlamaModel, settings: LlamaCppProviderOptions): TokenBias | undefined {
   const banned = new Set<Token>();
   if (settings.banHighByteTokens) {
     for (const token of model.iterateAllTokens()) {
