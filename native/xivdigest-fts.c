@@ -62,7 +62,7 @@ static void xivdigestBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   int nCol = api->xColumnCount(fts);
   int nPhrase = api->xPhraseCount(fts);
   RankData *data = 0;
-  int rc, i, nInst = 0, nTok = 0;
+  int rc, i, nTok = 0;
   double score = 0.0;
   if (nVal != nCol + nPhrase) {
     char *message = sqlite3_mprintf("xivdigest_bm25: expected %d column weights and %d IDFs, got %d values", nCol, nPhrase, nVal);
@@ -71,14 +71,21 @@ static void xivdigestBm25(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     return;
   }
   rc = rankData(api, fts, &data);
-  if (rc == SQLITE_OK) {
-    memset(data->aFreq, 0, sizeof(double) * (size_t)nPhrase);
-    rc = api->xInstCount(fts, &nInst);
-  }
-  for (i = 0; rc == SQLITE_OK && i < nInst; i++) {
-    int ip, ic, io;
-    rc = api->xInst(fts, i, &ip, &ic, &io);
-    if (rc == SQLITE_OK) data->aFreq[ip] += sqlite3_value_double(apVal[ic]);
+  /* Each phrase's instances on their own (xPhraseFirst/xPhraseNext): xInst would first merge and sort the instances
+  ** of every phrase of the row into one list. Phrases with an IDF of 0 (under a NOT, category tokens) are skipped. */
+  for (i = 0; rc == SQLITE_OK && i < nPhrase; i++) {
+    Fts5PhraseIter iter;
+    int column, offset;
+    double freq = 0.0;
+    if (sqlite3_value_double(apVal[nCol + i]) == 0.0) {
+      data->aFreq[i] = 0.0;
+      continue;
+    }
+    rc = api->xPhraseFirst(fts, i, &iter, &column, &offset);
+    for (; rc == SQLITE_OK && column >= 0; api->xPhraseNext(fts, &iter, &column, &offset)) {
+      freq += sqlite3_value_double(apVal[column]);
+    }
+    data->aFreq[i] = freq;
   }
   if (rc == SQLITE_OK) rc = api->xColumnSize(fts, -1, &nTok);
   if (rc != SQLITE_OK) {

@@ -19,7 +19,6 @@ const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hang
 const RUN = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー]+/gu;
 const ASCII_WORD = /^[A-Za-z0-9]+$/;
-const ASCII_TEXT = /^[\x00-\x7f]*$/;
 const ASCII_SEPARATORS = /[^a-z0-9]+/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
@@ -125,11 +124,12 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
       else exact.add(token);
     });
   }
-  // Plain ASCII text folds to its lower case only, so a token it has is a substring of that: most fields of most hits
-  // have none of the query's words, and are ruled out without tokenizing them.
-  if (lone.length === 0 && ASCII_TEXT.test(text)) {
-    const lower = text.toLowerCase();
-    if (![...exact, ...prefixes].some((token) => lower.includes(token))) return [];
+  // Folding is character by character, so a word's folded form is a substring of the whole text folded: a field
+  // without any of the query's (ASCII) words is ruled out without tokenizing it, as most fields of most hits are.
+  const wanted = [...exact, ...prefixes];
+  if (lone.length === 0 && wanted.every((token) => ASCII_ONLY.test(token))) {
+    const folded = foldDiacritics(text, 'NFKD');
+    if (!wanted.some((token) => folded.includes(token))) return [];
   }
   const ranges: Array<[number, number]> = [];
   for (const token of searchTokens(text)) {

@@ -267,23 +267,28 @@ async function rankedIds(
     const phrases = [...(request.query ? ftsPhrases(request.query) : []), ...ftsCategoryPhrases(request.categories, request.excludeCategories)];
     if (days.length === 0 && !byDate) {
       const windowed = window > 0 && offset + limit <= window;
-      let total: number;
       if (windowed && !request.exactTotal) {
-        // More matches than the window? Counting the newest window + 1 of them answers it without counting them all;
-        // if so, the total is given as "more than `window`" (ADR 0054).
-        const newest = await countOf(
-          db,
-          sql<{ count: number }>`select count(*) as count from
-            (select rowid from paper_fts where paper_fts match ${match} order by rowid desc limit ${window + 1})`,
-        );
-        if (newest > window) {
-          const ranked = await rankedMatches(db, match, await bm25Of(db, 'paper_fts', phrases, version, ranking), window, limit, offset);
-          return { total: window, totalIsLowerBound: true, ranked, rankedWithin: window };
-        }
-        total = newest;
-      } else {
-        total = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`);
+        // One walk down the newest window + 1 matches, scored as it goes, gives both the page and whether there are
+        // more than `window` (then the total is "more than `window`", ADR 0054): with no more, they were every match.
+        const bm25 = await bm25Of(db, 'paper_fts', phrases, version, ranking);
+        const rows = await sql<{ total: number; id: string; score: number }>`with newest as materialized (
+            select rowid as doc, ${bm25} as score from paper_fts where paper_fts match ${match} order by rowid desc limit ${window + 1})
+          select (select count(*) from newest) as total, s.paper_id as id, m.score as score
+          from (select doc, score from (select doc, score from newest order by doc desc limit ${window})
+            order by score, doc desc limit ${limit} offset ${offset}) m
+          join paper_search_ids s on s.doc = m.doc order by m.score, m.doc desc`.execute(db);
+        const ranked = rows.rows.map((row) => ({ id: row.id, score: -Number(row.score) }));
+        const newest =
+          rows.rows.length > 0
+            ? Number(rows.rows[0]!.total)
+            : await countOf(
+                db,
+                sql<{ count: number }>`select count(*) as count from
+                  (select rowid from paper_fts where paper_fts match ${match} order by rowid desc limit ${window + 1})`,
+              );
+        return newest > window ? { total: window, totalIsLowerBound: true, ranked, rankedWithin: window } : { total: newest, ranked };
       }
+      const total = await countOf(db, sql<{ count: number }>`select count(*) as count from paper_fts where paper_fts match ${match}`);
       const bm25 = await bm25Of(db, 'paper_fts', phrases, version, ranking);
       // Many matches: BM25 over the newest `window` of them (ADR 0049); ORDER BY rank would score every match first.
       // Otherwise every match is scored, the page kept in a top-k sort; only the page's rows reach the join. Ties go
