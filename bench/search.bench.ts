@@ -333,6 +333,7 @@ async function main(): Promise<void> {
     console.log(
       `SQLite ranking: ${rank.loaded ? "xivdigest_bm25 (IDFs from each phrase's 500 newest matches)" : `FTS5 bm25() (${rank.reason})`}; totals: ${exactTotal ? 'exact' : 'more than the window left uncounted'}\n`,
     );
+  else console.log('');
   console.log(
     '| database | papers | store (index in step) | reindex | index size | database size | cold p50 | cold p95 | cold max | repeated p50 | p95 | p99 |',
   );
