@@ -110,3 +110,44 @@ describe('xivdigest search and reindex (built CLI)', () => {
     }
   });
 });
+
+describe('xivdigest search with more matches than the rank window (built CLI, ADR 0054)', () => {
+  let cli: CliSandbox;
+
+  beforeAll(async () => {
+    cli = createCliSandbox();
+    const file = join(cli.dir, 'many.jsonl');
+    // 10,001 papers with one word in common: one more than the window of 10,000.
+    const lines = Array.from({ length: 10_001 }, (_, index) => {
+      const id = `2306.${String(index + 1).padStart(5, '0')}`;
+      return JSON.stringify({
+        title: `Sparse attention, note ${index + 1}. (arXiv:${id}v1 [cs.CL])`,
+        abstract: `Note ${index + 1} on sparse attention.`,
+        link: `http://arxiv.org/abs/${id}`,
+        total_tokens: 100,
+        translated_title: `稀疏注意力笔记 ${index + 1}`,
+        translated_abstract: '关于稀疏注意力的笔记。',
+        tldr: '稀疏注意力。',
+      });
+    });
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const imported = await cli.run(['import-seed-cache', file]);
+    expect(imported.code, imported.stderr).toBe(0);
+  }, 120_000);
+  afterAll(() => cli?.cleanup());
+
+  it('says "more than 10000" without counting them all, and counts them with --exact-total', async () => {
+    const result = await cli.run(['search', 'sparse']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('more than 10000 matches for "sparse" (page 1; --exact-total counts them)');
+    expect(result.stdout).toContain('(ranked by relevance among the newest 10000;');
+    const json = JSON.parse((await cli.run(['search', 'sparse', '--json'])).stdout) as { total: number; totalIsLowerBound?: boolean; hits: unknown[] };
+    expect(json).toMatchObject({ total: 10_000, totalIsLowerBound: true });
+    expect(json.hits).toHaveLength(20);
+    const exact = await cli.run(['search', 'sparse', '--exact-total']);
+    expect(exact.code, exact.stderr).toBe(0);
+    expect(exact.stdout).toContain('10001 matches for "sparse" (page 1 of 501)');
+    const help = await cli.run(['search', '--help']);
+    expect(help.stdout).toContain('--exact-total');
+  }, 60_000);
+});
