@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultWorld, faultDatabase, FAULT_NOW, type FaultSandbox, type FaultWorld } from './helpers/fault-world.js';
+import { stderrMatch, until } from './helpers/wait.js';
 import { postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
 
 const redisUrl = redisTestUrl;
@@ -15,35 +16,6 @@ const skipReason = postgresAndRedisSkipReason('deliver-job');
 const CHANNELS = 2;
 /** The receiver holds the first post this long: the worker sending it is killed meanwhile. */
 const SLOW_FIRST_MS = 8000;
-
-/** Resolves once the process has written `pattern` to stderr (rejects when it exits first or after 30 s). */
-function stderrMatch(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} on stderr within 30 s:\n${text}`)), 30_000);
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        child.stderr!.off('data', onData);
-        resolve();
-      }
-    };
-    child.stderr!.on('data', onData);
-    child.once('close', () => {
-      clearTimeout(timer);
-      reject(new Error(`exited before ${pattern} on stderr:\n${text}`));
-    });
-  });
-}
-
-async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.skipIf(skipReason !== undefined)('run with queue.url: deliveries are jobs for the workers', () => {
   let world: FaultWorld;
@@ -89,7 +61,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url: deliveries are jo
       // One worker first: it enriches, then takes the first delivery, whose post the receiver holds.
       const first = await startWorker();
       const run = sandbox.start(['run', '--now', FAULT_NOW]);
-      await until(() => world.hooks.posts.length >= 1, 'the first webhook post');
+      await until(() => world.hooks.posts.length >= 1, 'the first webhook post', 60_000);
       first.child.kill('SIGKILL');
       expect((await first.done).signal).toBe('SIGKILL');
       expect(world.hooks.posts[0]!.answered).toBe(false);

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultWorld, faultDatabase, FAULT_NOW, referenceRun, type FaultSandbox, type FaultWorld } from './helpers/fault-world.js';
+import { stderrMatch, until } from './helpers/wait.js';
 import { postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
 
 const redisUrl = redisTestUrl;
@@ -19,35 +20,6 @@ const skipReason = postgresAndRedisSkipReason('publish-job');
 const DAY = '2026-11-23';
 /** A worker's environment without any LLM provider: it can publish and deliver, not enrich. */
 const NO_LLM = { OPENAI_API_KEY: undefined, OPENAI_API_BASE: undefined, OPENAI_API_MODEL: undefined };
-
-/** Resolves once the process has written `pattern` to stderr (rejects when it exits first or after 30 s). */
-function stderrMatch(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error(`no ${pattern} on stderr within 30 s:\n${text}`)), 30_000);
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (pattern.test(text)) {
-        clearTimeout(timer);
-        child.stderr!.off('data', onData);
-        resolve(text);
-      }
-    };
-    child.stderr!.on('data', onData);
-    child.once('close', () => {
-      clearTimeout(timer);
-      reject(new Error(`exited before ${pattern} on stderr:\n${text}`));
-    });
-  });
-}
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe.skipIf(skipReason !== undefined)('run with queue.url: publishing a subscription-day is a job for the workers', () => {
   let world: FaultWorld;

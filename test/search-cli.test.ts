@@ -34,15 +34,21 @@ const RECORDS = [
   },
 ];
 
+/** A CLI sandbox whose store holds `records`, imported from a seed-cache file (the original's per-paper outputs). */
+async function sandboxWith(records: ReadonlyArray<Record<string, unknown>>): Promise<CliSandbox> {
+  const cli = createCliSandbox();
+  const file = join(cli.dir, 'papers.jsonl');
+  writeFileSync(file, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+  const imported = await cli.run(['import-seed-cache', file]);
+  expect(imported.code, imported.stderr).toBe(0);
+  return cli;
+}
+
 describe('xivdigest search and reindex (built CLI)', () => {
   let cli: CliSandbox;
 
   beforeAll(async () => {
-    cli = createCliSandbox();
-    const file = join(cli.dir, 'papers.jsonl');
-    writeFileSync(file, `${RECORDS.map((record) => JSON.stringify(record)).join('\n')}\n`);
-    const imported = await cli.run(['import-seed-cache', file]);
-    expect(imported.code, imported.stderr).toBe(0);
+    cli = await sandboxWith(RECORDS);
   }, 60_000);
   afterAll(() => cli?.cleanup());
 
@@ -115,12 +121,10 @@ describe('xivdigest search with more matches than the rank window (built CLI, AD
   let cli: CliSandbox;
 
   beforeAll(async () => {
-    cli = createCliSandbox();
-    const file = join(cli.dir, 'many.jsonl');
     // 10,001 papers with one word in common: one more than the window of 10,000.
-    const lines = Array.from({ length: 10_001 }, (_, index) => {
+    const records = Array.from({ length: 10_001 }, (_, index) => {
       const id = `2306.${String(index + 1).padStart(5, '0')}`;
-      return JSON.stringify({
+      return {
         title: `Sparse attention, note ${index + 1}. (arXiv:${id}v1 [cs.CL])`,
         abstract: `Note ${index + 1} on sparse attention.`,
         link: `http://arxiv.org/abs/${id}`,
@@ -128,11 +132,9 @@ describe('xivdigest search with more matches than the rank window (built CLI, AD
         translated_title: `稀疏注意力笔记 ${index + 1}`,
         translated_abstract: '关于稀疏注意力的笔记。',
         tldr: '稀疏注意力。',
-      });
+      };
     });
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const imported = await cli.run(['import-seed-cache', file]);
-    expect(imported.code, imported.stderr).toBe(0);
+    cli = await sandboxWith(records);
   }, 120_000);
   afterAll(() => cli?.cleanup());
 

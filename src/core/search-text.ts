@@ -5,6 +5,7 @@
  * is the phrase 语言 言模 模型. A single CJK character between non-CJK ones is kept as a unigram. Pure functions only.
  */
 import { ASCII_ONLY, foldDiacritics } from './fold.js';
+import { isSpace } from './whitespace.js';
 
 /** One index token and where it came from in the original text (UTF-16 offsets, end exclusive). */
 export interface SearchToken {
@@ -148,23 +149,6 @@ export function highlightOffsets(text: string, terms: readonly HighlightTerm[]):
     else merged.push([range[0], range[1]]);
   }
   return merged;
-}
-
-/** Whether a UTF-16 code unit is what `\s` matches (ECMAScript's WhiteSpace and LineTerminator). */
-function isSpace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  if (code < 0xa0) return false;
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
 }
 
 /**

@@ -16,7 +16,7 @@ export function joinWrappedLines(text: string): string {
 // Abstracts are mostly single-spaced already, and rewriting every space was the parsers' largest cost, so only
 // irregular runs are rewritten.
 /** JavaScript's `\s`: the characters `collapseWhitespace` collapses. */
-function isSpace(code: number): boolean {
+export function isSpace(code: number): boolean {
   if (code < 128) return code === 32 || (code >= 9 && code <= 13);
   return (
     code === 0xa0 ||

@@ -15,6 +15,7 @@ import { createWebApp } from '../app.js';
 import type { UiLang } from '../i18n.js';
 import { problemText, reasonText } from './checker-text.js';
 import { secretKeyFrom } from './secrets.js';
+import { NEW_FIELDS } from './views.js';
 
 const SECRET = 'a-test-secret-of-more-than-32-characters';
 const KEY_ENV = { XIVDIGEST_SECRET_KEY: randomBytes(32).toString('base64') };
@@ -76,17 +77,8 @@ describe('checker problems and preview reasons in the page’s language', () => 
     const response = await app.request(path, { method: 'POST', body, headers: { ...headers(ui), 'sec-fetch-site': 'same-origin' } });
     return { status: response.status, text: textOf(await response.text()) };
   }
-  const form = (more: Record<string, string>) => ({
-    name: 'nlp',
-    categories: 'cs.CL',
-    crossLists: 'yes',
-    updates: 'yes',
-    ranking_method: 'lexical',
-    cron: '30 0 * * 1-5',
-    timezone: 'America/New_York',
-    channel_email: 'yes',
-    ...more,
-  });
+  // The new-subscription form's own defaults, with a name and a category.
+  const form = (more: Record<string, string>) => ({ ...NEW_FIELDS, name: 'nlp', categories: 'cs.CL', ...more });
   const BAD = { categories: 'cs.XY', query: 'ti:(llm AND', topK: '0', threshold: '2', lang: 'klingon!!' };
 
   it('shows the checker’s field problems in Chinese on a Chinese page, each next to its field', async () => {

@@ -1,6 +1,6 @@
 /**
  * xivdigest_bm25 (native/xivdigest-fts.c, ADR 0054) against FTS5's bm25(): on an archive inside the IDF sample the
- * scores must be bm25()'s for every shape of query the query language makes, which also checks that ftsPhrases lists
+ * scores must be bm25()'s for every shape of query the query language makes, which also checks that toFtsExpression lists
  * the phrases in FTS5's order (a wrong order or count gives other scores, or the function's argument error).
  */
 import { existsSync } from 'node:fs';

@@ -71,24 +71,6 @@ function ftsLeaf(term: QueryTerm): string {
 
 const ALL_FTS = `({cats} : "${ALL_PAPERS_TOKEN}")`;
 
-/** The node as an FTS5 expression. FTS5's NOT is binary (`a NOT b`), so a lone negation is "every paper NOT b". */
-export function toFtsMatch(node: QueryNode): string {
-  switch (node.kind) {
-    case 'term':
-      return ftsLeaf(node);
-    case 'not':
-      return `(${ALL_FTS} NOT ${toFtsMatch(node.child)})`;
-    case 'or':
-      return `(${node.children.map(toFtsMatch).join(' OR ')})`;
-    case 'and': {
-      const positive = node.children.filter((child) => child.kind !== 'not').map(toFtsMatch);
-      const negative = node.children.flatMap((child) => (child.kind === 'not' ? [toFtsMatch(child.child)] : []));
-      const base = positive.length === 0 ? ALL_FTS : `(${positive.join(' AND ')})`;
-      return negative.length === 0 ? base : `(${base} NOT (${negative.join(' OR ')}))`;
-    }
-  }
-}
-
 /**
  * One phrase of an FTS5 expression, as an expression of its own (with its column filter), and whether it can score:
  * phrases under a NOT and category tokens (a column of weight 0) never add to BM25.
@@ -98,46 +80,67 @@ export interface FtsPhrase {
   scoring: boolean;
 }
 
-const ALL_PHRASE: FtsPhrase = { match: ALL_FTS, scoring: false };
-
 /**
- * The phrases of `toFtsMatch(node)` in FTS5's order, which is their order in the expression's text: an auxiliary
- * function's phrase i (ADR 0054). The walk mirrors toFtsMatch; `search-native-rank.test.ts` checks that the scores
- * agree with bm25() for every shape of query.
+ * An FTS5 expression with its phrases in FTS5's order, which is their order in the expression's text: an auxiliary
+ * function's phrase i (ADR 0054). Both come from one walk, so they cannot disagree.
  */
-export function ftsPhrases(node: QueryNode): FtsPhrase[] {
-  const silent = (phrases: FtsPhrase[]): FtsPhrase[] => phrases.map((phrase) => ({ ...phrase, scoring: false }));
+export interface FtsExpression {
+  match: string;
+  phrases: FtsPhrase[];
+}
+
+const ALL_EXPRESSION: FtsExpression = { match: ALL_FTS, phrases: [{ match: ALL_FTS, scoring: false }] };
+
+function silent(expression: FtsExpression): FtsExpression {
+  return { match: expression.match, phrases: expression.phrases.map((phrase) => ({ ...phrase, scoring: false })) };
+}
+
+function joined(parts: readonly FtsExpression[], separator: string): FtsExpression {
+  return { match: parts.map((part) => part.match).join(separator), phrases: parts.flatMap((part) => part.phrases) };
+}
+
+/** The node as an FTS5 expression. FTS5's NOT is binary (`a NOT b`), so a lone negation is "every paper NOT b". */
+export function toFtsExpression(node: QueryNode): FtsExpression {
   switch (node.kind) {
-    case 'term':
-      return [{ match: ftsLeaf(node), scoring: node.field !== 'cat' }];
-    case 'not':
-      return [ALL_PHRASE, ...silent(ftsPhrases(node.child))];
-    case 'or':
-      return node.children.flatMap(ftsPhrases);
+    case 'term': {
+      const match = ftsLeaf(node);
+      return { match, phrases: [{ match, scoring: node.field !== 'cat' }] };
+    }
+    case 'not': {
+      const child = silent(toFtsExpression(node.child));
+      return { match: `(${ALL_FTS} NOT ${child.match})`, phrases: [...ALL_EXPRESSION.phrases, ...child.phrases] };
+    }
+    case 'or': {
+      const children = joined(node.children.map(toFtsExpression), ' OR ');
+      return { match: `(${children.match})`, phrases: children.phrases };
+    }
     case 'and': {
-      const positive = node.children.filter((child) => child.kind !== 'not').flatMap(ftsPhrases);
-      const negative = node.children.flatMap((child) => (child.kind === 'not' ? silent(ftsPhrases(child.child)) : []));
-      return [...(positive.length === 0 ? [ALL_PHRASE] : positive), ...negative];
+      const positive = node.children.filter((child) => child.kind !== 'not').map(toFtsExpression);
+      const negative = node.children.flatMap((child) => (child.kind === 'not' ? [silent(toFtsExpression(child.child))] : []));
+      const both = joined(positive, ' AND ');
+      const base = positive.length === 0 ? ALL_EXPRESSION : { match: `(${both.match})`, phrases: both.phrases };
+      if (negative.length === 0) return base;
+      const left = joined(negative, ' OR ');
+      return { match: `(${base.match} NOT (${left.match}))`, phrases: [...base.phrases, ...left.phrases] };
     }
   }
 }
 
-/** The phrases of `ftsCategoryFilter(categories, exclude)`, in order; none of them scores. */
-export function ftsCategoryPhrases(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): FtsPhrase[] {
-  const phrase = (category: string): FtsPhrase => ({ match: `({cats} : "${categoryToken(category)}")`, scoring: false });
+/** Category filters as an FTS5 expression to AND with the query (undefined when there are none); none of its phrases scores. */
+export function ftsCategoryFilter(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): FtsExpression | undefined {
+  const phrase = (category: string): FtsPhrase => ({ match: `"${categoryToken(category)}"`, scoring: false });
   const include = (categories ?? []).map(phrase);
   const leaveOut = (exclude ?? []).map(phrase);
-  if (include.length === 0 && leaveOut.length === 0) return [];
-  return [...(include.length > 0 ? include : [ALL_PHRASE]), ...leaveOut];
-}
-
-/** Category filters as an FTS5 expression to AND with the query (undefined when there are none). */
-export function ftsCategoryFilter(categories: readonly string[] | undefined, exclude: readonly string[] | undefined): string | undefined {
-  const include = (categories ?? []).map((category) => `"${categoryToken(category)}"`);
-  const leaveOut = (exclude ?? []).map((category) => `"${categoryToken(category)}"`);
   if (include.length === 0 && leaveOut.length === 0) return undefined;
-  const base = include.length > 0 ? `({cats} : (${include.join(' OR ')}))` : ALL_FTS;
-  return leaveOut.length > 0 ? `(${base} NOT ({cats} : (${leaveOut.join(' OR ')})))` : base;
+  // Each phrase on its own carries the column filter, as FTS5 counts it.
+  const own = (phrases: FtsPhrase[]): FtsPhrase[] => phrases.map((entry) => ({ ...entry, match: `({cats} : ${entry.match})` }));
+  const base: FtsExpression =
+    include.length > 0 ? { match: `({cats} : (${include.map((entry) => entry.match).join(' OR ')}))`, phrases: own(include) } : ALL_EXPRESSION;
+  if (leaveOut.length === 0) return base;
+  return {
+    match: `(${base.match} NOT ({cats} : (${leaveOut.map((entry) => entry.match).join(' OR ')})))`,
+    phrases: [...base.phrases, ...own(leaveOut)],
+  };
 }
 
 /** A lexeme quoted for a tsvector or tsquery literal: any character may stand inside, with ' and \ doubled. */

@@ -8,7 +8,7 @@ import type { ArchiveCategory, ArchiveDay, DayQuery, SearchHit, SearchRequest, S
 import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/search-text.js';
 import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
 import type { SearchDialect } from './index-docs.js';
-import { ftsCategoryFilter, ftsCategoryPhrases, ftsPhrases, highlightTerms, toFtsMatch, toTsQuery, tsCategoryFilter, type FtsPhrase } from './query.js';
+import { ftsCategoryFilter, highlightTerms, toFtsExpression, toTsQuery, tsCategoryFilter, type FtsPhrase } from './query.js';
 import { FTS_RANK } from '../../migrations/0004-search-index.js';
 import { nativeRankStatus } from './native-rank.js';
 
@@ -255,7 +255,7 @@ async function rankedIds(
 
   if (dialect === 'sqlite') {
     const categories = ftsCategoryFilter(request.categories, request.excludeCategories);
-    const parts = [request.query ? toFtsMatch(request.query) : undefined, categories].filter((part) => part !== undefined);
+    const parts = [request.query ? toFtsExpression(request.query) : undefined, categories].filter((part) => part !== undefined);
     if (parts.length === 0) {
       // Browse everything: the papers' own listing order.
       const count = await sql<{ count: number }>`select count(*) as count from papers p ${where(days)}`.execute(db);
@@ -263,8 +263,8 @@ async function rankedIds(
         order by p.sort_day desc, p.id desc limit ${limit} offset ${offset}`.execute(db);
       return { total: Number(count.rows[0]?.count ?? 0), ranked: rows.rows.map((row) => ({ id: row.id, score: 0 })) };
     }
-    const match = parts.join(' AND ');
-    const phrases = [...(request.query ? ftsPhrases(request.query) : []), ...ftsCategoryPhrases(request.categories, request.excludeCategories)];
+    const match = parts.map((part) => part.match).join(' AND ');
+    const phrases = parts.flatMap((part) => part.phrases);
     if (days.length === 0 && !byDate) {
       const windowed = window > 0 && offset + limit <= window;
       if (windowed && !request.exactTotal) {
