@@ -356,6 +356,9 @@ export async function runSubscription(settings: DailyRunSettings): Promise<Daily
           lang,
           ...enrichSettings(llm),
           ...batchSettings(chosen, llm, store),
+          onEvent: (event) => {
+            if (event.type === 'queue-unserved') settings.onWarning?.(event.message);
+          },
         });
       },
       publish: async (digest, label) => {

@@ -139,7 +139,7 @@ export function enrichSettings(llm: LlmConfig): Omit<EnrichOptions, 'store' | 'p
 export async function openJobQueue(queue: QueueConfig): Promise<JobQueue | undefined> {
   if (!queue.url) return undefined;
   const { createBullmqQueue } = await import('./queue/bullmq.js');
-  return createBullmqQueue({ url: queue.url, prefix: queue.prefix });
+  return createBullmqQueue({ url: queue.url, prefix: queue.prefix, workerWaitMs: queue.workerWaitSeconds * 1000 });
 }
 
 /** The enrichment queue of a chosen provider's account (provider, endpoint, a hash of the key). */

@@ -50,7 +50,7 @@ describe('xivdigest --version and --help', () => {
       expect(exitCodes, `exit code ${key}`).toContain(`${EXIT[key]} ${EXIT_MEANINGS[key]}`);
     }
     expect(exitCodes).toMatch(/8 delivery failed/);
-    expect(exitCodes).toMatch(/75 arXiv has not published yet \(retry later\)/);
+    expect(exitCodes).toMatch(/75 not yet: arXiv has not published, or no worker took the jobs \(retry later\)/);
   });
 
   it('every command answers --help with exit 0 and its options', async () => {

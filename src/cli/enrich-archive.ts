@@ -110,6 +110,7 @@ export async function runEnrichArchive(
           if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
           if (event.type === 'paper-enriched' || event.type === 'paper-cached' || event.type === 'paper-failed') progress.update(++finished);
           else if (event.type === 'jobs-queued') context.reporter.verbose(lines.queued(event));
+          else if (event.type === 'queue-unserved') context.reporter.warn(event.message);
           else if (event.type === 'call-retrying')
             context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
           else if (event.type === 'budget-reached') context.reporter.warn(`budget of $${budget} reached; finishing ${event.inFlight} call(s) in flight`);

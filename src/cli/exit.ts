@@ -36,7 +36,7 @@ export const EXIT_MEANINGS: Record<keyof typeof EXIT, string> = {
   store: 'database',
   llm: 'LLM',
   delivery: 'delivery failed (a rerun retries it)',
-  notYet: 'arXiv has not published yet (retry later)',
+  notYet: 'not yet: arXiv has not published, or no worker took the jobs (retry later)',
   internal: 'internal',
   interrupted: 'interrupted (SIGINT)',
   terminated: 'terminated (SIGTERM)',
@@ -67,6 +67,8 @@ const exitByCode: Record<XivdigestErrorCode, number> = {
   OAI_PMH_ERROR: EXIT.source,
   STORE_ERROR: EXIT.store,
   QUEUE_UNAVAILABLE: EXIT.store,
+  // The jobs stay queued and run once a worker starts: a temporary failure, like a feed that is not out yet.
+  QUEUE_NO_WORKER: EXIT.notYet,
   LLM_RATE_LIMITED: EXIT.llm,
   LLM_OUTPUT_INVALID: EXIT.llm,
   LLM_UNAVAILABLE: EXIT.llm,

@@ -18,6 +18,8 @@ export type XivdigestErrorCode =
   | 'STORE_ERROR'
   /** The job queue (Redis, queue.url) cannot be reached or failed. */
   | 'QUEUE_UNAVAILABLE'
+  /** No worker served a queue that a command waited on, for queue.workerWaitSeconds: the jobs stay queued. */
+  | 'QUEUE_NO_WORKER'
   | 'LLM_RATE_LIMITED'
   | 'LLM_OUTPUT_INVALID'
   | 'LLM_UNAVAILABLE'

@@ -69,14 +69,25 @@ export interface SharedBudget {
   committed(key: string): Promise<number>;
 }
 
+export interface WaitOptions<Result> {
+  onSettled(settlement: JobSettlement<Result>): void;
+  signal?: AbortSignal;
+  /** Told when no worker serves the queue (with what to start). */
+  onProgress?(message: string): void;
+}
+
 export interface JobQueue {
   readonly kind: 'in-process' | 'bullmq';
   /** Budgets shared by every process of this queue (llm.budget in queued mode). */
   readonly budget: SharedBudget;
   /** Adds jobs; one whose id is waiting or running is not added twice, one that finished before runs again. Returns how many were added. */
   add<Data>(queue: string, jobs: ReadonlyArray<QueueJob<Data>>): Promise<number>;
-  /** Resolves once every job of `ids` has settled, calling `onSettled` for each as it does (or for ones that settled already). */
-  wait<Result>(queue: string, ids: readonly string[], options: { onSettled(settlement: JobSettlement<Result>): void; signal?: AbortSignal }): Promise<void>;
+  /**
+   * Resolves once every job of `ids` has settled, calling `onSettled` for each as it does (or for ones that settled
+   * already). On a shared queue it rejects with QUEUE_NO_WORKER when no process has served `queue` for the queue's
+   * worker wait (the jobs stay queued), and tells `onProgress` when none has for a while before that.
+   */
+  wait<Result>(queue: string, ids: readonly string[], options: WaitOptions<Result>): Promise<void>;
   /** Takes jobs of `queue` and runs `handler` on them until `close`. */
   process<Data, Result>(queue: string, handler: JobHandler<Data, Result>, options: ProcessOptions): Promise<void>;
   /** Counts per queue (those named, or every queue this instance knows). */

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { JobQueue, JobSettlement } from '../core/queue.js';
+import { XivdigestError } from '../core/errors.js';
 import type { DeliveryReport } from '../core/run-report.js';
 
 /** The one queue of deliveries: a delivery needs no LLM account, so every worker of the installation serves it. */
@@ -58,15 +59,24 @@ export async function deliverQueued(digest: string, label: string, options: Queu
   options.onProgress?.(`queued ${jobs.length} delivery job(s) on queue ${DELIVER_QUEUE} (${added} new); waiting for the workers`);
   const byId = new Map(jobs.map((job) => [job.id, job.data.channel]));
   const reports = new Map<string, DeliveryReport>();
-  await options.queue.wait<DeliveryReport | undefined>(DELIVER_QUEUE, [...byId.keys()], {
-    onSettled(settlement: JobSettlement<DeliveryReport | undefined>) {
-      const channel = byId.get(settlement.id)!;
-      if (!settlement.ok) reports.set(channel, { channel, status: 'failed', items: 0, detail: `the workers could not deliver it: ${settlement.reason}` });
-      // A job removed from the queue before we looked (kept 24 h) settles without its value: its outcome is in the store.
-      else reports.set(channel, settlement.value ?? { channel, status: 'sent', items: 0, detail: 'delivered by a worker (its report has expired)' });
-    },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  try {
+    await options.queue.wait<DeliveryReport | undefined>(DELIVER_QUEUE, [...byId.keys()], {
+      onSettled(settlement: JobSettlement<DeliveryReport | undefined>) {
+        const channel = byId.get(settlement.id)!;
+        if (!settlement.ok) reports.set(channel, { channel, status: 'failed', items: 0, detail: `the workers could not deliver it: ${settlement.reason}` });
+        // A job removed from the queue before we looked (kept 24 h) settles without its value: its outcome is in the store.
+        else reports.set(channel, settlement.value ?? { channel, status: 'sent', items: 0, detail: 'delivered by a worker (its report has expired)' });
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } catch (error) {
+    // No worker serves deliver jobs (queue.workerWaitSeconds): those not delivered yet stay queued and are reported
+    // failed, so the run ends partial; a rerun sends what is left (what was sent is not sent twice).
+    if (!XivdigestError.isInstance(error) || error.code !== 'QUEUE_NO_WORKER') throw error;
+    const detail = `${error.message}; start ${String(error.details.start)}`;
+    for (const channel of options.channels) if (!reports.has(channel)) reports.set(channel, { channel, status: 'failed', items: 0, detail });
+  }
   return options.channels.map((channel) => reports.get(channel)!);
 }
 

@@ -242,6 +242,7 @@ export function createQueuedEnrich(queued: QueuedEnrichOptions): (options: Enric
       await queued.queue.wait<EnrichJobValue | undefined>(queued.queueName, [...byId.keys()], {
         onSettled,
         ...(options.signal ? { signal: options.signal } : {}),
+        onProgress: (message) => emit({ type: 'queue-unserved', queue: queued.queueName, message }),
       });
     } catch (error) {
       const settled = result.done + result.cached + result.reused;

@@ -6,6 +6,7 @@
  * in the order the in-process path keeps: files first, channels after.
  */
 import { createHash } from 'node:crypto';
+import { XivdigestError } from '../core/errors.js';
 import type { JobQueue, JobSettlement } from '../core/queue.js';
 import type { DeliveryReport } from '../core/run-report.js';
 
@@ -70,18 +71,26 @@ export async function publishQueued(digest: string, label: string, options: Queu
   const added = await options.queue.add(PUBLISH_QUEUE, [{ id, data }]);
   options.onProgress?.(`queued the publishing of ${digest} on queue ${PUBLISH_QUEUE}${added === 0 ? ' (already queued)' : ''}; waiting for a worker`);
   let report: DeliveryReport | undefined;
-  await options.queue.wait<PublishJobResult | undefined>(PUBLISH_QUEUE, [id], {
-    onSettled(settlement: JobSettlement<PublishJobResult | undefined>) {
-      if (!settlement.ok) report = { channel: 'files', status: 'failed', items: 0, detail: `the workers could not publish it: ${settlement.reason}` };
-      else if (settlement.value) {
-        report = settlement.value.report;
-        options.onProgress?.(`published ${digest} (${settlement.value.by})`);
-      }
-      // A job removed from the queue before we looked (kept 24 h) settles without its value: its record is in the store.
-      else report = { channel: 'files', status: 'sent', items: 0, detail: 'published by a worker (its report has expired)' };
-    },
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  try {
+    await options.queue.wait<PublishJobResult | undefined>(PUBLISH_QUEUE, [id], {
+      onSettled(settlement: JobSettlement<PublishJobResult | undefined>) {
+        if (!settlement.ok) report = { channel: 'files', status: 'failed', items: 0, detail: `the workers could not publish it: ${settlement.reason}` };
+        else if (settlement.value) {
+          report = settlement.value.report;
+          options.onProgress?.(`published ${digest} (${settlement.value.by})`);
+        }
+        // A job removed from the queue before we looked (kept 24 h) settles without its value: its record is in the store.
+        else report = { channel: 'files', status: 'sent', items: 0, detail: 'published by a worker (its report has expired)' };
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } catch (error) {
+    // No worker serves publish jobs (queue.workerWaitSeconds): the job stays queued; the run reports the files as
+    // failed, so it ends partial and a rerun (once a worker runs) publishes and delivers.
+    if (!XivdigestError.isInstance(error) || error.code !== 'QUEUE_NO_WORKER') throw error;
+    return { channel: 'files', status: 'failed', items: 0, detail: `${error.message}; start ${String(error.details.start)}` };
+  }
   return report!;
 }
 

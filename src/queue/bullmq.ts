@@ -2,7 +2,7 @@
 import { Queue, QueueEvents, RateLimitError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { XivdigestError } from '../core/errors.js';
-import type { JobHandler, JobQueue, JobSettlement, ProcessOptions, QueueCounts, QueueJob } from '../core/queue.js';
+import type { JobHandler, JobQueue, JobSettlement, ProcessOptions, QueueCounts, QueueJob, WaitOptions } from '../core/queue.js';
 import { redactUrl } from '../core/redact.js';
 
 export interface BullmqQueueOptions {
@@ -10,6 +10,11 @@ export interface BullmqQueueOptions {
   url: string;
   /** Prefix of every Redis key, so that several installations (or tests) share one Redis. Default `xivdigest`. */
   prefix?: string;
+  /**
+   * How long a waiter waits while no process serves the queue before it gives up (QUEUE_NO_WORKER; the jobs stay
+   * queued). 0 or unset: forever.
+   */
+  workerWaitMs?: number;
 }
 
 /** BullMQ's priority for `low` jobs: jobs without a priority are taken before every prioritized one. */
@@ -19,6 +24,8 @@ const KEEP_COMPLETED = { age: 24 * 3600, count: 200_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3600, count: 100_000 };
 /** How often a waiter looks at the jobs it has not heard of (events can be missed across a reconnect). */
 const RECONCILE_MS = 5_000;
+/** A waiter says that no worker serves its queue after this long without one (then gives up after `workerWaitMs`). */
+const NO_WORKER_NOTICE_MS = 15_000;
 /**
  * BullMQ's limiter, given to every worker only so that `rateLimit` (a 429's Retry-After) pauses the queue for all of
  * them: BullMQ honours that pause only on a queue with a limiter. The count never binds; pacing is PACE_SCRIPT's.
@@ -106,6 +113,56 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
           isRetryable: true,
           cause: error,
         });
+
+  /**
+   * A waiter's watch on the queue's workers (BullMQ names their connections, CLIENT LIST counts them): it tells
+   * `onProgress` once after NO_WORKER_NOTICE_MS without any, and gives up after `workerWaitMs` without any, so that a
+   * `run` with no worker started says so instead of waiting forever. The queue counts as served while a worker is
+   * connected, a job of it is active, or one of the waiter's jobs settled since the last look (a Redis that refuses
+   * CLIENT SETNAME leaves workers unnamed, and one that refuses CLIENT LIST counts as served).
+   */
+  const watchWorkers = (queue: Queue, name: string, onProgress?: (message: string) => void) => {
+    const giveUpMs = options.workerWaitMs ?? 0;
+    let since: number | undefined;
+    let told = false;
+    let lastPending = Number.POSITIVE_INFINITY;
+    const kind = name === 'publish' || name === 'deliver' ? name : 'enrich';
+    const start =
+      `\`xivdigest worker\` with the same queue.url and queue.prefix (its --jobs, if given, must include ${kind}` +
+      `${kind === 'enrich' ? ', and it needs the same LLM provider account' : ''})`;
+    return {
+      async check(pending: number): Promise<void> {
+        const settled = pending < lastPending;
+        lastPending = pending;
+        const served = settled || (await queue.getWorkersCount().catch(() => 1)) > 0 || (await queue.getActiveCount()) > 0;
+        if (served) {
+          since = undefined;
+          return;
+        }
+        const now = Date.now();
+        since ??= now;
+        const idleMs = now - since;
+        if (!told && idleMs >= Math.min(NO_WORKER_NOTICE_MS, giveUpMs || NO_WORKER_NOTICE_MS)) {
+          told = true;
+          const limit = giveUpMs > 0 ? `; waiting up to ${formatSeconds(giveUpMs)} (queue.workerWaitSeconds)` : '';
+          onProgress?.(`no worker is serving queue ${name} (${pending} job(s) waiting): start ${start}${limit}`);
+        }
+        if (giveUpMs > 0 && idleMs >= giveUpMs)
+          throw new XivdigestError({
+            code: 'QUEUE_NO_WORKER',
+            message: `No worker served queue ${name} for ${formatSeconds(giveUpMs)}; its ${pending} job(s) stay queued at ${where} and run once a worker starts`,
+            hint: `Start ${start}, then run again to collect what they did (or raise queue.workerWaitSeconds; 0 waits forever)`,
+            isRetryable: true,
+            details: { queue: name, pending, start },
+          });
+      },
+      /** The next look: sooner than RECONCILE_MS when the limit ends first. */
+      nextLookMs(): number {
+        if (since === undefined || giveUpMs === 0) return RECONCILE_MS;
+        return Math.max(50, Math.min(RECONCILE_MS, since + giveUpMs - Date.now()));
+      },
+    };
+  };
 
   /** Every queue under the prefix (each has a `meta` hash), found with SCAN. */
   const queueNames = async (): Promise<string[]> => {
@@ -202,7 +259,7 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
       }
     },
 
-    async wait<Result>(name: string, ids: readonly string[], waitOptions: { onSettled(settlement: JobSettlement<Result>): void; signal?: AbortSignal }) {
+    async wait<Result>(name: string, ids: readonly string[], waitOptions: WaitOptions<Result>) {
       const pending = new Set(ids);
       if (pending.size === 0) return;
       const queue = queueOf(name);
@@ -236,12 +293,14 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
         await events.waitUntilReady();
         // Jobs that settled before the listener started are found by looking at each.
         await reconcile(shared!, queue, pending, settle);
+        const idle = watchWorkers(queue, name, waitOptions.onProgress);
         while (pending.size > 0) {
           if (waitOptions.signal?.aborted)
             throw new XivdigestError({ code: 'ABORTED', message: `Stopped waiting; ${pending.size} job(s) stay queued and run on the workers` });
+          await idle.check(pending.size);
           await new Promise<void>((resolve) => {
             wake = resolve;
-            const timer = setTimeout(resolve, RECONCILE_MS);
+            const timer = setTimeout(resolve, idle.nextLookMs());
             waitOptions.signal?.addEventListener('abort', () => resolve(), { once: true });
             void timer;
           }).finally(() => (wake = undefined));
@@ -379,4 +438,10 @@ function redactMessage(error: unknown, url: string): string {
     }
   })();
   return password ? text.split(password).join('***') : text;
+}
+
+/** 600000 ms as "10 min", 90000 as "90 s". */
+function formatSeconds(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds >= 120 && seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`;
 }

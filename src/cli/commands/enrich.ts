@@ -182,6 +182,7 @@ Examples:
                 else if (event.type === 'paper-failed' && event.cached) failedBefore.add(event.id);
                 else if (event.type === 'paper-failed') progress.update(++finished);
                 else if (event.type === 'jobs-queued') context.reporter.info(describeQueued(event, options.wait !== false));
+                else if (event.type === 'queue-unserved') context.reporter.warn(event.message);
                 else if (event.type === 'call-retrying')
                   context.reporter.verbose(`retrying${event.id ? ` ${event.id}` : ''} in ${Math.round(event.delayMs / 1000)} s: ${event.message}`);
                 else if (event.type === 'batch-submitted')

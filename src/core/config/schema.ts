@@ -269,6 +269,14 @@ export const queueConfigSchema = z
       .default(30)
       .describe("How long a worker's job lock lasts unrenewed: a dead worker's jobs run again after about twice this."),
     globalConcurrency: z.number().int().positive().optional().describe('Jobs at once across all workers of one provider account.'),
+    workerWaitSeconds: z
+      .number()
+      .min(0)
+      .max(7 * 24 * 3600)
+      .default(600)
+      .describe(
+        'How long run, enrich and backfill wait for their jobs while no worker serves the queue; then they stop waiting and say so (the jobs stay queued). 0: wait forever.',
+      ),
   })
   .strict();
 export type QueueConfig = z.infer<typeof queueConfigSchema>;

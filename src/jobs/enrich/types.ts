@@ -152,7 +152,9 @@ export type EnrichEvent =
   | { type: 'budget-reached'; spent: number; budget: number; inFlight: number }
   | { type: 'run-finished'; result: EnrichResult }
   /** Queued mode (queue.url): the papers that need a call went to the workers' queue as one job each. */
-  | { type: 'jobs-queued'; queue: string; jobs: number; added: number };
+  | { type: 'jobs-queued'; queue: string; jobs: number; added: number }
+  /** Queued mode: no worker serves the queue (the message says what to start, and how long the wait lasts). */
+  | { type: 'queue-unserved'; queue: string; message: string };
 
 /** What enrichment would do for one paper, decided from the stored texts without a call. */
 export type Plan =
