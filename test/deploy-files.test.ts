@@ -42,6 +42,17 @@ describe('deploy/', () => {
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/xivdigest worker .*--metrics-port %i( |$)/m);
   });
 
+  it('serve and the workers run as one dynamic user, so their shared StateDirectory stays writable by each', () => {
+    const settings = ['xivdigest-serve.service', 'xivdigest-worker@.service'].map((name) => {
+      const unit = readFileSync(join(deploy, 'systemd', name), 'utf8');
+      const value = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(unit)?.[1];
+      return { dynamic: value('DynamicUser'), user: value('User'), group: value('Group'), state: value('StateDirectory') };
+    });
+    // Without User=, each unit's dynamic user is named after the unit: two UIDs, and each start chowns the folder away.
+    expect(settings[0]).toEqual({ dynamic: 'yes', user: 'xivdigest', group: 'xivdigest', state: 'xivdigest' });
+    expect(settings[1]).toEqual(settings[0]);
+  });
+
   it('the systemd units pass systemd-analyze verify', () => {
     const probe = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' });
     if (probe.error || probe.status !== 0) {
