@@ -3,11 +3,14 @@
  * fires (arXiv's feed and an OpenAI-compatible API on local servers), lets a running job finish on SIGINT and exits
  * 130, exits 143 on SIGTERM when idle, and stops at once on a second signal. Waits are for output, never timings.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
+import { nativeRankFileName } from '../src/store/kysely/search/native-rank.js';
 import { feedDate } from './helpers/arxiv-feeds.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startCli, type CliProcess } from './helpers/cli-process.js';
@@ -15,6 +18,7 @@ import { startFakeLlmServer, type FakeLlmServer } from './helpers/fake-llm-serve
 import { feedOf, goodPapers } from './helpers/good-papers.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 
+const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const KEY = 'sk-test-secret-serve-0123456789';
 /** Every two seconds (croner's six-field form, seconds first): a slot comes soon after the start. */
 const SOON = '*/2 * * * * *';
@@ -27,6 +31,8 @@ describe('xivdigest serve --schedule as a process', () => {
     open.at(-1)!.process = serving;
     const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
     const url = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
+    // The build compiled xivdigest_bm25 (ADR 0054): no warning about the slower ranking.
+    if (existsSync(join(root, 'dist', 'native', nativeRankFileName()))) expect(stderr).not.toMatch(/bm25\(\)/);
     const home = await fetch(`${url}/`);
     expect(home.status).toBe(200);
     expect(home.headers.get('content-security-policy')).toContain("default-src 'self'");
@@ -37,6 +43,31 @@ describe('xivdigest serve --schedule as a process', () => {
     expect(await serving.exited(15_000)).toBe(143);
     expect(serving.stderr()).toMatch(/SIGTERM: stopping; no job is running/);
     await expect(fetch(`${url}/`)).rejects.toThrow();
+  }, 60_000);
+
+  it('warns at start when the build has no xivdigest_bm25 (no C compiler), and still searches', async () => {
+    // A copy of the built CLI without dist/native, as `npm run build` leaves it on a machine without a C compiler.
+    const copy = mkdtempSync(join(tmpdir(), 'xivdigest-no-native-'));
+    cpSync(join(root, 'bin'), join(copy, 'bin'), { recursive: true });
+    cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true, filter: (source) => source !== join(root, 'dist', 'native') });
+    cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+    symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
+    const sandbox = createCliSandbox();
+    open.push({ sandbox });
+    try {
+      const serving = startCli(sandbox, ['serve', '--port', '0'], {}, { bin: join(copy, 'bin', 'xivdigest.js') });
+      open.at(-1)!.process = serving;
+      const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
+      expect(stderr).toMatch(
+        /warning: search ranks with SQLite's bm25\(\), slower on large archives: .*xivdigest-fts\.\w+ is missing \(npm run build compiles it with a C compiler\)/,
+      );
+      const url = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
+      expect((await fetch(`${url}/api/search?q=diffusion`)).status).toBe(200);
+      serving.child.kill('SIGTERM');
+      expect(await serving.exited(15_000)).toBe(143);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('refuses a port in use, saying which, with exit code of a usage error', async () => {

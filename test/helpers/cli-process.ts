@@ -20,9 +20,12 @@ export interface CliProcess {
   kill(): void;
 }
 
-/** Spawns `node bin/xivdigest.js …args` in the sandbox with its HOME, database and fast arXiv spacing, plus `env`. */
-export function startCli(sandbox: CliSandbox, args: string[], env: Record<string, string> = {}): CliProcess {
-  const child = spawn(process.execPath, [bin, ...args], {
+/**
+ * Spawns `node bin/xivdigest.js …args` in the sandbox with its HOME, database and fast arXiv spacing, plus `env`;
+ * `options.bin` runs another copy of the built CLI.
+ */
+export function startCli(sandbox: CliSandbox, args: string[], env: Record<string, string> = {}, options: { bin?: string } = {}): CliProcess {
+  const child = spawn(process.execPath, [options.bin ?? bin, ...args], {
     cwd: sandbox.dir,
     env: {
       PATH: process.env.PATH ?? '',
