@@ -5,8 +5,7 @@
  * the ti:/au:/abs: fields.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestText, importDigest } from '../src/jobs/import-digest.js';
 import { importSeedCache } from '../src/jobs/import-seed-cache.js';
@@ -15,8 +14,9 @@ import { parseSeedCache } from '../src/sources/seed-cache/parse.js';
 import { fileInput } from '../src/sources/shared/document-input.js';
 import type { Store } from '../src/store/store.js';
 import { createTempStore, testDatabases, type TempStore } from './helpers/temp-store.js';
+import { sharedFixturesDir } from './helpers/shared-fixtures.js';
 
-const fixtures = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared', 'fixtures');
+const fixtures = sharedFixturesDir;
 const digests = join(fixtures, 'digests');
 const corpus = join(fixtures, 'corpus', 'cn-chat-arxiv-papers-3000.jsonl');
 const missing = existsSync(digests) && existsSync(corpus) ? undefined : `search relevance skipped: ${fixtures} (the shared real data) is absent`;
