@@ -2,7 +2,8 @@
  * Signed one-click links (docs/decisions/0040): "★ more like this", "hide" and "unsubscribe" in delivered digests.
  * A link names its subscription, paper, action and recipient (an email address or a chat channel's id) and when it
  * expires, and carries HMAC-SHA256 of all of them under a key derived from the site's secret, so that none of them can
- * be changed. Pure: node:crypto only.
+ * be changed. The same key and tag make the tokens of readers' private feed addresses (docs/decisions/0063).
+ * Pure: node:crypto only.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -18,6 +19,17 @@ export interface LinkClaims {
   recipient: string;
   /** Unix seconds. */
   expires: number;
+}
+
+/** What a private feed address (docs/decisions/0063) binds: whose subscription, which one, and its key's generation. */
+export interface FeedClaims {
+  readerId: string;
+  /** The subscription's id: a subscription deleted and made again under its name gets new addresses. */
+  subscriptionId: string;
+  /** The subscription's name: a rename gives a new address. */
+  subscription: string;
+  /** Raised by "reset the address": every older address stops working. */
+  generation: number;
 }
 
 export type LinkCheck = { ok: true; claims: LinkClaims } | { ok: false; reason: 'malformed' | 'altered' | 'expired'; claims?: LinkClaims };
@@ -41,6 +53,10 @@ export interface LinkSigner {
   unsubscribeUrl(subscription: string, recipient: string): string;
   /** Checks a link's query (`s`, `p`, `a`, `r`, `x`, `t`) against its signature and the clock. */
   verify(query: Readonly<Record<string, string | undefined>>): LinkCheck;
+  /** The token of a private feed address (docs/decisions/0063): a capability, with no expiry, revoked by a new generation. */
+  feedToken(claims: FeedClaims): string;
+  /** Whether `token` is the one of these claims (in time that does not depend on where it differs). */
+  verifyFeedToken(claims: FeedClaims, token: string): boolean;
 }
 
 export const FEEDBACK_PATH = '/feedback/link';
@@ -57,6 +73,13 @@ export function createLinkSigner(options: LinkSignerOptions): LinkSigner {
   const tag = (claims: LinkClaims): string =>
     createHmac('sha256', key)
       .update(['v1', claims.action, claims.subscription, claims.paperId, claims.recipient, String(claims.expires)].join('\u0000'), 'utf8')
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
+  // The same key and tag: a second field `private-feed` never equals a link's action, so no tag is valid as the other.
+  const feedTag = (claims: FeedClaims): string =>
+    createHmac('sha256', key)
+      .update(['v1', 'private-feed', claims.readerId, claims.subscriptionId, claims.subscription, String(claims.generation)].join('\u0000'), 'utf8')
       .digest()
       .subarray(0, 16)
       .toString('base64url');
@@ -95,6 +118,12 @@ export function createLinkSigner(options: LinkSignerOptions): LinkSigner {
       if (wanted.length !== given.length || !timingSafeEqual(wanted, given)) return { ok: false, reason: 'altered', claims };
       if (expires * 1000 <= now().getTime()) return { ok: false, reason: 'expired', claims };
       return { ok: true, claims };
+    },
+    feedToken: feedTag,
+    verifyFeedToken(claims, token) {
+      const wanted = Buffer.from(feedTag(claims), 'utf8');
+      const given = Buffer.from(token, 'utf8');
+      return wanted.length === given.length && timingSafeEqual(wanted, given);
     },
   };
 }

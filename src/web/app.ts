@@ -15,6 +15,7 @@ import type { WebDeps } from './deps.js';
 import { chooseUi, UI_LANGS, type UiLang } from './i18n.js';
 import { createApiRoutes } from './api/index.js';
 import { createFeedRoutes } from './feeds/index.js';
+import { createPrivateFeedRoutes } from './feeds/private.js';
 import { createMcpRoutes } from './mcp/index.js';
 import { mountAccounts } from './accounts/routes.js';
 import { mountSubscriptions } from './subscriptions/routes.js';
@@ -100,6 +101,9 @@ export function createWebApp(deps: WebDeps, options: WebAppOptions = {}): Hono<W
   app.route('/', assetRoutes());
   // The JSON API, the feeds and MCP answer in their own formats, errors included (their own onError and notFound).
   app.route('/api', createApiRoutes(deps));
+  // Readers' private feeds (docs/decisions/0063) before the public ones: without web.secret, the public feeds' 404.
+  if (deps.accounts && deps.readerSubscriptions && deps.links)
+    app.route('/feeds/private', createPrivateFeedRoutes(deps, deps.links, deps.readerSubscriptions.subscriptions));
   app.route('/feeds', createFeedRoutes(deps));
   app.route('/mcp', createMcpRoutes(deps));
   const fail = (c: Context<WebEnv>, status: 400 | 404 | 500, message: string, suggestion?: { text: string; href: string }) => {

@@ -292,6 +292,14 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
     expect(JSON.stringify(await marksStoreOf(temp.store).unsubscribed('cs.CL'))).toBe(unsubscribedBefore);
   }
 
+  /** The private feed address (Atom) the owner's subscription page shows them, as a path with its token. */
+  async function feedAddress(owner: Owner): Promise<string> {
+    const page = await as(owner).get(`/subscriptions/${subscriptionIds.get(owner)}`);
+    const url = /id="f-private-feed-atom"[^>]*value="([^"]+)"/.exec(page.text)?.[1]?.replaceAll('&amp;', '&');
+    expect(url, `${owner}'s page shows a private feed address`).toBeDefined();
+    return url!.slice(BASE_URL.length);
+  }
+
   /** One row per registered method and path: what it must do for each actor, on A's and B's objects. */
   const ROWS: Record<string, (actor: Actor, route: string) => Promise<void>> = {
     // The site-wide middleware (language, security headers, the accounts' visitor): on every answer.
@@ -701,6 +709,28 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
       }
     },
 
+    'POST /subscriptions/:id/private-feed': async (actor, route) => {
+      for (const owner of OWNERS) {
+        const id = subscriptionIds.get(owner)!;
+        const before = await feedAddress(owner);
+        const answer = await as(actor).post(`/subscriptions/${id}/private-feed`);
+        if (!signedIn(actor)) toSignIn(answer, route);
+        else if (actor === owner) {
+          expect(answer.status).toBe(303);
+          // Reset: the old address is a feed that never was, the new one works.
+          expect((await as('anonymous').get(before)).status).toBe(404);
+          expect((await as('anonymous').get(await feedAddress(owner))).status).toBe(200);
+          expect((await as(actor).post(`/subscriptions/${id}/private-feed`, {}, { csrf: null })).status).toBe(403);
+        } else {
+          // Another reader's, the admin's too: not there to reset.
+          expect(answer.status, `${actor} resets ${owner}'s feed address`).toBe(404);
+          clean(answer.text, actor, route);
+        }
+        if (actor !== owner) expect(await feedAddress(owner)).toBe(before);
+        cell(actor, route, `${owner}'s`);
+      }
+    },
+
     // The public archive: readable anonymously, the same for everyone but each reader's own buttons, no reader data.
     'GET /': async (actor, route) => void (await publicPage(actor, route, '/')),
     'GET /digests/*': async (actor, route) => {
@@ -757,6 +787,32 @@ describe('authorization matrix: every route and MCP tool, as anonymous, reader A
         await publicPage(actor, route, `/feeds/digests/${owner}-nlp.atom`, { status: 404, asked: `${owner}-nlp` });
         await publicPage(actor, route, `/feeds/digests/${owner}-nlp/${DAY}.json`, { status: 404, asked: `${owner}-nlp` });
       }
+    },
+    // A reader's private feed (docs/decisions/0063): its address is the capability, whoever holds it; no cookie opens it.
+    'GET /feeds/private/:file{[^/]+\\.(?:atom|json)}': async (actor, route) => {
+      for (const owner of OWNERS) {
+        const address = await feedAddress(owner);
+        const feed = await as(actor).get(address);
+        expect(feed.status, `${actor} with ${owner}'s address`).toBe(200);
+        expect(feed.headers.get('cache-control')).toMatch(/^private/);
+        expect(feed.headers.get('x-robots-tag')).toBe('noindex');
+        expect(feed.text).toContain(`${owner}-nlp/${DAY}`);
+        cell(actor, route, `${owner}'s address`);
+        const other = new URL(await feedAddress(owner === 'ada' ? 'bob' : 'ada'), BASE_URL).searchParams.get('token')!;
+        const token = new URL(address, BASE_URL).searchParams.get('token')!;
+        // No token (a session or an admin is none), another's token, an altered one: a feed that never was.
+        for (const [what, path] of [
+          ['no token', address.replace(/\?.*$/, '')],
+          ["the other reader's token", address.replace(token, other)],
+          ['an altered token', address.replace(token, `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`)],
+          ['the json feed, no token', address.replace(/\.atom\?.*$/, '.json')],
+        ]) {
+          await publicPage(actor, route, path!, { status: 404, asked: `${owner}-nlp` });
+          cell(actor, route, `${owner}'s feed, ${what}`);
+        }
+      }
+      // The deleted reader's subscription has no feed, whatever the token.
+      await publicPage(actor, route, `/feeds/private/cyd-nlp.atom?token=${'A'.repeat(22)}`, { status: 404, asked: 'cyd-nlp' });
     },
     'GET /feeds/archive/:file{.+\\.(?:atom|json)}': async (actor, route) => void (await publicPage(actor, route, '/feeds/archive/cs.CL.atom')),
     'GET /feeds/search.atom': async (actor, route) => void (await publicPage(actor, route, '/feeds/search.atom?q=translation')),

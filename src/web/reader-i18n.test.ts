@@ -156,6 +156,24 @@ describe('reader pages and emails in Chinese and English', () => {
       noEnglish: true,
     },
     {
+      name: '/subscriptions/:id (its private feed, docs/decisions/0063)',
+      fetch: (ui) => get(`/subscriptions/${subscriptionId}`, ui, ADA),
+      zh: '任何拿到这个地址的人都能读到你的日报',
+      en: 'Anyone with this address can read your digests',
+      noEnglish: true,
+    },
+    {
+      name: '/subscriptions/:id/private-feed (reset)',
+      fetch: async (ui) => {
+        const reset = await post(ADA, `/subscriptions/${subscriptionId}/private-feed`, {}, ui);
+        expect(reset.status).toBe(303);
+        return get(reset.headers.get('location')!, ui, ADA);
+      },
+      zh: '私人订阅源地址已重置',
+      en: 'The private feed address was reset',
+      noEnglish: true,
+    },
+    {
       name: '/subscriptions/:id (field errors)',
       fetch: (ui) => post(ADA, `/subscriptions/${subscriptionId}`, { name: 'nlp', categories: 'cs.CL', cron: '30 0 * * 1-5', timezone: 'UTC', topK: 'x' }, ui),
       zh: '请修改下面标出的',

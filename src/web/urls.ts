@@ -30,6 +30,8 @@ export const urls = {
   /** A stored digest by name (`cs.CL/2026-11-24` or a legacy `cs.CL`). */
   digest: (name: string): string => `/digests/${segments(name)}`,
   digestFeed: (name: string, kind: FeedKind): string => `/feeds/digests/${segments(name)}.${kind}`,
+  /** A reader's web subscription's private feed (docs/decisions/0063); its token travels in the query, never in logs' paths. */
+  privateFeed: (name: string, kind: FeedKind, token: string): string => `/feeds/private/${encodeURIComponent(name)}.${kind}?token=${encodeURIComponent(token)}`,
   /** The list of categories with stored papers. */
   archive: (): string => '/archive',
   /** A calendar of days for a category expression (`cs.CL+cs.AI-cs.CY`). */

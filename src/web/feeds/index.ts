@@ -27,7 +27,7 @@ export const SEARCH_FEED_MAX_PAPERS = 50;
 export const SUBSCRIPTION_FEED_DIGESTS = 3;
 
 /** What a feed says about itself besides its entries. */
-interface FeedMeta {
+export interface FeedMeta {
   title: string;
   /** The page the feed belongs to (absolute). */
   page: string;
@@ -67,22 +67,26 @@ export function createFeedRoutes(deps: WebDeps): Hono {
     });
   }
   app.all('*', () => {
-    throw notFound('no such feed', 'Feeds are /feeds/digests/<name>.atom, /feeds/archive/<categories>.atom and /feeds/search.atom?q=… (or .json).');
+    throw noSuchFeed();
   });
   return app;
 }
 
-function splitKind(file: string): { base: string; kind: FeedKind } {
+/** The answer to a feed URL that is not one: also a private feed's to a wrong, stale or missing token (no oracle). */
+export const noSuchFeed = () =>
+  notFound('no such feed', 'Feeds are /feeds/digests/<name>.atom, /feeds/archive/<categories>.atom and /feeds/search.atom?q=… (or .json).');
+
+export function splitKind(file: string): { base: string; kind: FeedKind } {
   const dot = file.lastIndexOf('.');
   return { base: file.slice(0, dot), kind: file.slice(dot + 1) as FeedKind };
 }
 
-function send(c: Context, kind: FeedKind, digest: Digest, meta: FeedMeta): Response {
+export function send(c: Context, kind: FeedKind, digest: Digest, meta: FeedMeta, cacheControl = 'public, max-age=300'): Response {
   const renderer =
     kind === 'atom'
       ? createAtomRenderer({ title: meta.title, link: meta.page, selfUrl: meta.self.atom, ...(meta.id ? { id: meta.id } : {}) })
       : createJsonFeedRenderer({ title: meta.title, homePageUrl: meta.page, feedUrl: meta.self.json });
-  return c.body(renderer.render(digest), 200, { 'Content-Type': renderer.mediaType, 'Cache-Control': 'public, max-age=300' });
+  return c.body(renderer.render(digest), 200, { 'Content-Type': renderer.mediaType, 'Cache-Control': cacheControl });
 }
 
 /** A stored digest by name, or a subscription's newest daily digests merged (`cs.CL` when only `cs.CL/<day>` exist). */
@@ -103,15 +107,20 @@ async function digestFeed(deps: WebDeps, name: string): Promise<{ digest: Digest
   if (!newest) {
     throw notFound(`no digest or subscription named ${JSON.stringify(name.slice(0, 200))}`, `List the stored digests with ${urls.api.digests()}.`);
   }
+  const merged = mergeDailyDigests(name, newest, digests);
+  return { digest: merged, meta: { title: merged.title!, page: absolute(deps, urls.digest(newest.name)), self } };
+}
+
+/** A subscription's newest daily digests as one (the feed of `name`): their entries, each keeping its own day. */
+export function mergeDailyDigests(name: string, newest: Digest, digests: readonly Digest[]): Digest {
   // Entries keep their own day: an entry without `announced` takes its digest's day, not the newest digest's.
   const entries: DigestEntry[] = digests.flatMap((digest) =>
     digest.entries.map((entry) => (entry.announced === undefined && digest.day !== undefined ? { ...entry, announced: digest.day } : entry)),
   );
-  const merged: Digest = { ...newest, name, subscription: newest.subscription ?? name, entries, title: `xivdigest ${name}` };
-  return { digest: merged, meta: { title: merged.title!, page: absolute(deps, urls.digest(newest.name)), self } };
+  return { ...newest, name, subscription: newest.subscription ?? name, entries, title: `xivdigest ${name}` };
 }
 
-const isDailyDigestOf = (digestName: string, subscription: string): boolean =>
+export const isDailyDigestOf = (digestName: string, subscription: string): boolean =>
   digestName.startsWith(`${subscription}/`) && /^\d{4}-\d{2}-\d{2}$/.test(digestName.slice(subscription.length + 1));
 
 /** The papers of a category expression's last announcement days. */

@@ -21,6 +21,7 @@ import { SUBSCRIPTION_TEXT } from './text.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { readerOf, SESSION_COOKIE } from '../accounts/routes.js';
 import { digestPrivacyOf } from '../private-digests.js';
+import { privateFeedUrls, resetPrivateFeed } from '../feeds/private.js';
 import { keyedTag, sameText } from '../accounts/crypto.js';
 import { messagePage } from '../accounts/views.js';
 import {
@@ -132,8 +133,14 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
   };
 
   const prefix = (reader: Reader) => subscriptionName(reader.email, '');
-  const form = (c: C, reader: Reader, options: { state: FormState; row?: ReaderSubscription; status?: 200 | 400 }) =>
-    privatePage(
+  /** The private feed addresses on the subscription's page, for its reader only; `unavailable` without web.secret. */
+  const privateFeedOf = async (reader: Reader, row: ReaderSubscription | undefined) => {
+    if (!row || row.readerId !== reader.id) return undefined;
+    return deps.links ? await privateFeedUrls(deps, deps.links, row) : ('unavailable' as const);
+  };
+  const form = async (c: C, reader: Reader, options: { state: FormState; row?: ReaderSubscription; status?: 200 | 400 }) => {
+    const privateFeed = await privateFeedOf(reader, options.row);
+    return privatePage(
       c,
       formPage(frame(c), csrfFor(c), {
         action: options.row ? `/subscriptions/${options.row.id}` : '/subscriptions',
@@ -142,9 +149,11 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
         prefix: prefix(reader),
         state: options.state,
         ...(options.row ? { id: options.row.id } : {}),
+        ...(privateFeed ? { privateFeed, ...(c.req.query('feed') === 'reset' ? { privateFeedReset: true } : {}) } : {}),
       }),
       options.status ?? 200,
     );
+  };
 
   /** Signed in, or off to /signin; every route below starts here. */
   const signedIn = (c: C): Reader | Response => readerOf(c) ?? c.redirect('/signin', 303);
@@ -336,6 +345,18 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
     settings.onChange?.();
     return c.redirect('/subscriptions', 303);
+  });
+
+  // "Reset the private feed address" (docs/decisions/0063): its reader's alone, as changes are.
+  app.post('/subscriptions/:id/private-feed', async (c) => {
+    const reader = signedIn(c);
+    if (reader instanceof Response) return reader;
+    const row = await store.get({ id: c.req.param('id') }, { readerId: reader.id });
+    if (!row || !deps.links) return notFound(c);
+    const posted = await checkedForm(c);
+    if (!posted) return refused(c);
+    await resetPrivateFeed(deps.store, row.id);
+    return c.redirect(`/subscriptions/${encodeURIComponent(row.id)}?feed=reset#private-feed`, 303);
   });
 
   app.get('/subscriptions/:id/preview', async (c) => {

@@ -89,6 +89,14 @@ export interface SubscriptionText {
   score: string;
   why: string;
   back: string;
+  privateFeed: string;
+  privateFeedIntro: string;
+  privateFeedAtom: string;
+  privateFeedJson: string;
+  privateFeedWarning: string;
+  resetPrivateFeed: string;
+  privateFeedWasReset: string;
+  privateFeedNeedsSecret: string;
 }
 
 export const SUBSCRIPTION_TEXT: Record<UiLang, SubscriptionText> = {
@@ -181,6 +189,15 @@ export const SUBSCRIPTION_TEXT: Record<UiLang, SubscriptionText> = {
     score: 'Score',
     why: 'Why',
     back: 'Back',
+    privateFeed: 'Private feed',
+    privateFeedIntro: 'Follow this subscription’s digests in a feed reader: copy one of these addresses into it. No sign-in is needed.',
+    privateFeedAtom: 'Atom address',
+    privateFeedJson: 'JSON Feed address',
+    privateFeedWarning:
+      'Anyone with this address can read your digests: keep it to yourself. If it got out, reset it; the old address stops working and your feed reader needs the new one.',
+    resetPrivateFeed: 'Reset the address',
+    privateFeedWasReset: 'The private feed address was reset: the old one no longer works.',
+    privateFeedNeedsSecret: 'Private feeds need the site’s secret (web.secret, see the README), which this site has not set.',
   },
   zh: {
     subscriptions: '订阅',
@@ -271,5 +288,13 @@ export const SUBSCRIPTION_TEXT: Record<UiLang, SubscriptionText> = {
     score: '得分',
     why: '原因',
     back: '返回',
+    privateFeed: '私人订阅源',
+    privateFeedIntro: '在阅读器中关注此订阅的日报：把下面任一地址复制到阅读器里，无需登录。',
+    privateFeedAtom: 'Atom 地址',
+    privateFeedJson: 'JSON Feed 地址',
+    privateFeedWarning: '任何拿到这个地址的人都能读到你的日报，请勿外传。如果地址已泄露，请重置：旧地址随即失效，阅读器需要改用新地址。',
+    resetPrivateFeed: '重置地址',
+    privateFeedWasReset: '私人订阅源地址已重置，旧地址不再有效。',
+    privateFeedNeedsSecret: '私人订阅源需要本站设置密钥（web.secret，见 README），本站尚未设置。',
   },
 };

@@ -125,7 +125,18 @@ export const NEW_FIELDS: Record<string, string> = {
 export function formPage(
   frame: Frame,
   csrf: string,
-  options: { action: string; title: string; readerEmail: string; prefix: string; state: FormState; id?: string },
+  options: {
+    action: string;
+    title: string;
+    readerEmail: string;
+    prefix: string;
+    state: FormState;
+    id?: string;
+    /** The private feed addresses (docs/decisions/0063), shown to the subscription's reader; `unavailable` without web.secret. */
+    privateFeed?: { atom: string; json: string } | 'unavailable';
+    /** The address was just reset. */
+    privateFeedReset?: boolean;
+  },
 ): string {
   const t = SUBSCRIPTION_TEXT[frame.ui];
   const { fields, masks, problems } = options.state;
@@ -202,11 +213,35 @@ export function formPage(
     secret('webhook_secret', t.webhookSecret, t.optional) +
     remove('webhook', t.removeWebhook, Boolean(masks.webhook_url)) +
     `</fieldset>\n<p><button type="submit">${h(t.save)}</button> <button type="submit" formaction="/subscriptions/preview">${h(t.preview)}</button></p></form>\n` +
+    (options.id && options.privateFeed ? privateFeedSection(t, csrf, options.id, options.privateFeed, options.privateFeedReset ?? false) : '') +
     (options.id
       ? `<p><a href="/subscriptions/${attr(options.id)}/preview">${h(t.previewWhat)}</a></p>\n` +
         `<form method="post" action="/subscriptions/${attr(options.id)}/delete" class="account-form">${csrfField(csrf)}<label><input type="checkbox" name="confirm" value="yes" required> ${h(t.deleteThis)}</label> <button type="submit">${h(t.delete)}</button></form>`
       : '');
   return page({ ...frame, title: options.title, body });
+}
+
+/** The private feed addresses, read-only inputs to copy from, the warning, and the reset button (docs/decisions/0063). */
+function privateFeedSection(
+  t: (typeof SUBSCRIPTION_TEXT)[UiLang],
+  csrf: string,
+  id: string,
+  feed: { atom: string; json: string } | 'unavailable',
+  reset: boolean,
+): string {
+  const head = `<section id="private-feed" class="private-feed"><h2>${h(t.privateFeed)}</h2>\n`;
+  if (feed === 'unavailable') return `${head}<p class="note">${h(t.privateFeedNeedsSecret)}</p></section>\n`;
+  const address = (field: string, label: string, url: string) =>
+    `<p class="field"><label for="f-${field}">${h(label)}</label> <input id="f-${field}" type="url" readonly size="70" spellcheck="false" autocomplete="off" value="${attr(url)}"></p>`;
+  return (
+    head +
+    (reset ? `<p class="note" role="status">${h(t.privateFeedWasReset)}</p>\n` : '') +
+    `<p>${h(t.privateFeedIntro)}</p>\n` +
+    address('private-feed-atom', t.privateFeedAtom, feed.atom) +
+    address('private-feed-json', t.privateFeedJson, feed.json) +
+    `\n<p class="note">${h(t.privateFeedWarning)}</p>\n` +
+    `<form method="post" action="/subscriptions/${attr(id)}/private-feed" class="account-form">${csrfField(csrf)}<button type="submit">${h(t.resetPrivateFeed)}</button></form></section>\n`
+  );
 }
 
 const score = (value: number | undefined): string => (value === undefined ? '—' : value.toFixed(3));
