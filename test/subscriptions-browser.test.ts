@@ -1,7 +1,8 @@
 /**
  * Readers' subscriptions end to end (docs/decisions/0039): `xivdigest serve` as a child process with accounts on, a
  * real SMTP server, arXiv's feed and an OpenAI-compatible API on local servers. A reader invited from the CLI signs in by the emailed link in Chromium,
- * creates a subscription through the form, meets a field error, fixes it, and sees the preview; then
+ * creates a subscription through the form, meets a field error, fixes it, and sees the preview; copies its private feed
+ * address into a cookie-less fetch (a feed reader) and resets it; then
  * `xivdigest run` runs it and the digest arrives by email.
  */
 import { join } from 'node:path';
@@ -78,6 +79,29 @@ describe.skipIf(!hasChromium)('subscriptions in Chromium against `xivdigest serv
     );
     await expect(page.locator('.preview-selected tbody tr').count()).resolves.toBe(2);
     await expect(page.locator('.preview-skipped tbody tr').first().textContent()).resolves.toMatch(/ranked below the top 2 \(score 0\.\d+\)/);
+
+    // Its private feed (docs/decisions/0063): the address on its page opens in a feed reader, which has no cookie;
+    // "Reset the address" makes a new one and the old one answers as a feed that never was.
+    await page.goto(`${base}/subscriptions`);
+    await page.getByRole('link', { name: 'bob-nlp' }).click();
+    const address = await page.getByLabel('Atom address').inputValue();
+    expect(address).toMatch(new RegExp(`^${base}/feeds/private/bob-nlp\\.atom\\?token=[\\w-]{22}$`));
+    const feed = await fetch(address);
+    expect(feed.status).toBe(200);
+    expect(feed.headers.get('content-type')).toBe('application/atom+xml; charset=utf-8');
+    expect(feed.headers.get('x-robots-tag')).toBe('noindex');
+    expect(await feed.text()).toContain('<title type="text">xivdigest bob-nlp</title>');
+    await page.getByRole('button', { name: 'Reset the address' }).click();
+    await expect(page.locator('#private-feed [role=status]').textContent()).resolves.toContain('The private feed address was reset');
+    const renewed = await page.getByLabel('Atom address').inputValue();
+    expect(renewed).not.toBe(address);
+    expect((await fetch(address)).status).toBe(404);
+    expect((await fetch(renewed)).status).toBe(200);
+    // Neither address reached the server's log.
+    for (const url of [address, renewed]) {
+      const token = new URL(url).searchParams.get('token')!;
+      expect(world.serve.stdout() + world.serve.stderr()).not.toContain(token);
+    }
     await context.close();
 
     // `xivdigest run` runs it beside the config's subscription, and the digest arrives by email at the reader's address.
