@@ -2,9 +2,10 @@
  * Readers' subscriptions on the web (docs/decisions/0039), for signed-in readers only: `/subscriptions` (theirs, and
  * config-file subscriptions read-only: all to admins, to a reader those that email them), `/subscriptions/new`,
  * `/subscriptions/:id` (edit), `/subscriptions/:id/delete`, `/subscriptions/:id/preview`, `/subscriptions/preview`
- * (the unsaved form) and `/subscriptions/:id/private-feed` (reset its private feed address, docs/decisions/0063). Another reader's subscription is "not found" (404), never "forbidden", on every route; admins
- * may look at and preview every reader's subscription and delete it, but change only their own. Every POST carries
- * the accounts' CSRF token and must come from this origin.
+ * (the unsaved form) and `/subscriptions/:id/private-feed` (reset its private feed address, docs/decisions/0063).
+ * Another reader's subscription is "not found" (404), never "forbidden", on every route; admins may look at and
+ * preview every reader's subscription and delete it, but change only their own (its private feed address included).
+ * Every POST carries the accounts' CSRF token and must come from this origin.
  */
 import { problemText } from './checker-text.js';
 import { randomUUID } from 'node:crypto';
