@@ -410,9 +410,9 @@ async function dayStatistics(db: Kysely<any>): Promise<DayStatistics | undefined
   return { rows: Number(row.rows), shares };
 }
 
-/** The newest day from which on there are about `wanted` rows, or undefined when that is most of the table. */
+/** The newest day from which on there are about `wanted` rows, or undefined from half the table on (every day is asked then). */
 function dayOfNewest(statistics: DayStatistics, wanted: number): number | undefined {
-  if (wanted >= statistics.rows * 0.8) return undefined;
+  if (wanted >= statistics.rows * 0.5) return undefined;
   for (const [day, share] of statistics.shares) if (share * statistics.rows >= wanted) return day;
   return undefined;
 }
