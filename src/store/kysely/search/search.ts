@@ -127,9 +127,9 @@ interface RankedPage {
 export const RANK_WINDOW = 10_000;
 
 /**
- * PostgreSQL's window (ADR 0060): `ts_rank` reads each document from TOAST, about 10 µs a document on an idle
- * machine, and a phrase or field query reads its candidates' documents once more to check them, so 10,000 cost
- * 0.1–0.3 s; 1,000 keep a common word's query near 20 ms at a million papers.
+ * PostgreSQL's window (ADR 0060): `ts_rank` reads each document from TOAST (about 5 buffers; 66 µs a document on the
+ * loaded development machine), and a phrase or field query reads its candidates' documents once more to check them,
+ * so ranking 10,000 takes tenths of a second whatever bounds the rest; 1,000 take a tenth of that.
  */
 export const POSTGRES_RANK_WINDOW = 1_000;
 
