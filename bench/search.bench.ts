@@ -7,7 +7,11 @@
  * XIVDIGEST_BENCH_PAPERS=100000,1000000 (default 100000; 2000 is the short mode), XIVDIGEST_BENCH_DB=sqlite,postgres
  * (default: both when XIVDIGEST_TEST_PG_URL is set), XIVDIGEST_BENCH_ROUNDS=5 (rounds over the query set),
  * XIVDIGEST_BENCH_KEEP=1 keeps the archives (their paths are printed) to look into; XIVDIGEST_BENCH_ARCHIVE=PATH measures
- * such a kept SQLite archive again (opened through the store, so its migrations run first) without building one.
+ * such a kept SQLite archive again (opened through the store, so its migrations run first) without building one, and
+ * XIVDIGEST_BENCH_ARCHIVE=postgres://…?schema=NAME a kept PostgreSQL one (XIVDIGEST_BENCH_DB then defaults to postgres).
+ * XIVDIGEST_BENCH_SCHEMA=NAME names the PostgreSQL schema a build writes (default bench_search_<pid>_<papers>);
+ * XIVDIGEST_BENCH_REINDEX=0 skips timing `reindex` (on PostgreSQL at 1M it takes as long as the build);
+ * XIVDIGEST_BENCH_WINDOW=N asks every query with `rankWindow: N` instead of the store's default.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,13 +30,18 @@ const root = resolve(fileURLToPath(import.meta.url), '..', '..');
 const shared = process.env.XIVDIGEST_SHARED_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures');
 const sizes = (process.env.XIVDIGEST_BENCH_PAPERS ?? '100000').split(',').map((text) => Number(text.replace(/_/g, '')));
 const pgUrl = process.env.XIVDIGEST_BENCH_PG_URL ?? process.env.XIVDIGEST_TEST_PG_URL;
-const databases = (process.env.XIVDIGEST_BENCH_DB ?? (pgUrl ? 'sqlite,postgres' : 'sqlite')).split(',') as Array<'sqlite' | 'postgres'>;
 const rounds = Number(process.env.XIVDIGEST_BENCH_ROUNDS ?? 5);
 const keptArchive = process.env.XIVDIGEST_BENCH_ARCHIVE;
+const keptKind = keptArchive === undefined ? undefined : /^postgres(ql)?:/.test(keptArchive) ? 'postgres' : 'sqlite';
+const databases = (process.env.XIVDIGEST_BENCH_DB ?? keptKind ?? (pgUrl ? 'sqlite,postgres' : 'sqlite')).split(',') as Array<'sqlite' | 'postgres'>;
+const reindex = process.env.XIVDIGEST_BENCH_REINDEX !== '0';
 /** `bm25` ranks with FTS5's bm25() instead of xivdigest_bm25 (ADR 0054), for comparison. */
 const ranking = process.env.XIVDIGEST_BENCH_RANK ?? 'native';
 /** 1: ask for exact totals (`exactTotal`), which count every match of a common word. */
 const exactTotal = process.env.XIVDIGEST_BENCH_EXACT === '1';
+const rankWindow = process.env.XIVDIGEST_BENCH_WINDOW === undefined ? undefined : Number(process.env.XIVDIGEST_BENCH_WINDOW);
+/** What every measured query asks besides its text. */
+const asked = { exactTotal, ...(rankWindow !== undefined ? { rankWindow } : {}) };
 if (ranking === 'bm25') disableNativeRank('XIVDIGEST_BENCH_RANK=bm25');
 
 /** The fixed query set: English and Chinese, common and rare words, phrases, fields, boolean. */
@@ -223,8 +232,11 @@ interface Row {
 
 async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rss: Paper[]; corpus: CorpusRecord[] }): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-search-'));
-  const schema = `bench_search_${process.pid}_${papers}`;
-  const kept = kind === 'sqlite' ? keptArchive : undefined;
+  const kept = kind === keptKind ? keptArchive : undefined;
+  const schema =
+    kept !== undefined && kind === 'postgres'
+      ? new URL(kept).searchParams.get('schema')!
+      : (process.env.XIVDIGEST_BENCH_SCHEMA ?? `bench_search_${process.pid}_${papers}`);
   const url = kept ?? (kind === 'sqlite' ? join(dir, 'archive.db') : `${pgUrl}${pgUrl!.includes('?') ? '&' : '?'}schema=${schema}`);
   const opening = performance.now();
   const store = await createStore({ url });
@@ -235,21 +247,23 @@ async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rs
     if (!kept) {
       process.stderr.write(`${kind}, ${papers} papers: storing (index kept in step)…\n`);
       storeSeconds = await build(store, papers, items);
-      process.stderr.write(`${kind}, ${papers} papers: rebuilding the index…\n`);
-      const started = performance.now();
-      await rebuildSearchIndex(store);
-      rebuild = (performance.now() - started) / 1000;
+      if (reindex) {
+        process.stderr.write(`${kind}, ${papers} papers: rebuilding the index…\n`);
+        const started = performance.now();
+        await rebuildSearchIndex(store);
+        rebuild = (performance.now() - started) / 1000;
+      }
     }
     const size = await indexSize(kind, url);
     // The first pass is cold (SQLite caches a repeated query's page until the database changes); then `rounds`
     // passes of repeated queries.
-    for (const q of WARM_UP) await store.search({ q, exactTotal });
+    for (const q of WARM_UP) await store.search({ q, ...asked });
     const cold: number[] = [];
     const coldByQuery = new Map<string, number>();
     const windowByQuery = new Map<string, number | undefined>();
     for (const q of QUERIES) {
       const begin = performance.now();
-      const response = await store.search({ q, exactTotal });
+      const response = await store.search({ q, ...asked });
       const ms = performance.now() - begin;
       cold.push(ms);
       coldByQuery.set(q, ms);
@@ -261,7 +275,7 @@ async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rs
     for (let round = 0; round < rounds; round += 1) {
       for (const q of QUERIES) {
         const begin = performance.now();
-        const response = await store.search({ q, exactTotal });
+        const response = await store.search({ q, ...asked });
         const ms = performance.now() - begin;
         samples.push(ms);
         const entry = perQuery.get(q) ?? { times: [], total: response.total, more: response.totalIsLowerBound === true };
@@ -296,7 +310,7 @@ async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rs
     await store.close();
     if (process.env.XIVDIGEST_BENCH_KEEP && !kept) process.stderr.write(`kept ${url}\n`);
     else rmSync(dir, { recursive: true, force: true });
-    if (kind === 'postgres' && !process.env.XIVDIGEST_BENCH_KEEP) {
+    if (kind === 'postgres' && !process.env.XIVDIGEST_BENCH_KEEP && !kept) {
       const client = new pg.Client({ connectionString: pgUrl });
       await client.connect();
       await client.query(`drop schema if exists ${schema} cascade`);

@@ -84,7 +84,9 @@ async function found(store: Store, q: string): Promise<{ total: number; ids: str
   const ids: string[] = [];
   let total = 0;
   for (let page = 1; page <= 40; page += 1) {
-    const response = await store.search({ q, page, pageSize: 100 });
+    // Every match ranked (no window): paging past a window switches to ranking every match (ADR 0049), so the pages
+    // of a word with more matches than PostgreSQL's 1,000 (ADR 0060) would not add up to its matches otherwise.
+    const response = await store.search({ q, page, pageSize: 100, rankWindow: 0 });
     total = response.total;
     ids.push(...response.hits.map((hit) => hit.id));
     if (ids.length >= total || response.hits.length === 0) break;

@@ -390,6 +390,73 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     await expect(temp.store.search({ q: 'sparse', rankWindow: -1 })).rejects.toMatchObject({ code: 'QUERY_INVALID' });
   });
 
+  it('finds the newest matches of the window in the newest days first, with the same results as over every day', async () => {
+    // 200 papers, one a day; a word in every tenth (in the title of the older ones, so that ranking every match would
+    // put those first), another in every paper. PostgreSQL looks for the newest matches in the newest days once the
+    // table is analyzed (ADR 0060), widening the days when they hold too few; before, and on SQLite, over every day.
+    const days = Array.from({ length: 200 }, (_, index) => new Date(Date.UTC(2024, 0, 1 + index)).toISOString().slice(0, 10));
+    await temp.store.upsertPapers(
+      days.map((day, index) =>
+        paper(`2401.${String(1000 + index).padStart(5, '0')}`, {
+          title: index % 10 === 0 ? (index < 100 ? 'Tensor tensor tensor networks' : `Notes ${index} on tensor networks`) : `Notes ${index}`,
+          abstract: `Everyday study ${index}.`,
+          announced: day,
+        }),
+      ),
+    );
+    const asks = [
+      { q: 'tensor', rankWindow: 3, pageSize: 2 },
+      { q: 'tensor', rankWindow: 3, pageSize: 2, page: 2 },
+      { q: 'tensor', rankWindow: 7, pageSize: 5 },
+      { q: 'tensor', rankWindow: 19, pageSize: 10 },
+      { q: 'tensor', rankWindow: 20, pageSize: 20 },
+      { q: 'everyday', rankWindow: 5, pageSize: 5 },
+      { q: 'everyday', rankWindow: 150, pageSize: 5 },
+      { q: '"tensor networks"', rankWindow: 4, pageSize: 4 },
+      { q: 'nothinglikethis', rankWindow: 4 },
+    ];
+    const answers = async () =>
+      Promise.all(
+        asks.map(async (ask) => {
+          const response = await temp.store.search(ask);
+          return { total: response.total, lower: response.totalIsLowerBound, within: response.rankedWithin, ids: ids(response) };
+        }),
+      );
+    const before = await answers();
+    if (kind === 'postgres') await temp.query('analyze paper_search');
+    expect(await answers()).toEqual(before);
+    const everything = (await temp.store.search({ q: 'tensor', rankWindow: 0, pageSize: 20 })).hits;
+    expect(everything[0]!.announced! < '2024-04-10').toBe(true);
+    const newest = (count: number) =>
+      new Set(
+        everything
+          .map((hit) => hit.announced!)
+          .sort()
+          .slice(-count),
+      );
+    expect(before[0]).toEqual({
+      total: 3,
+      lower: true,
+      within: 3,
+      ids: everything
+        .filter((hit) => newest(3).has(hit.announced!))
+        .slice(0, 2)
+        .map((hit) => hit.id),
+    });
+    expect(before[2]!.ids).toEqual(
+      everything
+        .filter((hit) => newest(7).has(hit.announced!))
+        .slice(0, 5)
+        .map((hit) => hit.id),
+    );
+    expect(before[3]).toMatchObject({ total: 19, lower: true, within: 19 });
+    expect(before[4]).toEqual({ total: 20, lower: undefined, within: undefined, ids: everything.map((hit) => hit.id) });
+    expect(before[5]).toMatchObject({ total: 5, lower: true, within: 5 });
+    expect(before[6]).toMatchObject({ total: 150, lower: true, within: 150 });
+    expect(before[7]).toMatchObject({ total: 4, lower: true, within: 4 });
+    expect(before[8]).toEqual({ total: 0, lower: undefined, within: undefined, ids: [] });
+  });
+
   it('gives each SQLite document a rowid in its sort day, and moves it when the day changes', async () => {
     if (kind !== 'sqlite') return;
     const docs = async (): Promise<Map<string, number>> =>
@@ -444,6 +511,33 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(migrated.get('2504.00003')).toBe('2025-05-02');
     expect(migrated.get('2504.00001')).toBe('2025-04-28');
     expect(ids(await temp.store.search({ q: 'planners' }))).toEqual(['2504.00003']);
+  });
+
+  it.skipIf(kind !== 'postgres')('migration 0012 indexes the PostgreSQL rows by day and analyzes them (ADR 0060)', async () => {
+    const indexes = async () =>
+      (await temp.query<{ name: string }>(`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'paper_search'`)).map(
+        (row) => row.name,
+      );
+    const analyzed = async () =>
+      Number(
+        (
+          await temp.query<{ count: string }>(
+            `select count(*) as count from pg_stats where schemaname = current_schema() and tablename = 'paper_search' and attname = 'day'`,
+          )
+        )[0]!.count,
+      );
+    expect(await indexes()).toContain('paper_search_day');
+    const asked = { q: 'diffusion', rankWindow: 1, pageSize: 1 };
+    const before = await temp.store.search(asked);
+    expect(before).toMatchObject({ total: 1, totalIsLowerBound: true, rankedWithin: 1 });
+    // An archive from before 0012: no day index, never analyzed.
+    await temp.store.close();
+    await temp.query('drop index paper_search_day');
+    await temp.query(`delete from kysely_migration where name >= '0012'`);
+    temp.store = await createStore({ url: temp.url });
+    expect(await indexes()).toContain('paper_search_day');
+    expect(await analyzed()).toBe(1);
+    expect(await temp.store.search(asked)).toEqual(before);
   });
 
   it.skipIf(kind !== 'postgres')('migration 0011 rewrites documents indexed with the old lexemes (PostgreSQL only: SQLite keeps its tokens)', async () => {

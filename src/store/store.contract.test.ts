@@ -888,6 +888,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0009-search-day',
           '0010-index-flush-settings',
           '0011-postgres-marked-lexemes',
+          '0012-postgres-search-by-day',
         ]);
       } finally {
         await again.close();

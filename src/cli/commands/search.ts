@@ -40,7 +40,7 @@ export function registerSearch(program: Command, run: RunCommand): void {
     .option('--page <n>', 'page of results', '1')
     .option('--page-size <n>', 'results per page (at most 100)', '20')
     .option('--lang <code>', 'language of the translated title and TL;DR shown (default: llm.lang of the config)')
-    .option('--exact-total', 'count every match even when there are more than the 10,000 ranked (slower for common words)')
+    .option('--exact-total', 'count every match even when there are more than the window ranks (10,000; 1,000 on PostgreSQL; slower for common words)')
     .option(
       '--json',
       'print JSON: { total, totalIsLowerBound?, page, pageSize, rankedWithin?, hits: [{ id, version, title, authors, categories, announced, translatedTitle, tldr, score, snippets: [{ field, lang, text, highlights: [[start, end]] }] }] }',

@@ -42,7 +42,7 @@ function checkDay(name: string, value: string | undefined): void {
   }
 }
 
-function normalize(request: SearchRequest): Normalized {
+function normalize(request: SearchRequest, dialect: SearchDialect): Normalized {
   const q = (request.q ?? '').trim();
   checkDay('from', request.from);
   checkDay('until', request.until);
@@ -57,7 +57,7 @@ function normalize(request: SearchRequest): Normalized {
   }
   const sort = request.sort ?? 'relevance';
   if (sort !== 'relevance' && sort !== 'date') throw invalid(`search: sort must be relevance or date, not ${String(sort)}`, 'Sort by relevance or date');
-  const rankWindow = request.rankWindow ?? RANK_WINDOW;
+  const rankWindow = request.rankWindow ?? (dialect === 'postgres' ? POSTGRES_RANK_WINDOW : RANK_WINDOW);
   if (!Number.isInteger(rankWindow) || rankWindow < 0) {
     throw invalid(`search: rankWindow must be a whole number from 0, not ${String(rankWindow)}`, 'Leave it out, or give 0 to rank every match');
   }
@@ -127,15 +127,36 @@ interface RankedPage {
 export const RANK_WINDOW = 10_000;
 
 /**
- * Runs `work` with PostgreSQL's sequential scans priced out, in a transaction (the caller's, or one of its own). For a
- * word in 40% of the papers the planner prefers a sequential scan, which tests every row's document (TOAST); the
- * bitmap over the GIN index reads only the matches' heap tuples (ADR 0052).
+ * PostgreSQL's window (ADR 0060): `ts_rank` reads each document from TOAST (about 5 buffers; 66 µs a document on the
+ * loaded development machine), and a phrase or field query reads its candidates' documents once more to check them,
+ * so ranking 10,000 takes tenths of a second whatever bounds the rest; 1,000 take a tenth of that.
  */
-async function withoutSeqScan<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
+export const POSTGRES_RANK_WINDOW = 1_000;
+
+/**
+ * The planner settings of the window's statements (ADR 0052, 0060): for a word in 40% of the papers the planner
+ * prefers a sequential scan, which tests every row's document (TOAST), or the day index alone with the documents of
+ * every row of those days tested; the bitmaps over the GIN index (and the day index) read only heap tuples. With
+ * `random_page_cost` at 1 (the pages are cached) it ANDs the two bitmaps. No parallel workers and no JIT: each
+ * costs more to start than these statements take.
+ */
+const SEARCH_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = [
+  ['enable_seqscan', 'off'],
+  ['enable_indexscan', 'off'],
+  ['random_page_cost', '1'],
+  ['max_parallel_workers_per_gather', '0'],
+  ['jit', 'off'],
+];
+
+/** Runs `work` under SEARCH_SETTINGS, in a transaction (the caller's, with its settings restored after, or one of its own). */
+async function withSearchSettings<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
   const run = async (trx: Kysely<any>): Promise<T> => {
-    await sql`set local enable_seqscan = off`.execute(trx);
+    // The settings in force before, read as the statement sets them (its columns are computed left to right).
+    const before = await sql<{ settings: string[] }>`select array[${sql.join(SEARCH_SETTINGS.map(([name]) => sql`current_setting(${name})`))}] as settings,
+      ${sql.join(SEARCH_SETTINGS.map(([name, value]) => sql`set_config(${name}, ${value}, true)`))}`.execute(trx);
+    const values = before.rows[0]!.settings;
     const result = await work(trx);
-    await sql`set local enable_seqscan to default`.execute(trx);
+    await sql`select ${sql.join(SEARCH_SETTINGS.map(([name], index) => sql`set_config(${name}, ${values[index]!}, true)`))}`.execute(trx);
     return result;
   };
   return db.isTransaction ? run(db) : db.transaction().execute(run);
@@ -321,34 +342,22 @@ async function rankedIds(
   const rank = sql`ts_rank(cast(${TS_WEIGHTS} as float4[]), s.document, ${tsquery}, 1)`;
   const from = days.length === 0 ? sql`from paper_search s` : sql`from paper_search s join papers p on p.id = s.paper_id`;
   const windowed = !byDate && days.length === 0 && window > 0 && offset + limit <= window;
-  // ts_rank over the newest `window` matches (ADR 0049, 0052). The window's rows are found by their `day` and id,
-  // which the matches' heap tuples hold without their documents (TOAST); only those rows' documents are then read,
-  // by their tuple ids, to rank them.
-  const rankNewest = async (): Promise<Ranked[]> => {
-    const rows = await withoutSeqScan(db, (trx) =>
-      sql<{ id: string; score: number }>`with newest as materialized (
-        select s.ctid as tid from paper_search s where s.document @@ ${tsquery} order by s.day desc, s.paper_id desc limit ${window})
-      select s.paper_id as id, ${rank} as score from paper_search s where s.ctid = any(array(select tid from newest))
-      order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}`.execute(trx),
-    );
-    return rows.rows.map((row) => ({ id: row.id, score: Number(row.score) }));
-  };
-  let total: number;
-  if (windowed && !request.exactTotal) {
-    // More matches than the window: the total is "more than `window`", not counted (ADR 0054).
-    const newest = await withoutSeqScan(db, (trx) =>
-      sql<{ count: string }>`select count(*) as count from (select 1 from paper_search s where s.document @@ ${tsquery} limit ${window + 1}) m`.execute(trx),
-    );
-    total = Number(newest.rows[0]?.count ?? 0);
-    if (total > window) return { total: window, totalIsLowerBound: true, ranked: await rankNewest(), rankedWithin: window };
-  } else {
-    // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
-    // documents (ADR 0052).
-    const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
-    total = Number(count.rows[0]?.count ?? 0);
+  if (windowed) {
+    // An exact total when asked for (every match counted), else "more than `window`" (ADR 0054).
+    const exact = request.exactTotal
+      ? Number((await sql<{ count: string }>`select count(*) as count from paper_search s where s.document @@ ${tsquery}`.execute(db)).rows[0]?.count ?? 0)
+      : undefined;
+    const newest = await newestMatches(db, tsquery, rank, window, limit, offset);
+    if (newest.count <= window) return { total: newest.count, ranked: newest.ranked };
+    return exact === undefined
+      ? { total: window, totalIsLowerBound: true, ranked: newest.ranked, rankedWithin: window }
+      : { total: exact, ranked: newest.ranked, rankedWithin: window };
   }
-  if (windowed && total > window) return { total, ranked: await rankNewest(), rankedWithin: window };
-  // Ties go to the newest paper, as in the window above and on SQLite.
+  // A bitmap over the GIN index; a query without phrases or weights reads the matches' heap pages, not their
+  // documents (ADR 0052).
+  const count = await sql<{ count: string }>`select count(*) as count ${from} where s.document @@ ${tsquery} ${and(days)}`.execute(db);
+  const total = Number(count.rows[0]?.count ?? 0);
+  // Ties go to the newest paper, as in the window and on SQLite.
   const rows = byDate
     ? await sql<{ id: string; score: number }>`select p.id as id, 0 as score from paper_search s join papers p on p.id = s.paper_id
         where s.document @@ ${tsquery} ${and(days)}
@@ -357,6 +366,100 @@ async function rankedIds(
         ${from} where s.document @@ ${tsquery} ${and(days)}
         order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}`.execute(db);
   return { total, ranked: rows.rows.map((row) => ({ id: row.id, score: Number(row.score) })) };
+}
+
+/** What ANALYZE knows of paper_search's days: its rows, and the days that split them into parts of about equal size. */
+interface DayStatistics {
+  rows: number;
+  /** [day, estimated share of the rows on that day or later], newest first. */
+  shares: Array<[day: number, share: number]>;
+}
+
+function numbers(text: string | null | undefined): number[] {
+  return text ? text.replace(/[{}]/g, '').split(',').filter(Boolean).map(Number) : [];
+}
+
+/** paper_search's day statistics (migration 0012 analyzes it; autovacuum keeps them), or undefined before any. */
+async function dayStatistics(db: Kysely<any>): Promise<DayStatistics | undefined> {
+  const result = await sql<{ rows: number; bounds: string | null; values: string | null; freqs: number[] | null; nulls: number | null }>`
+    select c.reltuples as rows, s.histogram_bounds::text as bounds, s.most_common_vals::text as values,
+      s.most_common_freqs as freqs, s.null_frac as nulls
+    from pg_class c left join pg_stats s on s.schemaname = current_schema() and s.tablename = 'paper_search' and s.attname = 'day'
+    where c.oid = to_regclass('paper_search')`.execute(db);
+  const row = result.rows[0];
+  if (!row || !(Number(row.rows) > 0)) return undefined;
+  const bounds = numbers(row.bounds);
+  const values = numbers(row.values);
+  const freqs = (row.freqs ?? []).map(Number);
+  if (bounds.length < 2 && values.length === 0) return undefined;
+  // The histogram spreads the rows that are not among the most common values evenly over its buckets.
+  const spread = Math.max(0, 1 - freqs.reduce((sum, freq) => sum + freq, 0) - Number(row.nulls ?? 0));
+  const buckets = bounds.length - 1;
+  const candidates = [...new Set([...bounds, ...values])].sort((a, b) => b - a);
+  const shares: Array<[number, number]> = candidates.map((day) => {
+    let share = 0;
+    values.forEach((value, index) => {
+      if (value >= day) share += freqs[index]!;
+    });
+    if (buckets > 0) {
+      const above = bounds.filter((bound) => bound > day).length;
+      share += (spread * Math.min(buckets, above)) / buckets;
+    }
+    return [day, share];
+  });
+  return { rows: Number(row.rows), shares };
+}
+
+/** The newest day from which on there are about `wanted` rows, or undefined from half the table on (every day is asked then). */
+function dayOfNewest(statistics: DayStatistics, wanted: number): number | undefined {
+  if (wanted >= statistics.rows * 0.5) return undefined;
+  for (const [day, share] of statistics.shares) if (share * statistics.rows >= wanted) return day;
+  return undefined;
+}
+
+/** Rows the first probe for the newest matches covers, as a multiple of the window: a word in a quarter of the papers needs no second. */
+const FIRST_PROBE = 4;
+
+/**
+ * The newest `window` + 1 matches (by day, then id), ranked: how many there were (all of them when at most
+ * `window`), and the page of the newest `window` in ts_rank order (ties to the newest). The matches are looked for
+ * in the newest days first (ADR 0060): the day index ANDed with the GIN bitmap, so that a common word's heap visit
+ * covers its recent matches and not all of them. A range with too few matches is widened from the density it showed,
+ * up to every day; with more than `window` in it, its newest are the newest of all.
+ */
+async function newestMatches(
+  db: Kysely<any>,
+  tsquery: RawBuilder<unknown>,
+  rank: RawBuilder<unknown>,
+  window: number,
+  limit: number,
+  offset: number,
+): Promise<{ count: number; ranked: Ranked[] }> {
+  return withSearchSettings(db, async (trx) => {
+    const statistics = await dayStatistics(trx);
+    let rows = FIRST_PROBE * (window + 1);
+    for (;;) {
+      const day = statistics === undefined ? undefined : dayOfNewest(statistics, rows);
+      const since = day === undefined ? sql`` : sql`and s.day >= ${day}`;
+      // The newest matches' tuple ids come from their heap tuples (day and id, no document read); only the window's
+      // documents are then read, by tuple id, to rank them (ADR 0052).
+      const result = await sql<{ count: string; id: string | null; score: number | null }>`with newest as materialized (
+          select s.ctid as tid, s.day, s.paper_id from paper_search s where s.document @@ ${tsquery} ${since}
+          order by s.day desc, s.paper_id desc limit ${window + 1})
+        select c.count, m.id, m.score from (select count(*) as count from newest) c
+        left join lateral (select s.paper_id as id, ${rank} as score, s.day from paper_search s
+          where s.ctid = any(array(select tid from newest order by day desc, paper_id desc limit ${window}))
+          order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}) m on true
+        order by m.score desc, m.day desc, m.id desc`.execute(trx);
+      const count = Number(result.rows[0]?.count ?? 0);
+      if (count > window || day === undefined) {
+        const ranked = result.rows.filter((row) => row.id !== null).map((row) => ({ id: row.id!, score: Number(row.score) }));
+        return { count, ranked };
+      }
+      // Too few in these days: as many rows again as the density seen says are needed, with room to spare.
+      rows = Math.ceil(rows * Math.min(16, Math.max(2, (1.5 * (window + 1)) / Math.max(count, 1))));
+    }
+  });
 }
 
 interface PaperFields {
@@ -530,7 +633,7 @@ export async function searchPapers(
   request: SearchRequest,
   options: { nativeRank?: boolean; idfMatches?: number } = {},
 ): Promise<SearchResponse> {
-  const normalized = normalize(request);
+  const normalized = normalize(request, dialect);
   const ranking: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfMatches: options.idfMatches ?? IDF_MATCHES };
   const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), ranking);
   return {
