@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../../../core/paper.js';
 import { createTempStore, type TempStore } from '../../../../test/helpers/temp-store.js';
 import { rebuildSearchIndex } from '../../index.js';
-import { FLUSH_AT } from './pending.js';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { FLUSH_AT, PendingDocuments } from './pending.js';
 
 function paper(id: string, title: string): Paper {
   return {
@@ -157,5 +158,37 @@ describe('search documents held until the commit (SQLite)', () => {
     await temp.store.upsertPapers(papers('2505', 'foxtrot', 20));
     expect((await temp.store.search({ q: 'foxtrot' })).total).toBe(20);
     expect(counts(temp.url)).toEqual({ papers: 20, ids: 20, documents: 20 });
+  });
+});
+
+describe('a flush that fails part way (SQLite)', () => {
+  it('refuses to write again until a rollback to a savepoint from before it has taken its part back out', async () => {
+    const database = new Database(':memory:');
+    database.exec(`create virtual table paper_fts using fts5(title, ttitle, tldr, abstract, authors, cats, content = '', contentless_delete = 1)`);
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+    try {
+      await db.connection().execute(async (connection) => {
+        const count = async () =>
+          Number((await sql<{ n: number }>`select count(*) as n from paper_fts where paper_fts match 'word'`.execute(connection)).rows[0]!.n);
+        await sql`begin`.execute(connection);
+        const documents = new PendingDocuments();
+        await sql`savepoint batch`.execute(connection);
+        const mark = documents.mark();
+        // More than one statement's worth; the last in rowid order cannot be bound, so its statement fails after the first wrote.
+        for (let rowid = 5_000; rowid >= 1; rowid -= 1) documents.add([rowid, 'word', '', '', rowid === 5_000 ? { not: 'text' } : 'text', '', 'c0all']);
+        await expect(documents.flush(connection)).rejects.toThrow();
+        expect(await count()).toBe(4_096);
+        await expect(documents.flush(connection)).rejects.toThrow('part of a failed write');
+        await sql`rollback to batch`.execute(connection);
+        documents.rollbackTo(mark);
+        expect(await count()).toBe(0);
+        for (let rowid = 1; rowid <= 10; rowid += 1) documents.add([rowid, 'word', '', '', 'text', '', 'c0all']);
+        await documents.flush(connection);
+        expect(await count()).toBe(10);
+        await sql`commit`.execute(connection);
+      });
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -35,7 +35,7 @@ export class PendingDocuments {
   /** Documents held, oldest first; those before `#written` are in FTS5. */
   #docs: PendingDocument[] = [];
   #written = 0;
-  /** Set while a flush is under way (and left set if it fails): how many documents were written before it. */
+  /** Set once a flush has written a statement, until it ends (left set if a later one fails): documents written before it. */
   #failedFrom: number | undefined;
   /** Savepoints open over this transaction's documents (marks not yet released or rolled back). */
   #open = 0;
@@ -85,9 +85,6 @@ export class PendingDocuments {
     if (count <= 0) return;
     const order = this.#docs.slice(from);
     if (!ascending(order)) order.sort(byRowid);
-    // One failed statement after others succeeded leaves some of them in FTS5 and some not: nothing may be written
-    // again until a rollback to a savepoint from before this flush takes them all back out.
-    this.#failedFrom = from;
     for (let start = 0; start < count; start += DOCS_PER_STATEMENT) {
       const rows = Math.min(DOCS_PER_STATEMENT, count - start);
       const parameters: unknown[] = new Array(rows * WIDTH);
@@ -97,6 +94,9 @@ export class PendingDocuments {
         for (let column = 0; column < WIDTH; column += 1) parameters[at++] = doc[column];
       }
       await db.executeQuery(CompiledQuery.raw(rowsInsert(FTS_INSERT_TARGET, WIDTH, rows), parameters));
+      // A later statement that fails leaves some of these documents in FTS5 and some not: nothing may be written
+      // again until a rollback to a savepoint from before this flush takes them all back out.
+      this.#failedFrom = from;
     }
     this.#failedFrom = undefined;
     this.#written = this.#docs.length;
