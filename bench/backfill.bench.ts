@@ -3,10 +3,20 @@ import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, statS
 import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
+import type * as KaggleParse from '../src/sources/kaggle/parse.js';
+import type * as DocumentInput from '../src/sources/shared/document-input.js';
+import type * as StoreModule from '../src/store/index.js';
+import type * as Backfill from '../src/jobs/backfill.js';
+import type * as App from '../src/app.js';
+import type * as StoreEvents from '../src/jobs/store-events.js';
+import { threadDeltas, threadTimes } from './thread-cpu.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '..', '..');
+/** `XIVDIGEST_BENCH_ROOT=DIR` times another checkout's src/ (e.g. an export of the main branch) with this bench, for alternating before/after runs. */
+const codeRoot = resolve(process.env.XIVDIGEST_BENCH_ROOT ?? root);
+const code = (path: string): string => pathToFileURL(join(codeRoot, 'src', path)).href;
 const shared = process.env.XIVDIGEST_SHARED_FIXTURES ?? resolve(root, '..', 'shared', 'fixtures');
 /** Python feedparser 6.0.10 on the 1,062-item fixture, on this machine (bench/ingest.bench.ts): the original's parser. */
 const ORIGINAL_ENTRIES_PER_SECOND = 3100;
@@ -27,6 +37,8 @@ interface Row {
   seconds: number;
   perSecond: number;
   bytes: number | undefined;
+  /** CPU µs per paper of this process's main thread (reads, parses, hands over) and of its busiest other thread (SQLite's writer). */
+  cpu?: { main: number; writer: number };
 }
 
 /** Writes `count` snapshot lines by repeating the real records with fresh new-style ids (9YMM.NNNNN never collides). */
@@ -46,8 +58,8 @@ async function buildSnapshot(source: string, count: number, out: string): Promis
 }
 
 async function parseOnly(file: string): Promise<Row> {
-  const { parseKaggle } = await import('../src/sources/kaggle/parse.js');
-  const { fileInput } = await import('../src/sources/shared/document-input.js');
+  const { parseKaggle } = (await import(code('sources/kaggle/parse.ts'))) as typeof KaggleParse;
+  const { fileInput } = (await import(code('sources/shared/document-input.ts'))) as typeof DocumentInput;
   const started = process.hrtime.bigint();
   let records = 0;
   for await (const event of parseKaggle(fileInput(file, 1 << 20), { origin: file })) if (event.type === 'paper') records++;
@@ -56,9 +68,10 @@ async function parseOnly(file: string): Promise<Row> {
 }
 
 async function backfillInto(label: string, url: string, file: string, size: () => Promise<number>): Promise<Row> {
-  const { createStore } = await import('../src/store/index.js');
-  const { backfillKaggle } = await import('../src/jobs/backfill.js');
+  const { createStore } = (await import(code('store/index.ts'))) as typeof StoreModule;
+  const { backfillKaggle } = (await import(code('jobs/backfill.ts'))) as typeof Backfill;
   const store = await createStore({ url });
+  const cpuBefore = threadTimes();
   const started = process.hrtime.bigint();
   let lastReport = 0;
   const result = await backfillKaggle({
@@ -73,14 +86,23 @@ async function backfillInto(label: string, url: string, file: string, size: () =
   });
   await store.close();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { store: label, records: result.recordsRead, seconds, perSecond: result.recordsRead / seconds, bytes: await size() };
+  const cpu = threadDeltas(cpuBefore, threadTimes());
+  const per = (us: number) => us / Math.max(1, result.recordsRead);
+  return {
+    store: label,
+    records: result.recordsRead,
+    seconds,
+    perSecond: result.recordsRead / seconds,
+    bytes: await size(),
+    cpu: { main: per(cpu.main), writer: per(cpu.busiest) },
+  };
 }
 
 /** `xivdigest ingest FILE`'s way, for comparison: the whole file in one transaction, no checkpoint. */
 async function ingestInto(url: string, file: string): Promise<Row> {
-  const { openLocalFile } = await import('../src/app.js');
-  const { createStore } = await import('../src/store/index.js');
-  const { storeEvents } = await import('../src/jobs/store-events.js');
+  const { openLocalFile } = (await import(code('app.ts'))) as typeof App;
+  const { createStore } = (await import(code('store/index.ts'))) as typeof StoreModule;
+  const { storeEvents } = (await import(code('jobs/store-events.ts'))) as typeof StoreEvents;
   const store = await createStore({ url });
   const started = process.hrtime.bigint();
   const { events } = await openLocalFile(file);
@@ -145,17 +167,17 @@ async function main(): Promise<void> {
       .map((value) => value.toFixed(2))
       .join(' ');
     console.log(
-      `\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
+      `\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, code ${codeRoot}, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
     );
     console.log(
-      `| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) |`,
+      `| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) | CPU µs/paper: main / writer thread |`,
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+    console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
     for (const row of rows) {
       const perPaper = row.bytes === undefined ? undefined : row.bytes / row.records;
       const hours = ARCHIVE_PAPERS / row.perSecond / 3600;
       console.log(
-        `| ${row.store} | ${row.records.toLocaleString('en-US')} | ${row.seconds.toFixed(1)} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${(row.perSecond / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)} | ${row.perSecond >= GOAL ? 'met' : 'not met'} | ${row.bytes === undefined ? '' : (row.bytes / 1e6).toFixed(0)} | ${perPaper === undefined ? '' : Math.round(perPaper)} | ${hours < 1 ? `${(hours * 60).toFixed(0)} min` : `${hours.toFixed(1)} h`} | ${perPaper === undefined ? '' : `${((perPaper * ARCHIVE_PAPERS) / 1e9).toFixed(1)} GB`} |`,
+        `| ${row.store} | ${row.records.toLocaleString('en-US')} | ${row.seconds.toFixed(1)} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${(row.perSecond / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)} | ${row.perSecond >= GOAL ? 'met' : 'not met'} | ${row.bytes === undefined ? '' : (row.bytes / 1e6).toFixed(0)} | ${perPaper === undefined ? '' : Math.round(perPaper)} | ${hours < 1 ? `${(hours * 60).toFixed(0)} min` : `${hours.toFixed(1)} h`} | ${perPaper === undefined ? '' : `${((perPaper * ARCHIVE_PAPERS) / 1e9).toFixed(1)} GB`} | ${row.cpu ? `${row.cpu.main.toFixed(0)} / ${row.cpu.writer.toFixed(0)}` : ''} |`,
       );
     }
   } finally {

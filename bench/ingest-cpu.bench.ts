@@ -7,31 +7,14 @@
  * instead (built first), e.g. under `node --cpu-prof`, which then profiles the writer thread too. `--rss-items 20000`
  * adds bench:ingest's 20,000-item feed (real items, fresh ids), built in a temp folder. Linux only.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as App from '../src/app.js';
 import type * as StoreEvents from '../src/jobs/store-events.js';
 import type * as StoreModule from '../src/store/index.js';
-
-const TICK_US = 10_000; // USER_HZ is 100 on Linux.
-
-/** utime + stime of each thread of this process, in µs, with its name. */
-function threadTimes(): Map<string, { name: string; us: number }> {
-  const times = new Map<string, { name: string; us: number }>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      times.set(tid, { name, us: (Number(fields[11]) + Number(fields[12])) * TICK_US });
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return times;
-}
+import { threadTimes } from './thread-cpu.js';
 
 /**
  * bench:ingest's large feed: `count` items repeating the real feed's items with fresh ids (9YMM.NNNNN), written to a

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../../../core/paper.js';
 import { createTempStore, type TempStore } from '../../../../test/helpers/temp-store.js';
 import { rebuildSearchIndex } from '../../index.js';
-import { FLUSH_AT } from './pending.js';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { FLUSH_AT, PendingDocuments } from './pending.js';
 
 function paper(id: string, title: string): Paper {
   return {
@@ -64,6 +65,29 @@ function counts(file: string): { papers: number; ids: number; documents: number 
   }
 }
 
+/** Segments in the index (FTS5's structure record: a 4-byte cookie, the version-2 marker, then nLevel and nSegment varints). */
+function segments(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    const block = (db.prepare('select block from paper_fts_data where id = 10').get() as { block: Buffer }).block;
+    let at = block.subarray(4, 8).equals(Buffer.from([0xff, 0, 0, 1])) ? 8 : 4;
+    const varint = (): number => {
+      let value = 0;
+      for (let index = 0; index < 9; index += 1) {
+        const byte = block[at++]!;
+        if (index === 8) return value * 256 + byte;
+        value = value * 128 + (byte & 0x7f);
+        if (!(byte & 0x80)) break;
+      }
+      return value;
+    };
+    varint(); // nLevel
+    return varint();
+  } finally {
+    db.close();
+  }
+}
+
 describe('search documents held until the commit (SQLite)', () => {
   let temp: TempStore;
   beforeEach(async () => {
@@ -108,6 +132,21 @@ describe('search documents held until the commit (SQLite)', () => {
     expect(instances(temp.url)).toEqual(ingested);
   });
 
+  it("go to FTS5 in rowid order, one segment for the transaction however scattered the papers' days (ADR 0061)", async () => {
+    // A backfill's records jump between sort days, whose rowid blocks are far apart (ADR 0049): written in the order
+    // they came, FTS5 wrote a segment at every step back.
+    const scattered = papers('2506', 'golf', 600).map((record, index) => ({
+      ...record,
+      announced: `2024-${String(1 + ((index * 7) % 12)).padStart(2, '0')}-${String(1 + ((index * 13) % 28)).padStart(2, '0')}`,
+    }));
+    await temp.store.transaction(async (tx) => {
+      for (let start = 0; start < scattered.length; start += 128) await tx.upsertPapers(scattered.slice(start, start + 128));
+    });
+    expect(segments(temp.url)).toBe(1);
+    expect((await temp.store.search({ q: 'golf' })).total).toBe(scattered.length);
+    expect(counts(temp.url)).toEqual({ papers: scattered.length, ids: scattered.length, documents: scattered.length });
+  });
+
   it('leave nothing behind when the transaction rolls back, and a write outside a transaction is indexed at its commit', async () => {
     await expect(
       temp.store.transaction(async (tx) => {
@@ -119,5 +158,37 @@ describe('search documents held until the commit (SQLite)', () => {
     await temp.store.upsertPapers(papers('2505', 'foxtrot', 20));
     expect((await temp.store.search({ q: 'foxtrot' })).total).toBe(20);
     expect(counts(temp.url)).toEqual({ papers: 20, ids: 20, documents: 20 });
+  });
+});
+
+describe('a flush that fails part way (SQLite)', () => {
+  it('refuses to write again until a rollback to a savepoint from before it has taken its part back out', async () => {
+    const database = new Database(':memory:');
+    database.exec(`create virtual table paper_fts using fts5(title, ttitle, tldr, abstract, authors, cats, content = '', contentless_delete = 1)`);
+    const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+    try {
+      await db.connection().execute(async (connection) => {
+        const count = async () =>
+          Number((await sql<{ n: number }>`select count(*) as n from paper_fts where paper_fts match 'word'`.execute(connection)).rows[0]!.n);
+        await sql`begin`.execute(connection);
+        const documents = new PendingDocuments();
+        await sql`savepoint batch`.execute(connection);
+        const mark = documents.mark();
+        // More than one statement's worth; the last in rowid order cannot be bound, so its statement fails after the first wrote.
+        for (let rowid = 5_000; rowid >= 1; rowid -= 1) documents.add([rowid, 'word', '', '', rowid === 5_000 ? { not: 'text' } : 'text', '', 'c0all']);
+        await expect(documents.flush(connection)).rejects.toThrow();
+        expect(await count()).toBe(4_096);
+        await expect(documents.flush(connection)).rejects.toThrow('part of a failed write');
+        await sql`rollback to batch`.execute(connection);
+        documents.rollbackTo(mark);
+        expect(await count()).toBe(0);
+        for (let rowid = 1; rowid <= 10; rowid += 1) documents.add([rowid, 'word', '', '', 'text', '', 'c0all']);
+        await documents.flush(connection);
+        expect(await count()).toBe(10);
+        await sql`commit`.execute(connection);
+      });
+    } finally {
+      await db.destroy();
+    }
   });
 });

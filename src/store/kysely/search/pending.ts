@@ -29,12 +29,14 @@ const WIDTH = 7;
 const DOCS_PER_STATEMENT = 4_096;
 
 /** Held documents past which a write flushes them: one statement's worth (about 1.5 KB each, a few MB of memory). */
-export const FLUSH_AT = 4_096;
+export const FLUSH_AT = 8_192;
 
 export class PendingDocuments {
   /** Documents held, oldest first; those before `#written` are in FTS5. */
   #docs: PendingDocument[] = [];
   #written = 0;
+  /** Set once a flush has written a statement, until it ends (left set if a later one fails): documents written before it. */
+  #failedFrom: number | undefined;
   /** Savepoints open over this transaction's documents (marks not yet released or rolled back). */
   #open = 0;
 
@@ -63,23 +65,41 @@ export class PendingDocuments {
   rollbackTo(mark: PendingMark): void {
     this.#open -= 1;
     this.#docs.length = Math.min(this.#docs.length, mark.held);
+    // SQLite took back every FTS5 write since the savepoint, a partly failed flush's included.
+    if (this.#failedFrom !== undefined && mark.written <= this.#failedFrom) this.#failedFrom = undefined;
     this.#written = Math.min(this.#written, mark.written);
     this.#compact();
   }
 
-  /** Writes the documents not yet in FTS5, in as few statements as SQLite's parameter limit allows. */
+  /**
+   * Writes the documents not yet in FTS5, in as few statements as SQLite's parameter limit allows, in rowid order:
+   * FTS5 writes its pending terms out as a new segment whenever a document's rowid is not above the one before it
+   * (`sqlite3Fts5IndexBeginWrite`), and a backfill's rowids jump between sort days' blocks (ADR 0049) from one
+   * record to the next, which made nearly every Kaggle record a segment of its own, merged again and again
+   * (docs/decisions/0061-backfill-in-rowid-order.md). The held order itself is kept (savepoint marks count in it).
+   */
   async flush(db: Kysely<any>): Promise<void> {
-    while (this.#written < this.#docs.length) {
-      const count = Math.min(DOCS_PER_STATEMENT, this.#docs.length - this.#written);
-      const parameters: unknown[] = new Array(count * WIDTH);
+    if (this.#failedFrom !== undefined) throw partlyWritten();
+    const from = this.#written;
+    const count = this.#docs.length - from;
+    if (count <= 0) return;
+    const order = this.#docs.slice(from);
+    if (!ascending(order)) order.sort(byRowid);
+    for (let start = 0; start < count; start += DOCS_PER_STATEMENT) {
+      const rows = Math.min(DOCS_PER_STATEMENT, count - start);
+      const parameters: unknown[] = new Array(rows * WIDTH);
       let at = 0;
-      for (let index = this.#written; index < this.#written + count; index += 1) {
-        const doc = this.#docs[index]!;
+      for (let index = start; index < start + rows; index += 1) {
+        const doc = order[index]!;
         for (let column = 0; column < WIDTH; column += 1) parameters[at++] = doc[column];
       }
-      await db.executeQuery(CompiledQuery.raw(rowsInsert(FTS_INSERT_TARGET, WIDTH, count), parameters));
-      this.#written += count;
+      await db.executeQuery(CompiledQuery.raw(rowsInsert(FTS_INSERT_TARGET, WIDTH, rows), parameters));
+      // A later statement that fails leaves some of these documents in FTS5 and some not: nothing may be written
+      // again until a rollback to a savepoint from before this flush takes them all back out.
+      this.#failedFrom = from;
     }
+    this.#failedFrom = undefined;
+    this.#written = this.#docs.length;
     this.#compact();
   }
 
@@ -89,6 +109,19 @@ export class PendingDocuments {
     this.#docs = this.#docs.slice(this.#written);
     this.#written = 0;
   }
+}
+
+function byRowid(a: PendingDocument, b: PendingDocument): number {
+  return (a[0] as number) - (b[0] as number);
+}
+
+function ascending(docs: readonly PendingDocument[]): boolean {
+  for (let index = 1; index < docs.length; index += 1) if ((docs[index - 1]![0] as number) > (docs[index]![0] as number)) return false;
+  return true;
+}
+
+function partlyWritten(): Error {
+  return new Error('The search index holds part of a failed write of this transaction; roll the transaction back');
 }
 
 /** The held documents of each open SQLite write transaction, by the connection it runs on. */
