@@ -10,7 +10,6 @@ const OWN_PROCESS = [
   'src/llm/env.test.ts',
   'src/llm/pricing.test.ts',
   'src/llm/openai-compatible/index.test.ts',
-  'test/local-gguf.test.ts',
 ];
 
 export default defineConfig({
@@ -21,6 +20,8 @@ export default defineConfig({
       // In-process unit tests share one worker thread: starting a process per file cost about a second each, a third
       // of their time (docs/decisions/0048-test-pools.md).
       threads: { isolate: false },
+      // Tests that spawn the CLI or open databases share one machine of 2 cores, each file in a process of its own.
+      forks: { isolate: true },
     },
     projects: [
       {
@@ -28,23 +29,8 @@ export default defineConfig({
         test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: OWN_PROCESS, pool: 'threads', sequence: { groupOrder: 0 } },
       },
       {
-        // Tests that spawn the CLI or open databases, on the forks pool: they change no state of the process that runs
-        // them (they signal and time their children, not themselves), so one process runs them all, as the unit tests
-        // share a thread; a process per file cost one to two seconds each (docs/decisions/0062-test-suite-time.md).
         extends: true,
-        test: {
-          name: 'process',
-          include: ['test/**/*.test.ts'],
-          exclude: OWN_PROCESS,
-          pool: 'forks',
-          poolOptions: { forks: { isolate: false } },
-          sequence: { groupOrder: 1 },
-        },
-      },
-      {
-        // The files that need a process of their own (above), each in a fresh one.
-        extends: true,
-        test: { name: 'own-process', include: OWN_PROCESS, pool: 'forks', poolOptions: { forks: { isolate: true } }, sequence: { groupOrder: 2 } },
+        test: { name: 'process', include: ['test/**/*.test.ts', ...OWN_PROCESS], pool: 'forks', sequence: { groupOrder: 1 } },
       },
     ],
   },
