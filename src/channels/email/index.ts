@@ -1,6 +1,6 @@
 /** SMTP e-mail through nodemailer: HTML with a plain-text alternative, to several recipients, over implicit TLS or STARTTLS. */
 import { createHash } from 'node:crypto';
-import { createTransport } from 'nodemailer';
+import type { createTransport } from 'nodemailer';
 import type { Channel, DeliveryContent, DeliveryResult } from '../../core/channel.js';
 import { XivdigestError, excerpt } from '../../core/errors.js';
 import { abortableSleep } from '../../core/sleep.js';
@@ -60,22 +60,28 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const secrets = options.auth ? [options.auth.pass] : [];
   const server = `${host}:${port}`;
-  const transport = createTransport({
-    host,
-    port,
-    secure: options.secure ?? false,
-    requireTLS: options.requireTLS ?? false,
-    ignoreTLS: options.ignoreTLS ?? false,
-    ...(options.tls ? { tls: { ...options.tls } } : {}),
-    ...(options.auth ? { auth: { user: options.auth.user, pass: options.auth.pass } } : {}),
-    ...(options.clientName ? { name: options.clientName } : {}),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    // nodemailer's logger would print the SMTP dialogue, AUTH included: never on.
-    logger: false,
-    debug: false,
-  });
+  // nodemailer loads when the first e-mail is sent, not when a command that only configures the channel starts
+  // (docs/decisions/0062-test-suite-time.md).
+  let transport: Promise<ReturnType<typeof createTransport>> | undefined;
+  const loadTransport = (): Promise<ReturnType<typeof createTransport>> =>
+    (transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        host,
+        port,
+        secure: options.secure ?? false,
+        requireTLS: options.requireTLS ?? false,
+        ignoreTLS: options.ignoreTLS ?? false,
+        ...(options.tls ? { tls: { ...options.tls } } : {}),
+        ...(options.auth ? { auth: { user: options.auth.user, pass: options.auth.pass } } : {}),
+        ...(options.clientName ? { name: options.clientName } : {}),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+        // nodemailer's logger would print the SMTP dialogue, AUTH included: never on.
+        logger: false,
+        debug: false,
+      }),
+    ));
 
   return {
     id: channelId('email', options.name),
@@ -156,7 +162,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
         return { status: 'failed', messages: 0, attempts: attempt - 1, detail: error.message, error };
       }
       try {
-        const info = await transport.sendMail(message);
+        const info = await (await loadTransport()).sendMail(message);
         const rejected = (info.rejected ?? []).map(String);
         const accepted = (info.accepted ?? []).map(String);
         const detail = `1 e-mail to ${plural(accepted.length, 'recipient')}${rejected.length ? `; rejected: ${rejected.join(', ')}` : ''}`;

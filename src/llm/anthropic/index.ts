@@ -1,5 +1,5 @@
 /** LLM provider for Anthropic's Messages API, with structured output as `@ai-sdk/anthropic` does it for each model. */
-import { createAnthropic } from '@ai-sdk/anthropic';
+import type { LanguageModel } from 'ai';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
 import { callStructured, saysSchemaOutputUnsupported } from '../shared/structured-call.js';
@@ -53,22 +53,27 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Anth
   const root = messagesRoot(options.baseUrl ?? defaultAnthropicBaseUrl);
   // baseURL and apiKey are always passed: otherwise the SDK would read ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY from
   // process.env itself, and only the config loader may read the environment.
-  const model = createAnthropic({
-    baseURL: root,
-    apiKey: options.apiKey,
-    ...(options.headers ? { headers: options.headers } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  }).messages(options.model);
+  // The SDK loads on the first call (docs/decisions/0062-test-suite-time.md).
+  let model: Promise<LanguageModel> | undefined;
+  const loadModel = (): Promise<LanguageModel> =>
+    (model ??= import('@ai-sdk/anthropic').then(({ createAnthropic }) =>
+      createAnthropic({
+        baseURL: root,
+        apiKey: options.apiKey,
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }).messages(options.model),
+    ));
   const endpoint = maskUrl(`${root}/messages`);
   const setting = options.structuredOutputs ?? 'auto';
   let mode: AnthropicStructuredOutputs = setting;
 
-  const call = (request: LlmRequest, callMode: AnthropicStructuredOutputs): Promise<LlmResult> =>
+  const call = async (request: LlmRequest, callMode: AnthropicStructuredOutputs): Promise<LlmResult> =>
     callStructured(
       {
         label: 'Anthropic API',
         endpoint,
-        model,
+        model: await loadModel(),
         mode: 'json-schema',
         defaultTimeoutMs: options.timeoutMs ?? 60_000,
         defaultMaxOutputTokens: options.maxOutputTokens ?? 4096,

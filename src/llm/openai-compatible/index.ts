@@ -1,5 +1,5 @@
 /** LLM provider for OpenAI chat completions and the APIs that copy it: DeepSeek, Qwen, Moonshot, Zhipu, OpenRouter, Ollama, vLLM, llama.cpp. */
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
 import { XivdigestError } from '../../core/errors.js';
 import type { LlmProvider, LlmProviderMetadata, LlmRequest, LlmResult } from '../../core/llm.js';
 import { callStructured, saysSchemaOutputUnsupported, type OutputMode } from '../shared/structured-call.js';
@@ -110,19 +110,24 @@ export function createChatCompletionsProvider(settings: ChatCompletionsSettings)
     ...(settings.fetch ? { fetch: settings.fetch } : {}),
   };
   // Two models: one asks for `response_format: json_schema`, the other for `json_object` (JSON mode).
-  const schemaModel = createOpenAICompatible({ ...sdkSettings, supportsStructuredOutputs: true }).chatModel(settings.modelId);
-  const jsonModel = createOpenAICompatible({ ...sdkSettings, supportsStructuredOutputs: false }).chatModel(settings.modelId);
+  // The SDK loads on the first call (docs/decisions/0062-test-suite-time.md).
+  let models: Promise<Record<OutputMode, LanguageModel>> | undefined;
+  const loadModels = (): Promise<Record<OutputMode, LanguageModel>> =>
+    (models ??= import('@ai-sdk/openai-compatible').then(({ createOpenAICompatible }) => ({
+      'json-schema': createOpenAICompatible({ ...sdkSettings, supportsStructuredOutputs: true }).chatModel(settings.modelId),
+      'json-mode': createOpenAICompatible({ ...sdkSettings, supportsStructuredOutputs: false }).chatModel(settings.modelId),
+    })));
   const endpointUrl = new URL(`${settings.baseUrl}/chat/completions`);
   for (const [name, value] of Object.entries(settings.queryParams)) endpointUrl.searchParams.set(name, value);
   const endpoint = maskUrl(endpointUrl.toString());
   let mode: OutputMode = settings.structuredOutputs === 'json-mode' ? 'json-mode' : 'json-schema';
 
-  const call = (request: LlmRequest, callMode: OutputMode): Promise<LlmResult> =>
+  const call = async (request: LlmRequest, callMode: OutputMode): Promise<LlmResult> =>
     callStructured(
       {
         label: settings.label,
         endpoint,
-        model: callMode === 'json-schema' ? schemaModel : jsonModel,
+        model: (await loadModels())[callMode],
         mode: callMode,
         defaultTimeoutMs: settings.timeoutMs,
         secrets: settings.secrets,

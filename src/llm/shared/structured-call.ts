@@ -1,15 +1,9 @@
 /** One structured AI SDK call for the HTTP adapters: timeout, native or prompted JSON, and every failure as an XivdigestError. */
 import { maskUrl, redact as redactText } from '../../core/redact.js';
-import {
-  APICallError,
-  generateText,
-  InvalidResponseDataError,
-  jsonSchema,
-  NoObjectGeneratedError,
-  NoOutputGeneratedError,
-  Output,
-  type LanguageModel,
-} from 'ai';
+// Types only at the top: the AI SDK (with @opentelemetry/api) loads on the first call, not when a command that never
+// calls a hosted model starts (docs/decisions/0062-test-suite-time.md).
+import type * as AiSdk from 'ai';
+import type { APICallError, LanguageModel } from 'ai';
 import { excerpt, XivdigestError } from '../../core/errors.js';
 import { formatSeconds } from '../../core/format-seconds.js';
 import { parseRetryAfter, parseRetryAfterMs } from '../../core/retry-after.js';
@@ -44,6 +38,8 @@ export interface StructuredCallSettings {
 
 /** Runs one call and returns its facts; throws XivdigestError (LLM_* or ABORTED). Never retries. */
 export async function callStructured(settings: StructuredCallSettings, request: LlmRequest): Promise<LlmResult> {
+  const sdk = await import('ai');
+  const { generateText, jsonSchema, NoObjectGeneratedError, Output } = sdk;
   const timeoutMs = request.timeoutMs ?? settings.defaultTimeoutMs;
   if (request.signal?.aborted) throw abortedError(settings);
   const controller = new AbortController();
@@ -125,7 +121,7 @@ export async function callStructured(settings: StructuredCallSettings, request: 
       });
     }
     if (request.signal?.aborted) throw abortedError(settings);
-    throw mapError(settings, error);
+    throw mapError(sdk, settings, error);
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCallerAbort);
@@ -191,7 +187,8 @@ function outputInvalid(settings: StructuredCallSettings, text: string, facts: Ca
 }
 
 /** Turns anything the SDK throws into an XivdigestError, with the URL, status and a body excerpt, and no secret. */
-function mapError(settings: StructuredCallSettings, error: unknown): XivdigestError {
+function mapError(sdk: typeof AiSdk, settings: StructuredCallSettings, error: unknown): XivdigestError {
+  const { APICallError, InvalidResponseDataError, NoObjectGeneratedError, NoOutputGeneratedError } = sdk;
   if (NoObjectGeneratedError.isInstance(error)) {
     const facts: CallFacts = {
       usage: toUsage(error.usage),

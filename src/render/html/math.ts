@@ -1,7 +1,14 @@
 /** Server-side math: finds `$…$`, `$$…$$`, `\(…\)` and `\[…\]` in plain text and renders them with KaTeX, untrusted. */
-import katex from 'katex';
+import { createRequire } from 'node:module';
+import type Katex from 'katex';
 import { cleanText, escapeHtml } from './escape.js';
 import { writeFormatting } from '../../core/tex-formatting.js';
+
+// KaTeX loads the first time a formula is rendered, not with every command that opens the store (its CommonJS build,
+// which `require` can load on demand; docs/decisions/0062-test-suite-time.md).
+const require = createRequire(import.meta.url);
+let katexModule: typeof Katex | undefined;
+const katex = (): typeof Katex => (katexModule ??= require('katex') as typeof Katex);
 
 /** A piece of text: plain, or TeX between math delimiters. */
 export type MathSegment = { kind: 'text'; text: string } | { kind: 'math'; tex: string; display: boolean; source: string };
@@ -93,7 +100,7 @@ const KATEX_OPTIONS = {
 /** Renders one formula; KaTeX escapes the TeX it prints. Anything KaTeX throws (it should not) falls back to escaped text. */
 export function renderTex(tex: string, display: boolean): string {
   try {
-    return katex.renderToString(cleanText(tex), { ...KATEX_OPTIONS, displayMode: display });
+    return katex().renderToString(cleanText(tex), { ...KATEX_OPTIONS, displayMode: display });
   } catch {
     return `<code class="tex">${escapeHtml(tex)}</code>`;
   }

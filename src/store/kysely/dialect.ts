@@ -4,7 +4,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type RawBuilder, type SqlBool, type SqliteDatabase, type SqliteStatement } from 'kysely';
-import pg from 'pg';
 import { XivdigestError } from '../../core/errors.js';
 import { createMigrationProvider, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
@@ -282,6 +281,8 @@ export async function openPostgres(url: string): Promise<OpenedDatabase> {
       hint: 'Use letters, digits and underscores only, starting with a letter',
     });
   }
+  // The driver loads only for a PostgreSQL store, not with every start of a command on SQLite (ADR 0062).
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: parsed.toString(),
     application_name: 'xivdigest',
