@@ -11,6 +11,8 @@
  * XIVDIGEST_BENCH_ARCHIVE=postgres://…?schema=NAME a kept PostgreSQL one (XIVDIGEST_BENCH_DB then defaults to postgres).
  * XIVDIGEST_BENCH_SCHEMA=NAME names the PostgreSQL schema a build writes (default bench_search_<pid>_<papers>);
  * XIVDIGEST_BENCH_REINDEX=0 skips timing `reindex` (on PostgreSQL at 1M it takes as long as the build);
+ * XIVDIGEST_BENCH_RESUME=1 with a kept archive stores the papers it lacks up to XIVDIGEST_BENCH_PAPERS first (a build that
+ * was stopped continues; the papers depend on their index only) and then measures.
  * XIVDIGEST_BENCH_WINDOW=N asks every query with `rankWindow: N` instead of the store's default.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,6 +37,7 @@ const keptArchive = process.env.XIVDIGEST_BENCH_ARCHIVE;
 const keptKind = keptArchive === undefined ? undefined : /^postgres(ql)?:/.test(keptArchive) ? 'postgres' : 'sqlite';
 const databases = (process.env.XIVDIGEST_BENCH_DB ?? keptKind ?? (pgUrl ? 'sqlite,postgres' : 'sqlite')).split(',') as Array<'sqlite' | 'postgres'>;
 const reindex = process.env.XIVDIGEST_BENCH_REINDEX !== '0';
+const resume = process.env.XIVDIGEST_BENCH_RESUME === '1';
 /** `bm25` ranks with FTS5's bm25() instead of xivdigest_bm25 (ADR 0054), for comparison. */
 const ranking = process.env.XIVDIGEST_BENCH_RANK ?? 'native';
 /** 1: ask for exact totals (`exactTotal`), which count every match of a common word. */
@@ -185,11 +188,12 @@ async function indexSize(kind: 'sqlite' | 'postgres', url: string): Promise<{ in
   }
 }
 
-async function build(store: Store, total: number, items: { rss: Paper[]; corpus: CorpusRecord[] }): Promise<number> {
+/** Stores papers `from` to `total` of the archive (an interrupted build continues where it stopped: items depend on their index only). */
+async function build(store: Store, total: number, items: { rss: Paper[]; corpus: CorpusRecord[] }, from = 0): Promise<number> {
   const started = performance.now();
   const batch = 2_000;
   let lastReport = started;
-  for (let start = 0; start < total; start += batch) {
+  for (let start = from; start < total; start += batch) {
     const papers: Paper[] = [];
     const texts: StoredTexts[] = [];
     for (let index = start; index < Math.min(total, start + batch); index += 1) {
@@ -204,7 +208,7 @@ async function build(store: Store, total: number, items: { rss: Paper[]; corpus:
     if (performance.now() - lastReport > 10_000) {
       lastReport = performance.now();
       const done = Math.min(total, start + batch);
-      const rate = done / ((lastReport - started) / 1000);
+      const rate = (done - from) / ((lastReport - started) / 1000);
       process.stderr.write(`  stored ${done}/${total} (${Math.round(rate)}/s, ETA ${Math.round((total - done) / rate)} s)\n`);
     }
   }
@@ -230,6 +234,27 @@ interface Row {
   perQuery: Map<string, { median: number; total: number; more: boolean }>;
 }
 
+/** How many papers a kept archive holds. */
+async function storedPapers(kind: 'sqlite' | 'postgres', url: string): Promise<number> {
+  if (kind === 'sqlite') {
+    const db = new Database(url, { readonly: true });
+    try {
+      return (db.prepare('select count(*) as count from papers').get() as { count: number }).count;
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    const schema = new URL(url).searchParams.get('schema')!;
+    const result = await client.query<{ count: string }>(`select count(*) as count from "${schema}".papers`);
+    return Number(result.rows[0]!.count);
+  } finally {
+    await client.end();
+  }
+}
+
 async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rss: Paper[]; corpus: CorpusRecord[] }): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), 'xivdigest-bench-search-'));
   const kept = kind === keptKind ? keptArchive : undefined;
@@ -244,6 +269,13 @@ async function benchOne(kind: 'sqlite' | 'postgres', papers: number, items: { rs
   try {
     let storeSeconds = 0;
     let rebuild = 0;
+    if (kept && resume) {
+      const stored = await storedPapers(kind, url);
+      if (stored < papers) {
+        process.stderr.write(`${kind}: ${kept} holds ${stored} papers; storing the rest up to ${papers} (index kept in step)…\n`);
+        await build(store, papers, items, stored - (stored % 2_000));
+      }
+    }
     if (!kept) {
       process.stderr.write(`${kind}, ${papers} papers: storing (index kept in step)…\n`);
       storeSeconds = await build(store, papers, items);

@@ -3,7 +3,20 @@ import { redact as redactText, redactUrl, rememberSecrets } from '../../core/red
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type RawBuilder, type SqlBool, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseIntrospector,
+  type RawBuilder,
+  type SchemaMetadata,
+  type SqlBool,
+  type SqliteDatabase,
+  type SqliteStatement,
+  type TableMetadata,
+} from 'kysely';
 import { XivdigestError } from '../../core/errors.js';
 import { createMigrationProvider, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
@@ -241,6 +254,33 @@ const postgresDialect: StoreDialect = {
   },
 };
 
+/**
+ * PostgreSQL with an introspector that lists only the tables of the connection's own schema, by name. Kysely's
+ * Migrator asks it whether its bookkeeping tables exist; the stock one reads every column of every table of every
+ * schema (with `pg_get_serial_sequence` per column), which grows with the other schemas of the database and fails
+ * ("schema … does not exist") when another schema is dropped while it reads: another store's, or a test's.
+ */
+class StorePostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    const getTables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ schema: string; name: string; kind: string }>`select n.nspname as schema, c.relname as name, c.relkind as kind
+        from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = current_schema() and c.relkind in ('r', 'v', 'p')`.execute(db);
+      return rows.map((row) => ({ schema: row.schema, name: row.name, isView: row.kind === 'v', columns: [] }));
+    };
+    return {
+      getTables,
+      async getSchemas(): Promise<SchemaMetadata[]> {
+        const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace`.execute(db);
+        return rows;
+      },
+      async getMetadata() {
+        return { tables: await getTables() };
+      },
+    };
+  }
+}
+
 /** `postgres://user:***@host/db`: the URL as it may be printed. */
 function redact(url: URL): string {
   rememberSecrets(safeDecodePassword(url.password));
@@ -292,7 +332,7 @@ export async function openPostgres(url: string): Promise<OpenedDatabase> {
   // An idle client that loses its connection emits 'error' on the pool; unhandled, that would end the process.
   // The next query gets a fresh connection or fails with its own error.
   pool.on('error', () => undefined);
-  const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<StoreDatabase>({ dialect: new StorePostgresDialect({ pool }) });
   if (schema) {
     try {
       await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

@@ -1,0 +1,51 @@
+/**
+ * The PostgreSQL store's migrations look only at their own schema (StorePostgresDialect's introspector): opening a
+ * store in a database where another schema is being created and dropped at the same time (another store, or a
+ * test's) succeeds. Kysely's stock introspector read every column of every schema and failed now and then with
+ * "schema … does not exist" or "relation … does not exist" when one vanished under it.
+ */
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { createStore } from '../index.js';
+import { createTempPostgresDatabase, postgresSkipReason, postgresTestUrl } from '../../../test/helpers/temp-store.js';
+
+describe.skipIf(!postgresTestUrl)('PostgreSQL store: migrations beside schemas that come and go', () => {
+  it('opens stores while another connection creates and drops schemas with tables', async () => {
+    const churn = new pg.Client({ connectionString: postgresTestUrl });
+    await churn.connect();
+    let stop = false;
+    let cycles = 0;
+    const name = `churn_${process.pid}`;
+    // Schemas with many tables and serial columns, dropped as soon as made: the window a whole-database scan can hit.
+    const tables = Array.from({ length: 20 }, (_, index) => `create table "${name}".t${index} (id serial primary key, a text, b int)`).join(';');
+    const churning = (async () => {
+      while (!stop) {
+        await churn.query(`create schema "${name}"; ${tables}`);
+        await churn.query(`drop schema "${name}" cascade`);
+        cycles += 1;
+      }
+    })();
+    const opened: string[] = [];
+    try {
+      for (let index = 0; index < 10; index += 1) {
+        const database = await createTempPostgresDatabase();
+        try {
+          const store = await createStore({ url: database.url });
+          opened.push(database.url);
+          await store.close();
+        } finally {
+          await database.cleanup();
+        }
+      }
+    } finally {
+      stop = true;
+      await churning;
+      await churn.query(`drop schema if exists "${name}" cascade`);
+      await churn.end();
+    }
+    expect(opened).toHaveLength(10);
+    expect(cycles).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+if (!postgresTestUrl) console.warn(`dialect-postgres.test.ts skipped: ${postgresSkipReason}`);
