@@ -513,32 +513,35 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(ids(await temp.store.search({ q: 'planners' }))).toEqual(['2504.00003']);
   });
 
-  it.skipIf(kind !== 'postgres')('migration 0012 indexes the PostgreSQL rows by day and analyzes them (ADR 0060)', async () => {
-    const indexes = async () =>
-      (await temp.query<{ name: string }>(`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'paper_search'`)).map(
-        (row) => row.name,
-      );
-    const analyzed = async () =>
-      Number(
-        (
-          await temp.query<{ count: string }>(
-            `select count(*) as count from pg_stats where schemaname = current_schema() and tablename = 'paper_search' and attname = 'day'`,
-          )
-        )[0]!.count,
-      );
-    expect(await indexes()).toContain('paper_search_day');
-    const asked = { q: 'diffusion', rankWindow: 1, pageSize: 1 };
-    const before = await temp.store.search(asked);
-    expect(before).toMatchObject({ total: 1, totalIsLowerBound: true, rankedWithin: 1 });
-    // An archive from before 0012: no day index, never analyzed.
-    await temp.store.close();
-    await temp.query('drop index paper_search_day');
-    await temp.query(`delete from kysely_migration where name >= '0012'`);
-    temp.store = await createStore({ url: temp.url });
-    expect(await indexes()).toContain('paper_search_day');
-    expect(await analyzed()).toBe(1);
-    expect(await temp.store.search(asked)).toEqual(before);
-  });
+  it.skipIf(kind !== 'postgres')(
+    'migration 0012 indexes the rows by day and analyzes them (PostgreSQL only: SQLite rowids follow the day; ADR 0060)',
+    async () => {
+      const indexes = async () =>
+        (await temp.query<{ name: string }>(`select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'paper_search'`)).map(
+          (row) => row.name,
+        );
+      const analyzed = async () =>
+        Number(
+          (
+            await temp.query<{ count: string }>(
+              `select count(*) as count from pg_stats where schemaname = current_schema() and tablename = 'paper_search' and attname = 'day'`,
+            )
+          )[0]!.count,
+        );
+      expect(await indexes()).toContain('paper_search_day');
+      const asked = { q: 'diffusion', rankWindow: 1, pageSize: 1 };
+      const before = await temp.store.search(asked);
+      expect(before).toMatchObject({ total: 1, totalIsLowerBound: true, rankedWithin: 1 });
+      // An archive from before 0012: no day index, never analyzed.
+      await temp.store.close();
+      await temp.query('drop index paper_search_day');
+      await temp.query(`delete from kysely_migration where name >= '0012'`);
+      temp.store = await createStore({ url: temp.url });
+      expect(await indexes()).toContain('paper_search_day');
+      expect(await analyzed()).toBe(1);
+      expect(await temp.store.search(asked)).toEqual(before);
+    },
+  );
 
   it.skipIf(kind !== 'postgres')('migration 0011 rewrites documents indexed with the old lexemes (PostgreSQL only: SQLite keeps its tokens)', async () => {
     const documents = async () => (await temp.query<{ document: string }>('select document::text as document from paper_search')).map((row) => row.document);
