@@ -4,11 +4,10 @@
  * receiver, a worker killed with kill -9 mid-post is taken over, and every post of a delivery carries one key.
  */
 import type { ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultWorld, faultDatabase, FAULT_NOW, type FaultSandbox, type FaultWorld } from './helpers/fault-world.js';
 import { stderrMatch, until } from './helpers/wait.js';
-import { postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
+import { deleteRedisPrefix, postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
 
 const redisUrl = redisTestUrl;
 const skipReason = postgresAndRedisSkipReason('deliver-job');
@@ -35,18 +34,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url: deliveries are jo
 
   afterAll(async () => {
     await world?.close();
-    // This test's queues go with it: every key under its own prefix.
-    const redis = new Redis(redisUrl!);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisPrefix(prefix);
   });
 
   it('enqueues one job per channel; a worker killed mid-post is taken over; each delivery keeps one Idempotency-Key', async () => {

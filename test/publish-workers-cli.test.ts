@@ -8,12 +8,11 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultWorld, faultDatabase, FAULT_NOW, referenceRun, type FaultSandbox, type FaultWorld } from './helpers/fault-world.js';
 import { stderrMatch, until } from './helpers/wait.js';
-import { postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
+import { deleteRedisPrefix, postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
 
 const redisUrl = redisTestUrl;
 const skipReason = postgresAndRedisSkipReason('publish-job');
@@ -45,17 +44,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url: publishing a subs
 
   afterAll(async () => {
     await world?.close();
-    const redis = new Redis(redisUrl!);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisPrefix(prefix);
   });
 
   it('a worker killed mid-publish is taken over; the files equal the in-process run; the day is published once; workers need no LLM to publish', async () => {

@@ -8,11 +8,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFaultWorld, faultDatabase, FAULT_NOW, type FaultSandbox, type FaultWorld } from './helpers/fault-world.js';
 import { stderrMatch, until } from './helpers/wait.js';
-import { postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
+import { deleteRedisPrefix, postgresAndRedisSkipReason, postgresTestUrl, redisTestUrl } from './helpers/temp-store.js';
 
 const redisUrl = redisTestUrl;
 const skipReason = postgresAndRedisSkipReason('queue-no-worker');
@@ -36,17 +35,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url and no worker serv
     for (const worker of workers) worker.kill('SIGKILL');
     await sandbox?.cleanup();
     await world?.close();
-    const redis = new Redis(redisUrl!);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-        cursor = next;
-        if (keys.length > 0) await redis.del(...keys);
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await deleteRedisPrefix(prefix);
   });
 
   it('stops waiting with a hint, keeps the jobs queued, and a worker started later finishes them', async () => {

@@ -23,6 +23,23 @@ export const redisTestUrl: string | undefined = process.env.XIVDIGEST_TEST_REDIS
  * Why the tests that need both PostgreSQL and Redis skip (`what` names them, e.g. "worker"), printed once; undefined
  * when both URLs are set.
  */
+/** Deletes every key under `prefix:` on the test Redis: a test's queues go with it. */
+export async function deleteRedisPrefix(prefix: string): Promise<void> {
+  if (!redisTestUrl) return;
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(redisTestUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export function postgresAndRedisSkipReason(what: string): string | undefined {
   const reason = !postgresTestUrl
     ? `${what} tests skipped: XIVDIGEST_TEST_PG_URL is unset (a PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/test)`
