@@ -62,6 +62,11 @@ export interface StopUntilSignal {
   onStop(signal: StopSignal): Promise<void>;
   /** What a second signal, which stops the process at once, leaves behind (said in its last message). */
   keptOnForce(): string;
+  /**
+   * Called once the signals are taken over: where the command says it is ready ("serving …"), so that a service
+   * manager or script that signals it on that line always reaches the graceful stop, never the default exit.
+   */
+  ready?(): void;
 }
 
 /**
@@ -81,6 +86,7 @@ export async function runUntilStopped(signals: SignalControl, stop: StopUntilSig
         },
         keptOnForce: () => stop.keptOnForce(),
       });
+      stop.ready?.();
       running?.().catch(reject);
     });
   } finally {

@@ -326,7 +326,6 @@ Examples:
           server.close();
           throw error;
         }
-        reporter.info(`serving the web archive at ${baseUrl}/`);
         const closeServer = () =>
           new Promise<void>((resolve) => {
             server.close(() => resolve());
@@ -341,6 +340,7 @@ Examples:
           await runUntilStopped(
             context.signals,
             {
+              ready: () => reporter.info(`serving the web archive at ${baseUrl}/`),
               onStop(signal) {
                 const jobs = runningNow();
                 reporter.info(

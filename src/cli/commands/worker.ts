@@ -283,11 +283,13 @@ Examples:
           const port = typeof address === 'object' && address ? address.port : metricsPort;
           context.reporter.info(`worker: metrics on http://${options.metricsHost}:${port}/metrics`);
         }
-        context.reporter.info(
-          `worker: serving ${served.join(', ')} on ${redactUrl(queueConfig.url)}, ${concurrency} at once${chosen && llm.rpm ? `, ${llm.rpm} requests/min shared` : ''}; Ctrl-C stops`,
-        );
         try {
           await runUntilStopped(context.signals, {
+            ready() {
+              context.reporter.info(
+                `worker: serving ${served.join(', ')} on ${redactUrl(queueConfig.url)}, ${concurrency} at once${chosen && llm.rpm ? `, ${llm.rpm} requests/min shared` : ''}; Ctrl-C stops`,
+              );
+            },
             onStop(signal) {
               context.reporter.info(`${signal}: stopping; finishing the jobs in hand (send ${signal} again to stop at once)`);
               return queue.close();
