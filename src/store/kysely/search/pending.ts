@@ -11,6 +11,7 @@
  * they are written again at the next flush.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import { XivdigestError } from '../../../core/errors.js';
 
 /** Values of one document: its rowid, then its FTS5 column values. */
 export type PendingDocument = readonly unknown[];
@@ -120,8 +121,12 @@ function ascending(docs: readonly PendingDocument[]): boolean {
   return true;
 }
 
-function partlyWritten(): Error {
-  return new Error('The search index holds part of a failed write of this transaction; roll the transaction back');
+function partlyWritten(): XivdigestError {
+  return new XivdigestError({
+    code: 'STORE_ERROR',
+    message: 'The search index holds part of a failed write of this transaction',
+    hint: 'Roll the transaction back and write again; nothing of it is committed',
+  });
 }
 
 /** The held documents of each open SQLite write transaction, by the connection it runs on. */
