@@ -165,8 +165,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     middleware: async (c, next) => {
       const started = performance.now();
       await next();
-      // The matched pattern (`/papers/:id`), never the path: a label per paper would grow without end.
-      const pattern = routePath(c, -1);
+      // The matched pattern (`/papers/:id`), never the path: a label per paper would grow without end. Once the
+      // request is answered, the current route is the one that answered it: the last matched one may be a catch-all
+      // mounted after it (the public feeds' `/feeds/*` behind `/feeds/private/…`).
+      const pattern = routePath(c);
       const route = pattern === '*' || pattern === '/*' || pattern === '' ? 'unmatched' : pattern;
       httpRequests.inc({ method: c.req.method, route, status: String(c.res.status) });
       httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000);
