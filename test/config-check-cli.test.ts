@@ -58,13 +58,18 @@ describe('config check and run share one check', () => {
 
   const subscription = (extra: Record<string, unknown> = {}) => ({ name: 'nlp', categories: 'cs.CL', ...extra });
 
-  /** Checks the file, runs it, and asserts that both refuse it with the same problems; returns the check's problems. */
+  /**
+   * Checks the file, runs it, and asserts that both refuse it with the same problems; returns the check's problems.
+   * The two commands are independent: they run side by side (CI has two cores).
+   */
   async function bothRefuse(file: string, runEnv: Record<string, string | undefined> = env): Promise<string[]> {
-    const check = await sandbox.run(['config', 'check', file], { env: runEnv });
+    const [check, run] = await Promise.all([
+      sandbox.run(['config', 'check', file], { env: runEnv }),
+      sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv }),
+    ]);
     expect(check.code, check.stdout + check.stderr).toBe(3);
     const problems = checkErrors(check);
     expect(problems.length).toBeGreaterThan(0);
-    const run = await sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv });
     expect(run.code, run.stderr).toBe(3);
     for (const problem of problems) expect(run.stderr).toContain(problem);
     expect(run.stderr).toContain(`Invalid configuration in ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} (`);
@@ -86,13 +91,13 @@ describe('config check and run share one check', () => {
     expect(await bothRefuse(file)).toEqual([
       'subscriptions.0.outputs.channels.0.webhookUrl: the environment variable XIVDIGEST_TEST_SLACK_URL is not set (this secret is read from it)',
     ]);
-    const check = await sandbox.run(['config', 'check', file], {
-      env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' },
-    });
+    const [check, papers] = await Promise.all([
+      sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' } }),
+      // Commands that deliver nothing do not need the secret.
+      sandbox.run(['--config', file, 'papers'], { env }),
+    ]);
     expect(check.code, check.stdout).toBe(0);
     expect(check.stdout).not.toContain('secretvalue');
-    // Commands that deliver nothing do not need the secret.
-    const papers = await sandbox.run(['--config', file, 'papers'], { env });
     expect(papers.code, papers.stderr).toBe(0);
   });
 
@@ -127,9 +132,8 @@ describe('config check and run share one check', () => {
 
   it('a JSON syntax error, with line, column and the line itself; the database is not guessed', async () => {
     const file = configFile('{\n  "subscriptions": [\n    { "name": "nlp" "categories": "cs.CL" }\n  ]\n}\n');
-    const problems = await bothRefuse(file);
+    const [problems, check] = await Promise.all([bothRefuse(file), sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_DB: undefined } })]);
     expect(problems).toEqual([`(file): ${file}:3:21: invalid JSON: Expected ',' or '}' after property value`]);
-    const check = await sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_DB: undefined } });
     expect(check.stdout).toContain(`\n      { "name": "nlp" "categories": "cs.CL" }\n${' '.repeat(2 + 20)}^\n`);
     expect(check.stdout).toMatch(/^database: unknown because of the errors below$/m);
     expect(check.stdout).not.toContain('.local/share');
@@ -163,7 +167,10 @@ describe('config check and run share one check', () => {
         }),
       ],
     });
-    const problems = await bothRefuse(file);
+    const [problems, check] = await Promise.all([
+      bothRefuse(file),
+      sandbox.run(['config', 'check', file, '--json'], { env: { ...env, XIVDIGEST_DB: undefined } }),
+    ]);
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
       'arxiv.timeoutMs',
       'subscriptions.0.categories',
@@ -174,7 +181,6 @@ describe('config check and run share one check', () => {
       'subscriptions.0.outputs.channels.0.secrett',
     ]);
     expect(problems[1]).toContain('did you mean cs.CL?');
-    const check = await sandbox.run(['config', 'check', file, '--json'], { env: { ...env, XIVDIGEST_DB: undefined } });
     expect(JSON.parse(check.stdout)).toMatchObject({ database: join(file, '..', 'data', 'x.db'), databaseFrom: 'config' });
   });
 
@@ -196,12 +202,14 @@ describe('config check and run share one check', () => {
       mkdirSync(cwd);
       // The database comes from the file here, so the sandbox's XIVDIGEST_DB is taken away.
       const runEnv = { ...env, XIVDIGEST_DB: undefined, XIVDIGEST_TEST_HOOK: `${hooks.url}/hook` };
-      const check = await sandbox.run(['config', 'check', file], { env: runEnv, cwd });
+      mkdirSync(join(folder, 'state'));
+      const [check, run] = await Promise.all([
+        sandbox.run(['config', 'check', file], { env: runEnv, cwd }),
+        sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv, cwd }),
+      ]);
       expect(check.code, check.stdout + check.stderr).toBe(0);
       expect(check.stdout).toContain(`database: ${join(folder, 'state', 'xivdigest.db')} (from config)`);
       expect(check.stdout).toMatch(/^ok$/m);
-      mkdirSync(join(folder, 'state'));
-      const run = await sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv, cwd });
       expect(run.code, run.stderr).toBe(0);
       expect(existsSync(join(folder, 'digests-here', 'nlp', '2026-11-23.md'))).toBe(true);
       expect(existsSync(join(folder, 'state', 'xivdigest.db'))).toBe(true);
@@ -229,13 +237,16 @@ describe('category names and error pages', () => {
   });
 
   it('fetch -c cs.Cl suggests cs.CL and sends no request', async () => {
-    const result = await sandbox.run(['fetch', '-c', 'cs.Cl'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
+    // Three refusals, independent of each other: side by side.
+    const [result, unknown, papers] = await Promise.all([
+      sandbox.run(['fetch', '-c', 'cs.Cl'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } }),
+      sandbox.run(['fetch', '-c', 'cs.CL+quantum'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } }),
+      sandbox.run(['papers', '-c', 'math.ap']),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown category "cs.Cl"; did you mean cs.CL?');
-    const unknown = await sandbox.run(['fetch', '-c', 'cs.CL+quantum'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown category "quantum"');
-    const papers = await sandbox.run(['papers', '-c', 'math.ap']);
     expect(papers.code).toBe(2);
     expect(papers.stderr).toContain('did you mean math.AP?');
     expect(server.requests).toHaveLength(0);
