@@ -74,7 +74,9 @@ function digestLabels(files: Record<string, string>): string[] {
   ];
 }
 
-describe.each(databases)('concurrent runs of one subscription on $kind', ({ kind, skip }) => {
+// The two databases' races run side by side, each in order (`it.sequential` in a `describe.concurrent`, ADR 0065): each
+// has its own servers and counts only what they received. The kills below run alone.
+describe.concurrent.each(databases)('concurrent runs of one subscription on $kind', ({ kind, skip }) => {
   if (skip) {
     it.skip(skip, () => undefined);
     return;
@@ -88,7 +90,7 @@ describe.each(databases)('concurrent runs of one subscription on $kind', ({ kind
   });
 
   for (const count of [2, 4]) {
-    it(`${count} runs at once: one digest, one webhook post, calls ≤ papers; the others exit 75 naming the holder`, async () => {
+    it.sequential(`${count} runs at once: one digest, one webhook post, calls ≤ papers; the others exit 75 naming the holder`, async () => {
       const sandbox = await sandboxWithDatabase(world, kind);
       try {
         const llmBefore = world.llm.requests.length;
@@ -110,7 +112,7 @@ describe.each(databases)('concurrent runs of one subscription on $kind', ({ kind
     });
   }
 
-  it('4 runs at once with --wait: all finish, one digest, one post, calls ≤ papers', async () => {
+  it.sequential('4 runs at once with --wait: all finish, one digest, one post, calls ≤ papers', async () => {
     const sandbox = await sandboxWithDatabase(world, kind);
     try {
       const llmBefore = world.llm.requests.length;
