@@ -3,20 +3,58 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type OnTestFinishedHandler } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { startFakeLlmServer } from './helpers/fake-llm-server.js';
 import { feedOf, goodPapers } from './helpers/good-papers.js';
-import { startCli } from './helpers/cli-process.js';
-import { useTestServers, type RecordedRequest, type TestResponse } from './helpers/http-server.js';
+import { startCli, type CliProcess } from './helpers/cli-process.js';
+import { startTestServer, type RecordedRequest, type TestResponse } from './helpers/http-server.js';
 import { hasSharedFixtures, ownFixture, sharedFixture, sharedSkipReason } from './helpers/shared-fixtures.js';
 import { createTempPostgresDatabase, createTempSqliteDatabase, testDatabases, type TempDatabase } from './helpers/temp-store.js';
 
-const serve = useTestServers();
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+/**
+ * The test's own clean-up (its context's `onTestFinished`): the two databases' tests run side by side, so one test's
+ * end must not close what the other still uses (a file-wide `afterEach` would).
+ */
+type OnFinished = (handler: OnTestFinishedHandler) => void;
+
+/** A local HTTP server closed when the test ends. */
+async function serve(onFinished: OnFinished, ...args: Parameters<typeof startTestServer>) {
+  const server = await startTestServer(...args);
+  onFinished(() => server.close());
+  return server;
+}
+
+/**
+ * Sends `signal` to the process as soon as its stderr matches `pattern` (on the chunk that completes the match, not at
+ * the next poll, so that the process has gone on as little as possible); rejects if it exits first or after 60 s.
+ */
+function signalOnStderr(child: CliProcess, pattern: RegExp, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`stderr did not match ${pattern} in time\n${child.stderr()}`));
+    }, 60_000);
+    const onData = () => {
+      if (!pattern.test(child.stderr())) return;
+      child.child.kill(signal);
+      stop();
+      resolve();
+    };
+    const onClose = () => {
+      stop();
+      reject(new Error(`exited before stderr matched ${pattern}\n${child.stderr()}`));
+    };
+    const stop = () => {
+      clearTimeout(timer);
+      child.child.stderr!.off('data', onData);
+      child.child.off('close', onClose);
+    };
+    // Registered after startCli's own listener, which has appended the chunk by the time this one runs.
+    child.child.stderr!.on('data', onData);
+    child.child.on('close', onClose);
+  });
+}
 
 /** Our own records (test/fixtures/kaggle), blank lines dropped. */
 const ownRecords = readFileSync(ownFixture('kaggle', 'snapshot-sample.jsonl'), 'utf8')
@@ -42,11 +80,11 @@ interface Setup {
   env: Record<string, string>;
 }
 
-async function setup(kind: 'sqlite' | 'postgres'): Promise<Setup> {
+async function setup(kind: 'sqlite' | 'postgres', onFinished: OnFinished): Promise<Setup> {
   const sandbox = createCliSandbox();
-  cleanups.push(() => sandbox.cleanup());
+  onFinished(() => sandbox.cleanup());
   const database = kind === 'sqlite' ? await createTempSqliteDatabase() : await createTempPostgresDatabase();
-  cleanups.push(() => database.cleanup());
+  onFinished(() => database.cleanup());
   return { sandbox, database, env: { XIVDIGEST_DB: database.url } };
 }
 
@@ -92,14 +130,18 @@ function summary(stdout: string): Summary {
   return JSON.parse(stdout) as Summary;
 }
 
-describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
+// Vitest runs consecutive concurrent describes, and the tests of a concurrent describe, side by side; the sequential
+// describes between them keep it to the two heavy processes at a time the two cores of CI can run (each test has
+// its own sandbox, database and servers, cleaned up by its own onTestFinished).
+describe.concurrent.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
   it.skipIf(skipReason !== undefined)(
     'a Kaggle file killed with SIGKILL mid-file resumes after its last committed chunk (plain and .gz)',
     { timeout: 180_000 },
-    async () => {
-      const { sandbox, database, env } = await setup(kind);
-      // Large enough that the kill after chunk 3 (1,500 records) lands well before the end; the reruns read the rest.
-      const total = 16_000;
+    async ({ onTestFinished }) => {
+      const { sandbox, database, env } = await setup(kind, onTestFinished);
+      // 20 chunks of 250: the kill, sent as soon as chunk 3 (750 records) is reported, lands well before the end (the
+      // process goes on meanwhile: a few chunks at most, on a loaded machine); the reruns read the rest.
+      const total = 5_000;
       const plain = join(sandbox.dir, 'snapshot.json');
       await writeSnapshot(plain, total);
       const gz = join(sandbox.dir, 'snapshot.json.gz');
@@ -107,10 +149,9 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
 
       for (const file of [plain, gz]) {
         const name = file.endsWith('.gz') ? 'gz' : 'plain';
-        const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--restart'], env);
+        const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '250', '--restart'], env);
         try {
-          await child.waitForStderr(/chunk 3 committed/, { timeoutMs: 60_000 });
-          child.child.kill('SIGKILL');
+          await signalOnStderr(child, /chunk 3 committed/, 'SIGKILL');
           expect(await child.exited()).toBe('SIGKILL');
         } finally {
           child.kill();
@@ -120,15 +161,15 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
         const saved = await checkpoint<{ line: number; offset: number; records: number; done: boolean }>(database, 'backfill:kaggle:', file);
         expect(saved, name).toBeDefined();
         expect(saved!.done, `${name}: the kill landed after the end; the file is too small for this machine`).toBe(false);
-        expect(saved!.records % 500, name).toBe(0);
-        expect(saved!.records).toBeGreaterThanOrEqual(1500);
+        expect(saved!.records % 250, name).toBe(0);
+        expect(saved!.records).toBeGreaterThanOrEqual(750);
         // Exactly the committed chunks are stored: the killed chunk left nothing behind.
         if (name === 'plain') expect((await paperCounts(database)).rows).toBe(saved!.records);
         // The search index holds exactly the stored papers (ADR 0055: documents are written at each commit).
         const stored = (await paperCounts(database)).rows;
         expect(await indexCounts(database)).toEqual(kind === 'sqlite' ? [stored, stored, stored] : [stored, stored]);
 
-        const rerun = await sandbox.run(['backfill', '--kaggle', file, '--chunk-size', '500', '--json'], { env });
+        const rerun = await sandbox.run(['backfill', '--kaggle', file, '--chunk-size', '250', '--json'], { env });
         expect(rerun.code, rerun.stderr).toBe(0);
         const result = summary(rerun.stdout);
         expect(result.resumedFrom).toEqual({ line: saved!.line, offset: saved!.offset });
@@ -149,11 +190,11 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
   it.skipIf(skipReason !== undefined)(
     'an OAI-PMH harvest killed while waiting for a page resumes from the stored resumption token',
     { timeout: 120_000 },
-    async () => {
-      const { sandbox, database, env } = await setup(kind);
+    async ({ onTestFinished }) => {
+      const { sandbox, database, env } = await setup(kind, onTestFinished);
       let hangPage3 = true;
       let fail503 = true;
-      const server = await serve([
+      const server = await serve(onTestFinished, [
         {
           path: '/oai',
           reply: (request) =>
@@ -206,16 +247,55 @@ describe.each(testDatabases())('backfill on $kind', ({ kind, skipReason }) => {
   );
 });
 
-describe('backfill on SQLite: stopping and expired tokens', () => {
-  it('Ctrl-C stops after the chunk under way, exits 130, and the rerun goes on from there', { timeout: 120_000 }, async () => {
-    const { sandbox, database, env } = await setup('sqlite');
-    const total = 16_000;
+describe('enrich --all over the stored archive (fake OpenAI-compatible server)', () => {
+  const KEY = 'sk-test-secret-archive-0123456789';
+
+  it('selects by day range, pages through the archive, and skips what earlier runs finished', { timeout: 120_000 }, async ({ onTestFinished }) => {
+    const { sandbox, env } = await setup('sqlite', onTestFinished);
+    const papers = goodPapers(5);
+    expect(papers).toHaveLength(5);
+    const server = await startFakeLlmServer({ papers, apiKey: KEY });
+    onTestFinished(() => server.close());
+    const monday = join(sandbox.dir, 'monday.xml');
+    const tuesday = join(sandbox.dir, 'tuesday.xml');
+    writeFileSync(monday, feedOf(papers.slice(0, 3)));
+    writeFileSync(tuesday, feedOf(papers.slice(3), 'Tue, 24 Nov 2026 00:00:00 -0500'));
+    const ingest = await sandbox.run(['ingest', monday, tuesday], { env });
+    expect(ingest.code, ingest.stderr).toBe(0);
+    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
+
+    const tuesdayOnly = await sandbox.run(['enrich', '--from', '2026-11-24', '--json'], { env: llmEnv });
+    expect(tuesdayOnly.code, tuesdayOnly.stderr).toBe(0);
+    expect(JSON.parse(tuesdayOnly.stdout)).toMatchObject({ total: 2, done: 2, cached: 0, failed: [], pages: 1 });
+    const callsAfterTuesday = server.requests.length;
+
+    const all = await sandbox.run(['enrich', '--all', '--budget', '5', '--json'], { env: llmEnv });
+    expect(all.code, all.stderr).toBe(0);
+    expect(JSON.parse(all.stdout)).toMatchObject({ total: 5, done: 3, cached: 2, failed: [], stoppedForBudget: false });
+    expect(all.stderr).toMatch(/enrich all: 3 enriched, 2 cached/);
+    expect(server.requests.length - callsAfterTuesday).toBe(3);
+
+    // A read of the finished day and a usage error: independent, side by side.
+    const [monday2, mixed] = await Promise.all([
+      sandbox.run(['enrich', '--until', '2026-11-23', '--json'], { env: llmEnv }),
+      sandbox.run(['enrich', '--all', '--ids', papers[0]!.id], { env: llmEnv }),
+    ]);
+    expect(JSON.parse(monday2.stdout)).toMatchObject({ total: 3, done: 0, cached: 3, calls: 0 });
+    for (const output of [all.stdout, all.stderr]) expect(output).not.toContain(KEY);
+    expect(mixed.code).toBe(2);
+  });
+});
+
+describe.concurrent('backfill on SQLite: stopping and expired tokens', () => {
+  it('Ctrl-C stops after the chunk under way, exits 130, and the rerun goes on from there', { timeout: 120_000 }, async ({ onTestFinished }) => {
+    const { sandbox, database, env } = await setup('sqlite', onTestFinished);
+    // 20 chunks of 250: Ctrl-C as soon as chunk 2 is reported lands well before the end.
+    const total = 5_000;
     const file = join(sandbox.dir, 'snapshot.json');
     await writeSnapshot(file, total);
-    const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '500', '--json'], env);
+    const child = startCli(sandbox, ['-v', 'backfill', '--kaggle', file, '--chunk-size', '250', '--json'], env);
     try {
-      await child.waitForStderr(/chunk 2 committed/, { timeoutMs: 60_000 });
-      child.child.kill('SIGINT');
+      await signalOnStderr(child, /chunk 2 committed/, 'SIGINT');
       expect(await child.exited()).toBe(130);
     } finally {
       child.kill();
@@ -230,11 +310,11 @@ describe('backfill on SQLite: stopping and expired tokens', () => {
     expect(summary(rerun.stdout)).toMatchObject({ recordsRead: total - stopped.recordsTotal, done: true });
   });
 
-  it('a stored resumption token that arXiv no longer accepts restarts its month only, with a warning', { timeout: 120_000 }, async () => {
-    const { sandbox, database, env } = await setup('sqlite');
+  it('a stored resumption token that arXiv no longer accepts restarts its month only, with a warning', { timeout: 120_000 }, async ({ onTestFinished }) => {
+    const { sandbox, database, env } = await setup('sqlite', onTestFinished);
     let hangPage3 = true;
     let badToken = true;
-    const server = await serve([
+    const server = await serve(onTestFinished, [
       {
         path: '/oai',
         reply: (request) =>
@@ -277,9 +357,40 @@ describe('backfill on SQLite: stopping and expired tokens', () => {
   });
 });
 
-describe('backfill on SQLite: small files', () => {
-  it('stores our own records, lists a malformed line, and reads a finished file again only with --restart', async () => {
-    const { sandbox, database, env } = await setup('sqlite');
+describe('enrich --all with a budget and a limit', () => {
+  const KEY = 'sk-test-secret-budget-0123456789';
+
+  it(
+    'stops at the budget for the whole run (exit 1, the rest counted as remaining) and takes --limit newest first',
+    { timeout: 120_000 },
+    async ({ onTestFinished }) => {
+      const { sandbox, env } = await setup('sqlite', onTestFinished);
+      const papers = goodPapers(5);
+      const server = await startFakeLlmServer({ papers, apiKey: KEY });
+      onTestFinished(() => server.close());
+      const feed = join(sandbox.dir, 'feed.xml');
+      writeFileSync(feed, feedOf(papers));
+      expect((await sandbox.run(['ingest', feed], { env })).code).toBe(0);
+      const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
+
+      const limited = await sandbox.run(['enrich', '--all', '--limit', '2', '--json'], { env: llmEnv });
+      expect(limited.code, limited.stderr).toBe(0);
+      expect(JSON.parse(limited.stdout)).toMatchObject({ total: 2, done: 2 });
+
+      const tight = await sandbox.run(['enrich', '--all', '--budget', '0.0000001', '--concurrency', '1', '--json'], { env: llmEnv });
+      expect(tight.code, tight.stderr).toBe(1);
+      const result = JSON.parse(tight.stdout) as { total: number; done: number; cached: number; remaining: number; stoppedForBudget: boolean };
+      expect(result).toMatchObject({ total: 5, cached: 2, stoppedForBudget: true });
+      expect(result.done).toBe(1);
+      expect(result.remaining).toBe(2);
+      expect(tight.stderr).toMatch(/stopped at the budget: 2 paper\(s\) left/);
+    },
+  );
+});
+
+describe.concurrent('backfill on SQLite: small files', () => {
+  it('stores our own records, lists a malformed line, and reads a finished file again only with --restart', async ({ onTestFinished }) => {
+    const { sandbox, database, env } = await setup('sqlite', onTestFinished);
     const file = join(sandbox.dir, 'mixed.jsonl');
     writeFileSync(file, [ownRecords[0], '{"id": "2402.0000', '', ...ownRecords.slice(1)].join('\n'));
     const first = await sandbox.run(['-v', 'backfill', '--kaggle', file, '--chunk-size', '1', '--json'], { env });
@@ -295,8 +406,8 @@ describe('backfill on SQLite: small files', () => {
     expect(summary(restart.stdout)).toMatchObject({ recordsRead: ownRecords.length, inserted: 0, done: true });
   });
 
-  it.skipIf(!hasSharedFixtures)('stores the real first 200 records of the snapshot, .gz too', async () => {
-    const { sandbox, database, env } = await setup('sqlite');
+  it.skipIf(!hasSharedFixtures)('stores the real first 200 records of the snapshot, .gz too', async ({ onTestFinished }) => {
+    const { sandbox, database, env } = await setup('sqlite', onTestFinished);
     const real = sharedFixture('arxiv', 'kaggle-arxiv-metadata-oai-snapshot-first200.jsonl');
     const gz = join(sandbox.dir, 'first200.json.gz');
     writeFileSync(gz, gzipSync(readFileSync(real)));
@@ -310,14 +421,17 @@ describe('backfill on SQLite: small files', () => {
   });
   if (!hasSharedFixtures) console.warn(sharedSkipReason);
 
-  it('refuses unclear requests with a usage error', async () => {
-    const { sandbox, env } = await setup('sqlite');
-    const none = await sandbox.run(['backfill'], { env });
+  it('refuses unclear requests with a usage error', async ({ onTestFinished }) => {
+    const { sandbox, env } = await setup('sqlite', onTestFinished);
+    // Three refusals, independent of each other: run side by side.
+    const [none, mixed, missing] = await Promise.all([
+      sandbox.run(['backfill'], { env }),
+      sandbox.run(['backfill', '--kaggle', 'x.json', '--set', 'cs'], { env }),
+      sandbox.run(['backfill', '--kaggle', join(sandbox.dir, 'absent.json')], { env }),
+    ]);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/needs one of --kaggle FILE and --oai-pmh/);
-    const mixed = await sandbox.run(['backfill', '--kaggle', 'x.json', '--set', 'cs'], { env });
     expect(mixed.code).toBe(2);
-    const missing = await sandbox.run(['backfill', '--kaggle', join(sandbox.dir, 'absent.json')], { env });
     expect(missing.code).toBe(4);
   });
 });
@@ -360,67 +474,3 @@ function oaiReply(request: RecordedRequest, faults: { hangPage3: () => boolean; 
   }
   return { status: 400, body: `unexpected request ${request.url}` };
 }
-
-describe('enrich --all over the stored archive (fake OpenAI-compatible server)', () => {
-  const KEY = 'sk-test-secret-archive-0123456789';
-
-  it('selects by day range, pages through the archive, and skips what earlier runs finished', { timeout: 120_000 }, async () => {
-    const { sandbox, env } = await setup('sqlite');
-    const papers = goodPapers(5);
-    expect(papers).toHaveLength(5);
-    const server = await startFakeLlmServer({ papers, apiKey: KEY });
-    cleanups.push(() => server.close());
-    const monday = join(sandbox.dir, 'monday.xml');
-    const tuesday = join(sandbox.dir, 'tuesday.xml');
-    writeFileSync(monday, feedOf(papers.slice(0, 3)));
-    writeFileSync(tuesday, feedOf(papers.slice(3), 'Tue, 24 Nov 2026 00:00:00 -0500'));
-    const ingest = await sandbox.run(['ingest', monday, tuesday], { env });
-    expect(ingest.code, ingest.stderr).toBe(0);
-    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
-
-    const tuesdayOnly = await sandbox.run(['enrich', '--from', '2026-11-24', '--json'], { env: llmEnv });
-    expect(tuesdayOnly.code, tuesdayOnly.stderr).toBe(0);
-    expect(JSON.parse(tuesdayOnly.stdout)).toMatchObject({ total: 2, done: 2, cached: 0, failed: [], pages: 1 });
-    const callsAfterTuesday = server.requests.length;
-
-    const all = await sandbox.run(['enrich', '--all', '--budget', '5', '--json'], { env: llmEnv });
-    expect(all.code, all.stderr).toBe(0);
-    expect(JSON.parse(all.stdout)).toMatchObject({ total: 5, done: 3, cached: 2, failed: [], stoppedForBudget: false });
-    expect(all.stderr).toMatch(/enrich all: 3 enriched, 2 cached/);
-    expect(server.requests.length - callsAfterTuesday).toBe(3);
-
-    const monday2 = await sandbox.run(['enrich', '--until', '2026-11-23', '--json'], { env: llmEnv });
-    expect(JSON.parse(monday2.stdout)).toMatchObject({ total: 3, done: 0, cached: 3, calls: 0 });
-    for (const output of [all.stdout, all.stderr]) expect(output).not.toContain(KEY);
-
-    const mixed = await sandbox.run(['enrich', '--all', '--ids', papers[0]!.id], { env: llmEnv });
-    expect(mixed.code).toBe(2);
-  });
-});
-
-describe('enrich --all with a budget and a limit', () => {
-  const KEY = 'sk-test-secret-budget-0123456789';
-
-  it('stops at the budget for the whole run (exit 1, the rest counted as remaining) and takes --limit newest first', { timeout: 120_000 }, async () => {
-    const { sandbox, env } = await setup('sqlite');
-    const papers = goodPapers(5);
-    const server = await startFakeLlmServer({ papers, apiKey: KEY });
-    cleanups.push(() => server.close());
-    const feed = join(sandbox.dir, 'feed.xml');
-    writeFileSync(feed, feedOf(papers));
-    expect((await sandbox.run(['ingest', feed], { env })).code).toBe(0);
-    const llmEnv = { ...env, OPENAI_API_KEY: KEY, OPENAI_API_BASE: server.url, OPENAI_API_MODEL: 'gpt-4o-mini' };
-
-    const limited = await sandbox.run(['enrich', '--all', '--limit', '2', '--json'], { env: llmEnv });
-    expect(limited.code, limited.stderr).toBe(0);
-    expect(JSON.parse(limited.stdout)).toMatchObject({ total: 2, done: 2 });
-
-    const tight = await sandbox.run(['enrich', '--all', '--budget', '0.0000001', '--concurrency', '1', '--json'], { env: llmEnv });
-    expect(tight.code, tight.stderr).toBe(1);
-    const result = JSON.parse(tight.stdout) as { total: number; done: number; cached: number; remaining: number; stoppedForBudget: boolean };
-    expect(result).toMatchObject({ total: 5, cached: 2, stoppedForBudget: true });
-    expect(result.done).toBe(1);
-    expect(result.remaining).toBe(2);
-    expect(tight.stderr).toMatch(/stopped at the budget: 2 paper\(s\) left/);
-  });
-});

@@ -22,7 +22,9 @@ function checkErrors(result: CliResult): string[] {
     .map((line) => line.slice('error: '.length));
 }
 
-describe('config check and run share one check', () => {
+// Two lanes side by side (CI has two cores): each describe has its sandbox and servers, and its tests run in order
+// (`it.sequential` in a `describe.concurrent`; ADR 0065).
+describe.concurrent('config check and run share one check', () => {
   let sandbox: CliSandbox;
   let arxiv: TestServer;
   let llm: FakeLlmServer;
@@ -58,13 +60,18 @@ describe('config check and run share one check', () => {
 
   const subscription = (extra: Record<string, unknown> = {}) => ({ name: 'nlp', categories: 'cs.CL', ...extra });
 
-  /** Checks the file, runs it, and asserts that both refuse it with the same problems; returns the check's problems. */
+  /**
+   * Checks the file, runs it, and asserts that both refuse it with the same problems; returns the check's problems.
+   * The two commands are independent: they run side by side (CI has two cores).
+   */
   async function bothRefuse(file: string, runEnv: Record<string, string | undefined> = env): Promise<string[]> {
-    const check = await sandbox.run(['config', 'check', file], { env: runEnv });
+    const [check, run] = await Promise.all([
+      sandbox.run(['config', 'check', file], { env: runEnv }),
+      sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv }),
+    ]);
     expect(check.code, check.stdout + check.stderr).toBe(3);
     const problems = checkErrors(check);
     expect(problems.length).toBeGreaterThan(0);
-    const run = await sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv });
     expect(run.code, run.stderr).toBe(3);
     for (const problem of problems) expect(run.stderr).toContain(problem);
     expect(run.stderr).toContain(`Invalid configuration in ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'} (`);
@@ -73,7 +80,7 @@ describe('config check and run share one check', () => {
     return problems;
   }
 
-  it('a missing library file, with its dot path and where it was looked for', async () => {
+  it.sequential('a missing library file, with its dot path and where it was looked for', async () => {
     const file = configFile({ subscriptions: [subscription({ library: { files: ['papers/my.bib'] } })] });
     const problems = await bothRefuse(file);
     expect(problems).toEqual([
@@ -81,22 +88,22 @@ describe('config check and run share one check', () => {
     ]);
   });
 
-  it('an unset secret variable, named without any value', async () => {
+  it.sequential('an unset secret variable, named without any value', async () => {
     const file = configFile({ subscriptions: [subscription({ outputs: { channels: [{ type: 'slack', webhookUrl: { env: 'XIVDIGEST_TEST_SLACK_URL' } }] } })] });
     expect(await bothRefuse(file)).toEqual([
       'subscriptions.0.outputs.channels.0.webhookUrl: the environment variable XIVDIGEST_TEST_SLACK_URL is not set (this secret is read from it)',
     ]);
-    const check = await sandbox.run(['config', 'check', file], {
-      env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' },
-    });
+    const [check, papers] = await Promise.all([
+      sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_TEST_SLACK_URL: 'https://hooks.slack.com/services/T/B/secretvalue' } }),
+      // Commands that deliver nothing do not need the secret.
+      sandbox.run(['--config', file, 'papers'], { env }),
+    ]);
     expect(check.code, check.stdout).toBe(0);
     expect(check.stdout).not.toContain('secretvalue');
-    // Commands that deliver nothing do not need the secret.
-    const papers = await sandbox.run(['--config', file, 'papers'], { env });
     expect(papers.code, papers.stderr).toBe(0);
   });
 
-  it('a channel with a misspelt key, with the closest known key', async () => {
+  it.sequential('a channel with a misspelt key, with the closest known key', async () => {
     const file = configFile({
       subscriptions: [
         subscription({ outputs: { channels: [{ type: 'email', host: 'smtp.example.org', prot: 465, from: 'a@example.org', to: 'b@example.org' }] } }),
@@ -105,7 +112,7 @@ describe('config check and run share one check', () => {
     expect(await bothRefuse(file)).toEqual(['subscriptions.0.outputs.channels.0.prot: unknown key "prot"; did you mean "port"?']);
   });
 
-  it('config schema types each channel entry by its type', async () => {
+  it.sequential('config schema types each channel entry by its type', async () => {
     const result = await sandbox.run(['config', 'schema']);
     expect(result.code, result.stderr).toBe(0);
     const schema = JSON.parse(result.stdout);
@@ -117,7 +124,7 @@ describe('config check and run share one check', () => {
     expect(email.additionalProperties).toBe(false);
   });
 
-  it('an unknown channel type, listing the known types', async () => {
+  it.sequential('an unknown channel type, listing the known types', async () => {
     const file = configFile({ subscriptions: [subscription({ outputs: { channels: [{ type: 'slak', webhookUrl: 'https://hooks.slack.com/x' }] } })] });
     const [problem] = await bothRefuse(file);
     expect(problem).toMatch(
@@ -125,17 +132,16 @@ describe('config check and run share one check', () => {
     );
   });
 
-  it('a JSON syntax error, with line, column and the line itself; the database is not guessed', async () => {
+  it.sequential('a JSON syntax error, with line, column and the line itself; the database is not guessed', async () => {
     const file = configFile('{\n  "subscriptions": [\n    { "name": "nlp" "categories": "cs.CL" }\n  ]\n}\n');
-    const problems = await bothRefuse(file);
+    const [problems, check] = await Promise.all([bothRefuse(file), sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_DB: undefined } })]);
     expect(problems).toEqual([`(file): ${file}:3:21: invalid JSON: Expected ',' or '}' after property value`]);
-    const check = await sandbox.run(['config', 'check', file], { env: { ...env, XIVDIGEST_DB: undefined } });
     expect(check.stdout).toContain(`\n      { "name": "nlp" "categories": "cs.CL" }\n${' '.repeat(2 + 20)}^\n`);
     expect(check.stdout).toMatch(/^database: unknown because of the errors below$/m);
     expect(check.stdout).not.toContain('.local/share');
   });
 
-  it('a channel its factory refuses (a loopback URL without allowPrivateNetwork), and a ranking method without its setting', async () => {
+  it.sequential('a channel its factory refuses (a loopback URL without allowPrivateNetwork), and a ranking method without its setting', async () => {
     const file = configFile({
       subscriptions: [subscription({ ranking: { method: 'llm' }, outputs: { channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook' }] } })],
     });
@@ -144,13 +150,13 @@ describe('config check and run share one check', () => {
     expect(problems[1]).toMatch(/allowPrivateNetwork/);
   });
 
-  it('a wrong category, with a suggestion', async () => {
+  it.sequential('a wrong category, with a suggestion', async () => {
     const file = configFile({ subscriptions: [subscription({ categories: 'cs.Cl+cs.AI' })] });
     const [problem] = await bothRefuse(file);
     expect(problem).toBe('subscriptions.0.categories: category expression error at column 1: "cs.Cl" is not an arXiv category; did you mean cs.CL?');
   });
 
-  it('several mistakes at once, all in one pass, in the order of the file, with the database the file names', async () => {
+  it.sequential('several mistakes at once, all in one pass, in the order of the file, with the database the file names', async () => {
     const file = configFile({
       store: { url: 'data/x.db' },
       arxiv: { timeoutMs: 0 },
@@ -163,7 +169,10 @@ describe('config check and run share one check', () => {
         }),
       ],
     });
-    const problems = await bothRefuse(file);
+    const [problems, check] = await Promise.all([
+      bothRefuse(file),
+      sandbox.run(['config', 'check', file, '--json'], { env: { ...env, XIVDIGEST_DB: undefined } }),
+    ]);
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
       'arxiv.timeoutMs',
       'subscriptions.0.categories',
@@ -174,11 +183,10 @@ describe('config check and run share one check', () => {
       'subscriptions.0.outputs.channels.0.secrett',
     ]);
     expect(problems[1]).toContain('did you mean cs.CL?');
-    const check = await sandbox.run(['config', 'check', file, '--json'], { env: { ...env, XIVDIGEST_DB: undefined } });
     expect(JSON.parse(check.stdout)).toMatchObject({ database: join(file, '..', 'data', 'x.db'), databaseFrom: 'config' });
   });
 
-  it('a valid config passes both; paths in it resolve against its folder, not the working directory', async () => {
+  it.sequential('a valid config passes both; paths in it resolve against its folder, not the working directory', async () => {
     const file = configFile({
       store: { url: 'state/xivdigest.db' },
       subscriptions: [
@@ -196,12 +204,14 @@ describe('config check and run share one check', () => {
       mkdirSync(cwd);
       // The database comes from the file here, so the sandbox's XIVDIGEST_DB is taken away.
       const runEnv = { ...env, XIVDIGEST_DB: undefined, XIVDIGEST_TEST_HOOK: `${hooks.url}/hook` };
-      const check = await sandbox.run(['config', 'check', file], { env: runEnv, cwd });
+      mkdirSync(join(folder, 'state'));
+      const [check, run] = await Promise.all([
+        sandbox.run(['config', 'check', file], { env: runEnv, cwd }),
+        sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv, cwd }),
+      ]);
       expect(check.code, check.stdout + check.stderr).toBe(0);
       expect(check.stdout).toContain(`database: ${join(folder, 'state', 'xivdigest.db')} (from config)`);
       expect(check.stdout).toMatch(/^ok$/m);
-      mkdirSync(join(folder, 'state'));
-      const run = await sandbox.run(['--config', file, 'run', '--now', NOW], { env: runEnv, cwd });
       expect(run.code, run.stderr).toBe(0);
       expect(existsSync(join(folder, 'digests-here', 'nlp', '2026-11-23.md'))).toBe(true);
       expect(existsSync(join(folder, 'state', 'xivdigest.db'))).toBe(true);
@@ -213,7 +223,7 @@ describe('config check and run share one check', () => {
   });
 });
 
-describe('category names and error pages', () => {
+describe.concurrent('category names and error pages', () => {
   let sandbox: CliSandbox;
   let server: TestServer;
   const page = `<!DOCTYPE html>\n<html lang="en"><head><title>Not Found | arXiv e-print repository</title><style>body { color: red }</style><script>var tracking = 1;</script></head>
@@ -228,20 +238,23 @@ describe('category names and error pages', () => {
     sandbox.cleanup();
   });
 
-  it('fetch -c cs.Cl suggests cs.CL and sends no request', async () => {
-    const result = await sandbox.run(['fetch', '-c', 'cs.Cl'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
+  it.sequential('fetch -c cs.Cl suggests cs.CL and sends no request', async () => {
+    // Three refusals, independent of each other: side by side.
+    const [result, unknown, papers] = await Promise.all([
+      sandbox.run(['fetch', '-c', 'cs.Cl'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } }),
+      sandbox.run(['fetch', '-c', 'cs.CL+quantum'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } }),
+      sandbox.run(['papers', '-c', 'math.ap']),
+    ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown category "cs.Cl"; did you mean cs.CL?');
-    const unknown = await sandbox.run(['fetch', '-c', 'cs.CL+quantum'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown category "quantum"');
-    const papers = await sandbox.run(['papers', '-c', 'math.ap']);
     expect(papers.code).toBe(2);
     expect(papers.stderr).toContain('did you mean math.AP?');
     expect(server.requests).toHaveLength(0);
   });
 
-  it('an HTML 404 page becomes a short error: status, URL and the page title', async () => {
+  it.sequential('an HTML 404 page becomes a short error: status, URL and the page title', async () => {
     const result = await sandbox.run(['fetch', '-c', 'cs.CL'], { env: { XIVDIGEST_ARXIV_RSS_URL: server.url } });
     expect(result.code).toBe(5);
     expect(server.requests.length).toBeGreaterThan(0);

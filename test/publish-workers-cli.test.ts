@@ -64,18 +64,22 @@ describe.skipIf(skipReason !== undefined)('run with queue.url: publishing a subs
       execFileSync('mkfifo', [join(sandbox.out, 'nlp', `${DAY}.html.${first.child.pid}.tmp`)]);
       const run = sandbox.start(['run', '--now', FAULT_NOW]);
       await until(() => existsSync(join(sandbox.out, 'nlp', `${DAY}.md`)), 'the first file of the publish job');
-      first.child.kill('SIGKILL');
-      expect((await first.done).signal).toBe('SIGKILL');
-      expect(existsSync(join(sandbox.out, 'nlp', `${DAY}.html`))).toBe(false);
 
-      // B has no LLM provider: it says so and publishes and delivers only. C serves every kind.
+      // B has no LLM provider: it says so and publishes and delivers only. C serves every kind. They start while A
+      // holds the publish job (the enrich jobs are done, the deliver job comes after it), so that their start-up
+      // overlaps A's kill and the expiry of its lock.
       const second = sandbox.start(['worker', '--concurrency', '1'], NO_LLM);
       const third = sandbox.start(['worker', '--concurrency', '1']);
       workers.push(second.child, third.child);
-      const [secondStderr] = await Promise.all([
+      const ready = Promise.all([
         stderrMatch(second.child, /worker: serving publish, deliver on/),
         stderrMatch(third.child, /worker: serving enrich-\S+ \(.*\), publish, deliver on/),
       ]);
+      ready.catch(() => undefined); // awaited below; a failure before then is reported there
+      first.child.kill('SIGKILL');
+      expect((await first.done).signal).toBe('SIGKILL');
+      expect(existsSync(join(sandbox.out, 'nlp', `${DAY}.html`))).toBe(false);
+      const [secondStderr] = await ready;
       expect(secondStderr).toMatch(/not taking enrich jobs: .*OPENAI_API_KEY/);
 
       const result = await run.done;

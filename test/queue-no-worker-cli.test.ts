@@ -26,7 +26,8 @@ describe.skipIf(skipReason !== undefined)('run with queue.url and no worker serv
   beforeAll(async () => {
     world = await createFaultWorld({ papers: 2 });
     sandbox = await world.sandbox((dir) => faultDatabase('postgres', dir, postgresTestUrl), {
-      config: { queue: { prefix, lockSeconds: 1, workerWaitSeconds: 2 } },
+      // workerWaitSeconds 1: each wait for a missing worker costs a second (the worker that is there is seen at once).
+      config: { queue: { prefix, lockSeconds: 1, workerWaitSeconds: 1 } },
       env: { XIVDIGEST_QUEUE_URL: redisUrl! },
     });
   }, 60_000);
@@ -43,7 +44,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url and no worker serv
     const alone = await sandbox.run(['run', '--now', FAULT_NOW]);
     expect(alone.code, alone.stderr).toBe(75);
     expect(alone.stderr).toMatch(/no worker is serving queue enrich-\S+ \(2 job\(s\) waiting\): start `xivdigest worker`/);
-    expect(alone.stderr).toMatch(/No worker served queue enrich-\S+ for 2 s; its 2 job\(s\) stay queued at redis:\/\/127\.0\.0\.1:6379/);
+    expect(alone.stderr).toMatch(/No worker served queue enrich-\S+ for 1 s; its 2 job\(s\) stay queued at redis:\/\/127\.0\.0\.1:6379/);
     expect(alone.stderr).toMatch(/queue\.workerWaitSeconds/);
     expect(existsSync(join(sandbox.out, 'nlp', `${DAY}.md`))).toBe(false);
 
@@ -55,8 +56,8 @@ describe.skipIf(skipReason !== undefined)('run with queue.url and no worker serv
     const partial = await sandbox.run(['run', '--now', FAULT_NOW]);
     expect(partial.code, partial.stderr).toBe(8);
     expect(partial.stderr).toMatch(/no worker is serving queue publish \(1 job\(s\) waiting\)/);
-    expect(partial.stderr).toMatch(/files: failed: No worker served queue publish for 2 s; its 1 job\(s\) stay queued .*; start .*must include publish\)/);
-    expect(partial.stderr).toMatch(/webhook:local: failed: No worker served queue deliver for 2 s/);
+    expect(partial.stderr).toMatch(/files: failed: No worker served queue publish for 1 s; its 1 job\(s\) stay queued .*; start .*must include publish\)/);
+    expect(partial.stderr).toMatch(/webhook:local: failed: No worker served queue deliver for 1 s/);
     expect(existsSync(join(sandbox.out, 'nlp', `${DAY}.md`))).toBe(false);
     expect(world.hooks.posts).toHaveLength(0);
 

@@ -2,7 +2,7 @@
  * End-to-end through the built CLI: a configured subscription, arXiv's feed and an OpenAI-compatible API on local
  * servers, files and a webhook as outputs. `select` is a dry run, `run` delivers once, a rerun delivers nothing twice.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
@@ -13,7 +13,10 @@ import { startTestServer, type TestServer } from './helpers/http-server.js';
 const KEY = 'sk-test-secret-run-0123456789';
 const NOW = '2026-11-23T06:00:00Z'; // Mon 01:00 EST: the feed dated Mon 2026-11-23 is out.
 
-describe('xivdigest select / run / runs / feedback', () => {
+// Three lanes side by side (CI has two cores, and these processes often wait): the sandbox whose steps build on each
+// other, the tests with sandboxes and servers of their own, and `serve --schedule`. Vitest runs consecutive concurrent
+// describes together; `it.sequential` keeps each lane's tests in order.
+describe.concurrent('xivdigest select / run / runs / feedback', () => {
   let sandbox: CliSandbox;
   let llm: FakeLlmServer;
   let arxiv: TestServer;
@@ -53,7 +56,7 @@ describe('xivdigest select / run / runs / feedback', () => {
     sandbox.cleanup();
   });
 
-  it('select lists what would be selected, with reasons, without calling the LLM or recording anything', async () => {
+  it.sequential('select lists what would be selected, with reasons, without calling the LLM or recording anything', async () => {
     const result = await sandbox.run(['select', '--subscription', 'nlp', '--now', NOW, '--json'], { env });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
@@ -64,7 +67,7 @@ describe('xivdigest select / run / runs / feedback', () => {
     expect(hooks.requests.length).toBe(0);
   });
 
-  it('run fetches, enriches, writes the files and delivers once; a rerun sends nothing twice', async () => {
+  it.sequential('run fetches, enriches, writes the files and delivers once; a rerun sends nothing twice', async () => {
     const first = await sandbox.run(['run', '--now', NOW], { env });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/selected: 2/);
@@ -93,30 +96,42 @@ describe('xivdigest select / run / runs / feedback', () => {
     }
   });
 
-  it('runs lists the stored reports and runs show prints one', async () => {
-    const list = await sandbox.run(['runs', '--json']);
+  it.sequential('runs lists the stored reports and runs show prints one', async () => {
+    const [list, missing] = await Promise.all([sandbox.run(['runs', '--json']), sandbox.run(['runs', 'show', 'nope'])]);
     expect(list.code, list.stderr).toBe(0);
     const runs = JSON.parse(list.stdout) as Array<{ id: string; status: string }>;
     expect(runs.map((run) => run.status)).toEqual(['nothing', 'ok']);
+    expect(missing.code).toBe(4);
     const shown = await sandbox.run(['runs', 'show', runs[1]!.id]);
     expect(shown.code, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/covered: 2026-11-23/);
-    const missing = await sandbox.run(['runs', 'show', 'nope']);
-    expect(missing.code).toBe(4);
   });
 
-  it('feedback stars a stored paper and refuses an unknown one', async () => {
-    const starred = await sandbox.run(['feedback', papers[0]!.id, '--star']);
+  it.sequential('feedback stars a stored paper and refuses an unknown one', async () => {
+    const [starred, unknown] = await Promise.all([sandbox.run(['feedback', papers[0]!.id, '--star']), sandbox.run(['feedback', '2611.99999', '--star'])]);
     expect(starred.code, starred.stderr).toBe(0);
     const listed = await sandbox.run(['feedback', '--list']);
     expect(listed.stdout).toContain(`${papers[0]!.id}\tstar`);
-    const unknown = await sandbox.run(['feedback', '2611.99999', '--star']);
     expect(unknown.code).toBe(4);
     expect(unknown.stderr).toMatch(/Not stored: 2611\.99999/);
   });
+});
 
-  it('exits 8 when a delivery fails, records it, and a rerun retries only that channel', async () => {
+describe.concurrent('xivdigest select / run / runs / feedback: sandboxes of their own', () => {
+  let arxiv: TestServer;
+  const papers = goodPapers(2);
+  beforeAll(async () => {
+    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
+  });
+  afterAll(async () => {
+    await arxiv.close();
+  });
+
+  it.sequential('exits 8 when a delivery fails, records it, and a rerun retries only that channel', async () => {
     const other = createCliSandbox();
+    // An LLM server of its own: the other lane counts the calls to its own.
+    const llm = await startFakeLlmServer({ papers, apiKey: KEY });
+    const env = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url };
     const refusing = await startTestServer([
       {
         method: 'POST',
@@ -144,24 +159,30 @@ describe('xivdigest select / run / runs / feedback', () => {
       expect(retried.stdout).toMatch(/webhook:flaky: sent/);
       expect(refusing.requests).toHaveLength(2);
     } finally {
-      await refusing.close();
+      await Promise.all([refusing.close(), llm.close()]);
       other.cleanup();
     }
   });
 
-  it('reports a bad query in the config with its path and position', async () => {
+  it.sequential('reports a bad query in the config with its path and position', async () => {
     const other = createCliSandbox();
     try {
+      const env = { XIVDIGEST_ARXIV_RSS_URL: arxiv.url };
       writeFileSync(
         join(other.dir, 'xivdigest.config.json'),
         JSON.stringify({ subscriptions: [{ name: 'bad', categories: 'cs.CL', filters: { query: 'ti:(llm OR' } }] }),
       );
-      const result = await other.run(['select', '--subscription', 'bad', '--now', NOW], { env });
+      // The unknown subscription is asked for in a folder of its own, with its own config file: both at once.
+      const elsewhere = join(other.dir, 'elsewhere');
+      mkdirSync(elsewhere);
+      writeFileSync(join(elsewhere, 'xivdigest.config.json'), JSON.stringify({ subscriptions: [{ name: 'bad', categories: 'cs.CL' }] }));
+      const [result, unknown] = await Promise.all([
+        other.run(['select', '--subscription', 'bad', '--now', NOW], { env }),
+        other.run(['run', '--subscription', 'nope', '--now', NOW], { env, cwd: elsewhere }),
+      ]);
       expect(result.code).toBe(3);
       expect(result.stderr).toMatch(/subscriptions(\.0|\[0\])\.filters\.query/);
       expect(result.stderr).toMatch(/column 11/);
-      writeFileSync(join(other.dir, 'xivdigest.config.json'), JSON.stringify({ subscriptions: [{ name: 'bad', categories: 'cs.CL' }] }));
-      const unknown = await other.run(['run', '--subscription', 'nope', '--now', NOW], { env });
       expect(unknown.code).toBe(4);
       expect(unknown.stderr).toMatch(/Configured subscriptions: bad/);
     } finally {
@@ -170,35 +191,39 @@ describe('xivdigest select / run / runs / feedback', () => {
   });
 });
 
-describe('xivdigest serve --schedule', () => {
-  it("prints each subscription's next runs in its time zone and stops cleanly on SIGTERM", async () => {
-    const sandbox = createCliSandbox();
-    try {
-      writeFileSync(
-        join(sandbox.dir, 'xivdigest.config.json'),
-        JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '30 0 * * 1-5', timezone: 'America/New_York' } }] }),
-      );
-      const { spawn } = await import('node:child_process');
-      const bin = join(__dirname, '..', 'bin', 'xivdigest.js');
-      const child = spawn(process.execPath, [bin, 'serve', '--schedule', '--port', '0'], {
-        cwd: sandbox.dir,
-        env: { PATH: process.env.PATH ?? '', HOME: sandbox.dir, XIVDIGEST_DB: sandbox.db, XDG_DATA_HOME: join(sandbox.dir, 'data') },
-      });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      const deadline = Date.now() + 20_000;
-      while (!/next run/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(stderr).toMatch(/nlp: 30 0 \* \* 1-5 \(America\/New_York\)/);
-      expect(stderr).toMatch(/00:30 E[SD]T/);
-      child.kill('SIGTERM');
-      expect(await exited).toBe(143);
-    } finally {
-      sandbox.cleanup();
-    }
-  }, 30_000);
+describe.concurrent('xivdigest serve --schedule', () => {
+  it.sequential(
+    "prints each subscription's next runs in its time zone and stops cleanly on SIGTERM",
+    async () => {
+      const sandbox = createCliSandbox();
+      try {
+        writeFileSync(
+          join(sandbox.dir, 'xivdigest.config.json'),
+          JSON.stringify({ subscriptions: [{ name: 'nlp', categories: 'cs.CL', schedule: { cron: '30 0 * * 1-5', timezone: 'America/New_York' } }] }),
+        );
+        const { spawn } = await import('node:child_process');
+        const bin = join(__dirname, '..', 'bin', 'xivdigest.js');
+        const child = spawn(process.execPath, [bin, 'serve', '--schedule', '--port', '0'], {
+          cwd: sandbox.dir,
+          env: { PATH: process.env.PATH ?? '', HOME: sandbox.dir, XIVDIGEST_DB: sandbox.db, XDG_DATA_HOME: join(sandbox.dir, 'data') },
+        });
+        let stderr = '';
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+        const deadline = Date.now() + 20_000;
+        while (!/next run/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(stderr).toMatch(/nlp: 30 0 \* \* 1-5 \(America\/New_York\)/);
+        expect(stderr).toMatch(/00:30 E[SD]T/);
+        child.kill('SIGTERM');
+        expect(await exited).toBe(143);
+      } finally {
+        sandbox.cleanup();
+      }
+    },
+    30_000,
+  );
 
-  it('refuses a bad cron expression, naming the setting', async () => {
+  it.sequential('refuses a bad cron expression, naming the setting', async () => {
     const sandbox = createCliSandbox();
     try {
       writeFileSync(

@@ -47,7 +47,17 @@ function feedItems(path: string): number {
   }
 }
 
-describe('xivdigest today', { timeout: 180_000 }, () => {
+/** arXiv's feed of the 150 papers and the OpenAI-compatible API (answering three papers in English) on local servers. */
+async function startServers(): Promise<{ llm: FakeLlmServer; arxiv: TestServer; env: Record<string, string> }> {
+  const llm = await startFakeLlmServer({ papers, apiKey: KEY, faults: { byPaper: Object.fromEntries(rejected.map((id) => [id, 'wrong-language'])) } });
+  const arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
+  return { llm, arxiv, env: { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url } };
+}
+
+// Two lanes side by side (CI has two cores): one sandbox whose runs build on each other, and the tests with sandboxes
+// of their own. Each lane has its own servers, since tests count the requests they receive. Vitest runs consecutive
+// concurrent describes together; `it.sequential` keeps each lane's tests in order.
+describe.concurrent('xivdigest today', { timeout: 180_000 }, () => {
   let sandbox: CliSandbox;
   let llm: FakeLlmServer;
   let arxiv: TestServer;
@@ -55,16 +65,14 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
 
   beforeAll(async () => {
     sandbox = createCliSandbox();
-    llm = await startFakeLlmServer({ papers, apiKey: KEY, faults: { byPaper: Object.fromEntries(rejected.map((id) => [id, 'wrong-language'])) } });
-    arxiv = await startTestServer({ '/rss/cs.CL': { headers: { 'content-type': 'application/rss+xml' }, body: feedOf(papers) } });
-    env = { OPENAI_API_KEY: KEY, OPENAI_API_BASE: llm.url, OPENAI_API_MODEL: 'gpt-4o-mini', XIVDIGEST_ARXIV_RSS_URL: arxiv.url };
+    ({ llm, arxiv, env } = await startServers());
   });
   afterAll(async () => {
     await Promise.all([llm.close(), arxiv.close()]);
     sandbox.cleanup();
   });
 
-  it('writes cs.CL.md and cs.CL.xml with every paper, in the original order, and exits 0 when some fail the gate', async () => {
+  it.sequential('writes cs.CL.md and cs.CL.xml with every paper, in the original order, and exits 0 when some fail the gate', async () => {
     const result = await sandbox.run(['today', 'cs.CL', '--now', NOW, '--json'], { env });
     expect(result.code, result.stderr).toBe(0);
     const markdown = readFileSync(join(sandbox.dir, 'cs.CL.md'), 'utf8');
@@ -94,7 +102,7 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     expect(result.stderr).not.toContain(KEY);
   });
 
-  it('makes no call on a rerun and writes the same files', async () => {
+  it.sequential('makes no call on a rerun and writes the same files', async () => {
     const calls = llm.requests.length;
     const before = readFileSync(join(sandbox.dir, 'cs.CL.md'), 'utf8');
     const rerun = await sandbox.run(['today', 'cs.CL', '--now', NOW, '--out-dir', 'again'], { env });
@@ -103,14 +111,14 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     expect(readFileSync(join(sandbox.dir, 'again', 'cs.CL.md'), 'utf8')).toBe(before);
   });
 
-  it('exits 75 and writes nothing while the feed still shows an earlier day', async () => {
+  it.sequential('exits 75 and writes nothing while the feed still shows an earlier day', async () => {
     const result = await sandbox.run(['today', 'cs.CL', '--now', '2026-11-24T09:00:00Z', '--out-dir', 'late'], { env });
     expect(result.code, result.stderr).toBe(75);
     expect(result.stderr).toMatch(/still dated 2026-11-23/);
     expect(existsSync(join(sandbox.dir, 'late', 'cs.CL.md'))).toBe(false);
   });
 
-  it('refuses a misspelt category with a suggestion, before any request to arXiv', async () => {
+  it.sequential('refuses a misspelt category with a suggestion, before any request to arXiv', async () => {
     const before = arxiv.requests.length;
     const result = await sandbox.run(['today', 'cs.Cl', '--now', NOW], { env });
     expect(result.code).toBe(2);
@@ -118,7 +126,7 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     expect(arxiv.requests.length).toBe(before);
   });
 
-  it('exits 5 when arXiv cannot be reached', async () => {
+  it.sequential('exits 5 when arXiv cannot be reached', async () => {
     // No retries, so that the test is quick: each would wait and fail the same way.
     writeFileSync(join(sandbox.dir, 'no-retries.json'), JSON.stringify({ arxiv: { maxRetries: 0 } }));
     const result = await sandbox.run(['--config', 'no-retries.json', 'today', 'cs.CL', '--now', NOW, '--out-dir', 'down'], {
@@ -129,7 +137,37 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     expect(existsSync(join(sandbox.dir, 'down', 'cs.CL.md'))).toBe(false);
   });
 
-  it('with the LLM API unreachable: stops after a few calls, says so once, exits 7, and still writes both files', async () => {
+  it.sequential('with a rejected key (401): stops at once, exits 7, and still writes both files', async () => {
+    const other = createCliSandbox();
+    try {
+      const calls = llm.requests.length;
+      const result = await other.run(['today', 'cs.CL', '--now', NOW], { env: { ...env, OPENAI_API_KEY: 'sk-wrong-key-0123456789' } });
+      expect(result.code, result.stderr).toBe(7);
+      // Only the calls that started together with the first one (concurrency 4).
+      expect(llm.requests.length - calls).toBeLessThanOrEqual(4);
+      expect(result.stderr.split('\n').filter((line) => line.startsWith('xivdigest:'))).toHaveLength(1);
+      expect(result.stderr).toMatch(/401.*Written anyway: cs\.CL\.md\/\.xml, with 150 paper\(s\) untranslated/);
+      expect(result.stderr).not.toContain('sk-wrong-key-0123456789');
+      expect(footnotes(readFileSync(join(other.dir, 'cs.CL.md'), 'utf8'))).toBe(150);
+    } finally {
+      other.cleanup();
+    }
+  });
+});
+
+describe.concurrent('xivdigest today: sandboxes of their own', { timeout: 180_000 }, () => {
+  let llm: FakeLlmServer;
+  let arxiv: TestServer;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ({ llm, arxiv, env } = await startServers());
+  });
+  afterAll(async () => {
+    await Promise.all([llm.close(), arxiv.close()]);
+  });
+
+  it.sequential('with the LLM API unreachable: stops after a few calls, says so once, exits 7, and still writes both files', async () => {
     const other = createCliSandbox();
     const sink = await startResettingServer();
     try {
@@ -159,24 +197,7 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     }
   });
 
-  it('with a rejected key (401): stops at once, exits 7, and still writes both files', async () => {
-    const other = createCliSandbox();
-    try {
-      const calls = llm.requests.length;
-      const result = await other.run(['today', 'cs.CL', '--now', NOW], { env: { ...env, OPENAI_API_KEY: 'sk-wrong-key-0123456789' } });
-      expect(result.code, result.stderr).toBe(7);
-      // Only the calls that started together with the first one (concurrency 4).
-      expect(llm.requests.length - calls).toBeLessThanOrEqual(4);
-      expect(result.stderr.split('\n').filter((line) => line.startsWith('xivdigest:'))).toHaveLength(1);
-      expect(result.stderr).toMatch(/401.*Written anyway: cs\.CL\.md\/\.xml, with 150 paper\(s\) untranslated/);
-      expect(result.stderr).not.toContain('sk-wrong-key-0123456789');
-      expect(footnotes(readFileSync(join(other.dir, 'cs.CL.md'), 'utf8'))).toBe(150);
-    } finally {
-      other.cleanup();
-    }
-  });
-
-  it('on a weekend writes the latest announcement: the stored one, else harvested from OAI-PMH for that day', async () => {
+  it.sequential('on a weekend writes the latest announcement: the stored one, else harvested from OAI-PMH for that day', async () => {
     const friday = papers.slice(20, 45);
     const harvested = papers.slice(50, 70);
     const asFeedPaper = (paper: (typeof papers)[number]): FeedPaper => ({
@@ -230,7 +251,7 @@ describe('xivdigest today', { timeout: 180_000 }, () => {
     }
   });
 
-  it("runs the README's main command as written against local servers and writes both files", async () => {
+  it.sequential("runs the README's main command as written against local servers and writes both files", async () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     const setup = readme.slice(readme.indexOf('## Set-up'), readme.indexOf('\n## ', readme.indexOf('## Set-up') + 1));
     const block = /\*\*Run the main job\*\*[\s\S]*?```sh\n([^\n]+)\n```/.exec(setup)?.[1];

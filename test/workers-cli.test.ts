@@ -161,20 +161,25 @@ describe.skipIf(skipReason !== undefined)('xivdigest worker: one queue per provi
   }, 60_000);
 
   it('stops on SIGTERM or Ctrl-C: hands its queue back, says so, and exits 143 or 130', async () => {
-    for (const [signal, code] of [
+    // One worker per signal, side by side: each is told apart by its own process.
+    const cases = [
       ['SIGTERM', 143],
       ['SIGINT', 130],
-    ] as const) {
-      const worker = startCli(sandbox, ['worker', '--concurrency', '1'], env);
-      try {
-        await worker.waitForStderr(/worker: serving enrich-openai-compatible-/);
-        worker.child.kill(signal);
-        expect(await worker.exited(30_000)).toBe(code);
-        expect(worker.stderr()).toContain(`${signal}: stopping; finishing the jobs in hand`);
-        expect(worker.stderr()).toMatch(/worker stopped: \d+ job\(s\) done/);
-      } finally {
-        worker.kill();
-      }
+    ] as const;
+    const workers = cases.map(() => startCli(sandbox, ['worker', '--concurrency', '1'], env));
+    try {
+      await Promise.all(
+        cases.map(async ([signal, code], index) => {
+          const worker = workers[index]!;
+          await worker.waitForStderr(/worker: serving enrich-openai-compatible-/);
+          worker.child.kill(signal);
+          expect(await worker.exited(30_000), signal).toBe(code);
+          expect(worker.stderr()).toContain(`${signal}: stopping; finishing the jobs in hand`);
+          expect(worker.stderr()).toMatch(/worker stopped: \d+ job\(s\) done/);
+        }),
+      );
+    } finally {
+      for (const worker of workers) worker.kill();
     }
   }, 60_000);
 });
