@@ -2,7 +2,7 @@
  * The whole site in Chromium against `xivdigest serve` run as a child process (the built CLI) on a store filled with
  * our small archive: navigation, a two-character Chinese search, math, a 375 px phone, dark mode, no console errors,
  * no request leaving 127.0.0.1 (every request is intercepted and checked), and hostile titles inert. Each test has a
- * browser context of its own, so they run three at a time, and the last one, which looks at all their pages, alone.
+ * browser context of its own, so they run two at a time, and the last one, which looks at all their pages, alone.
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -24,8 +24,8 @@ declare const getComputedStyle: (element: unknown) => any;
 
 const hasChromium = chromiumFor('web browser tests');
 
-// Three pages at a time: one renders while another waits on the server (ADR 0066).
-vi.setConfig({ maxConcurrency: 3 });
+// Two pages at a time: one renders while the other waits on the server (ADR 0066).
+vi.setConfig({ maxConcurrency: 2 });
 
 (hasChromium ? describe.concurrent : describe.skip)('the web site in Chromium, served by `xivdigest serve`', () => {
   let sandbox: CliSandbox;
