@@ -1,20 +1,58 @@
-/** End-to-end tests of the `xivdigest` command: the built CLI in child processes, with temp databases and local servers. */
+/**
+ * End-to-end tests of the `xivdigest` command: the built CLI in child processes, with temp databases and local servers.
+ * The tests run side by side (each CLI run is a process, and most of a test's time is its processes' start), each
+ * writing test in a sandbox of its own, copied from one database migrated once (ADR 0066).
+ */
 import { readFileSync, writeFileSync, copyFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCliSandbox, twoAtATime, type CliSandbox } from './helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCliSandbox, twoAtATime, type CliResult, type CliSandbox } from './helpers/cli.js';
 import { startTestServer } from './helpers/http-server.js';
 import { hasSharedFixtures, ownFixture, sharedFixture, sharedFixtureFiles } from './helpers/shared-fixtures.js';
 
+// Two tests at a time, as the machine the suite is made for has two cores: each test runs one CLI process at a time
+// mostly, and a test's time is measured (and limited) from its start, not from when it was queued.
+vi.setConfig({ maxConcurrency: 2 });
+
+/** The sandbox of the tests that only read, or write what no other test reads. */
 let sandbox: CliSandbox;
-beforeAll(() => {
-  sandbox = createCliSandbox();
+/** A database migrated by the CLI, copied into each fresh sandbox: runs side by side in a new sandbox never race to migrate it. */
+let migrated: CliSandbox;
+const sandboxes: CliSandbox[] = [];
+beforeAll(async () => {
+  migrated = createCliSandbox();
+  sandboxes.push(migrated);
+  const empty = await migrated.run(['papers']);
+  expect(empty.code, empty.stderr).toBe(0);
+  expect(empty.stdout + empty.stderr).toMatch(/No papers stored yet/);
+  sandbox = fresh();
 });
-afterAll(() => sandbox.cleanup());
+afterAll(() => {
+  for (const each of sandboxes) each.cleanup();
+});
+
+/** A sandbox of its own for one test, its database a copy of the migrated one; removed after the file's tests. */
+function fresh(): CliSandbox {
+  const created = createCliSandbox();
+  sandboxes.push(created);
+  copyFileSync(migrated.db, created.db);
+  return created;
+}
+
+/** The feed ingested twice into a sandbox of its own, once for the tests that look at it. */
+let storedFeed: Promise<{ box: CliSandbox; first: CliResult; second: CliResult }> | undefined;
+const ingestFeedTwice = () =>
+  (storedFeed ??= (async () => {
+    const box = fresh();
+    const file = ownFixture('feeds', 'rss-new-sample.xml');
+    const first = await box.run(['ingest', file, '--json']);
+    const second = await box.run(['ingest', file, '--json']);
+    return { box, first, second };
+  })());
 
 const json = (text: string) => JSON.parse(text) as Record<string, any>;
 
-describe('help', () => {
+describe.concurrent('help', () => {
   it('lists every command, and every command has --help', async () => {
     const top = await sandbox.run(['--help']);
     expect(top.code).toBe(0);
@@ -35,16 +73,14 @@ describe('help', () => {
   });
 });
 
-describe('ingest', () => {
+describe.concurrent('ingest', () => {
   it('stores a feed, and ingesting it again changes nothing', async () => {
-    const file = ownFixture('feeds', 'rss-new-sample.xml');
-    const first = await sandbox.run(['ingest', file, '--json']);
+    const { box, first, second } = await ingestFeedTwice();
     expect(first.code, first.stderr).toBe(0);
     expect(json(first.stdout)).toMatchObject({ ok: true, format: 'arxiv-rss', papers: 4, inserted: 4, updated: 0, unchanged: 0 });
-    const second = await sandbox.run(['ingest', file, '--json']);
     expect(json(second.stdout)).toMatchObject({ papers: 4, inserted: 0, updated: 0, unchanged: 4, versionsAdded: 0 });
 
-    const papers = await sandbox.run(['papers', '2503.00001', '--json']);
+    const papers = await box.run(['papers', '2503.00001', '--json']);
     expect(papers.code, papers.stderr).toBe(0);
     const [paper] = JSON.parse(papers.stdout) as Array<Record<string, any>>;
     expect(paper).toMatchObject({
@@ -59,19 +95,15 @@ describe('ingest', () => {
   });
 
   it('stores nothing from a malformed file and names the file and position', async () => {
-    const fresh = createCliSandbox();
-    try {
-      const file = ownFixture('feeds', 'rss-new-cut-short.xml');
-      const result = await fresh.run(['ingest', file]);
-      expect(result.code).toBe(4);
-      const errorLine = result.stderr.split('\n').find((line) => line.startsWith('xivdigest:'));
-      expect(errorLine).toContain(file);
-      expect(errorLine).toMatch(/line \d+/);
-      const papers = await fresh.run(['papers', '--json']);
-      expect(JSON.parse(papers.stdout)).toEqual([]);
-    } finally {
-      fresh.cleanup();
-    }
+    const box = fresh();
+    const file = ownFixture('feeds', 'rss-new-cut-short.xml');
+    const result = await box.run(['ingest', file]);
+    expect(result.code).toBe(4);
+    const errorLine = result.stderr.split('\n').find((line) => line.startsWith('xivdigest:'));
+    expect(errorLine).toContain(file);
+    expect(errorLine).toMatch(/line \d+/);
+    const papers = await box.run(['papers', '--json']);
+    expect(JSON.parse(papers.stdout)).toEqual([]);
   });
 
   it("turns arXiv's feed error document into a typed error, never 0 papers", async () => {
@@ -88,7 +120,7 @@ describe('ingest', () => {
   });
 
   it('goes on past a bad file and exits 1 with the failure listed', async () => {
-    const result = await sandbox.run([
+    const result = await fresh().run([
       'ingest',
       ownFixture('feeds', 'rdf-sample.xml'),
       ownFixture('feeds', 'rss-new-cut-short.xml'),
@@ -144,37 +176,33 @@ describe('ingest', () => {
     it('matches the expected count or error code for each file', async () => {
       const files = sharedFixtureFiles('arxiv');
       expect(files.length).toBeGreaterThan(20);
-      const fresh = createCliSandbox();
-      try {
-        const result = await fresh.run(['ingest', ...files, '--json']);
-        const rows = JSON.parse(result.stdout) as Array<Record<string, any>>;
-        expect(rows).toHaveLength(files.length);
-        for (const row of rows) {
-          const want = expected[basename(row.file)];
-          if (typeof want === 'number') expect(row, row.file).toMatchObject({ ok: true, papers: want });
-          else if (typeof want === 'string') expect(row.error?.code, row.file).toBe(want);
-          else expect(row.ok || typeof row.error?.code === 'string', row.file).toBe(true);
-        }
-        const stored = await fresh.run(['papers', '2504.17830', 'cond-mat/0412498', '--json']);
-        expect(stored.code, stored.stderr).toBe(0);
-        const [rssPaper, apiPaper] = JSON.parse(stored.stdout) as Array<Record<string, any>>;
-        expect(rssPaper).toMatchObject({
-          id: '2504.17830',
-          version: 1,
-          title: 'Self-Adjoint Time Operator in a Weighted Energy Space',
-          authors: ['Radmir Kokoulin'],
-          categories: ['quant-ph'],
-          announceType: 'new',
-        });
-        expect(apiPaper).toMatchObject({ id: 'cond-mat/0412498' });
-      } finally {
-        fresh.cleanup();
+      const box = fresh();
+      const result = await box.run(['ingest', ...files, '--json']);
+      const rows = JSON.parse(result.stdout) as Array<Record<string, any>>;
+      expect(rows).toHaveLength(files.length);
+      for (const row of rows) {
+        const want = expected[basename(row.file)];
+        if (typeof want === 'number') expect(row, row.file).toMatchObject({ ok: true, papers: want });
+        else if (typeof want === 'string') expect(row.error?.code, row.file).toBe(want);
+        else expect(row.ok || typeof row.error?.code === 'string', row.file).toBe(true);
       }
+      const stored = await box.run(['papers', '2504.17830', 'cond-mat/0412498', '--json']);
+      expect(stored.code, stored.stderr).toBe(0);
+      const [rssPaper, apiPaper] = JSON.parse(stored.stdout) as Array<Record<string, any>>;
+      expect(rssPaper).toMatchObject({
+        id: '2504.17830',
+        version: 1,
+        title: 'Self-Adjoint Time Operator in a Weighted Energy Space',
+        authors: ['Radmir Kokoulin'],
+        categories: ['quant-ph'],
+        announceType: 'new',
+      });
+      expect(apiPaper).toMatchObject({ id: 'cond-mat/0412498' });
     });
   });
 });
 
-describe('fetch', () => {
+describe.concurrent('fetch', () => {
   it('gets a feed from the configured base URL with a polite User-Agent', async () => {
     const server = await startTestServer({
       '/rss/cs.CL+cs.AI': { status: 200, file: ownFixture('http', 'rss-cs.CL+cs.AI.xml'), headers: { 'content-type': 'application/rss+xml' } },
@@ -233,31 +261,38 @@ describe('fetch', () => {
   });
 });
 
-describe('digests', () => {
-  // Each digest under a name of its own, so two round trips at a time, and a digest's two renders side by side.
-  const roundTrip = async (file: string) => {
-    const name = `rt-${basename(file, '.md')}`;
-    const imported = await sandbox.run(['import-digest', file, '--name', name, '--json']);
+describe.concurrent('digests', () => {
+  /** Imports `files` in one run, each named after its file, then prints each back, two at a time, byte for byte. */
+  const roundTrip = async (box: CliSandbox, files: string[]) => {
+    const imported = await box.run(['import-digest', ...files, '--json']);
     expect(imported.code, imported.stderr).toBe(0);
-    const out = join(sandbox.dir, `${name}.md`);
-    const [rendered, written] = await Promise.all([sandbox.run(['render', name, '--format', 'md']), sandbox.run(['render', name, '--out', out])]);
-    expect(rendered.code, rendered.stderr).toBe(0);
-    expect(Buffer.from(rendered.stdout), file).toEqual(readFileSync(file));
-    expect(written.code, written.stderr).toBe(0);
-    expect(readFileSync(out), file).toEqual(readFileSync(file));
+    await twoAtATime(files, async (file) => {
+      const rendered = await box.run(['render', basename(file, '.md'), '--format', 'md']);
+      expect(rendered.code, rendered.stderr).toBe(0);
+      expect(Buffer.from(rendered.stdout), file).toEqual(readFileSync(file));
+    });
   };
 
   it('imports our own digests and renders them back byte for byte', async () => {
-    await twoAtATime(
-      ['own-empty.md', 'own-old-era.md', 'own-mixed-eras.md', 'own-edge-cases.md'].map((name) => ownFixture('digests', name)),
-      roundTrip,
-    );
+    const box = fresh();
+    const files = ['own-empty.md', 'own-old-era.md', 'own-mixed-eras.md'].map((name) => ownFixture('digests', name));
+    // The edge cases under a name given with --name, printed and written with --out; the rest imported in one run.
+    const edge = ownFixture('digests', 'own-edge-cases.md');
+    const [named] = await Promise.all([box.run(['import-digest', edge, '--name', 'rt-edge', '--json']), roundTrip(box, files)]);
+    expect(named.code, named.stderr).toBe(0);
+    const out = join(box.dir, 'rt-edge.md');
+    const [rendered, written] = await Promise.all([box.run(['render', 'rt-edge', '--format', 'md']), box.run(['render', 'rt-edge', '--out', out])]);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    expect(Buffer.from(rendered.stdout)).toEqual(readFileSync(edge));
+    expect(written.code, written.stderr).toBe(0);
+    expect(readFileSync(out)).toEqual(readFileSync(edge));
   });
 
   it.skipIf(!hasSharedFixtures)('imports every real cn-chat-arxiv digest and renders it back byte for byte', async () => {
     const files = [...sharedFixtureFiles('digests', (n) => n.endsWith('.md')), ...sharedFixtureFiles('seed-outputs', (n) => n.endsWith('.md'))];
     expect(files.length).toBeGreaterThanOrEqual(6);
-    await twoAtATime(files, roundTrip);
+    expect(new Set(files.map((file) => basename(file))).size, 'one name per digest').toBe(files.length);
+    await roundTrip(fresh(), files);
   });
 
   it('names the digest after the file, lists digests, and explains a missing one', async () => {
@@ -282,14 +317,15 @@ describe('digests', () => {
   });
 });
 
-describe('import-seed-cache', () => {
+describe.concurrent('import-seed-cache', () => {
   it('imports JSON lines and a papers/ tree, reporting imported and flagged', async () => {
-    const lines = await sandbox.run(['import-seed-cache', ownFixture('seed-cache', 'records.jsonl'), '--json']);
+    const box = fresh();
+    const lines = await box.run(['import-seed-cache', ownFixture('seed-cache', 'records.jsonl'), '--json']);
     expect(lines.code, lines.stderr).toBe(0);
     const summary = json(lines.stdout);
     expect(summary.imported).toBeGreaterThan(0);
     expect(typeof summary.flagged).toBe('number');
-    const tree = await sandbox.run(['import-seed-cache', ownFixture('seed-cache'), '--json']);
+    const tree = await box.run(['import-seed-cache', ownFixture('seed-cache'), '--json']);
     const treeSummary = json(tree.stdout);
     expect(treeSummary.imported).toBeGreaterThan(0);
     // One file in the tree is invalid JSON on purpose: reported and skipped, the rest imported.
@@ -298,7 +334,7 @@ describe('import-seed-cache', () => {
   });
 
   it.skipIf(!hasSharedFixtures)('imports the 3,000 real records and flags only a few', async () => {
-    const result = await sandbox.run(['import-seed-cache', sharedFixture('corpus', 'cn-chat-arxiv-papers-3000.jsonl'), '--json']);
+    const result = await fresh().run(['import-seed-cache', sharedFixture('corpus', 'cn-chat-arxiv-papers-3000.jsonl'), '--json']);
     expect(result.code, result.stderr).toBe(0);
     const summary = json(result.stdout);
     expect(summary.imported).toBe(3000);
@@ -307,7 +343,7 @@ describe('import-seed-cache', () => {
   });
 });
 
-describe('configuration and database', () => {
+describe.concurrent('configuration and database', () => {
   it('chooses the database from --db, then XIVDIGEST_DB, and prints it with --verbose', async () => {
     const other = join(sandbox.dir, 'other.db');
     // Three databases, one run each: side by side.
@@ -340,7 +376,8 @@ describe('configuration and database', () => {
   });
 
   it('says which ids are not stored', async () => {
-    const result = await sandbox.run(['papers', '2503.00001', '2101.99999']);
+    const { box } = await ingestFeedTwice();
+    const result = await box.run(['papers', '2503.00001', '2101.99999']);
     expect(result.code).toBe(4);
     expect(result.stdout).toContain('2503.00001');
     expect(result.stderr).toMatch(/not in the store: 2101\.99999/);

@@ -16,46 +16,60 @@ import { startReaderWorld, type ReaderWorld } from './helpers/reader-world.js';
 const hasChromium = chromiumFor('readers browser test');
 const SECRET_ENV = { XIVDIGEST_WEB_SECRET: 'browser-test-secret-of-more-than-32-characters' };
 
-describe('readers from the command line', () => {
+// The command-line block runs while the browser block starts its server and Chromium (ADR 0066).
+describe.concurrent('readers from the command line', () => {
   it('refuses without accounts on, and config check names a missing secret', async () => {
-    const sandbox = createCliSandbox();
+    const mail = { host: '127.0.0.1', port: 2525, from: 'x@example.org' };
+    const secret = { env: 'XIVDIGEST_WEB_SECRET' };
+    // One home per configuration, so that the runs go side by side: none, complete, web.mail without a host, no mail.
+    const homes = [undefined, { mail }, { mail: { port: 2525, from: 'x@example.org' } }, {}].map((web) => {
+      const sandbox = createCliSandbox();
+      if (web) writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret, ...web } }));
+      return sandbox;
+    });
+    const [none, complete, noHost, noMail] = homes as [CliSandbox, CliSandbox, CliSandbox, CliSandbox];
     try {
-      const off = await sandbox.run(['readers', 'list']);
-      expect(off.code).not.toBe(0);
-      expect(off.stderr).toContain('web.accounts');
-      writeFileSync(
-        join(sandbox.dir, 'xivdigest.config.json'),
-        JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }),
-      );
-      const check = await sandbox.run(['config', 'check']);
-      expect(check.code).not.toBe(0);
-      expect(check.stdout + check.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET is not set/);
-      const list = await sandbox.run(['readers', 'list']);
-      expect(list.code).not.toBe(0);
-      expect(list.stderr).toContain('web.secret');
-      expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).code).toBe(0);
+      // Two lanes (two cores); the runs in one home one after the other, as its first run creates its database.
+      const [[off, hostless, mailless], [check, list, checked, help]] = await Promise.all([
+        inTurn([
+          () => none.run(['readers', 'list']),
+          () => noHost.run(['config', 'check'], { env: SECRET_ENV }),
+          () => noMail.run(['config', 'check'], { env: { XIVDIGEST_WEB_SECRET: 'short' } }),
+        ]),
+        inTurn([
+          () => complete.run(['config', 'check']),
+          () => complete.run(['readers', 'list']),
+          () => complete.run(['config', 'check'], { env: SECRET_ENV }),
+          () => complete.run(['readers', '--help']),
+        ]),
+      ]);
+      expect(off!.code).not.toBe(0);
+      expect(off!.stderr).toContain('web.accounts');
+      expect(check!.code).not.toBe(0);
+      expect(check!.stdout + check!.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET is not set/);
+      expect(list!.code).not.toBe(0);
+      expect(list!.stderr).toContain('web.secret');
+      expect(checked!.code).toBe(0);
       // web.mail is checked by the email channel's own schema; no mail at all is named too.
-      writeFileSync(
-        join(sandbox.dir, 'xivdigest.config.json'),
-        JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { port: 2525, from: 'x@example.org' } } }),
-      );
-      expect((await sandbox.run(['config', 'check'], { env: SECRET_ENV })).stdout).toMatch(/web\.mail\.host/);
-      writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' } } }));
-      const noMail = await sandbox.run(['config', 'check'], { env: { XIVDIGEST_WEB_SECRET: 'short' } });
-      expect(noMail.stdout + noMail.stderr).toMatch(/web\.mail: accounts are on but no SMTP server/);
-      expect(noMail.stdout + noMail.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET holds fewer than 32 characters/);
-      writeFileSync(
-        join(sandbox.dir, 'xivdigest.config.json'),
-        JSON.stringify({ web: { accounts: true, secret: { env: 'XIVDIGEST_WEB_SECRET' }, mail: { host: '127.0.0.1', port: 2525, from: 'x@example.org' } } }),
-      );
-      expect((await sandbox.run(['readers', '--help'])).stdout).toContain('xivdigest readers invite ada@example.org');
+      expect(hostless!.stdout).toMatch(/web\.mail\.host/);
+      expect(mailless!.stdout + mailless!.stderr).toMatch(/web\.mail: accounts are on but no SMTP server/);
+      expect(mailless!.stdout + mailless!.stderr).toMatch(/web\.secret: the environment variable XIVDIGEST_WEB_SECRET holds fewer than 32 characters/);
+      expect(help!.stdout).toContain('xivdigest readers invite ada@example.org');
     } finally {
-      sandbox.cleanup();
+      for (const home of homes) home.cleanup();
     }
   });
 });
 
-describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', () => {
+/** Runs the steps one after the other, giving their results in order. */
+async function inTurn<T>(steps: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  for (const step of steps) results.push(await step());
+  return results;
+}
+
+// Side by side with the block above (skipped without Chromium); its own tests in order.
+(hasChromium ? describe.concurrent : describe.skip)('readers in Chromium against `xivdigest serve`', () => {
   let world: ReaderWorld;
   let sandbox: CliSandbox;
   let sink: SmtpSink;
@@ -71,7 +85,8 @@ describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', (
     await world?.stop();
   });
 
-  it('invite by CLI → the email arrives → its link signs the reader in → sign out', async () => {
+  // In order: the second test signs in as the admin and finds the reader the first invited.
+  it.sequential('invite by CLI → the email arrives → its link signs the reader in → sign out', async () => {
     const { invited, link } = await inviteReader(sandbox, sink, 'Bob@Example.org', SECRET_ENV);
     expect(invited.stderr).toContain('invited bob@example.org');
     expect(link.startsWith(`${base}/signin/verify?token=`)).toBe(true);
@@ -99,7 +114,7 @@ describe.skipIf(!hasChromium)('readers in Chromium against `xivdigest serve`', (
     expect(JSON.parse(listedAfter.stdout).readers).toMatchObject([{ email: 'bob@example.org', role: 'reader', invitedBy: 'cli' }]);
   });
 
-  it('a link asked for on /signin works in the asking browser only; a removed reader is signed out', async () => {
+  it.sequential('a link asked for on /signin works in the asking browser only; a removed reader is signed out', async () => {
     const asking = await browser.newContext();
     const page = await asking.newPage();
     await page.goto(`${base}/signin`);

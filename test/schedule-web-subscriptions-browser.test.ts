@@ -110,10 +110,11 @@ describe('serve --rescan-seconds', () => {
   it('refuses what is not a number of seconds, saying so', async () => {
     const sandbox = createCliSandbox();
     try {
-      const bad = await sandbox.run(['serve', '--schedule', '--port', '0', '--rescan-seconds', '0']);
+      // Side by side: neither opens the database.
+      const [bad, help] = await Promise.all([sandbox.run(['serve', '--schedule', '--port', '0', '--rescan-seconds', '0']), sandbox.run(['serve', '--help'])]);
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toContain('--rescan-seconds: "0" is not a number of seconds from 1 to 86400');
-      expect((await sandbox.run(['serve', '--help'])).stdout).toContain('--rescan-seconds <seconds>');
+      expect(help.stdout).toContain('--rescan-seconds <seconds>');
     } finally {
       sandbox.cleanup();
     }

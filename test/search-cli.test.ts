@@ -1,7 +1,7 @@
 /** `xivdigest search` and `xivdigest reindex` through the built CLI, on a small archive imported from a seed-cache file. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 
 const RECORDS = [
@@ -44,7 +44,11 @@ async function sandboxWith(records: ReadonlyArray<Record<string, unknown>>): Pro
   return cli;
 }
 
-describe('xivdigest search and reindex (built CLI)', () => {
+// The searches only read: two tests at a time (two cores), and the large archive of the second block is imported
+// meanwhile; the reindex runs alone (ADR 0066).
+vi.setConfig({ maxConcurrency: 2 });
+
+describe.concurrent('xivdigest search and reindex (built CLI)', () => {
   let cli: CliSandbox;
 
   beforeAll(async () => {
@@ -53,19 +57,23 @@ describe('xivdigest search and reindex (built CLI)', () => {
   afterAll(() => cli?.cleanup());
 
   it('lists matches with the id, the titles and the snippet, the match marked', async () => {
-    const result = await cli.run(['search', '模型']);
+    const [result, english] = await Promise.all([cli.run(['search', '模型']), cli.run(['search', 'ti:diffusion'])]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('2 matches for "模型"');
     expect(result.stdout).toContain('2305.00003');
     expect(result.stdout).toContain('2305.00001');
     expect(result.stdout).not.toContain('2305.00002');
     expect(result.stdout).toContain('用大**模型**做规划');
-    const english = await cli.run(['search', 'ti:diffusion']);
     expect(english.stdout).toMatch(/2305\.00001v1 .*\*\*Diffusion\*\* Language Models/);
   });
 
   it('prints the response as JSON, with filters, sorting and paging', async () => {
-    const result = await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2']);
+    const [result, second, inCategory, all] = await Promise.all([
+      cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2']),
+      cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2', '--page', '2']),
+      cli.run(['search', '模型', '--json', '--category', 'cs-cs.AI']),
+      cli.run(['search', '--json']),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const response = JSON.parse(result.stdout) as {
       total: number;
@@ -76,29 +84,32 @@ describe('xivdigest search and reindex (built CLI)', () => {
     expect(response.hits.map((hit) => hit.id)).toEqual(['2305.00003', '2305.00002']);
     const snippet = response.hits[1]!.snippets[0]!;
     expect(snippet.text.slice(...snippet.highlights[0]!)).toBe('推荐');
-    const page2 = JSON.parse((await cli.run(['search', 'models OR 推荐', '--json', '--sort', 'date', '--page-size', '2', '--page', '2'])).stdout) as {
+    const page2 = JSON.parse(second.stdout) as {
       hits: Array<{ id: string }>;
     };
     expect(page2.hits.map((hit) => hit.id)).toEqual(['2305.00001']);
-    const filtered = JSON.parse((await cli.run(['search', '模型', '--json', '--category', 'cs-cs.AI'])).stdout) as { hits: Array<{ id: string }> };
+    const filtered = JSON.parse(inCategory.stdout) as { hits: Array<{ id: string }> };
     expect(filtered.hits.map((hit) => hit.id)).toEqual(['2305.00001']);
-    const browse = JSON.parse((await cli.run(['search', '--json'])).stdout) as { total: number };
+    const browse = JSON.parse(all.stdout) as { total: number };
     expect(browse.total).toBe(3);
   });
 
   it('reports a query that does not parse with its position, and bad options as usage errors', async () => {
-    const result = await cli.run(['search', 'ti:(graph']);
+    const [result, usage, category] = await Promise.all([
+      cli.run(['search', 'ti:(graph']),
+      cli.run(['search', 'x', '--sort', 'newest']),
+      cli.run(['search', 'x', '--category', 'cs.CLL']),
+    ]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('column 4');
-    const usage = await cli.run(['search', 'x', '--sort', 'newest']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('--sort newest');
-    const category = await cli.run(['search', 'x', '--category', 'cs.CLL']);
     expect(category.code).not.toBe(0);
     expect(category.stderr).toMatch(/cs\.CLL/);
   });
 
-  it('rebuilds the index with progress on stderr', async () => {
+  // Alone: the searches of the other tests must not run while the index is rebuilt.
+  it.sequential('rebuilds the index with progress on stderr', async () => {
     const result = await cli.run(['reindex']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('Indexed 3 papers');
@@ -109,15 +120,15 @@ describe('xivdigest search and reindex (built CLI)', () => {
   });
 
   it('has help with examples', async () => {
-    for (const command of ['search', 'reindex']) {
-      const help = await cli.run([command, '--help']);
+    const helps = await Promise.all(['search', 'reindex'].map((command) => cli.run([command, '--help'])));
+    for (const help of helps) {
       expect(help.code).toBe(0);
       expect(help.stdout).toContain('Examples:');
     }
   });
 });
 
-describe('xivdigest search with more matches than the rank window (built CLI, ADR 0054)', () => {
+describe.concurrent('xivdigest search with more matches than the rank window (built CLI, ADR 0054)', () => {
   let cli: CliSandbox;
 
   beforeAll(async () => {
@@ -139,17 +150,20 @@ describe('xivdigest search with more matches than the rank window (built CLI, AD
   afterAll(() => cli?.cleanup());
 
   it('says "more than 10000" without counting them all, and counts them with --exact-total', async () => {
-    const result = await cli.run(['search', 'sparse']);
+    const [result, asJson, exact, help] = await Promise.all([
+      cli.run(['search', 'sparse']),
+      cli.run(['search', 'sparse', '--json']),
+      cli.run(['search', 'sparse', '--exact-total']),
+      cli.run(['search', '--help']),
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('more than 10000 matches for "sparse" (page 1; --exact-total counts them)');
     expect(result.stdout).toContain('(ranked by relevance among the newest 10000;');
-    const json = JSON.parse((await cli.run(['search', 'sparse', '--json'])).stdout) as { total: number; totalIsLowerBound?: boolean; hits: unknown[] };
+    const json = JSON.parse(asJson.stdout) as { total: number; totalIsLowerBound?: boolean; hits: unknown[] };
     expect(json).toMatchObject({ total: 10_000, totalIsLowerBound: true });
     expect(json.hits).toHaveLength(20);
-    const exact = await cli.run(['search', 'sparse', '--exact-total']);
     expect(exact.code, exact.stderr).toBe(0);
     expect(exact.stdout).toContain('10001 matches for "sparse" (page 1 of 501)');
-    const help = await cli.run(['search', '--help']);
     expect(help.stdout).toContain('--exact-total');
   }, 60_000);
 });

@@ -13,7 +13,7 @@ import { parseMarkdownDigest } from '../src/sources/digest-import/parse.js';
 import { parseSeedCache } from '../src/sources/seed-cache/parse.js';
 import { fileInput } from '../src/sources/shared/document-input.js';
 import type { Store } from '../src/store/store.js';
-import { createTempStore, testDatabases, type TempStore } from './helpers/temp-store.js';
+import { createTempStore, testDatabases, type TempStore, type TestDatabaseKind } from './helpers/temp-store.js';
 import { sharedFixturesDir } from './helpers/shared-fixtures.js';
 
 const fixtures = sharedFixturesDir;
@@ -115,7 +115,41 @@ const QUERIES: Array<[string, 'text' | 'ti' | 'abs' | 'au', string]> = [
   ['abs:数据集', 'abs', '数据集'],
 ];
 
-describe.each(testDatabases())('search relevance on real data ($kind)', ({ kind, skipReason }) => {
+/** A store of `kind` with the shared digests and corpus imported, and what its papers offer each field. */
+async function importRealData(kind: TestDatabaseKind): Promise<{ temp: TempStore; scanned: Scanned[] }> {
+  const temp = await createTempStore(kind);
+  for (const file of readdirSync(digests)
+    .filter((name) => name.endsWith('.md'))
+    .sort()) {
+    const path = join(digests, file);
+    await importDigest(temp.store, file, parseMarkdownDigest(digestText(readFileSync(path), path), { origin: path }));
+  }
+  const result = await importSeedCache(temp.store, parseSeedCache(fileInput(corpus), { origin: corpus }));
+  expect(result.imported).toBe(3_000);
+  const scanned = await scan(temp.store);
+  expect(scanned.length).toBeGreaterThan(3_000);
+  return { temp, scanned };
+}
+
+const databases = testDatabases();
+const imports = new Map<TestDatabaseKind, Promise<{ temp: TempStore; scanned: Scanned[] }>>();
+/**
+ * Starts the import into every available database at once, the first time any is asked for: SQLite writes in its
+ * writer thread and PostgreSQL in its server, so on two cores the two imports take little more than one (ADR 0066).
+ */
+function imported(kind: TestDatabaseKind): Promise<{ temp: TempStore; scanned: Scanned[] }> {
+  if (imports.size === 0) {
+    for (const database of databases) {
+      if (database.skipReason) continue;
+      const started = importRealData(database.kind);
+      started.catch(() => undefined); // awaited, and reported, by its own block's beforeAll
+      imports.set(database.kind, started);
+    }
+  }
+  return imports.get(kind)!;
+}
+
+describe.each(databases)('search relevance on real data ($kind)', ({ kind, skipReason }) => {
   const reason = missing ?? skipReason;
   if (reason) {
     it.skip(reason, () => undefined);
@@ -125,17 +159,7 @@ describe.each(testDatabases())('search relevance on real data ($kind)', ({ kind,
   let scanned: Scanned[];
 
   beforeAll(async () => {
-    temp = await createTempStore(kind);
-    for (const file of readdirSync(digests)
-      .filter((name) => name.endsWith('.md'))
-      .sort()) {
-      const path = join(digests, file);
-      await importDigest(temp.store, file, parseMarkdownDigest(digestText(readFileSync(path), path), { origin: path }));
-    }
-    const result = await importSeedCache(temp.store, parseSeedCache(fileInput(corpus), { origin: corpus }));
-    expect(result.imported).toBe(3_000);
-    scanned = await scan(temp.store);
-    expect(scanned.length).toBeGreaterThan(3_000);
+    ({ temp, scanned } = await imported(kind));
   }, 300_000);
   afterAll(async () => {
     await temp?.cleanup();

@@ -2,13 +2,15 @@
  * `xivdigest serve --schedule` as a process: it stays up after announcing its next run, runs a slot when the cron
  * fires (arXiv's feed and an OpenAI-compatible API on local servers), lets a running job finish on SIGINT and exits
  * 130, exits 143 on SIGTERM when idle, and stops at once on a second signal. Waits are for output, never timings.
+ * Each test has its own sandbox, process and LLM server, so they run side by side: most of their time is waiting for a
+ * slot or an answer (ADR 0066).
  */
 import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectedFeedDay } from '../src/core/arxiv-calendar.js';
 import { nativeRankFileName } from '../src/store/kysely/search/native-rank.js';
 import { feedDate } from './helpers/arxiv-feeds.js';
@@ -23,12 +25,15 @@ const KEY = 'sk-test-secret-serve-0123456789';
 /** Every two seconds (croner's six-field form, seconds first): a slot comes soon after the start. */
 const SOON = '*/2 * * * * *';
 
-describe('xivdigest serve --schedule as a process', () => {
+// Four at a time: the processes mostly wait, but their starts want the two cores.
+vi.setConfig({ maxConcurrency: 4 });
+
+describe.concurrent('xivdigest serve --schedule as a process', () => {
   it('serves the archive without subscriptions: prints its URL, answers pages, and exits 143 on SIGTERM, closing the server', async () => {
-    const sandbox = createCliSandbox();
-    open.push({ sandbox });
-    const serving = startCli(sandbox, ['serve', '--port', '0']);
-    open.at(-1)!.process = serving;
+    const item: (typeof open)[number] = { sandbox: createCliSandbox() };
+    open.push(item);
+    const serving = startCli(item.sandbox, ['serve', '--port', '0']);
+    item.process = serving;
     const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
     const url = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
     // The build compiled xivdigest_bm25 (ADR 0054): no warning about the slower ranking.
@@ -52,11 +57,11 @@ describe('xivdigest serve --schedule as a process', () => {
     cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true, filter: (source) => source !== join(root, 'dist', 'native') });
     cpSync(join(root, 'package.json'), join(copy, 'package.json'));
     symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
-    const sandbox = createCliSandbox();
-    open.push({ sandbox });
+    const item: (typeof open)[number] = { sandbox: createCliSandbox() };
+    open.push(item);
     try {
-      const serving = startCli(sandbox, ['serve', '--port', '0'], {}, { bin: join(copy, 'bin', 'xivdigest.js') });
-      open.at(-1)!.process = serving;
+      const serving = startCli(item.sandbox, ['serve', '--port', '0'], {}, { bin: join(copy, 'bin', 'xivdigest.js') });
+      item.process = serving;
       const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
       expect(stderr).toMatch(
         /warning: search ranks with SQLite's bm25\(\), slower on large archives: .*xivdigest-fts\.\w+ is missing \(npm run build compiles it with a C compiler\)/,

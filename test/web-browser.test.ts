@@ -1,14 +1,15 @@
 /**
  * The whole site in Chromium against `xivdigest serve` run as a child process (the built CLI) on a store filled with
  * our small archive: navigation, a two-character Chinese search, math, a 375 px phone, dark mode, no console errors,
- * no request leaving 127.0.0.1 (every request is intercepted and checked), and hostile titles inert.
+ * no request leaving 127.0.0.1 (every request is intercepted and checked), and hostile titles inert. Each test has a
+ * browser context of its own, so they run two at a time, and the last one, which looks at all their pages, alone.
  */
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createStore } from '../src/store/index.js';
 import { urls } from '../src/web/urls.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
@@ -23,7 +24,10 @@ declare const getComputedStyle: (element: unknown) => any;
 
 const hasChromium = chromiumFor('web browser tests');
 
-describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest serve`', () => {
+// Two pages at a time: one renders while the other waits on the server (ADR 0066).
+vi.setConfig({ maxConcurrency: 2 });
+
+(hasChromium ? describe.concurrent : describe.skip)('the web site in Chromium, served by `xivdigest serve`', () => {
   let sandbox: CliSandbox;
   let serving: CliProcess;
   let site: WebSiteFixture;
@@ -35,6 +39,12 @@ describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest se
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
+    // Chromium starts while the archive is filled and served.
+    const launching = (async () => {
+      profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+    })();
+    launching.catch(() => undefined); // awaited below, after the server
     sandbox = createCliSandbox();
     const store = await createStore({ url: sandbox.db });
     site = await fillWebSite(store, { papers: 30 });
@@ -43,8 +53,7 @@ describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest se
     serving = startCli(sandbox, ['serve', '--port', '0']);
     const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
     base = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
-    profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
+    await launching;
   });
 
   afterAll(async () => {
@@ -214,7 +223,8 @@ describe.skipIf(!hasChromium)('the web site in Chromium, served by `xivdigest se
     }
   });
 
-  it('made no request beyond 127.0.0.1 and logged no console error on any page', () => {
+  // After all the others (sequential in a concurrent block): it checks what their pages did.
+  it.sequential('made no request beyond 127.0.0.1 and logged no console error on any page', () => {
     expect(outside).toEqual([]);
     expect(consoleErrors).toEqual([]);
   });

@@ -361,7 +361,11 @@ describe('stopping and resuming', () => {
     expect(partial.done + partial.remaining + partial.failed.length).toBe(8);
     expect((await textsOf(temp, list)).filter((texts) => texts.status === 'ok')).toHaveLength(partial.done);
   });
+});
 
+// The same block, continued: this test (its own LLM server, database and child processes) runs beside the local
+// model's test below, which uses neither the shared server nor its faults (ADR 0066).
+describe.concurrent('stopping and resuming', () => {
   it('loses no finished paper to kill -9 and repeats none of their calls on the next run', async () => {
     const slow = await startFakeLlmServer({ papers: set.serverPapers, latencyMs: 150 });
     const database = await createTempSqliteDatabase();
@@ -431,7 +435,7 @@ function spawnChild(jobFile: string) {
   };
 }
 
-describe('the local path: llama.cpp on a tiny random GGUF', () => {
+describe.concurrent('the local path: llama.cpp on a tiny random GGUF', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'xivdigest-enrich-llama-'));

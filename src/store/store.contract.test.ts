@@ -8,6 +8,7 @@ import type { Digest } from '../core/digest.js';
 import type { Paper } from '../core/paper.js';
 import type { StoredTexts } from '../core/texts.js';
 import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
+import { useResetStorePerTest } from '../../test/helpers/reset-store-per-test.js';
 import { createStore, leaseStoreOf } from './index.js';
 import type { PaperDecision, Store } from './store.js';
 import { mergePaperRow } from './kysely/merge.js';
@@ -92,14 +93,13 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
     return;
   }
 
+  // An empty, migrated database and a store of its own for each test; migrated once per database (ADR 0066).
+  const current = useResetStorePerTest(kind);
   let temp: TempStore;
   let store: Store;
-  beforeEach(async () => {
-    temp = await createTempStore(kind);
+  beforeEach(() => {
+    temp = current();
     store = temp.store;
-  });
-  afterEach(async () => {
-    await temp.cleanup();
   });
 
   /** Every stored row of the paper tables, with PostgreSQL's xmin (which changes whenever a row is rewritten). */

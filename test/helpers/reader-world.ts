@@ -111,11 +111,15 @@ export async function startReaderWorld(options: ReaderWorldOptions): Promise<Rea
     writeFileSync(join(sandbox.dir, 'xivdigest.config.json'), JSON.stringify(config));
     await options.prepare?.(parts);
     serve = startCli(sandbox, ['serve', '--port', String(port), ...(options.serveArgs ?? [])], env);
-    await serve.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
-    if (options.browser !== false) {
+    // Chromium starts while serve does; both have settled before anything is thrown, so stop() closes what started.
+    const launching = async () => {
+      if (options.browser === false) return;
       profile = await mkdtemp(join(tmpdir(), 'xivdigest-chromium-'));
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: { ...process.env, HOME: profile } });
-    }
+    };
+    const [served, launched] = await Promise.allSettled([serve.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//), launching()]);
+    if (served.status === 'rejected') throw served.reason;
+    if (launched.status === 'rejected') throw launched.reason;
     return {
       ...parts,
       env,

@@ -27,7 +27,8 @@ describe.skipIf(!postgresTestUrl)('PostgreSQL store: migrations beside schemas t
     })();
     const opened: string[] = [];
     try {
-      for (let index = 0; index < 10; index += 1) {
+      // Two at a time, as two stores of two processes would: the migrations wait on PostgreSQL more than on this thread.
+      const open = async () => {
         const database = await createTempPostgresDatabase();
         try {
           const store = await createStore({ url: database.url });
@@ -36,7 +37,8 @@ describe.skipIf(!postgresTestUrl)('PostgreSQL store: migrations beside schemas t
         } finally {
           await database.cleanup();
         }
-      }
+      };
+      for (let index = 0; index < 10; index += 2) await Promise.all([open(), open()]);
     } finally {
       stop = true;
       await churning;

@@ -74,35 +74,36 @@ describe.skipIf(!hasSharedFixtures)('search documents made in the parsing thread
   for (const parts of FIXTURES) {
     it(`index the real ${parts[1]} as the store would itself, texts stored before their papers included`, async () => {
       const files = { writer: join(dir, 'writer.db'), local: join(dir, 'local.db') };
+      // The first paper's texts arrive before it (an import may bring them first).
       let withTexts = '';
-      for (const [name, file] of Object.entries(files)) {
-        const store = await createStore({ url: file, writerThread: name === 'writer' });
-        try {
-          // The first paper's texts arrive before it (an import may bring them first).
-          if (withTexts === '') {
-            const { events } = await openLocalFile(sharedFixture(...parts));
-            for await (const event of events) {
-              if (event.type === 'paper') {
-                withTexts = (event.paper as Paper).id;
-                break;
-              }
-            }
-          }
-          await store.saveTexts([{ ...TEXTS, paperId: withTexts }]);
-          const { events } = await openLocalFile(sharedFixture(...parts));
-          const stored = await store.transaction((tx) => storeEvents(events, tx));
-          expect(stored.papers).toBeGreaterThan(500);
-          // Twice: the second time every paper is a stored one, indexed anew by the writer thread from its row.
-          if (name === 'writer') {
-            const again = await openLocalFile(sharedFixture(...parts));
-            await store.transaction((tx) => storeEvents(again.events, tx));
-          }
-          const found = await store.search({ q: '纠错' });
-          expect(found.hits.map((hit) => hit.id)).toEqual([withTexts]);
-        } finally {
-          await store.close();
+      const { events: first } = await openLocalFile(sharedFixture(...parts));
+      for await (const event of first) {
+        if (event.type === 'paper') {
+          withTexts = (event.paper as Paper).id;
+          break;
         }
       }
+      // Both stores at once: the writer thread's store writes in its thread, the other in this one (ADR 0066).
+      await Promise.all(
+        Object.entries(files).map(async ([name, file]) => {
+          const store = await createStore({ url: file, writerThread: name === 'writer' });
+          try {
+            await store.saveTexts([{ ...TEXTS, paperId: withTexts }]);
+            const { events } = await openLocalFile(sharedFixture(...parts));
+            const stored = await store.transaction((tx) => storeEvents(events, tx));
+            expect(stored.papers).toBeGreaterThan(500);
+            // Twice: the second time every paper is a stored one, indexed anew by the writer thread from its row.
+            if (name === 'writer') {
+              const again = await openLocalFile(sharedFixture(...parts));
+              await store.transaction((tx) => storeEvents(again.events, tx));
+            }
+            const found = await store.search({ q: '纠错' });
+            expect(found.hits.map((hit) => hit.id)).toEqual([withTexts]);
+          } finally {
+            await store.close();
+          }
+        }),
+      );
       expect(docs(files.writer)).toEqual(docs(files.local));
       const writer = indexInstances(files.writer);
       expect(writer.length).toBeGreaterThan(50_000);
