@@ -40,6 +40,16 @@ describe('toLooseTsQuery', () => {
     expect(loose('-"language models" OR ti:x')).toBeUndefined();
   });
 
+  it("takes a phrase's rarest word alone when it is in under 5% of the papers", () => {
+    const shares: Record<string, number> = { 强化: 0.03, 化学: 0.033, 学习: 0.23, large: 0.24, language: 0.18, models: 0.38 };
+    const share = (lexeme: string) => shares[lexeme] ?? 0.001;
+    expect(toLooseTsQuery(parseQuery('强化学习'), share)).toBe("('强化' | '@强化')");
+    expect(toLooseTsQuery(parseQuery('"large language models"'), share)).toBe("(('large' & 'language' & 'models') | ('@large' & '@language' & '@models'))");
+    expect(toLooseTsQuery(parseQuery('ti:"large rare"'), share)).toBe("'rare'");
+    // The last word of a prefix phrase stands for many lexemes: never alone.
+    expect(toLooseTsQuery(parseQuery('"language rar*"'), share)).toBe("(('language' & 'rar':*) | ('@language' & '@rar':*))");
+  });
+
   const sources: SearchSource[] = [
     { title: 'Large language models for retrieval', abstract: 'We benchmark diffusion without a survey.' },
     { title: 'Language and models', abstract: 'Large, language: models of graph neural networks; a survey.' },
@@ -61,13 +71,15 @@ describe('toLooseTsQuery', () => {
       for (const q of QUERIES) {
         const node = parseQuery(q);
         const text = toTsQuery(node);
-        const loose = tsExact(node) ? text : toLooseTsQuery(node);
-        for (const source of sources) {
-          const rows = await database.query<{ exact: boolean; loose: boolean }>(
-            'select cast($1 as tsvector) @@ cast($2 as tsquery) as exact, $3::text is null or cast($1 as tsvector) @@ cast($3 as tsquery) as loose',
-            [tsVectorLiteral(source), text, loose ?? null],
-          );
-          if (rows[0]!.exact) expect({ q, id: source.id, loose: rows[0]!.loose }).toEqual({ q, id: source.id, loose: true });
+        // Without shares, and with every word rare (each phrase then by one word).
+        for (const loose of [toLooseTsQuery(node), toLooseTsQuery(node, () => 0.01)]) {
+          for (const source of sources) {
+            const rows = await database.query<{ exact: boolean; loose: boolean }>(
+              'select cast($1 as tsvector) @@ cast($2 as tsquery) as exact, $3::text is null or cast($1 as tsvector) @@ cast($3 as tsquery) as loose',
+              [tsVectorLiteral(source), text, tsExact(node) ? text : (loose ?? null)],
+            );
+            if (rows[0]!.exact) expect({ q, id: source.id, loose: rows[0]!.loose }).toEqual({ q, id: source.id, loose: true });
+          }
         }
       }
     });

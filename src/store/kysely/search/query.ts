@@ -230,8 +230,24 @@ export function tsExact(node: QueryNode): boolean {
   }
 }
 
-function looseLeaf(term: QueryTerm): string {
+/** The share of the papers under which a phrase's rarest word alone gives its candidates (ADR 0064). */
+const RAREST_ALONE = 0.05;
+
+function looseLeaf(term: QueryTerm, share: ((lexeme: string) => number) | undefined): string {
   const { tokens, prefix, field } = leaf(term);
+  if (share === undefined || tokens.length === 1) return looseNames(field, tokens, prefix);
+  // A phrase's rarest whole word alone, when the shares are known and it is in under RAREST_ALONE of the papers: the
+  // planner then estimates its candidates about as many as they are (the three bigrams of `强化学习` ANDed looked 130
+  // times rarer, and it took the GIN bitmap alone, visiting every candidate of every day) and ANDs the day index's
+  // bitmap with it. Commoner words stay ANDed: one list of a word in 18% of a million papers (`language`) cost the
+  // GIN index more than the three of `large language models` ANDed.
+  const whole = prefix ? tokens.slice(0, -1) : tokens;
+  const lexeme = (token: string) => (field === 'au' ? AUTHOR_PREFIX + token : token);
+  const rarest = whole.reduce((best, token) => (share(lexeme(token)) < share(lexeme(best)) ? token : best));
+  return share(lexeme(rarest)) < RAREST_ALONE ? looseNames(field, [rarest], false) : looseNames(field, tokens, prefix);
+}
+
+function looseNames(field: QueryTerm['field'], tokens: readonly string[], prefix: boolean): string {
   const all = (lexemePrefix: string, names: readonly string[]) => {
     const parts = names.map((token, index) => tsLexeme(lexemePrefix + token, prefix && index === names.length - 1, ''));
     return parts.length === 1 ? parts[0]! : `(${parts.join(' & ')})`;
@@ -250,22 +266,23 @@ function looseLeaf(term: QueryTerm): string {
 
 /**
  * A tsquery matching every paper the node's does (toTsQuery) and perhaps more, that the GIN index answers from its
- * posting lists alone: phrases become ANDs of their words and weights are dropped (ADR 0064). Undefined when only
+ * posting lists alone: phrases become ANDs of their words (their rarest word alone, given each lexeme's `share`) and
+ * weights are dropped (ADR 0064). Undefined when only
  * "every paper" would do (a NOT of a phrase alone): a NOT keeps its child only when that is exact, since loosening
  * what is left out narrows the whole.
  */
-export function toLooseTsQuery(node: QueryNode): string | undefined {
+export function toLooseTsQuery(node: QueryNode, share?: (lexeme: string) => number): string | undefined {
   switch (node.kind) {
     case 'term':
-      return tsExact(node) ? tsLeaf(node) : looseLeaf(node);
+      return tsExact(node) ? tsLeaf(node) : looseLeaf(node, share);
     case 'not':
       return tsExact(node.child) ? `!${toTsQuery(node.child)}` : undefined;
     case 'or': {
-      const children = node.children.map(toLooseTsQuery);
+      const children = node.children.map((child) => toLooseTsQuery(child, share));
       return children.some((child) => child === undefined) ? undefined : `(${children.join(' | ')})`;
     }
     case 'and': {
-      const children = node.children.map(toLooseTsQuery).filter((child) => child !== undefined);
+      const children = node.children.map((child) => toLooseTsQuery(child, share)).filter((child) => child !== undefined);
       return children.length === 0 ? undefined : `(${children.join(' & ')})`;
     }
   }

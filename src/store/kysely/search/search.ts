@@ -366,8 +366,9 @@ async function rankedIds(
       ? Number((await sql<{ count: string }>`select count(*) as count from paper_search s where s.document @@ ${tsquery}`.execute(db)).rows[0]?.count ?? 0)
       : undefined;
     const exactInIndex = request.query === undefined || tsExact(request.query);
-    const loose = exactInIndex ? undefined : [toLooseTsQuery(request.query!), categories].filter((part) => part !== undefined).join(' & ') || undefined;
-    const search: TsSearch = { text: parts.join(' & '), ...(loose !== undefined ? { loose } : {}) };
+    const loose = (share?: (lexeme: string) => number) =>
+      [toLooseTsQuery(request.query!, share), categories].filter((part) => part !== undefined).join(' & ') || undefined;
+    const search: TsSearch = { text: parts.join(' & '), ...(exactInIndex ? {} : { loose }) };
     const newest = await newestMatches(db, search, rank, window, limit, offset, statisticsKey);
     if (newest.count <= window) return { total: newest.count, ranked: newest.ranked };
     return exact === undefined
@@ -549,9 +550,10 @@ interface TsSearch {
   text: string;
   /**
    * When the query has phrases or weights: a tsquery matching those papers and perhaps more, exact in the GIN index
-   * (toLooseTsQuery). Its matches are then checked newest first, until the window has enough (ADR 0064).
+   * (toLooseTsQuery, given the lexemes' shares when known), or undefined when there is none. Its matches are then
+   * checked newest first, until the window has enough (ADR 0064).
    */
-  loose?: string;
+  loose?: (share?: (lexeme: string) => number) => string | undefined;
 }
 
 /**
@@ -575,7 +577,9 @@ async function newestMatches(
   return withSearchSettings(db, async (trx) => {
     const statistics = await searchStatistics(trx, cacheKey);
     let share = estimatedShare(statistics, search.text);
-    const indexShare = search.loose === undefined ? share : estimatedShare(statistics, search.loose);
+    const rare = statistics.least / 2;
+    const loose = search.loose?.(statistics.lexemes.size > 0 ? (lexeme) => statistics.lexemes.get(lexeme) ?? rare : undefined);
+    const indexShare = loose === undefined ? share : estimatedShare(statistics, loose);
     let rows = share === undefined || share <= 0 ? FIRST_PROBE * (window + 1) : Math.max(window + 1, Math.ceil((PROBE_MARGIN * (window + 1)) / share));
     const tsquery = sql`cast(${search.text} as tsquery)`;
     for (;;) {
@@ -593,8 +597,8 @@ async function newestMatches(
       // or every row of the days) are taken newest first and their documents read to check them only until `window`
       // + 1 match (ADR 0064): the CTE scan returns the sorted candidates in order, and the LIMIT stops it. Only the
       // window's documents are then read again, by tuple id, to rank them (ADR 0052).
-      const index = byDay ? undefined : (search.loose ?? search.text);
-      const checked = byDay || search.loose !== undefined;
+      const index = byDay ? undefined : (loose ?? search.text);
+      const checked = byDay || loose !== undefined;
       const matching = index === undefined ? sql`true` : sql`s.document @@ cast(${index} as tsquery)`;
       const candidates = sql`select s.ctid as tid, s.day, s.paper_id from paper_search s where ${matching} ${since}
         order by s.day desc, s.paper_id desc`;
