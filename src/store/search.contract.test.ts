@@ -457,6 +457,65 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     expect(before[8]).toEqual({ total: 0, lower: undefined, within: undefined, ids: [] });
   });
 
+  it('widens the days searched first when the newest hold fewer matches than the statistics say, and checks phrases newest first', async () => {
+    // 200 papers, one a day: a word in each of the 160 oldest and in 3 of the 40 newest, so that its share of the
+    // archive (ADR 0064's estimate) promises far more matches in the newest days than they hold; some of them with a
+    // phrase, some in the title. PostgreSQL answers phrase and field queries from the GIN index's candidates checked
+    // newest first; every answer is the one over every day, before and after an ANALYZE.
+    const days = Array.from({ length: 200 }, (_, index) => new Date(Date.UTC(2024, 0, 1 + index)).toISOString().slice(0, 10));
+    const recent = new Set([170, 185, 199]);
+    await temp.store.upsertPapers(
+      days.map((day, index) => {
+        const ancient = index < 160 || recent.has(index);
+        return paper(`2401.${String(2000 + index).padStart(5, '0')}`, {
+          title: ancient && index % 3 === 0 ? `Ancient scripts ${index}` : `Records ${index}`,
+          abstract: ancient ? (index % 4 === 0 ? `Ancient ruins of study ${index}.` : `Ancient texts, ruins ${index}.`) : `Modern study ${index}.`,
+          announced: day,
+        });
+      }),
+    );
+    const asks = [
+      { q: 'ancient', rankWindow: 4, pageSize: 4 },
+      { q: 'ancient', rankWindow: 4, pageSize: 2, page: 2 },
+      { q: 'ancient', rankWindow: 170, pageSize: 10 },
+      { q: '"ancient ruins"', rankWindow: 2, pageSize: 2 },
+      { q: 'ti:ancient', rankWindow: 3, pageSize: 3 },
+      { q: 'ancient -"ancient ruins"', rankWindow: 3, pageSize: 3 },
+      { q: '-"ancient ruins" modern', rankWindow: 3, pageSize: 3 },
+    ];
+    const answers = async () =>
+      Promise.all(
+        asks.map(async (ask) => {
+          const response = await temp.store.search(ask);
+          return { total: response.total, lower: response.totalIsLowerBound, within: response.rankedWithin, ids: ids(response) };
+        }),
+      );
+    const before = await answers();
+    if (kind === 'postgres') await temp.query('analyze paper_search');
+    expect(await answers()).toEqual(before);
+    // The newest matches by day, from every match ranked (rankWindow 0).
+    const newestOf = async (q: string, count: number) => {
+      const all = await temp.store.search({ q, rankWindow: 0, pageSize: 100, page: 1 });
+      const response = all.total > 100 ? await temp.store.search({ q, rankWindow: 0, pageSize: 100, page: 2 }) : undefined;
+      const hits = [...all.hits, ...(response?.hits ?? [])];
+      return new Set(
+        hits
+          .map((hit) => hit.id)
+          .sort()
+          .slice(-count),
+      );
+    };
+    expect(before[0]).toMatchObject({ total: 4, lower: true, within: 4 });
+    expect(new Set(before[0]!.ids)).toEqual(await newestOf('ancient', 4));
+    expect(before[1]!.ids).toHaveLength(2);
+    expect(before[2]).toMatchObject({ total: 163, lower: undefined, within: undefined });
+    expect(before[3]).toMatchObject({ total: 2, lower: true, within: 2 });
+    expect(new Set(before[3]!.ids)).toEqual(await newestOf('"ancient ruins"', 2));
+    expect(new Set(before[4]!.ids)).toEqual(await newestOf('ti:ancient', 3));
+    expect(new Set(before[5]!.ids)).toEqual(await newestOf('ancient -"ancient ruins"', 3));
+    expect(new Set(before[6]!.ids)).toEqual(await newestOf('-"ancient ruins" modern', 3));
+  });
+
   it('gives each SQLite document a rowid in its sort day, and moves it when the day changes', async () => {
     if (kind !== 'sqlite') return;
     const docs = async (): Promise<Map<string, number>> =>

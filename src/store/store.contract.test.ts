@@ -889,6 +889,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0010-index-flush-settings',
           '0011-postgres-marked-lexemes',
           '0012-postgres-search-by-day',
+          '0013-postgres-search-statistics',
         ]);
       } finally {
         await again.close();

@@ -12,6 +12,7 @@ import * as searchDay from './0009-search-day.js';
 import * as indexFlushSettings from './0010-index-flush-settings.js';
 import * as postgresMarkedLexemes from './0011-postgres-marked-lexemes.js';
 import * as postgresSearchByDay from './0012-postgres-search-by-day.js';
+import * as postgresSearchStatistics from './0013-postgres-search-statistics.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -57,6 +58,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0010-index-flush-settings', indexFlushSettings],
   ['0011-postgres-marked-lexemes', postgresMarkedLexemes],
   ['0012-postgres-search-by-day', postgresSearchByDay],
+  ['0013-postgres-search-statistics', postgresSearchStatistics],
 ];
 
 /**

@@ -9,7 +9,8 @@ export const searchQueries = {
   search: {
     kind: 'read',
     action: () => 'search the archive',
-    run: async (executor, context, request) => searchPapers(await flushed(executor), context.dialect.kind, request),
+    // The store's statistics of the index are kept per store (its Kysely instance), read once for many searches (ADR 0064).
+    run: async (executor, context, request) => searchPapers(await flushed(executor), context.dialect.kind, request, { statisticsKey: context.db }),
   },
 
   announcementDays: {

@@ -214,3 +214,177 @@ export function highlightTerms(node: QueryNode): Array<HighlightTerm & { field: 
   visit(node);
   return terms;
 }
+
+/** Whether the GIN index answers the node's tsquery without reading documents: no phrase, no weights (ADR 0064). */
+export function tsExact(node: QueryNode): boolean {
+  switch (node.kind) {
+    case 'term': {
+      const { tokens, field } = leaf(node);
+      return tokens.length === 1 && field !== 'ti' && field !== 'abs';
+    }
+    case 'not':
+      return tsExact(node.child);
+    case 'or':
+    case 'and':
+      return node.children.every(tsExact);
+  }
+}
+
+/** The share of the papers under which a phrase's rarest word alone gives its candidates (ADR 0064). */
+const RAREST_ALONE = 0.05;
+
+function looseLeaf(term: QueryTerm, share: ((lexeme: string) => number) | undefined): string {
+  const { tokens, prefix, field } = leaf(term);
+  if (share === undefined || tokens.length === 1) return looseNames(field, tokens, prefix);
+  // A phrase's rarest whole word alone, when the shares are known and it is in under RAREST_ALONE of the papers: the
+  // planner then estimates its candidates about as many as they are (the three bigrams of `强化学习` ANDed looked 130
+  // times rarer, and it took the GIN bitmap alone, visiting every candidate of every day) and ANDs the day index's
+  // bitmap with it. Commoner words stay ANDed: one list of a word in 18% of a million papers (`language`) cost the
+  // GIN index more than the three of `large language models` ANDed.
+  const whole = prefix ? tokens.slice(0, -1) : tokens;
+  const lexeme = (token: string) => (field === 'au' ? AUTHOR_PREFIX + token : token);
+  const rarest = whole.reduce((best, token) => (share(lexeme(token)) < share(lexeme(best)) ? token : best));
+  return share(lexeme(rarest)) < RAREST_ALONE ? looseNames(field, [rarest], false) : looseNames(field, tokens, prefix);
+}
+
+function looseNames(field: QueryTerm['field'], tokens: readonly string[], prefix: boolean): string {
+  const all = (lexemePrefix: string, names: readonly string[]) => {
+    const parts = names.map((token, index) => tsLexeme(lexemePrefix + token, prefix && index === names.length - 1, ''));
+    return parts.length === 1 ? parts[0]! : `(${parts.join(' & ')})`;
+  };
+  switch (field) {
+    case 'au':
+      return all(AUTHOR_PREFIX, tokens);
+    case 'cat':
+      return all('', tokens.map(tsCategoryLexeme));
+    case 'text':
+      return `(${all('', tokens)} | ${all(AUTHOR_PREFIX, tokens)})`;
+    default:
+      return all('', tokens);
+  }
+}
+
+/**
+ * A tsquery matching every paper the node's does (toTsQuery) and perhaps more, that the GIN index answers from its
+ * posting lists alone: phrases become ANDs of their words (their rarest word alone, given each lexeme's `share`) and
+ * weights are dropped (ADR 0064). Undefined when only
+ * "every paper" would do (a NOT of a phrase alone): a NOT keeps its child only when that is exact, since loosening
+ * what is left out narrows the whole.
+ */
+export function toLooseTsQuery(node: QueryNode, share?: (lexeme: string) => number): string | undefined {
+  switch (node.kind) {
+    case 'term':
+      return tsExact(node) ? tsLeaf(node) : looseLeaf(node, share);
+    case 'not':
+      return tsExact(node.child) ? `!${toTsQuery(node.child)}` : undefined;
+    case 'or': {
+      const children = node.children.map((child) => toLooseTsQuery(child, share));
+      return children.some((child) => child === undefined) ? undefined : `(${children.join(' | ')})`;
+    }
+    case 'and': {
+      const children = node.children.map((child) => toLooseTsQuery(child, share)).filter((child) => child !== undefined);
+      return children.length === 0 ? undefined : `(${children.join(' & ')})`;
+    }
+  }
+}
+
+/**
+ * The estimated share of the papers a tsquery (as toTsQuery and tsCategoryFilter write them) matches, from the share
+ * of each lexeme (`share`; `prefix` for `:*`). Words of one query tend to come together: an AND is the rarest of its
+ * operands times the square root of each other's share (independence would multiply them: five times too few for
+ * `large & language & models` in the bench's archive), and a phrase half its rarest word (0.47 of it for `large
+ * language models`, about all of it for the overlapping bigrams of `强化学习`); a weight that leaves out the abstract
+ * (`ti:`) takes 40% of the word (37–38% for `ti:retrieval`, `ti:检索` there). An estimate sizes the days searched
+ * first (ADR 0064); no result depends on it.
+ */
+export function tsQueryShare(text: string, share: (lexeme: string, prefix: boolean) => number): number {
+  let at = 0;
+  const skip = () => {
+    while (at < text.length && text[at] === ' ') at += 1;
+  };
+  const clamp = (value: number) => Math.min(1, Math.max(0, value));
+  const and = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.slice(1).reduce((product, value) => product * Math.sqrt(value), sorted[0]!);
+  };
+  const lexeme = (): number => {
+    // 'text' with '' for a quote, then :marks (* for a prefix, A–D for weights).
+    at += 1;
+    let value = '';
+    for (;;) {
+      const char = text[at];
+      if (char === undefined) break;
+      if (char === "'") {
+        if (text[at + 1] === "'") {
+          value += "'";
+          at += 2;
+          continue;
+        }
+        at += 1;
+        break;
+      }
+      if (char === '\\' && text[at + 1] !== undefined) {
+        value += text[at + 1];
+        at += 2;
+        continue;
+      }
+      value += char;
+      at += 1;
+    }
+    let marks = '';
+    if (text[at] === ':') {
+      at += 1;
+      while (at < text.length && /[*A-Da-d]/.test(text[at]!)) marks += text[at++];
+    }
+    const weights = marks.replace('*', '').toUpperCase();
+    const base = share(value, marks.includes('*'));
+    return weights !== '' && !weights.includes('D') ? base * 0.4 : base;
+  };
+  const unary = (): number => {
+    skip();
+    if (text[at] === '!') {
+      at += 1;
+      return 1 - unary();
+    }
+    if (text[at] === '(') {
+      at += 1;
+      const value = or();
+      skip();
+      if (text[at] === ')') at += 1;
+      return value;
+    }
+    return lexeme();
+  };
+  const phrase = (): number => {
+    const values = [unary()];
+    for (;;) {
+      skip();
+      if (!text.startsWith('<->', at)) break;
+      at += 3;
+      values.push(unary());
+    }
+    return values.length === 1 ? values[0]! : Math.min(...values) * 0.5;
+  };
+  const conjunction = (): number => {
+    const values = [phrase()];
+    for (;;) {
+      skip();
+      if (text[at] !== '&') break;
+      at += 1;
+      values.push(phrase());
+    }
+    return values.length === 1 ? values[0]! : and(values);
+  };
+  function or(): number {
+    let value = conjunction();
+    for (;;) {
+      skip();
+      if (text[at] !== '|') break;
+      at += 1;
+      const other = conjunction();
+      value = value + other - value * other;
+    }
+    return clamp(value);
+  }
+  return or();
+}

@@ -8,7 +8,17 @@ import type { ArchiveCategory, ArchiveDay, DayQuery, SearchHit, SearchRequest, S
 import { excerpt, highlightOffsets, type HighlightTerm } from '../../../core/search-text.js';
 import { parseQuery, type QueryNode, type QueryTerm } from '../../../select/query/parse.js';
 import type { SearchDialect } from './index-docs.js';
-import { ftsCategoryFilter, highlightTerms, toFtsExpression, toTsQuery, tsCategoryFilter, type FtsPhrase } from './query.js';
+import {
+  ftsCategoryFilter,
+  highlightTerms,
+  toFtsExpression,
+  toLooseTsQuery,
+  toTsQuery,
+  tsCategoryFilter,
+  tsExact,
+  tsQueryShare,
+  type FtsPhrase,
+} from './query.js';
 import { FTS_RANK } from '../../migrations/0004-search-index.js';
 import { nativeRankStatus } from './native-rank.js';
 
@@ -138,7 +148,7 @@ export const POSTGRES_RANK_WINDOW = 1_000;
  * prefers a sequential scan, which tests every row's document (TOAST), or the day index alone with the documents of
  * every row of those days tested; the bitmaps over the GIN index (and the day index) read only heap tuples. With
  * `random_page_cost` at 1 (the pages are cached) it ANDs the two bitmaps. No parallel workers and no JIT: each
- * costs more to start than these statements take.
+ * costs more to start than these statements take. Memory enough for the bitmaps to stay exact (ADR 0064).
  */
 const SEARCH_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = [
   ['enable_seqscan', 'off'],
@@ -146,20 +156,30 @@ const SEARCH_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = [
   ['random_page_cost', '1'],
   ['max_parallel_workers_per_gather', '0'],
   ['jit', 'off'],
+  // Bitmaps of 100,000 GIN entries and 74,000 rows of days (`语言模型` at a million papers) went lossy at the default
+  // 4 MB: each row of a lossy page is checked against its document (14,785 read for 4,426 candidates; ADR 0064).
+  ['work_mem', '32MB'],
 ];
 
-/** Runs `work` under SEARCH_SETTINGS, in a transaction (the caller's, with its settings restored after, or one of its own). */
+/**
+ * Runs `work` under SEARCH_SETTINGS, in a transaction: the caller's, with its settings restored after, or one of its
+ * own, whose end restores them (one statement fewer).
+ */
 async function withSearchSettings<T>(db: Kysely<any>, work: (trx: Kysely<any>) => Promise<T>): Promise<T> {
-  const run = async (trx: Kysely<any>): Promise<T> => {
-    // The settings in force before, read as the statement sets them (its columns are computed left to right).
-    const before = await sql<{ settings: string[] }>`select array[${sql.join(SEARCH_SETTINGS.map(([name]) => sql`current_setting(${name})`))}] as settings,
-      ${sql.join(SEARCH_SETTINGS.map(([name, value]) => sql`set_config(${name}, ${value}, true)`))}`.execute(trx);
-    const values = before.rows[0]!.settings;
-    const result = await work(trx);
-    await sql`select ${sql.join(SEARCH_SETTINGS.map(([name], index) => sql`set_config(${name}, ${values[index]!}, true)`))}`.execute(trx);
-    return result;
-  };
-  return db.isTransaction ? run(db) : db.transaction().execute(run);
+  const set = sql.join(SEARCH_SETTINGS.map(([name, value]) => sql`set_config(${name}, ${value}, true)`));
+  if (!db.isTransaction) {
+    return db.transaction().execute(async (trx) => {
+      await sql`select ${set}`.execute(trx);
+      return work(trx);
+    });
+  }
+  // The settings in force before, read as the statement sets them (its columns are computed left to right).
+  const before = await sql<{ settings: string[] }>`select array[${sql.join(SEARCH_SETTINGS.map(([name]) => sql`current_setting(${name})`))}] as settings,
+    ${set}`.execute(db);
+  const values = before.rows[0]!.settings;
+  const result = await work(db);
+  await sql`select ${sql.join(SEARCH_SETTINGS.map(([name], index) => sql`set_config(${name}, ${values[index]!}, true)`))}`.execute(db);
+  return result;
 }
 
 /**
@@ -267,6 +287,7 @@ async function rankedIds(
   request: Normalized,
   version = '',
   ranking: Ranking = { native: false, idfMatches: IDF_MATCHES },
+  statisticsKey?: object,
 ): Promise<RankedPage> {
   const limit = request.pageSize;
   const offset = (request.page - 1) * request.pageSize;
@@ -347,7 +368,11 @@ async function rankedIds(
     const exact = request.exactTotal
       ? Number((await sql<{ count: string }>`select count(*) as count from paper_search s where s.document @@ ${tsquery}`.execute(db)).rows[0]?.count ?? 0)
       : undefined;
-    const newest = await newestMatches(db, tsquery, rank, window, limit, offset);
+    const exactInIndex = request.query === undefined || tsExact(request.query);
+    const loose = (share?: (lexeme: string) => number) =>
+      [toLooseTsQuery(request.query!, share), categories].filter((part) => part !== undefined).join(' & ') || undefined;
+    const search: TsSearch = { text: parts.join(' & '), ...(exactInIndex ? {} : { loose }) };
+    const newest = await newestMatches(db, search, rank, window, limit, offset, statisticsKey);
     if (newest.count <= window) return { total: newest.count, ranked: newest.ranked };
     return exact === undefined
       ? { total: window, totalIsLowerBound: true, ranked: newest.ranked, rankedWithin: window }
@@ -375,19 +400,78 @@ interface DayStatistics {
   shares: Array<[day: number, share: number]>;
 }
 
+/** What ANALYZE knows of paper_search: its days, and the share of the documents holding each common lexeme. */
+interface SearchStatistics {
+  days: DayStatistics | undefined;
+  /** The most common lexemes (`most_common_elems`) and the share of the documents holding each. */
+  lexemes: Map<string, number>;
+  /** The same lexemes in code-unit order, for prefixes. */
+  sorted: string[];
+  /** The least share among them: a lexeme not among them is in fewer documents. */
+  least: number;
+}
+
 function numbers(text: string | null | undefined): number[] {
   return text ? text.replace(/[{}]/g, '').split(',').filter(Boolean).map(Number) : [];
 }
 
-/** paper_search's day statistics (migration 0012 analyzes it; autovacuum keeps them), or undefined before any. */
-async function dayStatistics(db: Kysely<any>): Promise<DayStatistics | undefined> {
-  const result = await sql<{ rows: number; bounds: string | null; values: string | null; freqs: number[] | null; nulls: number | null }>`
+/**
+ * How long a store keeps paper_search's statistics (ADR 0064): they change only when the table is analyzed, reading
+ * them took 6–7 ms of a search at a million papers, and they only size the days searched first, never a result.
+ */
+const STATISTICS_SECONDS = 300;
+
+/** Per store (its Kysely instance), with when they were read. */
+const statisticsCaches = new WeakMap<object, { at: number; statistics: SearchStatistics }>();
+
+/**
+ * paper_search's statistics (migrations 0012 and 0013 analyze it), from the store's cache when read in the last
+ * STATISTICS_SECONDS.
+ */
+async function searchStatistics(db: Kysely<any>, cacheKey: object | undefined): Promise<SearchStatistics> {
+  const cached = cacheKey === undefined ? undefined : statisticsCaches.get(cacheKey);
+  if (cached && performance.now() - cached.at < STATISTICS_SECONDS * 1000) return cached.statistics;
+  const statistics = await readSearchStatistics(db);
+  // A table not analyzed yet (a new archive) is asked over every day; its first statistics are read as soon as they exist.
+  if (cacheKey !== undefined && statistics.days !== undefined) statisticsCaches.set(cacheKey, { at: performance.now(), statistics });
+  return statistics;
+}
+
+async function readSearchStatistics(db: Kysely<any>): Promise<SearchStatistics> {
+  const result = await sql<{
+    rows: number;
+    bounds: string | null;
+    values: string | null;
+    freqs: number[] | null;
+    nulls: number | null;
+    elements: string[] | null;
+    element_freqs: number[] | null;
+  }>`
     select c.reltuples as rows, s.histogram_bounds::text as bounds, s.most_common_vals::text as values,
-      s.most_common_freqs as freqs, s.null_frac as nulls
-    from pg_class c left join pg_stats s on s.schemaname = current_schema() and s.tablename = 'paper_search' and s.attname = 'day'
+      s.most_common_freqs as freqs, s.null_frac as nulls, e.most_common_elems::text::text[] as elements,
+      e.most_common_elem_freqs as element_freqs
+    from pg_class c
+    left join pg_stats s on s.schemaname = current_schema() and s.tablename = 'paper_search' and s.attname = 'day'
+    left join pg_stats e on e.schemaname = current_schema() and e.tablename = 'paper_search' and e.attname = 'document'
     where c.oid = to_regclass('paper_search')`.execute(db);
   const row = result.rows[0];
-  if (!row || !(Number(row.rows) > 0)) return undefined;
+  const elements = row?.elements ?? [];
+  const elementFreqs = (row?.element_freqs ?? []).map(Number);
+  const lexemes = new Map<string, number>();
+  elements.forEach((lexeme, index) => lexemes.set(lexeme, elementFreqs[index] ?? 0));
+  // most_common_elem_freqs ends with the least and greatest of the shares, then the share of empty documents.
+  const least = elementFreqs.length > elements.length ? elementFreqs[elements.length]! : 0;
+  return { days: row ? dayStatisticsOf(row) : undefined, lexemes, sorted: [...lexemes.keys()].sort(), least };
+}
+
+function dayStatisticsOf(row: {
+  rows: number;
+  bounds: string | null;
+  values: string | null;
+  freqs: number[] | null;
+  nulls: number | null;
+}): DayStatistics | undefined {
+  if (!(Number(row.rows) > 0)) return undefined;
   const bounds = numbers(row.bounds);
   const values = numbers(row.values);
   const freqs = (row.freqs ?? []).map(Number);
@@ -410,6 +494,35 @@ async function dayStatistics(db: Kysely<any>): Promise<DayStatistics | undefined
   return { rows: Number(row.rows), shares };
 }
 
+/**
+ * The estimated share of the documents a tsquery matches (tsQueryShare), from the lexemes' shares; undefined before
+ * any ANALYZE. A lexeme ANALYZE did not count among the common ones is given half the least share (as PostgreSQL's
+ * own estimate does, tsquery_opr_selec); a prefix the shares of the common lexemes it starts, at least that.
+ */
+function estimatedShare(statistics: SearchStatistics, tsquery: string): number | undefined {
+  if (statistics.lexemes.size === 0) return undefined;
+  const rare = statistics.least / 2;
+  return tsQueryShare(tsquery, (lexeme, prefix) => {
+    if (!prefix) return statistics.lexemes.get(lexeme) ?? rare;
+    let share = 0;
+    let index = lowerBound(statistics.sorted, lexeme);
+    for (; index < statistics.sorted.length && statistics.sorted[index]!.startsWith(lexeme); index += 1)
+      share += statistics.lexemes.get(statistics.sorted[index]!)!;
+    return Math.min(1, Math.max(share, rare));
+  });
+}
+
+function lowerBound(sorted: readonly string[], value: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 /** The newest day from which on there are about `wanted` rows, or undefined from half the table on (every day is asked then). */
 function dayOfNewest(statistics: DayStatistics, wanted: number): number | undefined {
   if (wanted >= statistics.rows * 0.5) return undefined;
@@ -417,46 +530,100 @@ function dayOfNewest(statistics: DayStatistics, wanted: number): number | undefi
   return undefined;
 }
 
-/** Rows the first probe for the newest matches covers, as a multiple of the window: a word in a quarter of the papers needs no second. */
+/**
+ * Rows the first probe for the newest matches covers, as a multiple of the window, when there is no estimate of the
+ * query's share (ADR 0060): a word in a quarter of the papers needs no second.
+ */
 const FIRST_PROBE = 4;
+
+/** How many more rows than the estimate says hold `window` + 1 matches the first probe covers (ADR 0064). */
+const PROBE_MARGIN = 2;
+
+/**
+ * What reading and checking one document costs against adding one entry of the GIN index to a bitmap (ADR 0064):
+ * 6.6 µs against 0.26 µs for `model` at 346,000 papers (2,409 documents checked in 16 ms; its 219,623 entries in
+ * 57 ms, every page cached, under load). A word in 40% of a million papers has 400,000 entries to read wherever
+ * its newest matches are; its newest 1,001 are in 2,500 documents.
+ */
+const DOCUMENT_COST = 20;
+
+/** A search's tsquery: the query itself, and what the GIN index answers without documents when it cannot. */
+interface TsSearch {
+  /** The whole query, as toTsQuery and tsCategoryFilter write it, bound as a parameter. */
+  text: string;
+  /**
+   * When the query has phrases or weights: a tsquery matching those papers and perhaps more, exact in the GIN index
+   * (toLooseTsQuery, given the lexemes' shares when known), or undefined when there is none. Its matches are then
+   * checked newest first, until the window has enough (ADR 0064).
+   */
+  loose?: (share?: (lexeme: string) => number) => string | undefined;
+}
 
 /**
  * The newest `window` + 1 matches (by day, then id), ranked: how many there were (all of them when at most
  * `window`), and the page of the newest `window` in ts_rank order (ties to the newest). The matches are looked for
- * in the newest days first (ADR 0060): the day index ANDed with the GIN bitmap, so that a common word's heap visit
- * covers its recent matches and not all of them. A range with too few matches is widened from the density it showed,
- * up to every day; with more than `window` in it, its newest are the newest of all.
+ * in the newest days first (ADR 0060), as many days as the query's estimated share of the papers says hold them
+ * (ADR 0064): from the GIN index's bitmap ANDed with the day index's, or, for a word so common that its GIN entries
+ * cost more than reading documents, from the day index alone with each row's document checked newest first. A range
+ * with too few matches is widened from the density it showed, up to every day; with more than `window` in it, its
+ * newest are the newest of all.
  */
 async function newestMatches(
   db: Kysely<any>,
-  tsquery: RawBuilder<unknown>,
+  search: TsSearch,
   rank: RawBuilder<unknown>,
   window: number,
   limit: number,
   offset: number,
+  cacheKey: object | undefined,
 ): Promise<{ count: number; ranked: Ranked[] }> {
   return withSearchSettings(db, async (trx) => {
-    const statistics = await dayStatistics(trx);
-    let rows = FIRST_PROBE * (window + 1);
+    const statistics = await searchStatistics(trx, cacheKey);
+    let share = estimatedShare(statistics, search.text);
+    const rare = statistics.least / 2;
+    const loose = search.loose?.(statistics.lexemes.size > 0 ? (lexeme) => statistics.lexemes.get(lexeme) ?? rare : undefined);
+    const indexShare = loose === undefined ? share : estimatedShare(statistics, loose);
+    let rows = share === undefined || share <= 0 ? FIRST_PROBE * (window + 1) : Math.max(window + 1, Math.ceil((PROBE_MARGIN * (window + 1)) / share));
+    const tsquery = sql`cast(${search.text} as tsquery)`;
     for (;;) {
-      const day = statistics === undefined ? undefined : dayOfNewest(statistics, rows);
+      const day = statistics.days === undefined ? undefined : dayOfNewest(statistics.days, rows);
       const since = day === undefined ? sql`` : sql`and s.day >= ${day}`;
-      // The newest matches' tuple ids come from their heap tuples (day and id, no document read); only the window's
-      // documents are then read, by tuple id, to rank them (ADR 0052).
-      const result = await sql<{ count: string; id: string | null; score: number | null }>`with newest as materialized (
-          select s.ctid as tid, s.day, s.paper_id from paper_search s where s.document @@ ${tsquery} ${since}
-          order by s.day desc, s.paper_id desc limit ${window + 1})
+      // Only within a range of days: over every day the candidates would be every row.
+      const byDay =
+        day !== undefined &&
+        share !== undefined &&
+        share > 0 &&
+        indexShare !== undefined &&
+        (DOCUMENT_COST * (window + 1)) / share < statistics.days!.rows * indexShare;
+      // The candidates' tuple ids come from their heap tuples (day and id, no document read). A query the GIN index
+      // answers exactly takes its newest `window` + 1; otherwise the candidates (the GIN index's exact superset's,
+      // or every row of the days) are taken newest first and their documents read to check them only until `window`
+      // + 1 match (ADR 0064): the CTE scan returns the sorted candidates in order, and the LIMIT stops it. Only the
+      // window's documents are then read again, by tuple id, to rank them (ADR 0052).
+      const index = byDay ? undefined : (loose ?? search.text);
+      const checked = byDay || loose !== undefined;
+      const matching = index === undefined ? sql`true` : sql`s.document @@ cast(${index} as tsquery)`;
+      const candidates = sql`select s.ctid as tid, s.day, s.paper_id from paper_search s where ${matching} ${since}
+        order by s.day desc, s.paper_id desc`;
+      const ctes = checked
+        ? sql`candidates as materialized (${candidates}), newest as materialized (select c.tid, c.day, c.paper_id from candidates c
+            where (select s.document @@ ${tsquery} from paper_search s where s.ctid = c.tid) limit ${window + 1})`
+        : sql`newest as materialized (${candidates} limit ${window + 1})`;
+      const statement = sql<{ count: string; id: string | null; score: number | null }>`with ${ctes}
         select c.count, m.id, m.score from (select count(*) as count from newest) c
         left join lateral (select s.paper_id as id, ${rank} as score, s.day from paper_search s
           where s.ctid = any(array(select tid from newest order by day desc, paper_id desc limit ${window}))
           order by score desc, s.day desc, s.paper_id desc limit ${limit} offset ${offset}) m on true
-        order by m.score desc, m.day desc, m.id desc`.execute(trx);
+        order by m.score desc, m.day desc, m.id desc`;
+      const result = await statement.execute(trx);
       const count = Number(result.rows[0]?.count ?? 0);
       if (count > window || day === undefined) {
         const ranked = result.rows.filter((row) => row.id !== null).map((row) => ({ id: row.id!, score: Number(row.score) }));
         return { count, ranked };
       }
-      // Too few in these days: as many rows again as the density seen says are needed, with room to spare.
+      // Too few in these days: as many rows again as the density seen says are needed, with room to spare; that
+      // density, not the estimate, then chooses between the indexes.
+      if (share !== undefined) share = Math.min(share, Math.max(count, 0.5) / rows);
       rows = Math.ceil(rows * Math.min(16, Math.max(2, (1.5 * (window + 1)) / Math.max(count, 1))));
     }
   });
@@ -586,8 +753,15 @@ async function sqliteVersion(db: Kysely<any>): Promise<string> {
   return `${row.changes}:${row.version}`;
 }
 
-async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request: Normalized, q: string, ranking: Ranking): Promise<RankedPage> {
-  if (dialect !== 'sqlite') return rankedIds(db, dialect, request);
+async function cachedRankedIds(
+  db: Kysely<any>,
+  dialect: SearchDialect,
+  request: Normalized,
+  q: string,
+  ranking: Ranking,
+  statisticsKey: object | undefined,
+): Promise<RankedPage> {
+  if (dialect !== 'sqlite') return rankedIds(db, dialect, request, '', ranking, statisticsKey);
   const version = await sqliteVersion(db);
   const key = JSON.stringify([
     q,
@@ -625,17 +799,25 @@ async function cachedRankedIds(db: Kysely<any>, dialect: SearchDialect, request:
 /**
  * `options.nativeRank` chooses SQLite's ranking function: xivdigest_bm25 (ADR 0054) when loaded, by default, or FTS5's
  * bm25() (`false`; tests and bench:search compare the two); `options.idfMatches` how many of each phrase's newest
- * matches give its IDF (default IDF_MATCHES).
+ * matches give its IDF (default IDF_MATCHES); `options.statisticsKey` the object (a store's) PostgreSQL's index statistics
+ * are cached for (ADR 0064; without it they are read by each search).
  */
 export async function searchPapers(
   db: Kysely<any>,
   dialect: SearchDialect,
   request: SearchRequest,
-  options: { nativeRank?: boolean; idfMatches?: number } = {},
+  options: { nativeRank?: boolean; idfMatches?: number; statisticsKey?: object } = {},
 ): Promise<SearchResponse> {
   const normalized = normalize(request, dialect);
   const ranking: Ranking = { native: options.nativeRank ?? nativeRankStatus().loaded, idfMatches: options.idfMatches ?? IDF_MATCHES };
-  const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(db, dialect, normalized, (request.q ?? '').trim(), ranking);
+  const { total, ranked, rankedWithin, totalIsLowerBound } = await cachedRankedIds(
+    db,
+    dialect,
+    normalized,
+    (request.q ?? '').trim(),
+    ranking,
+    options.statisticsKey,
+  );
   return {
     total,
     ...(totalIsLowerBound ? { totalIsLowerBound } : {}),
