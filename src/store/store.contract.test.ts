@@ -890,6 +890,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0011-postgres-marked-lexemes',
           '0012-postgres-search-by-day',
           '0013-postgres-search-statistics',
+          '0014-postgres-search-day-document',
         ]);
       } finally {
         await again.close();

@@ -335,7 +335,10 @@ export async function openPostgres(url: string): Promise<OpenedDatabase> {
   const db = new Kysely<StoreDatabase>({ dialect: new StorePostgresDialect({ pool }) });
   if (schema) {
     try {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      // Made only when missing: PostgreSQL asks for the right to create schemas in the database even when the schema
+      // exists, which a role given a schema of its own (a managed database's usual grant) does not have.
+      const exists = await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db);
+      if (exists.rows[0]?.found !== true) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
     } catch (cause) {
       await db.destroy();
       throw storeError({ action: `create schema ${schema}`, location, cause });

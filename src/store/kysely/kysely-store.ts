@@ -20,6 +20,7 @@ import { createKyselyReaderStore } from './reader-store.js';
 import type { PreparedPapers } from './rows/prepared.js';
 import { inSavepoint, openScope, queued, type Scope } from './savepoints.js';
 import { clearIndex, indexAll } from './search/index-docs.js';
+import { useDayDocumentIndex } from '../migrations/0014-postgres-search-day-document.js';
 import { closeInWriterThread, threadTransaction } from './thread-transaction.js';
 
 export interface KyselyStoreOptions {
@@ -129,6 +130,8 @@ export class KyselyStore extends QueryForwarder implements Store {
   rebuildSearchIndex(onProgress?: (done: number, total: number) => void): Promise<{ papers: number }> {
     return this.#write('rebuild the search index', 'the index is as it was', async (trx) => {
       await clearIndex(trx, this.#engine.dialect.kind);
+      // PostgreSQL: the GIN index over (day, document) where btree_gin can now be had (ADR 0067), built on the empty table.
+      if (this.#engine.dialect.kind === 'postgres') await useDayDocumentIndex(trx);
       const papers = await indexAll(trx, this.#engine.dialect.kind, onProgress ? { onProgress } : {});
       return { papers };
     });

@@ -13,6 +13,7 @@ import * as indexFlushSettings from './0010-index-flush-settings.js';
 import * as postgresMarkedLexemes from './0011-postgres-marked-lexemes.js';
 import * as postgresSearchByDay from './0012-postgres-search-by-day.js';
 import * as postgresSearchStatistics from './0013-postgres-search-statistics.js';
+import * as postgresSearchDayDocument from './0014-postgres-search-day-document.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -59,6 +60,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0011-postgres-marked-lexemes', postgresMarkedLexemes],
   ['0012-postgres-search-by-day', postgresSearchByDay],
   ['0013-postgres-search-statistics', postgresSearchStatistics],
+  ['0014-postgres-search-day-document', postgresSearchDayDocument],
 ];
 
 /**

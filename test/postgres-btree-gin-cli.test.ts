@@ -1,0 +1,119 @@
+/**
+ * PostgreSQL where btree_gin cannot be had (a server without contrib, or a role that may not create it: here a role
+ * given a schema of its own and nothing else, as managed databases often grant):
+ * migration 0014 keeps the document's GIN index and the archive searches as before; once an administrator installs
+ * the extension, `xivdigest reindex` moves the archive to the GIN index over (day, document) (ADR 0067). A database
+ * and a role of their own, through the built CLI.
+ */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Paper } from '../src/core/paper.js';
+import { createStore } from '../src/store/index.js';
+import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+
+const adminUrl = process.env.XIVDIGEST_TEST_PG_URL;
+
+function paper(index: number): Paper {
+  const id = `2504.${String(index).padStart(5, '0')}`;
+  return {
+    id,
+    version: 1,
+    title: index % 2 === 0 ? `Diffusion models for planning, part ${index}` : `Graph networks, part ${index}`,
+    authors: [{ name: 'Ada Lovelace' }],
+    abstract: `Abstract of ${id}.`,
+    categories: ['cs.LG'],
+    links: { abs: `https://arxiv.org/abs/${id}` },
+    announced: `2025-04-${String(1 + (index % 28)).padStart(2, '0')}`,
+    versions: [{ version: 1 }],
+    source: 'arxiv-rss',
+  };
+}
+
+async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Why this file cannot run here, or undefined: it creates a database and a role, which takes a superuser. */
+async function skipReason(): Promise<string | undefined> {
+  if (!adminUrl) return 'XIVDIGEST_TEST_PG_URL is not set (.ci/run sets it to the PostgreSQL this machine starts)';
+  const superuser = await withClient(
+    adminUrl,
+    async (client) => (await client.query<{ rolsuper: boolean }>('select rolsuper from pg_roles where rolname = current_user')).rows[0]?.rolsuper,
+  );
+  return superuser ? undefined : 'the role of XIVDIGEST_TEST_PG_URL is not a superuser: this test creates a database and a role of its own';
+}
+
+const reason = await skipReason();
+if (reason) console.warn(`skipping the btree_gin fallback test: ${reason}`);
+
+describe.skipIf(reason !== undefined)('PostgreSQL without btree_gin (built CLI)', () => {
+  const name = `xivdigest_nogin_${process.pid}`;
+  let cli: CliSandbox;
+  let databaseUrl: string;
+  let storeUrl: string;
+
+  beforeAll(async () => {
+    cli = createCliSandbox();
+    await withClient(adminUrl!, async (client) => {
+      await client.query(`create role ${name} login`);
+      await client.query(`create database ${name}`);
+    });
+    const admin = new URL(adminUrl!);
+    admin.pathname = `/${name}`;
+    databaseUrl = admin.toString();
+    // A managed database's usual grant: a schema of the role's own, and no right to create in the database (so none
+    // to create a trusted extension) or in `public` (PostgreSQL 15's default, said outright for older servers).
+    await withClient(databaseUrl, async (client) => {
+      await client.query('revoke create on schema public from public');
+      await client.query(`revoke create on database ${name} from public`);
+      await client.query(`create schema archive authorization ${name}`);
+    });
+    const user = new URL(databaseUrl);
+    user.username = name;
+    user.password = '';
+    user.searchParams.set('schema', 'archive');
+    storeUrl = user.toString();
+  });
+
+  afterAll(async () => {
+    cli?.cleanup();
+    await withClient(adminUrl!, async (client) => {
+      await client.query(`drop database if exists ${name} with (force)`);
+      await client.query(`drop role if exists ${name}`);
+    });
+  });
+
+  const indexes = () =>
+    withClient(databaseUrl, async (client) =>
+      (
+        await client.query<{ name: string }>(`select indexname as name from pg_indexes where schemaname = 'archive' and tablename = 'paper_search' order by 1`)
+      ).rows.map((row) => row.name),
+    );
+  const search = async () => {
+    const result = await cli.run(['--db', storeUrl, 'search', 'diffusion', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as { total: number; hits: Array<{ id: string }> };
+  };
+
+  it('keeps the document index and searches as before; reindex moves to (day, document) once the extension is installed', async () => {
+    const store = await createStore({ url: storeUrl });
+    await store.upsertPapers(Array.from({ length: 30 }, (_, index) => paper(index + 1)));
+    await store.close();
+    expect(await indexes()).toEqual(['paper_search_day', 'paper_search_document', 'paper_search_pkey']);
+    const before = await search();
+    expect(before.total).toBe(15);
+
+    // An administrator installs it (as the README says); the next reindex takes it up.
+    await withClient(databaseUrl, (client) => client.query('create extension btree_gin schema public'));
+    const reindexed = await cli.run(['--db', storeUrl, 'reindex']);
+    expect(reindexed.code, reindexed.stderr).toBe(0);
+    expect(await indexes()).toEqual(['paper_search_day', 'paper_search_day_document', 'paper_search_pkey']);
+    expect(await search()).toEqual(before);
+  });
+});
