@@ -249,7 +249,11 @@ const postgresDialect: StoreDialect = {
     const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
     const schema = rows[0]?.schema ?? undefined;
     await migrateWith(
-      new Migrator({ db, provider: createMigrationProvider(postgresContext, onProgress), ...(schema ? { migrationTableSchema: schema } : {}) }),
+      new Migrator({
+        db,
+        provider: createMigrationProvider({ ...postgresContext, observer: db }, onProgress),
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      }),
     );
   },
 };

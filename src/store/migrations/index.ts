@@ -24,6 +24,11 @@ export interface MigrationContext {
    * `done` of `total`. Quick migrations say nothing.
    */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * PostgreSQL: the store's pool, outside the migration's transaction, to read how far one long statement of the
+   * migration has got while it runs (`pg_stat_progress_create_index`). Only for reading the progress views.
+   */
+  observer?: Kysely<any>;
 }
 
 /** How far the migration `migration` (e.g. `0008-search-docs-by-day`) has got; `finished` once it has run. */
