@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDigest } from '../src/jobs/build-digest.js';
 import { createStore, readerStoreOf, subscriptionStoreOf } from '../src/store/index.js';
 import { createWebApp } from '../src/web/app.js';
-import { digestPrivacyOf } from '../src/web/private-digests.js';
+import { resetPrivateFeed } from '../src/web/feeds/private.js';
+import { digestPrivacyOf, privateFeedStateKey } from '../src/web/private-digests.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
 import { archiveDeps, seedArchive } from './helpers/web-archive.js';
 
@@ -37,6 +38,9 @@ describe('xivdigest readers remove (built CLI)', () => {
     const papers = await store.getPapers({ ids: ['2611.00001'] });
     const digest = buildDigest({ name: `ada-nlp/${DAY}`, papers, texts: [], lang: 'zh', now: new Date() });
     await store.saveDigest({ ...digest, subscription: 'ada-nlp', day: DAY, title: 'xivdigest ada-nlp' });
+    // Ada once reset her private feed's address (docs/decisions/0063): its key generation is kept for the subscription.
+    await resetPrivateFeed(store, 's1');
+    expect(await store.getState(privateFeedStateKey('s1'))).toEqual({ generation: 1 });
     await store.close();
 
     const removed = await sandbox.run(['readers', 'remove', 'Ada@Example.org'], { env: SECRET_ENV });
@@ -47,6 +51,8 @@ describe('xivdigest readers remove (built CLI)', () => {
     try {
       expect(await readerStoreOf(after).getReader({ email: 'ada@example.org' })).toBeUndefined();
       expect(await subscriptionStoreOf(after).list()).toEqual([]);
+      // Her subscription's private feed key generation went with it.
+      expect(await after.getState(privateFeedStateKey('s1'))).toBeUndefined();
       // A later page: the public archive leaves the digest out and answers "not found" for it.
       const app = createWebApp(archiveDeps(after));
       const listed = (await (await app.request('/api/digests')).json()) as { digests: Array<{ name: string }> };

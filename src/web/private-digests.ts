@@ -46,13 +46,32 @@ async function subscriptionRows(store: Store, readerId?: string) {
 /**
  * Removes the reader of `email` with everything about them (or withdraws their invitation), remembering the names of
  * their subscriptions first: their subscriptions go with them, and without the names their digests would turn public
- * and another reader could take a name and inherit its feedback and watermark. Used by the site's account deletion and
- * admin page and by `xivdigest readers remove`. False when there was no such reader.
+ * and another reader could take a name and inherit its feedback and watermark; their private feeds' key generations go
+ * after them. Used by the site's account deletion and admin page and by `xivdigest readers remove`. False when there
+ * was no such reader.
  */
 export async function removeReaderKeepingDigestsPrivate(store: Store, readers: ReaderStore, email: string): Promise<boolean> {
   const reader = await readers.getReader({ email });
-  if (reader) await digestPrivacyOf(store).remember(await subscriptionRows(store, reader.id));
-  return readers.removeReader(email);
+  const rows = reader ? await subscriptionRows(store, reader.id) : [];
+  if (reader) await digestPrivacyOf(store).remember(rows);
+  const removed = await readers.removeReader(email);
+  if (removed)
+    await forgetPrivateFeeds(
+      store,
+      rows.map((row) => row.id),
+    );
+  return removed;
+}
+
+/**
+ * The state entry of a web subscription's private feed key generation (docs/decisions/0063): `{ generation }`, 0 when
+ * absent (no migration).
+ */
+export const privateFeedStateKey = (subscriptionId: string): string => `private-feed:${subscriptionId}`;
+
+/** Forgets the private feed key generations of deleted subscriptions (ids are never given again). */
+export async function forgetPrivateFeeds(store: Store, subscriptionIds: readonly string[]): Promise<void> {
+  for (const id of subscriptionIds) await store.setState(privateFeedStateKey(id), undefined);
 }
 
 /** The series of a digest: `ada-nlp/2026-11-24` → `ada-nlp`; a name without `/` is its own series. */

@@ -24,6 +24,7 @@ import { createWebApp } from '../app.js';
 import type { WebDeps } from '../deps.js';
 import { createMetrics } from '../metrics.js';
 import { secretKeyFrom } from '../subscriptions/secrets.js';
+import { privateFeedStateKey } from '../private-digests.js';
 
 const PYTHON = '/usr/bin/python3';
 const feedparserMissing = spawnSync(PYTHON, ['-c', 'import feedparser'], { stdio: 'ignore' }).status !== 0;
@@ -239,9 +240,14 @@ describe('private feeds of readers’ subscriptions', () => {
   });
 
   it('a subscription deleted and made again under its name gets a new address', async () => {
+    // Reset once, so that its key generation is stored; deleting the subscription forgets it.
+    expect((await post(`/subscriptions/${ids.get(BOB)}/private-feed`, BOB)).status).toBe(303);
+    const deleted = ids.get(BOB)!;
+    expect(await temp.store.getState(privateFeedStateKey(deleted))).toEqual({ generation: 1 });
     const before = (await shownAddress(BOB, ids.get(BOB)!))!;
     expect((await post(`/subscriptions/${ids.get(BOB)}/delete`, BOB, { confirm: 'yes' })).status).toBe(303);
     await refused(before, 'the deleted subscription', 'bob-nlp');
+    expect(await temp.store.getState(privateFeedStateKey(deleted))).toBeUndefined();
     expect((await post('/subscriptions', BOB, subscriptionForm('nlp'))).status).toBe(303);
     const reader = await readerStoreOf(temp.store).getReader({ email: BOB });
     ids.set(BOB, (await subscriptionStoreOf(temp.store).list({ readerId: reader!.id }))[0]!.id);

@@ -16,9 +16,7 @@ import { jsonErrorHandler } from '../api/errors.js';
 import type { WebDeps } from '../deps.js';
 import { urls, type FeedKind } from '../urls.js';
 import { isDailyDigestOf, mergeDailyDigests, noSuchFeed, send, splitKind, SUBSCRIPTION_FEED_DIGESTS } from './index.js';
-
-/** The state entry of a subscription's feed key generation (no migration): `{ generation }`, 0 when absent. */
-export const privateFeedStateKey = (subscriptionId: string): string => `private-feed:${subscriptionId}`;
+import { privateFeedStateKey } from '../private-digests.js';
 
 /** The feed key generation of a subscription: its private feed addresses carry it. */
 export async function privateFeedGeneration(store: Store, subscriptionId: string): Promise<number> {

@@ -21,7 +21,7 @@ import { chooseUi } from '../i18n.js';
 import { SUBSCRIPTION_TEXT } from './text.js';
 import { pathOf, type WebEnv } from '../routes/context.js';
 import { readerOf, SESSION_COOKIE } from '../accounts/routes.js';
-import { digestPrivacyOf } from '../private-digests.js';
+import { digestPrivacyOf, forgetPrivateFeeds } from '../private-digests.js';
 import { privateFeedUrls, resetPrivateFeed } from '../feeds/private.js';
 import { keyedTag, sameText } from '../accounts/crypto.js';
 import { messagePage } from '../accounts/views.js';
@@ -344,6 +344,7 @@ export function mountSubscriptions(app: Hono<WebEnv>, deps: WebDeps, settings: S
     if (posted.fields.confirm !== 'yes') return privatePage(c, messagePage(frame(c), text(c).nothingDeletedTitle, [text(c).nothingDeleted]), 400);
     await digestPrivacyOf(deps.store).remember([row]);
     await store.remove(row.id, reader.role === 'admin' ? undefined : { readerId: reader.id });
+    await forgetPrivateFeeds(deps.store, [row.id]);
     settings.onChange?.();
     return c.redirect('/subscriptions', 303);
   });
