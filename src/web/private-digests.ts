@@ -55,11 +55,8 @@ export async function removeReaderKeepingDigestsPrivate(store: Store, readers: R
   const rows = reader ? await subscriptionRows(store, reader.id) : [];
   if (reader) await digestPrivacyOf(store).remember(rows);
   const removed = await readers.removeReader(email);
-  if (removed)
-    await forgetPrivateFeeds(
-      store,
-      rows.map((row) => row.id),
-    );
+  const ids = rows.map((row) => row.id);
+  if (removed) await forgetPrivateFeeds(store, ids);
   return removed;
 }
 
