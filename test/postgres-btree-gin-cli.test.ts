@@ -1,33 +1,26 @@
 /**
  * PostgreSQL where btree_gin cannot be had (a server without contrib, or a role that may not create it: here a role
- * given a schema of its own and nothing else, as managed databases often grant):
- * migration 0014 keeps the document's GIN index and the archive searches as before; once an administrator installs
- * the extension, `xivdigest reindex` moves the archive to the GIN index over (day, document) (ADR 0067). A database
- * and a role of their own, through the built CLI.
+ * given a schema of its own and nothing else, as managed databases often grant): migration 0014 keeps the document's
+ * GIN index and the archive searches as before; once an administrator installs the extension, `xivdigest reindex`
+ * moves the archive to the GIN index over (day, document) (ADR 0067). A database and a role of their own, through
+ * the built CLI.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Paper } from '../src/core/paper.js';
 import { createStore } from '../src/store/index.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { makePaper } from './helpers/select-papers.js';
 
 const adminUrl = process.env.XIVDIGEST_TEST_PG_URL;
 
-function paper(index: number): Paper {
-  const id = `2504.${String(index).padStart(5, '0')}`;
-  return {
-    id,
-    version: 1,
+/** Paper `index`: every other one about diffusion, one a day in April 2025. */
+const paper = (index: number) =>
+  makePaper({
+    id: `2504.${String(index).padStart(5, '0')}`,
     title: index % 2 === 0 ? `Diffusion models for planning, part ${index}` : `Graph networks, part ${index}`,
-    authors: [{ name: 'Ada Lovelace' }],
-    abstract: `Abstract of ${id}.`,
     categories: ['cs.LG'],
-    links: { abs: `https://arxiv.org/abs/${id}` },
     announced: `2025-04-${String(1 + (index % 28)).padStart(2, '0')}`,
-    versions: [{ version: 1 }],
-    source: 'arxiv-rss',
-  };
-}
+  });
 
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

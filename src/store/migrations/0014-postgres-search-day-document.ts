@@ -35,16 +35,15 @@ export async function ensureBtreeGin(db: Kysely<any>): Promise<boolean> {
 }
 
 /**
- * Replaces the document's GIN index by the one over (day, document) when btree_gin can be had, and says whether
- * `paper_search` has it now. Also run by `xivdigest reindex` (on the emptied table, before refilling it), so that
+ * Replaces the document's GIN index by the one over (day, document) when btree_gin can be had; otherwise leaves it.
+ * Also run by `xivdigest reindex` (on the emptied table, before refilling it), so that
  * an archive migrated where btree_gin was missing gets the index once it is installed.
  */
-export async function useDayDocumentIndex(db: Kysely<any>): Promise<boolean> {
-  if (!(await ensureBtreeGin(db))) return false;
+export async function useDayDocumentIndex(db: Kysely<any>): Promise<void> {
+  if (!(await ensureBtreeGin(db))) return;
   await sql`set local maintenance_work_mem = '256MB'`.execute(db);
   await sql`create index if not exists ${sql.raw(DAY_DOCUMENT_INDEX)} on paper_search using gin (day, document)`.execute(db);
   await sql`drop index if exists ${sql.raw(DOCUMENT_INDEX)}`.execute(db);
-  return true;
 }
 
 /**
