@@ -3,12 +3,13 @@
  * given a schema of its own and nothing else, as managed databases often grant): migration 0014 keeps the document's
  * GIN index and the archive searches as before; once an administrator installs the extension, `xivdigest reindex`
  * moves the archive to the GIN index over (day, document) (ADR 0067). A database and a role of their own, through
- * the built CLI.
+ * the built CLI. `status`, `serve` and `reindex` say which index serves search, and what to do without the new one.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStore } from '../src/store/index.js';
 import { createCliSandbox, type CliSandbox } from './helpers/cli.js';
+import { startCli } from './helpers/cli-process.js';
 import { makePaper } from './helpers/select-papers.js';
 
 const adminUrl = process.env.XIVDIGEST_TEST_PG_URL;
@@ -94,6 +95,12 @@ describe.skipIf(reason !== undefined)('PostgreSQL without btree_gin (built CLI)'
     return JSON.parse(result.stdout) as { total: number; hits: Array<{ id: string }> };
   };
 
+  const searchStatus = async () => {
+    const result = await cli.run(['--db', storeUrl, 'status', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    return (JSON.parse(result.stdout) as { store: { search: unknown } }).store.search;
+  };
+
   it('keeps the document index and searches as before; reindex moves to (day, document) once the extension is installed', async () => {
     const store = await createStore({ url: storeUrl });
     await store.upsertPapers(Array.from({ length: 30 }, (_, index) => paper(index + 1)));
@@ -102,11 +109,36 @@ describe.skipIf(reason !== undefined)('PostgreSQL without btree_gin (built CLI)'
     const before = await search();
     expect(before.total).toBe(15);
 
-    // An administrator installs it (as the README says); the next reindex takes it up.
+    // The operator is told, with what to do: by status, by serve as it starts, by reindex (which cannot build it).
+    const denied =
+      /the btree_gin extension is not installed and this role may not create it: run `create extension btree_gin` as the database owner or a superuser, then `xivdigest reindex`/;
+    expect(await searchStatus()).toMatchObject({ ranking: 'ts_rank', index: 'document', reason: expect.stringMatching(denied) });
+    const status = await cli.run(['--db', storeUrl, 'status']);
+    expect(status.stdout).toMatch(new RegExp(`search: ranked with ts_rank over the document's own GIN index, slower on large archives: ${denied.source}`));
+    const serving = startCli(cli, ['--db', storeUrl, 'serve', '--port', '0']);
+    try {
+      expect(await serving.waitForStderr(/serving the web archive at/)).toMatch(new RegExp(`warning: search: .*${denied.source}`));
+    } finally {
+      serving.kill();
+    }
+    const stillDenied = await cli.run(['--db', storeUrl, 'reindex', '--json']);
+    expect(stillDenied.code, stillDenied.stderr).toBe(0);
+    expect(JSON.parse(stillDenied.stdout)).toMatchObject({ papers: 30, index: 'document' });
+    expect(stillDenied.stderr).toMatch(denied);
+
+    // An administrator installs it (as the README says): status says to reindex, and the next reindex takes it up.
     await withClient(databaseUrl, (client) => client.query('create extension btree_gin schema public'));
-    const reindexed = await cli.run(['--db', storeUrl, 'reindex']);
+    expect(await searchStatus()).toMatchObject({
+      index: 'document',
+      reason: 'btree_gin is installed now: run `xivdigest reindex` to build the index over (day, document)',
+    });
+    const reindexed = await cli.run(['--db', storeUrl, 'reindex', '--json']);
     expect(reindexed.code, reindexed.stderr).toBe(0);
+    expect(JSON.parse(reindexed.stdout)).toMatchObject({ papers: 30, index: 'day-document' });
+    expect(reindexed.stderr).not.toMatch(/warning/);
     expect(await indexes()).toEqual(['paper_search_day', 'paper_search_day_document', 'paper_search_pkey']);
     expect(await search()).toEqual(before);
+    expect(await searchStatus()).toEqual({ ranking: 'ts_rank', index: 'day-document' });
+    expect((await cli.run(['--db', storeUrl, 'status'])).stdout).toContain('search: ranked with ts_rank, GIN index over (day, document) (ADR 0067)');
   });
 });

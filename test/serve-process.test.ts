@@ -64,7 +64,7 @@ describe.concurrent('xivdigest serve --schedule as a process', () => {
       item.process = serving;
       const stderr = await serving.waitForStderr(/serving the web archive at http:\/\/127\.0\.0\.1:\d+\//);
       expect(stderr).toMatch(
-        /warning: search ranks with SQLite's bm25\(\), slower on large archives: .*xivdigest-fts\.\w+ is missing \(npm run build compiles it with a C compiler\)/,
+        /warning: search: ranked with SQLite's bm25\(\), slower on large archives: .*xivdigest-fts\.\w+ is missing \(npm run build compiles it with a C compiler\)/,
       );
       const url = /serving the web archive at (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr)![1]!;
       expect((await fetch(`${url}/api/search?q=diffusion`)).status).toBe(200);

@@ -4,7 +4,7 @@ import type { QueueCounts, QueueCountsReader } from '../core/queue.js';
 import type { RunReport } from '../core/run-report.js';
 import { parseLeaseOwner, runLeaseKey } from '../jobs/run-lease.js';
 import { describeSchedule } from '../schedule/index.js';
-import { leaseStoreOf, nativeRankStatus, opsReaderOf, type StoreHealth, type TextCount } from '../store/index.js';
+import { leaseStoreOf, nativeRankStatus, opsReaderOf, type SearchIndexState, type StoreHealth, type TextCount } from '../store/index.js';
 import type { RunRecord, Store } from '../store/store.js';
 import { formatDuration } from './output.js';
 import { shown } from './run-view.js';
@@ -54,8 +54,11 @@ export interface Failure {
 export interface StatusReport {
   /** ISO 8601: when the status was read. */
   at: string;
-  /** `search`: SQLite's ranking function (ADR 0054); PostgreSQL ranks with ts_rank. */
-  store: { location: string; migrations: StoreHealth; search?: { ranking: 'xivdigest_bm25' | 'bm25'; reason?: string } };
+  /**
+   * `search`: SQLite's ranking function (ADR 0054), with why it fell back to bm25(); PostgreSQL ranks with ts_rank, and
+   * `index` says whether the GIN index over (day, document) serves it (ADR 0067), with why not and what to do.
+   */
+  store: { location: string; migrations: StoreHealth; search: SearchStatus };
   subscriptions: SubscriptionStatus[];
   running: RunningRun[];
   texts: Array<{ lang: string; ok: number; failed: number; pending: number }>;
@@ -65,6 +68,12 @@ export interface StatusReport {
   /** Why the exit code is 1: one line each; empty when all is well. */
   attention: string[];
 }
+
+export type SearchStatus =
+  | { ranking: 'xivdigest_bm25' }
+  | { ranking: 'bm25'; reason?: string }
+  | { ranking: 'ts_rank'; index: 'day-document' }
+  | { ranking: 'ts_rank'; index: 'document'; reason: string };
 
 export interface StatusSources {
   store: Store;
@@ -123,7 +132,12 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
   const now = sources.now ?? new Date();
   const ops = opsReaderOf(store);
   const leases = leaseStoreOf(store);
-  const [health, textCounts, recentStored] = await Promise.all([ops.health(), ops.textCounts(), store.listRuns({ limit: sources.recent ?? 50 })]);
+  const [health, textCounts, recentStored, searchIndex] = await Promise.all([
+    ops.health(),
+    ops.textCounts(),
+    store.listRuns({ limit: sources.recent ?? 50 }),
+    ops.searchIndex(),
+  ]);
   const recent: RunRecord[] = [];
   for (const run of recentStored) recent.push(await shown(store, run));
 
@@ -199,7 +213,7 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
 
   return {
     at: now.toISOString(),
-    store: { location: store.location, migrations: health, ...searchRanking(store.location) },
+    store: { location: store.location, migrations: health, search: searchStatus(searchIndex) },
     subscriptions,
     running,
     texts: [...texts.values()],
@@ -214,19 +228,42 @@ const oneLine = (text: string, width = 160) => {
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 };
 
-/** The report for a terminal. */
-/** SQLite stores only: whether search ranks with xivdigest_bm25 or falls back to bm25(), and why. */
-function searchRanking(location: string): Pick<StatusReport['store'], 'search'> {
-  if (/^postgres(ql)?:/.test(location)) return {};
-  const rank = nativeRankStatus();
-  return { search: rank.loaded ? { ranking: 'xivdigest_bm25' } : { ranking: 'bm25', ...(rank.reason ? { reason: rank.reason } : {}) } };
+/**
+ * SQLite: whether search ranks with xivdigest_bm25 or falls back to bm25(), and why. PostgreSQL: whether the GIN index
+ * over (day, document) serves it, and why not.
+ */
+export async function readSearchStatus(store: Store): Promise<SearchStatus> {
+  return searchStatus(await opsReaderOf(store).searchIndex());
 }
 
+/** What `serve` and `reindex` warn when search runs slower than it could, and what to do; undefined when all is well. */
+export function searchWarning(search: SearchStatus): string | undefined {
+  return search.ranking === 'bm25' || (search.ranking === 'ts_rank' && search.index === 'document') ? searchLine(search) : undefined;
+}
+
+function searchStatus(index: SearchIndexState): SearchStatus {
+  if (index.index !== 'fts5') return index.index === 'day-document' ? { ranking: 'ts_rank', index: 'day-document' } : { ranking: 'ts_rank', ...index };
+  const rank = nativeRankStatus();
+  return rank.loaded ? { ranking: 'xivdigest_bm25' } : { ranking: 'bm25', ...(rank.reason ? { reason: rank.reason } : {}) };
+}
+
+/** The search line of `status`: what ranks, and what makes it slower than it could be. */
+export function searchLine(search: SearchStatus): string {
+  switch (search.ranking) {
+    case 'xivdigest_bm25':
+      return 'search: ranked with xivdigest_bm25 (ADR 0054)';
+    case 'bm25':
+      return `search: ranked with SQLite's bm25(), slower on large archives: ${search.reason ?? 'the ranking function is not loaded'}`;
+    case 'ts_rank':
+      return search.index === 'day-document'
+        ? 'search: ranked with ts_rank, GIN index over (day, document) (ADR 0067)'
+        : `search: ranked with ts_rank over the document's own GIN index, slower on large archives: ${search.reason}`;
+  }
+}
+
+/** The report for a terminal. */
 export function formatStatus(status: StatusReport): string[] {
-  const lines = [`store: ${status.store.location} (${status.store.migrations.applied} migrations applied)`];
-  const search = status.store.search;
-  if (search?.ranking === 'xivdigest_bm25') lines.push('search: ranked with xivdigest_bm25 (ADR 0054)');
-  else if (search) lines.push(`search: ranked with SQLite's bm25(), slower on large archives: ${search.reason ?? 'the ranking function is not loaded'}`);
+  const lines = [`store: ${status.store.location} (${status.store.migrations.applied} migrations applied)`, searchLine(status.store.search)];
   lines.push('', 'subscriptions:');
   if (status.subscriptions.length === 0) lines.push('  none configured and no runs stored');
   for (const item of status.subscriptions) {

@@ -17,8 +17,8 @@ import type { Store } from './store.js';
 
 export type { MigrationProgress, MigrationProgressListener } from './migrations/index.js';
 export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
-export { nativeRankStatus, nativeRankWarning } from './kysely/search/native-rank.js';
-export type { OpsReader, StoreHealth, TextCount } from './ops-reader.js';
+export { nativeRankStatus } from './kysely/search/native-rank.js';
+export type { OpsReader, SearchIndexState, StoreHealth, TextCount } from './ops-reader.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
 export type { LibraryUpload, ReaderSubscription, SubscriptionSave, SubscriptionStore } from './subscription-store.js';
 export type { MarkKind, MarksStore, ReaderMark, Unsubscription } from './marks-store.js';

@@ -17,9 +17,18 @@ export interface StoreHealth {
   unknown: string[];
 }
 
+/**
+ * Which full-text index serves search. PostgreSQL: `day-document` is the GIN index over (day, document) of migration
+ * 0014 (ADR 0067); `document` is the document's own, kept where the btree_gin extension could not be had, with `reason`
+ * saying why and what to do. SQLite: `fts5`.
+ */
+export type SearchIndexState = { index: 'fts5' } | { index: 'day-document' } | { index: 'document'; reason: string };
+
 export interface OpsReader {
   /** Stored texts per language and status, in one grouped query. */
   textCounts(): Promise<TextCount[]>;
   /** One round trip that proves the database answers, and how its migrations compare with this version's. */
   health(): Promise<StoreHealth>;
+  /** Which full-text index serves search, and on PostgreSQL without btree_gin, why and what to do. */
+  searchIndex(): Promise<SearchIndexState>;
 }

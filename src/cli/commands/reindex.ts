@@ -6,13 +6,15 @@ export function registerReindex(program: Command, run: RunCommand): void {
   program
     .command('reindex')
     .description('rebuild the search index from the stored papers and their translations')
-    .option('--json', 'print JSON: { papers, seconds }')
+    .option('--json', 'print JSON: { papers, seconds, index }')
     .addHelpText(
       'after',
       `
 The index is kept up to date as papers and translations are stored; rebuild it after restoring a database from a copy
 without it, or to compact it. It is rebuilt in one transaction: searches see the old index until it is done.
-Progress and an ETA go to stderr.
+Progress and an ETA go to stderr. On PostgreSQL it also builds the GIN index over (day, document) when the btree_gin
+extension has been installed since the database was migrated; without it, it says so on stderr and what to do.
+The JSON's index: fts5 (SQLite), day-document, or document (PostgreSQL without btree_gin).
 
 Examples:
   xivdigest reindex
@@ -20,14 +22,18 @@ Examples:
     )
     .action((options: { json?: boolean }) =>
       run(async (context) => {
-        const { rebuildSearchIndex } = await import('../../store/index.js');
+        const [{ rebuildSearchIndex }, { readSearchStatus, searchWarning }] = await Promise.all([import('../../store/index.js'), import('../status.js')]);
         const store = await context.app().store();
         const started = Date.now();
         const progress = context.reporter.progress('reindex');
         const { papers } = await rebuildSearchIndex(store, (done, total) => progress.update(done, total));
         const seconds = (Date.now() - started) / 1000;
         progress.finish(`${papers} papers indexed`);
-        if (options.json) context.print(JSON.stringify({ papers, seconds }));
+        const search = await readSearchStatus(store);
+        const slow = searchWarning(search);
+        if (slow) context.reporter.warn(slow);
+        const index = search.ranking === 'ts_rank' ? search.index : 'fts5';
+        if (options.json) context.print(JSON.stringify({ papers, seconds, index }));
         else context.print(`Indexed ${papers} papers in ${seconds.toFixed(1)} s.`);
       }),
     );

@@ -131,9 +131,9 @@ Examples:
         const loaded = options.schedule ? await context.configForRun() : context.config();
         const app = context.app();
         const store = await app.store();
-        const { nativeRankWarning } = await import('../../store/index.js');
-        const slowRanking = nativeRankWarning();
-        if (slowRanking) context.reporter.warn(slowRanking);
+        const { readSearchStatus, searchWarning } = await import('../status.js');
+        const slowSearch = searchWarning(await readSearchStatus(store));
+        if (slowSearch) context.reporter.warn(slowSearch);
         const accounts = await accountsOf(loaded, store);
         const rescanSeconds = parseSeconds(options.rescanSeconds, '--rescan-seconds');
         // Readers' own subscriptions (docs/decisions/0039) run beside the config file's, from the database; they are

@@ -47,13 +47,3 @@ export function disableNativeRank(reason: string): void {
 export function nativeRankStatus(): { loaded: boolean; reason?: string } {
   return state ?? { loaded: false, reason: 'no SQLite store was opened' };
 }
-
-/**
- * What `serve` warns at start when a SQLite store is open without `xivdigest_bm25`: search still works, ranked by
- * bm25(), which walks every match of each phrase (tens of ms more per common word at a million papers). Undefined when
- * it is loaded, or when no SQLite store was opened (PostgreSQL ranks with ts_rank).
- */
-export function nativeRankWarning(): string | undefined {
-  if (state === undefined || state.loaded) return undefined;
-  return `search ranks with SQLite's bm25(), slower on large archives: ${state.reason ?? 'xivdigest_bm25 is not loaded'}`;
-}
