@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)('`serve --schedule` and subscriptions created, edi
 
     let mark = serving.stderr().length;
     await page.goto(`${base}/subscriptions/new`);
-    await save(page, { Name: 'soon', Categories: 'cs.CL', 'Schedule (cron)': cronIn(12), 'Time zone': 'UTC' });
+    await save(page, { Name: 'soon', Categories: 'cs.CL', 'Schedule (cron)': cronIn(6), 'Time zone': 'UTC' });
     await serving.waitForStderr(/bob-soon: scheduled \(\S+ \S+ \S+ \S+ \S+ \*, UTC\)/, { from: mark });
     await serving.waitForStderr(/bob-soon: next run /, { from: mark });
     await serving.waitForStderr(/bob-soon: started the \S+ slot/, { from: mark, timeoutMs: 60_000 });
@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)('`serve --schedule` and subscriptions created, edi
     mark = serving.stderr().length;
     await page.goto(`${base}/subscriptions`);
     await page.getByRole('link', { name: 'bob-soon' }).click();
-    await save(page, { 'Schedule (cron)': cronIn(12) });
+    await save(page, { 'Schedule (cron)': cronIn(6) });
     await serving.waitForStderr(/bob-soon: next run /, { from: mark });
     await serving.waitForStderr(/bob-soon: started the \S+ slot/, { from: mark, timeoutMs: 60_000 });
     await serving.waitForStderr(/bob-soon: finished the \S+ slot/, { from: mark, timeoutMs: 60_000 });

@@ -125,14 +125,16 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
     const giveUpMs = options.workerWaitMs ?? 0;
     let since: number | undefined;
     let told = false;
-    let lastPending = Number.POSITIVE_INFINITY;
+    // Unknown before the first look, which therefore sees no job settle (with +∞ here it counted as served, and the
+    // first notice came a whole RECONCILE_MS late).
+    let lastPending: number | undefined;
     const kind = name === 'publish' || name === 'deliver' ? name : 'enrich';
     const start =
       `\`xivdigest worker\` with the same queue.url and queue.prefix (its --jobs, if given, must include ${kind}` +
       `${kind === 'enrich' ? ', and it needs the same LLM provider account' : ''})`;
     return {
       async check(pending: number): Promise<void> {
-        const settled = pending < lastPending;
+        const settled = lastPending !== undefined && pending < lastPending;
         lastPending = pending;
         const served = settled || (await queue.getWorkersCount().catch(() => 1)) > 0 || (await queue.getActiveCount()) > 0;
         if (served) {
@@ -298,12 +300,20 @@ export function createBullmqQueue(options: BullmqQueueOptions): JobQueue {
           if (waitOptions.signal?.aborted)
             throw new XivdigestError({ code: 'ABORTED', message: `Stopped waiting; ${pending.size} job(s) stay queued and run on the workers` });
           await idle.check(pending.size);
+          // The next look, or sooner: the last job settling, or an abort. Whichever comes first clears the others, so
+          // that no timer outlives the wait (a left one kept the process alive for RECONCILE_MS after a run ended).
+          let timer: NodeJS.Timeout | undefined;
+          let onAbort: (() => void) | undefined;
           await new Promise<void>((resolve) => {
             wake = resolve;
-            const timer = setTimeout(resolve, idle.nextLookMs());
-            waitOptions.signal?.addEventListener('abort', () => resolve(), { once: true });
-            void timer;
-          }).finally(() => (wake = undefined));
+            timer = setTimeout(resolve, idle.nextLookMs());
+            onAbort = () => resolve();
+            waitOptions.signal?.addEventListener('abort', onAbort, { once: true });
+          }).finally(() => {
+            wake = undefined;
+            clearTimeout(timer);
+            if (onAbort) waitOptions.signal?.removeEventListener('abort', onAbort);
+          });
           if (pending.size > 0) await reconcile(shared!, queue, pending, settle);
         }
       } catch (error) {

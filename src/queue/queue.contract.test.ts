@@ -1,4 +1,5 @@
 /** The job queue seam's contract, run against both adapters: in this process, and BullMQ on the Redis of XIVDIGEST_TEST_REDIS_URL. */
+import { createHook } from 'node:async_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { XivdigestError } from '../core/errors.js';
 import type { JobQueue, JobSettlement } from '../core/queue.js';
@@ -110,6 +111,31 @@ describe.each(adapters)('job queue contract: $name', ({ skip, make }) => {
     const failed = settled.find((settlement) => settlement.id === 'r-2');
     expect(failed).toMatchObject({ ok: false, reason: expect.stringContaining('The API refused the key') });
     expect(attempts['r-2']).toEqual([1]);
+  });
+
+  it.skipIf(skip)('leaves no timer behind once the jobs it waits for settle, so that a command that waited exits at once', async () => {
+    const queue = make();
+    // The job takes a while, so that the wait is woken by it settling, not finding it settled at its first look.
+    await queue.process('t', () => new Promise((resolve) => setTimeout(() => resolve(1), 300)), { concurrency: 1, lockMs: 5000 });
+    await queue.add('t', [{ id: 't-1', data: {} }]);
+    // Every timer made while waiting and closing, until it fires or is cleared.
+    const made = new Map<number, { hasRef(): boolean }>();
+    let watching = true;
+    const hook = createHook({
+      init: (id, type, _trigger, resource) => void (watching && type === 'Timeout' && made.set(id, resource as { hasRef(): boolean })),
+      destroy: (id) => void made.delete(id),
+    }).enable();
+    try {
+      await queue.wait('t', ['t-1'], { onSettled: () => undefined });
+      // Closed, the queue's own timers (its workers' loops, its connections') are cleared; one the wait left would
+      // keep the process up for seconds after its work (a new look's timer did, for 5 s).
+      await queue.close();
+      watching = false;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect([...made.values()].filter((timer) => timer.hasRef())).toEqual([]);
+    } finally {
+      hook.disable();
+    }
   });
 
   it.skipIf(skip)('takes normal jobs before low-priority ones, and counts jobs and workers', async () => {
