@@ -4,7 +4,7 @@
  * 700-paper digest (cached: the goal is ≥ 50 % of static), the same gzipped, the same with If-None-Match (304), a search page (briefly
  * cached, the same URL again and again) and the same search uncached (briefMs 0: every request searches and renders).
  * Prints req/s, p50 and p99 latency and the ratio to static, and the cold render time of the digest page.
- * `--short` (or BENCH_SHORT=1): 100 papers, 1 s per case, for the smoke test. `DURATION=20 CONNECTIONS=20` to tune.
+ * `--short` (or BENCH_SHORT=1): 100 papers, 1 s per case and no warm-up, for the smoke test. `DURATION=20 CONNECTIONS=20` to tune.
  */
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -104,8 +104,9 @@ async function main(): Promise<void> {
     ];
     const rows: string[] = [];
     const fmt = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });
-    // Warm-up: JIT, the page cache and the connections, so the measured seconds compare steady states.
-    for (const item of cases) {
+    // Warm-up: JIT, the page cache and the connections, so the measured seconds compare steady states. Not in short
+    // mode, whose figures are only printed (the smoke test).
+    for (const item of short ? [] : cases) {
       await autocannon({ url: item.url, connections, duration: 1, headers: { ...headers, ...(item.headers ?? {}) } });
       await autocannon({ url: item.twin, connections, duration: 1 });
     }
