@@ -659,6 +659,62 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
     },
   );
 
+  it.skipIf(kind !== 'postgres')(
+    'migration 0015 gives every document its title words as ^ lexemes, as the store now writes them, with the same answers (PostgreSQL only; ADR 0068)',
+    async () => {
+      await temp.store.saveTexts([texts('2504.00002', { title: 'グラフネットワークの調査', lang: 'ja' })]);
+      const documents = async () =>
+        (await temp.query<{ id: string; document: string }>('select paper_id as id, document::text as document from paper_search order by paper_id')).map(
+          (row) => `${row.id} ${row.document}`,
+        );
+      const asked = [
+        { q: 'ti:graph' },
+        { q: 'ti:"language models"' },
+        { q: 'ti:规划器' },
+        { q: 'ti:plan*' },
+        { q: 'ti:グラフ' },
+        { q: 'diffusion NOT ti:survey' },
+      ];
+      const answers = () => Promise.all(asked.map((request) => temp.store.search(request)));
+      const written = await documents();
+      expect(written.find((document) => document.startsWith('2504.00003'))).toMatch(/'\^planners':\d+A/);
+      const before = await answers();
+      expect(before.map(ids)).toEqual([['2504.00002'], ['2504.00003'], ['2504.00003'], ['2504.00003'], ['2504.00002'], ['2504.00001']]);
+      // An archive from before 0015: no ^ lexemes, and the document's own index.
+      await temp.store.close();
+      await temp.query(`update paper_search set document = ts_delete(document, array(select lexeme from unnest(document) where lexeme like '^%'))`);
+      expect((await documents()).some((document) => document.includes("'^"))).toBe(false);
+      await temp.query('drop index paper_search_day_document');
+      await temp.query('create index paper_search_document on paper_search using gin (document)');
+      await temp.query(`delete from kysely_migration where name >= '0015'`);
+      const vacuumed = async () =>
+        (
+          await temp.query<{ at: string | null }>(
+            `select last_vacuum::text as at from pg_stat_user_tables where schemaname = current_schema() and relname = 'paper_search'`,
+          )
+        )[0]?.at;
+      const vacuumedBefore = await vacuumed();
+      const progress: Array<{ migration: string; done: number; total: number; finished: boolean }> = [];
+      temp.store = await createStore({ url: temp.url, onMigrationProgress: (event) => progress.push(event) });
+      const own = progress.filter((event) => event.migration === '0015-postgres-title-lexemes');
+      expect(own.at(-1)).toEqual({ migration: '0015-postgres-title-lexemes', done: 10, total: 10, finished: true });
+      expect(own.map((event) => event.done)).toEqual([...own.map((event) => event.done)].sort((a, b) => a - b));
+      expect(await documents()).toEqual(written);
+      const indexes = await temp.query<{ name: string }>(
+        `select indexname as name from pg_indexes where schemaname = current_schema() and tablename = 'paper_search' order by 1`,
+      );
+      expect(indexes.map((row) => row.name)).toEqual(['paper_search_day', 'paper_search_day_document', 'paper_search_pkey']);
+      expect(await answers()).toEqual(before);
+      // Every row was rewritten: the store vacuumed the table once the migration had committed.
+      expect(await vacuumed()).not.toBe(vacuumedBefore);
+      // Run again over documents that have them (as 0011 leaves them when it runs first): nothing changes.
+      await temp.store.close();
+      await temp.query(`delete from kysely_migration where name >= '0015'`);
+      temp.store = await createStore({ url: temp.url });
+      expect(await documents()).toEqual(written);
+    },
+  );
+
   it.skipIf(kind !== 'postgres')('migration 0011 rewrites documents indexed with the old lexemes (PostgreSQL only: SQLite keeps its tokens)', async () => {
     const documents = async () => (await temp.query<{ document: string }>('select document::text as document from paper_search')).map((row) => row.document);
     // An archive indexed before 0011: category lexemes c0…, author lexemes a0… (the same documents otherwise).

@@ -891,6 +891,7 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
           '0012-postgres-search-by-day',
           '0013-postgres-search-statistics',
           '0014-postgres-search-day-document',
+          '0015-postgres-title-lexemes',
         ]);
       } finally {
         await again.close();

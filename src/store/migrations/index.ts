@@ -14,6 +14,7 @@ import * as postgresMarkedLexemes from './0011-postgres-marked-lexemes.js';
 import * as postgresSearchByDay from './0012-postgres-search-by-day.js';
 import * as postgresSearchStatistics from './0013-postgres-search-statistics.js';
 import * as postgresSearchDayDocument from './0014-postgres-search-day-document.js';
+import * as postgresTitleLexemes from './0015-postgres-title-lexemes.js';
 
 /** What a migration may need to know about the database it runs on; the one dialect difference in DDL. */
 export interface MigrationContext {
@@ -45,6 +46,11 @@ export type MigrationProgressListener = (progress: MigrationProgress) => void;
 export interface StoreMigration {
   up(db: Kysely<any>, context: MigrationContext): Promise<void>;
   down?(db: Kysely<any>, context: MigrationContext): Promise<void>;
+  /**
+   * PostgreSQL: tables to VACUUM (ANALYZE) once the migrations have committed, for a migration that rewrites every row
+   * of them (VACUUM cannot run inside the migrations' transaction).
+   */
+  vacuum?: readonly string[];
 }
 
 /**
@@ -66,6 +72,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: StoreM
   ['0012-postgres-search-by-day', postgresSearchByDay],
   ['0013-postgres-search-statistics', postgresSearchStatistics],
   ['0014-postgres-search-day-document', postgresSearchDayDocument],
+  ['0015-postgres-title-lexemes', postgresTitleLexemes],
 ];
 
 /**

@@ -11,7 +11,7 @@ import type { Paper } from '../../../core/paper.js';
 import { categoryTokens, searchTokens, segmentForIndex } from '../../../core/search-text.js';
 import { PAPER_WRITE_COLUMNS } from '../rows/papers.js';
 import { FLUSH_AT, flushPending, FTS_INSERT_TARGET, pendingDocuments, rowsInsert } from './pending.js';
-import { AUTHOR_PREFIX, quoteLexeme, tsCategoryLexeme } from './query.js';
+import { AUTHOR_PREFIX, quoteLexeme, TITLE_PREFIX, tsCategoryLexeme } from './query.js';
 
 export type SearchDialect = 'sqlite' | 'postgres';
 
@@ -160,27 +160,31 @@ const MAX_POSITION = 16_383;
 /**
  * A paper's tsvector as a literal: title A, translated titles B, TL;DRs and authors (prefixed `@`) C, abstracts D,
  * category lexemes (`#cs0cl`, tsCategoryLexeme) without positions. Positions run on across the fields, with a gap
- * between texts so that a phrase never spans two of them. No word starts with `@` or `#`: a typed word never reaches
- * an author's or a category's lexeme (ADR 0059).
+ * between texts so that a phrase never spans two of them. No word starts with `@`, `#` or `^`: a typed word never
+ * reaches an author's or a category's lexeme (ADR 0059), nor the second copy of each title word, prefixed `^` at the
+ * same positions and weights, that `ti:` asks for (ADR 0068).
  */
 export function tsVectorLiteral(source: SearchSource): string {
   const fields = documentFields(source);
   const lexemes = new Map<string, string[]>();
   let position = 1;
-  const add = (values: readonly string[], weight: string, prefix = ''): void => {
+  const at = (lexeme: string, weight: string): void => {
+    const positions = lexemes.get(lexeme) ?? [];
+    if (positions.length < MAX_POSITIONS && position <= MAX_POSITION) positions.push(`${position}${weight}`);
+    lexemes.set(lexeme, positions);
+  };
+  const add = (values: readonly string[], weight: string, prefix = '', title = false): void => {
     for (const value of values) {
       for (const token of searchTokens(value)) {
-        const lexeme = prefix + token.token;
-        const positions = lexemes.get(lexeme) ?? [];
-        if (positions.length < MAX_POSITIONS && position <= MAX_POSITION) positions.push(`${position}${weight}`);
-        lexemes.set(lexeme, positions);
+        at(prefix + token.token, weight);
+        if (title) at(TITLE_PREFIX + token.token, weight);
         position += 1;
       }
       position += 8;
     }
   };
-  add(fields.title, 'A');
-  add(fields.ttitle, 'B');
+  add(fields.title, 'A', '', true);
+  add(fields.ttitle, 'B', '', true);
   add(fields.tldr, 'C');
   add(fields.authors, 'C', AUTHOR_PREFIX);
   add(fields.abstract, 'D');

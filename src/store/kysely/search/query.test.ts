@@ -30,9 +30,12 @@ describe('toLooseTsQuery', () => {
     expect(tsExact(parseQuery('diffusion'))).toBe(true);
     expect(tsExact(parseQuery('reinforcement learning -survey'))).toBe(true);
     expect(tsExact(parseQuery('"large language models"'))).toBe(false);
-    expect(tsExact(parseQuery('ti:retrieval'))).toBe(false);
+    // `ti:` words have lexemes of their own (ADR 0068): one is exact; a phrase of them is not.
+    expect(tsExact(parseQuery('ti:retrieval'))).toBe(true);
+    expect(tsExact(parseQuery('ti:"retrieval models"'))).toBe(false);
     expect(loose('"large language models"')).toBe("(('large' & 'language' & 'models') | ('@large' & '@language' & '@models'))");
-    expect(loose('ti:retrieval')).toBe("'retrieval'");
+    expect(loose('ti:retrieval')).toBe("'^retrieval'");
+    expect(loose('ti:"retrieval models"')).toBe("('^retrieval' & '^models')");
     expect(loose('abs:benchmark -survey')).toBe("('benchmark' & !('survey' | '@survey'))");
     // Leaving out less would leave out papers that match: a NOT of a phrase is dropped, and an OR with "anything" is anything.
     expect(loose('language -"language models"')).toBe("(('language' | '@language'))");
@@ -41,11 +44,11 @@ describe('toLooseTsQuery', () => {
   });
 
   it("takes a phrase's rarest word alone when it is in under 5% of the papers", () => {
-    const shares: Record<string, number> = { 强化: 0.03, 化学: 0.033, 学习: 0.23, large: 0.24, language: 0.18, models: 0.38 };
+    const shares: Record<string, number> = { 强化: 0.03, 化学: 0.033, 学习: 0.23, large: 0.24, language: 0.18, models: 0.38, '^large': 0.02, '^rare': 0.001 };
     const share = (lexeme: string) => shares[lexeme] ?? 0.001;
     expect(toLooseTsQuery(parseQuery('强化学习'), share)).toBe("('强化' | '@强化')");
     expect(toLooseTsQuery(parseQuery('"large language models"'), share)).toBe("(('large' & 'language' & 'models') | ('@large' & '@language' & '@models'))");
-    expect(toLooseTsQuery(parseQuery('ti:"large rare"'), share)).toBe("'rare'");
+    expect(toLooseTsQuery(parseQuery('ti:"large rare"'), share)).toBe("'^rare'");
     // The last word of a prefix phrase stands for many lexemes: never alone.
     expect(toLooseTsQuery(parseQuery('"language rar*"'), share)).toBe("(('language' & 'rar':*) | ('@language' & '@rar':*))");
   });
@@ -94,7 +97,7 @@ describe('tsQueryShare', () => {
       prefix ? Object.entries(shares).reduce((sum, [name, value]) => (name.startsWith(lexeme) ? sum + value : sum), 0) : (shares[lexeme] ?? 0.001),
     );
 
-  it('estimates words, ORs, NOTs, ANDs of related words, phrases and weights', () => {
+  it('estimates words, ORs, NOTs, ANDs of related words and phrases, not counting weights', () => {
     expect(share("'large'")).toBeCloseTo(0.24);
     expect(share("('large' | 'nothing')")).toBeCloseTo(0.24 + 0.001 - 0.24 * 0.001);
     expect(share("!'survey'")).toBeCloseTo(0.9);
@@ -102,8 +105,7 @@ describe('tsQueryShare', () => {
     expect(share("('language' & 'learning')")).toBeCloseTo(0.18 * Math.sqrt(0.32));
     // A phrase: half its rarest word.
     expect(share("('large' <-> 'language' <-> 'models')")).toBeCloseTo(0.09);
-    // A title-only weight: 40% of the word; a weight with the abstract: all of it.
-    expect(share("'large':AB")).toBeCloseTo(0.096);
+    // `abs:`'s weights keep most of a word: not counted (`ti:` has lexemes of its own, ADR 0068).
     expect(share("'large':CD")).toBeCloseTo(0.24);
     expect(share("'trans':*")).toBeCloseTo(0.3);
     expect(share("'it''s'")).toBeCloseTo(0.001);

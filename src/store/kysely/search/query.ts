@@ -17,6 +17,13 @@ const NOTHING_TOKEN = 'c0none';
 export const AUTHOR_PREFIX = '@';
 
 /**
+ * PostgreSQL documents hold each word of the title and the translated titles a second time with this prefix, at the
+ * same positions and weights, so that `ti:` is answered by the GIN index alone: a weight (`:AB`) is something the
+ * index cannot check, and it read the documents of every paper with the word anywhere (ADR 0068).
+ */
+export const TITLE_PREFIX = '^';
+
+/**
  * PostgreSQL's lexeme of a category token (`c0cs0cl` → `#cs0cl`, `c0all` → `#all`). Category lexemes have no
  * positions, which every weight filter lets through: the mark keeps a typed word (`c0all`, `c*`) away from them (ADR
  * 0059). SQLite keeps the tokens as they are, in their own column.
@@ -162,7 +169,7 @@ function tsLeaf(term: QueryTerm): string {
   const { tokens, prefix, field } = leaf(term);
   switch (field) {
     case 'ti':
-      return tsPhrase(tokens, prefix, 'AB');
+      return tsPhrase(tokens, prefix, '', TITLE_PREFIX);
     case 'abs':
       return tsPhrase(tokens, prefix, 'CD');
     case 'au':
@@ -215,12 +222,15 @@ export function highlightTerms(node: QueryNode): Array<HighlightTerm & { field: 
   return terms;
 }
 
-/** Whether the GIN index answers the node's tsquery without reading documents: no phrase, no weights (ADR 0064). */
+/**
+ * Whether the GIN index answers the node's tsquery without reading documents: no phrase, no weights (ADR 0064; `ti:`
+ * words are marked lexemes, ADR 0068).
+ */
 export function tsExact(node: QueryNode): boolean {
   switch (node.kind) {
     case 'term': {
       const { tokens, field } = leaf(node);
-      return tokens.length === 1 && field !== 'ti' && field !== 'abs';
+      return tokens.length === 1 && field !== 'abs';
     }
     case 'not':
       return tsExact(node.child);
@@ -242,7 +252,7 @@ function looseLeaf(term: QueryTerm, share: ((lexeme: string) => number) | undefi
   // bitmap with it. Commoner words stay ANDed: one list of a word in 18% of a million papers (`language`) cost the
   // GIN index more than the three of `large language models` ANDed.
   const whole = prefix ? tokens.slice(0, -1) : tokens;
-  const lexeme = (token: string) => (field === 'au' ? AUTHOR_PREFIX + token : token);
+  const lexeme = (token: string) => (field === 'au' ? AUTHOR_PREFIX : field === 'ti' ? TITLE_PREFIX : '') + token;
   const rarest = whole.reduce((best, token) => (share(lexeme(token)) < share(lexeme(best)) ? token : best));
   return share(lexeme(rarest)) < RAREST_ALONE ? looseNames(field, [rarest], false) : looseNames(field, tokens, prefix);
 }
@@ -255,6 +265,8 @@ function looseNames(field: QueryTerm['field'], tokens: readonly string[], prefix
   switch (field) {
     case 'au':
       return all(AUTHOR_PREFIX, tokens);
+    case 'ti':
+      return all(TITLE_PREFIX, tokens);
     case 'cat':
       return all('', tokens.map(tsCategoryLexeme));
     case 'text':
@@ -293,9 +305,9 @@ export function toLooseTsQuery(node: QueryNode, share?: (lexeme: string) => numb
  * of each lexeme (`share`; `prefix` for `:*`). Words of one query tend to come together: an AND is the rarest of its
  * operands times the square root of each other's share (independence would multiply them: five times too few for
  * `large & language & models` in the bench's archive), and a phrase half its rarest word (0.47 of it for `large
- * language models`, about all of it for the overlapping bigrams of `强化学习`); a weight that leaves out the abstract
- * (`ti:`) takes 40% of the word (37–38% for `ti:retrieval`, `ti:检索` there). An estimate sizes the days searched
- * first (ADR 0064); no result depends on it.
+ * language models`, about all of it for the overlapping bigrams of `强化学习`). Weights (`abs:`'s `:CD`) are not
+ * counted: `ti:` words have lexemes of their own (ADR 0068), and the abstract's weight keeps most of a word. An estimate
+ * sizes the days searched first (ADR 0064); no result depends on it.
  */
 export function tsQueryShare(text: string, share: (lexeme: string, prefix: boolean) => number): number {
   let at = 0;
@@ -336,9 +348,7 @@ export function tsQueryShare(text: string, share: (lexeme: string, prefix: boole
       at += 1;
       while (at < text.length && /[*A-Da-d]/.test(text[at]!)) marks += text[at++];
     }
-    const weights = marks.replace('*', '').toUpperCase();
-    const base = share(value, marks.includes('*'));
-    return weights !== '' && !weights.includes('D') ? base * 0.4 : base;
+    return share(value, marks.includes('*'));
   };
   const unary = (): number => {
     skip();
