@@ -697,7 +697,7 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
       const progress: Array<{ migration: string; done: number; total: number; finished: boolean }> = [];
       temp.store = await createStore({ url: temp.url, onMigrationProgress: (event) => progress.push(event) });
       const own = progress.filter((event) => event.migration === '0015-postgres-title-lexemes');
-      expect(own.at(-1)).toEqual({ migration: '0015-postgres-title-lexemes', done: 10, total: 10, finished: true });
+      expect(own.at(-1)).toEqual({ migration: '0015-postgres-title-lexemes', done: 5, total: 5, finished: true });
       expect(own.map((event) => event.done)).toEqual([...own.map((event) => event.done)].sort((a, b) => a - b));
       expect(await documents()).toEqual(written);
       const indexes = await temp.query<{ name: string }>(
@@ -705,8 +705,9 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
       );
       expect(indexes.map((row) => row.name)).toEqual(['paper_search_day', 'paper_search_day_document', 'paper_search_pkey']);
       expect(await answers()).toEqual(before);
-      // Every row was rewritten: the store vacuumed the table once the migration had committed.
+      // Every row was rewritten: the store vacuumed the table once the migration had committed, saying so.
       expect(await vacuumed()).not.toBe(vacuumedBefore);
+      expect(progress.filter((event) => event.migration === 'vacuum paper_search').map((event) => event.finished)).toEqual([false, true]);
       // Run again over documents that have them (as 0011 leaves them when it runs first): nothing changes.
       await temp.store.close();
       await temp.query(`delete from kysely_migration where name >= '0015'`);

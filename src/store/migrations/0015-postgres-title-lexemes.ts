@@ -37,9 +37,9 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
   const rows = Number(counted.rows[0]?.rows ?? 0);
   const table = Number(counted.rows[0]?.oid ?? 0);
   const { onProgress, observer } = context;
-  // Two halves of one bar: the rewrite, then the index build.
-  const total = rows * 2;
-  if (rows > 0) onProgress?.(0, total);
+  // One bar in papers, two halves: the rewrite, then the index build (each about half of the time).
+  const report = (steps: number) => onProgress?.(Math.min(rows - 1, Math.floor(steps / 2)), rows);
+  if (rows > 0) onProgress?.(0, rows);
   const had = await sql<{ name: string }>`select indexname as name from pg_indexes
     where schemaname = current_schema() and tablename = 'paper_search' and indexname in (${DAY_DOCUMENT_INDEX}, 'paper_search_document')`.execute(db);
   for (const { name } of had.rows) await sql`drop index ${sql.id(name)}`.execute(db);
@@ -58,12 +58,11 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
     if (count === 0) break;
     done += count;
     after = batch.rows[0]!.last!;
-    onProgress?.(Math.min(done, rows - 1), total);
+    report(Math.min(done, rows));
   }
 
   // The index again: over (day, document) where btree_gin is there (0014 made it so, or an administrator since).
-  const watching =
-    rows > 0 && onProgress && observer && table > 0 ? watchIndexBuild(observer, table, rows, (built) => onProgress(rows + built, total)) : undefined;
+  const watching = rows > 0 && onProgress && observer && table > 0 ? watchIndexBuild(observer, table, rows, (built) => report(rows + built)) : undefined;
   try {
     await sql`set local maintenance_work_mem = '256MB'`.execute(db);
     if (await ensureBtreeGin(db)) await sql`create index ${sql.id(DAY_DOCUMENT_INDEX)} on paper_search using gin (day, document)`.execute(db);
@@ -73,5 +72,5 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
   }
   // The statistics the search sizes its first days by (ADR 0064) now know the new lexemes.
   await sql`analyze paper_search`.execute(db);
-  if (rows > 0) onProgress?.(total, total);
+  if (rows > 0) onProgress?.(rows, rows);
 }
