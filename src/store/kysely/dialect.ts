@@ -18,7 +18,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import { XivdigestError } from '../../core/errors.js';
-import { createMigrationProvider, migrations, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
+import { createMigrationProvider, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
 import { storeError } from './errors.js';
 import { loadNativeRank } from './search/native-rank.js';
@@ -59,10 +59,9 @@ export interface OpenedDatabase {
   prepare?: (sqlText: string) => void;
 }
 
-/** Runs the pending migrations; returns the names of those it ran. */
-async function migrateWith(migrator: Migrator): Promise<string[]> {
+async function migrateWith(migrator: Migrator): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
-  if (error === undefined) return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+  if (error === undefined) return;
   const failed = results?.find((result) => result.status === 'Error')?.migrationName;
   const message = error instanceof Error ? error.message : String(error);
   if (message.startsWith('corrupted migrations')) {
@@ -249,26 +248,13 @@ const postgresDialect: StoreDialect = {
     // same database) for its own, skips creating it, and the migration fails with "relation does not exist".
     const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
     const schema = rows[0]?.schema ?? undefined;
-    const ran = await migrateWith(
+    await migrateWith(
       new Migrator({
         db,
         provider: createMigrationProvider({ ...postgresContext, observer: db }, onProgress),
         ...(schema ? { migrationTableSchema: schema } : {}),
       }),
     );
-    // A migration that rewrote every row left as many dead ones, and VACUUM cannot run in its transaction: without it
-    // (autovacuum off, or not yet round) searches read around them, a third slower at a million papers (ADR 0068).
-    // Seconds a million rows, reported as one more step of the migrations so that the command does not seem to hang;
-    // a failure is left to autovacuum.
-    const tables = new Set(migrations.filter(([name]) => ran.includes(name)).flatMap(([, migration]) => migration.vacuum ?? []));
-    for (const table of tables) {
-      const counted = await sql<{ rows: string }>`select greatest(reltuples, 0)::bigint as rows from pg_class where oid = to_regclass(${table})`.execute(db);
-      const total = Number(counted.rows[0]?.rows ?? 0);
-      const step = { migration: `vacuum ${table}`, total };
-      if (total > 0) onProgress?.({ ...step, done: 0, finished: false });
-      await sql`vacuum (analyze) ${sql.table(table)}`.execute(db).catch(() => undefined);
-      if (total > 0) onProgress?.({ ...step, done: total, finished: true });
-    }
   },
 };
 

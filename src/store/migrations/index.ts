@@ -46,11 +46,6 @@ export type MigrationProgressListener = (progress: MigrationProgress) => void;
 export interface StoreMigration {
   up(db: Kysely<any>, context: MigrationContext): Promise<void>;
   down?(db: Kysely<any>, context: MigrationContext): Promise<void>;
-  /**
-   * PostgreSQL: tables to VACUUM (ANALYZE) once the migrations have committed, for a migration that rewrites every row
-   * of them (VACUUM cannot run inside the migrations' transaction).
-   */
-  vacuum?: readonly string[];
 }
 
 /**
