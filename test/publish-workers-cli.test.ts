@@ -95,7 +95,7 @@ describe.skipIf(skipReason !== undefined)('run with queue.url: publishing a subs
       expect(Object.keys(files)).toContain(`nlp/${DAY}.md`);
       expect(sandbox.files()).toEqual(files);
       const { code, stderr } = await refused;
-      expect(code).toBe(2);
+      expect(code, stderr).toBe(2);
       expect(stderr).toMatch(/--jobs enrich needs an LLM API provider/);
       expect(stderr).toMatch(/Set OPENAI_API_KEY/);
 

@@ -2,7 +2,8 @@
  * The PostgreSQL store's migrations look only at their own schema (StorePostgresDialect's introspector): opening a
  * store in a database where another schema is being created and dropped at the same time (another store, or a
  * test's) succeeds. Kysely's stock introspector read every column of every schema and failed now and then with
- * "schema … does not exist" or "relation … does not exist" when one vanished under it.
+ * "schema … does not exist" or "relation … does not exist" when one vanished under it. And a new schema opened by
+ * several stores at once is made by one of them, the others going on (they failed on the catalog's unique index).
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -47,6 +48,29 @@ describe.skipIf(!postgresTestUrl)('PostgreSQL store: migrations beside schemas t
     }
     expect(opened).toHaveLength(10);
     expect(cycles).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe.skipIf(!postgresTestUrl)('PostgreSQL store: a new schema opened by several processes at once', () => {
+  it('opens every store, however the creations of the schema race (workers starting together on a new schema)', async () => {
+    const admin = new pg.Client({ connectionString: postgresTestUrl });
+    await admin.connect();
+    try {
+      for (let round = 0; round < 4; round += 1) {
+        const schema = `race_${process.pid}_${round}`;
+        const url = new URL(postgresTestUrl!);
+        url.searchParams.set('schema', schema);
+        try {
+          // Each store on its own pool, as each process has: all find the schema missing, all try to create it.
+          const stores = await Promise.all(Array.from({ length: 6 }, () => createStore({ url: url.toString() })));
+          await Promise.all(stores.map((store) => store.close()));
+        } finally {
+          await admin.query(`drop schema if exists "${schema}" cascade`);
+        }
+      }
+    } finally {
+      await admin.end();
+    }
   }, 120_000);
 });
 

@@ -341,8 +341,16 @@ export async function openPostgres(url: string): Promise<OpenedDatabase> {
     try {
       // Made only when missing: PostgreSQL asks for the right to create schemas in the database even when the schema
       // exists, which a role given a schema of its own (a managed database's usual grant) does not have.
-      const exists = await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db);
-      if (exists.rows[0]?.found !== true) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      // Two processes opening a new schema at once can both find it missing: `if not exists` does not stop the second
+      // create from failing on the catalog's unique index then (seen as exit 6 when workers started together), so a
+      // failure is looked at again, and only a schema still missing is an error.
+      const found = async () =>
+        (await sql<{ found: boolean }>`select exists (select 1 from pg_namespace where nspname = ${schema}) as found`.execute(db)).rows[0]?.found === true;
+      if (!(await found())) {
+        await sql`create schema if not exists ${sql.id(schema)}`.execute(db).catch(async (error: unknown) => {
+          if (!(await found())) throw error;
+        });
+      }
     } catch (cause) {
       await db.destroy();
       throw storeError({ action: `create schema ${schema}`, location, cause });
