@@ -708,6 +708,12 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
       expect(await documents()).toEqual(written);
       await temp.query(`delete from papers where id = '2504.00002'`);
       expect((await documents()).map((document) => document.slice(0, 10))).toEqual(['2504.00001', '2504.00003', '2504.00004', '2504.00005']);
+      // And the store writes to it as before, a new paper and a new version of one (on its key).
+      await temp.store.upsertPapers([
+        paper('2504.00099', { title: 'Graph planners' }),
+        paper('2504.00004', { title: 'Graph quantum codes', version: 2, versions: [{ version: 1 }, { version: 2 }] }),
+      ]);
+      expect(ids(await temp.store.search({ q: 'ti:graph' })).sort()).toEqual(['2504.00004', '2504.00099']);
     },
   );
 
