@@ -4,9 +4,10 @@ import type { QueueCounts, QueueCountsReader } from '../core/queue.js';
 import type { RunReport } from '../core/run-report.js';
 import { parseLeaseOwner, runLeaseKey } from '../jobs/run-lease.js';
 import { describeSchedule } from '../schedule/index.js';
-import { leaseStoreOf, nativeRankStatus, opsReaderOf, type SearchIndexState, type StoreHealth, type TextCount } from '../store/index.js';
+import { leaseStoreOf, opsReaderOf, type StoreHealth, type TextCount } from '../store/index.js';
 import type { RunRecord, Store } from '../store/store.js';
 import { formatDuration } from './output.js';
+import { searchLine, searchStatus, type SearchStatus } from './search-status.js';
 import { shown } from './run-view.js';
 
 export interface LastRun {
@@ -68,12 +69,6 @@ export interface StatusReport {
   /** Why the exit code is 1: one line each; empty when all is well. */
   attention: string[];
 }
-
-export type SearchStatus =
-  | { ranking: 'xivdigest_bm25' }
-  | { ranking: 'bm25'; reason?: string }
-  | { ranking: 'ts_rank'; index: 'day-document' }
-  | { ranking: 'ts_rank'; index: 'document'; reason: string };
 
 export interface StatusSources {
   store: Store;
@@ -227,39 +222,6 @@ const oneLine = (text: string, width = 160) => {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > width ? `${line.slice(0, width - 1)}…` : line;
 };
-
-/**
- * SQLite: whether search ranks with xivdigest_bm25 or falls back to bm25(), and why. PostgreSQL: whether the GIN index
- * over (day, document) serves it, and why not.
- */
-export async function readSearchStatus(store: Store): Promise<SearchStatus> {
-  return searchStatus(await opsReaderOf(store).searchIndex());
-}
-
-/** What `serve` and `reindex` warn when search runs slower than it could, and what to do; undefined when all is well. */
-export function searchWarning(search: SearchStatus): string | undefined {
-  return search.ranking === 'bm25' || (search.ranking === 'ts_rank' && search.index === 'document') ? searchLine(search) : undefined;
-}
-
-function searchStatus(index: SearchIndexState): SearchStatus {
-  if (index.index !== 'fts5') return index.index === 'day-document' ? { ranking: 'ts_rank', index: 'day-document' } : { ranking: 'ts_rank', ...index };
-  const rank = nativeRankStatus();
-  return rank.loaded ? { ranking: 'xivdigest_bm25' } : { ranking: 'bm25', ...(rank.reason ? { reason: rank.reason } : {}) };
-}
-
-/** The search line of `status`: what ranks, and what makes it slower than it could be. */
-export function searchLine(search: SearchStatus): string {
-  switch (search.ranking) {
-    case 'xivdigest_bm25':
-      return 'search: ranked with xivdigest_bm25 (ADR 0054)';
-    case 'bm25':
-      return `search: ranked with SQLite's bm25(), slower on large archives: ${search.reason ?? 'the ranking function is not loaded'}`;
-    case 'ts_rank':
-      return search.index === 'day-document'
-        ? 'search: ranked with ts_rank, GIN index over (day, document) (ADR 0067)'
-        : `search: ranked with ts_rank over the document's own GIN index, slower on large archives: ${search.reason}`;
-  }
-}
 
 /** The report for a terminal. */
 export function formatStatus(status: StatusReport): string[] {

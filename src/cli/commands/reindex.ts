@@ -22,7 +22,10 @@ Examples:
     )
     .action((options: { json?: boolean }) =>
       run(async (context) => {
-        const [{ rebuildSearchIndex }, { readSearchStatus, searchWarning }] = await Promise.all([import('../../store/index.js'), import('../status.js')]);
+        const [{ rebuildSearchIndex }, { readSearchStatus, searchWarning }] = await Promise.all([
+          import('../../store/index.js'),
+          import('../search-status.js'),
+        ]);
         const store = await context.app().store();
         const started = Date.now();
         const progress = context.reporter.progress('reindex');

@@ -131,7 +131,7 @@ Examples:
         const loaded = options.schedule ? await context.configForRun() : context.config();
         const app = context.app();
         const store = await app.store();
-        const { readSearchStatus, searchWarning } = await import('../status.js');
+        const { readSearchStatus, searchWarning } = await import('../search-status.js');
         const slowSearch = searchWarning(await readSearchStatus(store));
         if (slowSearch) context.reporter.warn(slowSearch);
         const accounts = await accountsOf(loaded, store);

@@ -47,6 +47,16 @@ export async function useDayDocumentIndex(db: Kysely<any>): Promise<void> {
 }
 
 /**
+ * Builds `paper_search`'s GIN index on a table that has none (migration 0015's new table): over (day, document) where
+ * btree_gin can be had, else the document's own.
+ */
+export async function createSearchIndex(db: Kysely<any>): Promise<void> {
+  await sql`set local maintenance_work_mem = '256MB'`.execute(db);
+  if (await ensureBtreeGin(db)) await sql`create index ${sql.raw(DAY_DOCUMENT_INDEX)} on paper_search using gin (day, document)`.execute(db);
+  else await sql`create index ${sql.raw(DOCUMENT_INDEX)} on paper_search using gin (document)`.execute(db);
+}
+
+/**
  * Reports a running CREATE INDEX on the table `table` (an oid) as `done` of `total` rows, from the heap blocks it has
  * scanned (`pg_stat_progress_create_index`, read through `observer`, another connection) every `everyMs`: the scan is
  * most of a GIN build (about 4 of its 5 minutes at a million papers). Never says `total` itself: the build's end does.

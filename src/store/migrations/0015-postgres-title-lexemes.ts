@@ -10,7 +10,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { MigrationContext } from './index.js';
-import { DAY_DOCUMENT_INDEX, ensureBtreeGin, watchIndexBuild } from './0014-postgres-search-day-document.js';
+import { createSearchIndex, watchIndexBuild } from './0014-postgres-search-day-document.js';
 import { TITLE_PREFIX } from '../kysely/search/query.js';
 
 /** Documents copied per statement (whole days). */
@@ -63,9 +63,7 @@ export async function up(db: Kysely<any>, context: MigrationContext): Promise<vo
   const table = Number(oid.rows[0]?.oid ?? 0);
   const watching = rows > 0 && onProgress && observer && table > 0 ? watchIndexBuild(observer, table, rows, (built) => report(rows + built)) : undefined;
   try {
-    await sql`set local maintenance_work_mem = '256MB'`.execute(db);
-    if (await ensureBtreeGin(db)) await sql`create index ${sql.id(DAY_DOCUMENT_INDEX)} on paper_search using gin (day, document)`.execute(db);
-    else await sql`create index paper_search_document on paper_search using gin (document)`.execute(db);
+    await createSearchIndex(db);
   } finally {
     await watching?.stop();
   }
