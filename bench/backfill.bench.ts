@@ -28,14 +28,19 @@ const RECORDS = Number(process.env.XIVDIGEST_BENCH_RECORDS ?? 1_000_000);
 /** Records per transaction (`XIVDIGEST_BENCH_CHUNK`, default the command's 5,000). */
 const CHUNK = process.env.XIVDIGEST_BENCH_CHUNK ? Number(process.env.XIVDIGEST_BENCH_CHUNK) : undefined;
 /** `XIVDIGEST_BENCH_INGEST=1` adds a row for `ingest FILE` (one transaction) on SQLite. */
+/** `XIVDIGEST_BENCH_IN_STEP=1` adds, for each store, a run with each chunk's search documents written in it (`--search-index now`). */
+const IN_STEP = process.env.XIVDIGEST_BENCH_IN_STEP === '1';
 /** PostgreSQL server (a fresh schema is made and dropped); skipped when unset. */
 const PG_URL = process.env.XIVDIGEST_BENCH_PG_URL ?? process.env.XIVDIGEST_TEST_PG_URL;
 
 interface Row {
   store: string;
   records: number;
+  /** The whole run (the search pass included) and its records per second. */
   seconds: number;
   perSecond: number;
+  /** The load alone and its records per second; the pass that wrote the search documents after it (ADR 0069). */
+  load?: { seconds: number; perSecond: number; passSeconds: number | undefined };
   bytes: number | undefined;
   /** CPU µs per paper of this process's main thread (reads, parses, hands over) and of its busiest other thread (SQLite's writer). */
   cpu?: { main: number; writer: number };
@@ -67,7 +72,7 @@ async function parseOnly(file: string): Promise<Row> {
   return { store: 'parse only (no store)', records, seconds, perSecond: records / seconds, bytes: undefined };
 }
 
-async function backfillInto(label: string, url: string, file: string, size: () => Promise<number>): Promise<Row> {
+async function backfillInto(label: string, url: string, file: string, size: () => Promise<number>, searchIndex: 'now' | 'later' = 'later'): Promise<Row> {
   const { createStore } = (await import(code('store/index.ts'))) as typeof StoreModule;
   const { backfillKaggle } = (await import(code('jobs/backfill.ts'))) as typeof Backfill;
   const store = await createStore({ url });
@@ -77,11 +82,16 @@ async function backfillInto(label: string, url: string, file: string, size: () =
   const result = await backfillKaggle({
     store,
     file,
+    searchIndex,
     ...(CHUNK ? { chunkRecords: CHUNK } : {}),
     onProgress: (progress) => {
       if (Date.now() - lastReport < 10_000) return;
       lastReport = Date.now();
-      process.stderr.write(`${label}: ${progress.recordsRead} records, ${(100 * progress.fraction).toFixed(1)}%\n`);
+      process.stderr.write(
+        progress.phase === 'indexing'
+          ? `${label}: search pass ${progress.indexed ?? 0} of ${progress.toIndex ?? 0}${progress.merging ? ', merging' : ''}\n`
+          : `${label}: ${progress.recordsRead} records, ${(100 * progress.fraction).toFixed(1)}%\n`,
+      );
     },
   });
   await store.close();
@@ -93,6 +103,8 @@ async function backfillInto(label: string, url: string, file: string, size: () =
     records: result.recordsRead,
     seconds,
     perSecond: result.recordsRead / seconds,
+    // Older code (XIVDIGEST_BENCH_ROOT) reports no load time: its whole run was the load.
+    ...(result.loadSeconds ? { load: { seconds: result.loadSeconds, perSecond: result.loadPapersPerSecond, passSeconds: result.index?.seconds } } : {}),
     bytes: await size(),
     cpu: { main: per(cpu.main), writer: per(cpu.busiest) },
   };
@@ -137,27 +149,40 @@ async function main(): Promise<void> {
     if (process.env.XIVDIGEST_BENCH_INGEST === '1') rows.push(await ingestInto(join(work, 'ingest', 'bench.db'), file));
     const sqliteDir = join(work, 'sqlite');
     rows.push(await backfillInto('SQLite (writer thread)', join(sqliteDir, 'bench.db'), file, async () => directoryBytes(sqliteDir)));
+    if (IN_STEP) {
+      const inStepDir = join(work, 'sqlite-in-step');
+      rows.push(await backfillInto('SQLite, `--search-index now`', join(inStepDir, 'bench.db'), file, async () => directoryBytes(inStepDir), 'now'));
+    }
 
     if (PG_URL && process.env.XIVDIGEST_BENCH_SQLITE_ONLY !== '1') {
-      const schema = `xivdigest_bench_${Date.now()}`;
-      const admin = new pg.Client({ connectionString: PG_URL });
-      await admin.connect();
-      await admin.query(`create schema "${schema}"`);
-      try {
-        const url = new URL(PG_URL);
-        url.searchParams.set('schema', schema);
-        rows.push(
-          await backfillInto('PostgreSQL', url.toString(), file, async () => {
-            const { rows: sizes } = await admin.query<{ bytes: string }>(
-              `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'`,
-              [schema],
-            );
-            return Number(sizes[0]!.bytes);
-          }),
-        );
-      } finally {
-        await admin.query(`drop schema "${schema}" cascade`).catch(() => undefined);
-        await admin.end();
+      for (const searchIndex of IN_STEP ? (['later', 'now'] as const) : (['later'] as const)) {
+        const schema = `xivdigest_bench_${Date.now()}`;
+        const admin = new pg.Client({ connectionString: PG_URL });
+        await admin.connect();
+        await admin.query(`create schema "${schema}"`);
+        try {
+          const url = new URL(PG_URL);
+          url.searchParams.set('schema', schema);
+          const label = searchIndex === 'now' ? 'PostgreSQL, `--search-index now`' : 'PostgreSQL';
+          rows.push(
+            await backfillInto(
+              label,
+              url.toString(),
+              file,
+              async () => {
+                const { rows: sizes } = await admin.query<{ bytes: string }>(
+                  `select coalesce(sum(pg_total_relation_size(c.oid)), 0) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'`,
+                  [schema],
+                );
+                return Number(sizes[0]!.bytes);
+              },
+              searchIndex,
+            ),
+          );
+        } finally {
+          await admin.query(`drop schema "${schema}" cascade`).catch(() => undefined);
+          await admin.end();
+        }
       }
     } else {
       console.log('PostgreSQL skipped: set XIVDIGEST_BENCH_PG_URL or XIVDIGEST_TEST_PG_URL');
@@ -169,15 +194,19 @@ async function main(): Promise<void> {
     console.log(
       `\nbench:backfill: ${RECORDS.toLocaleString('en-US')} Kaggle records (${(fileBytes / 1e6).toFixed(0)} MB) built from the real first 200, code ${codeRoot}, chunks of ${(CHUNK ?? 5000).toLocaleString('en-US')}; load average ${loadBefore} before, ${loadAfter} after; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`,
     );
+    // Papers/s of the load (records read and stored; "parse only" and runs in step: the whole run), against the goal;
+    // then the search pass after the load (ADR 0069) and the whole run, the time until searches find every paper.
     console.log(
-      `| store | records | seconds | papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | database MB | bytes/paper | 2.9M papers: time (extrapolated) | 2.9M: size (extrapolated) | CPU µs/paper: main / writer thread |`,
+      `| store | records | load s | load papers/s | × original (${ORIGINAL_ENTRIES_PER_SECOND}/s) | goal ≥ ${GOAL.toLocaleString('en-US')}/s | search pass s | whole run s | whole run papers/s | database MB | bytes/paper | 2.9M papers: whole run (extrapolated) | 2.9M: size (extrapolated) | CPU µs/paper: main / writer thread |`,
     );
-    console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    const count = (value: number) => Math.round(value).toLocaleString('en-US');
     for (const row of rows) {
       const perPaper = row.bytes === undefined ? undefined : row.bytes / row.records;
       const hours = ARCHIVE_PAPERS / row.perSecond / 3600;
+      const load = row.load ?? { seconds: row.seconds, perSecond: row.perSecond, passSeconds: undefined };
       console.log(
-        `| ${row.store} | ${row.records.toLocaleString('en-US')} | ${row.seconds.toFixed(1)} | ${Math.round(row.perSecond).toLocaleString('en-US')} | ${(row.perSecond / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)} | ${row.perSecond >= GOAL ? 'met' : 'not met'} | ${row.bytes === undefined ? '' : (row.bytes / 1e6).toFixed(0)} | ${perPaper === undefined ? '' : Math.round(perPaper)} | ${hours < 1 ? `${(hours * 60).toFixed(0)} min` : `${hours.toFixed(1)} h`} | ${perPaper === undefined ? '' : `${((perPaper * ARCHIVE_PAPERS) / 1e9).toFixed(1)} GB`} | ${row.cpu ? `${row.cpu.main.toFixed(0)} / ${row.cpu.writer.toFixed(0)}` : ''} |`,
+        `| ${row.store} | ${row.records.toLocaleString('en-US')} | ${load.seconds.toFixed(1)} | ${count(load.perSecond)} | ${(load.perSecond / ORIGINAL_ENTRIES_PER_SECOND).toFixed(1)} | ${load.perSecond >= GOAL ? 'met' : 'not met'} | ${load.passSeconds === undefined ? '' : load.passSeconds.toFixed(1)} | ${row.seconds.toFixed(1)} | ${count(row.perSecond)} | ${row.bytes === undefined ? '' : (row.bytes / 1e6).toFixed(0)} | ${perPaper === undefined ? '' : Math.round(perPaper)} | ${hours < 1 ? `${(hours * 60).toFixed(1)} min` : `${hours.toFixed(1)} h`} | ${perPaper === undefined ? '' : `${((perPaper * ARCHIVE_PAPERS) / 1e9).toFixed(1)} GB`} | ${row.cpu ? `${row.cpu.main.toFixed(0)} / ${row.cpu.writer.toFixed(0)}` : ''} |`,
       );
     }
   } finally {

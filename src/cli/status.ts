@@ -127,11 +127,12 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
   const now = sources.now ?? new Date();
   const ops = opsReaderOf(store);
   const leases = leaseStoreOf(store);
-  const [health, textCounts, recentStored, searchIndex] = await Promise.all([
+  const [health, textCounts, recentStored, searchIndex, missingDocuments] = await Promise.all([
     ops.health(),
     ops.textCounts(),
     store.listRuns({ limit: sources.recent ?? 50 }),
     ops.searchIndex(),
+    ops.missingDocuments(),
   ]);
   const recent: RunRecord[] = [];
   for (const run of recentStored) recent.push(await shown(store, run));
@@ -208,7 +209,7 @@ export async function collectStatus(sources: StatusSources): Promise<StatusRepor
 
   return {
     at: now.toISOString(),
-    store: { location: store.location, migrations: health, search: searchStatus(searchIndex) },
+    store: { location: store.location, migrations: health, search: searchStatus(searchIndex, missingDocuments) },
     subscriptions,
     running,
     texts: [...texts.values()],

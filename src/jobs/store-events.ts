@@ -2,7 +2,7 @@
 import type { Paper } from '../core/paper.js';
 import type { FeedInfo, PageInfo, SourceEvent } from '../core/source.js';
 import { XivdigestError } from '../core/errors.js';
-import type { Store, UpsertResult } from '../store/store.js';
+import type { Store, UpsertOptions, UpsertResult } from '../store/store.js';
 
 export interface StoreEventsOptions {
   /** Papers per write (default 128); each write is all or nothing. */
@@ -10,6 +10,8 @@ export interface StoreEventsOptions {
   signal?: AbortSignal;
   /** Called after each stored batch with the papers stored so far and the expected total when the source told it. */
   onProgress?(stored: number, total: number | undefined): void;
+  /** How each batch is written (a backfill leaves new papers' search documents for later: ADR 0069). */
+  upsert?: UpsertOptions;
 }
 
 export interface StoreEventsResult extends UpsertResult {
@@ -75,7 +77,7 @@ export async function storeEvents(events: AsyncIterable<SourceEvent>, store: Sto
     // Handled at once (not when next awaited), so that a failed write is never an unhandled rejection meanwhile. The
     // handler keeps the count, not the papers: held until the write ends, they would outlive the young generation.
     inFlight.push(
-      store.upsertPapers(papers).then(
+      store.upsertPapers(papers, options.upsert).then(
         (written) => {
           result.inserted += written.inserted;
           result.updated += written.updated;

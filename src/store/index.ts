@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { XivdigestError } from '../core/errors.js';
 import { openPostgres, openSqlite, type OpenedDatabase } from './kysely/dialect.js';
 import { storeError } from './kysely/errors.js';
-import { createKyselyStore, kyselyConnectionOf, kyselyLeaseStore, kyselyReaderStore } from './kysely/kysely-store.js';
+import {
+  createKyselyStore,
+  kyselyConnectionOf,
+  kyselyLeaseStore,
+  kyselyReaderStore,
+  type IndexMissingOptions,
+  type IndexMissingResult,
+} from './kysely/kysely-store.js';
 import { createKyselySubscriptionStore } from './kysely/subscription-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import { createKyselyOpsReader } from './kysely/ops-reader.js';
@@ -16,7 +23,7 @@ import type { MigrationProgressListener } from './migrations/index.js';
 import type { Store } from './store.js';
 
 export type { MigrationProgress, MigrationProgressListener } from './migrations/index.js';
-export type { PaperQuery, Store, StoredVersion, UpsertResult } from './store.js';
+export type { PaperQuery, Store, StoredVersion, UpsertOptions, UpsertResult } from './store.js';
 export { nativeRankStatus } from './kysely/search/native-rank.js';
 export type { OpsReader, SearchIndexState, StoreHealth, TextCount } from './ops-reader.js';
 export type { Lease, LeaseClaim, LeaseRequest, LeaseStore } from './lease-store.js';
@@ -191,4 +198,23 @@ export async function rebuildSearchIndex(store: Store, onProgress?: (done: numbe
     });
   }
   return rebuild.call(store, onProgress);
+}
+
+export type { IndexMissingOptions, IndexMissingResult };
+
+/**
+ * Writes the search documents of the papers a store holds without one (stored with `searchIndex: 'later'`, as
+ * `xivdigest backfill` loads the archive), a transaction at a time, in the index's order (docs/decisions/0069). Cheap
+ * when none is missing. Throws for a store that createStore() did not open.
+ */
+export async function indexMissing(store: Store, options?: IndexMissingOptions): Promise<IndexMissingResult> {
+  const index = (store as Store & { indexMissing?: (options?: IndexMissingOptions) => Promise<IndexMissingResult> }).indexMissing;
+  if (typeof index !== 'function') {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} cannot write missing search documents`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return index.call(store, options);
 }

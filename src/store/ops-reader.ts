@@ -31,4 +31,9 @@ export interface OpsReader {
   health(): Promise<StoreHealth>;
   /** Which full-text index serves search, and on PostgreSQL without btree_gin, why and what to do. */
   searchIndex(): Promise<SearchIndexState>;
+  /**
+   * Papers stored without their search document and still waiting for it (a backfill's pass that did not finish: ADR
+   * 0069); 0 at once when the store has not noted any, else counted (about a second a million papers).
+   */
+  missingDocuments(): Promise<number>;
 }

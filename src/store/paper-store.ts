@@ -17,6 +17,17 @@ export interface UpsertResult {
   versionsAdded: number;
 }
 
+/** How upsertPapers writes. */
+export interface UpsertOptions {
+  /**
+   * `later`: papers new to the store get no search document in this write; `xivdigest backfill` loads the archive
+   * this way and then writes the missing documents in one pass, in the index's order (docs/decisions/0069). Papers the
+   * store held are indexed in the write as always, so no document is ever stale. Default `now`: the index is written
+   * in the same transaction (docs/decisions/0028).
+   */
+  searchIndex?: 'now' | 'later';
+}
+
 /** Which papers to read. Filters combine; `limit` and `offset` apply to the filtered, ordered list. */
 export interface PaperQuery {
   /** These papers, in this order (duplicates and unknown ids are left out). */
@@ -44,7 +55,7 @@ export interface PaperStore {
    * or an unknown version only fills fields the store lacks. A complete abstract always replaces a truncated one,
    * never the reverse. Every version a record lists gets a version record. See docs/decisions/0002-store-schema.md.
    */
-  upsertPapers(papers: Paper[]): Promise<UpsertResult>;
+  upsertPapers(papers: Paper[], options?: UpsertOptions): Promise<UpsertResult>;
   /**
    * Papers by id (in the order asked) or all: newest announced first (papers without an announcement day by the day
    * of their last update), then by id, descending. Optional fields are present only when known; `abstractTruncated`

@@ -5,7 +5,7 @@ import type { Paper } from '../core/paper.js';
 import type { SearchResponse } from '../core/search.js';
 import type { StoredTexts } from '../core/texts.js';
 import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
-import { createStore, rebuildSearchIndex } from './index.js';
+import { createStore, indexMissing, rebuildSearchIndex } from './index.js';
 
 function paper(id: string, fields: Partial<Paper> & { title: string }): Paper {
   return {
@@ -759,5 +759,111 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
       { category: 'math.AT', papers: 1, latestDay: '2025-04-23' },
       { category: 'quant-ph', papers: 1, latestDay: '2025-04-28' },
     ]);
+  });
+});
+
+/** Papers of one title word over many days, in an order whose days jump back and forth (a Kaggle file's). */
+function scattered(prefix: string, word: string, count: number): Paper[] {
+  return Array.from({ length: count }, (_, index) =>
+    paper(`${prefix}.${String(index).padStart(5, '0')}`, {
+      title: `${word} study ${index}`,
+      abstract: `The ${word} abstract, number ${index}.`,
+      announced: `2024-${String(1 + ((index * 7) % 12)).padStart(2, '0')}-${String(1 + ((index * 13) % 28)).padStart(2, '0')}`,
+    }),
+  );
+}
+
+describe.each(testDatabases())('papers stored with their search documents for later (ADR 0069) on $kind', ({ kind, skipReason }) => {
+  if (skipReason) {
+    it.skip(skipReason, () => undefined);
+    return;
+  }
+  let temp: TempStore;
+  beforeEach(async () => {
+    temp = await createTempStore(kind);
+    await temp.store.upsertPapers(ARCHIVE);
+    await temp.store.saveTexts(CHINESE);
+  });
+  afterEach(async () => {
+    await temp.cleanup();
+  });
+
+  it(
+    'are found once indexMissing has run; a stored paper they change is indexed at once; the result is what a rebuild gives',
+    { timeout: 60_000 },
+    async () => {
+      const fresh = scattered('2401', 'kilo', 300);
+      const renamed = paper('2504.00002', {
+        title: 'Hypergraph Networks',
+        abstract: 'Hypergraphs.',
+        categories: ['cs.LG'],
+        announced: '2025-04-25',
+        version: 2,
+        versions: [{ version: 2 }],
+      });
+      await temp.store.transaction(async (tx) => {
+        for (let start = 0; start < fresh.length; start += 128) await tx.upsertPapers(fresh.slice(start, start + 128), { searchIndex: 'later' });
+        await tx.upsertPapers([renamed], { searchIndex: 'later' });
+      });
+      // The new papers wait; the stored paper that changed has its new document, not its old one.
+      expect((await temp.store.search({ q: 'kilo' })).total).toBe(0);
+      expect(ids(await temp.store.search({ q: 'hypergraph' }))).toEqual(['2504.00002']);
+      expect(ids(await temp.store.search({ q: 'survey' }))).toEqual([]);
+      expect(await temp.store.getState('search:missing-documents')).toBeDefined();
+
+      const progress: Array<[number, number]> = [];
+      const result = await indexMissing(temp.store, { onProgress: (done, total) => progress.push([done, total]), transactionSize: 128 });
+      expect(result).toMatchObject({ indexed: fresh.length, remaining: 0, stopped: false });
+      expect(progress[0]).toEqual([0, fresh.length]);
+      expect(progress.at(-1)).toEqual([fresh.length, fresh.length]);
+      expect(await temp.store.getState('search:missing-documents')).toBeUndefined();
+      expect((await temp.store.search({ q: 'kilo', exactTotal: true })).total).toBe(fresh.length);
+      // Texts and the papers stored in step are as they were.
+      expect(ids(await temp.store.search({ q: '扩散' }))).toEqual(['2504.00001']);
+
+      const queries = ['kilo', 'ti:kilo', '"kilo abstract"', 'hypergraph', 'diffusion', 'cat:cs.CL', 'au:lovelace', '模型'];
+      const before = await Promise.all(queries.map(async (q) => ids(await temp.store.search({ q, sort: 'date', pageSize: 100 }))));
+      await rebuildSearchIndex(temp.store);
+      const after = await Promise.all(queries.map(async (q) => ids(await temp.store.search({ q, sort: 'date', pageSize: 100 }))));
+      expect(after).toEqual(before);
+
+      // Nothing left: a second pass does nothing.
+      expect(await indexMissing(temp.store)).toMatchObject({ indexed: 0, remaining: 0, stopped: false });
+    },
+  );
+
+  it('stops between transactions on request, and the next pass writes the rest', async () => {
+    const fresh = scattered('2402', 'lima', 500);
+    await temp.store.upsertPapers(fresh, { searchIndex: 'later' });
+    let transactions = 0;
+    const stopped = await indexMissing(temp.store, { transactionSize: 100, onProgress: () => (transactions += 1), shouldStop: () => transactions >= 3 });
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.indexed).toBeGreaterThanOrEqual(100);
+    expect(stopped.indexed + stopped.remaining).toBe(fresh.length);
+    expect((await temp.store.search({ q: 'lima', exactTotal: true })).total).toBe(stopped.indexed);
+    expect(await temp.store.getState('search:missing-documents')).toBeDefined();
+    const rest = await indexMissing(temp.store, { transactionSize: 100 });
+    expect(rest).toMatchObject({ indexed: stopped.remaining, remaining: 0, stopped: false });
+    expect((await temp.store.search({ q: 'lima', exactTotal: true })).total).toBe(fresh.length);
+  });
+
+  it('keeps the document a write gave a paper after the pass read it, and leaves out papers that are gone', async () => {
+    const [first, second] = scattered('2403', 'mike', 2);
+    await temp.store.upsertPapers([first!, second!], { searchIndex: 'later' });
+    // Indexed meanwhile by a write that changed it (a newer version): its document is the newer one.
+    await temp.store.upsertPapers([{ ...first!, version: 2, versions: [{ version: 2 }], title: 'november study' }]);
+    const writer = temp.store as unknown as { writeMissingDocuments(docs: unknown[]): Promise<number> };
+    const stale = kind === 'postgres' ? { tsvector: "'mike':1A" } : { fts: ['mike study 0', '', '', '', '', 'c0all'] };
+    expect(await writer.writeMissingDocuments([{ id: first!.id, sortDay: '2024-01-01', ...stale }])).toBe(0);
+    expect(ids(await temp.store.search({ q: 'november' }))).toEqual([first!.id]);
+    expect(ids(await temp.store.search({ q: 'ti:mike' }))).toEqual([]);
+    expect(await writer.writeMissingDocuments([{ id: '2403.99999', sortDay: '2024-01-01', ...stale }])).toBe(kind === 'postgres' ? 0 : 1);
+    if (kind === 'sqlite') {
+      // SQLite keeps no foreign key from the index to the papers: a document of a paper that is not there matches
+      // nothing a search returns.
+      expect(ids(await temp.store.search({ q: 'ti:mike' }))).toEqual([]);
+    }
+    expect(await indexMissing(temp.store)).toMatchObject({ indexed: 1, remaining: 0 });
+    expect(ids(await temp.store.search({ q: 'ti:mike', sort: 'date' }))).toEqual([second!.id]);
   });
 });

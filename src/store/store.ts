@@ -10,7 +10,7 @@ import type { StateStore } from './state-store.js';
 import type { TextStore } from './text-store.js';
 
 export type { DigestStore, DigestSummary } from './digest-store.js';
-export type { PaperQuery, PaperStore, StoredVersion, UpsertResult } from './paper-store.js';
+export type { PaperQuery, PaperStore, StoredVersion, UpsertOptions, UpsertResult } from './paper-store.js';
 export type { Feedback, FeedbackChange, PaperDecision, RunQuery, RunRecord, RunStore } from './run-store.js';
 export type { StateStore } from './state-store.js';
 export type { TextStore } from './text-store.js';
@@ -25,7 +25,8 @@ export interface StoreQueries extends PaperStore, TextStore, DigestStore, RunSto
 /**
  * Every write method is all or nothing: on failure it throws a STORE_ERROR XivdigestError and leaves the store as it
  * was. Reads never wait for writers. It is also the archive's full-text search (core/search.ts): the index is written in
- * the same transaction as the papers and texts it holds (docs/decisions/0028-search.md).
+ * the same transaction as the papers and texts it holds (docs/decisions/0028-search.md), except for new papers that
+ * upsertPapers was told to index later, which store/index.ts `indexMissing` indexes afterwards (docs/decisions/0069).
  */
 export interface Store extends StoreQueries {
   /** Where the data lives, for `--verbose` (a file path or a redacted URL). */

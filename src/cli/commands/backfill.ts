@@ -13,6 +13,7 @@ interface BackfillCliOptions {
   set?: string[];
   chunkSize?: string;
   restart?: boolean;
+  searchIndex?: string;
   json?: boolean;
 }
 
@@ -31,6 +32,7 @@ export function registerBackfill(program: Command, run: RunCommand): void {
     .option('--set <set...>', 'oai-pmh: only these sets, e.g. cs physics:hep-th (default: every record)')
     .option('--chunk-size <n>', 'kaggle: records per transaction (default 5000)')
     .option('--restart', 'forget the checkpoint and start from the beginning')
+    .option('--search-index <when>', "kaggle: write new papers' search documents after the load (later, the default) or with each chunk (now)")
     .option('--json', 'print a JSON summary on stdout')
     .addHelpText(
       'after',
@@ -42,6 +44,11 @@ goes on after the last committed chunk; finished chunks are not read again (a .g
 since gzip cannot seek, but the lines before the checkpoint are not parsed or written). Ctrl-C stops after the
 current chunk; a second Ctrl-C stops at once, keeping what was committed. A snapshot is known by its size and a
 hash of its first MiB, so a renamed copy resumes too; a new snapshot starts fresh (its papers update the stored ones).
+
+A snapshot's new papers are searchable once the load is done: their search documents are written after it, in one
+pass in the index's order (progress and ETA), which loads about twice as fast as writing them chunk by chunk. That
+pass commits as it goes too; a run stopped in it, or a later run of the same command, finishes it. With
+--search-index now each chunk is searchable as it commits. Papers the store already held are re-indexed at once.
 
 The harvest goes month by month over record datestamps at arXiv's pace (arxiv.minIntervalMs, 3 s), honouring
 Retry-After on 503; the whole archive takes many hours. Lines of the snapshot that are not papers are skipped and
@@ -71,6 +78,10 @@ Examples:
         const chunkRecords = options.chunkSize === undefined ? undefined : Number(options.chunkSize);
         if (chunkRecords !== undefined && (!Number.isInteger(chunkRecords) || chunkRecords <= 0))
           throw usage(`--chunk-size ${options.chunkSize} is not a positive whole number`, 'For example --chunk-size 5000');
+        if (options.searchIndex !== undefined && options.searchIndex !== 'now' && options.searchIndex !== 'later')
+          throw usage(`--search-index ${options.searchIndex} is neither now nor later`, 'Give --search-index later (the default) or --search-index now');
+        if (options.oaiPmh && options.searchIndex)
+          throw usage('--search-index applies to --kaggle only', "A harvest writes each page's search documents with it (it waits for arXiv anyway); drop it");
 
         const [{ backfillKaggle, backfillOaiPmh }, { createOaiPmhSource }] = await Promise.all([
           import('../../jobs/backfill.js'),
@@ -89,8 +100,21 @@ Examples:
         });
         const started = Date.now();
         let lastLine = 0;
+        let indexStarted: number | undefined;
         const onProgress = (progress: BackfillProgress) => {
           const now = Date.now();
+          if (progress.phase === 'indexing' && progress.merging) {
+            context.reporter.info(`${label}: search index: every document written; merging its segments`);
+            return;
+          }
+          if (progress.phase === 'indexing') {
+            indexStarted ??= now;
+            // The first line at once: the pass begins with a count that can take a few seconds on a large archive.
+            if (progress.indexed !== 0 && now - lastLine < PROGRESS_INTERVAL_MS && progress.indexed !== progress.toIndex) return;
+            lastLine = now;
+            context.reporter.info(`${label}: ${describeIndexing(progress, (now - indexStarted) / 1000)}`);
+            return;
+          }
           if (progress.phase === 'reading')
             context.reporter.verbose(`${label}: chunk ${progress.chunks} committed, ${formatCount(progress.recordsTotal)} records stored`);
           if (now - lastLine < PROGRESS_INTERVAL_MS) return;
@@ -107,7 +131,12 @@ Examples:
             onWarning: (message: string) => context.reporter.warn(message),
           };
           if (options.kaggle) {
-            result = await backfillKaggle({ ...common, file: options.kaggle, ...(chunkRecords ? { chunkRecords } : {}) });
+            result = await backfillKaggle({
+              ...common,
+              file: options.kaggle,
+              ...(chunkRecords ? { chunkRecords } : {}),
+              ...(options.searchIndex ? { searchIndex: options.searchIndex as 'now' | 'later' } : {}),
+            });
           } else {
             const baseUrl = context.config().config.arxiv.oaiBaseUrl;
             const source = createOaiPmhSource({ baseUrl, http: app.http });
@@ -145,13 +174,37 @@ function describeProgress(progress: BackfillProgress, elapsed: number): string {
   return parts.join('  ');
 }
 
+function describeIndexing(progress: BackfillProgress, elapsed: number): string {
+  const done = progress.indexed ?? 0;
+  const total = progress.toIndex ?? 0;
+  if (total === 0) return 'writing the search documents of the papers loaded';
+  const rate = elapsed > 0 ? done / elapsed : 0;
+  const parts = [
+    `search index: ${formatCount(done)} of ${formatCount(total)} papers`,
+    `${formatCount(rate)} papers/s`,
+    `${((100 * done) / total).toFixed(1)}%`,
+  ];
+  if (rate > 0 && done < total) parts.push(`ETA ${formatDuration((total - done) / rate)}`);
+  return parts.join('  ');
+}
+
+function describeIndex(result: BackfillResult): string {
+  const index = result.index;
+  if (!index) return '';
+  if (index.stopped)
+    return `; search index: ${formatCount(index.indexed)} papers written, ${formatCount(index.remaining)} to go (run the same command to go on)`;
+  const left = index.remaining > 0 ? ` (${formatCount(index.remaining)} stored meanwhile by another run wait for the next pass)` : '';
+  return `; search index: ${formatCount(index.indexed)} papers in ${formatDuration(index.seconds)}${left}`;
+}
+
 function describeResult(result: BackfillResult): string {
-  if (result.alreadyDone) return 'already finished by an earlier run; nothing read (--restart reads it again)';
+  if (result.alreadyDone) return `already finished by an earlier run; nothing read (--restart reads it again)${describeIndex(result)}`;
   const resumed = result.resumedFrom
     ? result.resumedFrom.line !== undefined
       ? `resumed after line ${formatCount(result.resumedFrom.line)}; `
       : `resumed in ${result.resumedFrom.window}; `
     : '';
   const state = result.done ? 'finished' : result.stopped ? 'stopped; run the same command to go on' : 'incomplete';
-  return `${resumed}${formatCount(result.recordsRead)} records read (${formatCount(result.inserted)} new, ${formatCount(result.updated)} updated, ${formatCount(result.unchanged)} unchanged) in ${result.chunks} chunk(s), ${formatCount(result.papersPerSecond)} papers/s; ${formatCount(result.recordsTotal)} stored over all runs; ${state}`;
+  const rate = result.index ? `${formatCount(result.loadPapersPerSecond)} papers/s loaded` : `${formatCount(result.papersPerSecond)} papers/s`;
+  return `${resumed}${formatCount(result.recordsRead)} records read (${formatCount(result.inserted)} new, ${formatCount(result.updated)} updated, ${formatCount(result.unchanged)} unchanged) in ${result.chunks} chunk(s), ${rate}${describeIndex(result)}; ${formatCount(result.recordsTotal)} stored over all runs; ${state}`;
 }

@@ -10,8 +10,10 @@ export function registerReindex(program: Command, run: RunCommand): void {
     .addHelpText(
       'after',
       `
-The index is kept up to date as papers and translations are stored; rebuild it after restoring a database from a copy
-without it, or to compact it. It is rebuilt in one transaction: searches see the old index until it is done.
+The index is kept up to date as papers and translations are stored (a Kaggle backfill writes its papers' documents
+after its load, and a rerun of it finishes that pass); rebuild it after restoring a database from a copy without it,
+to compact it, or to finish an interrupted backfill's pass at once. It is rebuilt in one transaction: searches see
+the old index until it is done.
 Progress and an ETA go to stderr. On PostgreSQL it also builds the GIN index over (day, document) when the btree_gin
 extension has been installed since the database was migrated; without it, it says so on stderr and what to do.
 The JSON's index: fts5 (SQLite), day-document, or document (PostgreSQL without btree_gin).

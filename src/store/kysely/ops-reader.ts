@@ -5,6 +5,7 @@ import { DAY_DOCUMENT_INDEX } from '../migrations/0014-postgres-search-day-docum
 import type { OpsReader, SearchIndexState, StoreHealth, TextCount } from '../ops-reader.js';
 import type { OpenedDatabase } from './dialect.js';
 import { createOneStatement } from './one-statement.js';
+import { countMissing, documentsMaybeMissing } from './search/index-missing.js';
 
 export function createKyselyOpsReader(opened: Pick<OpenedDatabase, 'db' | 'location' | 'dialect'>, isClosed: () => boolean): OpsReader {
   const run = createOneStatement(opened, isClosed);
@@ -32,6 +33,10 @@ export function createKyselyOpsReader(opened: Pick<OpenedDatabase, 'db' | 'locat
           unknown: [...applied].filter((name) => !known.has(name)).sort(),
         } satisfies StoreHealth;
       }),
+    missingDocuments: () =>
+      run('count the papers missing from the search index', async (executor) =>
+        (await documentsMaybeMissing(executor)) ? countMissing(executor, opened.dialect.kind) : 0,
+      ),
     searchIndex: async () => {
       if (opened.dialect.kind !== 'postgres') return { index: 'fts5' };
       return run('read which search index the database has', async (executor) => {

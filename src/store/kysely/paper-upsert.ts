@@ -4,7 +4,7 @@
  * the search index in the same transaction (ADR 0028).
  */
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
-import type { UpsertResult } from '../paper-store.js';
+import type { UpsertOptions, UpsertResult } from '../paper-store.js';
 import type { PapersTable, StoreDatabase } from '../schema.js';
 import {
   fillVersion,
@@ -30,6 +30,7 @@ import {
 } from './rows/prepared.js';
 import { pushVersionValues, rowVersionFactsFromDb, rowVersionRecord, VERSION_COLUMNS, type RowVersionFacts, type VersionRow } from './rows/versions.js';
 import { FTS_VALUE_COUNT, indexRows, preparedIndexedRow } from './search/index-docs.js';
+import { markDocumentsMissing } from './search/index-missing.js';
 import { padded, runTemplate, SELECT_IDS, template, templateChunks } from './statement-cache.js';
 
 /** Stand-in rows for compiling an INSERT template: every column, in the order the parameters are pushed. */
@@ -64,7 +65,13 @@ export const UPSERT_OUTCOME = 'the batch was rolled back, nothing of it was writ
  * Writes `count` records, which `prepare` prepares within the write (so that a malformed record fails as a
  * STORE_ERROR like any failed write): upsertPapers' rules (store.ts), in one transaction or savepoint `trx`.
  */
-export async function upsertPrepared(trx: Kysely<StoreDatabase>, context: QueryContext, count: number, prepare: () => PreparedPapers): Promise<UpsertResult> {
+export async function upsertPrepared(
+  trx: Kysely<StoreDatabase>,
+  context: QueryContext,
+  count: number,
+  prepare: () => PreparedPapers,
+  options: UpsertOptions = {},
+): Promise<UpsertResult> {
   const result = nothingWritten();
   const prepared = prepare();
   const values = prepared.papers;
@@ -185,12 +192,16 @@ export async function upsertPrepared(trx: Kysely<StoreDatabase>, context: QueryC
   for (const state of versions.values()) if (!inRows.has(state) && writesVersionRow(state)) versionWrites.push(state.pending);
   await writeVersions(trx, context, versionWrites);
   // The search index follows the rows written, in the same transaction (ADR 0028). A new paper's document may come
-  // ready from the thread that parsed it (ADR 0050).
+  // ready from the thread that parsed it (ADR 0050). With `searchIndex: 'later'` new papers wait for indexMissing
+  // (ADR 0069); a stored paper that changed is indexed now, so that its document never lags its row.
   const fts = prepared.fts;
+  const later = options.searchIndex === 'later';
+  const indexed = later ? paperWrites.filter((write) => typeof write !== 'number') : paperWrites;
+  if (later && indexed.length < paperWrites.length) await markDocumentsMissing(trx);
   await indexRows(
     trx,
     context.dialect.kind,
-    paperWrites.map((write) =>
+    indexed.map((write) =>
       typeof write === 'number'
         ? preparedIndexedRow(values, write * PREPARED_PAPER_WIDTH, fts?.slice(write * FTS_VALUE_COUNT, (write + 1) * FTS_VALUE_COUNT))
         : write.row,

@@ -16,7 +16,7 @@ export const paperQueries = {
     outcome: UPSERT_OUTCOME,
     nothing: (papers) => (papers.length === 0 ? nothingWritten() : undefined),
     // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
-    run: (trx, context, papers) => upsertPrepared(trx, context, papers.length, () => preparePapers(papers, new Date().toISOString())),
+    run: (trx, context, papers, options) => upsertPrepared(trx, context, papers.length, () => preparePapers(papers, new Date().toISOString()), options),
   },
   getPapers: {
     kind: 'read',

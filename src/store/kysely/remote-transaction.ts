@@ -4,13 +4,14 @@
  */
 import { XivdigestError } from '../../core/errors.js';
 import type { Paper } from '../../core/paper.js';
-import type { Store, UpsertResult } from '../store.js';
+import type { Store, UpsertOptions, UpsertResult } from '../store.js';
 import { storeError } from './errors.js';
 import { actionOf, QueryForwarder } from './forwarding.js';
 import { nothingWritten, storeAction, UPSERT_OUTCOME } from './paper-upsert.js';
 import { paperFields } from './paper-fields.js';
 import type { QueryName } from './queries.js';
 import { recordsFtsValues } from './search/index-docs.js';
+import type { MissingDocument } from './search/index-missing.js';
 import { preparePapers, type PreparedPapers } from './rows/prepared.js';
 import type { WriterThread } from './writer-client.js';
 import type { CallRequest } from './writer-protocol.js';
@@ -114,7 +115,7 @@ class RemoteTransactionStore extends QueryForwarder implements Store {
   }
 
   /** The hand-over that ADR 0009 measured: the records cross as one flat array of their fields. */
-  override upsertPapers(papers: Paper[]): Promise<UpsertResult> {
+  override upsertPapers(papers: Paper[], options?: UpsertOptions): Promise<UpsertResult> {
     if (papers.length === 0) return Promise.resolve(nothingWritten());
     const action = storeAction(papers.length);
     // The records cross as one flat array of their fields, which this thread (the one that parses) builds by copying
@@ -124,8 +125,11 @@ class RemoteTransactionStore extends QueryForwarder implements Store {
     const fields = paperFields(papers);
     // The search documents of new papers are segmented here too, beside the parser: the writer thread, which also
     // runs FTS5, is the slower of the two (ADR 0050). Papers the store holds, or with texts, are indexed there anew.
-    const fts = recordsFtsValues(papers);
-    if (fields !== undefined) return this.#call(action, { method: 'upsertFields', args: [fields, now, fts] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
+    // New papers whose documents come later (ADR 0069) need none now.
+    const fts = options?.searchIndex === 'later' ? undefined : recordsFtsValues(papers);
+    if (fields !== undefined) {
+      return this.#call(action, { method: 'upsertFields', args: [fields, now, fts, options] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
+    }
     let prepared: PreparedPapers;
     try {
       prepared = preparePapers(papers, now);
@@ -133,7 +137,13 @@ class RemoteTransactionStore extends QueryForwarder implements Store {
     } catch (cause) {
       return Promise.reject(storeError({ action, location: this.location, cause, outcome: UPSERT_OUTCOME }));
     }
-    return this.#call(action, { method: 'upsertPrepared', args: [prepared] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
+    return this.#call(action, { method: 'upsertPrepared', args: [prepared, options] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
+  }
+
+  /** indexMissing's documents (ADR 0069), written in the writer thread's transaction. */
+  writeMissingDocuments(docs: MissingDocument[]): Promise<number> {
+    if (docs.length === 0) return Promise.resolve(0);
+    return this.#call('write search documents', { method: 'writeMissingDocuments', args: [docs] }, 'the index is as it was') as Promise<number>;
   }
 
   /** A nested transaction: a savepoint in the writer thread. */

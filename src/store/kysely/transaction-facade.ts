@@ -6,6 +6,7 @@ import { XivdigestError } from '../../core/errors.js';
 import type { Store } from '../store.js';
 import { actionOf, invokeQuery, QueryForwarder } from './forwarding.js';
 import type { QueryName } from './queries.js';
+import type { MissingDocument } from './search/index-missing.js';
 import { closeInTransaction, type OpenTransaction } from './remote-transaction.js';
 
 /**
@@ -78,6 +79,13 @@ export class TransactionFacade extends QueryForwarder implements Store {
 
   protected forward(name: QueryName, args: unknown[]): Promise<unknown> {
     return this.#call(actionOf(name, args), (tx) => invokeQuery(tx, name, args));
+  }
+
+  /** indexMissing's write (ADR 0069), in call order with the rest. */
+  writeMissingDocuments(docs: MissingDocument[]): Promise<number> {
+    return this.#call('write search documents', (tx) =>
+      (tx as Store & { writeMissingDocuments(docs: MissingDocument[]): Promise<number> }).writeMissingDocuments(docs),
+    );
   }
 
   /** A nested transaction (a savepoint), opened after the calls made before it; its work gets a facade of its own. */

@@ -1,18 +1,21 @@
 /** The messages between stores in the main thread and the store's writer thread, and how errors cross (ADR 0009). */
 import { XivdigestError, type XivdigestErrorCode } from '../../core/errors.js';
 import type { QueryArgs, QueryName } from './queries.js';
+import type { UpsertOptions } from '../paper-store.js';
 import type { PreparedPapers } from './rows/prepared.js';
+import type { MissingDocument } from './search/index-missing.js';
 
 /**
  * A call of a transaction's method, with the arguments that method takes: every query of the store (queries.ts), and
  * upsertPapers' two hand-overs (ADR 0009). `upsertFields` is upsertPapers with the records as paper-fields values and
  * the time to record as their first sight (and, when the caller made them, the records' FTS5 values: ADR 0050);
- * `upsertPrepared` with records the caller prepared.
+ * `upsertPrepared` with records the caller prepared. `writeMissingDocuments` is indexMissing's write (ADR 0069).
  */
 export type CallRequest =
   | { [K in QueryName]: { method: K; args: QueryArgs<K> } }[QueryName]
-  | { method: 'upsertFields'; args: [fields: unknown[], now: string, fts?: string[]] }
-  | { method: 'upsertPrepared'; args: [prepared: PreparedPapers] };
+  | { method: 'upsertFields'; args: [fields: unknown[], now: string, fts?: string[], options?: UpsertOptions] }
+  | { method: 'upsertPrepared'; args: [prepared: PreparedPapers, options?: UpsertOptions] }
+  | { method: 'writeMissingDocuments'; args: [docs: MissingDocument[]] };
 
 export type WriterRequest =
   /** Opens a transaction on the store `store` (a SQLite file), or a savepoint in the transaction `parent`. */

@@ -89,20 +89,26 @@ async function call(request: Extract<WriterRequest, { op: 'call' }>): Promise<un
   const handle = handles.get(request.handle);
   if (!handle) throw new Error(`internal: no open transaction ${request.handle}`);
   // The transaction's store is this thread's KyselyStore, which also takes prepared records.
-  const tx = handle.open.tx as Store & Pick<KyselyStore, 'upsertPrepared'>;
+  const tx = handle.open.tx as Store & Pick<KyselyStore, 'upsertPrepared' | 'writeMissingDocuments'>;
   switch (request.method) {
     case 'upsertFields': {
-      const [fields, now, fts] = request.args;
+      const [fields, now, fts, options] = request.args;
       const papers = papersFromFields(fields);
       // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
-      return tx.upsertPrepared(() => {
-        const prepared = preparePapers(papers, now, feedPrefixes);
-        if (fts !== undefined) prepared.fts = fts;
-        return prepared;
-      }, papers.length);
+      return tx.upsertPrepared(
+        () => {
+          const prepared = preparePapers(papers, now, feedPrefixes);
+          if (fts !== undefined) prepared.fts = fts;
+          return prepared;
+        },
+        papers.length,
+        options,
+      );
     }
     case 'upsertPrepared':
-      return tx.upsertPrepared(request.args[0]);
+      return tx.upsertPrepared(request.args[0], undefined, request.args[1]);
+    case 'writeMissingDocuments':
+      return tx.writeMissingDocuments(request.args[0]);
     default:
       if (!isQueryName(request.method)) throw new Error(`internal: no store method ${String(request.method)}`);
       return invokeQuery(tx, request.method, request.args);

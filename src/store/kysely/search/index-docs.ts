@@ -260,7 +260,7 @@ export async function writeDocuments(db: Kysely<any>, dialect: SearchDialect, so
 }
 
 /** Gives each of these papers a rowid: the next free one in its sort day's block. */
-async function allocateDocs(db: Kysely<any>, sources: readonly SearchSource[], docOf: Map<string, number>): Promise<void> {
+export async function allocateDocs(db: Kysely<any>, sources: ReadonlyArray<Pick<SearchSource, 'id' | 'sortDay'>>, docOf: Map<string, number>): Promise<void> {
   const byDay = new Map<number, string[]>();
   for (const source of sources) {
     const day = dayNumber(source.sortDay);
@@ -311,7 +311,7 @@ export interface IndexedRow {
 }
 
 /** The texts of these papers, by paper (ok ones only). */
-async function readTexts(db: Kysely<any>, ids: readonly string[]): Promise<Map<string, SearchSource['texts']>> {
+export async function readTexts(db: Kysely<any>, ids: readonly string[]): Promise<Map<string, SearchSource['texts']>> {
   const texts = await db
     .selectFrom('paper_texts')
     .select(['paper_id', 'title', 'tldr', 'tldr_en', 'abstract'])
