@@ -867,3 +867,25 @@ describe.each(testDatabases())('papers stored with their search documents for la
     expect(ids(await temp.store.search({ q: 'ti:mike', sort: 'date' }))).toEqual([second!.id]);
   });
 });
+
+describe('papers stored for later in a SQLite database in memory (one connection)', () => {
+  it('get their documents a page at a time', async () => {
+    const store = await createStore({ url: ':memory:' });
+    try {
+      const fresh = scattered('2404', 'oscar', 300);
+      await store.upsertPapers(fresh, { searchIndex: 'later' });
+      expect((await store.search({ q: 'oscar' })).total).toBe(0);
+      const progress: number[] = [];
+      expect(await indexMissing(store, { transactionSize: 100, onProgress: (done) => progress.push(done) })).toMatchObject({
+        indexed: fresh.length,
+        remaining: 0,
+        stopped: false,
+      });
+      expect(progress).toEqual([0, 100, 200, 300]);
+      expect((await store.search({ q: 'oscar', exactTotal: true })).total).toBe(fresh.length);
+      expect(await store.getState('search:missing-documents')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+});
