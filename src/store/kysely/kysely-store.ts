@@ -21,17 +21,13 @@ import type { PreparedPapers } from './rows/prepared.js';
 import { inSavepoint, openScope, queued, type Scope } from './savepoints.js';
 import { clearIndex, indexAll } from './search/index-docs.js';
 import {
-  clearMissingNote,
-  countMissing,
-  documentsMaybeMissing,
-  mergeStep,
   MISSING_KEY,
-  PASS_AUTOMERGE,
-  readMissing,
+  runIndexPass,
   setAutomerge,
   USUAL_AUTOMERGE,
   writeMissingDocuments,
-  type MissingCursor,
+  type IndexMissingOptions,
+  type IndexMissingResult,
   type MissingDocument,
 } from './search/index-missing.js';
 import { useDayDocumentIndex } from '../migrations/0014-postgres-search-day-document.js';
@@ -46,32 +42,7 @@ export interface KyselyStoreOptions {
   writerThread?: boolean;
 }
 
-/** Papers read (and their documents made) at a time by indexMissing. */
-const MISSING_PAGE = 2_048;
-/** Papers per indexMissing transaction: what a crash can lose, and FTS5's segment size (one flush per 8,192). */
-const MISSING_PER_TRANSACTION = 16_384;
-/** Pages of FTS5 merge work per transaction after a pass (a few hundred ms each, so that other writers get turns). */
-const MERGE_PAGES = 2_000;
-
-export interface IndexMissingOptions {
-  /** After each committed transaction: papers handled so far and how many were missing at the start. */
-  onProgress?: (done: number, total: number) => void;
-  /** Asked between transactions: true stops after the one just committed. */
-  shouldStop?: () => boolean;
-  /** When every document is written and the index's segments begin to merge (SQLite; a few seconds a million papers). */
-  onMerge?: () => void;
-  /** Papers per transaction, at most (default 16,384 in the writer thread, else 2,048): what a stop or a crash loses at most. */
-  transactionSize?: number;
-}
-
-export interface IndexMissingResult {
-  /** Documents written. */
-  indexed: number;
-  /** Papers still without one (after a stop). */
-  remaining: number;
-  stopped: boolean;
-  seconds: number;
-}
+export type { IndexMissingOptions, IndexMissingResult };
 
 let nextStoreKey = 1;
 
@@ -199,95 +170,30 @@ export class KyselyStore extends QueryForwarder implements Store {
    */
   async indexMissing(options: IndexMissingOptions = {}): Promise<IndexMissingResult> {
     this.#checkOpen('index the papers missing from the search index');
-    const started = Date.now();
     const kind = this.#engine.dialect.kind;
-    const result: IndexMissingResult = { indexed: 0, remaining: 0, stopped: false, seconds: 0 };
     // The pages ahead are read, and their documents made, while the transaction writes the ones before: a SQLite file
     // on a connection of its own (the store's own waits for the transaction), PostgreSQL on another of the pool's. A
     // SQLite database in memory has one connection: a page at a time.
     const reader = kind === 'sqlite' && this.#engine.file !== undefined ? await openSqlite(this.#engine.file) : undefined;
     const db = reader?.db ?? this.#db;
-    const overlap = reader !== undefined || kind === 'postgres';
-    const read = <T>(action: string, work: (executor: Kysely<StoreDatabase>) => Promise<T>): Promise<T> =>
-      work(db).catch((cause: unknown) => {
-        throw storeError({ action, location: this.location, cause });
-      });
-    let merging = false;
     try {
-      if (!(await read('read the search index state', documentsMaybeMissing))) return result;
-      const total = await read('count papers missing from the search index', (executor) => countMissing(executor, kind));
-      if (kind === 'sqlite' && total > 0) {
-        merging = true;
-        await this.#write('set the search index merge width', 'the setting is as it was', (trx) => setAutomerge(trx, PASS_AUTOMERGE));
-      }
-      let seen = 0;
-      let after: MissingCursor | undefined;
-      let end = false;
-      const perTransaction = Math.max(1, options.transactionSize ?? (overlap ? MISSING_PER_TRANSACTION : MISSING_PAGE));
-      const pageSize = Math.min(MISSING_PAGE, perTransaction);
-      /** The next documents to write; none at the end. Pages of papers that all have theirs are passed over. */
-      const page = async (): Promise<MissingDocument[]> => {
-        while (!end) {
-          const { docs, next } = await read('read papers missing from the search index', (executor) => readMissing(executor, kind, after, pageSize));
-          if (next === undefined) end = true;
-          else after = next;
-          if (docs.length > 0) return docs;
-        }
-        return [];
-      };
-      options.onProgress?.(0, total);
-      let docs = await page();
-      while (docs.length > 0) {
-        if (options.shouldStop?.()) {
-          result.stopped = true;
-          break;
-        }
-        await this.transaction(async (tx) => {
-          const writer = tx as Store & Pick<KyselyStore, 'writeMissingDocuments'>;
-          if (!overlap) {
-            result.indexed += await writer.writeMissingDocuments(docs);
-            seen += docs.length;
-            return;
-          }
-          const inFlight: Array<Promise<void>> = [];
-          for (let inTransaction = 0; docs.length > 0 && inTransaction < perTransaction;) {
-            const handed = docs;
-            inTransaction += handed.length;
-            inFlight.push(
-              writer.writeMissingDocuments(handed).then((written) => {
-                result.indexed += written;
-                seen += handed.length;
-              }),
-            );
-            if (inFlight.length >= 2) await inFlight.shift();
-            docs = await page();
-          }
-          await Promise.all(inFlight);
-        });
-        if (!overlap) docs = await page();
-        options.onProgress?.(Math.min(seen, total), total);
-      }
-      if (merging) {
-        merging = false;
-        await this.#write('set the search index merge width', 'the setting is as it was', (trx) => setAutomerge(trx, USUAL_AUTOMERGE));
-        // The pass's segments merged to the shape FTS5 keeps with its usual width, a step (a transaction) at a time.
-        if (!result.stopped) {
-          options.onMerge?.();
-          let more = true;
-          while (more) more = await this.#write('merge the search index', 'the index is as it was', (trx) => mergeStep(trx, MERGE_PAGES));
-        }
-      }
-      // Papers that another write left without a document during the pass, before where it had come to, wait for the next.
-      const cleared = !result.stopped && (await this.#write('update the search index state', 'the note stays', (trx) => clearMissingNote(trx, kind)));
-      if (!cleared) result.remaining = await read('count papers missing from the search index', (executor) => countMissing(executor, kind));
+      return await runIndexPass(
+        {
+          kind,
+          overlap: reader !== undefined || kind === 'postgres',
+          read: (action, work) =>
+            work(db).catch((cause: unknown) => {
+              throw storeError({ action, location: this.location, cause });
+            }),
+          write: (action, outcome, work) => this.#write(action, outcome, work),
+          writeDocuments: (work) =>
+            this.transaction((tx) => work((docs) => (tx as Store & Pick<KyselyStore, 'writeMissingDocuments'>).writeMissingDocuments(docs))),
+        },
+        options,
+      );
     } finally {
-      // After a failure too (a kill leaves the wider setting, which the next pass puts back; it only merges differently).
-      if (merging)
-        await this.#write('set the search index merge width', 'the setting is as it was', (trx) => setAutomerge(trx, USUAL_AUTOMERGE)).catch(() => undefined);
       await reader?.db.destroy();
     }
-    result.seconds = (Date.now() - started) / 1000;
-    return result;
   }
 
   /** Fails unless this store (or its transaction) can still be used. */

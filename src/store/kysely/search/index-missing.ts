@@ -186,3 +186,134 @@ export async function mergeStep(db: Kysely<any>, pages: number): Promise<boolean
   await sql`insert into paper_fts (paper_fts, rank) values ('merge', ${sql.lit(Math.trunc(pages))})`.execute(db);
   return (await changes()) - before >= 2;
 }
+
+/** Papers read (and their documents made) at a time by a pass. */
+const PAGE = 2_048;
+/** Papers per transaction of a pass that reads beside its writes: what a crash can lose, and the segment FTS5 writes. */
+const PER_TRANSACTION = 16_384;
+/** Pages of FTS5 merge work per transaction after a pass (a few hundred ms each, so that other writers get turns). */
+const MERGE_PAGES = 2_000;
+
+export interface IndexMissingOptions {
+  /** After each committed transaction: papers handled so far and how many were missing at the start. */
+  onProgress?: (done: number, total: number) => void;
+  /** Asked between transactions: true stops after the one just committed. */
+  shouldStop?: () => boolean;
+  /** When every document is written and the index's segments begin to merge (SQLite; a few seconds a million papers). */
+  onMerge?: () => void;
+  /** Papers per transaction, about (default 16,384 where pages are read beside the writes, else 2,048): what a stop or a crash loses at most. */
+  transactionSize?: number;
+}
+
+export interface IndexMissingResult {
+  /** Documents written. */
+  indexed: number;
+  /** Papers still without one (after a stop, or stored without one by another write during the pass). */
+  remaining: number;
+  stopped: boolean;
+  seconds: number;
+}
+
+/** What a pass needs of the store that runs it (kysely-store.ts). */
+export interface IndexPassStore {
+  kind: SearchDialect;
+  /** Whether `read` may run while a transaction of `writeDocuments` is open (another connection). */
+  overlap: boolean;
+  /** A read outside the pass's transactions, failures as STORE_ERRORs. */
+  read<T>(action: string, work: (db: Kysely<any>) => Promise<T>): Promise<T>;
+  /** A write transaction of its own. */
+  write<T>(action: string, outcome: string, work: (db: Kysely<any>) => Promise<T>): Promise<T>;
+  /** A transaction whose `write` calls writeMissingDocuments in it (in the writer thread, for a SQLite file). */
+  writeDocuments(work: (write: (docs: MissingDocument[]) => Promise<number>) => Promise<void>): Promise<void>;
+}
+
+/**
+ * Writes the documents of every paper stored without one, in the index's order, a transaction at a time, so that a
+ * stop or a crash keeps what was committed and the next pass goes on (ADR 0069). Where `overlap` allows, the next
+ * pages are read and their documents made in this thread while the transaction writes the ones before.
+ */
+export async function runIndexPass(store: IndexPassStore, options: IndexMissingOptions = {}): Promise<IndexMissingResult> {
+  const started = Date.now();
+  const { kind } = store;
+  const result: IndexMissingResult = { indexed: 0, remaining: 0, stopped: false, seconds: 0 };
+  const finish = () => ({ ...result, seconds: (Date.now() - started) / 1000 });
+  if (!(await store.read('read the search index state', documentsMaybeMissing))) return finish();
+  const total = await store.read('count papers missing from the search index', (db) => countMissing(db, kind));
+  const wider = kind === 'sqlite' && total > 0;
+  const width = (value: number) => store.write('set the search index merge width', 'the setting is as it was', (db) => setAutomerge(db, value));
+  if (wider) await width(PASS_AUTOMERGE);
+  try {
+    if (total > 0) await writePages(store, options, total, result);
+  } catch (error) {
+    // After a failure too (a kill leaves the wider setting, which the next pass puts back; it only merges differently).
+    if (wider) await width(USUAL_AUTOMERGE).catch(() => undefined);
+    throw error;
+  }
+  if (wider) await width(USUAL_AUTOMERGE);
+  if (wider && !result.stopped) {
+    // The pass's segments merged to the shape FTS5 keeps at its usual width, a step (a transaction) at a time.
+    options.onMerge?.();
+    let more = true;
+    while (more) more = await store.write('merge the search index', 'the index is as it was', (db) => mergeStep(db, MERGE_PAGES));
+  }
+  // Papers that another write left without a document during the pass, before where it had come to, wait for the next.
+  const cleared = !result.stopped && (await store.write('update the search index state', 'the note stays', (db) => clearMissingNote(db, kind)));
+  if (!cleared) result.remaining = await store.read('count papers missing from the search index', (db) => countMissing(db, kind));
+  return finish();
+}
+
+async function writePages(store: IndexPassStore, options: IndexMissingOptions, total: number, result: IndexMissingResult): Promise<void> {
+  const perTransaction = Math.max(1, options.transactionSize ?? (store.overlap ? PER_TRANSACTION : PAGE));
+  const pageSize = Math.min(PAGE, perTransaction);
+  let seen = 0;
+  let after: MissingCursor | undefined;
+  let end = false;
+  /** The next documents to write; none at the end. Pages of papers that all have theirs are passed over. */
+  const page = async (): Promise<MissingDocument[]> => {
+    while (!end) {
+      const { docs, next } = await store.read('read papers missing from the search index', (db) => readMissing(db, store.kind, after, pageSize));
+      if (next === undefined) end = true;
+      else after = next;
+      if (docs.length > 0) return docs;
+    }
+    return [];
+  };
+  options.onProgress?.(0, total);
+  let docs = await page();
+  while (docs.length > 0) {
+    if (options.shouldStop?.()) {
+      result.stopped = true;
+      return;
+    }
+    await store.writeDocuments(async (write) => {
+      if (!store.overlap) {
+        result.indexed += await write(docs);
+        seen += docs.length;
+        return;
+      }
+      // Two writes at most in flight, so that the writer finds the next waiting when it finishes one.
+      const inFlight: Array<Promise<void>> = [];
+      try {
+        for (let inTransaction = 0; docs.length > 0 && inTransaction < perTransaction;) {
+          const handed = docs;
+          inTransaction += handed.length;
+          inFlight.push(
+            write(handed).then((written) => {
+              result.indexed += written;
+              seen += handed.length;
+            }),
+          );
+          if (inFlight.length >= 2) await inFlight.shift();
+          docs = await page();
+        }
+      } catch (error) {
+        // The transaction rolls back; the writes still in flight settle first (none is left to reject unheard).
+        await Promise.allSettled(inFlight);
+        throw error;
+      }
+      await Promise.all(inFlight);
+    });
+    if (!store.overlap) docs = await page();
+    options.onProgress?.(Math.min(seen, total), total);
+  }
+}
