@@ -227,6 +227,13 @@ describe.concurrent.each(testDatabases())('backfill on $kind', ({ kind, skipReas
       expect((JSON.parse(status.stdout) as { store: { search: { missing?: number } } }).store.search.missing).toBe(total - indexed!);
       const statusText = await sandbox.run(['status'], { env });
       expect(statusText.stdout).toMatch(/paper\(s\) are not in the index yet .*run the same `xivdigest backfill` command again, or `xivdigest reindex`/);
+      // And `serve` warns it as it starts.
+      const serving = startCli(sandbox, ['serve', '--port', '0'], env);
+      try {
+        expect(await serving.waitForStderr(/serving the web archive at/)).toMatch(/warning: search: .*paper\(s\) are not in the index yet/);
+      } finally {
+        serving.kill();
+      }
 
       const rerun = await sandbox.run(['backfill', '--kaggle', file, '--json'], { env });
       expect(rerun.code, rerun.stderr).toBe(0);
