@@ -10,6 +10,7 @@ import {
   kyselyReaderStore,
   type IndexMissingOptions,
   type IndexMissingResult,
+  type KyselyStore,
 } from './kysely/kysely-store.js';
 import { createKyselySubscriptionStore } from './kysely/subscription-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
@@ -183,21 +184,25 @@ export function subscriptionStoreOf(store: Store): SubscriptionStore {
   return made;
 }
 
+/** The method `name` of a store that createStore() opened, bound to it; a STORE_ERROR saying it cannot `what` for any other store. */
+function openedStoreMethod<K extends 'rebuildSearchIndex' | 'indexMissing'>(store: Store, name: K, what: string): KyselyStore[K] {
+  const method = (store as Store & Partial<Pick<KyselyStore, K>>)[name];
+  if (typeof method !== 'function') {
+    throw new XivdigestError({
+      code: 'STORE_ERROR',
+      message: `The store in ${store.location} cannot ${what}`,
+      hint: 'Use a store that createStore() opened, not a transaction store',
+    });
+  }
+  return (method as (...args: unknown[]) => unknown).bind(store) as KyselyStore[K];
+}
+
 /**
  * Rebuilds the full-text search index of a store that createStore opened, from its papers and texts, in one write
  * transaction (`xivdigest reindex`). `onProgress` hears after each batch of papers. Throws for any other store.
  */
 export async function rebuildSearchIndex(store: Store, onProgress?: (done: number, total: number) => void): Promise<{ papers: number }> {
-  const rebuild = (store as Store & { rebuildSearchIndex?: (progress?: (done: number, total: number) => void) => Promise<{ papers: number }> })
-    .rebuildSearchIndex;
-  if (typeof rebuild !== 'function') {
-    throw new XivdigestError({
-      code: 'STORE_ERROR',
-      message: `The store in ${store.location} cannot rebuild its search index`,
-      hint: 'Use a store that createStore() opened, not a transaction store',
-    });
-  }
-  return rebuild.call(store, onProgress);
+  return openedStoreMethod(store, 'rebuildSearchIndex', 'rebuild its search index')(onProgress);
 }
 
 export type { IndexMissingOptions, IndexMissingResult };
@@ -208,13 +213,5 @@ export type { IndexMissingOptions, IndexMissingResult };
  * when none is missing. Throws for a store that createStore() did not open.
  */
 export async function indexMissing(store: Store, options?: IndexMissingOptions): Promise<IndexMissingResult> {
-  const index = (store as Store & { indexMissing?: (options?: IndexMissingOptions) => Promise<IndexMissingResult> }).indexMissing;
-  if (typeof index !== 'function') {
-    throw new XivdigestError({
-      code: 'STORE_ERROR',
-      message: `The store in ${store.location} cannot write missing search documents`,
-      hint: 'Use a store that createStore() opened, not a transaction store',
-    });
-  }
-  return index.call(store, options);
+  return openedStoreMethod(store, 'indexMissing', 'write missing search documents')(options);
 }

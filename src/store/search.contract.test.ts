@@ -760,34 +760,8 @@ describe.each(testDatabases())('search contract on $kind', ({ kind, skipReason }
       { category: 'quant-ph', papers: 1, latestDay: '2025-04-28' },
     ]);
   });
-});
 
-/** Papers of one title word over many days, in an order whose days jump back and forth (a Kaggle file's). */
-function scattered(prefix: string, word: string, count: number): Paper[] {
-  return Array.from({ length: count }, (_, index) =>
-    paper(`${prefix}.${String(index).padStart(5, '0')}`, {
-      title: `${word} study ${index}`,
-      abstract: `The ${word} abstract, number ${index}.`,
-      announced: `2024-${String(1 + ((index * 7) % 12)).padStart(2, '0')}-${String(1 + ((index * 13) % 28)).padStart(2, '0')}`,
-    }),
-  );
-}
-
-describe.each(testDatabases())('papers stored with their search documents for later (ADR 0069) on $kind', ({ kind, skipReason }) => {
-  if (skipReason) {
-    it.skip(skipReason, () => undefined);
-    return;
-  }
-  let temp: TempStore;
-  beforeEach(async () => {
-    temp = await createTempStore(kind);
-    await temp.store.upsertPapers(ARCHIVE);
-    await temp.store.saveTexts(CHINESE);
-  });
-  afterEach(async () => {
-    await temp.cleanup();
-  });
-
+  // Papers stored with their search documents for later (ADR 0069).
   it(
     'are found once indexMissing has run; a stored paper they change is indexed at once; the result is what a rebuild gives',
     { timeout: 60_000 },
@@ -867,6 +841,17 @@ describe.each(testDatabases())('papers stored with their search documents for la
     expect(ids(await temp.store.search({ q: 'ti:mike', sort: 'date' }))).toEqual([second!.id]);
   });
 });
+
+/** Papers of one title word over many days, in an order whose days jump back and forth (a Kaggle file's). */
+function scattered(prefix: string, word: string, count: number): Paper[] {
+  return Array.from({ length: count }, (_, index) =>
+    paper(`${prefix}.${String(index).padStart(5, '0')}`, {
+      title: `${word} study ${index}`,
+      abstract: `The ${word} abstract, number ${index}.`,
+      announced: `2024-${String(1 + ((index * 7) % 12)).padStart(2, '0')}-${String(1 + ((index * 13) % 28)).padStart(2, '0')}`,
+    }),
+  );
+}
 
 describe('papers stored for later in a SQLite database in memory (one connection)', () => {
   it('get their documents a page at a time', async () => {

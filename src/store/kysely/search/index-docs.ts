@@ -366,7 +366,8 @@ export async function indexRows(db: Kysely<any>, dialect: SearchDialect, rows: r
   }
 }
 
-function sourceOf(row: IndexedRow, texts: SearchSource['texts'], useFts = false): SearchSource {
+/** A paper's search source from its row's indexed columns and its texts (`useFts`: the record's FTS5 values, when it has them and no texts). */
+export function sourceOf(row: IndexedRow, texts: SearchSource['texts'], useFts = false): SearchSource {
   // Values made from the record alone hold while the paper has no texts (imports may bring texts before papers).
   if (useFts && row.fts !== undefined && texts.length === 0) {
     return { id: row.id, sortDay: row.sort_day, title: row.title, abstract: row.abstract, authors: [], categories: [], texts, fts: row.fts };

@@ -5,8 +5,11 @@
  * the state key MISSING_KEY says that some may be, so that `status` and a rerun of `backfill` need not look.
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
-import { allocateDocs, dayNumber, ftsValues, readTexts, tsVectorLiteral, type SearchDialect, type SearchSource } from './index-docs.js';
+import { allocateDocs, dayNumber, ftsValues, readTexts, sourceOf, tsVectorLiteral, type IndexedRow, type SearchDialect } from './index-docs.js';
 import { FLUSH_AT, FTS_INSERT_TARGET, pendingDocuments, rowsInsert } from './pending.js';
+
+/** Ids per statement (SQLite's FTS5 insert: 7 values a document). */
+const IDS_PER_STATEMENT = 500;
 
 /** Set (in the write's transaction) when papers were stored without their documents; cleared once none is missing. */
 export const MISSING_KEY = 'search:missing-documents';
@@ -79,10 +82,10 @@ export async function readMissing(db: Kysely<any>, dialect: SearchDialect, after
   const next = { sortDay: last.sort_day, id: last.id };
   const missing = keys.filter((key) => !key.indexed).map((key) => key.id);
   if (missing.length === 0) return { docs: [], next };
-  const rows = new Map<string, { id: string; sort_day: string; title: string; abstract: string; authors: unknown; categories: unknown }>();
+  const rows = new Map<string, IndexedRow>();
   for (let start = 0; start < missing.length; start += IDS_PER_STATEMENT) {
     const ids = missing.slice(start, start + IDS_PER_STATEMENT);
-    const { rows: found } = await sql<{ id: string; sort_day: string; title: string; abstract: string; authors: unknown; categories: unknown }>`
+    const { rows: found } = await sql<IndexedRow>`
       select id, sort_day, title, abstract, authors, categories from papers where id in (${sql.join(ids)})`.execute(db);
     for (const row of found) rows.set(row.id, row);
   }
@@ -91,15 +94,7 @@ export async function readMissing(db: Kysely<any>, dialect: SearchDialect, after
   for (const id of missing) {
     const row = rows.get(id);
     if (!row) continue;
-    const source: SearchSource = {
-      id: row.id,
-      sortDay: row.sort_day,
-      title: row.title,
-      abstract: row.abstract,
-      authors: json<Array<{ name: string }>>(row.authors).map((author) => author.name),
-      categories: json<string[]>(row.categories),
-      texts: texts.get(row.id) ?? [],
-    };
+    const source = sourceOf(row, texts.get(row.id) ?? []);
     docs.push(
       dialect === 'postgres'
         ? { id: row.id, sortDay: row.sort_day, tsvector: tsVectorLiteral(source) }
@@ -108,13 +103,6 @@ export async function readMissing(db: Kysely<any>, dialect: SearchDialect, after
   }
   return { docs, next };
 }
-
-function json<T>(value: unknown): T {
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
-}
-
-/** Ids per statement (SQLite's FTS5 insert: 7 values a document). */
-const IDS_PER_STATEMENT = 500;
 
 /**
  * Writes the documents of papers that still have none, in the transaction `db`; a paper indexed since it was read (a
