@@ -20,6 +20,8 @@ interface BackfillCliOptions {
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Seconds between progress lines (every chunk with -v). */
 const PROGRESS_INTERVAL_MS = 2000;
+/** Papers indexed after the load from which the merge that follows gets a line of its own. */
+const MERGE_LINE_PAPERS = 100_000;
 
 export function registerBackfill(program: Command, run: RunCommand): void {
   program
@@ -104,7 +106,8 @@ Examples:
         const onProgress = (progress: BackfillProgress) => {
           const now = Date.now();
           if (progress.phase === 'indexing' && progress.merging) {
-            context.reporter.info(`${label}: search index: every document written; merging its segments`);
+            // Worth a line where it takes a while (a few seconds a million papers).
+            if ((progress.toIndex ?? 0) >= MERGE_LINE_PAPERS) context.reporter.info(`${label}: search index: every document written; merging its segments`);
             return;
           }
           if (progress.phase === 'indexing') {
