@@ -184,7 +184,7 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
     result.done = true;
     result.alreadyDone = true;
     // An earlier run may have stopped (or died) while it wrote the search documents: they are written now.
-    return indexAfterLoad(result, options, started, checkpointProgress(stored));
+    return indexAfterLoad(result, options, started, indexingProgress(stored.records, result));
   }
   const checkpoint: KaggleCheckpoint = stored
     ? { ...stored, file }
@@ -292,16 +292,16 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
     raw.destroy();
   }
   if (!result.done) return finish(result, started);
-  return indexAfterLoad(result, options, started, checkpointProgress(checkpoint, result, fraction()));
+  return indexAfterLoad(result, options, started, indexingProgress(checkpoint.records, result, fraction()));
 }
 
-/** The `indexing` progress of a Kaggle backfill whose load is done. */
-function checkpointProgress(checkpoint: KaggleCheckpoint, result?: BackfillResult, fraction = 1): (indexed: number, toIndex: number) => BackfillProgress {
+/** The `indexing` progress of a Kaggle backfill whose load is done (`recordsTotal` stored over every run). */
+function indexingProgress(recordsTotal: number, result: BackfillResult, fraction = 1): (indexed: number, toIndex: number) => BackfillProgress {
   return (indexed, toIndex) => ({
     phase: 'indexing',
-    recordsRead: result?.recordsRead ?? 0,
-    recordsTotal: checkpoint.records,
-    chunks: result?.chunks ?? 0,
+    recordsRead: result.recordsRead,
+    recordsTotal,
+    chunks: result.chunks,
     fraction,
     fractionThisRun: 0,
     indexed,
@@ -320,7 +320,6 @@ async function indexAfterLoad(
   progress: (indexed: number, toIndex: number) => BackfillProgress,
 ): Promise<BackfillResult> {
   const loaded = Date.now();
-  result.loadSeconds = (loaded - started) / 1000;
   let toIndex = 0;
   const index = await indexMissing(options.store, {
     onProgress: (done, total) => {
@@ -332,7 +331,7 @@ async function indexAfterLoad(
   });
   if (index.indexed > 0 || index.stopped || index.remaining > 0) result.index = index;
   if (index.stopped) result.stopped = true;
-  return finish(result, started);
+  return finish(result, started, loaded);
 }
 
 /** One line of the snapshot, parsed: a paper, nothing (a blank line) or why it was skipped. */
@@ -696,11 +695,12 @@ function addUpsert(result: BackfillResult, written: UpsertResult): void {
   result.versionsAdded += written.versionsAdded;
 }
 
-function finish(result: BackfillResult, started: number): BackfillResult {
-  result.seconds = (Date.now() - started) / 1000;
+/** The run's times and rates; `loaded`: when the load ended, if a search pass followed it (else the whole run was the load). */
+function finish(result: BackfillResult, started: number, loaded?: number): BackfillResult {
+  const now = Date.now();
+  result.seconds = (now - started) / 1000;
   result.papersPerSecond = result.seconds > 0 ? result.recordsRead / result.seconds : 0;
-  // Without an index pass (indexAfterLoad sets it) the whole run was the load.
-  if (result.index === null && result.loadSeconds === 0) result.loadSeconds = result.seconds;
+  result.loadSeconds = ((loaded ?? now) - started) / 1000;
   result.loadPapersPerSecond = result.loadSeconds > 0 ? result.recordsRead / result.loadSeconds : 0;
   return result;
 }

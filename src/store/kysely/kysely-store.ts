@@ -21,6 +21,7 @@ import type { PreparedPapers } from './rows/prepared.js';
 import { inSavepoint, openScope, queued, type Scope } from './savepoints.js';
 import { clearIndex, indexAll } from './search/index-docs.js';
 import {
+  documentsMaybeMissing,
   MISSING_KEY,
   runIndexPass,
   setAutomerge,
@@ -171,6 +172,11 @@ export class KyselyStore extends QueryForwarder implements Store {
   async indexMissing(options: IndexMissingOptions = {}): Promise<IndexMissingResult> {
     this.#checkOpen('index the papers missing from the search index');
     const kind = this.#engine.dialect.kind;
+    // Nothing noted (most runs): one row read on the store's own connection, no other opened.
+    const noted = await documentsMaybeMissing(this.#db).catch((cause: unknown) => {
+      throw storeError({ action: 'read the search index state', location: this.location, cause });
+    });
+    if (!noted) return { indexed: 0, remaining: 0, stopped: false, seconds: 0 };
     // The pages ahead are read, and their documents made, while the transaction writes the ones before: a SQLite file
     // on a connection of its own (the store's own waits for the transaction), PostgreSQL on another of the pool's. A
     // SQLite database in memory has one connection: a page at a time.

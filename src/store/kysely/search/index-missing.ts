@@ -217,15 +217,15 @@ export interface IndexPassStore {
 
 /**
  * Writes the documents of every paper stored without one, in the index's order, a transaction at a time, so that a
- * stop or a crash keeps what was committed and the next pass goes on (ADR 0069). Where `overlap` allows, the next
- * pages are read and their documents made in this thread while the transaction writes the ones before.
+ * stop or a crash keeps what was committed and the next pass goes on (ADR 0069); the caller has found MISSING_KEY's
+ * note. Where `overlap` allows, the next pages are read and their documents made in this thread while the
+ * transaction writes the ones before.
  */
 export async function runIndexPass(store: IndexPassStore, options: IndexMissingOptions = {}): Promise<IndexMissingResult> {
   const started = Date.now();
   const { kind } = store;
   const result: IndexMissingResult = { indexed: 0, remaining: 0, stopped: false, seconds: 0 };
   const finish = () => ({ ...result, seconds: (Date.now() - started) / 1000 });
-  if (!(await store.read('read the search index state', documentsMaybeMissing))) return finish();
   const total = await store.read('count papers missing from the search index', (db) => countMissing(db, kind));
   const wider = kind === 'sqlite' && total > 0;
   const width = (value: number) => store.write('set the search index merge width', 'the setting is as it was', (db) => setAutomerge(db, value));

@@ -159,45 +159,40 @@ describe('search documents held until the commit (SQLite)', () => {
     expect((await temp.store.search({ q: 'foxtrot' })).total).toBe(20);
     expect(counts(temp.url)).toEqual({ papers: 20, ids: 20, documents: 20 });
   });
-});
 
-describe('documents written after the load (ADR 0069, SQLite)', () => {
-  let temp: TempStore;
-  beforeEach(async () => {
-    temp = await createTempStore('sqlite');
-  });
-  afterEach(async () => {
-    await temp.cleanup();
-  });
-
-  it('make the index a rebuild makes, in few segments, with FTS5 merging at its usual width again', { timeout: 120_000 }, async () => {
-    // Days that jump back and forth, stored for later in chunks as a backfill does, beside papers indexed in step.
-    const scattered = papers('2507', 'hotel', 3_000).map((record, index) => ({
-      ...record,
-      announced: `2023-${String(1 + ((index * 5) % 12)).padStart(2, '0')}-${String(1 + ((index * 11) % 28)).padStart(2, '0')}`,
-    }));
-    await temp.store.upsertPapers(papers('2508', 'india', 40));
-    for (let start = 0; start < scattered.length; start += 500) {
-      await temp.store.transaction(async (tx) => {
-        for (let at = start; at < start + 500; at += 128) await tx.upsertPapers(scattered.slice(at, Math.min(at + 128, start + 500)), { searchIndex: 'later' });
-      });
-    }
-    expect(counts(temp.url)).toEqual({ papers: 3_040, ids: 40, documents: 40 });
-    const result = await indexMissing(temp.store, { transactionSize: 1_000 });
-    expect(result).toMatchObject({ indexed: 3_000, remaining: 0, stopped: false });
-    expect(counts(temp.url)).toEqual({ papers: 3_040, ids: 3_040, documents: 3_040 });
-    // The in-step papers' segment and the pass's three transactions' (one rising run), merged afterwards into one.
-    expect(segments(temp.url)).toBe(1);
-    const db = new Database(temp.url, { readonly: true });
-    try {
-      expect(db.prepare(`select v from paper_fts_config where k = 'automerge'`).pluck().get()).toBe(4);
-    } finally {
-      db.close();
-    }
-    const passed = instances(temp.url);
-    await rebuildSearchIndex(temp.store);
-    expect(instances(temp.url)).toEqual(passed);
-  });
+  it(
+    'left for later by a backfill and written by indexMissing make the index a rebuild makes, in one segment, with FTS5 merging at its usual width again (ADR 0069)',
+    { timeout: 120_000 },
+    async () => {
+      // Days that jump back and forth, stored for later in chunks as a backfill does, beside papers indexed in step.
+      const scattered = papers('2507', 'hotel', 3_000).map((record, index) => ({
+        ...record,
+        announced: `2023-${String(1 + ((index * 5) % 12)).padStart(2, '0')}-${String(1 + ((index * 11) % 28)).padStart(2, '0')}`,
+      }));
+      await temp.store.upsertPapers(papers('2508', 'india', 40));
+      for (let start = 0; start < scattered.length; start += 500) {
+        await temp.store.transaction(async (tx) => {
+          for (let at = start; at < start + 500; at += 128)
+            await tx.upsertPapers(scattered.slice(at, Math.min(at + 128, start + 500)), { searchIndex: 'later' });
+        });
+      }
+      expect(counts(temp.url)).toEqual({ papers: 3_040, ids: 40, documents: 40 });
+      const result = await indexMissing(temp.store, { transactionSize: 1_000 });
+      expect(result).toMatchObject({ indexed: 3_000, remaining: 0, stopped: false });
+      expect(counts(temp.url)).toEqual({ papers: 3_040, ids: 3_040, documents: 3_040 });
+      // The in-step papers' segment and the pass's three transactions' (one rising run), merged afterwards into one.
+      expect(segments(temp.url)).toBe(1);
+      const db = new Database(temp.url, { readonly: true });
+      try {
+        expect(db.prepare(`select v from paper_fts_config where k = 'automerge'`).pluck().get()).toBe(4);
+      } finally {
+        db.close();
+      }
+      const passed = instances(temp.url);
+      await rebuildSearchIndex(temp.store);
+      expect(instances(temp.url)).toEqual(passed);
+    },
+  );
 });
 
 describe('a flush that fails part way (SQLite)', () => {
