@@ -30,6 +30,8 @@ const CHUNK = process.env.XIVDIGEST_BENCH_CHUNK ? Number(process.env.XIVDIGEST_B
 /** `XIVDIGEST_BENCH_INGEST=1` adds a row for `ingest FILE` (one transaction) on SQLite. */
 /** `XIVDIGEST_BENCH_IN_STEP=1` adds, for each store, a run with each chunk's search documents written in it (`--search-index now`). */
 const IN_STEP = process.env.XIVDIGEST_BENCH_IN_STEP === '1';
+/** `XIVDIGEST_BENCH_POSTGRES_ONLY=1` runs PostgreSQL only (`XIVDIGEST_BENCH_SQLITE_ONLY=1` the others only). */
+const POSTGRES_ONLY = process.env.XIVDIGEST_BENCH_POSTGRES_ONLY === '1';
 /** PostgreSQL server (a fresh schema is made and dropped); skipped when unset. */
 const PG_URL = process.env.XIVDIGEST_BENCH_PG_URL ?? process.env.XIVDIGEST_TEST_PG_URL;
 
@@ -144,14 +146,15 @@ async function main(): Promise<void> {
     process.stderr.write(`building ${RECORDS} records from ${source}…\n`);
     await buildSnapshot(source, RECORDS, file);
     const fileBytes = statSync(file).size;
-    rows.push(await parseOnly(file));
-
-    if (process.env.XIVDIGEST_BENCH_INGEST === '1') rows.push(await ingestInto(join(work, 'ingest', 'bench.db'), file));
-    const sqliteDir = join(work, 'sqlite');
-    rows.push(await backfillInto('SQLite (writer thread)', join(sqliteDir, 'bench.db'), file, async () => directoryBytes(sqliteDir)));
-    if (IN_STEP) {
-      const inStepDir = join(work, 'sqlite-in-step');
-      rows.push(await backfillInto('SQLite, `--search-index now`', join(inStepDir, 'bench.db'), file, async () => directoryBytes(inStepDir), 'now'));
+    if (!POSTGRES_ONLY) {
+      rows.push(await parseOnly(file));
+      if (process.env.XIVDIGEST_BENCH_INGEST === '1') rows.push(await ingestInto(join(work, 'ingest', 'bench.db'), file));
+      const sqliteDir = join(work, 'sqlite');
+      rows.push(await backfillInto('SQLite (writer thread)', join(sqliteDir, 'bench.db'), file, async () => directoryBytes(sqliteDir)));
+      if (IN_STEP) {
+        const inStepDir = join(work, 'sqlite-in-step');
+        rows.push(await backfillInto('SQLite, `--search-index now`', join(inStepDir, 'bench.db'), file, async () => directoryBytes(inStepDir), 'now'));
+      }
     }
 
     if (PG_URL && process.env.XIVDIGEST_BENCH_SQLITE_ONLY !== '1') {

@@ -5,7 +5,7 @@ import { XivdigestError } from '../core/errors.js';
 import type { Store, UpsertOptions, UpsertResult } from '../store/store.js';
 
 export interface StoreEventsOptions {
-  /** Papers per write (default 128); each write is all or nothing. */
+  /** Papers per write (default: the store's `papersPerWrite`); each write is all or nothing. */
   batchSize?: number;
   signal?: AbortSignal;
   /** Called after each stored batch with the papers stored so far and the expected total when the source told it. */
@@ -28,18 +28,15 @@ export interface StoreEventsResult extends UpsertResult {
 }
 
 /**
- * Papers per write. Small enough that a 1,000-paper file is several batches, so that parsing the next batch overlaps
- * with storing this one (ADR 0009); large enough that a batch's fixed costs (a savepoint, the read of stored rows, a
- * round trip to the store's writer thread) stay small next to its rows.
+ * The first write's size; each next one doubles up to the batch size (the store's `papersPerWrite`), so that the
+ * store starts writing early and parsing the next batch overlaps with storing this one (ADR 0009).
  */
-const DEFAULT_BATCH_SIZE = 128;
-/** The first write's size; each next one doubles up to the batch size, so that the store starts writing early. */
 const FIRST_BATCH_SIZE = 64;
 /** Writes handed to the store and not finished yet, at most. */
 const MAX_WRITES_IN_FLIGHT = 2;
 
 export async function storeEvents(events: AsyncIterable<SourceEvent>, store: Store, options: StoreEventsOptions = {}): Promise<StoreEventsResult> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const batchSize = options.batchSize ?? store.papersPerWrite;
   const result: StoreEventsResult = {
     papers: 0,
     inserted: 0,

@@ -32,6 +32,11 @@ export interface Store extends StoreQueries {
   /** Where the data lives, for `--verbose` (a file path or a redacted URL). */
   readonly location: string;
   /**
+   * How many papers one upsertPapers call should carry when a caller cuts a long stream of records into writes
+   * (storeEvents does): what this database writes fastest.
+   */
+  readonly papersPerWrite: number;
+  /**
    * Runs `work` in one write transaction and returns its result: everything written through `tx` is committed
    * together, or nothing is when `work` throws (its error is rethrown as it was). Inside, each write method is still
    * all or nothing on its own (a savepoint), so `work` may catch one failed write and go on; reads through `tx` see

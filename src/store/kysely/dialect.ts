@@ -21,6 +21,7 @@ import { XivdigestError } from '../../core/errors.js';
 import { createMigrationProvider, type MigrationContext, type MigrationProgressListener } from '../migrations/index.js';
 import type { StoreDatabase } from '../schema.js';
 import { storeError } from './errors.js';
+import { copyingClient } from './copy.js';
 import { loadNativeRank } from './search/native-rank.js';
 import { dropDocuments, flushPending, holdDocuments } from './search/pending.js';
 
@@ -37,6 +38,12 @@ export interface StoreDialect {
    * pays a round trip per statement.
    */
   readonly maxRowsPerInsert: number;
+  /**
+   * Papers per upsertPapers call that a stream of records is cut into (store.ts `papersPerWrite`). SQLite's writer
+   * thread takes a write in one message, so small writes let the parsing of the next overlap it early; a PostgreSQL
+   * write is several round trips (its read, the COPY of its new papers: ADR 0070), which larger writes share.
+   */
+  readonly papersPerWrite: number;
   /** True when `papers.categories` holds `category` (any position, not only primary). */
   hasCategory(category: string): RawBuilder<SqlBool>;
   /**
@@ -87,6 +94,7 @@ const sqliteDialect: StoreDialect = {
   // SQLITE_MAX_VARIABLE_NUMBER defaults to 32,766 since SQLite 3.32 (better-sqlite3 bundles a newer SQLite).
   maxParameters: 32_766,
   maxRowsPerInsert: 32,
+  papersPerWrite: 128,
   hasCategory: (category) => sql<SqlBool>`exists (select 1 from json_each(${sql.ref('papers.categories')}) where json_each.value = ${category})`,
   writeTransaction(db, work) {
     return sqliteWriteTransaction(db, work, true);
@@ -233,6 +241,7 @@ const postgresDialect: StoreDialect = {
   // The wire protocol counts parameters in an unsigned 16-bit integer.
   maxParameters: 65_535,
   maxRowsPerInsert: 128,
+  papersPerWrite: 1024,
   hasCategory: (category) => sql<SqlBool>`${sql.ref('papers.categories')} @> ${JSON.stringify([category])}::jsonb`,
   async writeTransaction(db, work) {
     return db.transaction().execute(async (trx) => {
@@ -326,8 +335,10 @@ export async function openPostgres(url: string): Promise<OpenedDatabase> {
     });
   }
   // The driver loads only for a PostgreSQL store, not with every start of a command on SQLite (ADR 0062).
-  const { default: pg } = await import('pg');
+  const [{ default: pg }, { default: copyStreams }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
   const pool = new pg.Pool({
+    // Clients that can stream a COPY's rows on Kysely's connections (copy.ts, ADR 0070).
+    Client: copyingClient(pg.Client, copyStreams.from),
     connectionString: parsed.toString(),
     application_name: 'xivdigest',
     max: 10,

@@ -92,6 +92,7 @@ export function kyselyLeaseStore(store: Store): LeaseStore | undefined {
 
 export class KyselyStore extends QueryForwarder implements Store {
   readonly location: string;
+  readonly papersPerWrite: number;
   readonly #engine: Engine;
   readonly #db: Kysely<StoreDatabase>;
   readonly #context: QueryContext;
@@ -104,6 +105,7 @@ export class KyselyStore extends QueryForwarder implements Store {
     this.#db = engine.db;
     this.#context = queryContext(engine);
     this.location = engine.location;
+    this.papersPerWrite = engine.dialect.papersPerWrite;
     this.#scope = scope;
   }
 

@@ -3,7 +3,7 @@
  * the batch into it in memory record by record (merge.ts), and writes only what changed in multi-row INSERTs, with
  * the search index in the same transaction (ADR 0028).
  */
-import type { CompiledQuery, Kysely, Selectable } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { UpsertOptions, UpsertResult } from '../paper-store.js';
 import type { PapersTable, StoreDatabase } from '../schema.js';
 import {
@@ -17,6 +17,7 @@ import {
   writesVersionRow,
   type VersionState,
 } from './merge.js';
+import { copyInto, CopyRows, copyText } from './copy.js';
 import { chunks, type QueryContext } from './query.js';
 import { PAPER_WRITE_COLUMNS, paperRowFromDb, pushPaperValues, type PaperRow } from './rows/papers.js';
 import {
@@ -182,15 +183,21 @@ export async function upsertPrepared(
       versionWrites.push(preparedListedVersion(prepared.versions, at * PREPARED_VERSION_WIDTH, values, offset));
     }
   }
+  // On PostgreSQL many new papers go in with COPY (ADR 0070), unless another write stored one of them meanwhile.
+  const copied =
+    context.dialect.kind === 'postgres' && fresh.size >= COPY_AT_LEAST && (await copyNewPapers(trx, values, paperWrites as number[], versionWrites));
+  // The new papers' rows and versions lead the two lists: what COPY wrote is left out of the INSERTs.
+  const copiedPapers = copied ? paperWrites.length : 0;
+  const copiedVersions = copied ? versionWrites.length : 0;
   for (const [id, row] of rows) {
     const state = row.version === null ? undefined : versions.get(versionKey(id, row.version));
     const own = livesInRow(state, row) ? versionFacts(state!.pending) : undefined;
     if (own !== undefined) inRows.add(state!);
     if (originalRows.get(id) !== row || !sameFacts(storedOwn.get(id), own)) paperWrites.push({ row, own });
   }
-  await writePapers(trx, context, paperWrites, values);
+  await writePapers(trx, context, paperWrites.slice(copiedPapers), values);
   for (const state of versions.values()) if (!inRows.has(state) && writesVersionRow(state)) versionWrites.push(state.pending);
-  await writeVersions(trx, context, versionWrites);
+  await writeVersions(trx, context, versionWrites.slice(copiedVersions));
   // The search index follows the rows written, in the same transaction (ADR 0028). A new paper's document may come
   // ready from the thread that parsed it (ADR 0050). With `searchIndex: 'later'` new papers wait for indexMissing
   // (ADR 0069); a stored paper that changed is indexed now, so that its document never lags its row.
@@ -209,6 +216,53 @@ export async function upsertPrepared(
   );
   return result;
 }
+
+/**
+ * New papers per write from which PostgreSQL gets them with COPY (ADR 0070): a COPY and its savepoint take four round
+ * trips where INSERTs of 128 rows take one per 128, so a daily fetch's few new papers keep the INSERTs.
+ */
+export const COPY_AT_LEAST = 512;
+
+const COPY_SAVEPOINT = 'xivdigest_copy';
+
+/**
+ * COPYs new papers (their prepared rows at `indexes`) and their listed versions into papers and paper_versions, in a
+ * savepoint. The batch read found none of them stored; a write that committed one since makes the COPY fail on the
+ * key, and then the savepoint is rolled back and false returned, for the INSERTs with ON CONFLICT to write them as
+ * they would have (as the INSERTs always do, the row written last wins).
+ */
+async function copyNewPapers(
+  trx: Kysely<StoreDatabase>,
+  values: readonly unknown[],
+  indexes: readonly number[],
+  versions: readonly VersionRow[],
+): Promise<boolean> {
+  await sql`savepoint ${sql.id(COPY_SAVEPOINT)}`.execute(trx);
+  try {
+    const papers = copyText(
+      values,
+      indexes.map((index) => index * PREPARED_PAPER_WIDTH),
+      PREPARED_PAPER_WIDTH,
+    );
+    await copyInto(trx, 'papers', PAPER_WRITE_COLUMNS, new CopyRows(papers));
+    if (versions.length > 0) {
+      const flat: unknown[] = [];
+      for (const version of versions) pushVersionValues(version, flat);
+      const offsets = versions.map((_, index) => index * VERSION_COLUMNS.length);
+      await copyInto(trx, 'paper_versions', VERSION_COLUMNS, new CopyRows(copyText(flat, offsets, VERSION_COLUMNS.length)));
+    }
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    await sql`rollback to savepoint ${sql.id(COPY_SAVEPOINT)}`.execute(trx);
+    await sql`release savepoint ${sql.id(COPY_SAVEPOINT)}`.execute(trx);
+    return false;
+  }
+  await sql`release savepoint ${sql.id(COPY_SAVEPOINT)}`.execute(trx);
+  return true;
+}
+
+/** PostgreSQL's SQLSTATE for a duplicate key. */
+const UNIQUE_VIOLATION = '23505';
 
 /** `SELECT * FROM papers WHERE id IN (…)` for one chunk of at most SELECT_IDS ids. */
 function selectPapers(executor: Kysely<StoreDatabase>, context: QueryContext, ids: string[]): Promise<Array<Selectable<PapersTable>>> {

@@ -64,6 +64,7 @@ export function holdTransaction(run: (work: (tx: Store) => Promise<void>) => Pro
 export interface RemoteContext {
   thread: WriterThread;
   location: string;
+  papersPerWrite: number;
   /** The store's key in the writer thread. */
   store: number;
   file: string;
@@ -93,6 +94,7 @@ export async function beginRemote(context: RemoteContext, parent?: number): Prom
  */
 class RemoteTransactionStore extends QueryForwarder implements Store {
   readonly location: string;
+  readonly papersPerWrite: number;
   readonly #context: RemoteContext;
   readonly #handle: number;
 
@@ -100,6 +102,7 @@ class RemoteTransactionStore extends QueryForwarder implements Store {
     super();
     this.#context = context;
     this.location = context.location;
+    this.papersPerWrite = context.papersPerWrite;
     this.#handle = handle;
   }
 

@@ -16,7 +16,7 @@ export type LocalTransaction = (work: (tx: Store) => Promise<void>) => Promise<v
 
 /** Runs `work` in a transaction of the writer thread; `local` runs it here should there be no writer thread. */
 export async function threadTransaction<T>(engine: Engine, work: (tx: Store) => Promise<T>, local: LocalTransaction): Promise<T> {
-  const tx = new TransactionFacade(openThreadTransaction(engine, local), engine.location, () => engine.closed);
+  const tx = new TransactionFacade(openThreadTransaction(engine, local), engine.location, engine.dialect.papersPerWrite, () => engine.closed);
   let result: T;
   try {
     result = await activeTransaction.run(engine, () => work(tx));
@@ -48,7 +48,7 @@ async function openThreadTransaction(engine: Engine, local: LocalTransaction): P
   try {
     const thread = writerThread();
     engine.usedThread = true;
-    const open = await beginRemote({ thread, location: engine.location, store: engine.key, file: engine.file! });
+    const open = await beginRemote({ thread, location: engine.location, papersPerWrite: engine.dialect.papersPerWrite, store: engine.key, file: engine.file! });
     return {
       tx: open.tx,
       async end(commit) {

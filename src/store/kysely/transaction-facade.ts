@@ -16,16 +16,18 @@ import { closeInTransaction, type OpenTransaction } from './remote-transaction.j
  */
 export class TransactionFacade extends QueryForwarder implements Store {
   readonly location: string;
+  readonly papersPerWrite: number;
   readonly #target: Promise<OpenTransaction>;
   readonly #isClosed: () => boolean;
   #open = true;
   /** Settles once every call made so far has: the transaction ends only after all of them (as a store's queue does). */
   #calls: Promise<unknown> = Promise.resolve();
 
-  constructor(target: Promise<OpenTransaction>, location: string, isClosed: () => boolean) {
+  constructor(target: Promise<OpenTransaction>, location: string, papersPerWrite: number, isClosed: () => boolean) {
     super();
     this.#target = target;
     this.location = location;
+    this.papersPerWrite = papersPerWrite;
     this.#isClosed = isClosed;
     // A failure to begin is reported by the transaction, and by each call; not as an unhandled rejection.
     target.catch(() => undefined);
@@ -94,7 +96,7 @@ export class TransactionFacade extends QueryForwarder implements Store {
     await this.settle();
     const target = await this.#target;
     return target.tx.transaction(async (inner) => {
-      const facade = new TransactionFacade(Promise.resolve({ tx: inner, end: async () => undefined }), this.location, this.#isClosed);
+      const facade = new TransactionFacade(Promise.resolve({ tx: inner, end: async () => undefined }), this.location, this.papersPerWrite, this.#isClosed);
       try {
         return await work(facade);
       } finally {
