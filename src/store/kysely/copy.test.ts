@@ -1,7 +1,7 @@
 /**
  * New papers go into PostgreSQL with COPY when a write has many (ADR 0070): what COPY writes must be exactly what the
- * INSERTs write, whatever the text holds, and a COPY that meets a paper another write stored meanwhile gives way to
- * the INSERTs.
+ * INSERTs write, whatever the text holds, and a COPY that meets a paper stored meanwhile (by a writer outside the
+ * store's write lock) gives way to the INSERTs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../../core/paper.js';

@@ -25,7 +25,7 @@ function copyField(value: unknown): string {
 }
 
 /**
- * Appends rows to COPY text: `width` values per row from `values`, starting at each of `offsets`. The values are
+ * Rows in COPY's text format: `width` values per row from `values`, starting at each of `offsets`. The values are
  * what the store binds as parameters (strings, numbers, null).
  */
 export function copyText(values: readonly unknown[], offsets: Iterable<number>, width: number): string {

@@ -1,7 +1,7 @@
 /**
  * upsertPapers' batch write (ADR 0009): reads what the store holds of a batch's papers in templated SELECTs, merges
- * the batch into it in memory record by record (merge.ts), and writes only what changed in multi-row INSERTs, with
- * the search index in the same transaction (ADR 0028).
+ * the batch into it in memory record by record (merge.ts), and writes only what changed in multi-row INSERTs (on
+ * PostgreSQL, many new papers with COPY: ADR 0070), with the search index in the same transaction (ADR 0028).
  */
 import { sql, type CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { UpsertOptions, UpsertResult } from '../paper-store.js';
@@ -227,9 +227,9 @@ const COPY_SAVEPOINT = 'xivdigest_copy';
 
 /**
  * COPYs new papers (their prepared rows at `indexes`) and their listed versions into papers and paper_versions, in a
- * savepoint. The batch read found none of them stored; a write that committed one since makes the COPY fail on the
- * key, and then the savepoint is rolled back and false returned, for the INSERTs with ON CONFLICT to write them as
- * they would have (as the INSERTs always do, the row written last wins).
+ * savepoint. The batch read found none of them stored, and the store's writes hold the schema's write lock; a writer
+ * that does not (another program, SQL by hand) may still have committed one since. Then the COPY fails on the key,
+ * the savepoint is rolled back and false returned, and the INSERTs with ON CONFLICT write them as they always did.
  */
 async function copyNewPapers(
   trx: Kysely<StoreDatabase>,
