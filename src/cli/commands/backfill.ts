@@ -196,7 +196,8 @@ function describeIndex(result: BackfillResult): string {
   if (!index) return '';
   if (index.stopped)
     return `; search index: ${formatCount(index.indexed)} papers written, ${formatCount(index.remaining)} to go (run the same command to go on)`;
-  const left = index.remaining > 0 ? ` (${formatCount(index.remaining)} stored meanwhile by another run wait for the next pass)` : '';
+  const left =
+    index.remaining > 0 ? ` (${formatCount(index.remaining)} papers stored meanwhile by another write wait for the next pass: run the same command again)` : '';
   return `; search index: ${formatCount(index.indexed)} papers in ${formatDuration(index.seconds)}${left}`;
 }
 

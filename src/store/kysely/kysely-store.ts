@@ -30,6 +30,7 @@ import {
   type IndexMissingOptions,
   type IndexMissingResult,
   type MissingDocument,
+  type MissingDocumentsWriter,
 } from './search/index-missing.js';
 import { useDayDocumentIndex } from '../migrations/0014-postgres-search-day-document.js';
 import { closeInWriterThread, threadTransaction } from './thread-transaction.js';
@@ -90,7 +91,7 @@ export function kyselyLeaseStore(store: Store): LeaseStore | undefined {
   return leaseStores.get(store);
 }
 
-export class KyselyStore extends QueryForwarder implements Store {
+export class KyselyStore extends QueryForwarder implements Store, MissingDocumentsWriter {
   readonly location: string;
   readonly papersPerWrite: number;
   readonly #engine: Engine;
@@ -194,8 +195,7 @@ export class KyselyStore extends QueryForwarder implements Store {
               throw storeError({ action, location: this.location, cause });
             }),
           write: (action, outcome, work) => this.#write(action, outcome, work),
-          writeDocuments: (work) =>
-            this.transaction((tx) => work((docs) => (tx as Store & Pick<KyselyStore, 'writeMissingDocuments'>).writeMissingDocuments(docs))),
+          writeDocuments: (work) => this.transaction((tx) => work((docs) => (tx as Store & MissingDocumentsWriter).writeMissingDocuments(docs))),
         },
         options,
       );

@@ -11,7 +11,7 @@ import { nothingWritten, storeAction, UPSERT_OUTCOME } from './paper-upsert.js';
 import { paperFields } from './paper-fields.js';
 import type { QueryName } from './queries.js';
 import { recordsFtsValues } from './search/index-docs.js';
-import type { MissingDocument } from './search/index-missing.js';
+import type { MissingDocument, MissingDocumentsWriter } from './search/index-missing.js';
 import { preparePapers, type PreparedPapers } from './rows/prepared.js';
 import type { WriterThread } from './writer-client.js';
 import type { CallRequest } from './writer-protocol.js';
@@ -92,7 +92,7 @@ export async function beginRemote(context: RemoteContext, parent?: number): Prom
  * thread runs them in that order on the transaction's connection. Errors are the ones the store there raised
  * (STORE_ERRORs with the same messages). The checks on use live in TransactionFacade.
  */
-class RemoteTransactionStore extends QueryForwarder implements Store {
+class RemoteTransactionStore extends QueryForwarder implements Store, MissingDocumentsWriter {
   readonly location: string;
   readonly papersPerWrite: number;
   readonly #context: RemoteContext;

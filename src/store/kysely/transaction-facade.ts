@@ -6,7 +6,7 @@ import { XivdigestError } from '../../core/errors.js';
 import type { Store } from '../store.js';
 import { actionOf, invokeQuery, QueryForwarder } from './forwarding.js';
 import type { QueryName } from './queries.js';
-import type { MissingDocument } from './search/index-missing.js';
+import type { MissingDocument, MissingDocumentsWriter } from './search/index-missing.js';
 import { closeInTransaction, type OpenTransaction } from './remote-transaction.js';
 
 /**
@@ -14,7 +14,7 @@ import { closeInTransaction, type OpenTransaction } from './remote-transaction.j
  * work starts at once, and its calls wait for the transaction to have begun, in the order they were made. The work
  * must start at once: a source reading a file stream loses what the stream emits before the work reads it.
  */
-export class TransactionFacade extends QueryForwarder implements Store {
+export class TransactionFacade extends QueryForwarder implements Store, MissingDocumentsWriter {
   readonly location: string;
   readonly papersPerWrite: number;
   readonly #target: Promise<OpenTransaction>;
@@ -85,9 +85,7 @@ export class TransactionFacade extends QueryForwarder implements Store {
 
   /** indexMissing's write (ADR 0069), in call order with the rest. */
   writeMissingDocuments(docs: MissingDocument[]): Promise<number> {
-    return this.#call('write search documents', (tx) =>
-      (tx as Store & { writeMissingDocuments(docs: MissingDocument[]): Promise<number> }).writeMissingDocuments(docs),
-    );
+    return this.#call('write search documents', (tx) => (tx as Store & MissingDocumentsWriter).writeMissingDocuments(docs));
   }
 
   /** A nested transaction (a savepoint), opened after the calls made before it; its work gets a facade of its own. */

@@ -24,6 +24,11 @@ export interface MissingDocument {
   tsvector?: string;
 }
 
+/** A transaction store that takes indexMissing's writes (KyselyStore, and the writer thread's through TransactionFacade). */
+export interface MissingDocumentsWriter {
+  writeMissingDocuments(docs: MissingDocument[]): Promise<number>;
+}
+
 /** Where a pass over the missing papers stands: the last paper handed over, in (sort day, id) order. */
 export interface MissingCursor {
   sortDay: string;
@@ -43,15 +48,16 @@ export async function documentsMaybeMissing(db: Kysely<any>): Promise<boolean> {
   return row !== undefined;
 }
 
-function withoutDocument(dialect: SearchDialect) {
+/** True for a row of `papers` that has its search document (one index probe). */
+function hasDocument(dialect: SearchDialect) {
   return dialect === 'postgres'
-    ? sql`not exists (select 1 from paper_search s where s.paper_id = papers.id)`
-    : sql`not exists (select 1 from paper_search_ids s where s.paper_id = papers.id)`;
+    ? sql`exists (select 1 from paper_search s where s.paper_id = papers.id)`
+    : sql`exists (select 1 from paper_search_ids s where s.paper_id = papers.id)`;
 }
 
 /** How many stored papers have no search document (reads every paper's key: about a second a million). */
 export async function countMissing(db: Kysely<any>, dialect: SearchDialect): Promise<number> {
-  const { rows } = await sql<{ count: number | string }>`select count(*) as count from papers where ${withoutDocument(dialect)}`.execute(db);
+  const { rows } = await sql<{ count: number | string }>`select count(*) as count from papers where not ${hasDocument(dialect)}`.execute(db);
   return Number(rows[0]?.count ?? 0);
 }
 
@@ -71,12 +77,8 @@ export interface MissingPage {
  */
 export async function readMissing(db: Kysely<any>, dialect: SearchDialect, after: MissingCursor | undefined, limit: number): Promise<MissingPage> {
   const from = after ? sql`where (sort_day, id) > (${after.sortDay}, ${after.id})` : sql``;
-  const indexed =
-    dialect === 'postgres'
-      ? sql`exists (select 1 from paper_search s where s.paper_id = papers.id)`
-      : sql`exists (select 1 from paper_search_ids s where s.paper_id = papers.id)`;
   const { rows: keys } = await sql<{ id: string; sort_day: string; indexed: boolean | number }>`
-    select id, sort_day, ${indexed} as indexed from papers ${from} order by sort_day, id limit ${limit}`.execute(db);
+    select id, sort_day, ${hasDocument(dialect)} as indexed from papers ${from} order by sort_day, id limit ${limit}`.execute(db);
   const last = keys.at(-1);
   if (!last) return { docs: [], next: undefined };
   const next = { sortDay: last.sort_day, id: last.id };
