@@ -1,17 +1,14 @@
 /** Loads the whole archive (the Kaggle snapshot, or an OAI-PMH harvest) in chunks, each committed with its checkpoint, so that a rerun resumes. */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { XivdigestError } from '../core/errors.js';
 import type { Paper } from '../core/paper.js';
 import type { SourceEvent } from '../core/source.js';
-import { parseKaggleLine } from '../sources/kaggle/parse.js';
 import { isOaiError, type OaiListRequest } from '../sources/oai-pmh/index.js';
 import { indexMissing, type IndexMissingResult } from '../store/index.js';
 import type { Store, UpsertResult } from '../store/store.js';
-import { storeEvents } from './store-events.js';
+import { createKaggleReader, type KaggleChunkEnd, type SkippedLine } from './kaggle-reader/index.js';
 
 /**
  * Records per transaction (docs/decisions/0036): large enough that a commit and its checkpoint cost nothing next to
@@ -49,11 +46,7 @@ export interface BackfillProgress {
   merging?: boolean;
 }
 
-/** A line that was not a paper: skipped, counted and listed, never dropped silently. */
-export interface SkippedLine {
-  line: number;
-  reason: string;
-}
+export type { SkippedLine };
 
 export interface BackfillResult extends UpsertResult {
   source: 'kaggle' | 'oai-pmh';
@@ -138,6 +131,22 @@ export interface KaggleCheckpoint {
   updatedAt: string;
 }
 
+/** Writes handed to the store and not finished yet, at most (storeEvents keeps as many). */
+const WRITES_IN_FLIGHT = 2;
+
+/** The checkpoint after `chunk`, which follows `checkpoint`. */
+function checkpointAfter(checkpoint: KaggleCheckpoint, chunk: KaggleChunkEnd): KaggleCheckpoint {
+  return {
+    ...checkpoint,
+    offset: chunk.offset,
+    line: chunk.line,
+    skipped: checkpoint.skipped + chunk.skipped.length,
+    records: checkpoint.records + chunk.records,
+    done: chunk.ended,
+    updatedAt: new Date().toISOString(),
+  };
+}
+
 /** The state key and identity of a snapshot file: a hash of its first MiB and its size. */
 export async function kaggleIdentity(file: string): Promise<{ key: string; size: number; headHash: string; compressed: boolean }> {
   const info = await stat(file).catch((cause: unknown) => {
@@ -203,82 +212,73 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
       };
   if (stored) result.resumedFrom = { line: stored.line, offset: stored.offset };
 
-  const raw = createReadStream(file, { highWaterMark: 1 << 20, ...(identity.compressed ? {} : { start: checkpoint.offset }) });
-  // bytesRead, not a 'data' listener: that would start the stream flowing before the first chunk's work reads it.
-  const rawStart = identity.compressed ? 0 : checkpoint.offset;
-  const startFraction = identity.compressed ? 0 : checkpoint.offset / Math.max(1, identity.size);
-  let readingFrom: number | undefined = identity.compressed ? undefined : startFraction;
-  const fraction = () => (identity.size === 0 ? 1 : Math.min(1, (rawStart + raw.bytesRead) / identity.size));
+  // The reader thread reads, parses and prepares the records; this thread writes them (ADR 0071).
+  const size = Math.max(1, identity.size);
+  let fraction = identity.compressed ? 0 : checkpoint.offset / size;
+  let readingFrom: number | undefined = identity.compressed ? undefined : fraction;
   const progress = (phase: BackfillProgress['phase']) => {
-    const now = fraction();
     options.onProgress?.({
       phase,
       recordsRead: result.recordsRead,
       recordsTotal: checkpoint.records,
       chunks: result.chunks,
-      fraction: now,
-      fractionThisRun: Math.max(0, now - (readingFrom ?? now)),
+      fraction,
+      fractionThisRun: Math.max(0, fraction - (readingFrom ?? fraction)),
     });
   };
-  const input: AsyncIterable<Buffer> = identity.compressed ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-  const skip = identity.compressed ? checkpoint.offset : 0;
-  const reader = createRecordReader(
-    byteLines(input, skip, checkpoint.offset, () => progress('skipping')),
-    file,
-    checkpoint.line,
+  const reader = createKaggleReader(
+    {
+      file,
+      compressed: identity.compressed,
+      offset: checkpoint.offset,
+      line: checkpoint.line,
+      chunkRecords,
+      papersPerWrite: store.papersPerWrite,
+      searchIndex,
+      copyRows: store.takesCopyRows,
+    },
+    (bytesRead) => {
+      fraction = Math.min(1, bytesRead / size);
+      progress('skipping');
+    },
   );
 
   try {
     for (;;) {
-      let records = 0;
-      let ended = false;
-      let { offset, line, skipped } = checkpoint;
-      const skippedHere: SkippedLine[] = [];
-      async function* chunkEvents(): AsyncGenerator<SourceEvent> {
-        while (records < chunkRecords) {
-          const next = await reader.next();
-          if (next === undefined) {
-            ended = true;
-            return;
-          }
-          if (readingFrom === undefined) readingFrom = fraction();
-          line = next.line;
-          offset = next.end;
-          if (next.skipped !== undefined) {
-            skipped += 1;
-            skippedHere.push({ line, reason: next.skipped });
-            continue;
-          }
-          if (!next.paper) continue;
-          records += 1;
-          yield { type: 'paper', paper: next.paper };
-        }
-        // While the store finishes this chunk and commits it, the next chunk's lines are parsed (ADR 0036).
-        reader.prefetch(chunkRecords);
-      }
+      let end: KaggleChunkEnd | undefined;
       const written = await store.transaction(async (tx) => {
-        const outcome = await storeEvents(chunkEvents(), tx, { upsert: { searchIndex } });
+        const outcomes: UpsertResult[] = [];
+        // Two writes in flight, as storeEvents keeps: the store runs them in call order, the next one waiting ready.
+        const inFlight: Array<Promise<UpsertResult>> = [];
+        for (let item = await reader.next(); item !== undefined; item = await reader.next()) {
+          if (item.type === 'end') {
+            end = item;
+            break;
+          }
+          const write = tx.upsertPreparedPapers(item.prepared, { searchIndex });
+          // Awaited below; handled now, so that a failure while the reader is awaited is not an unhandled rejection.
+          write.catch(() => undefined);
+          inFlight.push(write);
+          if (inFlight.length >= WRITES_IN_FLIGHT) outcomes.push(await inFlight.shift()!);
+        }
+        for (const write of inFlight) outcomes.push(await write);
+        if (end === undefined) throw new Error("internal: the backfill's reader ended without ending its chunk");
         // The checkpoint commits with the chunk it follows, so that the two can never disagree (ADR 0036).
-        await tx.setState(identity.key, {
-          ...checkpoint,
-          offset,
-          line,
-          skipped,
-          records: checkpoint.records + records,
-          done: ended,
-          updatedAt: new Date().toISOString(),
-        } satisfies KaggleCheckpoint);
-        return outcome;
+        await tx.setState(identity.key, checkpointAfter(checkpoint, end) satisfies KaggleCheckpoint);
+        return outcomes;
       });
-      Object.assign(checkpoint, { offset, line, skipped, records: checkpoint.records + records, done: ended });
-      addUpsert(result, written);
-      result.recordsRead += records;
-      result.skipped += skippedHere.length;
-      for (const entry of skippedHere) if (result.skippedLines.length < MAX_LISTED_SKIPS) result.skippedLines.push(entry);
+      const chunk = end!;
+      Object.assign(checkpoint, checkpointAfter(checkpoint, chunk));
+      for (const outcome of written) addUpsert(result, outcome);
+      result.recordsRead += chunk.records;
+      result.skipped += chunk.skipped.length;
+      for (const entry of chunk.skipped) if (result.skippedLines.length < MAX_LISTED_SKIPS) result.skippedLines.push(entry);
       result.chunks += 1;
       result.recordsTotal = checkpoint.records;
+      readingFrom ??= Math.min(1, chunk.readingFrom / size);
+      fraction = Math.min(1, chunk.bytesRead / size);
       progress('reading');
-      if (ended) {
+      if (chunk.ended) {
         result.done = true;
         break;
       }
@@ -289,10 +289,9 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
     }
   } finally {
     await reader.close();
-    raw.destroy();
   }
   if (!result.done) return finish(result, started);
-  return indexAfterLoad(result, options, started, indexingProgress(checkpoint.records, result, fraction()));
+  return indexAfterLoad(result, options, started, indexingProgress(checkpoint.records, result, fraction));
 }
 
 /** The `indexing` progress of a Kaggle backfill whose load is done (`recordsTotal` stored over every run). */
@@ -332,151 +331,6 @@ async function indexAfterLoad(
   if (index.indexed > 0 || index.stopped || index.remaining > 0) result.index = index;
   if (index.stopped) result.stopped = true;
   return finish(result, started, loaded);
-}
-
-/** One line of the snapshot, parsed: a paper, nothing (a blank line) or why it was skipped. */
-interface ParsedLine {
-  line: number;
-  /** Offset after the line. */
-  end: number;
-  paper?: Paper;
-  skipped?: string;
-}
-
-/** Parsed lines in order; `prefetch` parses ahead while the caller waits for the store (a commit). */
-interface RecordReader {
-  /** The next line, or undefined at the end. */
-  next(): Promise<ParsedLine | undefined>;
-  /** Parses up to `count` lines ahead in the background, until the next call of `next` or `close`. */
-  prefetch(count: number): void;
-  close(): Promise<void>;
-}
-
-/** Lines handled between two macrotask turns while prefetching, so that the store's messages are not held up. */
-const PREFETCH_SLICE = 64;
-
-function createRecordReader(lines: AsyncGenerator<{ text: string; end: number }>, origin: string, firstLine: number): RecordReader {
-  const queue: ParsedLine[] = [];
-  let head = 0;
-  let lineNumber = firstLine;
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let running: Promise<void> | undefined;
-  let halt = false;
-
-  const readOne = async (): Promise<ParsedLine | undefined> => {
-    const next = await lines.next();
-    if (next.done) return undefined;
-    lineNumber += 1;
-    const parsed: ParsedLine = { line: lineNumber, end: next.value.end };
-    try {
-      const paper = parseKaggleLine(next.value.text, origin, lineNumber);
-      if (paper) parsed.paper = paper;
-    } catch (error) {
-      if (!XivdigestError.isInstance(error) || error.code !== 'INPUT_MALFORMED') throw error;
-      parsed.skipped = error.message;
-    }
-    return parsed;
-  };
-
-  const stopPrefetch = async (): Promise<void> => {
-    if (!running) return;
-    halt = true;
-    await running;
-    running = undefined;
-    halt = false;
-  };
-
-  return {
-    async next() {
-      await stopPrefetch();
-      if (head < queue.length) {
-        const item = queue[head]!;
-        head += 1;
-        if (head === queue.length) {
-          queue.length = 0;
-          head = 0;
-        }
-        return item;
-      }
-      if (failure) throw failure.error;
-      if (ended) return undefined;
-      const item = await readOne();
-      if (item === undefined) ended = true;
-      return item;
-    },
-    prefetch(count) {
-      if (running || ended || failure) return;
-      running = (async () => {
-        for (let index = 0; index < count && !halt; index++) {
-          if (index % PREFETCH_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-          if (halt) return;
-          try {
-            const item = await readOne();
-            if (item === undefined) {
-              ended = true;
-              return;
-            }
-            queue.push(item);
-          } catch (error) {
-            // Thrown by the next call of next(), after the lines read before it: in order, as without prefetching.
-            failure = { error };
-            return;
-          }
-        }
-      })();
-    },
-    async close() {
-      await stopPrefetch();
-      await lines.return(undefined);
-    },
-  };
-}
-
-/**
- * The lines of a byte stream with the offset after each (its newline included), decoded as UTF-8. The first `skip`
- * bytes are passed over without looking for lines (a `.gz` resumed at a checkpoint); `base` is the offset of the
- * stream's first byte in the text (a plain file opened at the checkpoint).
- */
-async function* byteLines(input: AsyncIterable<Buffer>, skip: number, base: number, onSkipping: () => void): AsyncGenerator<{ text: string; end: number }> {
-  let position = skip > 0 ? 0 : base;
-  let toSkip = skip;
-  let carry: Buffer | undefined;
-  let lastReport = 0;
-  for await (const piece of input) {
-    let chunk = piece;
-    if (toSkip > 0) {
-      if (chunk.length <= toSkip) {
-        toSkip -= chunk.length;
-        position += chunk.length;
-        if (Date.now() - lastReport > 1000) {
-          lastReport = Date.now();
-          onSkipping();
-        }
-        continue;
-      }
-      chunk = chunk.subarray(toSkip);
-      position += toSkip;
-      toSkip = 0;
-    }
-    const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (let end = buffer.indexOf(10, start); end >= 0; end = buffer.indexOf(10, start)) {
-      const stop = end > start && buffer[end - 1] === 13 ? end - 1 : end;
-      yield { text: buffer.toString('utf8', start, stop), end: position + end + 1 };
-      start = end + 1;
-    }
-    position += start;
-    carry = start < buffer.length ? Buffer.from(buffer.subarray(start)) : undefined;
-  }
-  if (toSkip > 0) {
-    throw new XivdigestError({
-      code: 'INPUT_MALFORMED',
-      message: `The file ends before the checkpoint's offset (${skip} bytes)`,
-      hint: 'The file changed since the last run; start over with --restart',
-    });
-  }
-  if (carry && carry.length > 0) yield { text: carry.toString('utf8'), end: position + carry.length };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /** The papers aggregate: paper records and their version records (docs/decisions/0002-store-schema.md). */
 import type { Paper, PaperVersion, StoredPaper } from '../core/paper.js';
+import type { PreparedPapers } from './kysely/rows/prepared.js';
 
 /**
  * What one batch of writes did, counted per input record (the counts add up to the batch length): each record is
@@ -56,6 +57,12 @@ export interface PaperStore {
    * never the reverse. Every version a record lists gets a version record. See docs/decisions/0002-store-schema.md.
    */
   upsertPapers(papers: Paper[], options?: UpsertOptions): Promise<UpsertResult>;
+  /**
+   * upsertPapers for records already prepared with the store's `preparePapers` (store/index.ts), so that another
+   * thread can do that work: `xivdigest backfill` parses and prepares the snapshot in its reader thread (ADR 0071).
+   * The same rules and result; the time `preparePapers` was given is the new papers' first sight.
+   */
+  upsertPreparedPapers(prepared: PreparedPapers, options?: UpsertOptions): Promise<UpsertResult>;
   /**
    * Papers by id (in the order asked) or all: newest announced first (papers without an announcement day by the day
    * of their last update), then by id, descending. Optional fields are present only when known; `abstractTruncated`

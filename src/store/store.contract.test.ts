@@ -10,6 +10,7 @@ import type { StoredTexts } from '../core/texts.js';
 import { createTempStore, testDatabases, type TempStore } from '../../test/helpers/temp-store.js';
 import { useResetStorePerTest } from '../../test/helpers/reset-store-per-test.js';
 import { createStore, leaseStoreOf } from './index.js';
+import { preparePapers } from './prepare.js';
 import type { PaperDecision, Store } from './store.js';
 import { mergePaperRow } from './kysely/merge.js';
 import { paperToRow, toStoredPaper, type PaperRow } from './kysely/rows/papers.js';
@@ -317,6 +318,25 @@ describe.each(testDatabases())('store contract on $kind', ({ kind, skipReason })
       const ids = papers.map((item) => item.id).reverse();
       const read = await store.getPapers({ ids });
       expect(read.map((item) => item.id)).toEqual(ids);
+    });
+
+    it('upsertPreparedPapers writes records prepared in another thread as upsertPapers writes them', async () => {
+      // More new papers than PostgreSQL's COPY starts at, some stored before; prepared as a backfill's reader thread
+      // prepares them (COPY rows where the store takes them) and cloned as a message between threads clones them.
+      const papers = Array.from({ length: 700 }, (_, index) =>
+        paper(`2402.${String(index).padStart(5, '0')}`, 1 + (index % 2), { title: `Prepared record number ${index}` }),
+      );
+      await store.upsertPapers(papers.filter((_, index) => index % 10 === 3));
+      const prepared = structuredClone(preparePapers(papers, new Date().toISOString(), { copyRows: store.takesCopyRows }));
+      // In a transaction: on SQLite the write runs in the writer thread, the records crossing once more.
+      const written = await store.transaction((tx) => tx.upsertPreparedPapers(prepared));
+      expect(written).toEqual({ inserted: 630, updated: 0, unchanged: 70, versionsAdded: 630 });
+      const after = await snapshot();
+      // Written again as records, nothing changes: the rows are what upsertPapers writes.
+      expect(await store.upsertPapers(papers)).toEqual({ inserted: 0, updated: 0, unchanged: 700, versionsAdded: 0 });
+      expect(await snapshot()).toEqual(after);
+      // And the search index holds them (searchIndex 'now', the default).
+      expect((await store.search({ q: 'prepared record', pageSize: 1, exactTotal: true })).total).toBe(700);
     });
 
     it('treats an empty batch as a no-op', async () => {

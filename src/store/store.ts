@@ -37,6 +37,12 @@ export interface Store extends StoreQueries {
    */
   readonly papersPerWrite: number;
   /**
+   * Whether upsertPreparedPapers takes the records' rows in COPY's text format (`preparePapers` with `copyRows`):
+   * PostgreSQL, which gets a write's many new papers with COPY (ADR 0070), so that the thread that prepares them also
+   * makes those rows (ADR 0071).
+   */
+  readonly takesCopyRows: boolean;
+  /**
    * Runs `work` in one write transaction and returns its result: everything written through `tx` is committed
    * together, or nothing is when `work` throws (its error is rethrown as it was). Inside, each write method is still
    * all or nothing on its own (a savepoint), so `work` may catch one failed write and go on; reads through `tx` see

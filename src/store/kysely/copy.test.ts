@@ -6,15 +6,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Paper } from '../../core/paper.js';
 import { createTempStore, postgresSkipReason, postgresTestUrl, type TempStore } from '../../../test/helpers/temp-store.js';
-import { copyText } from './copy.js';
+import { preparePapers } from '../prepare.js';
+import { copyRows } from './copy.js';
 import { COPY_AT_LEAST } from './paper-upsert.js';
 
 describe('COPY text', () => {
   it('escapes what the text format gives a meaning to, and writes null as \\N', () => {
     const values = ['a\\b', 'tab\there', 'line\nfeed\r\nend', null, 7, 'plain', undefined, '\\N', ''];
-    expect(copyText(values, [0], values.length)).toBe('a\\\\b\ttab\\there\tline\\nfeed\\r\\nend\t\\N\t7\tplain\t\\N\t\\\\N\t\n');
+    expect(copyRows(values, [0], values.length).data.toString()).toBe('a\\\\b\ttab\\there\tline\\nfeed\\r\\nend\t\\N\t7\tplain\t\\N\t\\\\N\t\n');
     // Rows from offsets: two of width 2 out of three.
-    expect(copyText(['x', 1, 'y', 2, 'z', 3], [4, 0], 2)).toBe('z\t3\nx\t1\n');
+    expect(copyRows(['x', 1, 'y', 2, 'z', 3], [4, 0], 2).data.toString()).toBe('z\t3\nx\t1\n');
+  });
+
+  it('grows its buffer past the first 64 KiB without losing or splitting a character', () => {
+    // Three-byte and four-byte (surrogate pair) characters, in rows that outgrow the first buffer more than once.
+    const values = ['字'.repeat(30_000), '😀'.repeat(20_000), 'ascii'.repeat(5_000), 'é\\'.repeat(10_000)];
+    const expected = `${values[0]}\t${values[1]}\n${values[2]}\t${'é\\\\'.repeat(10_000)}\n`;
+    const rows = copyRows(values, [0, 2], 2);
+    expect(rows.data.length).toBe(Buffer.byteLength(expected));
+    expect(rows.data.toString()).toBe(expected);
   });
 });
 
@@ -94,6 +104,33 @@ describe.skipIf(!postgresTestUrl)('PostgreSQL: new papers by COPY', () => {
     expect(back.map((paper) => [paper.title, paper.abstract, paper.authors, paper.versions.length])).toEqual(
       papers.map((paper) => [paper.title, paper.abstract, paper.authors, 2]),
     );
+  });
+
+  it('sends rows that the thread which prepared the records made (ADR 0071) as they are, all of them or the new ones', async () => {
+    const papers = awkwardPapers(COPY_AT_LEAST + 200);
+    // Some stored before: the write's new papers are then some of its records, not all.
+    const before = papers.filter((_, index) => index % 9 === 4).map((paper) => ({ ...paper, title: `${paper.title} (older)` }));
+    const now = new Date().toISOString();
+    const viaCopyRows = await open();
+    const viaRecords = await open();
+    for (const temp of [viaCopyRows, viaRecords]) await temp.store.upsertPapers(before);
+    await viaCopyRows.query('truncate inserted_by');
+    await viaRecords.query('truncate inserted_by');
+    // Cloned as a message between threads clones it (the COPY rows arrive as a Uint8Array).
+    const prepared = structuredClone(preparePapers(papers, now, { searchIndex: 'later', copyRows: true }));
+    expect(prepared.copy?.ends).toHaveLength(papers.length);
+    const written = await viaCopyRows.store.upsertPreparedPapers(prepared, { searchIndex: 'later' });
+    expect(written).toEqual(await viaRecords.store.upsertPapers(papers, { searchIndex: 'later' }));
+    expect(written.inserted).toBe(papers.length - before.length);
+    expect((await statements(viaCopyRows)).filter((statement) => statement.startsWith('copy'))).toEqual([`copy ${papers.length - before.length}`]);
+    expect(await contents(viaCopyRows)).toEqual(await contents(viaRecords));
+    // A write of new papers only sends the rows whole.
+    const more = awkwardPapers(2 * COPY_AT_LEAST + 200).slice(COPY_AT_LEAST + 200);
+    await viaCopyRows.query('truncate inserted_by');
+    await viaCopyRows.store.upsertPreparedPapers(structuredClone(preparePapers(more, now, { copyRows: true })));
+    await viaRecords.store.upsertPapers(more);
+    expect(await statements(viaCopyRows)).toEqual([`copy ${more.length}`]);
+    expect(await contents(viaCopyRows)).toEqual(await contents(viaRecords));
   });
 
   it('gives way to the INSERTs when another write stored one of the papers after the batch read', async () => {

@@ -7,9 +7,9 @@
 import { CompiledQuery } from 'kysely';
 import type { Client } from 'pg';
 
-/** The rows of one `COPY … FROM STDIN`, in COPY's text format (`copyText`). */
+/** The rows of one `COPY … FROM STDIN`, in COPY's text format and UTF-8 (`copyRows`). */
 export class CopyRows {
-  constructor(readonly text: string) {}
+  constructor(readonly data: Buffer) {}
 }
 
 /** What COPY's text format escapes (NUL cannot be in a PostgreSQL text value at all). */
@@ -26,16 +26,38 @@ function copyField(value: unknown): string {
 
 /**
  * Rows in COPY's text format: `width` values per row from `values`, starting at each of `offsets`. The values are
- * what the store binds as parameters (strings, numbers, null).
+ * what the store binds as parameters (strings, numbers, null). Each row is written into the buffer as it is made:
+ * one string for all the rows would be a rope of every field, flattened and then encoded whole. `ends`, when given,
+ * gets the byte offset where each row ends.
  */
-export function copyText(values: readonly unknown[], offsets: Iterable<number>, width: number): string {
-  let text = '';
+export function copyRows(values: readonly unknown[], offsets: Iterable<number>, width: number, ends?: number[]): CopyRows {
+  let buffer = Buffer.allocUnsafe(1 << 16);
+  let length = 0;
   for (const offset of offsets) {
     let line = copyField(values[offset]);
     for (let column = 1; column < width; column += 1) line += `\t${copyField(values[offset + column])}`;
-    text += `${line}\n`;
+    line += '\n';
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8 (a surrogate pair, two units, takes 4).
+    const most = length + line.length * 3;
+    if (most > buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(most, buffer.length * 2));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    length += buffer.write(line, length);
+    ends?.push(length);
   }
-  return text;
+  return new CopyRows(buffer.subarray(0, length));
+}
+
+/**
+ * The rows at `indexes` (ascending) of rows made with `copyRows(…, ends)`: the whole buffer when they are all of
+ * them, as they are when every record of a write is a new paper.
+ */
+export function copyRowsAt(data: Uint8Array, ends: readonly number[], indexes: readonly number[]): CopyRows {
+  const whole = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (indexes.length === ends.length) return new CopyRows(whole);
+  return new CopyRows(Buffer.concat(indexes.map((index) => whole.subarray(index === 0 ? 0 : ends[index - 1], ends[index]))));
 }
 
 /** `COPY table (columns) FROM STDIN` of `rows` on `executor`'s connection (PostgreSQL only). */
@@ -76,6 +98,6 @@ function copy(client: Client, stream: ReturnType<CopyFrom>, rows: CopyRows): Pro
     stream.on('error', reject);
     stream.on('finish', () => resolve({ command: 'COPY', rowCount: stream.rowCount, rows: [] }));
     (client as unknown as { query(submittable: unknown): unknown }).query(stream);
-    stream.end(rows.text);
+    stream.end(rows.data);
   });
 }

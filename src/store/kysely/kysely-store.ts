@@ -94,6 +94,7 @@ export function kyselyLeaseStore(store: Store): LeaseStore | undefined {
 export class KyselyStore extends QueryForwarder implements Store, MissingDocumentsWriter {
   readonly location: string;
   readonly papersPerWrite: number;
+  readonly takesCopyRows: boolean;
   readonly #engine: Engine;
   readonly #db: Kysely<StoreDatabase>;
   readonly #context: QueryContext;
@@ -107,6 +108,7 @@ export class KyselyStore extends QueryForwarder implements Store, MissingDocumen
     this.#context = queryContext(engine);
     this.location = engine.location;
     this.papersPerWrite = engine.dialect.papersPerWrite;
+    this.takesCopyRows = engine.dialect.kind === 'postgres';
     this.#scope = scope;
   }
 
@@ -119,15 +121,13 @@ export class KyselyStore extends QueryForwarder implements Store, MissingDocumen
   }
 
   /**
-   * upsertPapers for records prepared with `preparePapers` (or `count` records a function prepares within the write):
-   * how the writer thread writes what the thread that parsed them hands over (ADR 0009). Not part of the Store
-   * contract.
+   * upsertPapers for `count` records that `prepare` prepares within the write (so that a malformed record fails as a
+   * STORE_ERROR like any failed write): how the writer thread writes the paper fields that the thread which parsed
+   * them hands over (ADR 0009). Not part of the Store contract.
    */
-  upsertPrepared(prepared: PreparedPapers | (() => PreparedPapers), count?: number, options?: UpsertOptions): Promise<UpsertResult> {
-    const records = typeof prepared === 'function' ? count! : prepared.versionCounts.length;
-    if (records === 0) return Promise.resolve(nothingWritten());
-    const prepare = typeof prepared === 'function' ? prepared : () => prepared;
-    return this.#write(storeAction(records), UPSERT_OUTCOME, (trx) => upsertPrepared(trx, this.#context, records, prepare, options));
+  upsertPrepared(prepare: () => PreparedPapers, count: number, options?: UpsertOptions): Promise<UpsertResult> {
+    if (count === 0) return Promise.resolve(nothingWritten());
+    return this.#write(storeAction(count), UPSERT_OUTCOME, (trx) => upsertPrepared(trx, this.#context, count, prepare, options));
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   writesVersionRow,
   type VersionState,
 } from './merge.js';
-import { copyInto, CopyRows, copyText } from './copy.js';
+import { copyInto, copyRows, copyRowsAt } from './copy.js';
 import { chunks, type QueryContext } from './query.js';
 import { PAPER_WRITE_COLUMNS, paperRowFromDb, pushPaperValues, type PaperRow } from './rows/papers.js';
 import {
@@ -185,7 +185,7 @@ export async function upsertPrepared(
   }
   // On PostgreSQL many new papers go in with COPY (ADR 0070), unless another write stored one of them meanwhile.
   const copied =
-    context.dialect.kind === 'postgres' && fresh.size >= COPY_AT_LEAST && (await copyNewPapers(trx, values, paperWrites as number[], versionWrites));
+    context.dialect.kind === 'postgres' && fresh.size >= COPY_AT_LEAST && (await copyNewPapers(trx, prepared, paperWrites as number[], versionWrites));
   // The new papers' rows and versions lead the two lists: what COPY wrote is left out of the INSERTs.
   const copiedPapers = copied ? paperWrites.length : 0;
   const copiedVersions = copied ? versionWrites.length : 0;
@@ -226,30 +226,33 @@ export const COPY_AT_LEAST = 512;
 const COPY_SAVEPOINT = 'xivdigest_copy';
 
 /**
- * COPYs new papers (their prepared rows at `indexes`) and their listed versions into papers and paper_versions, in a
+ * COPYs new papers (their prepared records at `indexes`, ascending) and their listed versions into papers and paper_versions, in a
  * savepoint. The batch read found none of them stored, and the store's writes hold the schema's write lock; a writer
  * that does not (another program, SQL by hand) may still have committed one since. Then the COPY fails on the key,
  * the savepoint is rolled back and false returned, and the INSERTs with ON CONFLICT write them as they always did.
  */
 async function copyNewPapers(
   trx: Kysely<StoreDatabase>,
-  values: readonly unknown[],
+  prepared: PreparedPapers,
   indexes: readonly number[],
   versions: readonly VersionRow[],
 ): Promise<boolean> {
   await sql`savepoint ${sql.id(COPY_SAVEPOINT)}`.execute(trx);
   try {
-    const papers = copyText(
-      values,
-      indexes.map((index) => index * PREPARED_PAPER_WIDTH),
-      PREPARED_PAPER_WIDTH,
-    );
-    await copyInto(trx, 'papers', PAPER_WRITE_COLUMNS, new CopyRows(papers));
+    // Rows made beside the parser (ADR 0071) go as they are; otherwise they are made here.
+    const papers = prepared.copy
+      ? copyRowsAt(prepared.copy.rows, prepared.copy.ends, indexes)
+      : copyRows(
+          prepared.papers,
+          indexes.map((index) => index * PREPARED_PAPER_WIDTH),
+          PREPARED_PAPER_WIDTH,
+        );
+    await copyInto(trx, 'papers', PAPER_WRITE_COLUMNS, papers);
     if (versions.length > 0) {
       const flat: unknown[] = [];
       for (const version of versions) pushVersionValues(version, flat);
       const offsets = versions.map((_, index) => index * VERSION_COLUMNS.length);
-      await copyInto(trx, 'paper_versions', VERSION_COLUMNS, new CopyRows(copyText(flat, offsets, VERSION_COLUMNS.length)));
+      await copyInto(trx, 'paper_versions', VERSION_COLUMNS, copyRows(flat, offsets, VERSION_COLUMNS.length));
     }
   } catch (error) {
     if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;

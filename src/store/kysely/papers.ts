@@ -18,6 +18,13 @@ export const paperQueries = {
     // Prepared inside the write, so that a malformed record fails as a STORE_ERROR like any failed write.
     run: (trx, context, papers, options) => upsertPrepared(trx, context, papers.length, () => preparePapers(papers, new Date().toISOString()), options),
   },
+  upsertPreparedPapers: {
+    kind: 'write',
+    action: (prepared) => storeAction(prepared.versionCounts.length),
+    outcome: UPSERT_OUTCOME,
+    nothing: (prepared) => (prepared.versionCounts.length === 0 ? nothingWritten() : undefined),
+    run: (trx, context, prepared, options) => upsertPrepared(trx, context, prepared.versionCounts.length, () => prepared, options),
+  },
   getPapers: {
     kind: 'read',
     action: () => 'read papers',

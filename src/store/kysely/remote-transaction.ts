@@ -95,6 +95,8 @@ export async function beginRemote(context: RemoteContext, parent?: number): Prom
 class RemoteTransactionStore extends QueryForwarder implements Store, MissingDocumentsWriter {
   readonly location: string;
   readonly papersPerWrite: number;
+  /** A transaction in SQLite's writer thread: SQLite has no COPY. */
+  readonly takesCopyRows = false;
   readonly #context: RemoteContext;
   readonly #handle: number;
 
@@ -140,7 +142,7 @@ class RemoteTransactionStore extends QueryForwarder implements Store, MissingDoc
     } catch (cause) {
       return Promise.reject(storeError({ action, location: this.location, cause, outcome: UPSERT_OUTCOME }));
     }
-    return this.#call(action, { method: 'upsertPrepared', args: [prepared, options] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
+    return this.#call(action, { method: 'upsertPreparedPapers', args: [prepared, options] }, UPSERT_OUTCOME) as Promise<UpsertResult>;
   }
 
   /** indexMissing's documents (ADR 0069), written in the writer thread's transaction. */

@@ -17,6 +17,8 @@ import { closeInTransaction, type OpenTransaction } from './remote-transaction.j
 export class TransactionFacade extends QueryForwarder implements Store, MissingDocumentsWriter {
   readonly location: string;
   readonly papersPerWrite: number;
+  /** A transaction in SQLite's writer thread: SQLite has no COPY. */
+  readonly takesCopyRows = false;
   readonly #target: Promise<OpenTransaction>;
   readonly #isClosed: () => boolean;
   #open = true;

@@ -2,10 +2,9 @@
  * The main thread's side of the store's writer thread: starts it and sends it requests (ADR 0009). The transaction
  * stores whose calls run there are remote-transaction.ts and transaction-facade.ts.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { deserializeError, type WriterReply, type WriterRequest } from './writer-protocol.js';
+import type { Worker } from 'node:worker_threads';
+import { deserializeError, startModuleWorker } from '../../core/threads.js';
+import type { WriterReply, WriterRequest } from './writer-protocol.js';
 
 /** A request without its id (the thread assigns ids); TypeScript's Omit does not distribute over a union. */
 type Request = WriterRequest extends infer R ? (R extends WriterRequest ? Omit<R, 'id'> : never) : never;
@@ -85,24 +84,9 @@ class WriterThread {
   }
 }
 
-/**
- * The worker, from the built JavaScript, or from the TypeScript source through tsx (tests, `tsx` scripts): a worker
- * does not inherit the loader that the main thread got its TypeScript through.
- */
+/** The worker; a young generation larger than a worker's default: a batch in flight survives fewer scavenges (ADR 0009). */
 function startWorker(): Worker {
-  const source = import.meta.url.endsWith('.ts');
-  const entry = new URL(source ? './writer-thread.ts' : './writer-thread.js', import.meta.url);
-  // A young generation larger than a worker's default: a batch in flight survives fewer scavenges (ADR 0009).
-  const resourceLimits = { maxYoungGenerationSizeMb: 48 };
-  if (!source) return new Worker(entry, { resourceLimits });
-  // tsx's ESM API entry (its `import` export), found from its CommonJS one.
-  const tsxApi = pathToFileURL(
-    createRequire(import.meta.url)
-      .resolve('tsx/esm/api')
-      .replace(/\.cjs$/, '.mjs'),
-  ).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, resourceLimits, execArgv: [] });
+  return startModuleWorker(import.meta.url, 'writer-thread', { resourceLimits: { maxYoungGenerationSizeMb: 48 } });
 }
 
 let shared: WriterThread | undefined;

@@ -13,7 +13,8 @@ import { feedPrefixes, papersFromFields } from './paper-fields.js';
 import { isQueryName } from './queries.js';
 import { preparePapers } from './rows/prepared.js';
 import { holdTransaction, type OpenTransaction } from './remote-transaction.js';
-import { serializeError, type WriterReply, type WriterRequest } from './writer-protocol.js';
+import { serializeError } from '../../core/threads.js';
+import type { WriterReply, WriterRequest } from './writer-protocol.js';
 
 if (!parentPort) throw new Error('writer-thread.ts runs as a worker thread of the store');
 const port = parentPort;
@@ -105,8 +106,6 @@ async function call(request: Extract<WriterRequest, { op: 'call' }>): Promise<un
         options,
       );
     }
-    case 'upsertPrepared':
-      return tx.upsertPrepared(request.args[0], undefined, request.args[1]);
     case 'writeMissingDocuments':
       return tx.writeMissingDocuments(request.args[0]);
     default:

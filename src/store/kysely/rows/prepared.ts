@@ -25,6 +25,12 @@ export interface PreparedPapers {
    * them itself otherwise (ADR 0050).
    */
   fts?: string[];
+  /**
+   * Every record's row in `papers` in COPY's text format, one after the other, and the byte offset where each ends,
+   * when the thread that prepared them made them for PostgreSQL's COPY (ADR 0071): the writing thread then sends the
+   * new papers' rows as they are.
+   */
+  copy?: { rows: Uint8Array; ends: number[] };
 }
 
 /** Values per record in PreparedPapers.papers and per listed version in PreparedPapers.versions. */
