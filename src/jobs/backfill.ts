@@ -212,7 +212,6 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
       };
   if (stored) result.resumedFrom = { line: stored.line, offset: stored.offset };
 
-  // The reader thread reads, parses and prepares the records; this thread writes them (ADR 0071).
   const size = Math.max(1, identity.size);
   let fraction = identity.compressed ? 0 : checkpoint.offset / size;
   let readingFrom: number | undefined = identity.compressed ? undefined : fraction;
@@ -241,6 +240,9 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
       fraction = Math.min(1, bytesRead / size);
       progress('skipping');
     },
+    // SQLite's writer thread prepares and writes while this thread parses (ADR 0009): a reader thread would only add
+    // a hop. PostgreSQL's writes run here: the reader thread parses and prepares (ADR 0071).
+    !store.writesInThread,
   );
 
   try {
@@ -255,7 +257,7 @@ export async function backfillKaggle(options: KaggleBackfillOptions): Promise<Ba
             end = item;
             break;
           }
-          const write = tx.upsertPreparedPapers(item.prepared, { searchIndex });
+          const write = item.type === 'write' ? tx.upsertPreparedPapers(item.prepared, { searchIndex }) : tx.upsertPapers(item.papers, { searchIndex });
           // Awaited below; handled now, so that a failure while the reader is awaited is not an unhandled rejection.
           write.catch(() => undefined);
           inFlight.push(write);

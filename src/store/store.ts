@@ -43,6 +43,11 @@ export interface Store extends StoreQueries {
    */
   readonly takesCopyRows: boolean;
   /**
+   * Whether the store's writes run in a thread of their own (SQLite's writer thread, ADR 0009), so that a caller
+   * parsing records in its thread already works beside them; a bulk loader otherwise parses in a thread of its own.
+   */
+  readonly writesInThread: boolean;
+  /**
    * Runs `work` in one write transaction and returns its result: everything written through `tx` is committed
    * together, or nothing is when `work` throws (its error is rethrown as it was). Inside, each write method is still
    * all or nothing on its own (a savepoint), so `work` may catch one failed write and go on; reads through `tx` see

@@ -1,10 +1,12 @@
 /**
  * A Kaggle backfill's reader (ADR 0071): a worker thread that reads, parses and prepares the snapshot's records, at
- * most READ_AHEAD_RECORDS ahead of the backfill that writes them.
+ * most READ_AHEAD_RECORDS ahead of the backfill that writes them; or, for a store that writes in a thread of its own
+ * (SQLite's writer thread, which prepares the records there), the records parsed in the caller's thread.
  */
 import type { Worker } from 'node:worker_threads';
 import { deserializeError, startModuleWorker } from '../../core/threads.js';
 import type { PreparedPapers } from '../../store/prepare.js';
+import { kaggleChunks, type KaggleRecords } from './chunks.js';
 import type { KaggleChunkEnd, KaggleReaderMessage, KaggleReaderRequest, KaggleReaderStart } from './protocol.js';
 
 export type { KaggleChunkEnd, KaggleReaderStart, SkippedLine } from './protocol.js';
@@ -15,8 +17,11 @@ export type { KaggleChunkEnd, KaggleReaderStart, SkippedLine } from './protocol.
  */
 const READ_AHEAD_RECORDS = 4096;
 
-/** What the reader hands over, in order: a chunk's writes, then its end. */
-export type KaggleItem = { type: 'write'; prepared: PreparedPapers } | ({ type: 'end' } & KaggleChunkEnd);
+/**
+ * What the reader hands over, in order: a chunk's writes (prepared by the reader thread, or the records parsed in
+ * this one), then its end.
+ */
+export type KaggleItem = { type: 'write'; prepared: PreparedPapers } | KaggleRecords;
 
 export interface KaggleReader {
   /** The next item; undefined after the end of the chunk that ended the file. Throws what stopped the reader, after the items before it. */
@@ -25,8 +30,18 @@ export interface KaggleReader {
   close(): Promise<void>;
 }
 
-/** Starts the reader thread at `start`'s checkpoint; `onSkipping` hears how far a `.gz` is decompressed up to it. */
-export function createKaggleReader(start: KaggleReaderStart, onSkipping: (bytesRead: number) => void): KaggleReader {
+/**
+ * A reader from `start`'s checkpoint on; `onSkipping` hears how far a `.gz` is decompressed up to it. `thread`: in
+ * a reader thread of its own, which prepares the records; otherwise in this thread, records as parsed.
+ */
+export function createKaggleReader(start: KaggleReaderStart, onSkipping: (bytesRead: number) => void, thread: boolean): KaggleReader {
+  if (!thread) {
+    const chunks = kaggleChunks(start, onSkipping);
+    return {
+      next: async () => (await chunks.next()).value ?? undefined,
+      close: async () => void (await chunks.return(undefined)),
+    };
+  }
   // A larger young generation than a worker's default, as the writer thread's: a write survives fewer scavenges.
   const worker: Worker = startModuleWorker(import.meta.url, 'thread', { workerData: start, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
   const items: KaggleItem[] = [];
@@ -60,7 +75,7 @@ export function createKaggleReader(start: KaggleReaderStart, onSkipping: (bytesR
         if (ended) return undefined;
         const item = items.shift();
         if (item?.type === 'write') worker.postMessage({ more: 1 } satisfies KaggleReaderRequest);
-        else if (item?.ended) ended = true;
+        else if (item?.type === 'end' && item.ended) ended = true;
         if (item) return item;
         if (failure) throw failure;
         await new Promise<void>((resolve) => (waiting = resolve));

@@ -95,6 +95,7 @@ export class KyselyStore extends QueryForwarder implements Store, MissingDocumen
   readonly location: string;
   readonly papersPerWrite: number;
   readonly takesCopyRows: boolean;
+  readonly writesInThread: boolean;
   readonly #engine: Engine;
   readonly #db: Kysely<StoreDatabase>;
   readonly #context: QueryContext;
@@ -109,6 +110,7 @@ export class KyselyStore extends QueryForwarder implements Store, MissingDocumen
     this.location = engine.location;
     this.papersPerWrite = engine.dialect.papersPerWrite;
     this.takesCopyRows = engine.dialect.kind === 'postgres';
+    this.writesInThread = engine.threaded;
     this.#scope = scope;
   }
 

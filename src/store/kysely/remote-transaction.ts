@@ -97,6 +97,7 @@ class RemoteTransactionStore extends QueryForwarder implements Store, MissingDoc
   readonly papersPerWrite: number;
   /** A transaction in SQLite's writer thread: SQLite has no COPY. */
   readonly takesCopyRows = false;
+  readonly writesInThread = true;
   readonly #context: RemoteContext;
   readonly #handle: number;
 

@@ -19,6 +19,7 @@ export class TransactionFacade extends QueryForwarder implements Store, MissingD
   readonly papersPerWrite: number;
   /** A transaction in SQLite's writer thread: SQLite has no COPY. */
   readonly takesCopyRows = false;
+  readonly writesInThread = true;
   readonly #target: Promise<OpenTransaction>;
   readonly #isClosed: () => boolean;
   #open = true;
