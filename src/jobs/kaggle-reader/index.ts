@@ -7,7 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { deserializeError, startModuleWorker } from '../../core/threads.js';
 import type { PreparedPapers } from '../../store/prepare.js';
 import { kaggleChunks, type KaggleRecords } from './chunks.js';
-import type { KaggleChunkEnd, KaggleReaderMessage, KaggleReaderRequest, KaggleReaderStart } from './protocol.js';
+import type { KaggleReaderMessage, KaggleReaderRequest, KaggleReaderStart } from './protocol.js';
 
 export type { KaggleChunkEnd, KaggleReaderStart, SkippedLine } from './protocol.js';
 
