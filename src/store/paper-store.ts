@@ -58,7 +58,7 @@ export interface PaperStore {
    */
   upsertPapers(papers: Paper[], options?: UpsertOptions): Promise<UpsertResult>;
   /**
-   * upsertPapers for records already prepared with the store's `preparePapers` (store/index.ts), so that another
+   * upsertPapers for records already prepared with the store's `preparePapers` (store/prepare.ts), so that another
    * thread can do that work: `xivdigest backfill` parses and prepares the snapshot in its reader thread (ADR 0071).
    * The same rules and result; the time `preparePapers` was given is the new papers' first sight.
    */

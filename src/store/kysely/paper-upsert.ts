@@ -226,10 +226,11 @@ export const COPY_AT_LEAST = 512;
 const COPY_SAVEPOINT = 'xivdigest_copy';
 
 /**
- * COPYs new papers (their prepared records at `indexes`, ascending) and their listed versions into papers and paper_versions, in a
- * savepoint. The batch read found none of them stored, and the store's writes hold the schema's write lock; a writer
- * that does not (another program, SQL by hand) may still have committed one since. Then the COPY fails on the key,
- * the savepoint is rolled back and false returned, and the INSERTs with ON CONFLICT write them as they always did.
+ * COPYs new papers (their prepared records at `indexes`, ascending) and their listed versions into papers and
+ * paper_versions, in a savepoint. The batch read found none of them stored, and the store's writes hold the schema's
+ * write lock; a writer that does not (another program, SQL by hand) may still have committed one since. Then the COPY
+ * fails on the key, the savepoint is rolled back and false returned, and the INSERTs with ON CONFLICT write them as
+ * they always did.
  */
 async function copyNewPapers(
   trx: Kysely<StoreDatabase>,

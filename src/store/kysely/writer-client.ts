@@ -84,7 +84,7 @@ class WriterThread {
   }
 }
 
-/** The worker; a young generation larger than a worker's default: a batch in flight survives fewer scavenges (ADR 0009). */
+/** The worker, with a young generation larger than a worker's default: a batch survives fewer scavenges (ADR 0009). */
 function startWorker(): Worker {
   return startModuleWorker(import.meta.url, 'writer-thread', { resourceLimits: { maxYoungGenerationSizeMb: 48 } });
 }
