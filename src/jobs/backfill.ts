@@ -10,6 +10,8 @@ import { indexMissing, type IndexMissingResult } from '../store/index.js';
 import type { Store, UpsertResult } from '../store/store.js';
 import { createKaggleReader, type KaggleChunkEnd, type SkippedLine } from './kaggle-reader/index.js';
 
+export type { SkippedLine } from './kaggle-reader/index.js';
+
 /**
  * Records per transaction (docs/decisions/0036): large enough that a commit and its checkpoint cost nothing next to
  * the records (under 1 ms against 150 ms of work), small enough that a kill loses at most a few seconds.
@@ -45,8 +47,6 @@ export interface BackfillProgress {
   /** `indexing`: every document is written and the index's segments are merging (SQLite). */
   merging?: boolean;
 }
-
-export type { SkippedLine };
 
 export interface BackfillResult extends UpsertResult {
   source: 'kaggle' | 'oai-pmh';

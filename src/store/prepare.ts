@@ -11,9 +11,9 @@ export type { PreparedPapers };
 
 export interface PrepareOptions {
   /**
-   * As the write's UpsertOptions say. `now` (the default, as upsertPapers): the records' search values come along,
-   * as the thread that parses feeds makes them for SQLite's writer thread (ADR 0050); `later`: the pass after the load
-   * makes them.
+   * As the write's UpsertOptions say. `now` (the default, as upsertPapers): the records' FTS5 search values come
+   * along for SQLite, as the thread that parses feeds makes them for its writer thread (ADR 0050); `later`: the pass
+   * after the load makes them.
    */
   searchIndex?: 'now' | 'later';
   /** The rows in COPY's text format too, for a store that `takesCopyRows` (PostgreSQL, ADR 0071). */
@@ -28,7 +28,8 @@ export function preparePapers(papers: readonly Paper[], now: string, options: Pr
     const offsets = papers.map((_, index) => index * PREPARED_PAPER_WIDTH);
     prepared.copy = { rows: copyRows(prepared.papers, offsets, PREPARED_PAPER_WIDTH, ends).data, ends };
   }
-  if (options.searchIndex !== 'later') {
+  // The search values are SQLite's (FTS5); a store that takes COPY rows is PostgreSQL, which makes its own.
+  if (options.searchIndex !== 'later' && !options.copyRows) {
     const fts = recordsFtsValues(papers);
     if (fts !== undefined) prepared.fts = fts;
   }
